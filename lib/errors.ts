@@ -1,0 +1,283 @@
+/**
+ * The error classes callers catch. Each carries the context needed to act on it, and none ever
+ * carries a token or a client secret.
+ *
+ * @module
+ */
+
+/**
+ * Base class of every error this toolkit throws on purpose.
+ *
+ * @example
+ * ```ts
+ * import { GenesysError, UsageError } from "./errors.ts";
+ * import { ok } from "node:assert/strict";
+ *
+ * ok(new UsageError("Bad page size") instanceof GenesysError);
+ * ```
+ */
+export class GenesysError extends Error {
+  /**
+   * Creates the error.
+   *
+   * @param message What went wrong and, when known, how to fix it.
+   * @param options Standard error options (`cause`).
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * Bad input from the caller: an unknown region, a malformed interval, a bad option value.
+ * The CLI maps it to exit code 2.
+ *
+ * @example
+ * ```ts
+ * import { UsageError } from "./errors.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * strictEqual(new UsageError("Unknown format 'xml'").name, "UsageError");
+ * ```
+ */
+export class UsageError extends GenesysError {}
+
+/** What an {@link ApiError} knows about the failed call. */
+export interface ApiErrorDetails {
+  /** HTTP status. */
+  status: number;
+  /** The Genesys error `code`, such as `bad.request`, when the body had one. */
+  code?: string;
+  /** The server's own message, when the body had one. */
+  serverMessage?: string;
+  /** The error body's `contextId`. */
+  contextId?: string;
+  /** The `ININ-Correlation-Id` response header. */
+  correlationId?: string;
+  /** The request method. */
+  method: string;
+  /** The request path (with query), never a full URL with credentials. */
+  path: string;
+  /** The parsed error body, when it was JSON. */
+  body?: unknown;
+}
+
+/**
+ * The API answered with a status that is not retried (400, 403, 404, 409, 422, ...), or a
+ * retried status that kept failing until the attempts ran out.
+ *
+ * @example
+ * ```ts
+ * import { ApiError } from "./errors.ts";
+ * import { match } from "node:assert/strict";
+ *
+ * const error = new ApiError({
+ *   status: 404,
+ *   code: "not.found",
+ *   serverMessage: "The requested resource was not found",
+ *   correlationId: "abc-123",
+ *   method: "GET",
+ *   path: "/api/v2/users/x",
+ * });
+ * match(error.message, /404/);
+ * match(error.message, /abc-123/);
+ * ```
+ */
+export class ApiError extends GenesysError {
+  /** HTTP status. */
+  readonly status: number;
+  /** The Genesys error code, such as `bad.request`. */
+  readonly code?: string;
+  /** The server's message. */
+  readonly serverMessage?: string;
+  /** The error body's `contextId`. */
+  readonly contextId?: string;
+  /** The `ININ-Correlation-Id` response header (or the `contextId` when the header was absent). */
+  readonly correlationId?: string;
+  /** The request method. */
+  readonly method: string;
+  /** The request path. */
+  readonly path: string;
+  /** The parsed error body. */
+  readonly body?: unknown;
+
+  /**
+   * Creates the error; the message is built from the details.
+   *
+   * @param details What is known about the failed call.
+   * @param options Standard error options (`cause`).
+   */
+  constructor(details: ApiErrorDetails, options?: ErrorOptions) {
+    const correlationId = details.correlationId ?? details.contextId;
+    const parts = [`${details.method} ${details.path} answered ${details.status}`];
+    if (details.code) parts[0] += ` '${details.code}'`;
+    if (details.serverMessage) parts.push(details.serverMessage);
+    if (correlationId) parts.push(`correlation id '${correlationId}'`);
+    super(parts.join(": "), options);
+    this.status = details.status;
+    this.code = details.code;
+    this.serverMessage = details.serverMessage;
+    this.contextId = details.contextId;
+    this.correlationId = correlationId;
+    this.method = details.method;
+    this.path = details.path;
+    this.body = details.body;
+  }
+}
+
+/**
+ * Authentication failed: bad credentials (`invalid_client`), credentials from another region, or
+ * a fresh token refused with 401. The CLI maps it to exit code 3.
+ *
+ * @example
+ * ```ts
+ * import { AuthError } from "./errors.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const error = new AuthError("Token request refused", { region: "mypurecloud.ie", status: 400 });
+ * strictEqual(error.region, "mypurecloud.ie");
+ * ```
+ */
+export class AuthError extends GenesysError {
+  /** The region (or base URL host) the credentials were tried against. */
+  readonly region?: string;
+  /** The HTTP status that refused them. */
+  readonly status?: number;
+  /** The OAuth `error` or Genesys `code`, such as `invalid_client`. */
+  readonly code?: string;
+  /** The correlation id of the refusing response, when it had one. */
+  readonly correlationId?: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param message What failed and what to check.
+   * @param context Where and how it failed.
+   * @param options Standard error options (`cause`).
+   */
+  constructor(
+    message: string,
+    context: { region?: string; status?: number; code?: string; correlationId?: string } = {},
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.region = context.region;
+    this.status = context.status;
+    this.code = context.code;
+    this.correlationId = context.correlationId;
+  }
+}
+
+/**
+ * The server asked to wait longer than the caller allows (`maxRetryAfter`), or 429s outlasted the
+ * attempts.
+ *
+ * @example
+ * ```ts
+ * import { RateLimitError } from "./errors.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const error = new RateLimitError("Rate limited for 3600 s", { retryAfterMs: 3_600_000 });
+ * strictEqual(error.retryAfterMs, 3_600_000);
+ * ```
+ */
+export class RateLimitError extends GenesysError {
+  /** How long the server asked to wait, in milliseconds. */
+  readonly retryAfterMs: number;
+  /** The request this concerns, such as `GET /api/v2/users`. */
+  readonly request?: string;
+  /** The correlation id of the 429 response. */
+  readonly correlationId?: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param message What the server asked for and what the limit is.
+   * @param context The wait asked for and the request.
+   * @param options Standard error options (`cause`).
+   */
+  constructor(
+    message: string,
+    context: { retryAfterMs: number; request?: string; correlationId?: string },
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.retryAfterMs = context.retryAfterMs;
+    this.request = context.request;
+    this.correlationId = context.correlationId;
+  }
+}
+
+/**
+ * The job's deadline came, or would have come during the next wait. The CLI maps it to exit
+ * code 4 (checkpoint saved).
+ *
+ * @example
+ * ```ts
+ * import { DeadlineError } from "./errors.ts";
+ * import { match } from "node:assert/strict";
+ *
+ * match(new DeadlineError("Deadline reached while waiting 2 s to retry GET /api/v2/users").message, /Deadline/);
+ * ```
+ */
+export class DeadlineError extends GenesysError {}
+
+/**
+ * A network failure (connection refused or dropped, malformed or truncated body, per-attempt
+ * timeout) that outlasted the retries.
+ *
+ * @example
+ * ```ts
+ * import { NetworkError } from "./errors.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * strictEqual(new NetworkError("Connection reset").name, "NetworkError");
+ * ```
+ */
+export class NetworkError extends GenesysError {}
+
+/**
+ * A checkpoint cannot be used: it is corrupt, or it belongs to a job run with other arguments.
+ * The CLI maps it to exit code 2.
+ *
+ * @example
+ * ```ts
+ * import { CheckpointError } from "./errors.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * strictEqual(new CheckpointError("Checkpoint is corrupt").name, "CheckpointError");
+ * ```
+ */
+export class CheckpointError extends GenesysError {}
+
+/**
+ * An analytics details job ended in `FAILED`, `CANCELLED` or `EXPIRED`.
+ *
+ * @example
+ * ```ts
+ * import { JobError } from "./errors.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * strictEqual(new JobError("Job 'x' FAILED", { jobId: "x", state: "FAILED" }).state, "FAILED");
+ * ```
+ */
+export class JobError extends GenesysError {
+  /** The job id. */
+  readonly jobId: string;
+  /** The job's final state. */
+  readonly state: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param message What happened to the job.
+   * @param context The job id and state.
+   * @param options Standard error options (`cause`).
+   */
+  constructor(message: string, context: { jobId: string; state: string }, options?: ErrorOptions) {
+    super(message, options);
+    this.jobId = context.jobId;
+    this.state = context.state;
+  }
+}
