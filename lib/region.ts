@@ -76,11 +76,11 @@ function validNames(): string {
  * @example Resolve an AWS region name
  * ```ts
  * import { resolveRegion } from "./region.ts";
- * import { assertEquals } from "node:assert/strict";
+ * import { strictEqual } from "node:assert/strict";
  *
  * const region = resolveRegion("eu_west_1");
- * assertEquals(region.apiBaseUrl, "https://api.mypurecloud.ie");
- * assertEquals(region.loginBaseUrl, "https://login.mypurecloud.ie");
+ * strictEqual(region.apiBaseUrl, "https://api.mypurecloud.ie");
+ * strictEqual(region.loginBaseUrl, "https://login.mypurecloud.ie");
  * ```
  *
  * @example Use the simulator's loopback URL for both API and login

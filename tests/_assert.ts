@@ -22,7 +22,9 @@ export function assertThrows<E extends Error>(
     fn();
   } catch (error) {
     assert.ok(error instanceof ErrorClass, `expected ${ErrorClass.name}, got ${error}`);
-    if (includes) assert.ok(error.message.includes(includes), `'${error.message}' lacks '${includes}'`);
+    if (includes) {
+      assert.ok(error.message.includes(includes), `'${error.message}' lacks '${includes}'`);
+    }
     return error;
   }
   throw new assert.AssertionError({ message: `expected ${ErrorClass.name} to be thrown` });
@@ -39,7 +41,9 @@ export async function assertRejects<E extends Error>(
     await fn();
   } catch (error) {
     assert.ok(error instanceof ErrorClass, `expected ${ErrorClass.name}, got ${error}`);
-    if (includes) assert.ok(error.message.includes(includes), `'${error.message}' lacks '${includes}'`);
+    if (includes) {
+      assert.ok(error.message.includes(includes), `'${error.message}' lacks '${includes}'`);
+    }
     return error;
   }
   throw new assert.AssertionError({ message: `expected ${ErrorClass.name} to be rejected` });
