@@ -1,0 +1,404 @@
+/**
+ * The extraction engine: pages flow from a {@link PageSource} into a {@link Sink} one at a time;
+ * each page is made durable, then checkpointed, so a stopped, failed or killed run resumes
+ * exactly after its last durable page and the output equals one clean run's, byte for byte.
+ *
+ * @module
+ */
+import type { JsonValue } from "./client.ts";
+import type { PageSource, SourcePage } from "./source.ts";
+import type { Sink, SinkMark } from "./sink.ts";
+import {
+  type Checkpoint,
+  CHECKPOINT_VERSION,
+  type CheckpointStore,
+  computeJobKey,
+} from "./checkpoint.ts";
+import { CheckpointError, UsageError } from "./errors.ts";
+
+/** Request counters the progress events report, read from the client (all optional). */
+export interface ExtractCounters {
+  /** Requests sent so far (attempts included). */
+  requests?: number;
+  /** Retries so far, all causes together. */
+  retries?: number;
+  /** Token requests so far (the first one and every refresh). */
+  tokenRequests?: number;
+}
+
+/** Where the engine keeps its checkpoint. */
+export interface ExtractCheckpointOptions {
+  /** The store. */
+  store: CheckpointStore;
+  /** The checkpoint's key in the store: the caller's name for this job's slot. */
+  key: string;
+}
+
+/** A progress report, sent after each durable page. */
+export interface ExtractProgress {
+  /** Pages durable, this run and earlier ones. */
+  pages: number;
+  /** Records durable, this run and earlier ones. */
+  records: number;
+  /** Records the whole extraction gives, when the source knows. */
+  total?: number;
+  /** Durable output bytes. */
+  bytes: number;
+  /** Pages written by this run. */
+  pagesThisRun: number;
+  /** Records written by this run. */
+  recordsThisRun: number;
+  /** Requests so far (from `stats`). */
+  requests?: number;
+  /** Retries so far (from `stats`). */
+  retries?: number;
+  /** Token requests so far (from `stats`). */
+  tokenRequests?: number;
+  /** Milliseconds since this run started (by `now`). */
+  elapsedMs: number;
+  /** Records per second written by this run (0 before any time has passed). */
+  recordsPerSecond: number;
+  /** Whether this run continued an earlier one. */
+  resumed: boolean;
+}
+
+/** What {@link extract} needs. */
+export interface ExtractOptions<T = unknown> {
+  /** Where the records come from. */
+  source: PageSource<T>;
+  /** Where they go. */
+  sink: Sink;
+  /** Where to keep the checkpoint; without it the run cannot resume. */
+  checkpoint?: ExtractCheckpointOptions;
+  /**
+   * What else identifies the job besides the source's description and the sink's identity, such
+   * as the region or org. Never pass a secret here (it is only hashed, but still).
+   */
+  identity?: JsonValue;
+  /** Delete any existing checkpoint first and start over (the CLI's `--restart`). */
+  restart?: boolean;
+  /** Stops the run after the current page (a page still being fetched is abandoned). */
+  signal?: AbortSignal;
+  /** Called after each durable page. Exceptions thrown here propagate. */
+  onProgress?: (progress: ExtractProgress) => void;
+  /** Reads the client's counters for the progress events. */
+  stats?: () => ExtractCounters;
+  /** The clock (epoch ms). Default `Date.now`. */
+  now?: () => number;
+}
+
+/** How a run ended. */
+export interface ExtractResult {
+  /** `complete`: the output is finished; `stopped`: the signal stopped the run. */
+  status: "complete" | "stopped";
+  /** The checkpoint said the job was already complete: nothing was read or written. */
+  alreadyComplete: boolean;
+  /** Whether this run continued an earlier one. */
+  resumed: boolean;
+  /** Whether a stopped run can be resumed (it has a checkpoint). */
+  resumable: boolean;
+  /** Pages durable, this run and earlier ones. */
+  pages: number;
+  /** Records durable, this run and earlier ones. */
+  records: number;
+  /** Output bytes. */
+  bytes: number;
+  /** Pages written by this run. */
+  pagesThisRun: number;
+  /** Records written by this run. */
+  recordsThisRun: number;
+  /** Records the whole extraction gives, when the source said. */
+  total?: number;
+  /** The job key (hash of the arguments). */
+  jobKey: string;
+  /** The checkpoint's key, when there is a checkpoint. */
+  checkpointKey?: string;
+  /** Where the checkpoint lives (a file path, a KV key), when there is one. */
+  checkpoint?: string;
+  /** The output file, when the sink writes one. */
+  output?: string;
+  /** Milliseconds this run took (by `now`). */
+  elapsedMs: number;
+}
+
+/**
+ * Computes the job key of an extraction: SHA-256 of the source's description and record type,
+ * the sink's identity and the caller's identity. A checkpoint with another key is refused.
+ *
+ * @param options The source, the sink and the identity.
+ * @returns 64 hex digits.
+ *
+ * @example
+ * ```ts
+ * import { extractJobKey } from "./extract.ts";
+ * import { MemorySink } from "./sink.ts";
+ * import { notStrictEqual } from "node:assert/strict";
+ *
+ * const source = { description: { path: "/api/v2/users" }, recordType: "user", pages: async function* () {} };
+ * const csv = await extractJobKey({ source, sink: new MemorySink({ format: "csv" }) });
+ * const jsonl = await extractJobKey({ source, sink: new MemorySink({ format: "jsonl" }) });
+ * notStrictEqual(csv, jsonl);
+ * ```
+ */
+export function extractJobKey(
+  options: Pick<ExtractOptions, "source" | "sink" | "identity">,
+): Promise<string> {
+  return computeJobKey({
+    checkpointVersion: CHECKPOINT_VERSION,
+    source: options.source.description,
+    recordType: options.source.recordType,
+    sink: options.sink.identity,
+    identity: options.identity ?? null,
+  });
+}
+
+const ABORTED = Symbol("aborted");
+
+/** Waits for the next page, or for the signal, whichever comes first. */
+async function nextOrAbort<T>(
+  iterator: AsyncIterator<SourcePage<T>>,
+  signal?: AbortSignal,
+): Promise<IteratorResult<SourcePage<T>> | typeof ABORTED> {
+  const pending = iterator.next();
+  if (!signal) return await pending;
+  let onAbort = (): void => {};
+  const aborted = new Promise<typeof ABORTED>((resolve) => {
+    onAbort = () => resolve(ABORTED);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    const winner = await Promise.race([pending, aborted]);
+    // The abandoned page may still settle; its outcome no longer matters.
+    if (winner === ABORTED) pending.catch(() => {});
+    return winner;
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+}
+
+/**
+ * Runs an extraction: reads pages from `source`, writes each to `sink`, makes it durable and
+ * saves the checkpoint (page → fsync → checkpoint), until the source ends or `signal` stops it.
+ *
+ * - Resume: with a `running` checkpoint of the same job, the sink is truncated to the
+ *   checkpoint's bytes and the source continues after its position. A `running` checkpoint of
+ *   another job is refused ({@link CheckpointError}); `restart` deletes it first.
+ * - Stop: when `signal` aborts, a page already received is written and checkpointed, a page
+ *   being fetched is abandoned; the result says `stopped`.
+ * - Errors from the source, the sink or the store propagate unchanged; the checkpoint stays at
+ *   the last durable page and the partial output is kept for the resume.
+ * - Completion: the sink is finished (a file is renamed into place), then the checkpoint is kept
+ *   and marked `complete`. Running the same job again returns at once with `alreadyComplete`
+ *   (use `restart` to run it again; a file sink then also needs `overwrite`). A `complete`
+ *   checkpoint of another job is simply replaced.
+ * - Memory: one page at a time; the next page is requested only after the current one is durable.
+ *
+ * @param options Source, sink, checkpoint, identity, signal, progress callback, counters, clock.
+ * @returns How the run ended, with counts and where the output and checkpoint are.
+ * @throws {CheckpointError} When the checkpoint is corrupt or belongs to another job, or the
+ * partial output it points to is missing or short.
+ * @throws {UsageError} When a checkpoint is combined with a sink that cannot resume (standard
+ * output), or the sink refuses to overwrite an existing output.
+ *
+ * @example
+ * ```ts
+ * import { extract } from "./extract.ts";
+ * import { MemoryCheckpointStore } from "./checkpoint.ts";
+ * import { MemorySink } from "./sink.ts";
+ * import type { PageSource } from "./source.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * // A source of 3 pages of 2 records; the position is the number of pages read.
+ * const source: PageSource<{ id: number }> = {
+ *   description: { demo: "numbers" },
+ *   recordType: "number",
+ *   async *pages(resumeFrom) {
+ *     for (let page = Number(resumeFrom ?? 0); page < 3; page++) {
+ *       yield { records: [{ id: page * 2 }, { id: page * 2 + 1 }], position: page + 1, total: 6 };
+ *     }
+ *   },
+ * };
+ * const sink = new MemorySink({ format: "jsonl" });
+ * const store = new MemoryCheckpointStore();
+ * const controller = new AbortController();
+ * const first = await extract({
+ *   source, sink, checkpoint: { store, key: "demo" }, signal: controller.signal,
+ *   onProgress: (p) => { if (p.pages === 2) controller.abort(); },
+ * });
+ * strictEqual(first.status, "stopped");
+ * const second = await extract({ source, sink, checkpoint: { store, key: "demo" } });
+ * strictEqual(second.status, "complete");
+ * strictEqual(second.resumed, true);
+ * strictEqual(second.recordsThisRun, 2);
+ * strictEqual(sink.text().split("\n").length - 1, 6);
+ * ```
+ */
+export async function extract<T>(options: ExtractOptions<T>): Promise<ExtractResult> {
+  const { source, sink, signal, onProgress, stats } = options;
+  const now = options.now ?? Date.now;
+  const startedAt = now();
+  const jobKey = await extractJobKey(options);
+  const store = options.checkpoint?.store;
+  const key = options.checkpoint?.key;
+  if (store && !sink.resumable) {
+    throw new UsageError(
+      `Output '${sink.name}' cannot resume, so it cannot be used with a checkpoint; write to a file, or run without a checkpoint`,
+    );
+  }
+  const location = store && key !== undefined ? store.describe(key) : undefined;
+
+  let previous: Checkpoint | undefined;
+  if (store && key !== undefined) {
+    if (options.restart) await store.delete(key);
+    else previous = await store.load(key);
+    if (previous && previous.jobKey !== jobKey) {
+      if (previous.status === "running") {
+        throw new CheckpointError(
+          `Checkpoint '${location}' belongs to another job (its region, query, options or output format differ); run with the same arguments to resume it, or use --restart or delete it to start over`,
+        );
+      }
+      previous = undefined; // a finished job of other arguments: nothing to protect
+    }
+  }
+
+  const base = {
+    jobKey,
+    checkpointKey: store ? key : undefined,
+    checkpoint: location,
+    output: sink.path,
+  };
+
+  if (previous?.status === "complete") {
+    return {
+      ...base,
+      status: "complete",
+      alreadyComplete: true,
+      resumed: false,
+      resumable: false,
+      pages: previous.pages,
+      records: previous.records,
+      bytes: previous.bytes,
+      pagesThisRun: 0,
+      recordsThisRun: 0,
+      total: previous.total,
+      elapsedMs: now() - startedAt,
+    };
+  }
+
+  const resumed = previous !== undefined;
+  let cp: Checkpoint | undefined = previous;
+  let pages = previous?.pages ?? 0;
+  let records = previous?.records ?? 0;
+  let total = previous?.total;
+  let mark: SinkMark = previous
+    ? { bytes: previous.bytes, state: previous.sinkState }
+    : { bytes: 0, state: null };
+  let pagesThisRun = 0;
+  let recordsThisRun = 0;
+  const createdAt = previous?.createdAt ?? new Date(startedAt).toISOString();
+
+  const checkpointOf = (status: Checkpoint["status"], position: JsonValue): Checkpoint => ({
+    version: CHECKPOINT_VERSION,
+    jobKey,
+    recordType: source.recordType,
+    format: sink.format,
+    ...(sink.path !== undefined ? { output: sink.path } : {}),
+    position,
+    pages,
+    records,
+    bytes: mark.bytes,
+    sinkState: mark.state,
+    ...(total !== undefined ? { total } : {}),
+    createdAt,
+    updatedAt: new Date(now()).toISOString(),
+    status,
+  });
+
+  const result = (status: ExtractResult["status"]): ExtractResult => ({
+    ...base,
+    status,
+    alreadyComplete: false,
+    resumed,
+    resumable: status === "stopped" && store !== undefined,
+    pages,
+    records,
+    bytes: mark.bytes,
+    pagesThisRun,
+    recordsThisRun,
+    total,
+    elapsedMs: now() - startedAt,
+  });
+
+  const report = (): void => {
+    if (!onProgress) return;
+    const elapsedMs = now() - startedAt;
+    const counters = stats?.() ?? {};
+    onProgress({
+      pages,
+      records,
+      total,
+      bytes: mark.bytes,
+      pagesThisRun,
+      recordsThisRun,
+      requests: counters.requests,
+      retries: counters.retries,
+      tokenRequests: counters.tokenRequests,
+      elapsedMs,
+      recordsPerSecond: elapsedMs > 0 ? (recordsThisRun * 1000) / elapsedMs : 0,
+      resumed,
+    });
+  };
+
+  await sink.open({
+    recordType: source.recordType,
+    resume: previous ? { bytes: previous.bytes, state: previous.sinkState } : undefined,
+  });
+  let iterator: AsyncIterator<SourcePage<T>> | undefined;
+  let exhausted = false;
+  try {
+    if (signal?.aborted) return result("stopped");
+    iterator = source.pages(previous ? previous.position : undefined, signal)[
+      Symbol.asyncIterator
+    ]();
+    while (true) {
+      let next: IteratorResult<SourcePage<T>> | typeof ABORTED;
+      try {
+        next = await nextOrAbort(iterator, signal);
+      } catch (error) {
+        exhausted = true; // a generator that threw is closed
+        if (signal?.aborted) return result("stopped");
+        throw error;
+      }
+      if (next === ABORTED) return result("stopped");
+      if (next.done) {
+        exhausted = true;
+        break;
+      }
+      const page = next.value;
+      mark = await sink.write(page.records);
+      pages += 1;
+      pagesThisRun += 1;
+      records += page.records.length;
+      recordsThisRun += page.records.length;
+      if (page.total !== undefined) total = page.total;
+      cp = checkpointOf("running", page.position);
+      if (store && key !== undefined) await store.save(key, cp);
+      report();
+      if (signal?.aborted) return result("stopped");
+    }
+    mark = await sink.finish();
+    if (store && key !== undefined) {
+      await store.save(key, checkpointOf("complete", cp ? cp.position : null));
+    }
+    return result("complete");
+  } finally {
+    await sink.close();
+    if (iterator && !exhausted) {
+      try {
+        await iterator.return?.();
+      } catch {
+        // the source's own cleanup failed; the run's outcome stands
+      }
+    }
+  }
+}

@@ -1,0 +1,566 @@
+/**
+ * Output sinks: where extracted pages go, one page at a time. A sink encodes a page, writes it and
+ * makes it durable before the engine checkpoints it; on resume it truncates its output back to the
+ * checkpoint's byte length and continues. Three sinks: {@link FileSink} (resumable, atomic
+ * finish), {@link StreamSink} (standard output and other pipes: not resumable) and
+ * {@link MemorySink} (resumable, for tests and small jobs).
+ *
+ * @module
+ */
+import type { JsonValue } from "./client.ts";
+import { CheckpointError, UsageError } from "./errors.ts";
+import { createRecordEncoder, type OutputFormat, type RecordEncoder } from "./format.ts";
+
+/** A sink's durable position: its output length in bytes and its encoder's state. */
+export interface SinkMark {
+  /** Bytes of output that are durable. */
+  bytes: number;
+  /** The encoder's state after them (stored in the checkpoint). */
+  state: JsonValue;
+}
+
+/** How the engine opens a sink. */
+export interface SinkOpenOptions {
+  /** The source's record type (the CSV columns depend on it). */
+  recordType: string;
+  /** Continue from this mark (from a checkpoint) instead of starting a new output. */
+  resume?: SinkMark;
+}
+
+/** Where extracted records go. The engine calls `open`, `write` per page, then `finish` or `close`. */
+export interface Sink {
+  /** The output format. */
+  readonly format: OutputFormat;
+  /** What about the sink changes its bytes (format, fixed columns): part of the job key. */
+  readonly identity: JsonValue;
+  /** Whether the output can be truncated and continued after a stop or a crash. */
+  readonly resumable: boolean;
+  /** The final output file, when there is one. */
+  readonly path?: string;
+  /** A short name for messages: the file path, `stdout`, `memory`. */
+  readonly name: string;
+  /**
+   * Starts a new output, or continues one from a checkpoint's mark.
+   *
+   * @param options The record type and the mark to resume from.
+   * @throws {UsageError} When a new output would overwrite a complete one without permission.
+   * @throws {CheckpointError} When the output to resume is missing or shorter than the mark.
+   */
+  open(options: SinkOpenOptions): Promise<void>;
+  /**
+   * Encodes and writes one page and makes it durable (fsync for files).
+   *
+   * @param records The page's records.
+   * @returns The mark to store in the checkpoint.
+   */
+  write(records: readonly unknown[]): Promise<SinkMark>;
+  /**
+   * Writes the format's ending, makes it durable and publishes the output (a file is renamed from
+   * `<file>.partial` to `<file>`). The sink is closed afterwards.
+   *
+   * @returns The final mark.
+   */
+  finish(): Promise<SinkMark>;
+  /** Releases the output without finishing it (after a stop or an error); idempotent. */
+  close(): Promise<void>;
+}
+
+/** Options of the sinks. */
+export interface SinkOptions {
+  /** The output format. Default `jsonl`. */
+  format?: OutputFormat;
+  /** CSV only: fixed columns instead of the automatic choice. */
+  columns?: readonly string[];
+}
+
+/** Options of a {@link FileSink}. */
+export interface FileSinkOptions extends SinkOptions {
+  /** Replace an existing output file (the CLI's `--force`). Default `false`. */
+  overwrite?: boolean;
+}
+
+function identityOf(format: OutputFormat, columns?: readonly string[]): JsonValue {
+  return columns ? { format, columns: [...columns] } : { format };
+}
+
+async function writeAll(file: Deno.FsFile, data: Uint8Array): Promise<void> {
+  let written = 0;
+  while (written < data.length) written += await file.write(data.subarray(written));
+}
+
+async function fileSize(path: string): Promise<number | undefined> {
+  try {
+    return (await Deno.stat(path)).size;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+}
+
+function parentOf(path: string): string {
+  const cut = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+  return cut < 0 ? "." : cut === 0 ? path.slice(0, 1) : path.slice(0, cut);
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  try {
+    using handle = await Deno.open(dir, { read: true });
+    await handle.sync();
+  } catch {
+    // best effort: directories cannot be opened this way on Windows
+  }
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Writes to a file, through `<file>.partial`: each page is appended and fsynced, and the finished
+ * output is fsynced and renamed to `<file>`, so `<file>` only ever holds a complete output. On
+ * resume the partial file is truncated to the checkpoint's byte length, so bytes written after the
+ * last checkpoint (a page written just before a crash) disappear.
+ *
+ * A new output refuses to replace an existing `<file>` unless `overwrite` is set; an existing
+ * `<file>.partial` without a checkpoint is a leftover and is replaced. A resumed job needs no
+ * `overwrite` again: permission given on its first run holds.
+ *
+ * @example
+ * ```ts
+ * import { FileSink } from "./sink.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const sink = new FileSink("out/users.csv", { format: "csv" });
+ * strictEqual(sink.partialPath, "out/users.csv.partial");
+ * strictEqual(sink.resumable, true);
+ * ```
+ */
+export class FileSink implements Sink {
+  /** The output format. */
+  readonly format: OutputFormat;
+  /** Format and fixed columns. */
+  readonly identity: JsonValue;
+  /** Always `true`. */
+  readonly resumable = true;
+  /** The final output file. */
+  readonly path: string;
+  /** The file written until the output is complete: `<path>.partial`. */
+  readonly partialPath: string;
+  /** The path, for messages. */
+  readonly name: string;
+  readonly #overwrite: boolean;
+  readonly #columns?: readonly string[];
+  #encoder?: RecordEncoder;
+  #file?: Deno.FsFile;
+  #bytes = 0;
+
+  /**
+   * Creates the sink; nothing is touched before {@link FileSink.open}.
+   *
+   * @param path The final output file.
+   * @param options Format, fixed CSV columns, permission to overwrite.
+   */
+  constructor(path: string, options: FileSinkOptions = {}) {
+    this.path = path;
+    this.partialPath = `${path}.partial`;
+    this.name = path;
+    this.format = options.format ?? "jsonl";
+    this.#overwrite = options.overwrite ?? false;
+    this.#columns = options.columns;
+    this.identity = identityOf(this.format, options.columns);
+  }
+
+  /**
+   * Opens `<file>.partial`: new and empty, or truncated to the resume mark.
+   *
+   * @param options Record type and resume mark.
+   * @throws {UsageError} When `<file>` exists and `overwrite` is not set, or its directory is missing.
+   * @throws {CheckpointError} When the partial file to resume is missing or too short.
+   */
+  async open(options: SinkOpenOptions): Promise<void> {
+    await this.close();
+    const enc = createRecordEncoder(this.format, options.recordType, { columns: this.#columns });
+    const resume = options.resume;
+    if (resume) {
+      enc.restore(resume.state);
+      this.#file = await this.#openForResume(resume, enc);
+      await this.#file.truncate(resume.bytes);
+      await this.#file.seek(0, Deno.SeekMode.End);
+      this.#bytes = resume.bytes;
+    } else {
+      if (!this.#overwrite && (await fileSize(this.path)) !== undefined) {
+        throw new UsageError(
+          `Output '${this.path}' already exists; use --force to overwrite it or choose another file`,
+        );
+      }
+      try {
+        this.#file = await Deno.open(this.partialPath, {
+          write: true,
+          create: true,
+          truncate: true,
+        });
+      } catch (error) {
+        if (error instanceof Deno.errors.NotFound) {
+          throw new UsageError(
+            `Cannot create '${this.partialPath}': its directory does not exist; create it first`,
+          );
+        }
+        throw error;
+      }
+      this.#bytes = 0;
+    }
+    this.#encoder = enc;
+  }
+
+  async #openForResume(resume: SinkMark, enc: RecordEncoder): Promise<Deno.FsFile> {
+    let size = await fileSize(this.partialPath);
+    if (size === undefined) {
+      // A crash between publishing the output and saving the complete checkpoint leaves the
+      // finished file and a running checkpoint: take the file back when its length is exactly the
+      // checkpoint's bytes plus this format's ending.
+      const finalSize = await fileSize(this.path);
+      const ending = encoder.encode(enc.end()).length;
+      if (finalSize !== undefined && finalSize === resume.bytes + ending) {
+        await Deno.rename(this.path, this.partialPath);
+        size = finalSize;
+      } else {
+        throw new CheckpointError(
+          `Partial output '${this.partialPath}' is missing, so the checkpoint cannot resume; use --restart to start over`,
+        );
+      }
+    }
+    if (size < resume.bytes) {
+      throw new CheckpointError(
+        `Partial output '${this.partialPath}' has ${size} bytes, fewer than the ${resume.bytes} the checkpoint recorded; use --restart to start over`,
+      );
+    }
+    return await Deno.open(this.partialPath, { write: true });
+  }
+
+  #mark(): SinkMark {
+    return { bytes: this.#bytes, state: this.#encoder!.state() };
+  }
+
+  #opened(): { file: Deno.FsFile; enc: RecordEncoder } {
+    if (!this.#file || !this.#encoder) {
+      throw new UsageError(`Sink '${this.name}' is not open; call open() first`);
+    }
+    return { file: this.#file, enc: this.#encoder };
+  }
+
+  /**
+   * Appends one page and fsyncs it.
+   *
+   * @param records The page's records.
+   * @returns The durable mark.
+   * @throws {UsageError} When the sink is not open.
+   */
+  async write(records: readonly unknown[]): Promise<SinkMark> {
+    const { file, enc } = this.#opened();
+    const data = encoder.encode(enc.encode(records));
+    if (data.length > 0) {
+      await writeAll(file, data);
+      await file.sync();
+      this.#bytes += data.length;
+    }
+    return this.#mark();
+  }
+
+  /**
+   * Appends the ending, fsyncs, closes and renames `<file>.partial` to `<file>`.
+   *
+   * @returns The final mark (the file's length).
+   * @throws {UsageError} When the sink is not open.
+   */
+  async finish(): Promise<SinkMark> {
+    const { file, enc } = this.#opened();
+    const data = encoder.encode(enc.end());
+    await writeAll(file, data);
+    await file.sync();
+    this.#bytes += data.length;
+    const mark = this.#mark();
+    await this.close();
+    await Deno.rename(this.partialPath, this.path);
+    await syncDirectory(parentOf(this.path));
+    return mark;
+  }
+
+  /** Closes the partial file without finishing it. */
+  close(): Promise<void> {
+    const file = this.#file;
+    this.#file = undefined;
+    file?.close();
+    return Promise.resolve();
+  }
+}
+
+/** Options of a {@link StreamSink}. */
+export interface StreamSinkOptions extends SinkOptions {
+  /** A name for messages. Default `stdout`. */
+  name?: string;
+  /** Close the stream after finishing. Default `false` (standard output stays open). */
+  closeOnFinish?: boolean;
+}
+
+/**
+ * Writes to a `WritableStream` such as `Deno.stdout.writable`, for pipes. Not resumable: bytes
+ * sent down a pipe cannot be taken back, so the engine refuses to combine it with a checkpoint.
+ *
+ * @example
+ * ```ts
+ * import { StreamSink } from "./sink.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const chunks: Uint8Array[] = [];
+ * const sink = new StreamSink(new WritableStream({ write: (c) => void chunks.push(c) }));
+ * await sink.open({ recordType: "user" });
+ * await sink.write([{ id: "u1" }]);
+ * await sink.finish();
+ * strictEqual(new TextDecoder().decode(chunks[0]), '{"id":"u1"}\n');
+ * strictEqual(sink.resumable, false);
+ * ```
+ */
+export class StreamSink implements Sink {
+  /** The output format. */
+  readonly format: OutputFormat;
+  /** Format and fixed columns. */
+  readonly identity: JsonValue;
+  /** Always `false`. */
+  readonly resumable = false;
+  /** The name for messages. */
+  readonly name: string;
+  readonly #stream: WritableStream<Uint8Array>;
+  readonly #columns?: readonly string[];
+  readonly #closeOnFinish: boolean;
+  #writer?: WritableStreamDefaultWriter<Uint8Array>;
+  #encoder?: RecordEncoder;
+  #bytes = 0;
+
+  /**
+   * Creates the sink.
+   *
+   * @param stream Where the bytes go, such as `Deno.stdout.writable`.
+   * @param options Format, fixed CSV columns, name, whether to close the stream at the end.
+   */
+  constructor(stream: WritableStream<Uint8Array>, options: StreamSinkOptions = {}) {
+    this.#stream = stream;
+    this.format = options.format ?? "jsonl";
+    this.name = options.name ?? "stdout";
+    this.#columns = options.columns;
+    this.#closeOnFinish = options.closeOnFinish ?? false;
+    this.identity = identityOf(this.format, options.columns);
+  }
+
+  /**
+   * Starts the output.
+   *
+   * @param options Record type; a resume mark is refused.
+   * @throws {UsageError} When asked to resume.
+   */
+  open(options: SinkOpenOptions): Promise<void> {
+    if (options.resume) {
+      return Promise.reject(
+        new UsageError(`Output '${this.name}' cannot resume; write to a file to use a checkpoint`),
+      );
+    }
+    this.#writer ??= this.#stream.getWriter();
+    this.#encoder = createRecordEncoder(this.format, options.recordType, {
+      columns: this.#columns,
+    });
+    this.#bytes = 0;
+    return Promise.resolve();
+  }
+
+  async #send(text: string): Promise<void> {
+    if (!this.#writer || !this.#encoder) {
+      throw new UsageError(`Sink '${this.name}' is not open; call open() first`);
+    }
+    const data = encoder.encode(text);
+    if (data.length > 0) await this.#writer.write(data);
+    this.#bytes += data.length;
+  }
+
+  /**
+   * Writes one page.
+   *
+   * @param records The page's records.
+   * @returns The bytes written so far and the encoder's state.
+   * @throws {UsageError} When the sink is not open.
+   */
+  async write(records: readonly unknown[]): Promise<SinkMark> {
+    await this.#send(this.#encoder?.encode(records) ?? "");
+    return { bytes: this.#bytes, state: this.#encoder!.state() };
+  }
+
+  /**
+   * Writes the ending and releases (or closes) the stream.
+   *
+   * @returns The final mark.
+   * @throws {UsageError} When the sink is not open.
+   */
+  async finish(): Promise<SinkMark> {
+    await this.#send(this.#encoder?.end() ?? "");
+    const mark = { bytes: this.#bytes, state: this.#encoder!.state() };
+    const writer = this.#writer!;
+    this.#writer = undefined;
+    if (this.#closeOnFinish) await writer.close();
+    else writer.releaseLock();
+    return mark;
+  }
+
+  /** Releases the stream without writing an ending. */
+  close(): Promise<void> {
+    this.#writer?.releaseLock();
+    this.#writer = undefined;
+    return Promise.resolve();
+  }
+}
+
+/**
+ * Keeps the output in memory and behaves like a file: resumable (truncated to the mark on
+ * resume) and `complete` only after {@link MemorySink.finish}. For tests and small jobs.
+ *
+ * @example
+ * ```ts
+ * import { MemorySink } from "./sink.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const sink = new MemorySink({ format: "csv" });
+ * await sink.open({ recordType: "widget" });
+ * const mark = await sink.write([{ id: "w1", size: 2 }]);
+ * await sink.write([{ id: "w2", size: 3 }]); // written, then "crash" before the checkpoint
+ * await sink.open({ recordType: "widget", resume: mark });
+ * await sink.write([{ id: "w2", size: 3 }]);
+ * await sink.finish();
+ * strictEqual(sink.text(), "id,size\r\nw1,2\r\nw2,3\r\n");
+ * ```
+ */
+export class MemorySink implements Sink {
+  /** The output format. */
+  readonly format: OutputFormat;
+  /** Format and fixed columns. */
+  readonly identity: JsonValue;
+  /** Always `true`. */
+  readonly resumable = true;
+  /** `memory`. */
+  readonly name = "memory";
+  readonly #columns?: readonly string[];
+  #chunks: Uint8Array[] = [];
+  #bytes = 0;
+  #encoder?: RecordEncoder;
+  #complete = false;
+
+  /**
+   * Creates an empty sink.
+   *
+   * @param options Format and fixed CSV columns.
+   */
+  constructor(options: SinkOptions = {}) {
+    this.format = options.format ?? "jsonl";
+    this.#columns = options.columns;
+    this.identity = identityOf(this.format, options.columns);
+  }
+
+  /** Whether the output was finished. */
+  get complete(): boolean {
+    return this.#complete;
+  }
+
+  /**
+   * Starts a new output (dropping any earlier one) or truncates to the resume mark.
+   *
+   * @param options Record type and resume mark.
+   * @throws {CheckpointError} When the output is shorter than the mark.
+   */
+  open(options: SinkOpenOptions): Promise<void> {
+    const enc = createRecordEncoder(this.format, options.recordType, { columns: this.#columns });
+    const resume = options.resume;
+    try {
+      if (resume) {
+        enc.restore(resume.state);
+        if (this.#bytes < resume.bytes) {
+          throw new CheckpointError(
+            `Output 'memory' has ${this.#bytes} bytes, fewer than the ${resume.bytes} the checkpoint recorded; use --restart to start over`,
+          );
+        }
+        const all = this.bytes().slice(0, resume.bytes);
+        this.#chunks = [all];
+        this.#bytes = resume.bytes;
+      } else {
+        this.#chunks = [];
+        this.#bytes = 0;
+      }
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.#complete = false;
+    this.#encoder = enc;
+    return Promise.resolve();
+  }
+
+  #append(text: string): SinkMark {
+    if (!this.#encoder) throw new UsageError("Sink 'memory' is not open; call open() first");
+    const data = encoder.encode(text);
+    this.#chunks.push(data);
+    this.#bytes += data.length;
+    return { bytes: this.#bytes, state: this.#encoder.state() };
+  }
+
+  /**
+   * Appends one page.
+   *
+   * @param records The page's records.
+   * @returns The mark.
+   */
+  write(records: readonly unknown[]): Promise<SinkMark> {
+    try {
+      return Promise.resolve(this.#append(this.#encoder?.encode(records) ?? ""));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Appends the ending and marks the output complete.
+   *
+   * @returns The final mark.
+   */
+  finish(): Promise<SinkMark> {
+    try {
+      const mark = this.#append(this.#encoder?.end() ?? "");
+      this.#complete = true;
+      this.#encoder = undefined;
+      return Promise.resolve(mark);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Stops accepting pages; the bytes stay (as a partial file would). */
+  close(): Promise<void> {
+    this.#encoder = undefined;
+    return Promise.resolve();
+  }
+
+  /**
+   * The output so far.
+   *
+   * @returns A copy of the bytes.
+   */
+  bytes(): Uint8Array {
+    const out = new Uint8Array(this.#bytes);
+    let offset = 0;
+    for (const chunk of this.#chunks) {
+      out.set(chunk, offset);
+      offset += chunk.length;
+    }
+    return out;
+  }
+
+  /**
+   * The output so far, decoded as UTF-8.
+   *
+   * @returns The text.
+   */
+  text(): string {
+    return new TextDecoder().decode(this.bytes());
+  }
+}
