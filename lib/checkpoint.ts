@@ -1,8 +1,9 @@
 /**
  * Resume state for extractions: the {@link Checkpoint} record, the {@link CheckpointStore}
- * interface and three stores: a file store (atomic: temp file, fsync, rename), a Deno KV store
- * (for Deno Deploy) and an in-memory store. A checkpoint never holds a token or a secret: only a
- * hash of the job's arguments, the source's resume position, counters and the sink's state.
+ * interface, job keys, validation and the in-memory store. The file store is in
+ * `checkpoint_file.ts`, the Deno KV store in `checkpoint_kv.ts`. A checkpoint never holds a token
+ * or a secret: only a hash of the job's arguments, the source's resume position, counters and the
+ * sink's state.
  *
  * @module
  */
@@ -165,7 +166,24 @@ export function validateCheckpoint(value: unknown, location: string): Checkpoint
   return cp as unknown as Checkpoint;
 }
 
-function parseCheckpoint(text: string, location: string): Checkpoint {
+/**
+ * Parses checkpoint JSON text and validates it (see {@link validateCheckpoint}).
+ *
+ * @param text The stored text.
+ * @param location Where it was read from, for the error message.
+ * @returns The checkpoint.
+ * @throws {CheckpointError} When the text is not JSON or not a valid checkpoint.
+ *
+ * @example
+ * ```ts
+ * import { parseCheckpoint } from "./checkpoint.ts";
+ * import { CheckpointError } from "./errors.ts";
+ * import { throws } from "node:assert/strict";
+ *
+ * throws(() => parseCheckpoint("{not json", "users.checkpoint.json"), CheckpointError);
+ * ```
+ */
+export function parseCheckpoint(text: string, location: string): Checkpoint {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -268,279 +286,5 @@ export class MemoryCheckpointStore implements CheckpointStore {
    */
   getRaw(key: string): string | undefined {
     return this.#entries.get(key);
-  }
-}
-
-/** Options of a {@link FileCheckpointStore}. */
-export interface FileCheckpointStoreOptions {
-  /** Appended to the encoded key to form the file name. Default `.checkpoint.json`. */
-  suffix?: string;
-}
-
-function encodeKey(key: string): string {
-  if (key === "" || key === "." || key === "..") {
-    throw new CheckpointError(`Checkpoint key '${key}' is not usable as a file name`);
-  }
-  let out = "";
-  for (const byte of new TextEncoder().encode(key)) {
-    const ch = String.fromCharCode(byte);
-    out += /[A-Za-z0-9._-]/.test(ch) ? ch : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
-  }
-  return out;
-}
-
-function joinPath(dir: string, name: string): string {
-  return dir.endsWith("/") || dir.endsWith("\\") ? dir + name : `${dir}/${name}`;
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  // Makes a rename durable on POSIX; directories cannot be opened this way on Windows.
-  try {
-    using handle = await Deno.open(dir, { read: true });
-    await handle.sync();
-  } catch {
-    // best effort
-  }
-}
-
-/**
- * Keeps each checkpoint in a JSON file, `<directory>/<key><suffix>`, written atomically: a temp
- * file in the same directory, fsync, rename over the old one, fsync of the directory. Characters
- * of the key other than `A-Z a-z 0-9 . _ -` are percent-encoded in the file name.
- *
- * @example
- * ```ts
- * import { FileCheckpointStore } from "./checkpoint.ts";
- * import { strictEqual } from "node:assert/strict";
- *
- * const store = new FileCheckpointStore("checkpoints");
- * strictEqual(store.pathFor("users eu"), "checkpoints/users%20eu.checkpoint.json");
- * ```
- */
-export class FileCheckpointStore implements CheckpointStore {
-  /** The directory holding the checkpoint files (created on the first save). */
-  readonly directory: string;
-  readonly #suffix: string;
-
-  /**
-   * Creates the store; nothing is read or written yet.
-   *
-   * @param directory The directory for the checkpoint files.
-   * @param options The file-name suffix.
-   */
-  constructor(directory: string, options: FileCheckpointStoreOptions = {}) {
-    this.directory = directory;
-    this.#suffix = options.suffix ?? ".checkpoint.json";
-  }
-
-  /**
-   * The file that holds the checkpoint under `key`: what the CLI shows the user.
-   *
-   * @param key The checkpoint's key.
-   * @returns The file path.
-   * @throws {CheckpointError} For an empty key, `.` or `..`.
-   */
-  pathFor(key: string): string {
-    return joinPath(this.directory, encodeKey(key) + this.#suffix);
-  }
-
-  /**
-   * Names a checkpoint for messages.
-   *
-   * @param key The checkpoint's key.
-   * @returns The file path.
-   */
-  describe(key: string): string {
-    return this.pathFor(key);
-  }
-
-  /**
-   * Reads a checkpoint file.
-   *
-   * @param key The checkpoint's key.
-   * @returns The checkpoint, or `undefined` when the file does not exist.
-   * @throws {CheckpointError} When the file is not a valid checkpoint.
-   */
-  async load(key: string): Promise<Checkpoint | undefined> {
-    const path = this.pathFor(key);
-    let text: string;
-    try {
-      text = await Deno.readTextFile(path);
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return undefined;
-      throw error;
-    }
-    return parseCheckpoint(text, path);
-  }
-
-  /**
-   * Writes a checkpoint file atomically (temp file, fsync, rename, directory fsync).
-   *
-   * @param key The checkpoint's key.
-   * @param checkpoint The checkpoint.
-   */
-  async save(key: string, checkpoint: Checkpoint): Promise<void> {
-    const path = this.pathFor(key);
-    await Deno.mkdir(this.directory, { recursive: true });
-    const temp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-    const data = new TextEncoder().encode(JSON.stringify(checkpoint, null, 2) + "\n");
-    try {
-      {
-        using file = await Deno.open(temp, { write: true, create: true, truncate: true });
-        let written = 0;
-        while (written < data.length) written += await file.write(data.subarray(written));
-        await file.sync();
-      }
-      await Deno.rename(temp, path);
-    } catch (error) {
-      await Deno.remove(temp).catch(() => {});
-      throw error;
-    }
-    await syncDirectory(this.directory);
-  }
-
-  /**
-   * Deletes a checkpoint file.
-   *
-   * @param key The checkpoint's key.
-   */
-  async delete(key: string): Promise<void> {
-    try {
-      await Deno.remove(this.pathFor(key));
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-    }
-  }
-}
-
-/** One part of a Deno KV key. */
-export type KvKeyPart = string | number | bigint | boolean | Uint8Array;
-
-/**
- * The part of `Deno.Kv` that {@link KvCheckpointStore} uses. A `Deno.Kv` from `Deno.openKv()`
- * fits it; declaring it structurally keeps this module loadable where KV is unstable or absent.
- */
-export interface KvLike {
-  /**
-   * Reads one entry.
-   *
-   * @param key The entry's key.
-   */
-  get(key: readonly KvKeyPart[]): Promise<{ value: unknown }>;
-  /**
-   * Writes one entry.
-   *
-   * @param key The entry's key.
-   * @param value The value (structured-cloneable).
-   */
-  set(key: readonly KvKeyPart[], value: unknown): Promise<unknown>;
-  /**
-   * Deletes one entry.
-   *
-   * @param key The entry's key.
-   */
-  delete(key: readonly KvKeyPart[]): Promise<void>;
-}
-
-/** Deno KV refuses values above 64 KiB; a checkpoint this large is refused with a clear message. */
-const KV_VALUE_LIMIT = 60_000;
-
-/**
- * Keeps checkpoints in Deno KV under `[...prefix, key]` (as JSON text): works on Deno Deploy,
- * where there is no persistent disk. Each save is one atomic KV write.
- *
- * @example
- * ```ts
- * import { KvCheckpointStore, type KvLike } from "./checkpoint.ts";
- * import { strictEqual } from "node:assert/strict";
- *
- * // In production: new KvCheckpointStore(await Deno.openKv(), ["exports"])
- * const map = new Map<string, unknown>();
- * const kv: KvLike = {
- *   get: (key) => Promise.resolve({ value: map.get(JSON.stringify(key)) ?? null }),
- *   set: (key, value) => Promise.resolve(void map.set(JSON.stringify(key), value)),
- *   delete: (key) => Promise.resolve(void map.delete(JSON.stringify(key))),
- * };
- * const store = new KvCheckpointStore(kv, ["exports"]);
- * strictEqual(await store.load("users"), undefined);
- * strictEqual(store.describe("users"), 'kv:["exports","users"]');
- * ```
- */
-export class KvCheckpointStore implements CheckpointStore {
-  readonly #kv: KvLike;
-  /** The key prefix; a checkpoint lives at `[...prefix, key]`. */
-  readonly prefix: readonly KvKeyPart[];
-
-  /**
-   * Creates the store.
-   *
-   * @param kv An open `Deno.Kv` (or anything shaped like it).
-   * @param prefix The key prefix. Default `["genesys-batch", "checkpoints"]`.
-   */
-  constructor(kv: KvLike, prefix: readonly KvKeyPart[] = ["genesys-batch", "checkpoints"]) {
-    this.#kv = kv;
-    this.prefix = [...prefix];
-  }
-
-  #key(key: string): KvKeyPart[] {
-    return [...this.prefix, key];
-  }
-
-  /**
-   * Names a checkpoint for messages.
-   *
-   * @param key The checkpoint's key.
-   * @returns `kv:` and the KV key as JSON (bigint and byte parts shown as strings).
-   */
-  describe(key: string): string {
-    const parts = this.#key(key).map((p) =>
-      typeof p === "bigint" ? `${p}n` : p instanceof Uint8Array ? `bytes(${p.length})` : p
-    );
-    return `kv:${JSON.stringify(parts)}`;
-  }
-
-  /**
-   * Reads a checkpoint entry.
-   *
-   * @param key The checkpoint's key.
-   * @returns The checkpoint, or `undefined` when there is no entry.
-   * @throws {CheckpointError} When the entry is not a valid checkpoint.
-   */
-  async load(key: string): Promise<Checkpoint | undefined> {
-    const entry = await this.#kv.get(this.#key(key));
-    if (entry.value === null || entry.value === undefined) return undefined;
-    if (typeof entry.value !== "string") {
-      return validateCheckpoint(entry.value, this.describe(key));
-    }
-    return parseCheckpoint(entry.value, this.describe(key));
-  }
-
-  /**
-   * Writes a checkpoint entry.
-   *
-   * @param key The checkpoint's key.
-   * @param checkpoint The checkpoint.
-   * @throws {CheckpointError} When the checkpoint is too large for one KV value.
-   */
-  async save(key: string, checkpoint: Checkpoint): Promise<void> {
-    const text = JSON.stringify(checkpoint);
-    const size = new TextEncoder().encode(text).length;
-    if (size > KV_VALUE_LIMIT) {
-      throw new CheckpointError(
-        `Checkpoint '${
-          this.describe(key)
-        }' is ${size} bytes, over the ${KV_VALUE_LIMIT}-byte limit of one KV value; use fewer CSV columns or a file checkpoint store`,
-      );
-    }
-    await this.#kv.set(this.#key(key), text);
-  }
-
-  /**
-   * Deletes a checkpoint entry.
-   *
-   * @param key The checkpoint's key.
-   */
-  async delete(key: string): Promise<void> {
-    await this.#kv.delete(this.#key(key));
   }
 }

@@ -131,7 +131,7 @@ export interface ExtractResult {
  * @example
  * ```ts
  * import { extractJobKey } from "./extract.ts";
- * import { MemorySink } from "./sink.ts";
+ * import { MemorySink } from "./sink_memory.ts";
  * import { notStrictEqual } from "node:assert/strict";
  *
  * const source = { description: { path: "/api/v2/users" }, recordType: "user", pages: async function* () {} };
@@ -204,7 +204,7 @@ async function nextOrAbort<T>(
  * ```ts
  * import { extract } from "./extract.ts";
  * import { MemoryCheckpointStore } from "./checkpoint.ts";
- * import { MemorySink } from "./sink.ts";
+ * import { MemorySink } from "./sink_memory.ts";
  * import type { PageSource } from "./source.ts";
  * import { strictEqual } from "node:assert/strict";
  *

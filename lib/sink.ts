@@ -1,9 +1,10 @@
 /**
  * Output sinks: where extracted pages go, one page at a time. A sink encodes a page, writes it and
  * makes it durable before the engine checkpoints it; on resume it truncates its output back to the
- * checkpoint's byte length and continues. Three sinks: {@link FileSink} (resumable, atomic
- * finish), {@link StreamSink} (standard output and other pipes: not resumable) and
- * {@link MemorySink} (resumable, for tests and small jobs).
+ * checkpoint's byte length and continues. This file holds the {@link Sink} interface and
+ * {@link FileSink} (resumable, atomic finish); `sink_stream.ts` has `StreamSink` (standard output
+ * and other pipes: not resumable) and `sink_memory.ts` has `MemorySink` (resumable, for tests and
+ * small jobs).
  *
  * @module
  */
@@ -79,7 +80,23 @@ export interface FileSinkOptions extends SinkOptions {
   overwrite?: boolean;
 }
 
-function identityOf(format: OutputFormat, columns?: readonly string[]): JsonValue {
+/**
+ * The identity of a sink that writes `format` (with fixed CSV columns, when given): what goes
+ * into the job key. Custom sinks that write the standard formats can use it too.
+ *
+ * @param format The output format.
+ * @param columns Fixed CSV columns, when set.
+ * @returns `{ format }` or `{ format, columns }`.
+ *
+ * @example
+ * ```ts
+ * import { sinkIdentity } from "./sink.ts";
+ * import { deepStrictEqual } from "node:assert/strict";
+ *
+ * deepStrictEqual(sinkIdentity("csv", ["id"]), { format: "csv", columns: ["id"] });
+ * ```
+ */
+export function sinkIdentity(format: OutputFormat, columns?: readonly string[]): JsonValue {
   return columns ? { format, columns: [...columns] } : { format };
 }
 
@@ -165,7 +182,7 @@ export class FileSink implements Sink {
     this.format = options.format ?? "jsonl";
     this.#overwrite = options.overwrite ?? false;
     this.#columns = options.columns;
-    this.identity = identityOf(this.format, options.columns);
+    this.identity = sinkIdentity(this.format, options.columns);
   }
 
   /**
@@ -289,278 +306,5 @@ export class FileSink implements Sink {
     this.#file = undefined;
     file?.close();
     return Promise.resolve();
-  }
-}
-
-/** Options of a {@link StreamSink}. */
-export interface StreamSinkOptions extends SinkOptions {
-  /** A name for messages. Default `stdout`. */
-  name?: string;
-  /** Close the stream after finishing. Default `false` (standard output stays open). */
-  closeOnFinish?: boolean;
-}
-
-/**
- * Writes to a `WritableStream` such as `Deno.stdout.writable`, for pipes. Not resumable: bytes
- * sent down a pipe cannot be taken back, so the engine refuses to combine it with a checkpoint.
- *
- * @example
- * ```ts
- * import { StreamSink } from "./sink.ts";
- * import { strictEqual } from "node:assert/strict";
- *
- * const chunks: Uint8Array[] = [];
- * const sink = new StreamSink(new WritableStream({ write: (c) => void chunks.push(c) }));
- * await sink.open({ recordType: "user" });
- * await sink.write([{ id: "u1" }]);
- * await sink.finish();
- * strictEqual(new TextDecoder().decode(chunks[0]), '{"id":"u1"}\n');
- * strictEqual(sink.resumable, false);
- * ```
- */
-export class StreamSink implements Sink {
-  /** The output format. */
-  readonly format: OutputFormat;
-  /** Format and fixed columns. */
-  readonly identity: JsonValue;
-  /** Always `false`. */
-  readonly resumable = false;
-  /** The name for messages. */
-  readonly name: string;
-  readonly #stream: WritableStream<Uint8Array>;
-  readonly #columns?: readonly string[];
-  readonly #closeOnFinish: boolean;
-  #writer?: WritableStreamDefaultWriter<Uint8Array>;
-  #encoder?: RecordEncoder;
-  #bytes = 0;
-
-  /**
-   * Creates the sink.
-   *
-   * @param stream Where the bytes go, such as `Deno.stdout.writable`.
-   * @param options Format, fixed CSV columns, name, whether to close the stream at the end.
-   */
-  constructor(stream: WritableStream<Uint8Array>, options: StreamSinkOptions = {}) {
-    this.#stream = stream;
-    this.format = options.format ?? "jsonl";
-    this.name = options.name ?? "stdout";
-    this.#columns = options.columns;
-    this.#closeOnFinish = options.closeOnFinish ?? false;
-    this.identity = identityOf(this.format, options.columns);
-  }
-
-  /**
-   * Starts the output.
-   *
-   * @param options Record type; a resume mark is refused.
-   * @throws {UsageError} When asked to resume.
-   */
-  open(options: SinkOpenOptions): Promise<void> {
-    if (options.resume) {
-      return Promise.reject(
-        new UsageError(`Output '${this.name}' cannot resume; write to a file to use a checkpoint`),
-      );
-    }
-    this.#writer ??= this.#stream.getWriter();
-    this.#encoder = createRecordEncoder(this.format, options.recordType, {
-      columns: this.#columns,
-    });
-    this.#bytes = 0;
-    return Promise.resolve();
-  }
-
-  async #send(text: string): Promise<void> {
-    if (!this.#writer || !this.#encoder) {
-      throw new UsageError(`Sink '${this.name}' is not open; call open() first`);
-    }
-    const data = encoder.encode(text);
-    if (data.length > 0) await this.#writer.write(data);
-    this.#bytes += data.length;
-  }
-
-  /**
-   * Writes one page.
-   *
-   * @param records The page's records.
-   * @returns The bytes written so far and the encoder's state.
-   * @throws {UsageError} When the sink is not open.
-   */
-  async write(records: readonly unknown[]): Promise<SinkMark> {
-    await this.#send(this.#encoder?.encode(records) ?? "");
-    return { bytes: this.#bytes, state: this.#encoder!.state() };
-  }
-
-  /**
-   * Writes the ending and releases (or closes) the stream.
-   *
-   * @returns The final mark.
-   * @throws {UsageError} When the sink is not open.
-   */
-  async finish(): Promise<SinkMark> {
-    await this.#send(this.#encoder?.end() ?? "");
-    const mark = { bytes: this.#bytes, state: this.#encoder!.state() };
-    const writer = this.#writer!;
-    this.#writer = undefined;
-    if (this.#closeOnFinish) await writer.close();
-    else writer.releaseLock();
-    return mark;
-  }
-
-  /** Releases the stream without writing an ending. */
-  close(): Promise<void> {
-    this.#writer?.releaseLock();
-    this.#writer = undefined;
-    return Promise.resolve();
-  }
-}
-
-/**
- * Keeps the output in memory and behaves like a file: resumable (truncated to the mark on
- * resume) and `complete` only after {@link MemorySink.finish}. For tests and small jobs.
- *
- * @example
- * ```ts
- * import { MemorySink } from "./sink.ts";
- * import { strictEqual } from "node:assert/strict";
- *
- * const sink = new MemorySink({ format: "csv" });
- * await sink.open({ recordType: "widget" });
- * const mark = await sink.write([{ id: "w1", size: 2 }]);
- * await sink.write([{ id: "w2", size: 3 }]); // written, then "crash" before the checkpoint
- * await sink.open({ recordType: "widget", resume: mark });
- * await sink.write([{ id: "w2", size: 3 }]);
- * await sink.finish();
- * strictEqual(sink.text(), "id,size\r\nw1,2\r\nw2,3\r\n");
- * ```
- */
-export class MemorySink implements Sink {
-  /** The output format. */
-  readonly format: OutputFormat;
-  /** Format and fixed columns. */
-  readonly identity: JsonValue;
-  /** Always `true`. */
-  readonly resumable = true;
-  /** `memory`. */
-  readonly name = "memory";
-  readonly #columns?: readonly string[];
-  #chunks: Uint8Array[] = [];
-  #bytes = 0;
-  #encoder?: RecordEncoder;
-  #complete = false;
-
-  /**
-   * Creates an empty sink.
-   *
-   * @param options Format and fixed CSV columns.
-   */
-  constructor(options: SinkOptions = {}) {
-    this.format = options.format ?? "jsonl";
-    this.#columns = options.columns;
-    this.identity = identityOf(this.format, options.columns);
-  }
-
-  /** Whether the output was finished. */
-  get complete(): boolean {
-    return this.#complete;
-  }
-
-  /**
-   * Starts a new output (dropping any earlier one) or truncates to the resume mark.
-   *
-   * @param options Record type and resume mark.
-   * @throws {CheckpointError} When the output is shorter than the mark.
-   */
-  open(options: SinkOpenOptions): Promise<void> {
-    const enc = createRecordEncoder(this.format, options.recordType, { columns: this.#columns });
-    const resume = options.resume;
-    try {
-      if (resume) {
-        enc.restore(resume.state);
-        if (this.#bytes < resume.bytes) {
-          throw new CheckpointError(
-            `Output 'memory' has ${this.#bytes} bytes, fewer than the ${resume.bytes} the checkpoint recorded; use --restart to start over`,
-          );
-        }
-        const all = this.bytes().slice(0, resume.bytes);
-        this.#chunks = [all];
-        this.#bytes = resume.bytes;
-      } else {
-        this.#chunks = [];
-        this.#bytes = 0;
-      }
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    this.#complete = false;
-    this.#encoder = enc;
-    return Promise.resolve();
-  }
-
-  #append(text: string): SinkMark {
-    if (!this.#encoder) throw new UsageError("Sink 'memory' is not open; call open() first");
-    const data = encoder.encode(text);
-    this.#chunks.push(data);
-    this.#bytes += data.length;
-    return { bytes: this.#bytes, state: this.#encoder.state() };
-  }
-
-  /**
-   * Appends one page.
-   *
-   * @param records The page's records.
-   * @returns The mark.
-   */
-  write(records: readonly unknown[]): Promise<SinkMark> {
-    try {
-      return Promise.resolve(this.#append(this.#encoder?.encode(records) ?? ""));
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
-  /**
-   * Appends the ending and marks the output complete.
-   *
-   * @returns The final mark.
-   */
-  finish(): Promise<SinkMark> {
-    try {
-      const mark = this.#append(this.#encoder?.end() ?? "");
-      this.#complete = true;
-      this.#encoder = undefined;
-      return Promise.resolve(mark);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
-  /** Stops accepting pages; the bytes stay (as a partial file would). */
-  close(): Promise<void> {
-    this.#encoder = undefined;
-    return Promise.resolve();
-  }
-
-  /**
-   * The output so far.
-   *
-   * @returns A copy of the bytes.
-   */
-  bytes(): Uint8Array {
-    const out = new Uint8Array(this.#bytes);
-    let offset = 0;
-    for (const chunk of this.#chunks) {
-      out.set(chunk, offset);
-      offset += chunk.length;
-    }
-    return out;
-  }
-
-  /**
-   * The output so far, decoded as UTF-8.
-   *
-   * @returns The text.
-   */
-  text(): string {
-    return new TextDecoder().decode(this.bytes());
   }
 }
