@@ -1,0 +1,113 @@
+/**
+ * Option specs shared by several commands, so every command spells and documents them alike.
+ *
+ * @module
+ */
+
+import type { OptionSpec } from "./spec.ts";
+
+/** `--region`, `--env-file`: where to connect and where the credentials are. */
+export const CONNECTION_OPTIONS: readonly OptionSpec[] = Object.freeze([
+  {
+    name: "region",
+    short: "r",
+    type: "string",
+    value: "<name|url>",
+    description:
+      "Genesys Cloud region: an environment such as 'mypurecloud.ie', an AWS region such as 'eu-west-1', or a base URL such as 'http://127.0.0.1:8787' (the simulator).",
+    env: "GENESYSCLOUD_REGION",
+  },
+  {
+    name: "env-file",
+    type: "string",
+    value: "<path>",
+    description:
+      "Read GENESYSCLOUD_OAUTHCLIENT_ID, GENESYSCLOUD_OAUTHCLIENT_SECRET and GENESYSCLOUD_REGION (or GENESYS_CLIENT_ID, GENESYS_CLIENT_SECRET) from this dotenv file; its values win over the environment. Credentials are never accepted as flags.",
+  },
+]);
+
+/** `--log-level`, `--log-format`, `--quiet`. */
+export const LOG_OPTIONS: readonly OptionSpec[] = Object.freeze([
+  {
+    name: "log-level",
+    type: "string",
+    value: "<level>",
+    description:
+      "debug, info, warn or error. debug logs every request, retry and token refresh (never a token).",
+    default: "info",
+  },
+  {
+    name: "log-format",
+    type: "string",
+    value: "<format>",
+    description: "text, or json for one JSON object per line on stderr.",
+    default: "text",
+  },
+  {
+    name: "quiet",
+    short: "q",
+    type: "boolean",
+    description:
+      "No progress, no info logs, no summary on success; errors and the resume command are still printed. The exit code tells the outcome.",
+  },
+]);
+
+/** Output, checkpoint, paging and time options of every extraction command. */
+export function extractionOptions(
+  defaults: { pageSize: number; maxPageSize: number },
+): OptionSpec[] {
+  return [
+    {
+      name: "output",
+      short: "o",
+      type: "string",
+      value: "<file|->",
+      description:
+        "Where records go; '-' writes to stdout. Written as '<file>.partial' and renamed when complete, so a finished file is never half-written.",
+      default: "output/<command>[-<interval>].<format>",
+    },
+    {
+      name: "format",
+      short: "f",
+      type: "string",
+      value: "<format>",
+      description:
+        "jsonl (one record per line), csv or json (one array). Inferred from the output's extension (.jsonl, .ndjson, .csv, .json); jsonl otherwise.",
+    },
+    {
+      name: "page-size",
+      type: "string",
+      value: "<n>",
+      description: `Records per request, 1 to ${defaults.maxPageSize}.`,
+      default: String(defaults.pageSize),
+    },
+    {
+      name: "concurrency",
+      type: "string",
+      value: "<n>",
+      description: "Most requests in flight at once, 1 to 16. Pages are always written in order.",
+      default: "1",
+    },
+    {
+      name: "deadline",
+      type: "string",
+      value: "<duration>",
+      description:
+        "Stop cleanly after this long (such as '90m', '2h', '30s'): the checkpoint is saved and the exit code is 4; run the same command again to continue. No wait or retry goes past it.",
+    },
+    {
+      name: "checkpoint",
+      type: "string",
+      value: "<path>",
+      description:
+        "Where resume state is kept. With '-o -' there is no checkpoint unless this is given.",
+      default: "<output>.checkpoint.json",
+    },
+    {
+      name: "restart",
+      type: "boolean",
+      description:
+        "Start over: ignore and replace an existing checkpoint and partial output. Without it, a run resumes when a checkpoint of the same job exists.",
+    },
+  ];
+}

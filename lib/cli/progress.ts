@@ -1,0 +1,233 @@
+/**
+ * Progress of a running extraction: one updating line on a terminal, a log line every few
+ * seconds otherwise, nothing with `--quiet`; and the formatting helpers the summary shares.
+ *
+ * @module
+ */
+
+/** What the progress line shows. */
+export interface ProgressSnapshot {
+  /** What is extracted: `conversations`, `users`. */
+  label: string;
+  /** Records written so far (including those of a resumed run). */
+  records: number;
+  /** Records written by this run only (the rate uses these). */
+  recordsThisRun: number;
+  /** Pages written so far by this run. */
+  pages: number;
+  /** How many records the whole extraction gives, when known. */
+  total?: number;
+  /** Milliseconds since this run started. */
+  elapsedMs: number;
+  /** Token requests after the first. */
+  tokenRefreshes: number;
+  /** Retries by cause (`429`, `503`, `network`, `timeout`, `401`). */
+  retries: Record<string, number>;
+  /** What the run waits for right now, such as `429, retrying in 1s`. */
+  waiting?: string;
+}
+
+/**
+ * Formats a duration for people: `850ms`, `12s`, `3m05s`, `1h02m`.
+ *
+ * @param ms Milliseconds.
+ * @returns The short form.
+ *
+ * @example
+ * ```ts
+ * import { formatDuration } from "./progress.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * strictEqual(formatDuration(850), "850ms");
+ * strictEqual(formatDuration(185_000), "3m05s");
+ * strictEqual(formatDuration(3_720_000), "1h02m");
+ * ```
+ */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return "?";
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return ms < 10_000 ? `${(ms / 1000).toFixed(1)}s` : `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m${String(seconds % 60).padStart(2, "0")}s`;
+  const hours = Math.floor(minutes / 60);
+  return `${hours}h${String(minutes % 60).padStart(2, "0")}m`;
+}
+
+/**
+ * Formats a count with thousands separators: `12,345`.
+ *
+ * @param n The count.
+ * @returns The formatted count.
+ *
+ * @example
+ * ```ts
+ * import { formatCount } from "./progress.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * strictEqual(formatCount(1234567), "1,234,567");
+ * ```
+ */
+export function formatCount(n: number): string {
+  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+/**
+ * Formats retries by cause: `5 retries (429: 3, 503: 2)`, or `0 retries`.
+ *
+ * @param retries Counts by cause.
+ * @returns The phrase.
+ *
+ * @example
+ * ```ts
+ * import { formatRetries } from "./progress.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * strictEqual(formatRetries({ "429": 3, "503": 2, network: 0 }), "5 retries (429: 3, 503: 2)");
+ * strictEqual(formatRetries({}), "0 retries");
+ * ```
+ */
+export function formatRetries(retries: Record<string, number>): string {
+  const entries = Object.entries(retries).filter(([, n]) => n > 0);
+  const total = entries.reduce((sum, [, n]) => sum + n, 0);
+  const word = total === 1 ? "retry" : "retries";
+  if (total === 0) return "0 retries";
+  return `${total} ${word} (${entries.map(([cause, n]) => `${cause}: ${n}`).join(", ")})`;
+}
+
+/**
+ * The progress line: records (of the total), pages, rate, ETA when the total is known, token
+ * refreshes, retries and what the run waits for.
+ *
+ * @param s The snapshot.
+ * @returns One line, without a newline.
+ *
+ * @example
+ * ```ts
+ * import { formatProgressLine } from "./progress.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * strictEqual(
+ *   formatProgressLine({
+ *     label: "conversations", records: 400, recordsThisRun: 400, pages: 4, total: 1000,
+ *     elapsedMs: 4000, tokenRefreshes: 1, retries: { "429": 2 },
+ *   }),
+ *   "conversations 400/1,000 (40%) · 4 pages · 100/s · ETA 6.0s · 1 token refresh · 2 retries (429: 2)",
+ * );
+ * ```
+ */
+export function formatProgressLine(s: ProgressSnapshot): string {
+  const parts: string[] = [];
+  if (s.total !== undefined && s.total > 0) {
+    const percent = Math.min(100, Math.floor((s.records / s.total) * 100));
+    parts.push(`${s.label} ${formatCount(s.records)}/${formatCount(s.total)} (${percent}%)`);
+  } else {
+    parts.push(`${s.label} ${formatCount(s.records)}`);
+  }
+  parts.push(`${formatCount(s.pages)} page${s.pages === 1 ? "" : "s"}`);
+  const rate = s.elapsedMs > 0 ? s.recordsThisRun / (s.elapsedMs / 1000) : 0;
+  if (s.recordsThisRun > 0) parts.push(`${formatCount(rate)}/s`);
+  if (s.total !== undefined && rate > 0 && s.records < s.total) {
+    parts.push(`ETA ${formatDuration(((s.total - s.records) / rate) * 1000)}`);
+  }
+  const refreshes = s.tokenRefreshes;
+  parts.push(`${refreshes} token refresh${refreshes === 1 ? "" : "es"}`);
+  parts.push(formatRetries(s.retries));
+  if (s.waiting) parts.push(s.waiting);
+  return parts.join(" · ");
+}
+
+/** Options of {@link ProgressReporter}. */
+export interface ProgressReporterOptions {
+  /** Reads the current state. */
+  snapshot: () => ProgressSnapshot;
+  /** Writes raw text to stderr (the terminal line). */
+  write: (text: string) => void;
+  /** Writes one log line (non-terminal mode). */
+  log: (line: string) => void;
+  /** Whether stderr is a terminal: an updating line instead of log lines. */
+  isTerminal: boolean;
+  /** Nothing at all. */
+  quiet?: boolean;
+  /** Log line interval when not a terminal, in ms (default 5000). */
+  logIntervalMs?: number;
+  /** Redraw interval on a terminal, in ms (default 250). */
+  redrawIntervalMs?: number;
+  /** Terminal width (default 120); the line is cut to fit. */
+  columns?: number;
+}
+
+/**
+ * Shows progress while a run lasts. Call {@link ProgressReporter.start} before, and
+ * {@link ProgressReporter.stop} after (it clears the terminal line and its timer).
+ *
+ * @example
+ * ```ts
+ * import { ProgressReporter } from "./progress.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const lines: string[] = [];
+ * const reporter = new ProgressReporter({
+ *   snapshot: () => ({ label: "users", records: 5, recordsThisRun: 5, pages: 1, elapsedMs: 1000, tokenRefreshes: 0, retries: {} }),
+ *   write: () => {},
+ *   log: (line) => lines.push(line),
+ *   isTerminal: false,
+ * });
+ * reporter.start();
+ * reporter.flush();
+ * reporter.stop();
+ * strictEqual(lines[0], "users 5 · 1 page · 5/s · 0 token refreshes · 0 retries");
+ * ```
+ */
+export class ProgressReporter {
+  #options: ProgressReporterOptions;
+  #timer?: ReturnType<typeof setInterval>;
+  #drawn = false;
+
+  /**
+   * Creates the reporter; nothing is shown until {@link ProgressReporter.start}.
+   *
+   * @param options Where and how to show progress.
+   */
+  constructor(options: ProgressReporterOptions) {
+    this.#options = options;
+  }
+
+  /** Starts the redraw (terminal) or log (otherwise) timer. */
+  start(): void {
+    const o = this.#options;
+    if (o.quiet || this.#timer !== undefined) return;
+    const every = o.isTerminal ? (o.redrawIntervalMs ?? 250) : (o.logIntervalMs ?? 5000);
+    this.#timer = setInterval(() => this.flush(), every);
+  }
+
+  /** Shows the current state now (redraws the line, or writes a log line). */
+  flush(): void {
+    const o = this.#options;
+    if (o.quiet) return;
+    const line = formatProgressLine(o.snapshot());
+    if (o.isTerminal) {
+      const width = Math.max(20, (o.columns ?? 120) - 1);
+      const cut = line.length > width ? line.slice(0, width - 1) + "…" : line;
+      o.write(`\r\x1b[2K${cut}`);
+      this.#drawn = true;
+    } else {
+      o.log(line);
+    }
+  }
+
+  /** Clears the terminal line so other output starts on a clean line. */
+  clear(): void {
+    if (this.#drawn) {
+      this.#options.write("\r\x1b[2K");
+      this.#drawn = false;
+    }
+  }
+
+  /** Stops the timer and clears the terminal line. */
+  stop(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.clear();
+  }
+}
