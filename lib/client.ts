@@ -71,3 +71,63 @@ export interface ApiClient {
     options?: RequestOptions,
   ): Promise<ApiResponse<T>>;
 }
+
+/** Why the client retried: the counters of {@link ClientStats.retries} and the `cause` of events. */
+export type RetryCause = "rateLimit" | "serverError" | "network" | "timeout" | "unauthorized";
+
+/**
+ * A debug event about one HTTP exchange, for logging and tests. It never holds a token, a secret,
+ * a request body or a response body.
+ */
+export interface ClientEvent {
+  /**
+   * `request` before a request is sent, `response` when its status is known, `retry` before the
+   * client retries (after a wait of `delayMs`), `token` when a token request is sent.
+   */
+  type: "request" | "response" | "retry" | "token";
+  /** The HTTP method. */
+  method: string;
+  /** The path with its query (for `token`: `/oauth/token`). */
+  path: string;
+  /** The attempt number, from 1. */
+  attempt: number;
+  /** The response status (`response`, and `token` once answered). */
+  status?: number;
+  /** The wait before the next attempt, in milliseconds (`retry`). */
+  delayMs?: number;
+  /** Why it retries (`retry`). */
+  cause?: RetryCause;
+  /** How long the exchange took, by the client's clock (`response`). */
+  durationMs?: number;
+  /** A short description of the failure (`retry`), never holding a secret. */
+  error?: string;
+}
+
+/** The last `inin-ratelimit-*` headers seen. */
+export interface RateLimitHeaders {
+  /** `inin-ratelimit-count`: requests counted in the current window. */
+  count?: number;
+  /** `inin-ratelimit-allowed`: requests allowed in the window. */
+  allowed?: number;
+  /** `inin-ratelimit-reset`: seconds until the window resets. */
+  reset?: number;
+  /** When they were seen, in epoch ms by the client's clock. */
+  at: number;
+}
+
+/** Counters kept by a client, as a snapshot. */
+export interface ClientStats {
+  /** API requests sent (every attempt and every 401 retry counts; token requests do not). */
+  requests: number;
+  /** Retries by cause. */
+  retries: Record<RetryCause, number>;
+  /** Token requests sent (every attempt counts). */
+  tokenRequests: number;
+  /** API responses by status, such as `{ "200": 40, "429": 2 }`. */
+  statuses: Record<string, number>;
+  /** The last rate-limit headers seen, if any. */
+  rateLimit?: RateLimitHeaders;
+}
+
+export { GenesysClient } from "./genesys_client.ts";
+export type { GenesysClientOptions, PendingRequest } from "./genesys_client.ts";

@@ -189,6 +189,12 @@ export class RateLimitError extends GenesysError {
   readonly request?: string;
   /** The correlation id of the 429 response. */
   readonly correlationId?: string;
+  /** The Genesys error code of the 429 body, such as `too.many.requests.retry.after`. */
+  readonly code?: string;
+  /** The server's message from the 429 body. */
+  readonly serverMessage?: string;
+  /** The longest wait the caller allowed (`maxRetryAfter`), when that is why this was thrown. */
+  readonly maxRetryAfterMs?: number;
 
   /**
    * Creates the error.
@@ -199,13 +205,23 @@ export class RateLimitError extends GenesysError {
    */
   constructor(
     message: string,
-    context: { retryAfterMs: number; request?: string; correlationId?: string },
+    context: {
+      retryAfterMs: number;
+      request?: string;
+      correlationId?: string;
+      code?: string;
+      serverMessage?: string;
+      maxRetryAfterMs?: number;
+    },
     options?: ErrorOptions,
   ) {
     super(message, options);
     this.retryAfterMs = context.retryAfterMs;
     this.request = context.request;
     this.correlationId = context.correlationId;
+    this.code = context.code;
+    this.serverMessage = context.serverMessage;
+    this.maxRetryAfterMs = context.maxRetryAfterMs;
   }
 }
 
@@ -221,7 +237,37 @@ export class RateLimitError extends GenesysError {
  * match(new DeadlineError("Deadline reached while waiting 2 s to retry GET /api/v2/users").message, /Deadline/);
  * ```
  */
-export class DeadlineError extends GenesysError {}
+export class DeadlineError extends GenesysError {
+  /** The request or operation that was waiting, such as `GET /api/v2/users`. */
+  readonly request?: string;
+  /** How long the wait that would have crossed the deadline was, in milliseconds. */
+  readonly waitMs?: number;
+  /** How much time was left before the deadline, in milliseconds. */
+  readonly remainingMs?: number;
+
+  /**
+   * Creates the error.
+   *
+   * @param message What was waiting and for how long.
+   * @param options Standard error options (`cause`) plus what was waiting.
+   */
+  constructor(message: string, options?: DeadlineErrorOptions) {
+    super(message, options);
+    this.request = options?.request;
+    this.waitMs = options?.waitMs;
+    this.remainingMs = options?.remainingMs;
+  }
+}
+
+/** Options of a {@link DeadlineError}: standard error options plus what was waiting. */
+export interface DeadlineErrorOptions extends ErrorOptions {
+  /** The request or operation that was waiting, such as `GET /api/v2/users`. */
+  request?: string;
+  /** How long the wait that would have crossed the deadline was, in milliseconds. */
+  waitMs?: number;
+  /** How much time was left before the deadline, in milliseconds. */
+  remainingMs?: number;
+}
 
 /**
  * A network failure (connection refused or dropped, malformed or truncated body, per-attempt
@@ -235,7 +281,38 @@ export class DeadlineError extends GenesysError {}
  * strictEqual(new NetworkError("Connection reset").name, "NetworkError");
  * ```
  */
-export class NetworkError extends GenesysError {}
+export class NetworkError extends GenesysError {
+  /**
+   * What failed: `network` (connection refused, reset or dropped), `timeout` (the per-attempt
+   * timeout fired) or `badBody` (a 2xx body that was truncated or not valid JSON).
+   */
+  readonly kind?: NetworkErrorKind;
+  /** The request this concerns, such as `GET /api/v2/users`. */
+  readonly request?: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param message What failed.
+   * @param options Standard error options (`cause`) plus the kind of failure and the request.
+   */
+  constructor(message: string, options?: NetworkErrorOptions) {
+    super(message, options);
+    this.kind = options?.kind;
+    this.request = options?.request;
+  }
+}
+
+/** The kinds of {@link NetworkError}. */
+export type NetworkErrorKind = "network" | "timeout" | "badBody";
+
+/** Options of a {@link NetworkError}: standard error options plus the kind and the request. */
+export interface NetworkErrorOptions extends ErrorOptions {
+  /** What failed: `network`, `timeout` or `badBody`. */
+  kind?: NetworkErrorKind;
+  /** The request this concerns, such as `GET /api/v2/users`. */
+  request?: string;
+}
 
 /**
  * A checkpoint cannot be used: it is corrupt, or it belongs to a job run with other arguments.

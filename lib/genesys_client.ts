@@ -1,0 +1,514 @@
+/**
+ * {@link GenesysClient}: authenticated Genesys Cloud API requests that survive token expiry,
+ * 401s, 429s, 5xx and dropped connections, within a deadline. Import it from `client.ts`.
+ *
+ * @module
+ */
+
+import type {
+  ApiClient,
+  ApiResponse,
+  ClientEvent,
+  ClientStats,
+  RateLimitHeaders,
+  RequestOptions,
+  RetryCause,
+} from "./client.ts";
+import {
+  ApiError,
+  AuthError,
+  DeadlineError,
+  NetworkError,
+  RateLimitError,
+  UsageError,
+} from "./errors.ts";
+import {
+  emit,
+  exchange,
+  oneLine,
+  parseErrorBody,
+  retryAfterHint,
+  retryCause,
+  withRetryAfterHint,
+} from "./http.ts";
+import { type ResolvedRegion, resolveRegion } from "./region.ts";
+import { DEFAULT_MAX_RETRY_AFTER, formatDuration, parseRetryAfter, retry, sleep } from "./retry.ts";
+import { TokenManager } from "./token.ts";
+
+/** What {@link GenesysClientOptions.beforeRequest} is told about the request about to be sent. */
+export interface PendingRequest {
+  /** The HTTP method. */
+  method: string;
+  /** The path with its query. */
+  path: string;
+  /** The attempt number, from 1. */
+  attempt: number;
+  /** The request's signal: a hook that waits should stop waiting when it aborts. */
+  signal: AbortSignal;
+}
+
+/** Options of a {@link GenesysClient}. */
+export interface GenesysClientOptions {
+  /**
+   * A region or environment name (`eu-west-1`, `mypurecloud.ie`) or a base URL (the simulator's
+   * `http://127.0.0.1:port`). Optional with `tokenManager` (its region is used).
+   */
+  region?: string;
+  /** The OAuth client id (with `clientSecret`, unless `tokenManager` is given). */
+  clientId?: string;
+  /** The OAuth client secret. Handed to the token manager; never printed or serialized. */
+  clientSecret?: string;
+  /** A token manager to share between clients; replaces `clientId` and `clientSecret`. */
+  tokenManager?: TokenManager;
+  /** The fetch implementation, also used for token requests. Default the global `fetch`. */
+  fetch?: typeof fetch;
+  /** The clock, in epoch milliseconds. Default `Date.now`. */
+  now?: () => number;
+  /** How to wait between attempts. Default a timer that an abort ends. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Randomness for the backoff jitter. Default `Math.random`. */
+  random?: () => number;
+  /**
+   * The per-attempt timeout in milliseconds, covering the response headers and the whole body.
+   * Default 60000: generous, since a heavy analytics page can take tens of seconds.
+   */
+  timeoutMs?: number;
+  /** Attempts per request (the immediate retry after a 401 does not count). Default 10. */
+  maxAttempts?: number;
+  /** The first backoff, in milliseconds. Default 1000. */
+  minTimeout?: number;
+  /** The longest backoff, in milliseconds. Default 60000. */
+  maxTimeout?: number;
+  /** The longest `Retry-After` waited, in milliseconds; longer fails at once. Default 180000. */
+  maxRetryAfter?: number;
+  /** An absolute deadline (epoch ms by `now`) for every request: no wait crosses it. */
+  deadline?: number;
+  /** Receives request, response, retry and token events (never a token or a body). */
+  onEvent?: (event: ClientEvent) => void;
+  /** The `User-Agent` header. Default `genesys-batch-toolkit/0.1.0`. */
+  userAgent?: string;
+  /**
+   * Called before every HTTP request is sent (retries included) and awaited: the place for
+   * pacing, such as adaptive rate limiting from the `inin-ratelimit-*` headers. A rejection
+   * ends the request with that error.
+   */
+  beforeRequest?: (request: PendingRequest) => void | Promise<void>;
+}
+
+const DEFAULT_USER_AGENT = "genesys-batch-toolkit/0.1.0";
+const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
+const ACCEPTED_TOKENS_KEPT = 8;
+
+interface Call {
+  method: string;
+  url: URL;
+  display: string;
+  name: string;
+  headers: Headers;
+  body?: string;
+  deadline?: number;
+  timeoutMs: number;
+  unauthorized: number;
+}
+
+/**
+ * The Genesys Cloud API client.
+ *
+ * - Tokens come from a shared {@link TokenManager} (renewed early, one request in flight).
+ * - 401: the token is invalidated and the request retried at once with a fresh one; a 401 for a
+ *   brand-new token is an {@link AuthError} naming the likely cause.
+ * - 429: waits `Retry-After` (else `inin-ratelimit-reset`, else backoff), up to `maxRetryAfter`,
+ *   then a {@link RateLimitError}. 408, 500, 502, 503, 504, network errors, per-attempt timeouts
+ *   and unreadable 2xx bodies: exponential backoff with full jitter. Other statuses: an
+ *   {@link ApiError} at once.
+ * - GET, HEAD, PUT, DELETE and OPTIONS are retried; POST and PATCH only when `idempotent: true`
+ *   (except 429 and 401, which the server did not process, so they are always retried).
+ * - No wait crosses the deadline: a longer one fails at once with a {@link DeadlineError}.
+ * - When attempts run out, the last error is thrown: {@link ApiError} for a status,
+ *   {@link NetworkError} for a network failure, timeout or bad body, {@link RateLimitError}
+ *   for 429s.
+ *
+ * @example
+ * ```ts
+ * import { GenesysClient } from "./client.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const fake: typeof fetch = (input) => {
+ *   const url = new URL(input instanceof Request ? input.url : String(input));
+ *   if (url.pathname === "/oauth/token") {
+ *     return Promise.resolve(Response.json({ access_token: "t", expires_in: 86400 }));
+ *   }
+ *   return Promise.resolve(Response.json({ entities: [{ id: "u1" }], pageNumber: 1 }));
+ * };
+ * const client = new GenesysClient({
+ *   region: "http://127.0.0.1:9",
+ *   clientId: "id",
+ *   clientSecret: "secret",
+ *   fetch: fake,
+ * });
+ * const page = await client.request<{ entities: { id: string }[] }>("GET", "/api/v2/users", {
+ *   query: { pageSize: 100, pageNumber: 1 },
+ * });
+ * strictEqual(page.entities[0].id, "u1");
+ * strictEqual(client.stats.requests, 1);
+ * strictEqual(client.stats.tokenRequests, 1);
+ * ```
+ */
+export class GenesysClient implements ApiClient {
+  /** Where API calls go. */
+  readonly region: ResolvedRegion;
+  /** The token manager (shared with any client built from it). */
+  readonly tokenManager: TokenManager;
+  #o: GenesysClientOptions;
+  #now: () => number;
+  #origin: string;
+  #requests = 0;
+  #retries: Record<RetryCause, number> = {
+    rateLimit: 0,
+    serverError: 0,
+    network: 0,
+    timeout: 0,
+    unauthorized: 0,
+  };
+  #statuses: Record<string, number> = {};
+  #rateLimit?: RateLimitHeaders;
+  #accepted: string[] = [];
+
+  /**
+   * Creates the client; nothing is sent until the first request.
+   *
+   * @param options Region and credentials (or a token manager), retry policy, injected time.
+   * @throws {UsageError} For a missing region or credentials, or an unknown region.
+   */
+  constructor(options: GenesysClientOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+    if (options.tokenManager) {
+      this.tokenManager = options.tokenManager;
+      this.region = options.region ? resolveRegion(options.region) : options.tokenManager.region;
+    } else {
+      if (!options.region) {
+        throw new UsageError("Region is missing: set GENESYSCLOUD_REGION or pass region");
+      }
+      this.region = resolveRegion(options.region);
+      this.tokenManager = new TokenManager({
+        region: this.region,
+        clientId: options.clientId ?? "",
+        clientSecret: options.clientSecret ?? "",
+        fetch: options.fetch,
+        now: options.now,
+        sleep: options.sleep,
+        random: options.random,
+        maxRetryAfter: options.maxRetryAfter,
+        deadline: options.deadline,
+        onEvent: options.onEvent,
+        userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
+      });
+    }
+    this.#origin = new URL(this.region.apiBaseUrl).origin;
+  }
+
+  /** A snapshot of the counters: requests, retries by cause, token requests, statuses, rate limit. */
+  get stats(): ClientStats {
+    return {
+      requests: this.#requests,
+      retries: { ...this.#retries },
+      tokenRequests: this.tokenManager.tokenRequests,
+      statuses: { ...this.#statuses },
+      rateLimit: this.#rateLimit ? { ...this.#rateLimit } : undefined,
+    };
+  }
+
+  /**
+   * Sends a request (retrying as the class description says) and returns the parsed JSON body.
+   *
+   * @typeParam T The expected body type (not checked).
+   * @param method The HTTP method.
+   * @param path A path such as `/api/v2/users?pageNumber=2` (a full URL only on the API origin).
+   * @param options Query, body, headers, signal, idempotency, timeout and deadline.
+   * @returns The parsed body (`undefined` for an empty body).
+   * @throws {ApiError} For a status that is not retried, or one that outlasted the attempts.
+   * @throws {AuthError} When the credentials or a fresh token are refused.
+   * @throws {RateLimitError} When the server asked to wait too long, or 429s outlasted the attempts.
+   * @throws {NetworkError} For network failures, timeouts or bad bodies that outlasted the attempts.
+   * @throws {DeadlineError} When the deadline came, or the next wait would cross it.
+   * @throws {UsageError} For a URL outside the API origin.
+   */
+  async request<T = unknown>(method: string, path: string, options?: RequestOptions): Promise<T> {
+    return (await this.requestWithResponse<T>(method, path, options)).data;
+  }
+
+  /**
+   * Like {@link GenesysClient.request}, but also gives the status and headers.
+   *
+   * @typeParam T The expected body type (not checked).
+   * @param method The HTTP method.
+   * @param path A path such as `/api/v2/users` (a full URL only on the API origin).
+   * @param options Query, body, headers, signal, idempotency, timeout and deadline.
+   * @returns The status, the headers and the parsed body.
+   * @throws {ApiError} As {@link GenesysClient.request} does, and the same other errors.
+   */
+  requestWithResponse<T = unknown>(
+    method: string,
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<ApiResponse<T>> {
+    const call = this.#prepare(method, path, options);
+    const idempotent = options.idempotent ?? IDEMPOTENT.has(call.method);
+    return retry((attempt, signal) => this.#attempt<T>(call, attempt, signal), {
+      maxAttempts: this.#o.maxAttempts ?? 10,
+      minTimeout: this.#o.minTimeout ?? 1000,
+      maxTimeout: this.#o.maxTimeout ?? 60_000,
+      maxRetryAfter: this.#o.maxRetryAfter ?? DEFAULT_MAX_RETRY_AFTER,
+      deadline: call.deadline,
+      signal: options.signal,
+      name: call.name,
+      now: this.#now,
+      sleep: this.#o.sleep ?? sleep,
+      random: this.#o.random,
+      isRetriable: (error) => {
+        const cause = retryCause(error);
+        return cause !== undefined && (idempotent || cause === "rateLimit");
+      },
+      retryAfter: retryAfterHint,
+      onRetry: (info) => {
+        const cause = retryCause(info.error);
+        if (cause) this.#retries[cause]++;
+        emit(this.#o.onEvent, {
+          type: "retry",
+          method: call.method,
+          path: call.display,
+          attempt: info.attempt,
+          delayMs: info.delayMs,
+          cause,
+          error: info.error instanceof Error ? oneLine(info.error.message, 200) : undefined,
+        });
+      },
+    });
+  }
+
+  /**
+   * What is safe to serialize: the API origin and the counters (no token, no secret).
+   *
+   * @returns The origin, the client id and the stats.
+   */
+  toJSON(): Record<string, unknown> {
+    return {
+      apiBaseUrl: this.region.apiBaseUrl,
+      clientId: this.tokenManager.clientId,
+      stats: this.stats,
+    };
+  }
+
+  /**
+   * `Deno.inspect` / `console.log` form: the same fields as {@link GenesysClient.toJSON}.
+   *
+   * @param inspect Deno's inspect function.
+   * @param options Deno's inspect options.
+   * @returns The description.
+   */
+  [Symbol.for("Deno.customInspect")](
+    inspect: (value: unknown, options?: unknown) => string,
+    options?: unknown,
+  ): string {
+    return `GenesysClient ${inspect(this.toJSON(), options)}`;
+  }
+
+  #prepare(method: string, path: string, options: RequestOptions): Call {
+    const verb = String(method).toUpperCase();
+    const raw = String(path);
+    let url: URL;
+    try {
+      url = new URL(
+        /^[a-z][a-z0-9+.-]*:/i.test(raw) || raw.startsWith("/") ? raw : `/${raw}`,
+        this.#origin,
+      );
+    } catch {
+      throw new UsageError(`Path '${raw}' is not a valid URL path: write it like '/api/v2/users'`);
+    }
+    if (url.origin !== this.#origin || url.username || url.password) {
+      throw new UsageError(
+        `Refusing to send the token to '${url.origin}': only URLs on '${this.#origin}' are allowed; pass a path such as '/api/v2/users'`,
+      );
+    }
+    url.hash = "";
+    for (const [key, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    const display = `${url.pathname}${url.search}`;
+    const headers = new Headers();
+    for (const [key, value] of Object.entries(options.headers ?? {})) {
+      if (key.toLowerCase() !== "authorization") headers.set(key, value);
+    }
+    if (!headers.has("Accept")) headers.set("Accept", "application/json");
+    headers.set("Accept-Encoding", "gzip");
+    headers.set("User-Agent", this.#o.userAgent ?? DEFAULT_USER_AGENT);
+    let body: string | undefined;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      if (!headers.has("Content-Type")) headers.set("Content-Type", "application/json");
+    }
+    const deadlines = [options.deadline, this.#o.deadline].filter((d): d is number =>
+      d !== undefined
+    );
+    return {
+      method: verb,
+      url,
+      display,
+      name: `${verb} ${display}`,
+      headers,
+      body,
+      deadline: deadlines.length ? Math.min(...deadlines) : undefined,
+      timeoutMs: options.timeoutMs ?? this.#o.timeoutMs ?? 60_000,
+      unauthorized: 0,
+    };
+  }
+
+  async #attempt<T>(call: Call, attempt: number, signal: AbortSignal): Promise<ApiResponse<T>> {
+    let token = await this.tokenManager.getToken(signal);
+    for (;;) {
+      await this.#o.beforeRequest?.({ method: call.method, path: call.display, attempt, signal });
+      const startedAt = this.#now();
+      const remaining = call.deadline === undefined ? Infinity : call.deadline - startedAt;
+      if (remaining <= 0) {
+        throw new DeadlineError(
+          `Deadline reached before ${call.name} could be sent (attempt ${attempt})`,
+          {
+            request: call.name,
+            remainingMs: remaining,
+          },
+        );
+      }
+      const headers = new Headers(call.headers);
+      headers.set("Authorization", `Bearer ${token}`);
+      this.#requests++;
+      emit(this.#o.onEvent, { type: "request", method: call.method, path: call.display, attempt });
+      const { response, text } = await exchange(call.url.href, {
+        method: call.method,
+        headers,
+        body: call.body,
+      }, {
+        fetch: this.#o.fetch ?? fetch,
+        timeoutMs: Math.min(call.timeoutMs, remaining),
+        timeoutIsDeadline: remaining < call.timeoutMs,
+        signal,
+        request: call.name,
+      });
+      const status = response.status;
+      this.#statuses[status] = (this.#statuses[status] ?? 0) + 1;
+      this.#noteRateLimit(response.headers);
+      emit(this.#o.onEvent, {
+        type: "response",
+        method: call.method,
+        path: call.display,
+        attempt,
+        status,
+        durationMs: this.#now() - startedAt,
+      });
+      if (status === 401) {
+        call.unauthorized++;
+        const died = this.#accepted.includes(token);
+        if ((call.unauthorized > 1 && !died) || call.unauthorized > 3) {
+          throw this.#refused(call, response, text, token);
+        }
+        this.tokenManager.invalidate(token);
+        this.#retries.unauthorized++;
+        emit(this.#o.onEvent, {
+          type: "retry",
+          method: call.method,
+          path: call.display,
+          attempt,
+          delayMs: 0,
+          cause: "unauthorized",
+          error: `${call.name} answered 401`,
+        });
+        token = await this.tokenManager.getToken(signal);
+        continue;
+      }
+      this.#accept(token);
+      if (response.ok) {
+        return { status, headers: response.headers, data: this.#parse<T>(call, status, text) };
+      }
+      throw this.#failure(call, response, text, token);
+    }
+  }
+
+  #accept(token: string): void {
+    if (this.#accepted.includes(token)) return;
+    this.#accepted.push(token);
+    if (this.#accepted.length > ACCEPTED_TOKENS_KEPT) this.#accepted.shift();
+  }
+
+  #parse<T>(call: Call, status: number, text: string): T {
+    if (text.trim() === "") return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch (error) {
+      throw new NetworkError(
+        `${call.name} answered ${status} with a body that is not valid JSON (${text.length} characters, likely truncated)`,
+        { kind: "badBody", request: call.name, cause: error },
+      );
+    }
+  }
+
+  #noteRateLimit(headers: Headers): void {
+    const read = (name: string): number | undefined => {
+      const value = headers.get(name);
+      const number = value === null ? NaN : Number(value);
+      return Number.isFinite(number) ? number : undefined;
+    };
+    const count = read("inin-ratelimit-count");
+    const allowed = read("inin-ratelimit-allowed");
+    const reset = read("inin-ratelimit-reset");
+    if (count === undefined && allowed === undefined && reset === undefined) return;
+    this.#rateLimit = { count, allowed, reset, at: this.#now() };
+  }
+
+  #failure(call: Call, response: Response, text: string, token: string): Error {
+    const parsed = parseErrorBody(text, [token]);
+    const correlationId = response.headers.get("inin-correlation-id") ?? parsed.contextId;
+    if (response.status === 429) {
+      const hint = parseRetryAfter(response.headers, this.#now());
+      const parts = [`${call.name} answered 429${parsed.code ? ` '${parsed.code}'` : ""}`];
+      if (parsed.message) parts.push(parsed.message);
+      parts.push(
+        hint === undefined ? "no Retry-After given" : `asked to wait ${formatDuration(hint)}`,
+      );
+      if (correlationId) parts.push(`correlation id '${correlationId}'`);
+      return withRetryAfterHint(
+        new RateLimitError(parts.join(": "), {
+          retryAfterMs: hint ?? 0,
+          request: call.name,
+          correlationId,
+          code: parsed.code,
+          serverMessage: parsed.message,
+        }),
+        hint,
+      );
+    }
+    return new ApiError({
+      status: response.status,
+      code: parsed.code,
+      serverMessage: parsed.message,
+      contextId: parsed.contextId,
+      correlationId,
+      method: call.method,
+      path: call.display,
+      body: parsed.body,
+    });
+  }
+
+  #refused(call: Call, response: Response, text: string, token: string): AuthError {
+    const parsed = parseErrorBody(text, [token]);
+    const correlationId = response.headers.get("inin-correlation-id") ?? parsed.contextId;
+    const said = `401${parsed.code ? ` '${parsed.code}'` : ""}${
+      parsed.message ? ` (${parsed.message})` : ""
+    }`;
+    return new AuthError(
+      `${call.name} answered ${said} again with a newly issued token: the API refuses this OAuth client's tokens; check that the client is still active and has access to this organization, and that '${this.region.apiBaseUrl}' and the login host are in the same region${
+        correlationId ? `; correlation id '${correlationId}'` : ""
+      }`,
+      { region: this.region.name, status: 401, code: parsed.code, correlationId },
+    );
+  }
+}

@@ -1,0 +1,297 @@
+/**
+ * Internal HTTP helpers shared by the token manager and the API client: one bounded exchange
+ * (fetch plus body read under a per-attempt timeout), error-body parsing, retry classification
+ * and scrubbing of secrets from server text. Not part of the public API.
+ *
+ * @module
+ */
+
+import type { ClientEvent, RetryCause } from "./client.ts";
+import { ApiError, DeadlineError, GenesysError, NetworkError, RateLimitError } from "./errors.ts";
+
+/** Options of {@link exchange}. */
+export interface ExchangeOptions {
+  /** The fetch implementation. */
+  fetch: typeof fetch;
+  /** The per-attempt timeout, in real milliseconds (covers the headers and the body). */
+  timeoutMs: number;
+  /** True when the timeout is the caller's deadline, not the per-attempt timeout. */
+  timeoutIsDeadline: boolean;
+  /** The caller's signal; its abort rejects with its reason. */
+  signal?: AbortSignal;
+  /** The request for messages, such as `GET /api/v2/users`. */
+  request: string;
+}
+
+/** A response whose body has been read in full. */
+export interface Exchange {
+  /** The response (its body already consumed). */
+  response: Response;
+  /** The whole body as text. */
+  text: string;
+}
+
+/**
+ * Sends one request and reads the whole body, under a per-attempt timeout combined with the
+ * caller's signal. Failures come out typed: {@link NetworkError} (`network` or `timeout`),
+ * {@link DeadlineError} when the timeout was the deadline, or the signal's reason.
+ *
+ * @param url The full URL.
+ * @param init The request (its `signal` is replaced).
+ * @param options Timeout, signal, fetch and the request's name.
+ * @returns The response and its body text.
+ * @throws {NetworkError} On a network failure or a timeout.
+ * @throws {DeadlineError} When the timeout was the deadline.
+ *
+ * @example
+ * ```ts
+ * import { exchange } from "./http.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const result = await exchange("http://127.0.0.1/x", {}, {
+ *   fetch: () => Promise.resolve(new Response("{}")),
+ *   timeoutMs: 1000,
+ *   timeoutIsDeadline: false,
+ *   request: "GET /x",
+ * });
+ * strictEqual(result.text, "{}");
+ * ```
+ */
+export async function exchange(
+  url: string,
+  init: RequestInit,
+  options: ExchangeOptions,
+): Promise<Exchange> {
+  const { signal } = options;
+  signal?.throwIfAborted();
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), Math.max(0, options.timeoutMs));
+  const combined = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
+  const fail = (error: unknown, phase: string): unknown => {
+    if (signal?.aborted) return signal.reason;
+    if (timeout.signal.aborted) {
+      if (options.timeoutIsDeadline) {
+        return new DeadlineError(
+          `Deadline reached while ${options.request} was in flight (${phase})`,
+          { request: options.request, remainingMs: 0 },
+        );
+      }
+      return new NetworkError(
+        `${options.request} timed out after ${options.timeoutMs} ms (${phase}); raise timeoutMs if the server is slow`,
+        { kind: "timeout", request: options.request },
+      );
+    }
+    if (error instanceof GenesysError) return error;
+    const detail = error instanceof Error ? error.message : String(error);
+    return new NetworkError(`${options.request} failed (${phase}): ${oneLine(detail, 300)}`, {
+      kind: "network",
+      request: options.request,
+      cause: error,
+    });
+  };
+  try {
+    let response: Response;
+    try {
+      response = await options.fetch(url, { ...init, signal: combined });
+    } catch (error) {
+      throw fail(error, "sending the request");
+    }
+    try {
+      return { response, text: await response.text() };
+    } catch (error) {
+      throw fail(error, "reading the response body");
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** What a Genesys (or OAuth) error body says. */
+export interface ErrorBody {
+  /** `code`, or the OAuth `error`. */
+  code?: string;
+  /** `message`, or the OAuth `error_description` / `description`, or the start of a text body. */
+  message?: string;
+  /** `contextId`. */
+  contextId?: string;
+  /** The parsed body, when it was JSON. */
+  body?: unknown;
+}
+
+/**
+ * Reads an error body, JSON or not.
+ *
+ * @param text The body text.
+ * @param secrets Strings to scrub from the message (the token, the client secret).
+ * @returns The code, message and context id it holds.
+ *
+ * @example
+ * ```ts
+ * import { parseErrorBody } from "./http.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * strictEqual(parseErrorBody('{"code":"bad.request","message":"No"}').code, "bad.request");
+ * strictEqual(parseErrorBody("<html>Bad gateway</html>").message, "<html>Bad gateway</html>");
+ * ```
+ */
+export function parseErrorBody(text: string, secrets: readonly string[] = []): ErrorBody {
+  const trimmed = text.trim();
+  if (trimmed === "") return {};
+  let body: unknown;
+  try {
+    body = JSON.parse(trimmed);
+  } catch {
+    return { message: scrub(oneLine(trimmed, 200), secrets) };
+  }
+  if (body === null || typeof body !== "object" || Array.isArray(body)) {
+    return { message: scrub(oneLine(trimmed, 200), secrets), body };
+  }
+  const record = body as Record<string, unknown>;
+  const str = (value: unknown): string | undefined =>
+    typeof value === "string" && value.trim() !== ""
+      ? scrub(oneLine(value, 500), secrets)
+      : undefined;
+  return {
+    code: str(record.code) ?? str(record.error),
+    message: str(record.message) ?? str(record.error_description) ?? str(record.description),
+    contextId: str(record.contextId),
+    body,
+  };
+}
+
+/**
+ * Replaces every occurrence of each secret with `[redacted]`.
+ *
+ * @param text Any text.
+ * @param secrets The strings to remove (empty ones are ignored).
+ * @returns The text without them.
+ *
+ * @example
+ * ```ts
+ * import { scrub } from "./http.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * strictEqual(scrub("token abcd used", ["abcd"]), "token [redacted] used");
+ * ```
+ */
+export function scrub(text: string, secrets: readonly (string | undefined)[]): string {
+  let result = text;
+  for (const secret of secrets) {
+    if (secret && secret.length >= 4) result = result.split(secret).join("[redacted]");
+  }
+  return result;
+}
+
+/**
+ * Collapses whitespace and cuts long text.
+ *
+ * @param text Any text.
+ * @param max The longest result.
+ * @returns One line of at most `max` characters.
+ *
+ * @example
+ * ```ts
+ * import { oneLine } from "./http.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * strictEqual(oneLine("a\n  b", 10), "a b");
+ * ```
+ */
+export function oneLine(text: string, max: number): string {
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length > max ? `${line.slice(0, max - 3)}...` : line;
+}
+
+const hints = new WeakMap<object, number>();
+
+/**
+ * Remembers the delay a 429 asked for (a `RateLimitError` always carries a number, so a 429
+ * without any hint is recorded as having none here and then backs off).
+ *
+ * @param error The error thrown for the 429.
+ * @param ms The hinted delay, or `undefined` when the response had none.
+ * @returns The error.
+ *
+ * @example
+ * ```ts
+ * import { retryAfterHint, withRetryAfterHint } from "./http.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const error = withRetryAfterHint(new Error("429"), 2000);
+ * strictEqual(retryAfterHint(error), 2000);
+ * ```
+ */
+export function withRetryAfterHint<E extends object>(error: E, ms: number | undefined): E {
+  if (ms !== undefined) hints.set(error, ms);
+  return error;
+}
+
+/**
+ * The delay recorded by {@link withRetryAfterHint}.
+ *
+ * @param error Any thrown value.
+ * @returns The hinted delay in milliseconds, or `undefined`.
+ *
+ * @example
+ * ```ts
+ * import { retryAfterHint } from "./http.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * strictEqual(retryAfterHint(new Error("x")), undefined);
+ * ```
+ */
+export function retryAfterHint(error: unknown): number | undefined {
+  return typeof error === "object" && error !== null ? hints.get(error) : undefined;
+}
+
+/** Statuses retried with backoff. */
+const RETRIED_STATUSES = new Set([408, 500, 502, 503, 504]);
+
+/**
+ * Why an error is worth another attempt, or `undefined` when it is not.
+ *
+ * @param error Any thrown value.
+ * @returns The retry cause, or `undefined`.
+ *
+ * @example
+ * ```ts
+ * import { retryCause } from "./http.ts";
+ * import { NetworkError } from "./errors.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * strictEqual(retryCause(new NetworkError("x", { kind: "timeout" })), "timeout");
+ * ```
+ */
+export function retryCause(error: unknown): RetryCause | undefined {
+  if (error instanceof RateLimitError) return "rateLimit";
+  if (error instanceof NetworkError) return error.kind === "timeout" ? "timeout" : "network";
+  if (error instanceof ApiError && RETRIED_STATUSES.has(error.status)) return "serverError";
+  return undefined;
+}
+
+/**
+ * Calls an event listener, ignoring what it throws (a faulty listener must not end a job).
+ *
+ * @param listener The listener, if any.
+ * @param event The event.
+ *
+ * @example
+ * ```ts
+ * import { emit } from "./http.ts";
+ *
+ * emit(() => {
+ *   throw new Error("ignored");
+ * }, { type: "request", method: "GET", path: "/x", attempt: 1 });
+ * ```
+ */
+export function emit(
+  listener: ((event: ClientEvent) => void) | undefined,
+  event: ClientEvent,
+): void {
+  if (!listener) return;
+  try {
+    listener(event);
+  } catch {
+    // A listener's failure is its own; the request goes on.
+  }
+}

@@ -1,0 +1,421 @@
+/**
+ * Retrying with exponential backoff and full jitter (options named like `@std/async`'s
+ * `retry`), plus what long batch jobs need on top: a deadline no wait may cross, per-error delay
+ * hints such as `Retry-After`, an abort signal that ends a wait at once, and injectable time.
+ *
+ * @module
+ */
+
+import { DeadlineError, RateLimitError } from "./errors.ts";
+
+/** Why {@link retry} waits before the next attempt. */
+export type RetryReason = "backoff" | "retryAfter";
+
+/** What {@link RetryOptions.onRetry} is told before each wait. */
+export interface RetryInfo {
+  /** The attempt that just failed (1 for the first call). */
+  attempt: number;
+  /** How long {@link retry} is about to wait, in milliseconds. */
+  delayMs: number;
+  /** What the failed attempt threw. */
+  error: unknown;
+  /** `retryAfter` when the delay came from {@link RetryOptions.retryAfter}, else `backoff`. */
+  reason: RetryReason;
+}
+
+/** Options of {@link retry}. The first six are named and behave like `@std/async`'s. */
+export interface RetryOptions {
+  /** How many times `fn` is called at most (a positive integer). Default 5. */
+  maxAttempts?: number;
+  /** The backoff before the second attempt, in milliseconds (before jitter). Default 1000. */
+  minTimeout?: number;
+  /** The longest backoff, in milliseconds (before jitter). Default 60000. */
+  maxTimeout?: number;
+  /** How much the backoff grows after each attempt (at least 1). Default 2. */
+  multiplier?: number;
+  /**
+   * How much of the backoff is randomised, from 0 (none: wait the full backoff) to 1 (full
+   * jitter: wait anywhere between 0 and the backoff). Default 1.
+   */
+  jitter?: number;
+  /** Whether an error is worth another attempt. Default: every error is. */
+  isRetriable?: (error: unknown) => boolean;
+  /** Aborts the retrying: a wait ends at once and the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /**
+   * An absolute deadline, in epoch milliseconds by {@link RetryOptions.now}. No wait crosses it:
+   * when the next wait would, {@link retry} fails at once with a {@link DeadlineError}.
+   */
+  deadline?: number;
+  /**
+   * A per-error delay hint in milliseconds (such as a parsed `Retry-After`) that replaces the
+   * backoff; `undefined` means "use the backoff".
+   */
+  retryAfter?: (error: unknown) => number | undefined;
+  /**
+   * The longest hinted delay that is waited, in milliseconds; a longer one fails at once with a
+   * {@link RateLimitError} that says how long was asked for. Default 180000 (3 minutes).
+   */
+  maxRetryAfter?: number;
+  /** Called before each wait, with the failed attempt, the delay, the error and the reason. */
+  onRetry?: (info: RetryInfo) => void;
+  /** What is being retried, for error messages (such as `GET /api/v2/users`). */
+  name?: string;
+  /** The clock, in epoch milliseconds. Default `Date.now`. */
+  now?: () => number;
+  /** Waits `ms` milliseconds, rejecting with the signal's reason on abort. Default {@link sleep}. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** A random number in [0, 1) for the jitter. Default `Math.random`. */
+  random?: () => number;
+}
+
+/** The default longest `Retry-After` wait: 180 s, like the official `gc` CLI. */
+export const DEFAULT_MAX_RETRY_AFTER = 180_000;
+
+/**
+ * Waits `ms` milliseconds. An abort ends the wait at once, rejecting with the signal's reason, and
+ * clears the timer.
+ *
+ * @param ms How long to wait, in milliseconds (0 or less resolves without a timer).
+ * @param signal Ends the wait early.
+ * @returns A promise that resolves after the wait.
+ * @throws The signal's reason when it is aborted.
+ *
+ * @example
+ * ```ts
+ * import { sleep } from "./retry.ts";
+ * import { rejects } from "node:assert/strict";
+ *
+ * await sleep(1);
+ * const controller = new AbortController();
+ * const waiting = sleep(60_000, controller.signal);
+ * controller.abort(new Error("Stopped"));
+ * await rejects(waiting, /Stopped/);
+ * ```
+ */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  if (!(ms > 0)) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/**
+ * Formats milliseconds for messages: `250 ms`, `2 s`, `1.5 s`, `3600 s`.
+ *
+ * @param ms A duration in milliseconds.
+ * @returns The duration in words.
+ *
+ * @example
+ * ```ts
+ * import { formatDuration } from "./retry.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * strictEqual(formatDuration(1500), "1.5 s");
+ * strictEqual(formatDuration(250), "250 ms");
+ * ```
+ */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return String(ms);
+  if (Math.abs(ms) < 1000) return `${Math.round(ms)} ms`;
+  return `${Math.round(ms / 100) / 10} s`;
+}
+
+function describeError(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length > 300 ? `${line.slice(0, 297)}...` : line;
+}
+
+function check(ok: boolean, message: string): void {
+  if (!ok) throw new RangeError(`Cannot retry: ${message}`);
+}
+
+/**
+ * Calls `fn` until it succeeds, an error is not retriable, the attempts run out, the deadline
+ * would be crossed or the signal aborts.
+ *
+ * Between attempts it waits like `@std/async`'s `retry`: after attempt `n` (1-based) the backoff
+ * is `min(maxTimeout, minTimeout * multiplier ** (n - 1))`, of which a random part
+ * (`jitter * random()`) is taken off. When {@link RetryOptions.retryAfter} gives a hint for the
+ * error, the hint replaces the backoff (no jitter), but a hint above `maxRetryAfter` fails at once.
+ *
+ * Unlike `@std/async`, running out of attempts rethrows the last error itself (not a wrapper),
+ * so callers catch the typed error they know.
+ *
+ * @typeParam T What `fn` returns.
+ * @param fn The operation; it receives the attempt number (from 1) and the signal to pass on.
+ * @param options Backoff, deadline, hints, signal and injected time.
+ * @returns What `fn` returned on its first success.
+ * @throws The last error, when it is not retriable or the attempts ran out.
+ * @throws {RateLimitError} When a hinted delay is longer than `maxRetryAfter`.
+ * @throws {DeadlineError} When the deadline has passed or the next wait would cross it
+ * (its `cause` is the last error).
+ * @throws {RangeError} For invalid options.
+ * @throws The signal's reason when the signal aborts.
+ *
+ * @example Retry a flaky operation without real waiting
+ * ```ts
+ * import { retry } from "./retry.ts";
+ * import { deepStrictEqual, strictEqual } from "node:assert/strict";
+ *
+ * const waits: number[] = [];
+ * const result = await retry((attempt) => {
+ *   if (attempt < 3) throw new Error(`Failure ${attempt}`);
+ *   return "done";
+ * }, {
+ *   minTimeout: 100,
+ *   jitter: 0,
+ *   sleep: (ms) => {
+ *     waits.push(ms);
+ *     return Promise.resolve();
+ *   },
+ * });
+ * strictEqual(result, "done");
+ * deepStrictEqual(waits, [100, 200]);
+ * ```
+ *
+ * @example A hint longer than the time left fails at once
+ * ```ts
+ * import { retry } from "./retry.ts";
+ * import { DeadlineError } from "./errors.ts";
+ * import { rejects } from "node:assert/strict";
+ *
+ * await rejects(
+ *   retry(() => Promise.reject(new Error("Busy")), {
+ *     now: () => 0,
+ *     deadline: 5_000,
+ *     retryAfter: () => 10_000,
+ *     name: "GET /api/v2/users",
+ *   }),
+ *   DeadlineError,
+ * );
+ * ```
+ */
+export async function retry<T>(
+  fn: (attempt: number, signal: AbortSignal) => Promise<T> | T,
+  options: RetryOptions = {},
+): Promise<T> {
+  const {
+    maxAttempts = 5,
+    minTimeout = 1000,
+    maxTimeout = 60_000,
+    multiplier = 2,
+    jitter = 1,
+    isRetriable = () => true,
+    deadline,
+    retryAfter,
+    maxRetryAfter = DEFAULT_MAX_RETRY_AFTER,
+    onRetry,
+    name = "The operation",
+    now = Date.now,
+    sleep: wait = sleep,
+    random = Math.random,
+  } = options;
+  check(
+    Number.isInteger(maxAttempts) && maxAttempts >= 1,
+    `'maxAttempts' must be a positive integer, got '${maxAttempts}'`,
+  );
+  check(
+    Number.isFinite(multiplier) && multiplier >= 1,
+    `'multiplier' must be a finite number of at least 1, got '${multiplier}'`,
+  );
+  check(maxTimeout > 0, `'maxTimeout' must be positive, got '${maxTimeout}'`);
+  check(minTimeout >= 0, `'minTimeout' must be 0 or more, got '${minTimeout}'`);
+  check(
+    minTimeout <= maxTimeout,
+    `'minTimeout' ('${minTimeout}') must not exceed 'maxTimeout' ('${maxTimeout}')`,
+  );
+  check(jitter >= 0 && jitter <= 1, `'jitter' must be between 0 and 1, got '${jitter}'`);
+  check(maxRetryAfter >= 0, `'maxRetryAfter' must be 0 or more, got '${maxRetryAfter}'`);
+  check(
+    deadline === undefined || !Number.isNaN(deadline),
+    `'deadline' must be a number, got 'NaN'`,
+  );
+  const signal = options.signal ?? new AbortController().signal;
+
+  for (let attempt = 1;; attempt++) {
+    signal.throwIfAborted();
+    if (deadline !== undefined && now() >= deadline) {
+      throw new DeadlineError(
+        `Deadline reached before attempt ${attempt} of ${name} could start`,
+        { request: options.name, remainingMs: deadline - now() },
+      );
+    }
+    try {
+      return await fn(attempt, signal);
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      if (!isRetriable(error)) throw error;
+      const hint = retryAfter?.(error);
+      const hinted = hint !== undefined && Number.isFinite(hint) && hint >= 0;
+      if (hinted && hint > maxRetryAfter) {
+        const correlationId = (error as { correlationId?: unknown })?.correlationId;
+        throw new RateLimitError(
+          `${name} was rate limited: the server asked to wait ${
+            formatDuration(hint)
+          }, longer than the ${
+            formatDuration(maxRetryAfter)
+          } allowed (maxRetryAfter); try again later or raise maxRetryAfter`,
+          {
+            retryAfterMs: hint,
+            request: options.name,
+            correlationId: typeof correlationId === "string" ? correlationId : undefined,
+            maxRetryAfterMs: maxRetryAfter,
+          },
+          { cause: error },
+        );
+      }
+      if (attempt >= maxAttempts) throw error;
+      const reason: RetryReason = hinted ? "retryAfter" : "backoff";
+      const delayMs = hinted ? hint : Math.round(
+        Math.min(maxTimeout, minTimeout * multiplier ** (attempt - 1)) * (1 - jitter * random()),
+      );
+      if (deadline !== undefined) {
+        const remainingMs = deadline - now();
+        if (delayMs >= remainingMs) {
+          throw new DeadlineError(
+            `Deadline reached: ${name} would wait ${formatDuration(delayMs)} (${
+              reason === "retryAfter" ? "as the server asked" : "backoff"
+            }) before attempt ${attempt + 1}, but only ${
+              formatDuration(Math.max(0, remainingMs))
+            } remain; last error: ${describeError(error)}`,
+            { cause: error, request: options.name, waitMs: delayMs, remainingMs },
+          );
+        }
+      }
+      onRetry?.({ attempt, delayMs, error, reason });
+      await wait(delayMs, signal);
+    }
+  }
+}
+
+/** Options of {@link deadline}. */
+export interface DeadlineOptions {
+  /** Aborting it rejects at once with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Makes a promise reject with a {@link DeadlineError} if it has not settled within `ms`
+ * milliseconds (like `@std/async`'s `deadline`). The timer is cleared as soon as it settles.
+ *
+ * @typeParam T What the promise resolves to.
+ * @param promise The promise to bound.
+ * @param ms How long to wait, in milliseconds.
+ * @param options A signal that also ends the wait.
+ * @returns A promise settling like `promise`, or rejecting at the deadline.
+ * @throws {DeadlineError} When `ms` passes first.
+ * @throws The signal's reason when it aborts first.
+ *
+ * @example
+ * ```ts
+ * import { deadline } from "./retry.ts";
+ * import { DeadlineError } from "./errors.ts";
+ * import { rejects, strictEqual } from "node:assert/strict";
+ *
+ * strictEqual(await deadline(Promise.resolve(42), 1000), 42);
+ * await rejects(deadline(new Promise(() => {}), 1), DeadlineError);
+ * ```
+ */
+export function deadline<T>(
+  promise: Promise<T>,
+  ms: number,
+  options: DeadlineOptions = {},
+): Promise<T> {
+  const { signal } = options;
+  return new Promise<T>((resolve, reject) => {
+    if (signal?.aborted) {
+      promise.catch(() => {});
+      reject(signal.reason);
+      return;
+    }
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(
+        new DeadlineError(
+          `Deadline of ${formatDuration(ms)} reached before the operation finished`,
+          { waitMs: ms },
+        ),
+      );
+    }, ms);
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    };
+    const onAbort = (): void => {
+      cleanup();
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        cleanup();
+        resolve(value);
+      },
+      (error) => {
+        cleanup();
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * Reads how long the server asked to wait, in milliseconds: a `Retry-After` value (seconds, or an
+ * HTTP date measured from `now`), or, given headers, `Retry-After` and else Genesys'
+ * `inin-ratelimit-reset` (seconds). Only meaningful on a 429 or 503: every Genesys response
+ * carries `inin-ratelimit-reset`.
+ *
+ * @param input Response headers, or one `Retry-After` value.
+ * @param now The current time in epoch milliseconds, for HTTP dates. Default `Date.now()`.
+ * @returns The wait in milliseconds (0 for a date in the past), or `undefined` when absent or
+ * unreadable.
+ *
+ * @example
+ * ```ts
+ * import { parseRetryAfter } from "./retry.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * strictEqual(parseRetryAfter("2"), 2000);
+ * strictEqual(parseRetryAfter(new Headers({ "inin-ratelimit-reset": "7" })), 7000);
+ * const now = Date.parse("2024-01-01T00:00:00Z");
+ * strictEqual(parseRetryAfter("Mon, 01 Jan 2024 00:00:30 GMT", now), 30_000);
+ * strictEqual(parseRetryAfter("soon"), undefined);
+ * ```
+ */
+export function parseRetryAfter(
+  input: Headers | string | null | undefined,
+  now: number = Date.now(),
+): number | undefined {
+  if (input instanceof Headers) {
+    return parseValue(input.get("retry-after"), now) ??
+      parseSeconds(input.get("inin-ratelimit-reset"));
+  }
+  return parseValue(input, now);
+}
+
+function parseSeconds(value: string | null | undefined): number | undefined {
+  const text = value?.trim() ?? "";
+  if (!/^\d+(\.\d+)?$/.test(text)) return undefined;
+  return Math.round(Number(text) * 1000);
+}
+
+function parseValue(value: string | null | undefined, now: number): number | undefined {
+  const seconds = parseSeconds(value);
+  if (seconds !== undefined) return seconds;
+  const text = value?.trim() ?? "";
+  if (!/[a-z]/i.test(text)) return undefined;
+  const date = Date.parse(text);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
+}

@@ -1,0 +1,447 @@
+/**
+ * OAuth client-credentials tokens for Genesys Cloud: asked for once and shared, renewed at a
+ * fraction of their lifetime and after a 401, one token request in flight at a time.
+ *
+ * @module
+ */
+
+import type { ClientEvent } from "./client.ts";
+import { ApiError, AuthError, NetworkError, RateLimitError, UsageError } from "./errors.ts";
+import {
+  emit,
+  exchange,
+  oneLine,
+  parseErrorBody,
+  retryAfterHint,
+  retryCause,
+  scrub,
+  withRetryAfterHint,
+} from "./http.ts";
+import { type ResolvedRegion, resolveRegion } from "./region.ts";
+import { formatDuration, parseRetryAfter, retry, sleep } from "./retry.ts";
+
+/** Options of a {@link TokenManager}. */
+export interface TokenManagerOptions {
+  /** A region or environment name (`eu-west-1`, `mypurecloud.ie`), a base URL, or a resolved region. */
+  region: string | ResolvedRegion;
+  /** The OAuth client id. */
+  clientId: string;
+  /** The OAuth client secret. Kept private: never printed, serialized or put in a message. */
+  clientSecret: string;
+  /**
+   * Which fraction of a token's lifetime may pass before it is renewed, between 0.1 and 1.
+   * Default 0.8: a 300 s token is renewed after 240 s, a 2 s token after 1.6 s.
+   */
+  refreshRatio?: number;
+  /** The per-attempt timeout of a token request, in milliseconds. Default 30000. */
+  timeoutMs?: number;
+  /** Attempts per token request (429, 408, 5xx and network errors are retried). Default 5. */
+  maxAttempts?: number;
+  /** The first backoff, in milliseconds. Default 1000. */
+  minTimeout?: number;
+  /** The longest backoff, in milliseconds. Default 30000. */
+  maxTimeout?: number;
+  /** The longest `Retry-After` waited, in milliseconds. Default 180000. */
+  maxRetryAfter?: number;
+  /** An absolute deadline (epoch ms by `now`) that no wait crosses. */
+  deadline?: number;
+  /** The fetch implementation. Default the global `fetch`. */
+  fetch?: typeof fetch;
+  /** The clock, in epoch milliseconds. Default `Date.now`. */
+  now?: () => number;
+  /** How to wait between attempts. Default a timer that an abort ends. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Randomness for the backoff jitter. Default `Math.random`. */
+  random?: () => number;
+  /** Receives a `token` event per token request and a `retry` event per retry (never the token). */
+  onEvent?: (event: ClientEvent) => void;
+  /** The `User-Agent` header. */
+  userAgent?: string;
+}
+
+interface Grant {
+  token: string;
+  obtainedAt: number;
+  refreshAt?: number;
+  expiresAt?: number;
+}
+
+interface Refresh {
+  promise: Promise<Grant>;
+  controller: AbortController;
+  waiters: number;
+}
+
+const TOKEN_PATH = "/oauth/token";
+
+/**
+ * Gets and keeps a client-credentials token (`POST {login}/oauth/token`, Basic auth, form body
+ * `grant_type=client_credentials`).
+ *
+ * - The lifetime is read from `expires_in` (never assumed). A token is renewed once
+ *   `refreshRatio` of it has passed, so a 2 s, a 300 s and a 172,800 s token all work; a token
+ *   is never handed out past its expiry. Without a usable `expires_in` the token is kept until
+ *   a 401 invalidates it.
+ * - However many callers wait, one token request is in flight; each caller's signal only ends
+ *   its own wait (the request is cancelled when every waiter has gone).
+ * - {@link TokenManager.invalidate} discards a token only while it is still the current one.
+ * - `invalid_client` (400 or 401) is an {@link AuthError} that names the region; 429, 408, 5xx
+ *   and network errors are retried within the deadline.
+ *
+ * @example
+ * ```ts
+ * import { TokenManager } from "./token.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * let issued = 0;
+ * let clock = 0;
+ * const tokens = new TokenManager({
+ *   region: "http://127.0.0.1:9",
+ *   clientId: "my-client",
+ *   clientSecret: "my-secret",
+ *   now: () => clock,
+ *   fetch: () =>
+ *     Promise.resolve(Response.json({ access_token: `token-${++issued}`, expires_in: 300 })),
+ * });
+ * strictEqual(await tokens.getToken(), "token-1");
+ * clock = 200_000; // 200 s of 300 s: still fresh
+ * strictEqual(await tokens.getToken(), "token-1");
+ * clock = 250_000; // past 80 % of the lifetime: renewed
+ * strictEqual(await tokens.getToken(), "token-2");
+ * strictEqual(tokens.tokenRequests, 2);
+ * ```
+ */
+export class TokenManager {
+  /** Where tokens (and, for a client built from this manager, API calls) go. */
+  readonly region: ResolvedRegion;
+  /** The OAuth client id (not a secret). */
+  readonly clientId: string;
+  #secret: string;
+  #options: TokenManagerOptions;
+  #now: () => number;
+  #ratio: number;
+  #current?: Grant;
+  #refresh?: Refresh;
+  #tokenRequests = 0;
+
+  /**
+   * Creates the manager; no request is sent until {@link TokenManager.getToken}.
+   *
+   * @param options Region, credentials, timing and injected dependencies.
+   * @throws {UsageError} For a missing client id or secret, an unknown region or a bad option.
+   */
+  constructor(options: TokenManagerOptions) {
+    this.region = typeof options.region === "string"
+      ? resolveRegion(options.region)
+      : options.region;
+    if (!options.clientId?.trim()) {
+      throw new UsageError(
+        "Client id is empty: set GENESYSCLOUD_OAUTHCLIENT_ID or pass clientId",
+      );
+    }
+    if (!options.clientSecret) {
+      throw new UsageError(
+        "Client secret is empty: set GENESYSCLOUD_OAUTHCLIENT_SECRET or pass clientSecret",
+      );
+    }
+    const ratio = options.refreshRatio ?? 0.8;
+    if (!(ratio >= 0.1 && ratio <= 1)) {
+      throw new UsageError(`Option 'refreshRatio' must be between 0.1 and 1, got '${ratio}'`);
+    }
+    this.clientId = options.clientId.trim();
+    this.#secret = options.clientSecret;
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    this.#ratio = ratio;
+  }
+
+  /** How many token requests were sent (every attempt counts). */
+  get tokenRequests(): number {
+    return this.#tokenRequests;
+  }
+
+  /** When the current token expires (epoch ms by the manager's clock), if there is one. */
+  get expiresAt(): number | undefined {
+    return this.#current?.expiresAt;
+  }
+
+  /**
+   * Returns a token that is fresh: the current one, or a new one when there is none, it was
+   * invalidated, or it reached its renewal point. Concurrent callers share one token request.
+   *
+   * @param signal Ends this caller's wait (the shared request goes on for the other waiters).
+   * @returns The access token (send it as `Authorization: Bearer <token>`).
+   * @throws {AuthError} When the credentials are refused (`invalid_client` and the like).
+   * @throws {NetworkError} When the token endpoint stayed unreachable or answered garbage.
+   * @throws {RateLimitError} When the token endpoint asked to wait longer than allowed.
+   * @throws {DeadlineError} When the deadline came first.
+   * @throws {ApiError} When the token endpoint answered another status.
+   */
+  getToken(signal?: AbortSignal): Promise<string> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const current = this.#current;
+    if (current && (current.refreshAt === undefined || this.#now() < current.refreshAt)) {
+      return Promise.resolve(current.token);
+    }
+    return this.#join(signal);
+  }
+
+  /**
+   * Discards `token` after the API refused it (401), but only while it is still the current
+   * token: a late 401 for an older token leaves a newer one alone.
+   *
+   * @param token The token the API refused.
+   * @returns Whether it was the current token (and was discarded).
+   */
+  invalidate(token: string): boolean {
+    if (this.#current?.token !== token) return false;
+    this.#current = undefined;
+    return true;
+  }
+
+  /**
+   * What is safe to serialize: no token, no secret.
+   *
+   * @returns The login origin, the client id, the counter and the expiry.
+   */
+  toJSON(): Record<string, unknown> {
+    return {
+      loginBaseUrl: this.region.loginBaseUrl,
+      clientId: this.clientId,
+      tokenRequests: this.#tokenRequests,
+      hasToken: this.#current !== undefined,
+      expiresAt: this.#current?.expiresAt,
+    };
+  }
+
+  /**
+   * The `String()` form: no token, no secret.
+   *
+   * @returns A short description.
+   */
+  toString(): string {
+    return `TokenManager(${this.region.loginBaseUrl}, client '${this.clientId}')`;
+  }
+
+  /**
+   * `Deno.inspect` / `console.log` form: the same fields as {@link TokenManager.toJSON}.
+   *
+   * @param inspect Deno's inspect function.
+   * @param options Deno's inspect options.
+   * @returns The description.
+   */
+  [Symbol.for("Deno.customInspect")](
+    inspect: (value: unknown, options?: unknown) => string,
+    options?: unknown,
+  ): string {
+    return `TokenManager ${inspect(this.toJSON(), options)}`;
+  }
+
+  /**
+   * Node's `util.inspect` form, the same as Deno's.
+   *
+   * @returns The description.
+   */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return `TokenManager ${JSON.stringify(this.toJSON())}`;
+  }
+
+  #join(signal?: AbortSignal): Promise<string> {
+    let refresh = this.#refresh;
+    if (!refresh) {
+      const controller = new AbortController();
+      const created: Refresh = {
+        controller,
+        waiters: 0,
+        promise: this.#request(controller.signal).then((grant) => {
+          const current = this.#current;
+          if (!current || current.obtainedAt <= grant.obtainedAt) this.#current = grant;
+          return grant;
+        }).finally(() => {
+          if (this.#refresh === created) this.#refresh = undefined;
+        }),
+      };
+      created.promise.catch(() => {}); // every waiter gets the rejection; nothing is unhandled
+      this.#refresh = refresh = created;
+    }
+    const joined = refresh;
+    joined.waiters++;
+    return new Promise<string>((resolve, reject) => {
+      let done = false;
+      const leave = (): void => {
+        done = true;
+        joined.waiters--;
+        signal?.removeEventListener("abort", onAbort);
+      };
+      const onAbort = (): void => {
+        if (done) return;
+        leave();
+        if (joined.waiters === 0) {
+          if (this.#refresh === joined) this.#refresh = undefined;
+          joined.controller.abort(signal?.reason);
+        }
+        reject(signal?.reason);
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      joined.promise.then(
+        (grant) => {
+          if (done) return;
+          leave();
+          resolve(grant.token);
+        },
+        (error) => {
+          if (done) return;
+          leave();
+          reject(error);
+        },
+      );
+    });
+  }
+
+  #request(signal: AbortSignal): Promise<Grant> {
+    const o = this.#options;
+    const url = `${this.region.loginBaseUrl}${TOKEN_PATH}`;
+    const name = `POST ${url}`;
+    const secrets = [this.#secret];
+    const headers: Record<string, string> = {
+      "Authorization": `Basic ${base64(`${this.clientId}:${this.#secret}`)}`,
+      "Content-Type": "application/x-www-form-urlencoded",
+      "Accept": "application/json",
+    };
+    if (o.userAgent) headers["User-Agent"] = o.userAgent;
+    const timeoutMs = o.timeoutMs ?? 30_000;
+    return retry(async (attempt, attemptSignal) => {
+      this.#tokenRequests++;
+      emit(o.onEvent, { type: "token", method: "POST", path: TOKEN_PATH, attempt });
+      const startedAt = this.#now();
+      const remaining = o.deadline === undefined ? Infinity : o.deadline - startedAt;
+      const { response, text } = await exchange(url, {
+        method: "POST",
+        headers,
+        body: "grant_type=client_credentials",
+      }, {
+        fetch: o.fetch ?? fetch,
+        timeoutMs: Math.min(timeoutMs, remaining),
+        timeoutIsDeadline: remaining < timeoutMs,
+        signal: attemptSignal,
+        request: name,
+      });
+      emit(o.onEvent, {
+        type: "token",
+        method: "POST",
+        path: TOKEN_PATH,
+        attempt,
+        status: response.status,
+        durationMs: this.#now() - startedAt,
+      });
+      if (response.ok) return this.#grant(text, startedAt, name, secrets);
+      throw this.#refusal(response, text, name, secrets);
+    }, {
+      maxAttempts: o.maxAttempts ?? 5,
+      minTimeout: o.minTimeout ?? 1000,
+      maxTimeout: o.maxTimeout ?? 30_000,
+      maxRetryAfter: o.maxRetryAfter,
+      deadline: o.deadline,
+      signal,
+      name,
+      now: this.#now,
+      sleep: o.sleep ?? sleep,
+      random: o.random,
+      isRetriable: (error) => retryCause(error) !== undefined,
+      retryAfter: retryAfterHint,
+      onRetry: (info) =>
+        emit(o.onEvent, {
+          type: "retry",
+          method: "POST",
+          path: TOKEN_PATH,
+          attempt: info.attempt,
+          delayMs: info.delayMs,
+          cause: retryCause(info.error),
+          error: info.error instanceof Error ? oneLine(info.error.message, 200) : undefined,
+        }),
+    });
+  }
+
+  #grant(text: string, startedAt: number, name: string, secrets: string[]): Grant {
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new NetworkError(`${name} answered a body that is not JSON`, {
+        kind: "badBody",
+        request: name,
+      });
+    }
+    const record = (body ?? {}) as Record<string, unknown>;
+    const token = record.access_token;
+    if (typeof token !== "string" || token === "") {
+      const fields = Object.keys(record).map((k) => `'${k}'`).join(", ") || "none";
+      throw new NetworkError(
+        `${name} answered without an access_token (fields: ${scrub(fields, secrets)})`,
+        { kind: "badBody", request: name },
+      );
+    }
+    const seconds = Number(record.expires_in);
+    if (!(Number.isFinite(seconds) && seconds > 0)) return { token, obtainedAt: startedAt };
+    const lifetime = seconds * 1000;
+    return {
+      token,
+      obtainedAt: startedAt,
+      refreshAt: startedAt + lifetime * this.#ratio,
+      expiresAt: startedAt + lifetime,
+    };
+  }
+
+  #refusal(response: Response, text: string, name: string, secrets: string[]): Error {
+    const status = response.status;
+    const parsed = parseErrorBody(text, secrets);
+    const correlationId = response.headers.get("inin-correlation-id") ?? parsed.contextId;
+    const where = this.region.name;
+    const said = `${status}${parsed.code ? ` '${parsed.code}'` : ""}${
+      parsed.message ? ` (${parsed.message})` : ""
+    }`;
+    if (status === 429) {
+      const hint = parseRetryAfter(response.headers, this.#now());
+      return withRetryAfterHint(
+        new RateLimitError(
+          `${name} answered 429: rate limited${
+            hint === undefined ? "" : `, asked to wait ${formatDuration(hint)}`
+          }`,
+          { retryAfterMs: hint ?? 0, request: name, correlationId, code: parsed.code },
+        ),
+        hint,
+      );
+    }
+    if (status === 400 || status === 401 || status === 403) {
+      const code = parsed.code;
+      let fix = "check the client id and secret";
+      if (code === "invalid_client" || (code === undefined && status === 401)) {
+        fix =
+          `check the client id and secret: these credentials may belong to another region than '${where}'`;
+      } else if (code === "unauthorized_client" || code === "unsupported_grant_type") {
+        fix = "check that the OAuth client uses the Client Credentials grant";
+      }
+      return new AuthError(
+        `Cannot get a token for region '${where}': the token request answered ${said}; ${fix}`,
+        { region: where, status, code, correlationId },
+      );
+    }
+    return new ApiError({
+      status,
+      code: parsed.code,
+      serverMessage: parsed.message,
+      contextId: parsed.contextId,
+      correlationId: correlationId ?? undefined,
+      method: "POST",
+      path: TOKEN_PATH,
+      body: parsed.body,
+    });
+  }
+}
+
+function base64(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}

@@ -1,0 +1,446 @@
+import { assert, assertEquals, assertRejects } from "./_assert.ts";
+import { fakeClock, fakeGenesys, genesysError } from "./_fake_genesys.ts";
+import { type ClientEvent, GenesysClient, type GenesysClientOptions } from "../lib/client.ts";
+import {
+  ApiError,
+  AuthError,
+  DeadlineError,
+  NetworkError,
+  RateLimitError,
+  UsageError,
+} from "../lib/errors.ts";
+
+const BASE = "http://127.0.0.1:9";
+const SECRET = "s3cr3t-client-secret-value";
+
+function makeClient(
+  api: Parameters<typeof fakeGenesys>[0]["api"],
+  extra: Partial<GenesysClientOptions> = {},
+  fakeOptions: { expiresIn?: number } = {},
+) {
+  const clock = fakeClock();
+  const fake = fakeGenesys({ api, ...fakeOptions });
+  const events: ClientEvent[] = [];
+  const client = new GenesysClient({
+    region: BASE,
+    clientId: "client-id",
+    clientSecret: SECRET,
+    fetch: fake.fetch,
+    now: clock.now,
+    sleep: clock.sleep,
+    random: () => 0,
+    onEvent: (event) => events.push(event),
+    ...extra,
+  });
+  return { client, clock, fake, events };
+}
+
+Deno.test("GenesysClient sends the bearer token, Accept-Encoding and User-Agent and parses JSON", async () => {
+  const { client, fake } = makeClient(() => Response.json({ entities: [{ id: "u1" }] }));
+  const page = await client.request<{ entities: { id: string }[] }>("get", "/api/v2/users", {
+    query: { pageSize: 100, pageNumber: 2, skipped: undefined, expand: true },
+    headers: { Authorization: "Bearer attacker", "X-Extra": "1" },
+  });
+  assertEquals(page.entities[0].id, "u1");
+  assertEquals(fake.apiRequests.length, 1);
+  const seen = fake.apiRequests[0];
+  assertEquals(seen.method, "GET");
+  assertEquals(seen.path, "/api/v2/users?pageSize=100&pageNumber=2&expand=true");
+  assertEquals(seen.token, fake.issued[0]);
+  assertEquals(seen.headers.get("accept-encoding"), "gzip");
+  assertEquals(seen.headers.get("x-extra"), "1");
+  assert.match(seen.headers.get("user-agent") ?? "", /genesys-batch-toolkit/);
+  const tokenRequest = fake.tokenRequests[0];
+  assertEquals(tokenRequest.method, "POST");
+  assertEquals(tokenRequest.body, "grant_type=client_credentials");
+  assertEquals(tokenRequest.headers.get("content-type"), "application/x-www-form-urlencoded");
+  assertEquals(tokenRequest.headers.get("authorization"), `Basic ${btoa(`client-id:${SECRET}`)}`);
+  assertEquals(client.stats.requests, 1);
+  assertEquals(client.stats.tokenRequests, 1);
+  assertEquals(client.stats.statuses, { "200": 1 });
+});
+
+Deno.test("GenesysClient sends a JSON body and gives status and headers", async () => {
+  const { client, fake } = makeClient((call) =>
+    Response.json({ echo: JSON.parse(call.body) }, { status: 201, headers: { "x-a": "b" } })
+  );
+  const response = await client.requestWithResponse<{ echo: unknown }>("POST", "/api/v2/x", {
+    body: { interval: "a/b" },
+  });
+  assertEquals(response.status, 201);
+  assertEquals(response.headers.get("x-a"), "b");
+  assertEquals(response.data.echo, { interval: "a/b" });
+  assertEquals(fake.apiRequests[0].headers.get("content-type"), "application/json");
+});
+
+Deno.test("GenesysClient returns undefined for an empty 204 body", async () => {
+  const { client } = makeClient(() => new Response(null, { status: 204 }));
+  assertEquals(
+    await client.request("DELETE", "/api/v2/analytics/conversations/details/jobs/j"),
+    undefined,
+  );
+});
+
+Deno.test("GenesysClient retries a 401 once at once with a fresh token", async () => {
+  const { client, fake, clock } = makeClient((call) =>
+    call.n === 1
+      ? genesysError(401, "authentication.required", "No auth")
+      : Response.json({ ok: 1 })
+  );
+  assertEquals(await client.request("GET", "/api/v2/users"), { ok: 1 });
+  assertEquals(fake.tokenRequests.length, 2);
+  assertEquals(fake.apiRequests.map((c) => c.token), fake.issued);
+  assertEquals(clock.sleeps, []);
+  assertEquals(client.stats.retries.unauthorized, 1);
+});
+
+Deno.test("GenesysClient turns a 401 for a fresh token into an AuthError naming the cause", async () => {
+  const { client, fake } = makeClient(() =>
+    genesysError(401, "bad.credentials", "Invalid login credentials", {
+      "ININ-Correlation-Id": "corr-401",
+    })
+  );
+  const error = await assertRejects(() => client.request("GET", "/api/v2/users"), AuthError);
+  assertEquals(fake.apiRequests.length, 2);
+  assertEquals(fake.tokenRequests.length, 2);
+  assertEquals(error.status, 401);
+  assertEquals(error.code, "bad.credentials");
+  assertEquals(error.correlationId, "corr-401");
+  assert.match(error.message, /again with a newly issued token/);
+  assert.match(error.message, /same region/);
+});
+
+Deno.test("GenesysClient refreshes again when a token that worked dies later in the same request", async () => {
+  // Token 1 is refused (revoked); token 2 answers 503, then dies before the retry (HIPAA idle
+  // timeout): a token that worked is not "refused", so the request gets a third token.
+  const { client, fake, clock } = makeClient((call) => {
+    if (call.n === 1) return genesysError(401, "credentials.expired", "Expired");
+    if (call.n === 2) return genesysError(503, "service.unavailable", "Down");
+    if (call.n === 3) return genesysError(401, "credentials.expired", "Expired");
+    return Response.json({ n: call.n });
+  });
+  assertEquals(await client.request("GET", "/api/v2/users"), { n: 4 });
+  assertEquals(fake.tokenRequests.length, 3);
+  assertEquals(fake.apiRequests.map((c) => c.token), [
+    fake.issued[0],
+    fake.issued[1],
+    fake.issued[1],
+    fake.issued[2],
+  ]);
+  assertEquals(client.stats.retries.unauthorized, 2);
+  assertEquals(clock.sleeps, [1000]);
+});
+
+Deno.test("GenesysClient waits Retry-After on a 429 by the injected clock", async () => {
+  const { client, clock, fake, events } = makeClient((call) =>
+    call.n === 1
+      ? genesysError(429, "too.many.requests.retry.after", "Retry in [2] seconds", {
+        "Retry-After": "2",
+      })
+      : Response.json({ ok: true })
+  );
+  assertEquals(await client.request("GET", "/api/v2/users"), { ok: true });
+  assertEquals(clock.sleeps, [2000]);
+  assertEquals(fake.apiRequests.length, 2);
+  assertEquals(client.stats.retries.rateLimit, 1);
+  const retry = events.find((e) => e.type === "retry");
+  assertEquals(retry?.cause, "rateLimit");
+  assertEquals(retry?.delayMs, 2000);
+});
+
+Deno.test("GenesysClient fails at once when Retry-After exceeds maxRetryAfter", async () => {
+  const { client, clock, fake } = makeClient(() =>
+    genesysError(429, "too.many.requests.retry.after", "Daily quota", {
+      "Retry-After": "3600",
+      "ININ-Correlation-Id": "corr-quota",
+    })
+  );
+  const error = await assertRejects(() => client.request("GET", "/api/v2/users"), RateLimitError);
+  assertEquals(error.retryAfterMs, 3_600_000);
+  assertEquals(error.maxRetryAfterMs, 180_000);
+  assertEquals(error.correlationId, "corr-quota");
+  assert.match(error.message, /3600 s/);
+  assert.match(error.message, /180 s/);
+  assert.match(error.message, /GET \/api\/v2\/users/);
+  assertEquals(clock.sleeps, []);
+  assertEquals(fake.apiRequests.length, 1);
+});
+
+Deno.test("GenesysClient falls back to inin-ratelimit-reset, then to backoff, on a 429", async () => {
+  const { client, clock } = makeClient((call) => {
+    if (call.n === 1) {
+      return genesysError(429, "too.many.requests", "Slow down", { "inin-ratelimit-reset": "7" });
+    }
+    if (call.n === 2) return new Response("Too many", { status: 429 });
+    return Response.json({});
+  }, { minTimeout: 500 });
+  await client.request("GET", "/api/v2/users");
+  // random() = 0 means the full backoff: 500 ms * 2 ** 1 for the second retry.
+  assertEquals(clock.sleeps, [7000, 1000]);
+});
+
+Deno.test("GenesysClient ends by a 5 s deadline against a server that answers 503 forever", async () => {
+  const { client, clock, fake } = makeClient(
+    () => genesysError(503, "service.unavailable", "Down"),
+    {},
+  );
+  const start = clock.now();
+  const error = await assertRejects(
+    () => client.request("GET", "/api/v2/users", { deadline: start + 5000 }),
+    DeadlineError,
+  );
+  assert.ok(clock.now() - start <= 5000, `ended at +${clock.now() - start} ms`);
+  assertEquals(clock.sleeps, [1000, 2000]);
+  assertEquals(fake.apiRequests.length, 3);
+  assert.match(error.message, /would wait 4 s/);
+  assert.match(error.message, /503/);
+  assert.ok(error.cause instanceof ApiError);
+  assertEquals(error.request, "GET /api/v2/users");
+});
+
+Deno.test("GenesysClient fails at once when Retry-After is longer than the time left", async () => {
+  const { client, clock } = makeClient(() =>
+    genesysError(429, "too.many.requests.retry.after", "Wait", { "Retry-After": "60" })
+  );
+  const error = await assertRejects(
+    () => client.request("GET", "/api/v2/users", { deadline: clock.now() + 10_000 }),
+    DeadlineError,
+  );
+  assertEquals(clock.sleeps, []);
+  assert.match(error.message, /would wait 60 s \(as the server asked\)/);
+  assert.match(error.message, /only 10 s remain/);
+});
+
+Deno.test("GenesysClient client-wide deadline also bounds requests", async () => {
+  const clock = fakeClock();
+  const fake = fakeGenesys({ api: () => genesysError(502, "bad.gateway", "Gateway") });
+  const client = new GenesysClient({
+    region: BASE,
+    clientId: "id",
+    clientSecret: SECRET,
+    fetch: fake.fetch,
+    now: clock.now,
+    sleep: clock.sleep,
+    random: () => 0,
+    deadline: clock.now() + 2500,
+  });
+  await assertRejects(() => client.request("GET", "/api/v2/users"), DeadlineError);
+  assertEquals(clock.sleeps, [1000]);
+});
+
+for (const status of [400, 403, 404, 409, 422]) {
+  Deno.test(`GenesysClient does not retry a ${status} and carries the server's message and correlation id`, async () => {
+    const { client, fake, clock } = makeClient(() =>
+      genesysError(status, "some.code", `Server says ${status}`, {
+        "ININ-Correlation-Id": `corr-${status}-x`,
+      })
+    );
+    const error = await assertRejects(
+      () => client.request("GET", "/api/v2/users/abc", { query: { expand: "x" } }),
+      ApiError,
+    );
+    assertEquals(fake.apiRequests.length, 1);
+    assertEquals(clock.sleeps, []);
+    assertEquals(error.status, status);
+    assertEquals(error.code, "some.code");
+    assertEquals(error.serverMessage, `Server says ${status}`);
+    assertEquals(error.correlationId, `corr-${status}-x`);
+    assertEquals(error.method, "GET");
+    assertEquals(error.path, "/api/v2/users/abc?expand=x");
+    assert.match(error.message, new RegExp(`Server says ${status}`));
+    assert.match(error.message, new RegExp(`corr-${status}-x`));
+  });
+}
+
+Deno.test("GenesysClient reads non-JSON error bodies", async () => {
+  const { client } = makeClient(() =>
+    new Response("<html><body>Not here</body></html>", { status: 404 })
+  );
+  const error = await assertRejects(() => client.request("GET", "/api/v2/x"), ApiError);
+  assertEquals(error.serverMessage, "<html><body>Not here</body></html>");
+  assertEquals(error.code, undefined);
+});
+
+Deno.test("GenesysClient throws the last ApiError when 5xx outlast the attempts", async () => {
+  const { client, fake, clock } = makeClient(
+    () => genesysError(504, "request.timeout", "Timed out"),
+    { maxAttempts: 3 },
+  );
+  const error = await assertRejects(() => client.request("GET", "/api/v2/users"), ApiError);
+  assertEquals(error.status, 504);
+  assertEquals(fake.apiRequests.length, 3);
+  assertEquals(clock.sleeps, [1000, 2000]);
+  assertEquals(client.stats.retries.serverError, 2);
+});
+
+Deno.test("GenesysClient retries 408, 500 and 502 with backoff", async () => {
+  const statuses = [408, 500, 502];
+  const { client, fake } = makeClient((call) =>
+    call.n <= statuses.length
+      ? genesysError(statuses[call.n - 1], "x", "Transient")
+      : Response.json({ done: true })
+  );
+  assertEquals(await client.request("GET", "/api/v2/users"), { done: true });
+  assertEquals(fake.apiRequests.length, 4);
+});
+
+Deno.test("GenesysClient throws RateLimitError when 429s outlast the attempts", async () => {
+  const { client, fake } = makeClient(
+    () => genesysError(429, "too.many.requests.retry.after", "Busy", { "Retry-After": "1" }),
+    { maxAttempts: 4 },
+  );
+  const error = await assertRejects(() => client.request("GET", "/api/v2/users"), RateLimitError);
+  assertEquals(fake.apiRequests.length, 4);
+  assertEquals(error.retryAfterMs, 1000);
+  assertEquals(error.serverMessage, "Busy");
+});
+
+Deno.test("GenesysClient retries a POST only when idempotent, except 429", async () => {
+  const down = makeClient(() => genesysError(503, "service.unavailable", "Down"));
+  await assertRejects(() => down.client.request("POST", "/api/v2/jobs", { body: {} }), ApiError);
+  assertEquals(down.fake.apiRequests.length, 1);
+
+  const query = makeClient((call) =>
+    call.n === 1 ? genesysError(503, "service.unavailable", "Down") : Response.json({ ok: 1 })
+  );
+  await query.client.request("POST", "/api/v2/query", { body: {}, idempotent: true });
+  assertEquals(query.fake.apiRequests.length, 2);
+
+  const limited = makeClient((call) =>
+    call.n === 1
+      ? genesysError(429, "too.many.requests.retry.after", "Busy", { "Retry-After": "1" })
+      : Response.json({ jobId: "j" })
+  );
+  assertEquals(await limited.client.request("POST", "/api/v2/jobs", { body: {} }), { jobId: "j" });
+  assertEquals(limited.fake.apiRequests.length, 2);
+});
+
+Deno.test("GenesysClient retries network errors and throws NetworkError when they persist", async () => {
+  const flaky = makeClient((call) => {
+    if (call.n === 1) throw new TypeError("connection reset");
+    return Response.json({ ok: 1 });
+  });
+  assertEquals(await flaky.client.request("GET", "/api/v2/users"), { ok: 1 });
+  assertEquals(flaky.client.stats.retries.network, 1);
+
+  const dead = makeClient(() => {
+    throw new TypeError("connection refused");
+  }, { maxAttempts: 3 });
+  const error = await assertRejects(
+    () => dead.client.request("GET", "/api/v2/users"),
+    NetworkError,
+  );
+  assertEquals(error.kind, "network");
+  assertEquals(error.request, "GET /api/v2/users");
+  assert.match(error.message, /connection refused/);
+  assertEquals(dead.fake.apiRequests.length, 3);
+});
+
+Deno.test("GenesysClient retries a malformed or truncated 2xx body", async () => {
+  const { client, fake } = makeClient((call) =>
+    call.n === 1
+      ? new Response('{"entities":[{"id":"u1"', { headers: { "content-type": "application/json" } })
+      : Response.json({ entities: [] })
+  );
+  assertEquals(await client.request("GET", "/api/v2/users"), { entities: [] });
+  assertEquals(fake.apiRequests.length, 2);
+  assertEquals(client.stats.retries.network, 1);
+});
+
+Deno.test("GenesysClient times out a hanging attempt and retries it", async () => {
+  const clock = fakeClock();
+  let calls = 0;
+  const hanging: typeof fetch = (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    if (url.pathname === "/oauth/token") {
+      return Promise.resolve(Response.json({ access_token: "tok-hang", expires_in: 3600 }));
+    }
+    calls++;
+    if (calls === 1) {
+      return new Promise((_, reject) => {
+        init?.signal?.addEventListener("abort", () => reject(init.signal?.reason), { once: true });
+      });
+    }
+    return Promise.resolve(Response.json({ ok: 2 }));
+  };
+  const timed = new GenesysClient({
+    region: BASE,
+    clientId: "id",
+    clientSecret: SECRET,
+    fetch: hanging,
+    now: clock.now,
+    sleep: clock.sleep,
+    random: () => 0,
+    timeoutMs: 20,
+  });
+  assertEquals(await timed.request("GET", "/api/v2/users"), { ok: 2 });
+  assertEquals(calls, 2);
+  assertEquals(timed.stats.retries.timeout, 1);
+});
+
+Deno.test("GenesysClient ends a wait at once when the caller aborts", async () => {
+  const controller = new AbortController();
+  const { client, fake } = makeClient(
+    () => genesysError(429, "too.many.requests.retry.after", "Busy", { "Retry-After": "120" }),
+    {
+      sleep: undefined,
+      onEvent: (event) => event.type === "retry" && controller.abort(new Error("Stopped by user")),
+    },
+  );
+  await assertRejects(
+    () => client.request("GET", "/api/v2/users", { signal: controller.signal }),
+    Error,
+    "Stopped by user",
+  );
+  assertEquals(fake.apiRequests.length, 1);
+});
+
+Deno.test("GenesysClient accepts full URLs only on its own API origin", async () => {
+  const { client, fake } = makeClient((call) => Response.json({ path: call.path }));
+  assertEquals(
+    await client.request("GET", `${BASE}/api/v2/users?pageNumber=3`),
+    { path: "/api/v2/users?pageNumber=3" },
+  );
+  for (
+    const bad of ["https://evil.example/api/v2/users", "//evil.example/x", "http://127.0.0.1:10/x"]
+  ) {
+    await assertRejects(() => client.request("GET", bad), UsageError, "Refusing to send the token");
+  }
+  assertEquals(fake.apiRequests.length, 1);
+});
+
+Deno.test("GenesysClient records the last rate-limit headers", async () => {
+  const { client } = makeClient(() =>
+    Response.json({}, {
+      headers: {
+        "inin-ratelimit-count": "12",
+        "inin-ratelimit-allowed": "300",
+        "inin-ratelimit-reset": "41",
+      },
+    })
+  );
+  await client.request("GET", "/api/v2/users");
+  const limit = client.stats.rateLimit;
+  assertEquals([limit?.count, limit?.allowed, limit?.reset], [12, 300, 41]);
+});
+
+Deno.test("GenesysClient calls beforeRequest before every HTTP request", async () => {
+  const seen: string[] = [];
+  const { client } = makeClient(
+    (call) => call.n === 1 ? genesysError(503, "x", "Down") : Response.json({}),
+    { beforeRequest: (r) => void seen.push(`${r.method} ${r.path} #${r.attempt}`) },
+  );
+  await client.request("GET", "/api/v2/users");
+  assertEquals(seen, ["GET /api/v2/users #1", "GET /api/v2/users #2"]);
+});
+
+Deno.test("GenesysClient needs a region and credentials", () => {
+  assert.throws(
+    () => new GenesysClient({ clientId: "a", clientSecret: "b" }),
+    (e: unknown) => e instanceof UsageError && /Region is missing/.test(e.message),
+  );
+  assert.throws(
+    () => new GenesysClient({ region: "mypurecloud.ie", clientId: "a" }),
+    (e: unknown) => e instanceof UsageError && /Client secret is empty/.test(e.message),
+  );
+});
