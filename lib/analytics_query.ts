@@ -1,0 +1,541 @@
+/**
+ * The conversation details query (`POST /api/v2/analytics/conversations/details/query`) as a
+ * resumable stream: the interval is split into chunks (UTC days by default), each chunk is paged
+ * with `paging.pageNumber`, a chunk past the 100,000-result paging limit is bisected, and a
+ * conversation returned by two chunks is yielded once.
+ *
+ * @module
+ */
+import type { ApiClient, JsonValue } from "./client.ts";
+import { CheckpointError, GenesysError, UsageError } from "./errors.ts";
+import {
+  checkDetailsQuery,
+  type Conversation,
+  type ConversationDetailsQuery,
+  DETAILS_QUERY_PATH,
+} from "./analytics.ts";
+import {
+  DAY_MS,
+  formatDuration,
+  formatInstant,
+  formatInterval,
+  type Interval,
+  nextBoundary,
+  parseDuration,
+  parseInstant,
+  parseInterval,
+  previousBoundary,
+} from "./interval.ts";
+import type { PageSource, SourcePage } from "./source.ts";
+
+/** Options of {@link conversationDetailsPages} and friends. */
+export interface ConversationDetailsOptions {
+  /**
+   * Chunk size: a duration such as `1d` (default), `6h` or `7d`, or milliseconds. Chunks fall on
+   * a grid from the UTC midnight of the interval's first day. At most 7 days without filters,
+   * 31 days with one (the API's limits).
+   */
+  chunk?: string | number;
+  /** Conversations per page, 1 to 100. Default: the body's `paging.pageSize`, else 100. */
+  pageSize?: number;
+  /** The smallest span bisection may reach before failing. Default `1m`. */
+  minChunk?: string | number;
+  /** The paging limit of the API; a chunk with more hits is bisected. Default 100,000. */
+  maxResults?: number;
+  /**
+   * Conversations starting this close to a chunk boundary are remembered to drop repeats in the
+   * next chunk (besides the previous chunk's last page). Default `1s`.
+   */
+  dedupWindow?: string | number;
+  /** Fetch the next page while the current one is handled. Default `true`. */
+  prefetch?: boolean;
+  /** A `position` from an earlier page of the same query and options: continue after it. */
+  resumeFrom?: JsonValue;
+  /** Aborts the current request. */
+  signal?: AbortSignal;
+  /** Passed to every request: an absolute deadline, epoch ms by the client's clock. */
+  deadline?: number;
+  /** Passed to every request: the per-attempt timeout in ms. */
+  timeoutMs?: number;
+}
+
+/** One page of the details query stream. */
+export interface ConversationDetailsPage {
+  /** The page's conversations, repeats of earlier ones removed. */
+  conversations: Conversation[];
+  /** The chunk (or bisected part of it) this page belongs to, ISO-8601 `start/end`. */
+  interval: string;
+  /** The page number within that chunk. */
+  pageNumber: number;
+  /** The chunk's `totalHits`, when the response had it. */
+  totalHits?: number;
+  /**
+   * How many conversations the whole stream gives: known from the last chunk on (the earlier
+   * chunks' counts plus what is left of the last); `undefined` before.
+   */
+  total?: number;
+  /** How many repeats this page dropped. */
+  dropped: number;
+  /** Where to resume after this page (pass as `resumeFrom`). */
+  position: JsonValue;
+}
+
+interface DetailsResponse {
+  conversations?: Conversation[];
+  totalHits?: number;
+}
+
+/** The resume state (stored as a JSON position). */
+interface State {
+  /** Between chunks: the edge of the remaining region (asc: its start; desc: its end). */
+  from: number;
+  /** Mid-chunk: the span being paged and the next page. */
+  span?: Interval;
+  pageNumber: number;
+  /** Conversations yielded so far. */
+  emitted: number;
+  /** Ids to drop: near the boundary with the previous span, and its last page. */
+  prev: string[];
+  /** Ids of the current span near its next boundary. */
+  carry: string[];
+  /** Ids of the current span's last page. */
+  last: string[];
+  done: boolean;
+}
+
+function toMs(value: string | number, name: string): number {
+  const ms = typeof value === "number" ? value : parseDuration(value);
+  if (!Number.isFinite(ms) || ms <= 0) {
+    throw new UsageError(
+      `Option '${name}' is '${value}': it must be a positive duration such as '1d'`,
+    );
+  }
+  return ms;
+}
+
+interface Settings {
+  client: ApiClient;
+  body: Record<string, unknown>;
+  interval: Interval;
+  desc: boolean;
+  chunkMs: number;
+  minChunkMs: number;
+  pageSize: number;
+  maxResults: number;
+  windowMs: number;
+  description: JsonValue;
+}
+
+function settings(
+  client: ApiClient,
+  query: ConversationDetailsQuery,
+  options: ConversationDetailsOptions,
+): Settings {
+  const checked = checkDetailsQuery(query, "query");
+  const chunkMs = toMs(options.chunk ?? "1d", "chunk");
+  const capDays = checked.hasFilters ? 31 : 7;
+  if (chunkMs > capDays * DAY_MS) {
+    throw new UsageError(
+      checked.hasFilters
+        ? `Chunk '${
+          formatDuration(chunkMs)
+        }' exceeds the 31-day interval limit of the details query; use a chunk of at most 31d`
+        : `Chunk '${
+          formatDuration(chunkMs)
+        }' exceeds the 7-day interval limit of the details query without filters; use a chunk of at most 7d or add a filter`,
+    );
+  }
+  const minChunkMs = toMs(options.minChunk ?? "1m", "minChunk");
+  const pageSize = options.pageSize ?? checked.pageSize ?? 100;
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) {
+    throw new UsageError(
+      `Option 'pageSize' is '${pageSize}': it must be a whole number from 1 to 100`,
+    );
+  }
+  const maxResults = options.maxResults ?? 100_000;
+  if (!Number.isInteger(maxResults) || maxResults < pageSize) {
+    throw new UsageError(
+      `Option 'maxResults' is '${maxResults}': it must be a whole number of at least the page size`,
+    );
+  }
+  const windowMs = options.dedupWindow === undefined
+    ? 1000
+    : toMs(options.dedupWindow, "dedupWindow");
+  return {
+    client,
+    body: checked.body,
+    interval: checked.interval,
+    desc: checked.order === "desc",
+    chunkMs,
+    minChunkMs,
+    pageSize,
+    maxResults,
+    windowMs,
+    description: {
+      endpoint: `POST ${DETAILS_QUERY_PATH}`,
+      interval: formatInterval(checked.interval),
+      body: checked.body as JsonValue,
+      chunk: formatDuration(chunkMs),
+      pageSize,
+      maxResults,
+    },
+  };
+}
+
+function badPosition(position: unknown, why: string): CheckpointError {
+  return new CheckpointError(
+    `Resume position ${
+      JSON.stringify(position)?.slice(0, 200)
+    } does not fit this details query (${why}); delete the checkpoint to start over`,
+  );
+}
+
+function readState(position: JsonValue | undefined, s: Settings): State {
+  const { start, end } = s.interval;
+  const fresh: State = {
+    from: s.desc ? end : start,
+    pageNumber: 1,
+    emitted: 0,
+    prev: [],
+    carry: [],
+    last: [],
+    done: false,
+  };
+  if (position === undefined || position === null) return fresh;
+  const p = position as Record<string, JsonValue>;
+  if (typeof p !== "object" || Array.isArray(p) || p.kind !== "details-query") {
+    throw badPosition(position, "not a details query position");
+  }
+  const ids = (key: string): string[] => {
+    const value = p[key] ?? [];
+    if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
+      throw badPosition(position, `'${key}' is not a list of ids`);
+    }
+    return value as string[];
+  };
+  if (!Number.isInteger(p.emitted) || (p.emitted as number) < 0) {
+    throw badPosition(position, "'emitted' is missing");
+  }
+  const state: State = { ...fresh, emitted: p.emitted as number, prev: ids("prev") };
+  if (p.done === true) return { ...state, done: true };
+  try {
+    if (typeof p.span === "string") {
+      const span = parseInterval(p.span);
+      if (span.start < start || span.end > end) {
+        throw badPosition(position, "span outside the interval");
+      }
+      if (!Number.isInteger(p.pageNumber) || (p.pageNumber as number) < 2) {
+        throw badPosition(position, "'pageNumber' is missing");
+      }
+      return {
+        ...state,
+        span,
+        pageNumber: p.pageNumber as number,
+        carry: ids("carry"),
+        last: ids("last"),
+      };
+    }
+    if (typeof p.from !== "string") throw badPosition(position, "'from' is missing");
+    const from = parseInstant(p.from);
+    if (from < start || from > end) throw badPosition(position, "'from' outside the interval");
+    return { ...state, from };
+  } catch (error) {
+    if (error instanceof UsageError) throw badPosition(position, error.message);
+    throw error;
+  }
+}
+
+function writeState(state: State): JsonValue {
+  if (state.done) return { kind: "details-query", done: true, emitted: state.emitted, prev: [] };
+  if (state.span) {
+    return {
+      kind: "details-query",
+      span: formatInterval(state.span),
+      pageNumber: state.pageNumber,
+      emitted: state.emitted,
+      prev: state.prev,
+      carry: state.carry,
+      last: state.last,
+    };
+  }
+  return {
+    kind: "details-query",
+    from: formatInstant(state.from),
+    emitted: state.emitted,
+    prev: state.prev,
+  };
+}
+
+/**
+ * Streams a conversation details query page by page: splits the interval into chunks, pages each
+ * with `paging.pageNumber` until `pageNumber * pageSize >= totalHits` (or `conversations` is
+ * absent), bisects a chunk whose `totalHits` passes 100,000, and drops a conversation a previous
+ * chunk already gave. Chunks go in ascending time order for `order: "asc"` (default), descending
+ * for `"desc"`; within a chunk the API's `order`/`orderBy` hold. Requests are sent with
+ * `idempotent: true` (the query only reads).
+ *
+ * `paging` in the body: only `paging.pageSize` is used (the option `pageSize` wins over it);
+ * `paging.pageNumber` other than 1 is refused. Each page's `position` resumes after it (pass it
+ * as `resumeFrom`), with the same output as an uninterrupted run.
+ *
+ * @param client The API client.
+ * @param query The details query body (with `interval`).
+ * @param options Chunk size, page size, resume position, signal.
+ * @returns An async generator of pages.
+ * @throws {UsageError} For a bad body (aggregate-only or unknown fields, a malformed or reversed
+ * interval, bad `order`/`orderBy`/`paging`) or bad options (a chunk past the 7/31-day limit).
+ * @throws {CheckpointError} When `resumeFrom` is not a position of this query.
+ * @throws {GenesysError} When a chunk still has more than 100,000 hits at the minimum span.
+ *
+ * @example
+ * ```ts
+ * import { conversationDetailsPages } from "./analytics_query.ts";
+ * import type { ApiClient, RequestOptions } from "./client.ts";
+ * import { deepStrictEqual } from "node:assert/strict";
+ *
+ * const asked: string[] = [];
+ * const client = {
+ *   request: (_m: string, _p: string, o?: RequestOptions) => {
+ *     const body = o?.body as { interval: string };
+ *     asked.push(body.interval);
+ *     const day = body.interval.slice(0, 10);
+ *     return Promise.resolve({ totalHits: 1, conversations: [{ conversationId: `c-${day}` }] });
+ *   },
+ * } as unknown as ApiClient;
+ *
+ * const ids = [];
+ * const query = { interval: "2026-01-01T00:00:00Z/2026-01-03T00:00:00Z" };
+ * for await (const page of conversationDetailsPages(client, query)) {
+ *   ids.push(...page.conversations.map((c) => c.conversationId));
+ * }
+ * deepStrictEqual(ids, ["c-2026-01-01", "c-2026-01-02"]);
+ * deepStrictEqual(asked, [
+ *   "2026-01-01T00:00:00Z/2026-01-02T00:00:00Z",
+ *   "2026-01-02T00:00:00Z/2026-01-03T00:00:00Z",
+ * ]);
+ * ```
+ */
+export async function* conversationDetailsPages(
+  client: ApiClient,
+  query: ConversationDetailsQuery,
+  options: ConversationDetailsOptions = {},
+): AsyncGenerator<ConversationDetailsPage, void, undefined> {
+  const s = settings(client, query, options);
+  const state = readState(options.resumeFrom, s);
+  if (state.done) return;
+  const { start, end } = s.interval;
+  const remains = (from: number) => (s.desc ? from > start : from < end);
+  const spanFrom = (from: number): Interval =>
+    s.desc
+      ? { start: Math.max(previousBoundary(from, s.chunkMs, start), start), end: from }
+      : { start: from, end: Math.min(nextBoundary(from, s.chunkMs, start), end) };
+  if (!state.span) {
+    if (!remains(state.from)) return;
+    state.span = spanFrom(state.from);
+  }
+  const controller = new AbortController();
+  const signal = options.signal
+    ? AbortSignal.any([options.signal, controller.signal])
+    : controller.signal;
+  const fetchPage = (span: Interval, pageNumber: number): Promise<DetailsResponse> => {
+    const promise = s.client.request<DetailsResponse>("POST", DETAILS_QUERY_PATH, {
+      body: {
+        ...s.body,
+        interval: formatInterval(span),
+        paging: { pageSize: s.pageSize, pageNumber },
+      },
+      idempotent: true,
+      signal,
+      deadline: options.deadline,
+      timeoutMs: options.timeoutMs,
+    });
+    promise.catch(() => {});
+    return promise;
+  };
+  const prefetch = options.prefetch ?? true;
+  let next: Promise<DetailsResponse> | undefined = fetchPage(state.span, state.pageNumber);
+  try {
+    while (next && state.span) {
+      const response = (await next) ?? {};
+      next = undefined;
+      const span: Interval = state.span;
+      const pageNumber = state.pageNumber;
+      const totalHits = typeof response.totalHits === "number" ? response.totalHits : undefined;
+      if (totalHits !== undefined && totalHits > s.maxResults) {
+        if (pageNumber > 1) {
+          throw new GenesysError(
+            `The interval '${
+              formatInterval(span)
+            }' grew past ${s.maxResults} conversations while it was paged; run again with a smaller chunk`,
+          );
+        }
+        const half = Math.floor((span.end - span.start) / 2);
+        if (half < s.minChunkMs) {
+          throw new GenesysError(
+            `The interval '${
+              formatInterval(span)
+            }' alone has ${totalHits} conversations, more than the ${s.maxResults} the details query can page through, and cannot be split below minChunk '${
+              formatDuration(s.minChunkMs)
+            }'; add filters or use the jobs API`,
+          );
+        }
+        state.span = s.desc
+          ? { start: span.end - half, end: span.end }
+          : { start: span.start, end: span.start + half };
+        next = fetchPage(state.span, 1);
+        continue;
+      }
+      const raw = Array.isArray(response.conversations) ? response.conversations : undefined;
+      const drop = new Set([...state.prev, ...state.last, ...state.carry]);
+      const boundary = s.desc ? span.start : span.end;
+      const conversations: Conversation[] = [];
+      const pageIds: string[] = [];
+      let dropped = 0;
+      for (const c of raw ?? []) {
+        const id = c?.conversationId;
+        if (typeof id === "string") {
+          pageIds.push(id);
+          if (drop.has(id)) {
+            dropped++;
+            continue;
+          }
+          drop.add(id);
+          const started = typeof c.conversationStart === "string"
+            ? Date.parse(c.conversationStart)
+            : NaN;
+          if (Math.abs(started - boundary) <= s.windowMs) state.carry.push(id);
+        }
+        conversations.push(c);
+      }
+      state.emitted += conversations.length;
+      const spanDone = !raw || raw.length === 0 ||
+        (totalHits !== undefined ? pageNumber * s.pageSize >= totalHits : raw.length < s.pageSize);
+      const lastSpan = s.desc ? span.start <= start : span.end >= end;
+      let total: number | undefined;
+      if (lastSpan && (spanDone || totalHits !== undefined)) {
+        total = state.emitted + (spanDone ? 0 : Math.max(0, totalHits! - pageNumber * s.pageSize));
+      }
+      if (spanDone) {
+        state.prev = [...new Set([...state.carry, ...pageIds])];
+        state.carry = [];
+        state.last = [];
+        state.from = s.desc ? span.start : span.end;
+        state.pageNumber = 1;
+        state.span = undefined;
+        if (remains(state.from)) {
+          state.span = spanFrom(state.from);
+        } else {
+          state.done = true;
+        }
+      } else {
+        state.last = pageIds;
+        state.pageNumber = pageNumber + 1;
+      }
+      const page: ConversationDetailsPage = {
+        conversations,
+        interval: formatInterval(span),
+        pageNumber,
+        dropped,
+        position: writeState(state),
+      };
+      if (totalHits !== undefined) page.totalHits = totalHits;
+      if (total !== undefined) page.total = total;
+      const following = state.done ? undefined : state.span;
+      if (following && prefetch) next = fetchPage(following, state.pageNumber);
+      yield page;
+      if (following && !prefetch) next = fetchPage(following, state.pageNumber);
+    }
+  } finally {
+    if (next) {
+      controller.abort(
+        new DOMException("The page loop ended before this request finished", "AbortError"),
+      );
+      await next.catch(() => {});
+    }
+  }
+}
+
+/**
+ * Streams the conversations of a details query one by one; see
+ * {@link conversationDetailsPages} for chunking, paging, bisection and repeats.
+ *
+ * @param client The API client.
+ * @param query The details query body.
+ * @param options As for {@link conversationDetailsPages}.
+ * @returns An async generator of conversations.
+ * @throws {UsageError} For a bad body or options.
+ *
+ * @example
+ * ```ts
+ * import { conversationDetails } from "./analytics_query.ts";
+ * import type { ApiClient } from "./client.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const client = {
+ *   request: () => Promise.resolve({ totalHits: 2, conversations: [{ conversationId: "a" }, { conversationId: "b" }] }),
+ * } as unknown as ApiClient;
+ * const query = { interval: "2026-01-01T00:00:00Z/2026-01-01T06:00:00Z" };
+ * strictEqual((await Array.fromAsync(conversationDetails(client, query))).length, 2);
+ * ```
+ */
+export async function* conversationDetails(
+  client: ApiClient,
+  query: ConversationDetailsQuery,
+  options: ConversationDetailsOptions = {},
+): AsyncGenerator<Conversation, void, undefined> {
+  for await (const page of conversationDetailsPages(client, query, options)) {
+    yield* page.conversations;
+  }
+}
+
+/**
+ * A resumable {@link PageSource} over a details query, for the extraction engine. `position`
+ * holds the chunk edge or the span and next page number, the count emitted so far and a few
+ * ids to drop repeats after a resume (at most about two pages' worth); `total` is known from the
+ * last chunk on (see {@link ConversationDetailsPage.total}). `recordType` is `conversation`.
+ *
+ * @param client The API client.
+ * @param query The details query body.
+ * @param options As for {@link conversationDetailsPages} (without `resumeFrom` and `signal`).
+ * @returns The page source.
+ * @throws {UsageError} At once, for a bad body or options.
+ *
+ * @example
+ * ```ts
+ * import { conversationDetailsSource } from "./analytics_query.ts";
+ * import type { ApiClient } from "./client.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const client = {
+ *   request: () => Promise.resolve({ totalHits: 1, conversations: [{ conversationId: "a" }] }),
+ * } as unknown as ApiClient;
+ * const source = conversationDetailsSource(client, { interval: "2026-01-01/2026-01-02" });
+ * const pages = await Array.fromAsync(source.pages());
+ * strictEqual(pages.length, 1);
+ * strictEqual(pages[0].total, 1);
+ * strictEqual((await Array.fromAsync(source.pages(pages[0].position))).length, 0);
+ * ```
+ */
+export function conversationDetailsSource(
+  client: ApiClient,
+  query: ConversationDetailsQuery,
+  options: Omit<ConversationDetailsOptions, "resumeFrom" | "signal"> = {},
+): PageSource<Conversation> {
+  const { description } = settings(client, query, options);
+  return {
+    description,
+    recordType: "conversation",
+    async *pages(resumeFrom?: JsonValue, signal?: AbortSignal) {
+      for await (
+        const page of conversationDetailsPages(client, query, { ...options, resumeFrom, signal })
+      ) {
+        const out: SourcePage<Conversation> = {
+          records: page.conversations,
+          position: page.position,
+        };
+        if (page.total !== undefined) out.total = page.total;
+        yield out;
+      }
+    },
+  };
+}
