@@ -115,10 +115,12 @@ function pathFamily(pathname: string): string {
 function nextPath(nextUri: string, path: string): { path: string; pageNumber?: number } {
   let url: URL;
   try {
+    if (nextUri.startsWith("//")) throw new TypeError("protocol-relative");
     url = new URL(nextUri, "http://relative.invalid");
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new TypeError("scheme");
   } catch {
     throw new GenesysError(
-      `The listing '${path}' answered nextUri '${nextUri}', which is not a URI; pass followNextUri: false to page by number`,
+      `The listing '${path}' answered nextUri '${nextUri}', which is not a relative URI; pass followNextUri: false to page by number`,
     );
   }
   const family = pathFamily(new URL(path, "http://relative.invalid").pathname);
