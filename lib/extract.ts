@@ -297,7 +297,11 @@ export async function extract<T>(options: ExtractOptions<T>): Promise<ExtractRes
   let recordsThisRun = 0;
   const createdAt = previous?.createdAt ?? new Date(startedAt).toISOString();
 
-  const checkpointOf = (status: Checkpoint["status"], position: JsonValue): Checkpoint => ({
+  const checkpointOf = (
+    status: Checkpoint["status"],
+    position: JsonValue,
+    at: number,
+  ): Checkpoint => ({
     version: CHECKPOINT_VERSION,
     jobKey,
     recordType: source.recordType,
@@ -310,7 +314,7 @@ export async function extract<T>(options: ExtractOptions<T>): Promise<ExtractRes
     sinkState: mark.state,
     ...(total !== undefined ? { total } : {}),
     createdAt,
-    updatedAt: new Date(now()).toISOString(),
+    updatedAt: new Date(at).toISOString(),
     status,
   });
 
@@ -329,9 +333,9 @@ export async function extract<T>(options: ExtractOptions<T>): Promise<ExtractRes
     elapsedMs: now() - startedAt,
   });
 
-  const report = (): void => {
+  const report = (at: number): void => {
     if (!onProgress) return;
-    const elapsedMs = now() - startedAt;
+    const elapsedMs = at - startedAt;
     const counters = stats?.() ?? {};
     onProgress({
       pages,
@@ -381,14 +385,15 @@ export async function extract<T>(options: ExtractOptions<T>): Promise<ExtractRes
       records += page.records.length;
       recordsThisRun += page.records.length;
       if (page.total !== undefined) total = page.total;
-      cp = checkpointOf("running", page.position);
+      const at = now();
+      cp = checkpointOf("running", page.position, at);
       if (store && key !== undefined) await store.save(key, cp);
-      report();
+      report(at);
       if (signal?.aborted) return result("stopped");
     }
     mark = await sink.finish();
     if (store && key !== undefined) {
-      await store.save(key, checkpointOf("complete", cp ? cp.position : null));
+      await store.save(key, checkpointOf("complete", cp ? cp.position : null, now()));
     }
     return result("complete");
   } finally {
