@@ -1,0 +1,202 @@
+/**
+ * The request pipeline: route, latency, token endpoint or (auth → rate limit → injected error →
+ * handler), body damage, common headers, counters.
+ *
+ * @module
+ */
+import type { TokenStore } from "./auth.ts";
+import type { Dataset } from "./dataset.ts";
+import type { FaultEngine } from "./faults.ts";
+import type { JobStore } from "./jobs.ts";
+import { listing } from "./listings.ts";
+import type { ResolvedOptions } from "./options.ts";
+import { detailsQuery } from "./query.ts";
+import type { MinuteWindow } from "./ratelimit.ts";
+import {
+  badRequest,
+  errorReply,
+  HttpError,
+  type Reply,
+  serverError,
+  tooManyRequests,
+} from "./reply.ts";
+import { toResponse } from "./respond.ts";
+import { matchRoute, type RouteMatch } from "./router.ts";
+import type { Counters } from "./stats.ts";
+import { tokenEndpoint } from "./token.ts";
+import type { BodyFault } from "./types.ts";
+
+/** Everything a request needs. */
+export interface SimContext {
+  /** Resolved options. */
+  o: ResolvedOptions;
+  /** The data. */
+  data: Dataset;
+  /** Tokens. */
+  tokens: TokenStore;
+  /** Faults. */
+  faults: FaultEngine;
+  /** Counters. */
+  counters: Counters;
+  /** The `inin-ratelimit-*` window. */
+  window: MinuteWindow;
+  /** Jobs. */
+  jobs: JobStore;
+  /** Aborted when the simulator closes (ends latency waits). */
+  closing: AbortSignal;
+  /** The next correlation id. */
+  correlationId: () => string;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+async function jsonBody(req: Request): Promise<unknown> {
+  const text = await req.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw badRequest("The request body is not valid JSON");
+  }
+}
+
+function injected(ctx: SimContext, m: RouteMatch, cid: string): Reply | undefined {
+  const rule = ctx.faults.error(m.route);
+  if (!rule) return undefined;
+  ctx.counters.fault(`error.${rule.status}`);
+  return rule.status === 429
+    ? tooManyRequests(rule.retryAfterSeconds ?? 1, cid)
+    : serverError(rule.status, cid);
+}
+
+async function routeReply(
+  ctx: SimContext,
+  m: RouteMatch,
+  req: Request,
+  url: URL,
+  cid: string,
+): Promise<Reply> {
+  if (m.route === "token") {
+    const fault = injected(ctx, m, cid);
+    if (fault) return fault;
+    const form = new URLSearchParams(await req.text());
+    return tokenEndpoint(
+      ctx.tokens,
+      {
+        clientId: ctx.o.clientId,
+        clientSecret: ctx.o.clientSecret,
+        invalidClientStatus: ctx.o.invalidClientStatus,
+        lifetimeSeconds: ctx.faults.tokenLifetimeSeconds ?? ctx.o.tokenLifetimeSeconds,
+      },
+      req.headers.get("authorization"),
+      form,
+    );
+  }
+  const denied = ctx.tokens.authorize(
+    req.headers.get("authorization"),
+    ctx.faults.revokeAfterRequests,
+  );
+  if (denied) {
+    ctx.counters.live.unauthorized++;
+    return errorReply(denied, cid);
+  }
+  const waitMs = ctx.faults.rateLimit(m.route);
+  if (waitMs > 0) {
+    ctx.counters.live.rateLimited++;
+    return tooManyRequests(waitMs / 1000, cid);
+  }
+  const fault = injected(ctx, m, cid);
+  if (fault) return fault;
+  switch (m.route) {
+    case "users":
+    case "queues":
+      return listing(m.route, url, ctx.data, ctx.o.maxPageSize);
+    case "details.query":
+      return detailsQuery(ctx.data, await jsonBody(req));
+    case "jobs.submit": {
+      const reply = ctx.jobs.submit(await jsonBody(req));
+      ctx.counters.live.jobsSubmitted++;
+      return reply;
+    }
+    case "jobs.status":
+      return ctx.jobs.status(m.jobId!);
+    case "jobs.results":
+      return ctx.jobs.results(m.jobId!, url);
+    case "jobs.delete":
+      return ctx.jobs.remove(m.jobId!);
+    case "jobs.availability":
+      return ctx.jobs.availability();
+  }
+}
+
+/**
+ * Handles one request.
+ *
+ * @param ctx The simulator's state.
+ * @param req The request.
+ * @returns The response.
+ *
+ * @example
+ * ```ts
+ * import { startSimulator } from "./server.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * await using sim = await startSimulator({ conversations: 10 });
+ * const res = await fetch(`${sim.url}/nowhere`);
+ * await res.body?.cancel();
+ * strictEqual(res.status, 404);
+ * ```
+ */
+export async function handleRequest(ctx: SimContext, req: Request): Promise<Response> {
+  const cid = ctx.correlationId();
+  const url = new URL(req.url);
+  const m = matchRoute(req.method, url.pathname);
+  const rate = ctx.window.hit();
+  const headers: Record<string, string> = {
+    "ININ-Correlation-Id": cid,
+    "inin-ratelimit-count": String(rate.count),
+    "inin-ratelimit-allowed": String(ctx.faults.allowedPerMinute ?? ctx.o.rateLimitAllowed),
+    "inin-ratelimit-reset": String(rate.resetSeconds),
+  };
+  let reply: Reply;
+  let damage: BodyFault["kind"] | undefined;
+  if (!m) {
+    await req.body?.cancel();
+    reply = errorReply(
+      new HttpError(404, "not.found", `No route for '${req.method} ${url.pathname}'`),
+      cid,
+    );
+  } else {
+    const latency = ctx.faults.latency(m.route);
+    if (latency && latency.ms > 0) {
+      ctx.counters.fault(latency.spike ? "latency.spike" : "latency");
+      await sleep(latency.ms, ctx.closing);
+    }
+    try {
+      reply = await routeReply(ctx, m, req, url, cid);
+    } catch (error) {
+      reply = error instanceof HttpError ? errorReply(error, cid) : errorReply(
+        new HttpError(500, "internal.server.error", `Simulator error: ${String(error)}`),
+        cid,
+      );
+    }
+    if (reply.status < 300 && reply.json !== undefined) {
+      damage = ctx.faults.body(m.route);
+      if (damage) ctx.counters.fault(`body.${damage}`);
+    }
+  }
+  const retryAfter = reply.headers?.["Retry-After"];
+  if (retryAfter) headers["inin-ratelimit-reset"] = retryAfter;
+  ctx.counters.response(m?.route ?? "unknown", reply.status);
+  return toResponse(reply, headers, damage);
+}

@@ -1,0 +1,99 @@
+/**
+ * The simulator's counters.
+ *
+ * @module
+ */
+import type { SimulatorStats } from "./types.ts";
+
+/**
+ * Live counters; {@link Counters.snapshot} gives a copy.
+ *
+ * @example
+ * ```ts
+ * import { Counters } from "./stats.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const c = new Counters();
+ * c.response("users", 200);
+ * strictEqual(c.snapshot().byRouteStatus.users["200"], 1);
+ * ```
+ */
+export class Counters {
+  #s: SimulatorStats = Counters.#empty();
+
+  static #empty(): SimulatorStats {
+    return {
+      requests: 0,
+      byRoute: {},
+      byStatus: {},
+      byRouteStatus: {},
+      tokensIssued: 0,
+      tokensRevoked: 0,
+      unauthorized: 0,
+      rateLimited: 0,
+      faults: {},
+      jobsSubmitted: 0,
+      inFlight: 0,
+      maxInFlight: 0,
+    };
+  }
+
+  /** The live counters (mutable; internal use). */
+  get live(): SimulatorStats {
+    return this.#s;
+  }
+
+  /** A request started. */
+  begin(): void {
+    this.#s.requests++;
+    this.#s.inFlight++;
+    if (this.#s.inFlight > this.#s.maxInFlight) this.#s.maxInFlight = this.#s.inFlight;
+  }
+
+  /** A request ended. */
+  end(): void {
+    this.#s.inFlight--;
+  }
+
+  /**
+   * Counts a response.
+   *
+   * @param route The route name.
+   * @param status The status.
+   */
+  response(route: string, status: number): void {
+    const s = this.#s;
+    s.byRoute[route] = (s.byRoute[route] ?? 0) + 1;
+    s.byStatus[status] = (s.byStatus[status] ?? 0) + 1;
+    const byStatus = s.byRouteStatus[route] ??= {};
+    byStatus[status] = (byStatus[status] ?? 0) + 1;
+  }
+
+  /**
+   * Counts an injected fault.
+   *
+   * @param kind Such as `error.503` or `body.cut`.
+   */
+  fault(kind: string): void {
+    this.#s.faults[kind] = (this.#s.faults[kind] ?? 0) + 1;
+  }
+
+  /**
+   * A copy of the counters.
+   *
+   * @param tokensIssued The token store's count.
+   * @param tokensRevoked The token store's count.
+   * @returns The snapshot.
+   */
+  snapshot(tokensIssued = 0, tokensRevoked = 0): SimulatorStats {
+    return structuredClone({ ...this.#s, tokensIssued, tokensRevoked });
+  }
+
+  /** Zeroes the counters (requests in flight stay counted). */
+  reset(): void {
+    const inFlight = this.#s.inFlight;
+    this.#s = Counters.#empty();
+    this.#s.inFlight = inFlight;
+    this.#s.maxInFlight = inFlight;
+  }
+}

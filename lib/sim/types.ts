@@ -1,0 +1,283 @@
+/**
+ * The simulator's public types: its options, the faults it can inject, its counters and the
+ * handle {@link startSimulator} returns.
+ *
+ * @module
+ */
+
+/**
+ * Route names, used to target faults and to key the counters. `unknown` (counters only) is any
+ * path the simulator does not serve.
+ */
+export type SimRoute =
+  | "token"
+  | "users"
+  | "queues"
+  | "details.query"
+  | "jobs.submit"
+  | "jobs.status"
+  | "jobs.results"
+  | "jobs.delete"
+  | "jobs.availability";
+
+/** Every route name, in a fixed order. */
+export const SIM_ROUTES: readonly SimRoute[] = [
+  "token",
+  "users",
+  "queues",
+  "details.query",
+  "jobs.submit",
+  "jobs.status",
+  "jobs.results",
+  "jobs.delete",
+  "jobs.availability",
+];
+
+/**
+ * When a fault rule fires. Each rule counts the requests it applies to (1, 2, 3, ...). With
+ * `everyNth` it fires on every n-th; with `probability` it fires when a seeded draw for that count
+ * is below p (deterministic for a given seed and request order); with both, when either says so;
+ * with neither, on every request. `after` skips the first requests; `times` caps how often it
+ * fires.
+ */
+export interface FaultTrigger {
+  /** Fire on every n-th request the rule applies to (1 = every request). */
+  everyNth?: number;
+  /** Fire with this probability (0 to 1), drawn from the simulator's seed. */
+  probability?: number;
+  /** Let this many requests through before the rule may fire. */
+  after?: number;
+  /** Fire at most this many times. */
+  times?: number;
+}
+
+/**
+ * Which routes a rule applies to. Without `route`, a rule applies to every API route but not to
+ * `token`; name `"token"` to target the token endpoint.
+ */
+export interface RouteTarget {
+  /** One route or several; absent means every API route (not `token`). */
+  route?: SimRoute | SimRoute[];
+}
+
+/** Answer with an error status instead of serving the request. */
+export interface ErrorFault extends FaultTrigger, RouteTarget {
+  /** The status to answer. 429 gets `Retry-After` and the normalized 429 body. */
+  status: 429 | 500 | 502 | 503 | 504;
+  /** `Retry-After` in seconds for an injected 429 (default 1; may be hours, e.g. 3600). */
+  retryAfterSeconds?: number;
+}
+
+/** Delay the response. The first rule whose route matches applies. */
+export interface LatencyFault extends RouteTarget {
+  /** Base delay in milliseconds. */
+  ms?: number;
+  /** A uniform extra delay of 0 to `jitterMs` milliseconds (seeded). */
+  jitterMs?: number;
+  /** Extra delay of a spike, in milliseconds. */
+  spikeMs?: number;
+  /** A spike on every n-th request of this rule. */
+  spikeEveryNth?: number;
+  /** A spike with this probability (seeded). */
+  spikeProbability?: number;
+}
+
+/**
+ * Damage the response body.
+ * - `truncate`: `Content-Length` claims the full size but only part is sent, then the connection
+ *   closes (the client sees a body read error).
+ * - `cut`: a well-framed 200 whose body is the first part of the JSON (the client's JSON parse fails).
+ * - `malformed`: a well-framed 200 whose body is invalid JSON of the full length.
+ * - `disconnect`: a chunked body aborted after part of it (the connection is reset mid-response).
+ */
+export interface BodyFault extends FaultTrigger, RouteTarget {
+  /** What to do to the body. */
+  kind: "truncate" | "cut" | "malformed" | "disconnect";
+}
+
+/** A token-bucket rate limit on API routes (not `token`), refilled by real elapsed time. */
+export interface RateLimitFault extends RouteTarget {
+  /** Sustained requests per second (tokens added per second). */
+  requestsPerSecond: number;
+  /** Bucket size: how many requests may arrive at once (default `requestsPerSecond`, at least 1). */
+  burst?: number;
+}
+
+/**
+ * Faults, changeable while the simulator runs with {@link Simulator.setFaults}. Setting a key
+ * replaces that key (its rules start counting afresh); `null` clears it; absent keys are kept.
+ */
+export interface SimFaults {
+  /** `expires_in` of tokens issued from now on, in seconds (fractions allowed for fast tests). */
+  tokenLifetimeSeconds?: number;
+  /** Revoke each token once it has authorized this many API requests (the next one gets 401). */
+  revokeAfterRequests?: number | null;
+  /** A token-bucket rate limit answering 429 with `Retry-After`. */
+  rateLimit?: RateLimitFault | null;
+  /** Injected error statuses (the first rule that fires wins). */
+  errors?: ErrorFault[] | null;
+  /** Added latency, with jitter and spikes. */
+  latency?: LatencyFault[] | null;
+  /** Damaged bodies (the first rule that fires wins). */
+  bodies?: BodyFault[] | null;
+  /** Analytics jobs that end in `FAILED` instead of `FULFILLED` (counted per submitted job). */
+  failJobs?: FaultTrigger | null;
+}
+
+/** Options of {@link startSimulator}. Every option has a fixed, deterministic default. */
+export interface SimulatorOptions {
+  /** Port on 127.0.0.1 (default 0: any free port). */
+  port?: number;
+  /** Seed of all generated data and seeded faults (default 1). Same seed, same bytes. */
+  seed?: number;
+  /** How many users (default 120). */
+  users?: number;
+  /** How many queues (default 12). */
+  queues?: number;
+  /** How many conversations (default 2000). Generated on demand, so millions are fine. */
+  conversations?: number;
+  /** Start of the data span, ISO-8601 or Date (default `2026-01-01T00:00:00.000Z`). */
+  start?: string | Date;
+  /** End of the data span, exclusive (default `2026-01-31T00:00:00.000Z`). */
+  end?: string | Date;
+  /** The client id the token endpoint accepts (default `sim-client-id`). */
+  clientId?: string;
+  /** The client secret the token endpoint accepts (default `sim-client-secret`). */
+  clientSecret?: string;
+  /** `expires_in` of issued tokens, in seconds (default 86400). */
+  tokenLifetimeSeconds?: number;
+  /** Status of the `invalid_client` answer to bad credentials: 400 or 401 (default 401). */
+  invalidClientStatus?: 400 | 401;
+  /** Largest `pageSize` of users and queues listings; above it answers 400 (default 500). */
+  maxPageSize?: number;
+  /** Default `pageSize` of jobs results (default 1000). */
+  jobResultsPageSize?: number;
+  /** Largest `pageSize` of jobs results (default 10000). */
+  maxJobResultsPageSize?: number;
+  /** Status polls a job answers `QUEUED`/`PENDING` before `FULFILLED` (default 2). */
+  jobPolls?: number;
+  /** Seconds from submission until a job is `EXPIRED` (default 3600). */
+  jobExpirySeconds?: number;
+  /** Jobs only see conversations that start before this date (default: the end of the span). */
+  dataAvailabilityDate?: string | Date;
+  /** The `inin-ratelimit-allowed` value (per minute) when no rate limit fault is set (default 300). */
+  rateLimitAllowed?: number;
+  /** Faults active from the start. */
+  faults?: SimFaults;
+  /** Clock in epoch milliseconds for token and job expiry and the rate limit (default `Date.now`). */
+  now?: () => number;
+}
+
+/** What the simulator has served. A snapshot: read {@link Simulator.stats} again for fresh values. */
+export interface SimulatorStats {
+  /** Every request, token endpoint included. */
+  requests: number;
+  /** Requests by route name (`unknown` for unserved paths). */
+  byRoute: Record<string, number>;
+  /** Responses by status code. */
+  byStatus: Record<string, number>;
+  /** Responses by route, then status. */
+  byRouteStatus: Record<string, Record<string, number>>;
+  /** Tokens issued. */
+  tokensIssued: number;
+  /** Tokens revoked (by `revokeTokens()` or `revokeAfterRequests`). */
+  tokensRevoked: number;
+  /** 401s answered to API requests. */
+  unauthorized: number;
+  /** 429s answered by the rate-limit bucket (injected 429s not included). */
+  rateLimited: number;
+  /** Injected faults by kind: `error.503`, `latency`, `latency.spike`, `body.cut`, `job.failed`, ... */
+  faults: Record<string, number>;
+  /** Analytics jobs submitted. */
+  jobsSubmitted: number;
+  /** Requests being handled right now. */
+  inFlight: number;
+  /** The most requests handled at once. */
+  maxInFlight: number;
+}
+
+/**
+ * The body of a details query or job, for computing expected ids (the same fields the endpoints
+ * take; `interval` defaults to the whole data span).
+ */
+export interface ConversationQuery {
+  /** `start/end` in ISO-8601 (default: the whole data span). */
+  interval?: string;
+  /** `asc` (default) or `desc`. */
+  order?: "asc" | "desc";
+  /** `conversationStart` (default), `conversationEnd`, `segmentStart` or `segmentEnd`. */
+  orderBy?: string;
+  /** Conversation-level filters, as in the request body. */
+  conversationFilters?: unknown[];
+  /** Segment-level filters, as in the request body. */
+  segmentFilters?: unknown[];
+  /** Job only: match by `conversationStart` in the interval instead of overlap. */
+  startOfDayIntervalMatching?: boolean;
+  /** Job only: at most this many conversations. */
+  limit?: number;
+}
+
+/** The running simulator. Close it with `close()` or `await using`. */
+export interface Simulator extends AsyncDisposable {
+  /** Base URL (`http://127.0.0.1:<port>`) of both the API and the login host. */
+  readonly url: string;
+  /** The client id the token endpoint accepts. */
+  readonly clientId: string;
+  /** The client secret the token endpoint accepts. */
+  readonly clientSecret: string;
+  /** The seed in use. */
+  readonly seed: number;
+  /** Start of the data span (ISO-8601). */
+  readonly start: string;
+  /** End of the data span, exclusive (ISO-8601). */
+  readonly end: string;
+  /** The date jobs see data up to (ISO-8601). */
+  readonly dataAvailabilityDate: string;
+  /** How many conversations the span holds. */
+  readonly conversationCount: number;
+  /** Ids of the generated users and queues, in listing order. */
+  readonly ids: { readonly users: readonly string[]; readonly queues: readonly string[] };
+  /** A snapshot of the counters. */
+  readonly stats: SimulatorStats;
+  /** A copy of the faults in force. */
+  readonly faults: SimFaults;
+  /**
+   * Merges `faults` into the faults in force.
+   *
+   * @param faults Keys to replace (`null` clears one).
+   */
+  setFaults(faults: SimFaults): void;
+  /** Removes every fault. */
+  clearFaults(): void;
+  /**
+   * Revokes every live token now; their next API request gets 401.
+   *
+   * @returns How many tokens were revoked.
+   */
+  revokeTokens(): number;
+  /** Zeroes the counters. */
+  resetStats(): void;
+  /**
+   * The ids the details query returns for `interval` (default: the whole span), in its order:
+   * `conversationStart` ascending unless `query` says otherwise.
+   *
+   * @param interval `start/end` in ISO-8601.
+   * @param query Order and filters, as in the query body.
+   * @returns Conversation ids.
+   */
+  conversationIds(interval?: string, query?: ConversationQuery): string[];
+  /**
+   * The ids a details job with this body returns, in order (overlap matching unless
+   * `startOfDayIntervalMatching`, data availability and `limit` applied).
+   *
+   * @param body The job body (`interval` defaults to the whole span).
+   * @returns Conversation ids.
+   */
+  jobConversationIds(body?: ConversationQuery): string[];
+  /**
+   * Stops the server (pending latency waits end at once). Safe to call twice.
+   *
+   * @returns When the server has stopped.
+   */
+  close(): Promise<void>;
+}
