@@ -393,6 +393,7 @@ export class GenesysClient implements ApiClient {
         timeoutIsDeadline: remaining < call.timeoutMs,
         signal,
         request: call.name,
+        secrets: [token],
       });
       const status = response.status;
       this.#statuses[status] = (this.#statuses[status] ?? 0) + 1;

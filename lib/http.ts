@@ -21,6 +21,8 @@ export interface ExchangeOptions {
   signal?: AbortSignal;
   /** The request for messages, such as `GET /api/v2/users`. */
   request: string;
+  /** Strings to keep out of error messages (the token, the client secret). */
+  secrets?: readonly string[];
 }
 
 /** A response whose body has been read in full. */
@@ -82,11 +84,13 @@ export async function exchange(
       );
     }
     if (error instanceof GenesysError) return error;
-    const detail = error instanceof Error ? error.message : String(error);
+    const raw = error instanceof Error ? error.message : String(error);
+    const detail = scrub(raw, options.secrets ?? []);
     return new NetworkError(`${options.request} failed (${phase}): ${oneLine(detail, 300)}`, {
       kind: "network",
       request: options.request,
-      cause: error,
+      // A cause that mentions a secret stays out: inspecting the error would print it.
+      cause: detail === raw ? error : undefined,
     });
   };
   try {
@@ -135,7 +139,7 @@ export interface ErrorBody {
  * ```
  */
 export function parseErrorBody(text: string, secrets: readonly string[] = []): ErrorBody {
-  const trimmed = text.trim();
+  const trimmed = scrub(text, secrets).trim();
   if (trimmed === "") return {};
   let body: unknown;
   try {

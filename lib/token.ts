@@ -302,9 +302,10 @@ export class TokenManager {
     const o = this.#options;
     const url = `${this.region.loginBaseUrl}${TOKEN_PATH}`;
     const name = `POST ${url}`;
-    const secrets = [this.#secret];
+    const basic = base64(`${this.clientId}:${this.#secret}`);
+    const secrets = [this.#secret, basic];
     const headers: Record<string, string> = {
-      "Authorization": `Basic ${base64(`${this.clientId}:${this.#secret}`)}`,
+      "Authorization": `Basic ${basic}`,
       "Content-Type": "application/x-www-form-urlencoded",
       "Accept": "application/json",
     };
@@ -325,6 +326,7 @@ export class TokenManager {
         timeoutIsDeadline: remaining < timeoutMs,
         signal: attemptSignal,
         request: name,
+        secrets,
       });
       emit(o.onEvent, {
         type: "token",
