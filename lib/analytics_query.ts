@@ -92,6 +92,8 @@ interface State {
   /** Mid-chunk: the span being paged and the next page. */
   span?: Interval;
   pageNumber: number;
+  /** The longest span to query next: the chunk size, or less after a bisection (until the grid). */
+  spanMs: number;
   /** Conversations yielded so far. */
   emitted: number;
   /** Ids to drop: near the boundary with the previous span, and its last page. */
@@ -195,6 +197,7 @@ function readState(position: JsonValue | undefined, s: Settings): State {
   const fresh: State = {
     from: s.desc ? end : start,
     pageNumber: 1,
+    spanMs: s.chunkMs,
     emitted: 0,
     prev: [],
     carry: [],
@@ -216,7 +219,16 @@ function readState(position: JsonValue | undefined, s: Settings): State {
   if (!Number.isInteger(p.emitted) || (p.emitted as number) < 0) {
     throw badPosition(position, "'emitted' is missing");
   }
-  const state: State = { ...fresh, emitted: p.emitted as number, prev: ids("prev") };
+  const spanMs = p.spanMs ?? s.chunkMs;
+  if (!Number.isInteger(spanMs) || (spanMs as number) < 1 || (spanMs as number) > s.chunkMs) {
+    throw badPosition(position, "'spanMs' does not fit the chunk size");
+  }
+  const state: State = {
+    ...fresh,
+    spanMs: spanMs as number,
+    emitted: p.emitted as number,
+    prev: ids("prev"),
+  };
   if (p.done === true) return { ...state, done: true };
   try {
     if (typeof p.span === "string") {
@@ -247,22 +259,24 @@ function readState(position: JsonValue | undefined, s: Settings): State {
 
 function writeState(state: State): JsonValue {
   if (state.done) return { kind: "details-query", done: true, emitted: state.emitted, prev: [] };
-  if (state.span) {
+  if (state.span && state.pageNumber > 1) {
     return {
       kind: "details-query",
       span: formatInterval(state.span),
       pageNumber: state.pageNumber,
+      spanMs: state.spanMs,
       emitted: state.emitted,
-      prev: state.prev,
-      carry: state.carry,
-      last: state.last,
+      prev: [...state.prev],
+      carry: [...state.carry],
+      last: [...state.last],
     };
   }
   return {
     kind: "details-query",
     from: formatInstant(state.from),
+    spanMs: state.spanMs,
     emitted: state.emitted,
-    prev: state.prev,
+    prev: [...state.prev],
   };
 }
 
@@ -327,8 +341,15 @@ export async function* conversationDetailsPages(
   const remains = (from: number) => (s.desc ? from > start : from < end);
   const spanFrom = (from: number): Interval =>
     s.desc
-      ? { start: Math.max(previousBoundary(from, s.chunkMs, start), start), end: from }
-      : { start: from, end: Math.min(nextBoundary(from, s.chunkMs, start), end) };
+      ? {
+        start: Math.max(previousBoundary(from, s.chunkMs, start), start, from - state.spanMs),
+        end: from,
+      }
+      : {
+        start: from,
+        end: Math.min(nextBoundary(from, s.chunkMs, start), end, from + state.spanMs),
+      };
+  const onGrid = (t: number) => nextBoundary(t - 1, s.chunkMs, start) === t;
   if (!state.span) {
     if (!remains(state.from)) return;
     state.span = spanFrom(state.from);
@@ -382,6 +403,7 @@ export async function* conversationDetailsPages(
         state.span = s.desc
           ? { start: span.end - half, end: span.end }
           : { start: span.start, end: span.start + half };
+        state.spanMs = half;
         next = fetchPage(state.span, 1);
         continue;
       }
@@ -420,6 +442,7 @@ export async function* conversationDetailsPages(
         state.carry = [];
         state.last = [];
         state.from = s.desc ? span.start : span.end;
+        if (onGrid(state.from)) state.spanMs = s.chunkMs;
         state.pageNumber = 1;
         state.span = undefined;
         if (remains(state.from)) {

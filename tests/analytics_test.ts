@@ -1,0 +1,564 @@
+import { assert, assertEquals, assertRejects, assertThrows } from "./_assert.ts";
+import {
+  conversationDetails,
+  type ConversationDetailsOptions,
+  type ConversationDetailsPage,
+  conversationDetailsPages,
+  conversationDetailsSource,
+} from "../lib/analytics_query.ts";
+import { checkDetailsQuery, type ConversationDetailsQuery } from "../lib/analytics.ts";
+import type { ApiClient, ApiResponse, JsonValue, RequestOptions } from "../lib/client.ts";
+import { CheckpointError, GenesysError, UsageError } from "../lib/errors.ts";
+import { formatInstant, parseInterval } from "../lib/interval.ts";
+
+interface Call {
+  method: string;
+  path: string;
+  options: RequestOptions;
+}
+
+/** An in-test ApiClient: records every call and answers with the handler. */
+class FakeClient implements ApiClient {
+  calls: Call[] = [];
+  constructor(private handler: (call: Call) => unknown) {}
+  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const call = { method, path, options };
+    this.calls.push(call);
+    return await this.handler(call) as T;
+  }
+  async requestWithResponse<T>(
+    method: string,
+    path: string,
+    options?: RequestOptions,
+  ): Promise<ApiResponse<T>> {
+    return {
+      status: 200,
+      headers: new Headers(),
+      data: await this.request<T>(method, path, options),
+    };
+  }
+  /** The intervals and page numbers asked for, in order. */
+  get asked(): string[] {
+    return this.calls.map((c) => {
+      const body = c.options.body as { interval: string; paging: { pageNumber: number } };
+      return `${body.interval}#${body.paging.pageNumber}`;
+    });
+  }
+}
+
+interface Conv {
+  conversationId: string;
+  conversationStart: string;
+}
+
+const at = (iso: string) => Date.parse(iso);
+const conv = (id: string, t: number): Conv => ({
+  conversationId: id,
+  conversationStart: formatInstant(t),
+});
+
+/**
+ * A details query endpoint over a fixed list. Semantics: conversationStart in [start, end), or
+ * with `inclusiveEnd` in [start, end], or with `overlapMs` also conversations that started that
+ * long before the interval (as an overlapping match would).
+ */
+function details(
+  convs: Conv[],
+  opts: { inclusiveEnd?: boolean; overlapMs?: number } = {},
+): (call: Call) => unknown {
+  return ({ options }) => {
+    const body = options.body as {
+      interval: string;
+      order?: string;
+      paging: { pageSize: number; pageNumber: number };
+    };
+    const { start, end } = parseInterval(body.interval);
+    const hits = convs.filter((c) => {
+      const t = at(c.conversationStart);
+      return t >= start - (opts.overlapMs ?? 0) && (opts.inclusiveEnd ? t <= end : t < end);
+    }).sort((a, b) =>
+      (at(a.conversationStart) - at(b.conversationStart)) * (body.order === "desc" ? -1 : 1)
+    );
+    const { pageSize, pageNumber } = body.paging;
+    const page = hits.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
+    return page.length
+      ? { conversations: page, totalHits: hits.length }
+      : { totalHits: hits.length };
+  };
+}
+
+/** `count` conversations spread evenly from `from`, every `stepMs`. */
+function spread(from: string, count: number, stepMs: number): Conv[] {
+  return Array.from({ length: count }, (_, i) => conv(`c${i}`, at(from) + i * stepMs));
+}
+
+const ids = (pages: { conversations: Conv[] | { conversationId: string }[] }[]) =>
+  pages.flatMap((p) => p.conversations.map((c) => c.conversationId));
+
+const H = 3_600_000;
+
+Deno.test("conversationDetailsPages splits the interval into UTC days by default", async () => {
+  const data = spread("2026-01-01T12:00:00Z", 6, 12 * H); // 12:00 and 00:00 each day
+  const client = new FakeClient(details(data));
+  const query = { interval: "2026-01-01T12:00:00Z/2026-01-03T18:00:00Z" };
+  const pages = await Array.fromAsync(conversationDetailsPages(client, query));
+  assertEquals(ids(pages), ["c0", "c1", "c2", "c3", "c4"]);
+  assertEquals(client.asked, [
+    "2026-01-01T12:00:00Z/2026-01-02T00:00:00Z#1",
+    "2026-01-02T00:00:00Z/2026-01-03T00:00:00Z#1",
+    "2026-01-03T00:00:00Z/2026-01-03T18:00:00Z#1",
+  ]);
+  for (const call of client.calls) {
+    assertEquals(call.method, "POST");
+    assertEquals(call.path, "/api/v2/analytics/conversations/details/query");
+    assertEquals(call.options.idempotent, true);
+  }
+});
+
+Deno.test("conversationDetailsPages chunk sizes: 6h, and the 7-day and 31-day caps", async () => {
+  const client = new FakeClient(details([]));
+  await Array.fromAsync(
+    conversationDetailsPages(client, { interval: "2026-01-01T03:00:00Z/2026-01-01T13:00:00Z" }, {
+      chunk: "6h",
+    }),
+  );
+  assertEquals(client.asked, [
+    "2026-01-01T03:00:00Z/2026-01-01T06:00:00Z#1",
+    "2026-01-01T06:00:00Z/2026-01-01T12:00:00Z#1",
+    "2026-01-01T12:00:00Z/2026-01-01T13:00:00Z#1",
+  ]);
+  const interval = "2026-01-01/2026-03-01";
+  const weekly = new FakeClient(details([]));
+  await Array.fromAsync(conversationDetailsPages(weekly, { interval }, { chunk: "7d" }));
+  assertEquals(weekly.asked.length, 9); // 59 days
+  await assertRejects(
+    () => Array.fromAsync(conversationDetailsPages(client, { interval }, { chunk: "8d" })),
+    UsageError,
+    "7-day interval limit of the details query without filters",
+  );
+  const filtered = {
+    interval,
+    segmentFilters: [{ type: "and", predicates: [{ dimension: "mediaType", value: "voice" }] }],
+  };
+  const monthly = new FakeClient(details([]));
+  await Array.fromAsync(conversationDetailsPages(monthly, filtered, { chunk: "31d" }));
+  assertEquals(monthly.asked, [
+    "2026-01-01T00:00:00Z/2026-02-01T00:00:00Z#1",
+    "2026-02-01T00:00:00Z/2026-03-01T00:00:00Z#1",
+  ]);
+  assertEquals(
+    (monthly.calls[0].options.body as typeof filtered).segmentFilters,
+    filtered.segmentFilters,
+  );
+  await assertRejects(
+    () => Array.fromAsync(conversationDetailsPages(client, filtered, { chunk: "32d" })),
+    UsageError,
+    "31-day",
+  );
+  // an empty filter list does not lift the 7-day cap
+  await assertRejects(
+    () =>
+      Array.fromAsync(
+        conversationDetailsPages(client, { interval, conversationFilters: [] }, { chunk: "8d" }),
+      ),
+    UsageError,
+    "7-day",
+  );
+});
+
+Deno.test("conversationDetailsPages pages until pageNumber * pageSize >= totalHits", async () => {
+  const data = spread("2026-01-01T00:00:00Z", 25, 60_000);
+  const client = new FakeClient(details(data));
+  const pages = await Array.fromAsync(
+    conversationDetailsPages(client, { interval: "2026-01-01/2026-01-02" }, { pageSize: 10 }),
+  );
+  assertEquals(pages.map((p) => p.conversations.length), [10, 10, 5]);
+  assertEquals(pages.map((p) => p.pageNumber), [1, 2, 3]);
+  assertEquals(client.calls.length, 3);
+  assertEquals(ids(pages), data.map((c) => c.conversationId));
+  const exact = new FakeClient(details(data.slice(0, 20)));
+  await Array.fromAsync(
+    conversationDetailsPages(exact, { interval: "2026-01-01/2026-01-02" }, { pageSize: 10 }),
+  );
+  assertEquals(exact.calls.length, 2);
+});
+
+Deno.test("conversationDetailsPages stops a chunk when conversations is absent", async () => {
+  let n = 0;
+  const client = new FakeClient(() =>
+    ++n === 1
+      ? { totalHits: 1000, conversations: [conv("a", at("2026-01-01T01:00:00Z"))] }
+      : { totalHits: 1000 }
+  );
+  const pages = await Array.fromAsync(
+    conversationDetailsPages(client, { interval: "2026-01-01/2026-01-02" }, { pageSize: 1 }),
+  );
+  assertEquals(ids(pages), ["a"]);
+  assertEquals(client.calls.length, 2);
+});
+
+Deno.test("conversationDetailsPages uses paging.pageSize and refuses paging.pageNumber", async () => {
+  const client = new FakeClient(details(spread("2026-01-01T00:00:00Z", 5, 60_000)));
+  const query = { interval: "2026-01-01/2026-01-02", paging: { pageSize: 2, pageNumber: 1 } };
+  const pages = await Array.fromAsync(conversationDetailsPages(client, query));
+  assertEquals(pages.length, 3);
+  const bad = { interval: "2026-01-01/2026-01-02", paging: { pageNumber: 3 } };
+  await assertRejects(
+    () => Array.fromAsync(conversationDetailsPages(client, bad)),
+    UsageError,
+    "'paging.pageNumber' is '3'",
+  );
+  await assertRejects(
+    () =>
+      Array.fromAsync(
+        conversationDetailsPages(client, { interval: "2026-01-01/2026-01-02" }, { pageSize: 101 }),
+      ),
+    UsageError,
+    "from 1 to 100",
+  );
+});
+
+Deno.test("conversationDetailsPages keeps order and orderBy and walks chunks backwards for desc", async () => {
+  const data = spread("2026-01-01T06:00:00Z", 4, 12 * H);
+  const client = new FakeClient(details(data));
+  const query: ConversationDetailsQuery = {
+    interval: "2026-01-01/2026-01-03",
+    order: "desc",
+    orderBy: "conversationStart",
+  };
+  const pages = await Array.fromAsync(conversationDetailsPages(client, query));
+  assertEquals(ids(pages), ["c3", "c2", "c1", "c0"]);
+  assertEquals(client.asked, [
+    "2026-01-02T00:00:00Z/2026-01-03T00:00:00Z#1",
+    "2026-01-01T00:00:00Z/2026-01-02T00:00:00Z#1",
+  ]);
+  const body = client.calls[0].options.body as Record<string, unknown>;
+  assertEquals([body.order, body.orderBy], ["desc", "conversationStart"]);
+});
+
+/**
+ * A synthetic endpoint with one conversation every `stepMs` from `origin` (ids `n<index>`),
+ * generated per page, for the 100,000-hit bisection.
+ */
+function dense(origin: number, stepMs: number): (call: Call) => unknown {
+  return ({ options }) => {
+    const body = options.body as {
+      interval: string;
+      paging: { pageSize: number; pageNumber: number };
+    };
+    const { start, end } = parseInterval(body.interval);
+    const first = Math.max(0, Math.ceil((start - origin) / stepMs));
+    const last = Math.ceil((end - origin) / stepMs); // exclusive
+    const totalHits = last - first;
+    const { pageSize, pageNumber } = body.paging;
+    if (pageNumber * pageSize > 100_000 && (pageNumber - 1) * pageSize >= 100_000) {
+      throw new Error("Pagination may not exceed 100000 results");
+    }
+    const from = first + (pageNumber - 1) * pageSize;
+    const to = Math.min(from + pageSize, last);
+    const conversations = [];
+    for (let i = from; i < to; i++) conversations.push(conv(`n${i}`, origin + i * stepMs));
+    return conversations.length ? { conversations, totalHits } : { totalHits };
+  };
+}
+
+Deno.test("conversationDetailsPages bisects a chunk past 100,000 hits", async () => {
+  const origin = at("2026-01-01T00:00:00Z");
+  const client = new FakeClient(dense(origin, 360)); // 240,000 a day
+  let count = 0;
+  let expected = 0;
+  let unordered = 0;
+  let total: number | undefined;
+  for await (
+    const page of conversationDetailsPages(client, { interval: "2026-01-01/2026-01-02" }, {
+      prefetch: false,
+    })
+  ) {
+    for (const c of page.conversations) {
+      if (c.conversationId !== `n${expected++}`) unordered++;
+    }
+    count += page.conversations.length;
+    total ??= page.total;
+  }
+  assertEquals(count, 240_000);
+  assertEquals(unordered, 0);
+  assertEquals(total, 240_000);
+  const probes = client.asked.filter((a) => a.endsWith("#1"));
+  assertEquals(probes, [
+    "2026-01-01T00:00:00Z/2026-01-02T00:00:00Z#1",
+    "2026-01-01T00:00:00Z/2026-01-01T12:00:00Z#1",
+    "2026-01-01T00:00:00Z/2026-01-01T06:00:00Z#1",
+    "2026-01-01T06:00:00Z/2026-01-01T12:00:00Z#1",
+    "2026-01-01T12:00:00Z/2026-01-01T18:00:00Z#1",
+    "2026-01-01T18:00:00Z/2026-01-02T00:00:00Z#1",
+  ]);
+  // 600 pages per 6 h, plus 2 discarded probes: after a split the smaller span sticks until the
+  // next chunk boundary
+  assertEquals(client.calls.length, 2_400 + 2);
+});
+
+Deno.test("conversationDetailsPages fails clearly when a chunk is too dense at the minimum span", async () => {
+  const client = new FakeClient(() => ({ totalHits: 200_000, conversations: [] }));
+  const error = await assertRejects(
+    () =>
+      Array.fromAsync(
+        conversationDetailsPages(client, { interval: "2026-01-01/2026-01-02" }, { minChunk: "1h" }),
+      ),
+    GenesysError,
+    "200000 conversations, more than the 100000",
+  );
+  assert.match(error.message, /cannot be split below minChunk '1h'/);
+  assert.match(error.message, /'2026-01-01T00:00:00Z\/2026-01-01T01:30:00Z'/);
+  assertEquals(client.calls.length, 5); // 24h, 12h, 6h, 3h, 1.5h
+});
+
+Deno.test("conversationDetailsPages fails when a chunk grows past the limit while paged", async () => {
+  let n = 0;
+  const client = new FakeClient(() => ({
+    totalHits: ++n === 1 ? 150 : 100_001,
+    conversations: [conv(`g${n}`, at("2026-01-01T01:00:00Z") + n)],
+  }));
+  await assertRejects(
+    () =>
+      Array.fromAsync(
+        conversationDetailsPages(client, { interval: "2026-01-01/2026-01-02" }, { pageSize: 1 }),
+      ),
+    GenesysError,
+    "grew past 100000 conversations while it was paged",
+  );
+});
+
+Deno.test("conversationDetailsPages yields a conversation on a chunk boundary once", async () => {
+  const midnight = at("2026-01-02T00:00:00Z");
+  const data = [
+    conv("before", midnight - 5 * 60_000),
+    conv("edge", midnight),
+    conv("after", midnight + 5 * 60_000),
+    conv("next", midnight + H),
+  ];
+  for (const order of ["asc", "desc"] as const) {
+    const client = new FakeClient(details(data, { inclusiveEnd: true }));
+    const pages = await Array.fromAsync(
+      conversationDetailsPages(client, { interval: "2026-01-01/2026-01-03", order }),
+    );
+    const got = ids(pages);
+    assertEquals(got.length, 4, `${order}: ${got}`);
+    assertEquals(new Set(got).size, 4);
+    assertEquals(pages.reduce((n, p) => n + p.dropped, 0), 1);
+  }
+});
+
+Deno.test("conversationDetailsPages drops repeats of the previous chunk's last page under overlapping matches", async () => {
+  const data = spread("2026-01-01T22:00:00Z", 8, 30 * 60_000); // 22:00 .. 01:30
+  const client = new FakeClient(details(data, { overlapMs: 45 * 60_000 }));
+  const pages = await Array.fromAsync(
+    conversationDetailsPages(client, { interval: "2026-01-01/2026-01-03" }, { pageSize: 2 }),
+  );
+  assertEquals(ids(pages), data.map((c) => c.conversationId));
+  assertEquals(pages.reduce((n, p) => n + p.dropped, 0), 1);
+  const firstOfDay2 = pages.find((p) => p.interval.startsWith("2026-01-02T00"))!;
+  assertEquals(firstOfDay2.dropped, 1);
+});
+
+/** Collects every page, then checks resuming from each position gives the same remaining ids. */
+async function checkResumeEverywhere(
+  handler: (call: Call) => unknown,
+  query: ConversationDetailsQuery,
+  options: ConversationDetailsOptions,
+): Promise<ConversationDetailsPage[]> {
+  const client = new FakeClient(handler);
+  const pages: ConversationDetailsPage[] = await Array.fromAsync(
+    conversationDetailsPages(client, query, options),
+  );
+  const all = ids(pages);
+  assertEquals(new Set(all).size, all.length, "no repeats");
+  let offset = 0;
+  for (const page of pages) {
+    offset += page.conversations.length;
+    const position = JSON.parse(JSON.stringify(page.position)) as JsonValue;
+    const rest = await Array.fromAsync(
+      conversationDetailsPages(new FakeClient(handler), query, {
+        ...options,
+        resumeFrom: position,
+      }),
+    );
+    assertEquals(ids(rest), all.slice(offset), `resume from ${JSON.stringify(position)}`);
+    assert.ok(JSON.stringify(position).length < 600, "positions stay small");
+  }
+  return pages;
+}
+
+Deno.test("conversationDetailsPages resumes from every position with the same remaining records", async () => {
+  const data = [
+    ...spread("2026-01-01T20:00:00Z", 9, 40 * 60_000),
+    conv("edge1", at("2026-01-02T00:00:00Z")),
+    conv("edge2", at("2026-01-03T00:00:00Z")),
+    ...spread("2026-01-03T01:00:00Z", 7, 5 * 60_000).map((c) => ({
+      ...c,
+      conversationId: `d${c.conversationId}`,
+    })),
+  ];
+  const handler = details(data, { inclusiveEnd: true });
+  for (const order of ["asc", "desc"] as const) {
+    const query = { interval: "2026-01-01T18:00:00Z/2026-01-03T12:00:00Z", order };
+    const pages = await checkResumeEverywhere(handler, query, { pageSize: 3 });
+    assert.ok(pages.length >= 8);
+    assert.ok(pages.some((p) => p.dropped > 0), "a boundary repeat was dropped");
+    // with bisection (at most 4 hits per span), spans shorter than the day chunk appear
+    const split = await checkResumeEverywhere(handler, query, {
+      pageSize: 2,
+      maxResults: 4,
+      minChunk: "1m",
+    });
+    assertEquals(ids(split), ids(pages));
+    assert.ok(
+      split.some((p) => parseInterval(p.interval).end - parseInterval(p.interval).start < 6 * H),
+    );
+  }
+});
+
+Deno.test("conversationDetailsPages reports total from the last chunk on", async () => {
+  const data = spread("2026-01-01T10:00:00Z", 6, 12 * H); // 3 days
+  const client = new FakeClient(details(data));
+  const pages = await Array.fromAsync(
+    conversationDetailsPages(client, { interval: "2026-01-01/2026-01-04" }, { pageSize: 1 }),
+  );
+  assertEquals(pages.map((p) => p.total), [undefined, undefined, undefined, undefined, 6, 6]);
+  assertEquals(pages.map((p) => p.totalHits), [2, 2, 2, 2, 2, 2]);
+});
+
+Deno.test("conversationDetailsPages aborts the prefetched page when the loop ends early", async () => {
+  let first = true;
+  const client = new FakeClient((call) => {
+    if (first) {
+      first = false;
+      return { totalHits: 5, conversations: [conv("a", at("2026-01-01T01:00:00Z"))] };
+    }
+    return new Promise((_, reject) => {
+      const signal = call.options.signal!;
+      signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+    });
+  });
+  for await (
+    const c of conversationDetails(client, { interval: "2026-01-01/2026-01-02" }, { pageSize: 1 })
+  ) {
+    assertEquals(c.conversationId, "a");
+    break;
+  }
+  assertEquals(client.calls.length, 2);
+  assertEquals(client.calls[1].options.signal!.aborted, true);
+});
+
+Deno.test("conversationDetailsSource describes the query and resumes like the page API", async () => {
+  const data = spread("2026-01-01T10:00:00Z", 5, 6 * H);
+  const client = new FakeClient(details(data));
+  const query = { interval: "2026-01-01/2026-01-03", orderBy: "conversationStart" };
+  const source = conversationDetailsSource(client, query, { pageSize: 2 });
+  assertEquals(source.recordType, "conversation");
+  assertEquals(source.description, {
+    endpoint: "POST /api/v2/analytics/conversations/details/query",
+    interval: "2026-01-01T00:00:00Z/2026-01-03T00:00:00Z",
+    body: { orderBy: "conversationStart" },
+    chunk: "1d",
+    pageSize: 2,
+    maxResults: 100_000,
+  });
+  const pages = await Array.fromAsync(source.pages());
+  assertEquals(pages.flatMap((p) => p.records.map((r) => r.conversationId)), [
+    "c0",
+    "c1",
+    "c2",
+    "c3",
+    "c4",
+  ]);
+  const rest = await Array.fromAsync(source.pages(pages[1].position));
+  assertEquals(rest.flatMap((p) => p.records.map((r) => r.conversationId)), ["c3", "c4"]);
+  const calls = client.calls.length;
+  assertEquals(await Array.fromAsync(source.pages(pages.at(-1)!.position)), []);
+  assertEquals(client.calls.length, calls);
+  assertThrows(
+    () => conversationDetailsSource(client, { interval: "2026-01-02/2026-01-01" }),
+    UsageError,
+    "reversed",
+  );
+});
+
+Deno.test("conversationDetailsPages refuses positions of another query", async () => {
+  const client = new FakeClient(details([]));
+  const query = { interval: "2026-01-01/2026-01-02" };
+  const bad: JsonValue[] = [
+    { pageNumber: 2 },
+    { kind: "details-query", emitted: 0, from: "2025-01-01T00:00:00Z", prev: [] },
+    { kind: "details-query", emitted: 0, span: "2026-01-01/2026-01-05", pageNumber: 2 },
+    { kind: "details-query", emitted: 0, from: "garbage" },
+    { kind: "details-query", emitted: 0, from: "2026-01-01T01:00:00Z", prev: [1] },
+  ];
+  for (const position of bad) {
+    await assertRejects(
+      () => Array.fromAsync(conversationDetailsPages(client, query, { resumeFrom: position })),
+      CheckpointError,
+      "delete the checkpoint",
+    );
+  }
+  assertEquals(client.calls.length, 0);
+});
+
+Deno.test("checkDetailsQuery names the endpoint that misplaced fields belong to", () => {
+  const interval = "2026-01-01/2026-01-02";
+  const cases: [Record<string, unknown>, string][] = [
+    [
+      { interval, groupBy: ["queueId"] },
+      "'groupBy' belongs to POST /api/v2/analytics/conversations/aggregates/query, not the details query",
+    ],
+    [
+      { interval, metrics: ["nOffered"] },
+      "'metrics' belongs to POST /api/v2/analytics/conversations/aggregates/query",
+    ],
+    [{ interval, granularity: "PT30M" }, "'granularity' belongs to"],
+    [{ interval, views: [] }, "'views' belongs to"],
+    [{ interval, filter: {} }, "use 'conversationFilters' or 'segmentFilters'"],
+    [
+      { interval, types: ["voice"] },
+      "'types' is not a field of POST /api/v2/analytics/conversations/details/query",
+    ],
+    [{ interval, entity: "x" }, "'entity' is not a field of"],
+    [
+      { interval, limit: 5 },
+      "'limit' belongs to POST /api/v2/analytics/conversations/details/jobs",
+    ],
+    [{}, "needs an 'interval'"],
+    [{ interval: "2026-01-02/2026-01-01" }, "reversed"],
+    [{ interval: "2026-01-01" }, "is not 'start/end'"],
+    [{ interval, order: "up" }, "'order' is 'up'"],
+    [{ interval, orderBy: "queueId" }, "'orderBy' is 'queueId'"],
+    [{ interval, segmentFilters: {} }, "'segmentFilters' must be an array"],
+    [{ interval, paging: { pageSize: 500 } }, "'paging.pageSize' is '500'"],
+    [{ interval, paging: { size: 5 } }, "'paging.size' is not a field"],
+  ];
+  for (const [body, message] of cases) {
+    const error = assertThrows(
+      () => checkDetailsQuery(body as unknown as ConversationDetailsQuery, "query"),
+      UsageError,
+      message,
+    );
+    assertEquals(/\n|\.$/.test(error.message), false, error.message);
+  }
+  assertThrows(
+    () => checkDetailsQuery({ interval, paging: { pageSize: 5 } }, "jobs"),
+    UsageError,
+    "'paging' belongs to POST /api/v2/analytics/conversations/details/query, not a details job",
+  );
+  assertThrows(
+    () => checkDetailsQuery({ interval, aggregations: [] }, "jobs"),
+    UsageError,
+    "'aggregations' belongs to",
+  );
+  assertThrows(
+    () =>
+      checkDetailsQuery({ interval, groupBy: [] } as unknown as ConversationDetailsQuery, "jobs"),
+    UsageError,
+    "not a details job",
+  );
+  const ok = checkDetailsQuery({ interval, startOfDayIntervalMatching: true, limit: 10 }, "jobs");
+  assertEquals(ok.body, { limit: 10, startOfDayIntervalMatching: true });
+});
