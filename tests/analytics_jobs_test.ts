@@ -1,0 +1,522 @@
+import { assert, assertEquals, assertRejects, assertThrows } from "./_assert.ts";
+import {
+  conversationDetailsJob,
+  type ConversationDetailsJobOptions,
+  type ConversationDetailsJobPage,
+  conversationDetailsJobPages,
+  conversationDetailsJobSource,
+} from "../lib/analytics_jobs.ts";
+import type { ApiClient, ApiResponse, JsonValue, RequestOptions } from "../lib/client.ts";
+import { ApiError, CheckpointError, DeadlineError, JobError, UsageError } from "../lib/errors.ts";
+
+interface Call {
+  method: string;
+  path: string;
+  options: RequestOptions;
+}
+
+interface Conv {
+  conversationId: string;
+}
+
+interface Job {
+  states: string[];
+  polls: number;
+  results: Conv[];
+  errorMessage?: string;
+}
+
+const JOBS = "/api/v2/analytics/conversations/details/jobs";
+
+/** An in-test jobs API: jobs move through `states` one poll at a time, results by cursor. */
+class FakeJobs implements ApiClient {
+  calls: Call[] = [];
+  jobs = new Map<string, Job>();
+  submitted = 0;
+  availability = "2030-01-01T00:00:00Z";
+  states = ["QUEUED", "PENDING", "FULFILLED"];
+  resultsPageSize = 3;
+  /** The results each new job gets. */
+  data: Conv[];
+  errorMessage?: string;
+
+  constructor(count = 8) {
+    this.data = Array.from({ length: count }, (_, i) => ({ conversationId: `c${i}` }));
+  }
+
+  request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    this.calls.push({ method, path, options });
+    return Promise.resolve(this.answer(method, path, options) as T);
+  }
+
+  async requestWithResponse<T>(
+    method: string,
+    path: string,
+    options?: RequestOptions,
+  ): Promise<ApiResponse<T>> {
+    return {
+      status: 200,
+      headers: new Headers(),
+      data: await this.request<T>(method, path, options),
+    };
+  }
+
+  private answer(method: string, path: string, options: RequestOptions): unknown {
+    if (path === `${JOBS}/availability`) return { dataAvailabilityDate: this.availability };
+    if (method === "POST" && path === JOBS) {
+      const jobId = `job${++this.submitted}`;
+      this.jobs.set(jobId, {
+        states: [...this.states],
+        polls: 0,
+        results: [...this.data],
+        errorMessage: this.errorMessage,
+      });
+      return { jobId };
+    }
+    const m = /^\/api\/v2\/analytics\/conversations\/details\/jobs\/([^/]+)(\/results)?$/.exec(
+      path,
+    );
+    const job = m && this.jobs.get(m[1]);
+    if (!m || !job) throw new ApiError({ status: 404, code: "not.found", method, path });
+    if (method === "DELETE") {
+      job.states = ["CANCELLED"];
+      job.polls = 0;
+      return undefined;
+    }
+    if (m[2]) {
+      if (job.states.at(-1) === "EXPIRED") {
+        throw new ApiError({ status: 404, code: "not.found", method, path });
+      }
+      const offset = options.query?.cursor === undefined
+        ? 0
+        : Number(String(options.query.cursor).slice(1));
+      const size = Number(options.query?.pageSize ?? this.resultsPageSize);
+      const conversations = job.results.slice(offset, offset + size);
+      const next = offset + size < job.results.length ? `k${offset + size}` : undefined;
+      return { conversations, cursor: next, dataAvailabilityDate: this.availability };
+    }
+    const state = job.states[Math.min(job.polls, job.states.length - 1)];
+    job.polls++;
+    return {
+      state,
+      expirationDate: "2026-02-01T00:00:00Z",
+      ...(job.errorMessage ? { errorMessage: job.errorMessage } : {}),
+    };
+  }
+
+  expire(jobId: string): void {
+    this.jobs.get(jobId)!.states = ["EXPIRED"];
+  }
+
+  count(method: string, suffix = ""): number {
+    return this.calls.filter((c) => c.method === method && c.path.endsWith(suffix)).length;
+  }
+}
+
+/** A fake clock whose sleep advances it, recording every wait. */
+function clock(start = 0) {
+  let t = start;
+  const waits: number[] = [];
+  return {
+    waits,
+    now: () => t,
+    sleep: (ms: number) => {
+      waits.push(ms);
+      t += ms;
+      return Promise.resolve();
+    },
+  };
+}
+
+const QUERY = { interval: "2026-01-01T00:00:00Z/2026-01-02T00:00:00Z" };
+const ids = (pages: ConversationDetailsJobPage[]) =>
+  pages.flatMap((p) => p.conversations.map((c) => c.conversationId));
+const range = (from: number, to: number) =>
+  Array.from({ length: to - from }, (_, i) => `c${from + i}`);
+
+function options(
+  c = clock(),
+  extra: ConversationDetailsJobOptions = {},
+): ConversationDetailsJobOptions {
+  return { now: c.now, sleep: c.sleep, pollInterval: "2s", ...extra };
+}
+
+Deno.test("conversationDetailsJobPages submits, polls through QUEUED and PENDING, reads results by cursor", async () => {
+  const api = new FakeJobs(8);
+  const c = clock();
+  const events: string[] = [];
+  const pages = await Array.fromAsync(
+    conversationDetailsJobPages(api, { ...QUERY, order: "asc" }, {
+      ...options(c),
+      onJob: (e) => events.push(`${e.type}:${e.state ?? e.jobId}`),
+    }),
+  );
+  assertEquals(ids(pages), range(0, 8));
+  assertEquals(pages.map((p) => p.conversations.length), [0, 3, 3, 2]);
+  assertEquals(pages[0].position, {
+    kind: "details-job",
+    jobId: "job1",
+    offset: 0,
+    emitted: 0,
+    submittedAt: "1970-01-01T00:00:00Z",
+  });
+  assertEquals(pages[1].position, {
+    kind: "details-job",
+    jobId: "job1",
+    offset: 3,
+    cursor: "k3",
+    emitted: 3,
+    lastId: "c2",
+    submittedAt: "1970-01-01T00:00:00Z",
+    expirationDate: "2026-02-01T00:00:00Z",
+  });
+  assertEquals(pages.at(-1)!.position, { kind: "details-job", done: true, emitted: 8 });
+  assertEquals(events, ["submitted:job1", "state:QUEUED", "state:PENDING", "state:FULFILLED"]);
+  assertEquals(c.waits, [2000, 3000]);
+  const submit = api.calls.find((x) => x.method === "POST")!;
+  assertEquals(submit.options.body, { order: "asc", interval: QUERY.interval });
+  assertEquals(submit.options.idempotent, false);
+  assertEquals(
+    api.calls.filter((x) => x.path.endsWith("/results")).map((x) => x.options.query?.cursor),
+    [undefined, "k3", "k6"],
+  );
+  assertEquals(api.count("GET", "/availability"), 1);
+  assertEquals(api.count("DELETE"), 0);
+});
+
+Deno.test("conversationDetailsJobPages backs off polls up to maxPollInterval", async () => {
+  const api = new FakeJobs(1);
+  api.states = [...Array(8).fill("PENDING"), "FULFILLED"];
+  const c = clock();
+  await Array.fromAsync(
+    conversationDetailsJobPages(api, QUERY, options(c, { pollBackoff: 2, maxPollInterval: "10s" })),
+  );
+  assertEquals(c.waits, [2000, 4000, 8000, 10000, 10000, 10000, 10000, 10000]);
+});
+
+Deno.test("conversationDetailsJobPages sends pageSize, retries the submit only when told", async () => {
+  const api = new FakeJobs(5);
+  const pages = await Array.fromAsync(
+    conversationDetailsJobPages(api, QUERY, options(clock(), { pageSize: 2, retrySubmit: true })),
+  );
+  assertEquals(pages.map((p) => p.conversations.length), [0, 2, 2, 1]);
+  assertEquals(api.calls.find((x) => x.method === "POST")!.options.idempotent, true);
+});
+
+for (const state of ["FAILED", "CANCELLED", "EXPIRED"]) {
+  Deno.test(`conversationDetailsJobPages fails with a JobError when the job ends ${state}`, async () => {
+    const api = new FakeJobs();
+    api.states = ["QUEUED", state];
+    if (state === "FAILED") api.errorMessage = "Query timed out";
+    const error = await assertRejects(
+      () => Array.fromAsync(conversationDetailsJobPages(api, QUERY, options())),
+      JobError,
+      `Details job 'job1' ended '${state}'`,
+    );
+    assertEquals([error.jobId, error.state], ["job1", state]);
+    if (state === "FAILED") assert.match(error.message, /Query timed out/);
+    assertEquals(api.count("DELETE"), 0); // a dead job is not cancelled
+  });
+}
+
+Deno.test("conversationDetailsJobPages gives up after maxWait and cancels the job", async () => {
+  const api = new FakeJobs();
+  api.states = ["PENDING"];
+  const c = clock();
+  const error = await assertRejects(
+    () => Array.fromAsync(conversationDetailsJobPages(api, QUERY, options(c, { maxWait: "1m" }))),
+    JobError,
+    "still 'PENDING'",
+  );
+  assert.match(error.message, /maxWait '1m'/);
+  assertEquals(error.state, "PENDING");
+  assert.ok(c.now() <= 60_000);
+  assertEquals(api.count("DELETE"), 1);
+});
+
+Deno.test("conversationDetailsJobPages stops before a poll would pass the deadline", async () => {
+  const api = new FakeJobs();
+  api.states = ["PENDING"];
+  const c = clock(1_000);
+  await assertRejects(
+    () => Array.fromAsync(conversationDetailsJobPages(api, QUERY, options(c, { deadline: 8_000 }))),
+    DeadlineError,
+    "waiting for details job 'job1'",
+  );
+  assert.ok(c.now() <= 8_000);
+  for (const call of api.calls.filter((x) => x.method !== "DELETE")) {
+    assertEquals(call.options.deadline, 8_000);
+  }
+});
+
+Deno.test("conversationDetailsJob cancels the job when the consumer stops early", async () => {
+  const api = new FakeJobs(8);
+  for await (const conv of conversationDetailsJob(api, QUERY, options())) {
+    assertEquals(conv.conversationId, "c0");
+    break;
+  }
+  assertEquals(api.count("DELETE"), 1);
+  assertEquals(api.calls.at(-1)!.method, "DELETE");
+  assertEquals(api.calls.at(-1)!.path, `${JOBS}/job1`);
+  // the prefetched results page was aborted
+  const results = api.calls.filter((x) => x.path.endsWith("/results"));
+  assertEquals(results.at(-1)!.options.signal!.aborted, true);
+});
+
+Deno.test("conversationDetailsJob leaves the job alone with cancelOnEarlyExit false", async () => {
+  const api = new FakeJobs(8);
+  for await (
+    const _ of conversationDetailsJob(api, QUERY, options(clock(), { cancelOnEarlyExit: false }))
+  ) {
+    break;
+  }
+  assertEquals(api.count("DELETE"), 0);
+});
+
+Deno.test("conversationDetailsJobPages cancels the job when the caller's signal aborts a wait", async () => {
+  const api = new FakeJobs();
+  api.states = ["PENDING"];
+  const controller = new AbortController();
+  const sleep = (_ms: number, signal?: AbortSignal) => {
+    controller.abort(new DOMException("stop", "AbortError"));
+    return Promise.reject(signal!.reason);
+  };
+  await assertRejects(
+    () =>
+      Array.fromAsync(
+        conversationDetailsJobPages(api, QUERY, { sleep, signal: controller.signal }),
+      ),
+    DOMException,
+  );
+  assertEquals(api.count("DELETE"), 1);
+});
+
+Deno.test("conversationDetailsJobPages resumes from every saved cursor while the job lives", async () => {
+  const api = new FakeJobs(10);
+  const pages = await Array.fromAsync(conversationDetailsJobPages(api, QUERY, options()));
+  const all = ids(pages);
+  assertEquals(all, range(0, 10));
+  let offset = 0;
+  for (const page of pages) {
+    offset += page.conversations.length;
+    const resumeFrom = JSON.parse(JSON.stringify(page.position)) as JsonValue;
+    const before = api.submitted;
+    const rest = await Array.fromAsync(
+      conversationDetailsJobPages(api, QUERY, options(clock(), { resumeFrom })),
+    );
+    assertEquals(ids(rest), all.slice(offset));
+    assertEquals(api.submitted, before, "no resubmit while the job lives");
+  }
+});
+
+Deno.test("conversationDetailsJobPages resubmits an expired job and skips what was emitted", async () => {
+  const api = new FakeJobs(10);
+  const pages = await Array.fromAsync(conversationDetailsJobPages(api, QUERY, options()));
+  api.expire("job1");
+  const events: string[] = [];
+  const rest = await Array.fromAsync(
+    conversationDetailsJobPages(api, QUERY, {
+      ...options(),
+      resumeFrom: pages[2].position,
+      onJob: (e) => e.type !== "state" && events.push(`${e.type}:${e.jobId}`),
+    }),
+  );
+  assertEquals(events, ["resumed:job1", "submitted:job2"]);
+  assertEquals(ids(rest), range(6, 10));
+  assertEquals(rest[0].conversations.length, 0);
+  assertEquals((rest[0].position as Record<string, JsonValue>).jobId, "job2");
+  assertEquals(rest.map((p) => p.skipped), [0, 3, 3, 0, 0]);
+  // resuming the resubmitted job's own positions works the same way
+  for (let i = 0; i < rest.length; i++) {
+    const again = await Array.fromAsync(
+      conversationDetailsJobPages(api, QUERY, options(clock(), { resumeFrom: rest[i].position })),
+    );
+    assertEquals(ids(again), ids(rest.slice(i + 1)));
+  }
+  assertEquals(api.submitted, 2);
+});
+
+Deno.test("conversationDetailsJobPages resubmits a job that is gone (404) or was cancelled", async () => {
+  const api = new FakeJobs(4);
+  const pages = await Array.fromAsync(conversationDetailsJobPages(api, QUERY, options()));
+  api.jobs.delete("job1");
+  assertEquals(
+    ids(
+      await Array.fromAsync(
+        conversationDetailsJobPages(
+          api,
+          QUERY,
+          options(clock(), { resumeFrom: pages[1].position }),
+        ),
+      ),
+    ),
+    ["c3"],
+  );
+  await api.request("DELETE", `${JOBS}/job2`);
+  assertEquals(
+    ids(
+      await Array.fromAsync(
+        conversationDetailsJobPages(
+          api,
+          QUERY,
+          options(clock(), { resumeFrom: pages[0].position }),
+        ),
+      ),
+    ),
+    range(0, 4),
+  );
+  assertEquals(api.submitted, 3);
+});
+
+Deno.test("conversationDetailsJobPages refuses to resubmit when resubmitExpired is false", async () => {
+  const api = new FakeJobs(4);
+  const pages = await Array.fromAsync(conversationDetailsJobPages(api, QUERY, options()));
+  api.expire("job1");
+  const error = await assertRejects(
+    () =>
+      Array.fromAsync(
+        conversationDetailsJobPages(
+          api,
+          QUERY,
+          options(clock(), { resumeFrom: pages[1].position, resubmitExpired: false }),
+        ),
+      ),
+    JobError,
+    "ended 'EXPIRED'",
+  );
+  assertEquals(error.state, "EXPIRED");
+  assertEquals(api.submitted, 1);
+});
+
+Deno.test("conversationDetailsJobPages fails clearly when a resubmitted job orders records differently", async () => {
+  const api = new FakeJobs(9);
+  const pages = await Array.fromAsync(conversationDetailsJobPages(api, QUERY, options()));
+  api.expire("job1");
+  api.data = [...api.data].reverse();
+  await assertRejects(
+    () =>
+      Array.fromAsync(
+        conversationDetailsJobPages(
+          api,
+          QUERY,
+          options(clock(), { resumeFrom: pages[2].position }),
+        ),
+      ),
+    CheckpointError,
+    "its order differs",
+  );
+  api.data = api.data.slice(0, 4).reverse();
+  api.expire("job2");
+  await assertRejects(
+    () =>
+      Array.fromAsync(
+        conversationDetailsJobPages(
+          api,
+          QUERY,
+          options(clock(), { resumeFrom: pages[2].position }),
+        ),
+      ),
+    CheckpointError,
+    "gives 4 records, fewer than the 6 already written",
+  );
+});
+
+Deno.test("conversationDetailsJobPages turns a results 404 of an expired job into a JobError", async () => {
+  const api = new FakeJobs(9);
+  const seen: string[] = [];
+  await assertRejects(
+    async () => {
+      for await (
+        const page of conversationDetailsJobPages(api, QUERY, options(clock(), { prefetch: false }))
+      ) {
+        seen.push(...page.conversations.map((c) => c.conversationId));
+        if (seen.length === 3) api.expire("job1");
+      }
+    },
+    JobError,
+    "ended 'EXPIRED'",
+  );
+  assertEquals(seen, range(0, 3));
+});
+
+Deno.test("conversationDetailsJobPages checks the data availability date", async () => {
+  const api = new FakeJobs(2);
+  api.availability = "2026-01-01T12:00:00Z";
+  const error = await assertRejects(
+    () => Array.fromAsync(conversationDetailsJobPages(api, QUERY, options())),
+    UsageError,
+    "after the jobs' data availability date '2026-01-01T12:00:00Z'",
+  );
+  assert.match(error.message, /checkAvailability: 'warn'/);
+  assertEquals(api.submitted, 0);
+  const warnings: string[] = [];
+  const all = await Array.fromAsync(
+    conversationDetailsJob(
+      api,
+      QUERY,
+      options(clock(), { checkAvailability: "warn", onWarning: (m) => warnings.push(m) }),
+    ),
+  );
+  assertEquals([all.length, warnings.length], [2, 1]);
+  const before = api.count("GET", "/availability");
+  await Array.fromAsync(
+    conversationDetailsJob(api, QUERY, options(clock(), { checkAvailability: "off" })),
+  );
+  assertEquals(api.count("GET", "/availability"), before);
+});
+
+Deno.test("conversationDetailsJobPages checks the body and its options before any request", async () => {
+  const api = new FakeJobs();
+  await assertRejects(
+    () => Array.fromAsync(conversationDetailsJobPages(api, { ...QUERY, paging: { pageSize: 5 } })),
+    UsageError,
+    "'paging' belongs to POST /api/v2/analytics/conversations/details/query",
+  );
+  await assertRejects(
+    () => Array.fromAsync(conversationDetailsJobPages(api, QUERY, { pollInterval: "soon" })),
+    UsageError,
+    "'soon'",
+  );
+  await assertRejects(
+    () => Array.fromAsync(conversationDetailsJobPages(api, QUERY, { pollBackoff: 0.5 })),
+    UsageError,
+    "pollBackoff",
+  );
+  for (const bad of [{ kind: "details-query" }, { kind: "details-job", jobId: "x" }, "job1"]) {
+    await assertRejects(
+      () =>
+        Array.fromAsync(conversationDetailsJobPages(api, QUERY, { resumeFrom: bad as JsonValue })),
+      CheckpointError,
+      "delete the checkpoint",
+    );
+  }
+  assertEquals(api.calls.length, 0);
+});
+
+Deno.test("conversationDetailsJobSource announces the job first and does not cancel on early exit", async () => {
+  const api = new FakeJobs(5);
+  const c = clock();
+  const source = conversationDetailsJobSource(api, { ...QUERY, orderBy: "conversationStart" }, {
+    now: c.now,
+    sleep: c.sleep,
+  });
+  assertEquals(source.recordType, "conversation");
+  assertEquals(source.description, {
+    endpoint: `POST ${JOBS}`,
+    interval: QUERY.interval,
+    body: { orderBy: "conversationStart" },
+  });
+  for await (const page of source.pages()) {
+    assertEquals(page.records, []);
+    break;
+  }
+  assertEquals(api.count("DELETE"), 0);
+  assertEquals(api.count("POST"), 1);
+  // a killed run resumes waiting for the same job
+  const first = await Array.fromAsync(source.pages());
+  const rest = await Array.fromAsync(source.pages(first[0].position));
+  assertEquals(rest.flatMap((p) => p.records.map((r) => r.conversationId)), range(0, 5));
+  assertEquals(api.submitted, 2);
+  assertEquals(await Array.fromAsync(source.pages(first.at(-1)!.position)), []);
+  assertThrows(() => conversationDetailsJobSource(api, { interval: "bad" }), UsageError);
+});
