@@ -1,0 +1,246 @@
+import { type Simulator, startSimulator } from "../testing.ts";
+import { assert, assertEquals } from "./_assert.ts";
+
+const JOBS = "/api/v2/analytics/conversations/details/jobs";
+
+async function token(sim: Simulator): Promise<string> {
+  const res = await fetch(`${sim.url}/oauth/token`, {
+    method: "POST",
+    headers: { Authorization: `Basic ${btoa(`${sim.clientId}:${sim.clientSecret}`)}` },
+    body: new URLSearchParams({ grant_type: "client_credentials" }),
+  });
+  return (await res.json()).access_token;
+}
+
+// deno-lint-ignore no-explicit-any
+type Json = Record<string, any>;
+
+async function call(sim: Simulator, auth: string, method: string, path: string, body?: unknown) {
+  const res = await fetch(sim.url + path, {
+    method,
+    headers: { Authorization: `Bearer ${auth}`, "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, json: (text ? JSON.parse(text) : undefined) as Json };
+}
+
+async function submit(sim: Simulator, auth: string, body: unknown): Promise<string> {
+  const { status, json } = await call(sim, auth, "POST", JOBS, body);
+  assertEquals(status, 202);
+  return json.jobId;
+}
+
+async function waitFulfilled(sim: Simulator, auth: string, jobId: string): Promise<string[]> {
+  const states: string[] = [];
+  for (let i = 0; i < 10; i++) {
+    const { json } = await call(sim, auth, "GET", `${JOBS}/${jobId}`);
+    states.push(json.state);
+    if (json.state !== "QUEUED" && json.state !== "PENDING") break;
+  }
+  return states;
+}
+
+async function readAll(sim: Simulator, auth: string, jobId: string, pageSize: number) {
+  const ids: string[] = [];
+  const conversations: Json[] = [];
+  let cursor: string | undefined;
+  for (let i = 0; i < 500; i++) {
+    const q = new URLSearchParams({ pageSize: String(pageSize) });
+    if (cursor) q.set("cursor", cursor);
+    const { status, json } = await call(sim, auth, "GET", `${JOBS}/${jobId}/results?${q}`);
+    assertEquals(status, 200);
+    assertEquals(json.dataAvailabilityDate, sim.dataAvailabilityDate);
+    conversations.push(...json.conversations);
+    ids.push(...json.conversations.map((c: Json) => c.conversationId));
+    cursor = json.cursor;
+    if (!cursor) break;
+  }
+  return { ids, conversations };
+}
+
+Deno.test("startSimulator jobs move QUEUED, PENDING, FULFILLED over the configured polls", async () => {
+  await using sim = await startSimulator({ conversations: 100, jobPolls: 3 });
+  const auth = await token(sim);
+  const jobId = await submit(sim, auth, { interval: "2026-01-01T00:00:00Z/2026-01-02T00:00:00Z" });
+  assertEquals(await waitFulfilled(sim, auth, jobId), [
+    "QUEUED",
+    "PENDING",
+    "PENDING",
+    "FULFILLED",
+  ]);
+  const { json } = await call(sim, auth, "GET", `${JOBS}/${jobId}`);
+  assertEquals(json.state, "FULFILLED");
+  for (const field of ["submissionDate", "completionDate", "expirationDate"]) {
+    assert(!Number.isNaN(Date.parse(json[field])), field);
+  }
+  assertEquals(json.errorMessage, undefined);
+  assertEquals(sim.stats.jobsSubmitted, 1);
+});
+
+Deno.test("startSimulator job results page by cursor to exactly the expected overlap ids", async () => {
+  await using sim = await startSimulator({ conversations: 800, jobPolls: 1 });
+  const auth = await token(sim);
+  const interval = "2026-01-10T06:00:00Z/2026-01-17T18:00:00Z";
+  const jobId = await submit(sim, auth, { interval });
+  assertEquals(await waitFulfilled(sim, auth, jobId), ["QUEUED", "FULFILLED"]);
+  const { ids, conversations } = await readAll(sim, auth, jobId, 37);
+  assertEquals(ids, sim.jobConversationIds({ interval }));
+  // Overlap matching: every conversation overlaps the interval, and some started before it.
+  const [from, to] = interval.split("/").map(Date.parse);
+  for (const c of conversations) {
+    assert(Date.parse(c.conversationStart) < to && Date.parse(c.conversationEnd) > from);
+  }
+  const early = conversations.filter((c) => Date.parse(c.conversationStart) < from);
+  assert(early.length > 0, "no conversation started before the interval");
+  // startOfDayIntervalMatching matches like the query endpoint.
+  const sod = await submit(sim, auth, { interval, startOfDayIntervalMatching: true });
+  await waitFulfilled(sim, auth, sod);
+  const sodIds = (await readAll(sim, auth, sod, 1000)).ids;
+  assertEquals(sodIds, sim.conversationIds(interval));
+  assertEquals(sodIds.length, ids.length - early.length);
+  // Cursors stay valid while the job lives: re-reading from the first page gives the same ids.
+  assertEquals((await readAll(sim, auth, jobId, 37)).ids, ids);
+});
+
+Deno.test("startSimulator jobs honour limit, order, filters and the data availability date", async () => {
+  await using sim = await startSimulator({
+    conversations: 500,
+    jobPolls: 0,
+    dataAvailabilityDate: "2026-01-20T00:00:00Z",
+  });
+  const auth = await token(sim);
+  assertEquals((await call(sim, auth, "GET", `${JOBS}/availability`)).json, {
+    dataAvailabilityDate: "2026-01-20T00:00:00.000Z",
+  });
+  const interval = "2026-01-15T00:00:00Z/2026-01-25T00:00:00Z";
+  const body = {
+    interval,
+    order: "desc",
+    limit: 20,
+    segmentFilters: [{ type: "or", predicates: [{ dimension: "mediaType", value: "voice" }] }],
+  };
+  const jobId = await submit(sim, auth, body);
+  await waitFulfilled(sim, auth, jobId);
+  const { ids, conversations } = await readAll(sim, auth, jobId, 7);
+  assertEquals(ids.length, 20);
+  assertEquals(ids, sim.jobConversationIds(body as Parameters<Simulator["jobConversationIds"]>[0]));
+  for (let i = 1; i < conversations.length; i++) {
+    assert(conversations[i - 1].conversationStart > conversations[i].conversationStart);
+  }
+  for (const c of conversations) {
+    assert(c.conversationStart < "2026-01-20T00:00:00.000Z", "beyond data availability");
+    assertEquals(c.participants[0].sessions[0].mediaType, "voice");
+  }
+});
+
+Deno.test("startSimulator job results before FULFILLED answer 400 job.not.fulfilled", async () => {
+  await using sim = await startSimulator({ conversations: 50, jobPolls: 2 });
+  const auth = await token(sim);
+  const jobId = await submit(sim, auth, { interval: "2026-01-01T00:00:00Z/2026-01-31T00:00:00Z" });
+  const early = await call(sim, auth, "GET", `${JOBS}/${jobId}/results`);
+  assertEquals(early.status, 400);
+  assertEquals(early.json.code, "job.not.fulfilled");
+});
+
+Deno.test("startSimulator jobs expire after jobExpirySeconds", async () => {
+  let now = Date.UTC(2026, 1, 1);
+  await using sim = await startSimulator({
+    conversations: 50,
+    jobPolls: 0,
+    jobExpirySeconds: 60,
+    now: () => now,
+  });
+  const auth = await token(sim);
+  const jobId = await submit(sim, auth, { interval: "2026-01-01T00:00:00Z/2026-01-31T00:00:00Z" });
+  await waitFulfilled(sim, auth, jobId);
+  const first = await call(sim, auth, "GET", `${JOBS}/${jobId}/results?pageSize=10`);
+  assertEquals(first.status, 200);
+  assertEquals(
+    (await call(sim, auth, "GET", `${JOBS}/${jobId}`)).json.expirationDate,
+    new Date(Date.UTC(2026, 1, 1) + 60_000).toISOString(),
+  );
+  now += 60_000;
+  assertEquals((await call(sim, auth, "GET", `${JOBS}/${jobId}`)).json.state, "EXPIRED");
+  const gone = await call(
+    sim,
+    auth,
+    "GET",
+    `${JOBS}/${jobId}/results?cursor=${first.json.cursor}&pageSize=10`,
+  );
+  assertEquals(gone.status, 404);
+  assertEquals(gone.json.code, "job.expired");
+});
+
+Deno.test("startSimulator DELETE cancels a job", async () => {
+  await using sim = await startSimulator({ conversations: 50, jobPolls: 0 });
+  const auth = await token(sim);
+  const jobId = await submit(sim, auth, { interval: "2026-01-01T00:00:00Z/2026-01-31T00:00:00Z" });
+  const del = await call(sim, auth, "DELETE", `${JOBS}/${jobId}`);
+  assertEquals(del.status, 202);
+  assertEquals((await call(sim, auth, "GET", `${JOBS}/${jobId}`)).json.state, "CANCELLED");
+  const results = await call(sim, auth, "GET", `${JOBS}/${jobId}/results`);
+  assertEquals(results.status, 404);
+  assertEquals(results.json.code, "job.cancelled");
+  assertEquals((await call(sim, auth, "DELETE", `${JOBS}/no-such-job`)).status, 404);
+  assertEquals((await call(sim, auth, "GET", `${JOBS}/no-such-job`)).json.code, "not.found");
+});
+
+Deno.test("startSimulator failJobs fault ends jobs in FAILED with an errorMessage", async () => {
+  await using sim = await startSimulator({
+    conversations: 50,
+    jobPolls: 1,
+    faults: { failJobs: { everyNth: 2 } },
+  });
+  const auth = await token(sim);
+  const body = { interval: "2026-01-01T00:00:00Z/2026-01-31T00:00:00Z" };
+  const ok = await submit(sim, auth, body);
+  const failing = await submit(sim, auth, body);
+  assertEquals(await waitFulfilled(sim, auth, ok), ["QUEUED", "FULFILLED"]);
+  assertEquals(await waitFulfilled(sim, auth, failing), ["QUEUED", "FAILED"]);
+  const status = await call(sim, auth, "GET", `${JOBS}/${failing}`);
+  assert(status.json.errorMessage.length > 0);
+  assertEquals(
+    (await call(sim, auth, "GET", `${JOBS}/${failing}/results`)).json.code,
+    "job.failed",
+  );
+  assertEquals(sim.stats.faults["job.failed"], 1);
+});
+
+Deno.test("startSimulator jobs reject paging, bad limits, bad cursors and too large pages", async () => {
+  await using sim = await startSimulator({
+    conversations: 50,
+    jobPolls: 0,
+    maxJobResultsPageSize: 20,
+  });
+  const auth = await token(sim);
+  const interval = "2026-01-01T00:00:00Z/2026-01-31T00:00:00Z";
+  for (
+    const body of [
+      { interval, paging: { pageSize: 10, pageNumber: 1 } },
+      { interval, limit: 0 },
+      { interval, startOfDayIntervalMatching: "yes" },
+      { interval, groupBy: [] },
+      { interval: "2026-01-02T00:00:00Z/2026-01-01T00:00:00Z" },
+    ]
+  ) {
+    const { status, json } = await call(sim, auth, "POST", JOBS, body);
+    assertEquals(status, 400, JSON.stringify(body));
+    assertEquals(json.code, "bad.request");
+  }
+  const jobId = await submit(sim, auth, { interval });
+  await waitFulfilled(sim, auth, jobId);
+  const other = await submit(sim, auth, { interval });
+  await waitFulfilled(sim, auth, other);
+  const page = await call(sim, auth, "GET", `${JOBS}/${other}/results?pageSize=5`);
+  for (
+    const q of [
+      "cursor=not-a-cursor",
+      `cursor=${page.json.cursor}`, // another job's cursor
+      "pageSize=21",
+      "pageSize=0",
+    ]
+  ) {
+    assertEquals((await call(sim, auth, "GET", `${JOBS}/${jobId}/results?${q}`)).status, 400, q);
+  }
+});
