@@ -10,12 +10,18 @@ import { CheckpointError } from "./errors.ts";
 export interface FileCheckpointStoreOptions {
   /** Appended to the encoded key to form the file name. Default `.checkpoint.json`. */
   suffix?: string;
+  /**
+   * Percent-encode characters of the key other than `A-Z a-z 0-9 . _ -` (default `true`). With
+   * `false` the key is the file name as it is, and keys holding `/`, a backslash or NUL are refused.
+   */
+  encodeKeys?: boolean;
 }
 
-function encodeKey(key: string): string {
-  if (key === "" || key === "." || key === "..") {
+function encodeKey(key: string, encode: boolean): string {
+  if (key === "" || key === "." || key === ".." || (!encode && /[\/\\\0]/.test(key))) {
     throw new CheckpointError(`Checkpoint key '${key}' is not usable as a file name`);
   }
+  if (!encode) return key;
   let out = "";
   for (const byte of new TextEncoder().encode(key)) {
     const ch = String.fromCharCode(byte);
@@ -25,7 +31,14 @@ function encodeKey(key: string): string {
 }
 
 function joinPath(dir: string, name: string): string {
+  if (dir === "") return name;
   return dir.endsWith("/") || dir.endsWith("\\") ? dir + name : `${dir}/${name}`;
+}
+
+function splitPath(path: string): [string, string] {
+  const cut = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+  if (cut < 0) return ["", path];
+  return [cut === 0 ? path.slice(0, 1) : path.slice(0, cut), path.slice(cut + 1)];
 }
 
 async function syncDirectory(dir: string): Promise<void> {
@@ -53,9 +66,10 @@ async function syncDirectory(dir: string): Promise<void> {
  * ```
  */
 export class FileCheckpointStore implements CheckpointStore {
-  /** The directory holding the checkpoint files (created on the first save). */
+  /** The directory holding the checkpoint files (created on the first save; `""` = current). */
   readonly directory: string;
   readonly #suffix: string;
+  readonly #encode: boolean;
 
   /**
    * Creates the store; nothing is read or written yet.
@@ -66,6 +80,32 @@ export class FileCheckpointStore implements CheckpointStore {
   constructor(directory: string, options: FileCheckpointStoreOptions = {}) {
     this.directory = directory;
     this.#suffix = options.suffix ?? ".checkpoint.json";
+    this.#encode = options.encodeKeys ?? true;
+  }
+
+  /**
+   * A store and key for one checkpoint file at exactly `path` (no suffix, no encoding): what a
+   * CLI option such as `--checkpoint state/users.json` needs.
+   *
+   * @param path The checkpoint file.
+   * @returns The store (its directory is the file's) and the key (the file name).
+   * @throws {CheckpointError} When `path` ends with a separator or names `.` or `..`.
+   *
+   * @example
+   * ```ts
+   * import { FileCheckpointStore } from "./checkpoint_file.ts";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const { store, key } = FileCheckpointStore.forFile("state/users eu.json");
+   * strictEqual(key, "users eu.json");
+   * strictEqual(store.pathFor(key), "state/users eu.json");
+   * ```
+   */
+  static forFile(path: string): { store: FileCheckpointStore; key: string } {
+    const [dir, name] = splitPath(path);
+    const store = new FileCheckpointStore(dir, { suffix: "", encodeKeys: false });
+    store.pathFor(name); // validates the name
+    return { store, key: name };
   }
 
   /**
@@ -73,10 +113,10 @@ export class FileCheckpointStore implements CheckpointStore {
    *
    * @param key The checkpoint's key.
    * @returns The file path.
-   * @throws {CheckpointError} For an empty key, `.` or `..`.
+   * @throws {CheckpointError} For an empty key, `.` or `..` (or a separator, without encoding).
    */
   pathFor(key: string): string {
-    return joinPath(this.directory, encodeKey(key) + this.#suffix);
+    return joinPath(this.directory, encodeKey(key, this.#encode) + this.#suffix);
   }
 
   /**
@@ -116,7 +156,7 @@ export class FileCheckpointStore implements CheckpointStore {
    */
   async save(key: string, checkpoint: Checkpoint): Promise<void> {
     const path = this.pathFor(key);
-    await Deno.mkdir(this.directory, { recursive: true });
+    if (this.directory !== "") await Deno.mkdir(this.directory, { recursive: true });
     const temp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
     const data = new TextEncoder().encode(JSON.stringify(checkpoint, null, 2) + "\n");
     try {
@@ -131,7 +171,7 @@ export class FileCheckpointStore implements CheckpointStore {
       await Deno.remove(temp).catch(() => {});
       throw error;
     }
-    await syncDirectory(this.directory);
+    await syncDirectory(this.directory === "" ? "." : this.directory);
   }
 
   /**

@@ -34,6 +34,7 @@ export const KNOWN_CSV_COLUMNS: Readonly<Record<string, readonly string[]>> = Ob
     "division.id",
     "division.name",
     "manager.id",
+    "chat.jabberId",
     "version",
   ]),
   queue: Object.freeze([
@@ -46,6 +47,8 @@ export const KNOWN_CSV_COLUMNS: Readonly<Record<string, readonly string[]>> = Ob
     "userMemberCount",
     "joinedMemberCount",
     "skillEvaluationMethod",
+    "acwSettings.wrapupPrompt",
+    "acwSettings.timeoutMs",
     "dateCreated",
     "dateModified",
   ]),
@@ -60,6 +63,7 @@ export const KNOWN_CSV_COLUMNS: Readonly<Record<string, readonly string[]>> = Ob
     "participants.length",
     "participants.0.purpose",
     "participants.0.participantName",
+    "participants.0.sessions.0.mediaType",
   ]),
 });
 

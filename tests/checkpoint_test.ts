@@ -153,6 +153,25 @@ Deno.test("FileCheckpointStore names files safely and reports corrupt files by p
   }
 });
 
+Deno.test("FileCheckpointStore.forFile uses the exact path given", async () => {
+  const dir = await tempDir();
+  try {
+    const { store, key } = FileCheckpointStore.forFile(`${dir}/my job (eu).json`);
+    assertEquals(key, "my job (eu).json");
+    assertEquals(store.pathFor(key), `${dir}/my job (eu).json`);
+    await store.save(key, sample());
+    assertEquals(JSON.parse(await Deno.readTextFile(`${dir}/my job (eu).json`)), sample());
+    assertEquals(
+      FileCheckpointStore.forFile("plain.json").store.pathFor("plain.json"),
+      "plain.json",
+    );
+    assertThrows(() => FileCheckpointStore.forFile(`${dir}/`), CheckpointError, "not usable");
+    assertThrows(() => store.pathFor("a/b"), CheckpointError, "not usable");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 class MapKv implements KvLike {
   readonly entries = new Map<string, unknown>();
   get(key: readonly KvKeyPart[]): Promise<{ value: unknown }> {
