@@ -52,9 +52,22 @@ export const LOG_OPTIONS: readonly OptionSpec[] = Object.freeze([
   },
 ]);
 
-/** Output, checkpoint, paging and time options of every extraction command. */
+/**
+ * Output, checkpoint, paging and time options of every extraction command.
+ *
+ * @param defaults The page size default and maximum, and optionally the page size's own text.
+ * @returns The option specs, in help order.
+ *
+ * @example
+ * ```ts
+ * import { extractionOptions } from "./options.ts";
+ * import { ok } from "node:assert/strict";
+ *
+ * ok(extractionOptions({ pageSize: 100, maxPageSize: 500 }).some((o) => o.name === "deadline"));
+ * ```
+ */
 export function extractionOptions(
-  defaults: { pageSize: number; maxPageSize: number },
+  defaults: { pageSize: number; maxPageSize: number; pageSizeNote?: string },
 ): OptionSpec[] {
   return [
     {
@@ -78,15 +91,16 @@ export function extractionOptions(
       name: "page-size",
       type: "string",
       value: "<n>",
-      description: `Records per request, 1 to ${defaults.maxPageSize}.`,
+      description: defaults.pageSizeNote ?? `Records per request, 1 to ${defaults.maxPageSize}.`,
       default: String(defaults.pageSize),
     },
     {
       name: "concurrency",
       type: "string",
       value: "<n>",
-      description: "Most requests in flight at once, 1 to 16. Pages are always written in order.",
-      default: "1",
+      description:
+        "Most page requests in flight at once, 1 to 16; pages are always written in order. 1 fetches one page at a time; 2 or more also fetches the next page while the current one is written (today's engine keeps at most 2 in flight; larger values are accepted for the parallel engine to come).",
+      default: "2",
     },
     {
       name: "deadline",
@@ -108,6 +122,12 @@ export function extractionOptions(
       type: "boolean",
       description:
         "Start over: ignore and replace an existing checkpoint and partial output. Without it, a run resumes when a checkpoint of the same job exists.",
+    },
+    {
+      name: "force",
+      type: "boolean",
+      description:
+        "Replace an existing output file that no checkpoint covers (such as one from a finished earlier run).",
     },
   ];
 }

@@ -128,7 +128,8 @@ export function formatProgressLine(s: ProgressSnapshot): string {
   const rate = s.elapsedMs > 0 ? s.recordsThisRun / (s.elapsedMs / 1000) : 0;
   if (s.recordsThisRun > 0) parts.push(`${formatCount(rate)}/s`);
   if (s.total !== undefined && rate > 0 && s.records < s.total) {
-    parts.push(`ETA ${formatDuration(((s.total - s.records) / rate) * 1000)}`);
+    const eta = ((s.total - s.records) / rate) * 1000;
+    parts.push(`ETA ${eta < 1000 ? "<1s" : formatDuration(eta)}`);
   }
   const refreshes = s.tokenRefreshes;
   parts.push(`${refreshes} token refresh${refreshes === 1 ? "" : "es"}`);

@@ -1,0 +1,359 @@
+/**
+ * The `conversations` command: conversation details for an interval, through the details query
+ * (default) or the asynchronous jobs API (`--jobs`), with filters inline or from a file.
+ *
+ * @module
+ */
+
+import { conversationDetailsJobSource } from "../../analytics_jobs.ts";
+import { conversationDetailsSource } from "../../analytics_query.ts";
+import type { ConversationDetailsQuery } from "../../analytics.ts";
+import { UsageError } from "../../errors.ts";
+import {
+  DAY_MS,
+  formatInstant,
+  formatInterval,
+  type Interval,
+  parseDuration,
+  parseInstant,
+  parseInterval,
+} from "../../interval.ts";
+import type { CommandContext } from "../context.ts";
+import { type ExtractionPlan, runExtraction } from "../extraction.ts";
+import { CONNECTION_OPTIONS, extractionOptions, LOG_OPTIONS } from "../options.ts";
+import type { PermissionNeed } from "../permissions.ts";
+import { requirePermissions } from "../permissions.ts";
+import type { CommandSpec, ParsedCommand } from "../spec.ts";
+import type { Command } from "./command.ts";
+
+const QUERY_PAGE = { default: 100, max: 100 };
+const JOBS_PAGE = { default: 1000, max: 10_000 };
+
+/** The `conversations` command's spec. */
+export const conversationsSpec: CommandSpec = {
+  name: "conversations",
+  summary: "Extract conversation details for an interval",
+  description: [
+    "Reads POST /api/v2/analytics/conversations/details/query page by page, in chunks of the interval (1 day by default; at most 7 days without a filter, 31 with one), splitting a chunk further when it holds more than the API's 100,000-result paging limit. --jobs uses the asynchronous jobs API instead, for large or older intervals.",
+    "Give the interval with --interval, --since/--until or --yesterday (all UTC). Filters come from --filter (inline JSON) or --filter-file: a JSON object with the request body's conversationFilters, segmentFilters, evaluationFilters, surveyFilters, resolutionFilters, order and orderBy (and, for --jobs, limit and startOfDayIntervalMatching). A file may also carry the interval.",
+    "Resumes by default: after a crash, a deadline or Ctrl-C, run the same command again and it continues after the last saved page; the output is byte for byte what one clean run writes. The resume command printed on a stop pins a relative interval (--yesterday, --since 24h) to the one this run used.",
+  ],
+  options: [
+    ...CONNECTION_OPTIONS,
+    {
+      name: "interval",
+      short: "i",
+      type: "string",
+      value: "<start/end>",
+      description:
+        "ISO-8601 start/end, such as '2026-01-01T00:00:00Z/2026-01-08T00:00:00Z'; a date alone means midnight UTC, and either side may be a duration ('2026-01-01/P7D').",
+    },
+    {
+      name: "since",
+      type: "string",
+      value: "<when>",
+      description:
+        "Start of the interval: an instant ('2026-01-01', '2026-01-01T06:00:00Z') or a duration ago ('24h', '7d').",
+    },
+    {
+      name: "until",
+      type: "string",
+      value: "<when>",
+      description: "End of the interval with --since: an instant or a duration ago.",
+      default: "now",
+    },
+    {
+      name: "yesterday",
+      type: "boolean",
+      description: "The previous UTC day, 00:00 to 00:00.",
+    },
+    {
+      name: "jobs",
+      type: "boolean",
+      description:
+        "Use the asynchronous jobs API (POST /api/v2/analytics/conversations/details/jobs): submit, wait for FULFILLED, read the results by cursor. A stopped run resumes the same job (or resubmits an expired one and skips what is saved).",
+    },
+    {
+      name: "filter",
+      type: "string",
+      value: "<json>",
+      description:
+        `Filters and order as inline JSON, such as '{"segmentFilters":[{"type":"and","predicates":[{"dimension":"mediaType","value":"voice"}]}]}'.`,
+    },
+    {
+      name: "filter-file",
+      type: "string",
+      value: "<path>",
+      description: "The same as --filter, read from a JSON file.",
+    },
+    {
+      name: "chunk",
+      type: "string",
+      value: "<duration>",
+      description:
+        "Length of the interval pieces the details query reads one after another, such as '6h' or '7d' (not with --jobs).",
+      default: "1d",
+    },
+    ...extractionOptions({
+      pageSize: QUERY_PAGE.default,
+      maxPageSize: QUERY_PAGE.max,
+      pageSizeNote:
+        "Conversations per request: 1 to 100 for the details query (default 100), 1 to 10000 for --jobs results (default 1000).",
+    }).map((o) => o.name === "page-size" ? { ...o, default: undefined } : o),
+    ...LOG_OPTIONS,
+  ],
+  examples: [
+    {
+      command: "conversations --yesterday --region eu-west-1",
+      note: "Yesterday (UTC) into output/conversations-<interval>.jsonl",
+    },
+    {
+      command:
+        "conversations --interval 2026-01-01T00:00:00Z/2026-01-08T00:00:00Z -o output/week1.csv",
+      note: "One week as CSV",
+    },
+    {
+      command:
+        `conversations --since 6h --filter '{"segmentFilters":[{"type":"and","predicates":[{"dimension":"mediaType","value":"voice"}]}]}'`,
+      note: "The last 6 hours of voice conversations",
+    },
+    {
+      command:
+        "conversations --interval 2025-11-01/2025-12-01 --jobs --filter-file filters.json --deadline 2h",
+      note:
+        "A month through the jobs API, stopping cleanly after 2 hours (exit 4; run again to go on)",
+    },
+    {
+      command: "conversations --yesterday -o - | jq -r .conversationId",
+      note: "Stream to stdout (no checkpoint)",
+    },
+  ],
+};
+
+/**
+ * Works out the interval from `--interval`, `--since`/`--until` or `--yesterday` (exactly one
+ * way), or from the filter file's `interval`.
+ *
+ * @param parsed The parsed command.
+ * @param fromFilter The filter's `interval`, if it had one.
+ * @param now The current time, epoch ms.
+ * @returns The interval, whole seconds.
+ * @throws {UsageError} When none or several ways are given, or a value is malformed.
+ *
+ * @example
+ * ```ts
+ * import { resolveInterval } from "./conversations.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const parsed = { positionals: [], strings: {}, lists: {}, flags: { yesterday: true } };
+ * const interval = resolveInterval(parsed, undefined, Date.parse("2026-03-10T08:30:00Z"));
+ * strictEqual(new Date(interval.start).toISOString(), "2026-03-09T00:00:00.000Z");
+ * strictEqual(new Date(interval.end).toISOString(), "2026-03-10T00:00:00.000Z");
+ * ```
+ */
+export function resolveInterval(
+  parsed: ParsedCommand,
+  fromFilter: string | undefined,
+  now: number,
+): Interval {
+  const s = parsed.strings;
+  const ways = [
+    s.interval !== undefined ? "--interval" : undefined,
+    s.since !== undefined ? "--since" : undefined,
+    parsed.flags.yesterday ? "--yesterday" : undefined,
+  ].filter((w): w is string => w !== undefined);
+  if (ways.length > 1) {
+    throw new UsageError(`Give the interval one way: ${ways.join(" and ")} were both given`);
+  }
+  if (s.until !== undefined && s.since === undefined) {
+    throw new UsageError("Option '--until' needs '--since': write --since <when> --until <when>");
+  }
+  if (fromFilter !== undefined && ways.length > 0) {
+    throw new UsageError(
+      `The filter has an interval and ${ways[0]} was given too: remove one of them`,
+    );
+  }
+  const second = Math.floor(now / 1000) * 1000;
+  if (s.interval !== undefined) return parseInterval(s.interval);
+  if (fromFilter !== undefined) return parseInterval(fromFilter);
+  if (parsed.flags.yesterday) {
+    const today = Math.floor(now / DAY_MS) * DAY_MS;
+    return { start: today - DAY_MS, end: today };
+  }
+  if (s.since !== undefined) {
+    const when = (text: string, flag: string) => {
+      if (/^\d{4}-\d{2}-\d{2}/.test(text.trim())) return parseInstant(text);
+      try {
+        return second - parseDuration(text);
+      } catch {
+        throw new UsageError(
+          `Option '${flag}' got '${text}': give an instant such as '2026-01-01T06:00:00Z' or a duration ago such as '24h'`,
+        );
+      }
+    };
+    const start = when(s.since, "--since");
+    const end = s.until !== undefined ? when(s.until, "--until") : second;
+    if (end <= start) {
+      throw new UsageError(
+        `Interval '${formatInstant(start)}/${
+          formatInstant(end)
+        }' is empty or reversed: --since must come before --until`,
+      );
+    }
+    return { start, end };
+  }
+  throw new UsageError(
+    "No interval: give --interval <start/end>, --since <when> or --yesterday (see 'conversations --help')",
+  );
+}
+
+/**
+ * Reads `--filter` or `--filter-file` into a details body (without `interval`).
+ *
+ * @param parsed The parsed command.
+ * @returns The body fields and the interval it carried, if any.
+ * @throws {UsageError} For both options at once, malformed JSON, or JSON that is not an object.
+ *
+ * @example
+ * ```ts
+ * import { readFilter } from "./conversations.ts";
+ * import { deepStrictEqual } from "node:assert/strict";
+ *
+ * const parsed = { positionals: [], strings: { filter: '{"order":"desc"}' }, lists: {}, flags: {} };
+ * deepStrictEqual(await readFilter(parsed), { body: { order: "desc" }, interval: undefined });
+ * ```
+ */
+export async function readFilter(
+  parsed: ParsedCommand,
+): Promise<{ body: Record<string, unknown>; interval?: string }> {
+  const inline = parsed.strings.filter;
+  const file = parsed.strings["filter-file"];
+  if (inline !== undefined && file !== undefined) {
+    throw new UsageError("Give --filter or --filter-file, not both");
+  }
+  if (inline === undefined && file === undefined) return { body: {}, interval: undefined };
+  let text: string;
+  let where: string;
+  if (file !== undefined) {
+    requirePermissions([{ name: "read", target: file, why: "the filter file" }]);
+    where = `Filter file '${file}'`;
+    try {
+      text = await Deno.readTextFile(file);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) {
+        throw new UsageError(`${where} does not exist: check the --filter-file path`);
+      }
+      throw error;
+    }
+  } else {
+    text = inline!;
+    where = "Option '--filter'";
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new UsageError(`${where} is not valid JSON (${reason}): quote it in single quotes`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new UsageError(
+      `${where} must be a JSON object such as '{"conversationFilters":[...]}', not ${
+        Array.isArray(value) ? "an array" : typeof value
+      }`,
+    );
+  }
+  const { interval, ...body } = value as Record<string, unknown>;
+  if (interval !== undefined && typeof interval !== "string") {
+    throw new UsageError(`${where}: 'interval' must be a string 'start/end'`);
+  }
+  return { body, interval: interval as string | undefined };
+}
+
+function compact(instant: number): string {
+  return formatInstant(instant).replace(/[-:]/g, "").replace(/\.\d+/, "");
+}
+
+/**
+ * Builds the extraction plan of `conversations` from its options: reads the filter, works out the
+ * interval and picks the details query or jobs source. Everything is checked here, before any
+ * file is touched.
+ *
+ * @param parsed The parsed command.
+ * @param now The current time, epoch ms (for `--yesterday` and `--since 24h`).
+ * @returns The plan for {@link runExtraction}.
+ * @throws {UsageError} For a bad interval, filter or option combination.
+ *
+ * @example
+ * ```ts
+ * import { conversationsPlan } from "./conversations.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const plan = await conversationsPlan({
+ *   positionals: [],
+ *   strings: { interval: "2026-01-01/2026-01-02" },
+ *   lists: {},
+ *   flags: {},
+ * });
+ * strictEqual(plan.defaultName, "conversations-20260101T000000Z-20260102T000000Z");
+ * strictEqual(plan.interval, "2026-01-01T00:00:00Z/2026-01-02T00:00:00Z");
+ * ```
+ */
+export async function conversationsPlan(
+  parsed: ParsedCommand,
+  now: number = Date.now(),
+): Promise<ExtractionPlan> {
+  const jobs = parsed.flags.jobs === true;
+  if (jobs && parsed.strings.chunk !== undefined) {
+    throw new UsageError("Option '--chunk' applies to the details query only, not to --jobs");
+  }
+  const filter = await readFilter(parsed);
+  const interval = resolveInterval(parsed, filter.interval, now);
+  const intervalText = formatInterval(interval);
+  const chunk = parsed.strings.chunk;
+  if (chunk !== undefined) parseDuration(chunk);
+  const query = { ...filter.body, interval: intervalText } as ConversationDetailsQuery;
+  const needs: PermissionNeed[] = parsed.strings["filter-file"] !== undefined
+    ? [{ name: "read", target: parsed.strings["filter-file"], why: "the filter file" }]
+    : [];
+  return {
+    label: "conversations",
+    defaultName: `conversations-${compact(interval.start)}-${compact(interval.end)}${
+      jobs ? "-jobs" : ""
+    }`,
+    pageSize: jobs ? JOBS_PAGE : QUERY_PAGE,
+    interval: intervalText,
+    needs,
+    source: (client, settings) =>
+      jobs
+        ? conversationDetailsJobSource(client, query, {
+          pageSize: settings.pageSize,
+          prefetch: settings.prefetch,
+          deadline: settings.deadline,
+          onWarning: (message) => settings.reporter.warn(message),
+          onJob: (event) => {
+            if (event.type === "state") settings.setWaiting(`job ${event.state}`);
+            else {
+              settings.reporter.log.info(
+                event.type === "submitted"
+                  ? `Submitted analytics job ${event.jobId}`
+                  : `Resuming analytics job ${event.jobId}`,
+              );
+            }
+          },
+        })
+        : conversationDetailsSource(client, query, {
+          pageSize: settings.pageSize,
+          chunk: chunk ?? "1d",
+          prefetch: settings.prefetch,
+          deadline: settings.deadline,
+        }),
+  };
+}
+
+async function run(parsed: ParsedCommand, ctx: CommandContext): Promise<number> {
+  return await runExtraction(parsed, await conversationsPlan(parsed), ctx);
+}
+
+/** `conversations`: conversation details for an interval. */
+export const conversationsCommand: Command = { spec: conversationsSpec, run };

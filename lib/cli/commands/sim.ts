@@ -1,0 +1,114 @@
+/**
+ * The `sim` command: runs the Genesys Cloud simulator standalone on 127.0.0.1 until SIGINT or
+ * SIGTERM, and prints how to point the CLI at it.
+ *
+ * @module
+ */
+
+import { parseSimArgs } from "../../sim/main.ts";
+import { startSimulator } from "../../sim/server.ts";
+import type { CommandContext } from "../context.ts";
+import { ExitCode } from "../exit.ts";
+import { requirePermissions } from "../permissions.ts";
+import { formatCount } from "../progress.ts";
+import type { CommandSpec, OptionSpec, ParsedCommand } from "../spec.ts";
+import type { Command } from "./command.ts";
+
+function opt(name: string, value: string, description: string, def?: string): OptionSpec {
+  return { name, type: "string", value, description, default: def };
+}
+
+/** The `sim` command's spec. */
+export const simSpec: CommandSpec = {
+  name: "sim",
+  summary: "Run the Genesys Cloud simulator standalone",
+  description: [
+    "Serves the token endpoint, users and queues listings, the analytics details query and jobs API on 127.0.0.1, with data generated from a seed and optional faults, until Ctrl-C (exit code 0). It accepts the client id 'sim-client-id' and secret 'sim-client-secret'. Point any command at it with --region http://127.0.0.1:<port>.",
+  ],
+  options: [
+    opt("port", "<n>", "Port on 127.0.0.1; 0 picks a free one.", "0"),
+    opt("seed", "<n>", "Seed of the generated data and seeded faults.", "1"),
+    opt("users", "<n>", "How many users.", "120"),
+    opt("queues", "<n>", "How many queues.", "12"),
+    opt("conversations", "<n>", "How many conversations in the span.", "2000"),
+    opt("start", "<iso>", "Start of the data span.", "2026-01-01T00:00:00Z"),
+    opt("end", "<iso>", "End of the data span (exclusive).", "2026-01-31T00:00:00Z"),
+    opt("token-lifetime", "<seconds>", "expires_in of issued tokens.", "86400"),
+    opt("max-page-size", "<n>", "Largest pageSize of users and queues listings.", "500"),
+    opt("job-polls", "<n>", "Status polls an analytics job answers before FULFILLED.", "2"),
+    opt("job-expiry", "<seconds>", "Seconds until an analytics job EXPIRES.", "3600"),
+    opt(
+      "rate-limit",
+      "<rps>",
+      "A token-bucket rate limit on API routes, in requests per second (429 with Retry-After).",
+    ),
+    opt("burst", "<n>", "Bucket size of --rate-limit.", "the rate"),
+    opt("error-rate", "<p>", "Probability (0 to 1) of an injected error on each API request."),
+    opt("error-status", "<status>", "Status of injected errors: 429, 500, 502, 503 or 504.", "503"),
+    opt("retry-after", "<seconds>", "Retry-After of injected 429s.", "1"),
+    opt("latency", "<ms>", "Added latency per API request."),
+    opt("jitter", "<ms>", "Extra random latency, up to this much."),
+    opt(
+      "revoke-after",
+      "<n>",
+      "Revoke each token after this many API requests (the next gets 401).",
+    ),
+  ],
+  examples: [
+    { command: "sim --port 8787", note: "A simulator on a fixed port" },
+    {
+      command: "sim --port 8787 --token-lifetime 5 --error-rate 0.1 --error-status 429",
+      note: "Short tokens and 10% rate limiting, to watch the CLI cope",
+    },
+  ],
+};
+
+async function run(parsed: ParsedCommand, ctx: CommandContext): Promise<number> {
+  const args: string[] = [];
+  for (const option of simSpec.options) {
+    const value = parsed.strings[option.name];
+    if (value !== undefined) args.push(`--${option.name}=${value}`);
+  }
+  const options = parseSimArgs(args);
+  if (options === "help") return ExitCode.OK;
+  requirePermissions([{ name: "net", target: "127.0.0.1", why: "the simulator's server" }]);
+  const sim = await startSimulator(options);
+  const faults = Object.keys(sim.faults).length > 0 ? JSON.stringify(sim.faults) : "none";
+  ctx.io.stdout(
+    [
+      `Genesys Cloud simulator listening on ${sim.url}`,
+      `  data: ${formatCount(sim.ids.users.length)} users, ${
+        formatCount(sim.ids.queues.length)
+      } queues, ${
+        formatCount(sim.conversationCount)
+      } conversations from ${sim.start} to ${sim.end}`,
+      `  faults: ${faults}`,
+      "Point the CLI at it from another terminal:",
+      `  export GENESYSCLOUD_REGION=${sim.url}`,
+      `  export GENESYSCLOUD_OAUTHCLIENT_ID=${sim.clientId}`,
+      `  export GENESYSCLOUD_OAUTHCLIENT_SECRET=${sim.clientSecret}`,
+      `  deno task extract conversations --interval ${sim.start.replace(/\.000Z$/, "Z")}/P7D`,
+      "Press Ctrl-C to stop.",
+      "",
+    ].join("\n"),
+  );
+  const { promise, resolve } = Promise.withResolvers<string>();
+  const listeners: [Deno.Signal, () => void][] = [];
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    const listener = () => resolve(signal);
+    try {
+      Deno.addSignalListener(signal, listener);
+      listeners.push([signal, listener]);
+    } catch {
+      // SIGTERM is not available on Windows.
+    }
+  }
+  const signal = await promise;
+  for (const [name, listener] of listeners) Deno.removeSignalListener(name, listener);
+  ctx.io.stdout(`\n${signal}: served ${formatCount(sim.stats.requests)} requests; stopping\n`);
+  await sim.close();
+  return ExitCode.OK;
+}
+
+/** `sim`: the simulator, standalone. */
+export const simCommand: Command = { spec: simSpec, run };

@@ -1,0 +1,206 @@
+/**
+ * Reading and checking the options every extraction command shares (output, format, page size,
+ * concurrency, deadline, checkpoint, restart, logging), before anything is touched.
+ *
+ * @module
+ */
+
+import { UsageError } from "../errors.ts";
+import { formatFromPath, type OutputFormat, parseOutputFormat } from "../format.ts";
+import { parseDuration } from "../interval.ts";
+import type { ParsedCommand } from "./spec.ts";
+
+/** Log levels the CLI accepts. */
+export type CliLogLevel = "debug" | "info" | "warn" | "error";
+
+/** Logging options: level, format, quiet. */
+export interface LogSettings {
+  /** The level. */
+  level: CliLogLevel;
+  /** `text` or `json`. */
+  format: "text" | "json";
+  /** No progress, no info logs, no summary on success. */
+  quiet: boolean;
+}
+
+/** The checked shared options of an extraction command. */
+export interface ExtractSettings extends LogSettings {
+  /** The output file, or `-` for stdout. */
+  output: string;
+  /** Whether the output path was the default. */
+  defaultOutput: boolean;
+  /** The output format. */
+  outputFormat: OutputFormat;
+  /** Records per request. */
+  pageSize: number;
+  /** Most requests in flight. */
+  concurrency: number;
+  /** The deadline as a duration in ms, when given. */
+  deadlineMs?: number;
+  /** The deadline as the user wrote it. */
+  deadlineText?: string;
+  /** The checkpoint file, or `undefined` for none (stdout). */
+  checkpoint?: string;
+  /** Start over. */
+  restart: boolean;
+  /** Replace an existing output file. */
+  force: boolean;
+}
+
+/**
+ * Reads `--log-level`, `--log-format` and `--quiet`.
+ *
+ * @param parsed The parsed command.
+ * @returns The settings.
+ * @throws {UsageError} For an unknown level or format.
+ *
+ * @example
+ * ```ts
+ * import { readLogSettings } from "./extract_options.ts";
+ * import { deepStrictEqual } from "node:assert/strict";
+ *
+ * deepStrictEqual(
+ *   readLogSettings({ positionals: [], strings: { "log-format": "json" }, lists: {}, flags: { quiet: true } }),
+ *   { level: "info", format: "json", quiet: true },
+ * );
+ * ```
+ */
+export function readLogSettings(parsed: ParsedCommand): LogSettings {
+  const level = (parsed.strings["log-level"] ?? "info").toLowerCase();
+  if (!["debug", "info", "warn", "error"].includes(level)) {
+    throw new UsageError(
+      `Unknown log level '${parsed.strings["log-level"]}': use debug, info, warn or error`,
+    );
+  }
+  const format = (parsed.strings["log-format"] ?? "text").toLowerCase();
+  if (format !== "text" && format !== "json") {
+    throw new UsageError(`Unknown log format '${parsed.strings["log-format"]}': use text or json`);
+  }
+  return { level: level as CliLogLevel, format, quiet: parsed.flags.quiet === true };
+}
+
+/**
+ * Reads a whole number option within bounds.
+ *
+ * @param text The value as given.
+ * @param flag The option, for messages (`--page-size`).
+ * @param min The smallest value.
+ * @param max The largest value.
+ * @returns The number.
+ * @throws {UsageError} When it is not a whole number in `[min, max]`.
+ *
+ * @example
+ * ```ts
+ * import { readInteger } from "./extract_options.ts";
+ * import { strictEqual, throws } from "node:assert/strict";
+ *
+ * strictEqual(readInteger("100", "--page-size", 1, 500), 100);
+ * throws(() => readInteger("1000", "--page-size", 1, 500), /between 1 and 500/);
+ * ```
+ */
+export function readInteger(text: string, flag: string, min: number, max: number): number {
+  const value = Number(text.trim());
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new UsageError(
+      `Option '${flag}' must be a whole number between ${min} and ${max}, got '${text}'`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Reads and checks the shared extraction options.
+ *
+ * The format comes from `--format`, else the output's extension, else `jsonl`; a `--format` that
+ * contradicts a known extension is refused. The output defaults to
+ * `output/<defaultName>.<format>`; the checkpoint to `<output>.checkpoint.json` (none for stdout,
+ * where `--checkpoint` is refused because a pipe cannot be rewound).
+ *
+ * @param parsed The parsed command.
+ * @param defaults The default output name (without extension) and the page-size bounds.
+ * @returns The settings.
+ * @throws {UsageError} For any bad value, with what to write instead.
+ *
+ * @example
+ * ```ts
+ * import { readExtractSettings } from "./extract_options.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const settings = readExtractSettings(
+ *   { positionals: [], strings: { output: "out/users.csv", deadline: "90m" }, lists: {}, flags: {} },
+ *   { defaultName: "users", pageSize: 100, maxPageSize: 500 },
+ * );
+ * strictEqual(settings.outputFormat, "csv");
+ * strictEqual(settings.checkpoint, "out/users.csv.checkpoint.json");
+ * strictEqual(settings.deadlineMs, 5_400_000);
+ * ```
+ */
+export function readExtractSettings(
+  parsed: ParsedCommand,
+  defaults: { defaultName: string; pageSize: number; maxPageSize: number },
+): ExtractSettings {
+  const s = parsed.strings;
+  const log = readLogSettings(parsed);
+  const explicit = s.format !== undefined ? parseOutputFormat(s.format) : undefined;
+  if (s.output === "") {
+    throw new UsageError("Option '--output' is empty: give a file path, or '-' for stdout");
+  }
+  const inferred = s.output !== undefined && s.output !== "-"
+    ? formatFromPath(s.output)
+    : undefined;
+  if (explicit && inferred && explicit !== inferred) {
+    throw new UsageError(
+      `Format '${explicit}' contradicts the extension of '${s.output}': drop --format or name the file '.${explicit}'`,
+    );
+  }
+  const outputFormat = explicit ?? inferred ?? "jsonl";
+  const defaultOutput = s.output === undefined;
+  const output = s.output ?? `output/${defaults.defaultName}.${outputFormat}`;
+  if (output !== "-" && /[\\/]$/.test(output)) {
+    throw new UsageError(
+      `Output '${output}' is a directory: give a file name such as '${output}${defaults.defaultName}.${outputFormat}'`,
+    );
+  }
+  const pageSize = s["page-size"] === undefined
+    ? defaults.pageSize
+    : readInteger(s["page-size"], "--page-size", 1, defaults.maxPageSize);
+  const concurrency = s.concurrency === undefined
+    ? 2
+    : readInteger(s.concurrency, "--concurrency", 1, 16);
+  let deadlineMs: number | undefined;
+  if (s.deadline !== undefined) {
+    deadlineMs = parseDuration(s.deadline);
+    if (!(deadlineMs > 0)) {
+      throw new UsageError(`Deadline '${s.deadline}' must be longer than zero, such as '90m'`);
+    }
+  }
+  let checkpoint: string | undefined;
+  if (s.checkpoint !== undefined) {
+    if (output === "-") {
+      throw new UsageError(
+        "Option '--checkpoint' needs a file output: stdout cannot be rewound to resume; pass -o <file>",
+      );
+    }
+    if (s.checkpoint === "" || /[\\/]$/.test(s.checkpoint)) {
+      throw new UsageError(
+        `Checkpoint '${s.checkpoint}' must be a file path, such as 'state/job.checkpoint.json'`,
+      );
+    }
+    checkpoint = s.checkpoint;
+  } else if (output !== "-") {
+    checkpoint = `${output}.checkpoint.json`;
+  }
+  return {
+    ...log,
+    output,
+    defaultOutput,
+    outputFormat,
+    pageSize,
+    concurrency,
+    deadlineMs,
+    deadlineText: s.deadline,
+    checkpoint,
+    restart: parsed.flags.restart === true,
+    force: parsed.flags.force === true,
+  };
+}

@@ -1,0 +1,397 @@
+/**
+ * Runs one extraction for a command: checks everything first (options, connection, permissions,
+ * the source's own checks), then streams pages to the output with a checkpoint after each one,
+ * shows progress, stops cleanly on SIGINT/SIGTERM or the deadline and says how to resume.
+ *
+ * @module
+ */
+
+import type { ApiClient, ClientEvent, ClientStats } from "../client.ts";
+import { FileCheckpointStore } from "../checkpoint_file.ts";
+import { DeadlineError } from "../errors.ts";
+import { extract, type ExtractProgress, type ExtractResult } from "../extract.ts";
+import { GenesysClient } from "../genesys_client.ts";
+import { FileSink } from "../sink.ts";
+import { StreamSink } from "../sink_stream.ts";
+import type { Sink } from "../sink.ts";
+import type { PageSource } from "../source.ts";
+import { type CommandContext, type Connection, resolveConnection } from "./context.ts";
+import { ExitCode, exitCodeFor } from "./exit.ts";
+import { type ExtractSettings, readExtractSettings } from "./extract_options.ts";
+import { dirname, fileNeeds, type PermissionNeed, requirePermissions } from "./permissions.ts";
+import { formatCount, formatDuration, formatRetries, ProgressReporter } from "./progress.ts";
+import { createReporter, type Reporter } from "./reporter.ts";
+import { invocation } from "./invocation.ts";
+import { resumeArgs, resumeCommand } from "./resume.ts";
+import { listenForStop } from "./signals.ts";
+import type { ParsedCommand } from "./spec.ts";
+import { errorLine } from "./exit.ts";
+
+/** What a command extracts and how to build its source. */
+export interface ExtractionPlan {
+  /** The plural label for progress and summary: `conversations`. */
+  label: string;
+  /** The default output file name, without directory and extension. */
+  defaultName: string;
+  /** The default and largest page size. */
+  pageSize: { default: number; max: number };
+  /** The interval the run covers, pinned in the resume command. */
+  interval?: string;
+  /** Permissions beyond the connection and the output (a filter file). */
+  needs?: PermissionNeed[];
+  /**
+   * Builds the source; may throw a `UsageError` for a bad query (before anything is written).
+   *
+   * @param client The API client.
+   * @param settings The page size, prefetch, deadline and the reporter.
+   */
+  source(client: ApiClient, settings: SourceSettings): PageSource;
+}
+
+/** What a plan's source builder gets. */
+export interface SourceSettings {
+  /** Records per request. */
+  pageSize: number;
+  /** Fetch the next page while the current one is written. */
+  prefetch: boolean;
+  /** The absolute deadline, epoch ms. */
+  deadline?: number;
+  /** Messages. */
+  reporter: Reporter;
+  /** Shows what the run waits for on the progress line (`undefined` clears it). */
+  setWaiting: (text?: string) => void;
+}
+
+/** Options for tests and the demo: a client or checks to replace. */
+export interface RunExtractionOverrides {
+  /** Use this connection instead of resolving options and environment. */
+  connection?: Connection;
+  /** Called with the client once built (the demo reads its counters). */
+  onClient?: (client: GenesysClient) => void;
+  /** Aborts the run as a signal would (the demo's simulated crash). */
+  signal?: AbortSignal;
+  /** Called after each durable page. */
+  onProgress?: (progress: ExtractProgress) => void;
+  /** Do not print the summary (the demo prints its own). */
+  silentSummary?: boolean;
+  /** On a stop, print only a short note, not the resume command (the demo resumes itself). */
+  quietStop?: boolean;
+}
+
+/** Retry causes as people read them. */
+const CAUSE_LABELS: Record<string, string> = {
+  rateLimit: "429",
+  serverError: "5xx",
+  network: "network",
+  timeout: "timeout",
+  unauthorized: "401",
+};
+
+/**
+ * Retries by cause with readable labels: `{ "429": 3, "5xx": 1 }`.
+ *
+ * @param stats The client's counters.
+ * @returns Counts by label, zero counts dropped.
+ *
+ * @example
+ * ```ts
+ * import { retriesByLabel } from "./extraction.ts";
+ * import { deepStrictEqual } from "node:assert/strict";
+ *
+ * deepStrictEqual(
+ *   retriesByLabel({ requests: 9, tokenRequests: 1, statuses: {}, retries: { rateLimit: 2, serverError: 0, network: 1, timeout: 0, unauthorized: 0 } }),
+ *   { "429": 2, network: 1 },
+ * );
+ * ```
+ */
+export function retriesByLabel(stats: ClientStats): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [cause, n] of Object.entries(stats.retries)) {
+    if (n > 0) out[CAUSE_LABELS[cause] ?? cause] = n;
+  }
+  return out;
+}
+
+function checkpointStore(path: string): { store: FileCheckpointStore; key: string } {
+  const dir = dirname(path);
+  const base = path.slice(dir === "." && !path.startsWith("./") ? 0 : dir.length + 1);
+  const suffix = ".checkpoint.json";
+  const store = base.endsWith(suffix) && base.length > suffix.length
+    ? new FileCheckpointStore(dir, { suffix })
+    : new FileCheckpointStore(dir, { suffix: "" });
+  const key = base.endsWith(suffix) && base.length > suffix.length
+    ? base.slice(0, -suffix.length)
+    : base;
+  return { store, key };
+}
+
+/** The end-of-run line: records, pages, time, output, requests, refreshes, retries. */
+function summaryLine(result: ExtractResult, label: string, client: GenesysClient): string {
+  const stats = client.stats;
+  const refreshes = Math.max(0, stats.tokenRequests - 1);
+  const parts = [
+    `${formatCount(result.records)} ${label} (${formatCount(result.pages)} pages) in ${
+      formatDuration(result.elapsedMs)
+    }`,
+    `${formatCount(stats.requests)} requests`,
+    `${refreshes} token refresh${refreshes === 1 ? "" : "es"}`,
+    formatRetries(retriesByLabel(stats)),
+  ];
+  const resumed = result.resumed
+    ? ` (resumed; ${formatCount(result.recordsThisRun)} this run)`
+    : "";
+  const where = result.output ? ` → ${result.output}` : "";
+  return `Done${resumed}: ${parts.join(" · ")}${where}`;
+}
+
+/**
+ * Runs an extraction command end to end and returns its exit code. Errors that happen before
+ * the first page are thrown (the CLI maps them); later ones are reported here with the resume
+ * command, since progress is saved.
+ *
+ * @param parsed The parsed command.
+ * @param plan What to extract.
+ * @param ctx Output channels and the original arguments.
+ * @param overrides For the demo and tests.
+ * @returns The exit code.
+ * @throws {UsageError} For bad options (nothing is created).
+ * @throws {AuthError} For missing credentials.
+ */
+export async function runExtraction(
+  parsed: ParsedCommand,
+  plan: ExtractionPlan,
+  ctx: CommandContext,
+  overrides: RunExtractionOverrides = {},
+): Promise<number> {
+  const settings: ExtractSettings = readExtractSettings(parsed, {
+    defaultName: plan.defaultName,
+    pageSize: plan.pageSize.default,
+    maxPageSize: plan.pageSize.max,
+  });
+  const connection = overrides.connection ?? await resolveConnection(parsed);
+  const reporter = createReporter(ctx.io, settings, [connection.credentials.clientSecret]);
+  const startedAt = Date.now();
+  const deadlineAt = settings.deadlineMs !== undefined
+    ? startedAt + settings.deadlineMs
+    : undefined;
+
+  let waiting: string | undefined;
+  const onEvent = (event: ClientEvent) => {
+    if (event.type === "retry") {
+      const wait = event.delayMs !== undefined ? ` in ${formatDuration(event.delayMs)}` : "";
+      waiting = `${CAUSE_LABELS[event.cause ?? ""] ?? event.cause ?? "error"}, retrying${wait}`;
+      reporter.log.debug(`Retrying ${event.method} ${event.path}${wait}`, {
+        cause: event.cause,
+        attempt: event.attempt,
+        error: event.error,
+      });
+    } else if (event.type === "response") {
+      if (event.status !== undefined && event.status < 300) waiting = undefined;
+      reporter.log.debug(`${event.method} ${event.path} answered ${event.status}`, {
+        attempt: event.attempt,
+        ms: event.durationMs,
+      });
+    } else if (event.type === "token") {
+      reporter.log.debug(
+        event.status === undefined
+          ? "Requesting a token"
+          : `Token request answered ${event.status}`,
+        { attempt: event.attempt },
+      );
+    }
+  };
+  const client = new GenesysClient({
+    region: connection.region.name,
+    clientId: connection.credentials.clientId,
+    clientSecret: connection.credentials.clientSecret,
+    deadline: deadlineAt,
+    onEvent,
+  });
+  overrides.onClient?.(client);
+
+  // The source checks its query at once: a bad filter fails here, before any file exists.
+  const source = plan.source(client, {
+    pageSize: settings.pageSize,
+    prefetch: settings.concurrency > 1,
+    deadline: deadlineAt,
+    reporter,
+    setWaiting: (text) => waiting = text,
+  });
+
+  const needs = [
+    ...connection.needs,
+    ...(plan.needs ?? []),
+    ...fileNeeds(settings.output, settings.checkpoint),
+  ];
+  requirePermissions(needs.filter((n) => n.name !== "env"));
+
+  const sink: Sink = settings.output === "-"
+    ? new StreamSink(Deno.stdout.writable, { format: settings.outputFormat })
+    : new FileSink(settings.output, {
+      format: settings.outputFormat,
+      overwrite: settings.force || settings.restart,
+    });
+  const checkpoint = settings.checkpoint !== undefined
+    ? checkpointStore(settings.checkpoint)
+    : undefined;
+  const checkpointPath = checkpoint ? checkpoint.store.pathFor(checkpoint.key) : undefined;
+
+  const resume = resumeCommand(
+    resumeArgs(ctx.argv, { interval: plan.interval }),
+    invocation(needs),
+  );
+
+  if (settings.output !== "-") await Deno.mkdir(dirname(settings.output), { recursive: true });
+  const previous = checkpoint && !settings.restart
+    ? await checkpoint.store.load(checkpoint.key)
+    : undefined;
+  if (previous?.status === "running") {
+    const of = previous.total !== undefined ? ` of ${formatCount(previous.total)}` : "";
+    reporter.say(
+      `Resuming from ${checkpointPath}: ${
+        formatCount(previous.records)
+      }${of} ${plan.label} already saved`,
+    );
+  } else {
+    const where = settings.output === "-" ? "stdout" : `${settings.output}`;
+    const cp = checkpointPath ? ` (checkpoint ${checkpointPath})` : " (no checkpoint)";
+    reporter.say(`Extracting ${plan.label} from ${connection.region.env} to ${where}${cp}`);
+  }
+
+  const controller = new AbortController();
+  const stopSignal = overrides.signal
+    ? AbortSignal.any([controller.signal, overrides.signal])
+    : controller.signal;
+  let stoppedBy: string | undefined;
+  let progress: ExtractProgress | undefined;
+  const progressReporter = new ProgressReporter({
+    snapshot: () => ({
+      label: plan.label,
+      records: progress?.records ?? previous?.records ?? 0,
+      recordsThisRun: progress?.recordsThisRun ?? 0,
+      pages: progress?.pages ?? previous?.pages ?? 0,
+      total: progress?.total ?? previous?.total,
+      elapsedMs: Date.now() - startedAt,
+      tokenRefreshes: Math.max(0, client.stats.tokenRequests - 1),
+      retries: retriesByLabel(client.stats),
+      waiting,
+    }),
+    write: ctx.io.stderr,
+    log: (line) => reporter.log.info(line),
+    isTerminal: ctx.io.stderrIsTerminal && settings.format === "text",
+    quiet: settings.quiet,
+    columns: ctx.io.columns,
+  });
+  reporter.progress = progressReporter;
+  const removeSignals = listenForStop({
+    onStop: (signal) => {
+      stoppedBy ??= signal;
+      reporter.warn(
+        `${signal} received: stopping after the current page and saving the checkpoint (send it again to quit at once)`,
+      );
+      controller.abort();
+    },
+    onForce: (signal) => {
+      progressReporter.stop();
+      reporter.important(
+        `${signal} again: quitting now; the checkpoint of the last saved page is intact. Resume with:\n  ${resume}`,
+      );
+      Deno.exit(ExitCode.INTERRUPTED);
+    },
+  });
+  const deadlineTimer = settings.deadlineMs !== undefined
+    ? setTimeout(() => {
+      stoppedBy ??= "deadline";
+      controller.abort();
+    }, settings.deadlineMs)
+    : undefined;
+
+  let result: ExtractResult | undefined;
+  let failure: unknown;
+  progressReporter.start();
+  try {
+    result = await extract({
+      source,
+      sink,
+      checkpoint: checkpoint ? { store: checkpoint.store, key: checkpoint.key } : undefined,
+      identity: { api: connection.region.apiBaseUrl },
+      restart: settings.restart,
+      signal: stopSignal,
+      stats: () => {
+        const s = client.stats;
+        const retries = Object.values(s.retries).reduce((a, b) => a + b, 0);
+        return { requests: s.requests, retries, tokenRequests: s.tokenRequests };
+      },
+      onProgress: (p) => {
+        progress = p;
+        waiting = undefined;
+        overrides.onProgress?.(p);
+        if (ctx.io.stderrIsTerminal) progressReporter.flush();
+      },
+    });
+  } catch (error) {
+    failure = error;
+  } finally {
+    progressReporter.stop();
+    removeSignals();
+    if (deadlineTimer !== undefined) clearTimeout(deadlineTimer);
+  }
+
+  const saved = progress?.records ?? previous?.records ?? 0;
+  const savedPages = progress?.pages ?? previous?.pages ?? 0;
+  const total = progress?.total ?? previous?.total;
+  const savedText = `${formatCount(saved)}${
+    total !== undefined ? ` of ${formatCount(total)}` : ""
+  } ${plan.label} saved (${formatCount(savedPages)} pages)`;
+  const resumable = checkpointPath !== undefined && savedPages > 0;
+
+  if (failure !== undefined) {
+    const code = failure instanceof DeadlineError ? ExitCode.DEADLINE : exitCodeFor(failure);
+    reporter.error(errorLine(failure), { exitCode: code });
+    if (resumable) {
+      reporter.important(
+        `${savedText}; checkpoint ${checkpointPath}. Fix the cause, then resume with:\n  ${resume}`,
+        { checkpoint: checkpointPath, resume },
+      );
+    }
+    return code;
+  }
+  const done = result!;
+  if (done.status === "stopped") {
+    const code = stoppedBy === "deadline" ? ExitCode.DEADLINE : ExitCode.INTERRUPTED;
+    const why = stoppedBy === "deadline"
+      ? `Deadline of ${settings.deadlineText} reached`
+      : `Interrupted${stoppedBy ? ` by ${stoppedBy}` : ""}`;
+    if (overrides.quietStop) {
+      reporter.say(`Stopped: ${savedText}; checkpoint ${checkpointPath}`);
+      return code;
+    }
+    const tail = done.resumable
+      ? `; checkpoint ${checkpointPath}. Resume with:\n  ${resume}`
+      : "; there is no checkpoint (stdout output), so a new run starts over";
+    reporter.important(`${why}: ${savedText}${tail}`, {
+      exitCode: code,
+      checkpoint: checkpointPath,
+      resume: done.resumable ? resume : undefined,
+    });
+    return code;
+  }
+  if (done.alreadyComplete) {
+    reporter.say(
+      `Nothing to do: ${done.output ?? "the output"} is already complete (${
+        formatCount(done.records)
+      } ${plan.label}, checkpoint ${checkpointPath}); use --restart to extract again`,
+    );
+    return ExitCode.OK;
+  }
+  if (!overrides.silentSummary) {
+    reporter.say(summaryLine(done, plan.label, client), {
+      records: done.records,
+      pages: done.pages,
+      output: done.output,
+      elapsedMs: done.elapsedMs,
+      ...client.stats,
+    });
+  }
+  return ExitCode.OK;
+}
