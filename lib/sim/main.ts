@@ -66,6 +66,10 @@ const FAULT_FLAGS = [
   "--revoke-after",
 ];
 
+function defined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
 /**
  * Parses the command line into simulator options.
  *
@@ -111,17 +115,17 @@ export function parseSimArgs(args: string[]): SimulatorOptions | "help" {
   }
   const faults: SimFaults = {};
   if (f["--rate-limit"] !== undefined) {
-    faults.rateLimit = { requestsPerSecond: f["--rate-limit"], burst: f["--burst"] };
+    faults.rateLimit = defined({ requestsPerSecond: f["--rate-limit"], burst: f["--burst"] });
   }
   if (f["--error-rate"] !== undefined) {
-    faults.errors = [{
+    faults.errors = [defined({
       status: (f["--error-status"] ?? 503) as ErrorFault["status"],
       probability: f["--error-rate"],
       retryAfterSeconds: f["--retry-after"],
-    }];
+    })];
   }
   if (f["--latency"] !== undefined || f["--jitter"] !== undefined) {
-    faults.latency = [{ ms: f["--latency"], jitterMs: f["--jitter"] }];
+    faults.latency = [defined({ ms: f["--latency"], jitterMs: f["--jitter"] })];
   }
   if (f["--revoke-after"] !== undefined) faults.revokeAfterRequests = f["--revoke-after"];
   options.faults = faults;

@@ -1,0 +1,121 @@
+import { Timeline } from "../lib/sim/timeline.ts";
+import { type Simulator, startSimulator } from "../testing.ts";
+import { assert, assertEquals } from "./_assert.ts";
+
+async function token(sim: Simulator): Promise<string> {
+  const res = await fetch(`${sim.url}/oauth/token`, {
+    method: "POST",
+    headers: { Authorization: `Basic ${btoa(`${sim.clientId}:${sim.clientSecret}`)}` },
+    body: new URLSearchParams({ grant_type: "client_credentials" }),
+  });
+  return (await res.json()).access_token;
+}
+
+const QUERY = "/api/v2/analytics/conversations/details/query";
+const JOBS = "/api/v2/analytics/conversations/details/jobs";
+
+async function text(sim: Simulator, auth: string, method: string, path: string, body?: unknown) {
+  const res = await fetch(sim.url + path, {
+    method,
+    headers: { Authorization: `Bearer ${auth}`, "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return await res.text();
+}
+
+/** Every data response of one session, as raw text, in a given request order. */
+async function session(seed: number, reversed = false): Promise<string[]> {
+  await using sim = await startSimulator({ seed, users: 80, queues: 6, conversations: 700 });
+  const auth = await token(sim);
+  const requests: [string, string, unknown?][] = [
+    ["GET", "/api/v2/users?pageSize=30&pageNumber=1"],
+    ["GET", "/api/v2/users?pageSize=30&pageNumber=3"],
+    ["GET", "/api/v2/routing/queues"],
+    ["POST", QUERY, { interval: "2026-01-02T00:00:00Z/2026-01-09T00:00:00Z" }],
+    [
+      "POST",
+      QUERY,
+      {
+        interval: "2026-01-02T00:00:00Z/2026-01-09T00:00:00Z",
+        order: "desc",
+        paging: { pageSize: 100, pageNumber: 2 },
+      },
+    ],
+    ["GET", `${JOBS}/availability`],
+  ];
+  const order = reversed ? [...requests].reverse() : requests;
+  const out = new Map<number, string>();
+  for (const r of order) out.set(requests.indexOf(r), await text(sim, auth, r[0], r[1], r[2]));
+  const jobBody = { interval: "2026-01-05T00:00:00Z/2026-01-06T00:00:00Z" };
+  const { jobId } = JSON.parse(await text(sim, auth, "POST", JOBS, jobBody));
+  for (let i = 0; i < 3; i++) await text(sim, auth, "GET", `${JOBS}/${jobId}`);
+  const results = await text(sim, auth, "GET", `${JOBS}/${jobId}/results?pageSize=5`);
+  return [...[...out.keys()].sort().map((k) => out.get(k)!), jobId, results];
+}
+
+Deno.test("startSimulator same seed gives byte-identical responses, whatever the request order", async () => {
+  const a = await session(42);
+  const b = await session(42);
+  const c = await session(42, true);
+  assertEquals(b, a);
+  assertEquals(c, a);
+  const other = await session(43);
+  for (let i = 0; i < a.length - 2; i++) {
+    if (a[i].includes("dataAvailabilityDate") && !a[i].includes("conversations")) continue;
+    assert(a[i] !== other[i], `response ${i} is the same for another seed`);
+  }
+});
+
+Deno.test("Timeline start times are strictly increasing and found by binary search", () => {
+  const t = new Timeline(7, 5000, 1_000, 1_000 + 5000 * 3); // 3 ms per conversation
+  let previous = -Infinity;
+  for (let i = 0; i < t.count; i++) {
+    const s = t.startOf(i);
+    assert(s > previous && s >= t.startMs && s < t.endMs);
+    previous = s;
+  }
+  for (const i of [0, 1, 777, 4999]) {
+    assertEquals(t.lowerBound(t.startOf(i)), i);
+    assertEquals(t.lowerBound(t.startOf(i) + 1), i + 1);
+  }
+  assertEquals(t.range(t.startOf(10), t.startOf(20)), [10, 20]);
+  // The tightest span: one millisecond per conversation.
+  const tight = new Timeline(1, 1000, 0, 1000);
+  for (let i = 0; i < 1000; i++) assertEquals(tight.startOf(i), i);
+});
+
+Deno.test("startSimulator serves a million conversations generated on demand", async () => {
+  await using sim = await startSimulator({ conversations: 1_000_000 });
+  assertEquals(sim.conversationCount, 1_000_000);
+  const auth = await token(sim);
+  const post = async (body: unknown) =>
+    JSON.parse(await text(sim, auth, "POST", QUERY, body)) as {
+      totalHits: number;
+      conversations?: { conversationId: string; conversationStart: string }[];
+    };
+  const whole = await post({ interval: "2026-01-10T00:00:00Z/2026-01-17T00:00:00Z" });
+  const first = await post({ interval: "2026-01-10T00:00:00Z/2026-01-13T12:00:00Z" });
+  const second = await post({ interval: "2026-01-13T12:00:00Z/2026-01-17T00:00:00Z" });
+  assertEquals(first.totalHits + second.totalHits, whole.totalHits);
+  assert(whole.totalHits > 200_000 && whole.totalHits < 270_000, `${whole.totalHits} hits`);
+  // The last allowed page (100,000 results) and the boundary between the halves.
+  const deep = await post({
+    interval: "2026-01-10T00:00:00Z/2026-01-17T00:00:00Z",
+    paging: { pageSize: 100, pageNumber: 1000 },
+  });
+  assertEquals(deep.conversations!.length, 100);
+  const lastOfFirst = await post({
+    interval: "2026-01-10T00:00:00Z/2026-01-13T12:00:00Z",
+    order: "desc",
+    paging: { pageSize: 1, pageNumber: 1 },
+  });
+  assert(lastOfFirst.conversations![0].conversationStart < "2026-01-13T12:00:00.000Z");
+  assert(second.conversations![0].conversationStart >= "2026-01-13T12:00:00.000Z");
+  assert(
+    lastOfFirst.conversations![0].conversationStart < second.conversations![0].conversationStart,
+  );
+  // The k-th conversation of a page matches the expected id list at that position.
+  const ids = sim.conversationIds("2026-01-10T00:00:00Z/2026-01-17T00:00:00Z");
+  assertEquals(ids.length, whole.totalHits);
+  assertEquals(deep.conversations!.map((c) => c.conversationId), ids.slice(99_900, 100_000));
+});

@@ -1,0 +1,118 @@
+import { UsageError } from "../lib/errors.ts";
+import { parseSimArgs } from "../lib/sim/main.ts";
+import { assert, assertEquals, assertThrows } from "./_assert.ts";
+
+Deno.test("parseSimArgs maps data, credential and fault flags to simulator options", () => {
+  assertEquals(
+    parseSimArgs([
+      "--port",
+      "8123",
+      "--seed=7",
+      "--users",
+      "10",
+      "--conversations",
+      "5000",
+      "--start",
+      "2026-02-01T00:00:00Z",
+      "--client-id",
+      "me",
+      "--token-lifetime",
+      "300",
+      "--rate-limit",
+      "5",
+      "--burst",
+      "10",
+      "--error-rate",
+      "0.1",
+      "--error-status",
+      "429",
+      "--retry-after",
+      "30",
+      "--latency",
+      "20",
+      "--jitter",
+      "5",
+      "--revoke-after",
+      "50",
+    ]),
+    {
+      port: 8123,
+      seed: 7,
+      users: 10,
+      conversations: 5000,
+      start: "2026-02-01T00:00:00Z",
+      clientId: "me",
+      tokenLifetimeSeconds: 300,
+      faults: {
+        rateLimit: { requestsPerSecond: 5, burst: 10 },
+        errors: [{ status: 429, probability: 0.1, retryAfterSeconds: 30 }],
+        latency: [{ ms: 20, jitterMs: 5 }],
+        revokeAfterRequests: 50,
+      },
+    },
+  );
+  assertEquals(parseSimArgs([]), { faults: {} });
+  assertEquals(parseSimArgs(["--users", "1", "--help"]), "help");
+  assertEquals(parseSimArgs(["--rate-limit", "5"]), {
+    faults: { rateLimit: { requestsPerSecond: 5 } },
+  });
+});
+
+Deno.test("parseSimArgs rejects unknown flags and bad values", () => {
+  assertThrows(() => parseSimArgs(["--colour", "red"]), UsageError, "Unknown flag '--colour'");
+  assertThrows(() => parseSimArgs(["--users", "many"]), UsageError, "needs a number");
+  assertThrows(() => parseSimArgs(["--users"]), UsageError, "needs a value");
+});
+
+Deno.test("lib/sim/main.ts (deno task sim) runs a standalone simulator that prints its URL and credentials and stops on SIGINT", async () => {
+  const child = new Deno.Command("deno", {
+    args: [
+      "run",
+      "--allow-net=127.0.0.1",
+      "lib/sim/main.ts",
+      "--users",
+      "4",
+      "--conversations",
+      "20",
+      "--client-id",
+      "cli-id",
+      "--client-secret",
+      "cli-secret",
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  try {
+    for (let i = 0; i < 100 && !out.includes("Ctrl-C"); i++) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += value;
+    }
+    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+    assert(url, `no URL in '${out}'`);
+    assert(out.includes("cli-id") && out.includes("cli-secret"), out);
+    const tokenRes = await fetch(`${url}/oauth/token`, {
+      method: "POST",
+      headers: { Authorization: `Basic ${btoa("cli-id:cli-secret")}` },
+      body: new URLSearchParams({ grant_type: "client_credentials" }),
+    });
+    const { access_token } = await tokenRes.json();
+    const users = await fetch(`${url}/api/v2/users`, {
+      headers: { Authorization: `Bearer ${access_token}` },
+    });
+    assertEquals((await users.json()).total, 4);
+  } finally {
+    child.kill("SIGINT");
+  }
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    out += value;
+  }
+  const status = await child.status;
+  await child.stderr.cancel();
+  assertEquals(status.code, 0);
+  assert(out.includes("Served 2 requests"), out);
+});
