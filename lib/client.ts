@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { TokenManager } from "./token.ts";
+
 /** A value that survives `JSON.stringify` / `JSON.parse` unchanged. */
 export type JsonValue =
   | string
@@ -129,5 +131,64 @@ export interface ClientStats {
   rateLimit?: RateLimitHeaders;
 }
 
+/** What {@link GenesysClientOptions.beforeRequest} is told about the request about to be sent. */
+export interface PendingRequest {
+  /** The HTTP method. */
+  method: string;
+  /** The path with its query. */
+  path: string;
+  /** The attempt number, from 1. */
+  attempt: number;
+  /** The request's signal: a hook that waits should stop waiting when it aborts. */
+  signal: AbortSignal;
+}
+
+/** Options of a {@link GenesysClient}. */
+export interface GenesysClientOptions {
+  /**
+   * A region or environment name (`eu-west-1`, `mypurecloud.ie`) or a base URL (the simulator's
+   * `http://127.0.0.1:port`). Optional with `tokenManager` (its region is used).
+   */
+  region?: string;
+  /** The OAuth client id (with `clientSecret`, unless `tokenManager` is given). */
+  clientId?: string;
+  /** The OAuth client secret. Handed to the token manager; never printed or serialized. */
+  clientSecret?: string;
+  /** A token manager to share between clients; replaces `clientId` and `clientSecret`. */
+  tokenManager?: TokenManager;
+  /** The fetch implementation, also used for token requests. Default the global `fetch`. */
+  fetch?: typeof fetch;
+  /** The clock, in epoch milliseconds. Default `Date.now`. */
+  now?: () => number;
+  /** How to wait between attempts. Default a timer that an abort ends. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Randomness for the backoff jitter. Default `Math.random`. */
+  random?: () => number;
+  /**
+   * The per-attempt timeout in milliseconds, covering the response headers and the whole body.
+   * Default 60000: generous, since a heavy analytics page can take tens of seconds.
+   */
+  timeoutMs?: number;
+  /** Attempts per request (the immediate retry after a 401 does not count). Default 10. */
+  maxAttempts?: number;
+  /** The first backoff, in milliseconds. Default 1000. */
+  minTimeout?: number;
+  /** The longest backoff, in milliseconds. Default 60000. */
+  maxTimeout?: number;
+  /** The longest `Retry-After` waited, in milliseconds; longer fails at once. Default 180000. */
+  maxRetryAfter?: number;
+  /** An absolute deadline (epoch ms by `now`) for every request: no wait crosses it. */
+  deadline?: number;
+  /** Receives request, response, retry and token events (never a token or a body). */
+  onEvent?: (event: ClientEvent) => void;
+  /** The `User-Agent` header. Default `genesys-batch-toolkit/0.1.0`. */
+  userAgent?: string;
+  /**
+   * Called before every HTTP request is sent (retries included) and awaited: the place for
+   * pacing, such as adaptive rate limiting from the `inin-ratelimit-*` headers. A rejection
+   * ends the request with that error.
+   */
+  beforeRequest?: (request: PendingRequest) => void | Promise<void>;
+}
+
 export { GenesysClient } from "./genesys_client.ts";
-export type { GenesysClientOptions, PendingRequest } from "./genesys_client.ts";

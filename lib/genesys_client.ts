@@ -8,92 +8,24 @@
 import type {
   ApiClient,
   ApiResponse,
-  ClientEvent,
   ClientStats,
+  GenesysClientOptions,
   RateLimitHeaders,
   RequestOptions,
   RetryCause,
 } from "./client.ts";
 import {
-  ApiError,
-  AuthError,
-  DeadlineError,
-  NetworkError,
-  RateLimitError,
-  UsageError,
-} from "./errors.ts";
-import {
-  emit,
-  exchange,
-  oneLine,
-  parseErrorBody,
-  retryAfterHint,
-  retryCause,
-  withRetryAfterHint,
-} from "./http.ts";
+  failureFor,
+  parseJsonBody,
+  readRateLimit,
+  refusedFor,
+  validateClientOptions,
+} from "./client_response.ts";
+import { DeadlineError, UsageError } from "./errors.ts";
+import { emit, exchange, oneLine, retryAfterHint, retryCause } from "./http.ts";
 import { type ResolvedRegion, resolveRegion } from "./region.ts";
-import { DEFAULT_MAX_RETRY_AFTER, formatDuration, parseRetryAfter, retry, sleep } from "./retry.ts";
+import { DEFAULT_MAX_RETRY_AFTER, retry, sleep } from "./retry.ts";
 import { TokenManager } from "./token.ts";
-
-/** What {@link GenesysClientOptions.beforeRequest} is told about the request about to be sent. */
-export interface PendingRequest {
-  /** The HTTP method. */
-  method: string;
-  /** The path with its query. */
-  path: string;
-  /** The attempt number, from 1. */
-  attempt: number;
-  /** The request's signal: a hook that waits should stop waiting when it aborts. */
-  signal: AbortSignal;
-}
-
-/** Options of a {@link GenesysClient}. */
-export interface GenesysClientOptions {
-  /**
-   * A region or environment name (`eu-west-1`, `mypurecloud.ie`) or a base URL (the simulator's
-   * `http://127.0.0.1:port`). Optional with `tokenManager` (its region is used).
-   */
-  region?: string;
-  /** The OAuth client id (with `clientSecret`, unless `tokenManager` is given). */
-  clientId?: string;
-  /** The OAuth client secret. Handed to the token manager; never printed or serialized. */
-  clientSecret?: string;
-  /** A token manager to share between clients; replaces `clientId` and `clientSecret`. */
-  tokenManager?: TokenManager;
-  /** The fetch implementation, also used for token requests. Default the global `fetch`. */
-  fetch?: typeof fetch;
-  /** The clock, in epoch milliseconds. Default `Date.now`. */
-  now?: () => number;
-  /** How to wait between attempts. Default a timer that an abort ends. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** Randomness for the backoff jitter. Default `Math.random`. */
-  random?: () => number;
-  /**
-   * The per-attempt timeout in milliseconds, covering the response headers and the whole body.
-   * Default 60000: generous, since a heavy analytics page can take tens of seconds.
-   */
-  timeoutMs?: number;
-  /** Attempts per request (the immediate retry after a 401 does not count). Default 10. */
-  maxAttempts?: number;
-  /** The first backoff, in milliseconds. Default 1000. */
-  minTimeout?: number;
-  /** The longest backoff, in milliseconds. Default 60000. */
-  maxTimeout?: number;
-  /** The longest `Retry-After` waited, in milliseconds; longer fails at once. Default 180000. */
-  maxRetryAfter?: number;
-  /** An absolute deadline (epoch ms by `now`) for every request: no wait crosses it. */
-  deadline?: number;
-  /** Receives request, response, retry and token events (never a token or a body). */
-  onEvent?: (event: ClientEvent) => void;
-  /** The `User-Agent` header. Default `genesys-batch-toolkit/0.1.0`. */
-  userAgent?: string;
-  /**
-   * Called before every HTTP request is sent (retries included) and awaited: the place for
-   * pacing, such as adaptive rate limiting from the `inin-ratelimit-*` headers. A rejection
-   * ends the request with that error.
-   */
-  beforeRequest?: (request: PendingRequest) => void | Promise<void>;
-}
 
 const DEFAULT_USER_AGENT = "genesys-batch-toolkit/0.1.0";
 const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
@@ -181,6 +113,7 @@ export class GenesysClient implements ApiClient {
    * @throws {UsageError} For a missing region or credentials, or an unknown region.
    */
   constructor(options: GenesysClientOptions) {
+    validateClientOptions(options);
     this.#o = options;
     this.#now = options.now ?? Date.now;
     if (options.tokenManager) {
@@ -301,6 +234,15 @@ export class GenesysClient implements ApiClient {
   }
 
   /**
+   * The `String()` form: no token, no secret.
+   *
+   * @returns A short description.
+   */
+  toString(): string {
+    return `GenesysClient(${this.region.apiBaseUrl})`;
+  }
+
+  /**
    * `Deno.inspect` / `console.log` form: the same fields as {@link GenesysClient.toJSON}.
    *
    * @param inspect Deno's inspect function.
@@ -397,7 +339,7 @@ export class GenesysClient implements ApiClient {
       });
       const status = response.status;
       this.#statuses[status] = (this.#statuses[status] ?? 0) + 1;
-      this.#noteRateLimit(response.headers);
+      this.#rateLimit = readRateLimit(response.headers, this.#now()) ?? this.#rateLimit;
       emit(this.#o.onEvent, {
         type: "response",
         method: call.method,
@@ -410,7 +352,7 @@ export class GenesysClient implements ApiClient {
         call.unauthorized++;
         const died = this.#accepted.includes(token);
         if ((call.unauthorized > 1 && !died) || call.unauthorized > 3) {
-          throw this.#refused(call, response, text, token);
+          throw refusedFor(call, response, text, token, this.region);
         }
         this.tokenManager.invalidate(token);
         this.#retries.unauthorized++;
@@ -428,9 +370,9 @@ export class GenesysClient implements ApiClient {
       }
       this.#accept(token);
       if (response.ok) {
-        return { status, headers: response.headers, data: this.#parse<T>(call, status, text) };
+        return { status, headers: response.headers, data: parseJsonBody<T>(call, status, text) };
       }
-      throw this.#failure(call, response, text, token);
+      throw failureFor(call, response, text, token, this.#now());
     }
   }
 
@@ -438,78 +380,5 @@ export class GenesysClient implements ApiClient {
     if (this.#accepted.includes(token)) return;
     this.#accepted.push(token);
     if (this.#accepted.length > ACCEPTED_TOKENS_KEPT) this.#accepted.shift();
-  }
-
-  #parse<T>(call: Call, status: number, text: string): T {
-    if (text.trim() === "") return undefined as T;
-    try {
-      return JSON.parse(text) as T;
-    } catch (error) {
-      throw new NetworkError(
-        `${call.name} answered ${status} with a body that is not valid JSON (${text.length} characters, likely truncated)`,
-        { kind: "badBody", request: call.name, cause: error },
-      );
-    }
-  }
-
-  #noteRateLimit(headers: Headers): void {
-    const read = (name: string): number | undefined => {
-      const value = headers.get(name);
-      const number = value === null ? NaN : Number(value);
-      return Number.isFinite(number) ? number : undefined;
-    };
-    const count = read("inin-ratelimit-count");
-    const allowed = read("inin-ratelimit-allowed");
-    const reset = read("inin-ratelimit-reset");
-    if (count === undefined && allowed === undefined && reset === undefined) return;
-    this.#rateLimit = { count, allowed, reset, at: this.#now() };
-  }
-
-  #failure(call: Call, response: Response, text: string, token: string): Error {
-    const parsed = parseErrorBody(text, [token]);
-    const correlationId = response.headers.get("inin-correlation-id") ?? parsed.contextId;
-    if (response.status === 429) {
-      const hint = parseRetryAfter(response.headers, this.#now());
-      const parts = [`${call.name} answered 429${parsed.code ? ` '${parsed.code}'` : ""}`];
-      if (parsed.message) parts.push(parsed.message);
-      parts.push(
-        hint === undefined ? "no Retry-After given" : `asked to wait ${formatDuration(hint)}`,
-      );
-      if (correlationId) parts.push(`correlation id '${correlationId}'`);
-      return withRetryAfterHint(
-        new RateLimitError(parts.join(": "), {
-          retryAfterMs: hint ?? 0,
-          request: call.name,
-          correlationId,
-          code: parsed.code,
-          serverMessage: parsed.message,
-        }),
-        hint,
-      );
-    }
-    return new ApiError({
-      status: response.status,
-      code: parsed.code,
-      serverMessage: parsed.message,
-      contextId: parsed.contextId,
-      correlationId,
-      method: call.method,
-      path: call.display,
-      body: parsed.body,
-    });
-  }
-
-  #refused(call: Call, response: Response, text: string, token: string): AuthError {
-    const parsed = parseErrorBody(text, [token]);
-    const correlationId = response.headers.get("inin-correlation-id") ?? parsed.contextId;
-    const said = `401${parsed.code ? ` '${parsed.code}'` : ""}${
-      parsed.message ? ` (${parsed.message})` : ""
-    }`;
-    return new AuthError(
-      `${call.name} answered ${said} again with a newly issued token: the API refuses this OAuth client's tokens; check that the client is still active and has access to this organization, and that '${this.region.apiBaseUrl}' and the login host are in the same region${
-        correlationId ? `; correlation id '${correlationId}'` : ""
-      }`,
-      { region: this.region.name, status: 401, code: parsed.code, correlationId },
-    );
   }
 }

@@ -67,7 +67,10 @@ export async function exchange(
   const { signal } = options;
   signal?.throwIfAborted();
   const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(), Math.max(0, options.timeoutMs));
+  // A timeout beyond what timers hold (about 24.8 days) means none.
+  const timer = options.timeoutMs < 2_147_483_647
+    ? setTimeout(() => timeout.abort(), Math.max(0, options.timeoutMs))
+    : undefined;
   const combined = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
   const fail = (error: unknown, phase: string): unknown => {
     if (signal?.aborted) return signal.reason;
@@ -96,7 +99,8 @@ export async function exchange(
   try {
     let response: Response;
     try {
-      response = await options.fetch(url, { ...init, signal: combined });
+      // Redirects are not followed: a credential must never travel to another origin.
+      response = await options.fetch(url, { ...init, redirect: "manual", signal: combined });
     } catch (error) {
       throw fail(error, "sending the request");
     }

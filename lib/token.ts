@@ -6,19 +6,11 @@
  */
 
 import type { ClientEvent } from "./client.ts";
-import { ApiError, AuthError, NetworkError, RateLimitError, UsageError } from "./errors.ts";
-import {
-  emit,
-  exchange,
-  oneLine,
-  parseErrorBody,
-  retryAfterHint,
-  retryCause,
-  scrub,
-  withRetryAfterHint,
-} from "./http.ts";
+import { UsageError } from "./errors.ts";
+import { emit, exchange, oneLine, retryAfterHint, retryCause } from "./http.ts";
 import { type ResolvedRegion, resolveRegion } from "./region.ts";
-import { formatDuration, parseRetryAfter, retry, sleep } from "./retry.ts";
+import { retry, sleep } from "./retry.ts";
+import { type Grant, parseGrant, tokenRefusal } from "./token_response.ts";
 
 /** Options of a {@link TokenManager}. */
 export interface TokenManagerOptions {
@@ -57,13 +49,6 @@ export interface TokenManagerOptions {
   onEvent?: (event: ClientEvent) => void;
   /** The `User-Agent` header. */
   userAgent?: string;
-}
-
-interface Grant {
-  token: string;
-  obtainedAt: number;
-  refreshAt?: number;
-  expiresAt?: number;
 }
 
 interface Refresh {
@@ -336,8 +321,13 @@ export class TokenManager {
         status: response.status,
         durationMs: this.#now() - startedAt,
       });
-      if (response.ok) return this.#grant(text, startedAt, name, secrets);
-      throw this.#refusal(response, text, name, secrets);
+      if (response.ok) return parseGrant(text, startedAt, this.#ratio, name, secrets);
+      throw tokenRefusal(response, text, {
+        request: name,
+        region: this.region.name,
+        secrets,
+        now: this.#now(),
+      });
     }, {
       maxAttempts: o.maxAttempts ?? 5,
       minTimeout: o.minTimeout ?? 1000,
@@ -361,82 +351,6 @@ export class TokenManager {
           cause: retryCause(info.error),
           error: info.error instanceof Error ? oneLine(info.error.message, 200) : undefined,
         }),
-    });
-  }
-
-  #grant(text: string, startedAt: number, name: string, secrets: string[]): Grant {
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw new NetworkError(`${name} answered a body that is not JSON`, {
-        kind: "badBody",
-        request: name,
-      });
-    }
-    const record = (body ?? {}) as Record<string, unknown>;
-    const token = record.access_token;
-    if (typeof token !== "string" || token === "") {
-      const fields = Object.keys(record).map((k) => `'${k}'`).join(", ") || "none";
-      throw new NetworkError(
-        `${name} answered without an access_token (fields: ${scrub(fields, secrets)})`,
-        { kind: "badBody", request: name },
-      );
-    }
-    const seconds = Number(record.expires_in);
-    if (!(Number.isFinite(seconds) && seconds > 0)) return { token, obtainedAt: startedAt };
-    const lifetime = seconds * 1000;
-    return {
-      token,
-      obtainedAt: startedAt,
-      refreshAt: startedAt + lifetime * this.#ratio,
-      expiresAt: startedAt + lifetime,
-    };
-  }
-
-  #refusal(response: Response, text: string, name: string, secrets: string[]): Error {
-    const status = response.status;
-    const parsed = parseErrorBody(text, secrets);
-    const correlationId = response.headers.get("inin-correlation-id") ?? parsed.contextId;
-    const where = this.region.name;
-    const said = `${status}${parsed.code ? ` '${parsed.code}'` : ""}${
-      parsed.message ? ` (${parsed.message})` : ""
-    }`;
-    if (status === 429) {
-      const hint = parseRetryAfter(response.headers, this.#now());
-      return withRetryAfterHint(
-        new RateLimitError(
-          `${name} answered 429: rate limited${
-            hint === undefined ? "" : `, asked to wait ${formatDuration(hint)}`
-          }`,
-          { retryAfterMs: hint ?? 0, request: name, correlationId, code: parsed.code },
-        ),
-        hint,
-      );
-    }
-    if (status === 400 || status === 401 || status === 403) {
-      const code = parsed.code;
-      let fix = "check the client id and secret";
-      if (code === "invalid_client" || (code === undefined && status === 401)) {
-        fix =
-          `check the client id and secret: these credentials may belong to another region than '${where}'`;
-      } else if (code === "unauthorized_client" || code === "unsupported_grant_type") {
-        fix = "check that the OAuth client uses the Client Credentials grant";
-      }
-      return new AuthError(
-        `Cannot get a token for region '${where}': the token request answered ${said}; ${fix}`,
-        { region: where, status, code, correlationId },
-      );
-    }
-    return new ApiError({
-      status,
-      code: parsed.code,
-      serverMessage: parsed.message,
-      contextId: parsed.contextId,
-      correlationId: correlationId ?? undefined,
-      method: "POST",
-      path: TOKEN_PATH,
-      body: parsed.body,
     });
   }
 }

@@ -444,3 +444,102 @@ Deno.test("GenesysClient needs a region and credentials", () => {
     (e: unknown) => e instanceof UsageError && /Client secret is empty/.test(e.message),
   );
 });
+
+Deno.test("GenesysClient never follows a redirect with the token", async () => {
+  const modes: (string | undefined)[] = [];
+  const clock = fakeClock();
+  const fetchFn: typeof fetch = (input, init) => {
+    modes.push(init?.redirect);
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    if (url.pathname === "/oauth/token") {
+      return Promise.resolve(Response.json({ access_token: "tok-r", expires_in: 300 }));
+    }
+    return Promise.resolve(
+      new Response(null, { status: 302, headers: { Location: "https://elsewhere.example/x" } }),
+    );
+  };
+  const client = new GenesysClient({
+    region: BASE,
+    clientId: "id",
+    clientSecret: SECRET,
+    fetch: fetchFn,
+    now: clock.now,
+    sleep: clock.sleep,
+  });
+  const error = await assertRejects(() => client.request("GET", "/api/v2/users"), ApiError);
+  assertEquals(error.status, 302);
+  assertEquals(modes, ["manual", "manual"]);
+});
+
+Deno.test("GenesysClient: 50 concurrent requests meeting a revoked token share one token request", async () => {
+  let revoked = "";
+  const { client, fake } = makeClient((call) =>
+    call.token === revoked
+      ? genesysError(401, "bad.credentials", "Invalid login credentials.")
+      : Response.json({ n: call.n })
+  );
+  await client.request("GET", "/api/v2/users");
+  revoked = fake.issued[0];
+  const results = await Promise.all(
+    Array.from({ length: 50 }, () => client.request("GET", "/api/v2/users")),
+  );
+  assertEquals(results.length, 50);
+  assertEquals(fake.tokenRequests.length, 2);
+  assertEquals(client.stats.retries.unauthorized, 50);
+});
+
+Deno.test("GenesysClient rejects out-of-range options", () => {
+  const base = { region: BASE, clientId: "id", clientSecret: SECRET };
+  for (
+    const bad of [
+      { timeoutMs: 0 },
+      { maxAttempts: 0 },
+      { maxAttempts: 2.5 },
+      { minTimeout: -1 },
+      { maxTimeout: 0 },
+      { minTimeout: 5000, maxTimeout: 1000 },
+      { maxRetryAfter: -5 },
+    ]
+  ) {
+    assert.throws(
+      () => new GenesysClient({ ...base, ...bad }),
+      (e: unknown) => e instanceof UsageError && /^Option '/.test(e.message),
+      JSON.stringify(bad),
+    );
+  }
+});
+
+Deno.test("GenesysClient never shows the secret or tokens when inspected or serialized", async () => {
+  const { client, fake } = makeClient(() => Response.json({}));
+  await client.request("GET", "/api/v2/users");
+  const token = fake.issued[0];
+  for (
+    const output of [
+      Deno.inspect(client, { depth: 10, showHidden: true }),
+      JSON.stringify(client),
+      String(client),
+      Deno.inspect(client.tokenManager, { depth: 10, showHidden: true }),
+    ]
+  ) {
+    assert.ok(!output.includes(SECRET), output);
+    assert.ok(!output.includes(token), output);
+  }
+  assert.match(Deno.inspect(client), /GenesysClient/);
+});
+
+Deno.test("GenesysClient scrubs a token the server echoes in an error body", async () => {
+  const { client, fake } = makeClient((call) =>
+    Response.json(
+      { message: `Token ${call.token} lacks a permission`, code: "missing.permissions" },
+      { status: 403 },
+    )
+  );
+  const error = await assertRejects(() => client.request("GET", "/api/v2/users"), ApiError);
+  const token = fake.issued[0];
+  assertEquals(error.serverMessage, "Token [redacted] lacks a permission");
+  for (
+    const output of [error.message, Deno.inspect(error, { depth: 10 }), JSON.stringify(error.body)]
+  ) {
+    assert.ok(!output.includes(token), output);
+  }
+});

@@ -1,0 +1,234 @@
+/**
+ * How {@link GenesysClient} reads API responses: a 2xx body as JSON, the `inin-ratelimit-*`
+ * headers, and any other status as a typed error. Internal; the client is the public face.
+ *
+ * @module
+ */
+
+import type { GenesysClientOptions, RateLimitHeaders } from "./client.ts";
+import { ApiError, AuthError, NetworkError, RateLimitError, UsageError } from "./errors.ts";
+import { parseErrorBody, withRetryAfterHint } from "./http.ts";
+import { formatDuration, parseRetryAfter } from "./retry.ts";
+
+/** The request a response answered. */
+export interface RequestLabel {
+  /** The method, upper case. */
+  method: string;
+  /** The path with its query. */
+  display: string;
+  /** `METHOD path`, for messages. */
+  name: string;
+}
+
+/**
+ * Parses a 2xx body: empty is `undefined`; anything that is not JSON is a retriable
+ * {@link NetworkError} of kind `badBody` (a truncated or damaged body).
+ *
+ * @typeParam T The expected type (not checked).
+ * @param request The request, for the message.
+ * @param status The status.
+ * @param text The body.
+ * @returns The parsed body.
+ * @throws {NetworkError} For a body that is not valid JSON.
+ *
+ * @example
+ * ```ts
+ * import { parseJsonBody } from "./client_response.ts";
+ * import { deepStrictEqual, throws } from "node:assert/strict";
+ *
+ * const request = { method: "GET", display: "/x", name: "GET /x" };
+ * deepStrictEqual(parseJsonBody(request, 200, '{"a":1}'), { a: 1 });
+ * throws(() => parseJsonBody(request, 200, '{"a":'), /not valid JSON/);
+ * ```
+ */
+export function parseJsonBody<T>(request: RequestLabel, status: number, text: string): T {
+  if (text.trim() === "") return undefined as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new NetworkError(
+      `${request.name} answered ${status} with a body that is not valid JSON (${text.length} characters, likely truncated)`,
+      { kind: "badBody", request: request.name, cause: error },
+    );
+  }
+}
+
+/**
+ * Reads the `inin-ratelimit-count`, `-allowed` and `-reset` headers.
+ *
+ * @param headers Response headers.
+ * @param at When they were seen (epoch ms).
+ * @returns The values, or `undefined` when none is present.
+ *
+ * @example
+ * ```ts
+ * import { readRateLimit } from "./client_response.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * strictEqual(readRateLimit(new Headers({ "inin-ratelimit-allowed": "300" }), 0)?.allowed, 300);
+ * ```
+ */
+export function readRateLimit(headers: Headers, at: number): RateLimitHeaders | undefined {
+  const read = (name: string): number | undefined => {
+    const value = headers.get(name);
+    const number = value === null || value.trim() === "" ? NaN : Number(value);
+    return Number.isFinite(number) ? number : undefined;
+  };
+  const count = read("inin-ratelimit-count");
+  const allowed = read("inin-ratelimit-allowed");
+  const reset = read("inin-ratelimit-reset");
+  if (count === undefined && allowed === undefined && reset === undefined) return undefined;
+  return { count, allowed, reset, at };
+}
+
+/**
+ * The typed error for a status other than 2xx and 401: a {@link RateLimitError} for 429 (with its
+ * `Retry-After`, else `inin-ratelimit-reset`, recorded as the retry hint), else an
+ * {@link ApiError}. The token is scrubbed from anything the server echoed.
+ *
+ * @param request The request.
+ * @param response The response (body already read).
+ * @param text Its body.
+ * @param token The token that was sent.
+ * @param now The current time (epoch ms), for HTTP-date `Retry-After` values.
+ * @returns The error to throw.
+ *
+ * @example
+ * ```ts
+ * import { failureFor } from "./client_response.ts";
+ * import { ApiError } from "./errors.ts";
+ * import { ok, strictEqual } from "node:assert/strict";
+ *
+ * const error = failureFor(
+ *   { method: "GET", display: "/x", name: "GET /x" },
+ *   new Response('{"message":"Nope","code":"not.found"}', { status: 404 }),
+ *   '{"message":"Nope","code":"not.found"}',
+ *   "token-value",
+ *   0,
+ * );
+ * ok(error instanceof ApiError);
+ * strictEqual(error.message, "GET /x answered 404 'not.found': Nope");
+ * ```
+ */
+export function failureFor(
+  request: RequestLabel,
+  response: Response,
+  text: string,
+  token: string,
+  now: number,
+): ApiError | RateLimitError {
+  const parsed = parseErrorBody(text, [token]);
+  const correlationId = response.headers.get("inin-correlation-id") ?? parsed.contextId;
+  if (response.status === 429) {
+    const hint = parseRetryAfter(response.headers, now);
+    const parts = [`${request.name} answered 429${parsed.code ? ` '${parsed.code}'` : ""}`];
+    if (parsed.message) parts.push(parsed.message);
+    parts.push(
+      hint === undefined ? "no Retry-After given" : `asked to wait ${formatDuration(hint)}`,
+    );
+    if (correlationId) parts.push(`correlation id '${correlationId}'`);
+    return withRetryAfterHint(
+      new RateLimitError(parts.join(": "), {
+        retryAfterMs: hint ?? 0,
+        request: request.name,
+        correlationId,
+        code: parsed.code,
+        serverMessage: parsed.message,
+      }),
+      hint,
+    );
+  }
+  return new ApiError({
+    status: response.status,
+    code: parsed.code,
+    serverMessage: parsed.message,
+    contextId: parsed.contextId,
+    correlationId,
+    method: request.method,
+    path: request.display,
+    body: parsed.body,
+  });
+}
+
+/**
+ * The {@link AuthError} for a 401 that a fresh token did not cure.
+ *
+ * @param request The request.
+ * @param response The second 401.
+ * @param text Its body.
+ * @param token The token that was sent.
+ * @param region The region name and API origin.
+ * @returns The error to throw.
+ *
+ * @example
+ * ```ts
+ * import { refusedFor } from "./client_response.ts";
+ * import { match } from "node:assert/strict";
+ *
+ * const error = refusedFor(
+ *   { method: "GET", display: "/x", name: "GET /x" },
+ *   new Response("", { status: 401 }),
+ *   "",
+ *   "token-value",
+ *   { name: "mypurecloud.ie", apiBaseUrl: "https://api.mypurecloud.ie" },
+ * );
+ * match(error.message, /newly issued token/);
+ * ```
+ */
+export function refusedFor(
+  request: RequestLabel,
+  response: Response,
+  text: string,
+  token: string,
+  region: { name: string; apiBaseUrl: string },
+): AuthError {
+  const parsed = parseErrorBody(text, [token]);
+  const correlationId = response.headers.get("inin-correlation-id") ?? parsed.contextId;
+  const said = `401${parsed.code ? ` '${parsed.code}'` : ""}${
+    parsed.message ? ` (${parsed.message})` : ""
+  }`;
+  return new AuthError(
+    `${request.name} answered ${said} again with a newly issued token: the API refuses this OAuth client's tokens; check that the client is still active and has access to this organization, and that '${region.apiBaseUrl}' and the login host are in the same region${
+      correlationId ? `; correlation id '${correlationId}'` : ""
+    }`,
+    { region: region.name, status: 401, code: parsed.code, correlationId },
+  );
+}
+
+/**
+ * Checks the numeric options of a client.
+ *
+ * @param options The options.
+ * @throws {UsageError} For a value out of range.
+ *
+ * @example
+ * ```ts
+ * import { validateClientOptions } from "./client_response.ts";
+ * import { throws } from "node:assert/strict";
+ *
+ * throws(() => validateClientOptions({ timeoutMs: 0 }), /timeoutMs/);
+ * ```
+ */
+export function validateClientOptions(options: GenesysClientOptions): void {
+  const check = (
+    name: keyof GenesysClientOptions,
+    ok: (value: number) => boolean,
+    what: string,
+  ): void => {
+    const value = options[name];
+    if (value !== undefined && !(typeof value === "number" && ok(value))) {
+      throw new UsageError(`Option '${name}' must be ${what}, got '${String(value)}'`);
+    }
+  };
+  check("timeoutMs", (v) => v > 0, "a positive number of milliseconds");
+  check("maxAttempts", (v) => Number.isInteger(v) && v >= 1, "a positive integer");
+  check("minTimeout", (v) => v >= 0 && Number.isFinite(v), "0 or more milliseconds");
+  check("maxTimeout", (v) => v > 0, "a positive number of milliseconds");
+  check("maxRetryAfter", (v) => v >= 0, "0 or more milliseconds");
+  check("deadline", (v) => !Number.isNaN(v), "an epoch time in milliseconds");
+  const min = options.minTimeout ?? 1000;
+  const max = options.maxTimeout ?? 60_000;
+  if (min > max) {
+    throw new UsageError(`Option 'minTimeout' ('${min}') must not exceed 'maxTimeout' ('${max}')`);
+  }
+}
