@@ -283,3 +283,52 @@ Deno.test("startSimulator details query evaluation, survey and resolution filter
     assertEquals(json, { totalHits: 0 });
   }
 });
+
+Deno.test("startSimulator details query answers termFrequency aggregations over every match", async () => {
+  await using sim = await startSimulator({ conversations: 300, queues: 3 });
+  const auth = await token(sim);
+  const interval = "2026-01-01T00:00:00Z/2026-01-08T00:00:00Z";
+  const everything = await all(sim, auth, { interval });
+  const { json } = await query(sim, auth, {
+    interval,
+    paging: { pageSize: 1, pageNumber: 1 },
+    aggregations: [
+      { type: "termFrequency", dimension: "mediaType" },
+      { type: "termFrequency", dimension: "queueId", size: 2 },
+    ],
+  });
+  assertEquals(json.conversations.length, 1);
+  assertEquals(json.totalHits, everything.length);
+  const count = (values: string[]) => {
+    const m = new Map<string, number>();
+    for (const v of values) m.set(v, (m.get(v) ?? 0) + 1);
+    return m;
+  };
+  const media = count(everything.map((c) => c.participants[0].sessions[0].mediaType));
+  const [byMedia, byQueue] = json.aggregations;
+  assertEquals(byMedia.type, "termFrequency");
+  assertEquals(byMedia.dimension, "mediaType");
+  assertEquals(byMedia.results.length, media.size);
+  for (const r of byMedia.results) assertEquals(r.count, media.get(r.value), r.value);
+  const queues = count(everything.flatMap((c) => {
+    const ids = new Set<string>();
+    for (const p of c.participants) {
+      for (const s of p.sessions) {
+        for (const seg of s.segments) if (seg.queueId) ids.add(seg.queueId);
+      }
+    }
+    return [...ids];
+  }));
+  assertEquals(byQueue.results.length, 2);
+  for (const r of byQueue.results) assertEquals(r.count, queues.get(r.value), r.value);
+  assert(byQueue.results[0].count >= byQueue.results[1].count);
+  for (
+    const aggregations of [[{ type: "numericRange", dimension: "mediaType" }], [{
+      type: "termFrequency",
+      dimension: "colour",
+    }], "x"]
+  ) {
+    const bad = await query(sim, auth, { interval, aggregations });
+    assertEquals(bad.status, 400, JSON.stringify(aggregations));
+  }
+});

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { type Aggregation, parseAggregations } from "./aggregations.ts";
 import type { Dataset, SelectSpec } from "./dataset.ts";
 import { compileFilters } from "./filters.ts";
 import { badRequest } from "./reply.ts";
@@ -37,6 +38,8 @@ export interface DetailsRequest {
   pageSize: number;
   /** Query only: page number. */
   pageNumber: number;
+  /** Query only: facet summaries asked for. */
+  aggregations: Aggregation[];
 }
 
 /**
@@ -207,5 +210,6 @@ export function parseDetailsBody(
     }
     if (!sod) spec.mode = "overlap";
   }
-  return { spec, filtered, pageSize, pageNumber };
+  const aggregations = kind === "query" ? parseAggregations(b.aggregations) : [];
+  return { spec, filtered, pageSize, pageNumber, aggregations };
 }

@@ -83,7 +83,17 @@ const QUEUE_TOPICS = [
 const REGIONS = ["EMEA", "NA", "APAC", "LATAM"];
 const DIVISION_NAMES = ["Home", "Sales Division", "Service Division", "Back Office"];
 
-/** The org's domain in generated email addresses and jabber ids. */
+/**
+ * The org's domain in generated email addresses and jabber ids.
+ *
+ * @example
+ * ```ts
+ * import { Directory, SIM_DOMAIN } from "./directory.ts";
+ * import { ok } from "node:assert/strict";
+ *
+ * ok(String(new Directory(1, 1, 0).user(0).email).endsWith(`@${SIM_DOMAIN}`));
+ * ```
+ */
 export const SIM_DOMAIN = "example-sim.com";
 
 /** A division reference, as nested in users and queues. */

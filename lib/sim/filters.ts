@@ -13,13 +13,33 @@ export type Matcher = (t: Traits) => boolean;
 
 type Lookup = (name: string) => string | undefined;
 
-/** Dimensions `conversationFilters` accept. */
+/**
+ * Dimensions `conversationFilters` accept.
+ *
+ * @example
+ * ```ts
+ * import { CONVERSATION_DIMENSIONS } from "./filters.ts";
+ * import { ok } from "node:assert/strict";
+ *
+ * ok(CONVERSATION_DIMENSIONS.includes("originatingDirection"));
+ * ```
+ */
 export const CONVERSATION_DIMENSIONS: readonly string[] = [
   "conversationId",
   "originatingDirection",
   "divisionId",
 ];
-/** Dimensions `segmentFilters` accept. */
+/**
+ * Dimensions `segmentFilters` accept.
+ *
+ * @example
+ * ```ts
+ * import { SEGMENT_DIMENSIONS } from "./filters.ts";
+ * import { ok } from "node:assert/strict";
+ *
+ * ok(SEGMENT_DIMENSIONS.includes("queueId"));
+ * ```
+ */
 export const SEGMENT_DIMENSIONS: readonly string[] = [
   "mediaType",
   "direction",

@@ -48,9 +48,29 @@ export interface ResolvedOptions {
   now: () => number;
 }
 
-/** Default start of the data span. */
+/**
+ * Default start of the data span.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_START, resolveOptions } from "./options.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * strictEqual(resolveOptions({}).startMs, Date.parse(DEFAULT_START));
+ * ```
+ */
 export const DEFAULT_START = "2026-01-01T00:00:00.000Z";
-/** Default end of the data span. */
+/**
+ * Default end of the data span (exclusive).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_END, resolveOptions } from "./options.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * strictEqual(resolveOptions({}).endMs, Date.parse(DEFAULT_END));
+ * ```
+ */
 export const DEFAULT_END = "2026-01-31T00:00:00.000Z";
 
 function date(v: string | Date | undefined, fallback: string, name: string): number {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { aggregate } from "./aggregations.ts";
 import { parseDetailsBody } from "./body.ts";
 import type { Dataset } from "./dataset.ts";
 import type { Reply } from "./reply.ts";
@@ -13,7 +14,8 @@ import type { Reply } from "./reply.ts";
  *
  * @param dataset The data.
  * @param body The parsed JSON body.
- * @returns The reply: `{conversations, totalHits}`, or `{totalHits}` past the last page.
+ * @returns The reply: `{conversations, totalHits}`, or `{totalHits}` past the last page, with
+ *   `aggregations` when the body asks for facet summaries.
  * @throws {HttpError} 400 like the real service (page size, interval length, 100k paging, ...).
  *
  * @example
@@ -32,8 +34,15 @@ export function detailsQuery(dataset: Dataset, body: unknown): Reply {
   const selection = dataset.select(request.spec);
   const from = (request.pageNumber - 1) * request.pageSize;
   const to = Math.min(selection.total, from + request.pageSize);
-  if (from >= selection.total) return { status: 200, json: { totalHits: selection.total } };
-  const conversations: unknown[] = [];
-  for (let k = from; k < to; k++) conversations.push(dataset.conversation(selection.at(k)));
-  return { status: 200, json: { conversations, totalHits: selection.total } };
+  const json: Record<string, unknown> = {};
+  if (from < selection.total) {
+    const conversations: unknown[] = [];
+    for (let k = from; k < to; k++) conversations.push(dataset.conversation(selection.at(k)));
+    json.conversations = conversations;
+  }
+  if (request.aggregations.length > 0) {
+    json.aggregations = aggregate(dataset, selection, request.aggregations);
+  }
+  json.totalHits = selection.total;
+  return { status: 200, json };
 }

@@ -5,8 +5,30 @@
  * @module
  */
 
-/** Stream numbers keep the hashes of different purposes independent. */
-export const Stream = {
+/**
+ * Stream numbers keep the hashes of different purposes independent.
+ *
+ * @example
+ * ```ts
+ * import { hash32, Stream } from "./rng.ts";
+ * import { notStrictEqual } from "node:assert/strict";
+ *
+ * notStrictEqual(hash32(1, Stream.user, 0), hash32(1, Stream.queue, 0));
+ * ```
+ */
+export const Stream: {
+  readonly conversationStart: 1;
+  readonly conversationId: 2;
+  readonly conversationTraits: 3;
+  readonly conversationDetail: 4;
+  readonly user: 5;
+  readonly queue: 6;
+  readonly division: 7;
+  readonly token: 8;
+  readonly correlation: 9;
+  readonly job: 10;
+  readonly fault: 11;
+} = {
   conversationStart: 1,
   conversationId: 2,
   conversationTraits: 3,

@@ -8,7 +8,17 @@ import type { Directory } from "./directory.ts";
 import { Rng, Stream, uuidOf } from "./rng.ts";
 import type { Timeline } from "./timeline.ts";
 
-/** The longest conversation, in milliseconds (bounds overlap searches). */
+/**
+ * The longest conversation, in milliseconds (bounds overlap searches).
+ *
+ * @example
+ * ```ts
+ * import { MAX_DURATION_MS } from "./traits.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * strictEqual(MAX_DURATION_MS, 7_200_000);
+ * ```
+ */
 export const MAX_DURATION_MS = 2 * 3_600_000;
 
 /** Media types of generated conversations. */

@@ -20,7 +20,17 @@ export type SimRoute =
   | "jobs.delete"
   | "jobs.availability";
 
-/** Every route name, in a fixed order. */
+/**
+ * Every route name, in a fixed order.
+ *
+ * @example
+ * ```ts
+ * import { SIM_ROUTES } from "./types.ts";
+ * import { ok } from "node:assert/strict";
+ *
+ * ok(SIM_ROUTES.includes("details.query"));
+ * ```
+ */
 export const SIM_ROUTES: readonly SimRoute[] = [
   "token",
   "users",
