@@ -244,3 +244,19 @@ Deno.test("startSimulator jobs reject paging, bad limits, bad cursors and too la
     assertEquals((await call(sim, auth, "GET", `${JOBS}/${jobId}/results?${q}`)).status, 400, q);
   }
 });
+
+Deno.test("startSimulator overlap jobs give the same ids with and without an always-true filter", async () => {
+  await using sim = await startSimulator({ conversations: 5000, jobPolls: 0 });
+  const auth = await token(sim);
+  const interval = "2026-01-08T13:00:00Z/2026-01-09T02:00:00Z";
+  const always = [{ type: "or", predicates: [{ dimension: "purpose", operator: "exists" }] }];
+  const plain = sim.jobConversationIds({ interval });
+  assertEquals(sim.jobConversationIds({ interval, segmentFilters: always }), plain);
+  assertEquals(
+    sim.jobConversationIds({ interval, order: "desc" }),
+    [...plain].reverse(),
+  );
+  const jobId = await submit(sim, auth, { interval, segmentFilters: always });
+  await waitFulfilled(sim, auth, jobId);
+  assertEquals((await readAll(sim, auth, jobId, 100)).ids, plain);
+});

@@ -153,6 +153,14 @@ export class Dataset {
     const startLo = t.lowerBound(fromMs);
     const lo = mode === "overlap" ? t.lowerBound(fromMs - MAX_DURATION_MS) : startLo;
     const hi = Math.max(startLo, t.lowerBound(toMs));
+    if (!matcher && orderBy === "start") {
+      // Overlap without a filter: the few conversations that started before the interval and are
+      // still running, then the plain index range.
+      const prefix: number[] = [];
+      for (let i = lo; i < startLo; i++) if (this.traits(i).endMs > fromMs) prefix.push(i);
+      const n = prefix.length;
+      return { total: n + hi - startLo, at: (k) => (k < n ? prefix[k] : startLo + k - n) };
+    }
     const picked: number[] = [];
     for (let i = lo; i < hi; i++) {
       if (i < startLo || matcher) {

@@ -127,8 +127,10 @@ export class JobStore {
   }
 
   #state(job: Job): State {
-    if (job.cancelled) return "CANCELLED";
-    if (this.#o.now() >= job.expiresAt) return "EXPIRED";
+    if (job.cancelled || this.#o.now() >= job.expiresAt) {
+      job.selection = undefined; // results are gone: free the index list
+      return job.cancelled ? "CANCELLED" : "EXPIRED";
+    }
     if (job.completedAt !== undefined) return job.fails ? "FAILED" : "FULFILLED";
     return job.polls <= 1 ? "QUEUED" : "PENDING";
   }
