@@ -9,7 +9,7 @@
 import type { ApiClient, ClientEvent, ClientStats } from "../client.ts";
 import { FileCheckpointStore } from "../checkpoint_file.ts";
 import { DeadlineError } from "../errors.ts";
-import { extract, type ExtractProgress, type ExtractResult } from "../extract.ts";
+import { extract, extractJobKey, type ExtractProgress, type ExtractResult } from "../extract.ts";
 import { GenesysClient } from "../genesys_client.ts";
 import { FileSink } from "../sink.ts";
 import { StreamSink } from "../sink_stream.ts";
@@ -112,19 +112,6 @@ export function retriesByLabel(stats: ClientStats): Record<string, number> {
   return out;
 }
 
-function checkpointStore(path: string): { store: FileCheckpointStore; key: string } {
-  const dir = dirname(path);
-  const base = path.slice(dir === "." && !path.startsWith("./") ? 0 : dir.length + 1);
-  const suffix = ".checkpoint.json";
-  const store = base.endsWith(suffix) && base.length > suffix.length
-    ? new FileCheckpointStore(dir, { suffix })
-    : new FileCheckpointStore(dir, { suffix: "" });
-  const key = base.endsWith(suffix) && base.length > suffix.length
-    ? base.slice(0, -suffix.length)
-    : base;
-  return { store, key };
-}
-
 /** The end-of-run line: records, pages, time, output, requests, refreshes, retries. */
 function summaryLine(result: ExtractResult, label: string, client: GenesysClient): string {
   const stats = client.stats;
@@ -223,7 +210,13 @@ export async function runExtraction(
     ...(plan.needs ?? []),
     ...fileNeeds(settings.output, settings.checkpoint),
   ];
-  requirePermissions(needs.filter((n) => n.name !== "env"));
+  const started = invocation(needs);
+  requirePermissions(
+    needs.filter((n) => n.name !== "env"),
+    started.task
+      ? `'${started.task}' reads under . and writes under ./output only: choose an output there, or use 'deno run' with these flags (README, Permissions)`
+      : undefined,
+  );
 
   const sink: Sink = settings.output === "-"
     ? new StreamSink(Deno.stdout.writable, { format: settings.outputFormat })
@@ -232,19 +225,22 @@ export async function runExtraction(
       overwrite: settings.force || settings.restart,
     });
   const checkpoint = settings.checkpoint !== undefined
-    ? checkpointStore(settings.checkpoint)
+    ? FileCheckpointStore.forFile(settings.checkpoint)
     : undefined;
   const checkpointPath = checkpoint ? checkpoint.store.pathFor(checkpoint.key) : undefined;
 
+  const identity = { api: connection.region.apiBaseUrl };
   const resume = resumeCommand(
     resumeArgs(ctx.argv, { interval: plan.interval }),
-    invocation(needs),
+    started,
   );
 
   if (settings.output !== "-") await Deno.mkdir(dirname(settings.output), { recursive: true });
-  const previous = checkpoint && !settings.restart
+  const loaded = checkpoint && !settings.restart
     ? await checkpoint.store.load(checkpoint.key)
     : undefined;
+  const jobKey = await extractJobKey({ source, sink, identity });
+  const previous = loaded?.jobKey === jobKey ? loaded : undefined;
   if (previous?.status === "running") {
     const of = previous.total !== undefined ? ` of ${formatCount(previous.total)}` : "";
     reporter.say(
@@ -252,7 +248,7 @@ export async function runExtraction(
         formatCount(previous.records)
       }${of} ${plan.label} already saved`,
     );
-  } else {
+  } else if (previous === undefined) {
     const where = settings.output === "-" ? "stdout" : `${settings.output}`;
     const cp = checkpointPath ? ` (checkpoint ${checkpointPath})` : " (no checkpoint)";
     reporter.say(`Extracting ${plan.label} from ${connection.region.env} to ${where}${cp}`);
@@ -314,7 +310,7 @@ export async function runExtraction(
       source,
       sink,
       checkpoint: checkpoint ? { store: checkpoint.store, key: checkpoint.key } : undefined,
-      identity: { api: connection.region.apiBaseUrl },
+      identity,
       restart: settings.restart,
       signal: stopSignal,
       stats: () => {

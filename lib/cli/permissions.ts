@@ -27,9 +27,10 @@ export class MissingPermissionError extends UsageError {
    * Creates the error; the message names the flags to add.
    *
    * @param missing The needs that are not granted.
+   * @param hint What else to say, such as what a task grants.
    */
-  constructor(missing: readonly PermissionNeed[]) {
-    super(missingMessage(missing));
+  constructor(missing: readonly PermissionNeed[], hint?: string) {
+    super(missingMessage(missing) + (hint ? `; ${hint}` : ""));
     this.missing = missing;
   }
 }
@@ -192,6 +193,7 @@ export function missingPermissions(needs: readonly PermissionNeed[]): Permission
  * Throws when any of `needs` is not granted, naming every missing flag in one line.
  *
  * @param needs The permissions the command will use.
+ * @param hint What else to say when something is missing.
  * @throws {MissingPermissionError} When something is missing.
  *
  * @example
@@ -201,7 +203,7 @@ export function missingPermissions(needs: readonly PermissionNeed[]): Permission
  * requirePermissions([]); // nothing needed, nothing thrown
  * ```
  */
-export function requirePermissions(needs: readonly PermissionNeed[]): void {
+export function requirePermissions(needs: readonly PermissionNeed[], hint?: string): void {
   const missing = missingPermissions(needs);
-  if (missing.length > 0) throw new MissingPermissionError(missing);
+  if (missing.length > 0) throw new MissingPermissionError(missing, hint);
 }
