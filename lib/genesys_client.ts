@@ -30,6 +30,8 @@ import { TokenManager } from "./token.ts";
 const DEFAULT_USER_AGENT = "genesys-batch-toolkit/0.1.0";
 const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
 const ACCEPTED_TOKENS_KEPT = 8;
+/** 401s one request may meet before it is an auth error, whatever the tokens did. */
+const MAX_UNAUTHORIZED = 3;
 
 interface Call {
   method: string;
@@ -350,11 +352,14 @@ export class GenesysClient implements ApiClient {
       });
       if (status === 401) {
         call.unauthorized++;
-        const died = this.#accepted.includes(token);
-        if ((call.unauthorized > 1 && !died) || call.unauthorized > 3) {
+        // The first 401 of a request always gets a fresh token. A later one is an auth error
+        // when the refused token was still the current one and never worked: a token that
+        // worked has died (expiry, idle timeout), and a stale one has a newer successor.
+        const current = this.tokenManager.invalidate(token);
+        const worked = this.#accepted.includes(token);
+        if (call.unauthorized > MAX_UNAUTHORIZED || (call.unauthorized > 1 && current && !worked)) {
           throw refusedFor(call, response, text, token, this.region);
         }
-        this.tokenManager.invalidate(token);
         this.#retries.unauthorized++;
         emit(this.#o.onEvent, {
           type: "retry",

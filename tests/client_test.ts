@@ -543,3 +543,30 @@ Deno.test("GenesysClient scrubs a token the server echoes in an error body", asy
     assert.ok(!output.includes(token), output);
   }
 });
+
+Deno.test("GenesysClient bounds the 401s of one request even when every token worked once", async () => {
+  const uses = new Map<string, number>();
+  const { client, fake } = makeClient((call) => {
+    const n = (uses.get(call.token!) ?? 0) + 1;
+    uses.set(call.token!, n);
+    return n === 1
+      ? genesysError(503, "service.unavailable", "Down")
+      : genesysError(401, "credentials.expired", "Expired");
+  });
+  const error = await assertRejects(() => client.request("GET", "/api/v2/users"), AuthError);
+  assertEquals(error.status, 401);
+  assertEquals(fake.tokenRequests.length, 4);
+  assertEquals(fake.apiRequests.length, 8);
+});
+
+Deno.test("GenesysClient: 50 concurrent requests against an API refusing every token end in AuthError with few token requests", async () => {
+  const { client, fake } = makeClient(() =>
+    genesysError(401, "bad.credentials", "Invalid login credentials.")
+  );
+  const results = await Promise.allSettled(
+    Array.from({ length: 50 }, () => client.request("GET", "/api/v2/users")),
+  );
+  assert.ok(results.every((r) => r.status === "rejected" && r.reason instanceof AuthError));
+  assert.ok(fake.tokenRequests.length <= 4, `${fake.tokenRequests.length} token requests`);
+  assert.ok(fake.apiRequests.length <= 50 * 4);
+});
