@@ -8,7 +8,7 @@
 import type { GenesysClientOptions, RateLimitHeaders } from "./client.ts";
 import { ApiError, AuthError, NetworkError, RateLimitError, UsageError } from "./errors.ts";
 import { parseErrorBody, withRetryAfterHint } from "./http.ts";
-import { formatDuration, parseRetryAfter } from "./retry.ts";
+import { formatWait, parseRetryAfter } from "./retry.ts";
 
 /** The request a response answered. */
 export interface RequestLabel {
@@ -124,7 +124,7 @@ export function failureFor(
     const parts = [`${request.name} answered 429${parsed.code ? ` '${parsed.code}'` : ""}`];
     if (parsed.message) parts.push(parsed.message);
     parts.push(
-      hint === undefined ? "no Retry-After given" : `asked to wait ${formatDuration(hint)}`,
+      hint === undefined ? "no Retry-After given" : `asked to wait ${formatWait(hint)}`,
     );
     if (correlationId) parts.push(`correlation id '${correlationId}'`);
     return withRetryAfterHint(

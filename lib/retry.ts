@@ -117,14 +117,14 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  *
  * @example
  * ```ts
- * import { formatDuration } from "./retry.ts";
+ * import { formatWait } from "./retry.ts";
  * import { strictEqual } from "node:assert/strict";
  *
- * strictEqual(formatDuration(1500), "1.5 s");
- * strictEqual(formatDuration(250), "250 ms");
+ * strictEqual(formatWait(1500), "1.5 s");
+ * strictEqual(formatWait(250), "250 ms");
  * ```
  */
-export function formatDuration(ms: number): string {
+export function formatWait(ms: number): string {
   if (!Number.isFinite(ms)) return String(ms);
   if (Math.abs(ms) < 1000) return `${Math.round(ms)} ms`;
   return `${Math.round(ms / 100) / 10} s`;
@@ -262,9 +262,9 @@ export async function retry<T>(
         const correlationId = (error as { correlationId?: unknown })?.correlationId;
         throw new RateLimitError(
           `${name} was rate limited: the server asked to wait ${
-            formatDuration(hint)
+            formatWait(hint)
           }, longer than the ${
-            formatDuration(maxRetryAfter)
+            formatWait(maxRetryAfter)
           } allowed (maxRetryAfter); try again later or raise maxRetryAfter`,
           {
             retryAfterMs: hint,
@@ -284,10 +284,10 @@ export async function retry<T>(
         const remainingMs = deadline - now();
         if (delayMs >= remainingMs) {
           throw new DeadlineError(
-            `Deadline reached: ${name} would wait ${formatDuration(delayMs)} (${
+            `Deadline reached: ${name} would wait ${formatWait(delayMs)} (${
               reason === "retryAfter" ? "as the server asked" : "backoff"
             }) before attempt ${attempt + 1}, but only ${
-              formatDuration(Math.max(0, remainingMs))
+              formatWait(Math.max(0, remainingMs))
             } remain; last error: ${describeError(error)}`,
             { cause: error, request: options.name, waitMs: delayMs, remainingMs },
           );
@@ -343,7 +343,7 @@ export function deadline<T>(
       cleanup();
       reject(
         new DeadlineError(
-          `Deadline of ${formatDuration(ms)} reached before the operation finished`,
+          `Deadline of ${formatWait(ms)} reached before the operation finished`,
           { waitMs: ms },
         ),
       );

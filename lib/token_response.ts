@@ -7,7 +7,7 @@
 
 import { ApiError, AuthError, NetworkError, RateLimitError } from "./errors.ts";
 import { parseErrorBody, scrub, withRetryAfterHint } from "./http.ts";
-import { formatDuration, parseRetryAfter } from "./retry.ts";
+import { formatWait, parseRetryAfter } from "./retry.ts";
 
 /** A token and when it was asked for, is due for renewal and expires (epoch ms). */
 export interface Grant {
@@ -130,7 +130,7 @@ export function tokenRefusal(
     return withRetryAfterHint(
       new RateLimitError(
         `${request} answered 429: rate limited${
-          hint === undefined ? "" : `, asked to wait ${formatDuration(hint)}`
+          hint === undefined ? "" : `, asked to wait ${formatWait(hint)}`
         }`,
         { retryAfterMs: hint ?? 0, request, correlationId, code: parsed.code },
       ),

@@ -2,7 +2,7 @@ import { assert, assertEquals, assertRejects } from "./_assert.ts";
 import { fakeClock } from "./_fake_genesys.ts";
 import {
   deadline,
-  formatDuration,
+  formatWait,
   parseRetryAfter,
   retry,
   type RetryInfo,
@@ -282,9 +282,9 @@ Deno.test("sleep waits and an abort ends it at once", async () => {
   await assertRejects(() => sleep(10, AbortSignal.abort(new Error("already"))), Error, "already");
 });
 
-Deno.test("formatDuration writes milliseconds and seconds", () => {
+Deno.test("formatWait writes milliseconds and seconds", () => {
   assertEquals(
-    [0, 999, 1000, 1500, 2049, 180_000].map(formatDuration),
+    [0, 999, 1000, 1500, 2049, 180_000].map(formatWait),
     ["0 ms", "999 ms", "1 s", "1.5 s", "2 s", "180 s"],
   );
 });
