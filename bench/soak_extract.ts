@@ -1,0 +1,279 @@
+/**
+ * Soak test of the extraction engine: a 30-day conversation details extraction (100,000
+ * conversations by default) from the simulator under faults, run once cleanly and once killed
+ * with SIGKILL five times at growing page counts and resumed each time. It checks that the
+ * interrupted output is byte-identical to the clean one and holds exactly the expected ids, and
+ * prints what it measured (time, pages, bytes, requests, retries, token requests, peak memory of
+ * each run).
+ *
+ * Run: `deno run -A bench/soak_extract.ts [conversations=100000] [days=30] [kills=5] [keep=false]`
+ * (what it needs: net to 127.0.0.1, read, write to the system temp directory, run `deno`).
+ * Each extraction runs in a child process (this same file with `--child`), so a kill is real.
+ *
+ * @module
+ */
+import { startSimulator } from "../testing.ts";
+import type { SimFaults } from "../testing.ts";
+import { GenesysClient } from "../lib/client.ts";
+import { conversationDetailsSource } from "../lib/analytics_query.ts";
+import { extract } from "../lib/extract.ts";
+import { FileCheckpointStore } from "../lib/checkpoint_file.ts";
+import { FileSink } from "../lib/sink.ts";
+
+const FAULTS: SimFaults = {
+  tokenLifetimeSeconds: 2,
+  errors: [
+    { status: 429, everyNth: 40, retryAfterSeconds: 1 },
+    { status: 503, probability: 0.05 },
+  ],
+};
+
+interface ChildDone {
+  type: "done";
+  status: string;
+  resumed: boolean;
+  records: number;
+  pages: number;
+  bytes: number;
+  recordsThisRun: number;
+  requests: number;
+  retries: Record<string, number>;
+  tokenRequests: number;
+  peakRssMb: number;
+  peakHeapMb: number;
+  /** Heap in use right after a full GC, sampled every 100 pages (MB). */
+  liveHeapMb: number[];
+}
+
+/** One extraction in this process; prints a JSON line per durable page and one at the end. */
+async function child(args: string[]): Promise<void> {
+  const [url, clientId, clientSecret, interval, dir] = args;
+  const client = new GenesysClient({
+    region: url,
+    clientId,
+    clientSecret,
+    minTimeout: 20,
+    maxTimeout: 500,
+  });
+  const path = `${dir}/conversations.jsonl`;
+  const { store, key } = FileCheckpointStore.forFile(`${path}.checkpoint.json`);
+  let peakRss = 0;
+  let peakHeap = 0;
+  const liveHeap: number[] = [];
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const encoder = new TextEncoder();
+  const print = (value: unknown) =>
+    Deno.stdout.writeSync(encoder.encode(JSON.stringify(value) + "\n"));
+  const result = await extract({
+    source: conversationDetailsSource(client, { interval }, { chunk: "1d", pageSize: 100 }),
+    sink: new FileSink(path, { format: "jsonl" }),
+    checkpoint: { store, key },
+    identity: { region: "soak" },
+    onProgress: (p) => {
+      const memory = Deno.memoryUsage();
+      peakRss = Math.max(peakRss, memory.rss);
+      peakHeap = Math.max(peakHeap, memory.heapUsed);
+      if (gc && p.pagesThisRun % 100 === 0) {
+        gc();
+        liveHeap.push(Math.round(Deno.memoryUsage().heapUsed / 1e5) / 10);
+      }
+      print({ type: "progress", pages: p.pages, records: p.records });
+    },
+  });
+  const stats = client.stats;
+  const done: ChildDone = {
+    type: "done",
+    status: result.status,
+    resumed: result.resumed,
+    records: result.records,
+    pages: result.pages,
+    bytes: result.bytes,
+    recordsThisRun: result.recordsThisRun,
+    requests: stats.requests,
+    retries: stats.retries,
+    tokenRequests: stats.tokenRequests,
+    peakRssMb: Math.round(peakRss / 1e5) / 10,
+    peakHeapMb: Math.round(peakHeap / 1e5) / 10,
+    liveHeapMb: liveHeap,
+  };
+  print(done);
+}
+
+interface RunOutcome {
+  killed: boolean;
+  pagesSeen: number;
+  done?: ChildDone;
+  ms: number;
+}
+
+/** Runs one child; kills it with SIGKILL once it reports `killAtPages` durable pages. */
+async function runChild(args: string[], killAtPages?: number): Promise<RunOutcome> {
+  const started = performance.now();
+  const process = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--v8-flags=--expose-gc",
+      new URL(import.meta.url).pathname,
+      "--child",
+      ...args,
+    ],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  let killed = false;
+  let pagesSeen = 0;
+  let done: ChildDone | undefined;
+  let buffer = "";
+  const decoder = new TextDecoder();
+  for await (const chunk of process.stdout) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let newline: number;
+    while ((newline = buffer.indexOf("\n")) >= 0) {
+      const line = JSON.parse(buffer.slice(0, newline));
+      buffer = buffer.slice(newline + 1);
+      if (line.type === "progress") pagesSeen = line.pages;
+      if (line.type === "done") done = line;
+      if (!killed && killAtPages !== undefined && pagesSeen >= killAtPages) {
+        process.kill("SIGKILL");
+        killed = true;
+      }
+    }
+  }
+  const status = await process.status;
+  if (!killed && status.code !== 0) throw new Error(`Child failed with code ${status.code}`);
+  return { killed, pagesSeen, done, ms: performance.now() - started };
+}
+
+async function sameFiles(a: string, b: string): Promise<boolean> {
+  if ((await Deno.stat(a)).size !== (await Deno.stat(b)).size) return false;
+  using fa = await Deno.open(a);
+  using fb = await Deno.open(b);
+  const ba = new Uint8Array(1 << 20);
+  const bb = new Uint8Array(1 << 20);
+  while (true) {
+    const na = await readFull(fa, ba);
+    const nb = await readFull(fb, bb);
+    if (na !== nb) return false;
+    if (na === 0) return true;
+    for (let i = 0; i < na; i++) if (ba[i] !== bb[i]) return false;
+  }
+}
+
+async function readFull(file: Deno.FsFile, buffer: Uint8Array): Promise<number> {
+  let filled = 0;
+  while (filled < buffer.length) {
+    const n = await file.read(buffer.subarray(filled));
+    if (n === null) break;
+    filled += n;
+  }
+  return filled;
+}
+
+/** Streams the JSONL file and checks its ids against the expected list, in order. */
+async function checkIds(path: string, expected: readonly string[]): Promise<string | undefined> {
+  let index = 0;
+  let rest = "";
+  const decoder = new TextDecoder();
+  using file = await Deno.open(path);
+  for await (const chunk of file.readable) {
+    rest += decoder.decode(chunk, { stream: true });
+    const lines = rest.split("\n");
+    rest = lines.pop()!;
+    for (const line of lines) {
+      const id = JSON.parse(line).conversationId;
+      if (id !== expected[index]) {
+        return `record ${index} is '${id}', expected '${expected[index]}'`;
+      }
+      index++;
+    }
+  }
+  if (rest !== "") return "the file does not end with a newline";
+  if (index !== expected.length) return `${index} records, expected ${expected.length}`;
+  return undefined;
+}
+
+function option(name: string, fallback: number): number {
+  const arg = Deno.args.find((a) => a.startsWith(`${name}=`));
+  return arg ? Number(arg.slice(name.length + 1)) : fallback;
+}
+
+async function main(): Promise<void> {
+  const conversations = option("conversations", 100_000);
+  const days = option("days", 30);
+  const kills = option("kills", 5);
+  const keep = Deno.args.includes("keep=true");
+  const start = new Date(Date.UTC(2026, 0, 1));
+  const end = new Date(start.getTime() + days * 86_400_000);
+  await using sim = await startSimulator({ conversations, users: 200, queues: 20, start, end });
+  const interval = `${sim.start}/${sim.end}`;
+  const expected = sim.conversationIds(interval);
+  const dir = await Deno.makeTempDir({ prefix: "soak-extract-" });
+  const row = (label: string, o: RunOutcome) =>
+    console.log(
+      `${label.padEnd(14)} ${(o.ms / 1000).toFixed(1).padStart(6)} s  pages ${
+        String(o.pagesSeen).padStart(5)
+      }${o.killed ? " (killed)" : ""}${
+        o.done
+          ? `  requests ${o.done.requests}  retries ${
+            JSON.stringify(o.done.retries)
+          }  tokens ${o.done.tokenRequests}  peak RSS ${o.done.peakRssMb} MB  heap ${o.done.peakHeapMb} MB`
+          : ""
+      }`,
+    );
+  try {
+    console.log(
+      `Soak: ${expected.length} conversations over ${days} days (${interval}), chunk 1d, page 100`,
+    );
+    await Deno.mkdir(`${dir}/clean`);
+    await Deno.mkdir(`${dir}/killed`);
+    const common = [sim.url, sim.clientId, sim.clientSecret, interval];
+
+    const clean = await runChild([...common, `${dir}/clean`]);
+    row("clean", clean);
+    if (clean.done?.status !== "complete") throw new Error("The clean run did not complete");
+    const live = clean.done.liveHeapMb;
+    console.log(
+      `Clean run: heap in use after a full GC, every 100 pages: ${live.join(", ")} MB ` +
+        `(min ${Math.min(...live)}, max ${Math.max(...live)})`,
+    );
+    const totalPages = clean.done.pages;
+
+    sim.setFaults(FAULTS);
+    sim.resetStats();
+    const startedAt = performance.now();
+    for (let k = 1; k <= kills; k++) {
+      const target = Math.round((totalPages * k) / (kills + 1));
+      row(`kill ${k}/${kills}`, await runChild([...common, `${dir}/killed`], target));
+    }
+    const final = await runChild([...common, `${dir}/killed`]);
+    row("final resume", final);
+    const interruptedMs = performance.now() - startedAt;
+    const served = sim.stats;
+
+    const identical = await sameFiles(
+      `${dir}/clean/conversations.jsonl`,
+      `${dir}/killed/conversations.jsonl`,
+    );
+    const idProblem = await checkIds(`${dir}/killed/conversations.jsonl`, expected);
+    console.log(
+      `Interrupted total ${
+        (interruptedMs / 1000).toFixed(1)
+      } s; simulator served ${served.requests} requests ` +
+        `(${JSON.stringify(served.byStatus)}), issued ${served.tokensIssued} tokens`,
+    );
+    console.log(
+      `Output ${final.done?.bytes} bytes, ${final.done?.records} records, ${final.done?.pages} pages; ` +
+        `byte-identical to the clean run: ${identical}; ids exact: ${idProblem ?? "yes"}`,
+    );
+    if (!identical || idProblem || final.done?.status !== "complete") {
+      throw new Error("Soak failed: the interrupted output differs from the clean one");
+    }
+  } finally {
+    if (keep) console.log(`Kept ${dir}`);
+    else await Deno.remove(dir, { recursive: true });
+  }
+}
+
+if (Deno.args[0] === "--child") await child(Deno.args.slice(1));
+else await main();
