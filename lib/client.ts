@@ -156,7 +156,10 @@ export interface GenesysClientOptions {
   clientSecret?: string;
   /** A token manager to share between clients; replaces `clientId` and `clientSecret`. */
   tokenManager?: TokenManager;
-  /** The fetch implementation, also used for token requests. Default the global `fetch`. */
+  /**
+   * The fetch implementation. Also used for token requests, except with `tokenManager` (which
+   * has its own). Default the global `fetch`.
+   */
   fetch?: typeof fetch;
   /** The clock, in epoch milliseconds. Default `Date.now`. */
   now?: () => number;
@@ -179,14 +182,17 @@ export interface GenesysClientOptions {
   maxRetryAfter?: number;
   /** An absolute deadline (epoch ms by `now`) for every request: no wait crosses it. */
   deadline?: number;
-  /** Receives request, response, retry and token events (never a token or a body). */
+  /**
+   * Receives request, response, retry and token events (never a token or a body); the token
+   * events only when the client builds its own token manager. What it throws is ignored.
+   */
   onEvent?: (event: ClientEvent) => void;
   /** The `User-Agent` header. Default `genesys-batch-toolkit/0.1.0`. */
   userAgent?: string;
   /**
    * Called before every HTTP request is sent (retries included) and awaited: the place for
-   * pacing, such as adaptive rate limiting from the `inin-ratelimit-*` headers. A rejection
-   * ends the request with that error.
+   * pacing, such as adaptive rate limiting from the `inin-ratelimit-*` headers (read them from
+   * `client.stats.rateLimit`). A rejection ends the request with that error.
    */
   beforeRequest?: (request: PendingRequest) => void | Promise<void>;
 }

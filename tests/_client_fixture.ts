@@ -1,0 +1,33 @@
+/**
+ * A GenesysClient wired to the scripted fake Genesys and a fake clock, for the client tests.
+ *
+ * @module
+ */
+import { fakeClock, fakeGenesys } from "./_fake_genesys.ts";
+import { type ClientEvent, GenesysClient, type GenesysClientOptions } from "../lib/client.ts";
+
+export const BASE = "http://127.0.0.1:9";
+export const SECRET = "s3cr3t-client-secret-value";
+
+/** Builds a client on the fake, with a fake clock and `random() = 0` (full backoff). */
+export function makeClient(
+  api: Parameters<typeof fakeGenesys>[0]["api"],
+  extra: Partial<GenesysClientOptions> = {},
+  fakeOptions: { expiresIn?: number } = {},
+) {
+  const clock = fakeClock();
+  const fake = fakeGenesys({ api, ...fakeOptions });
+  const events: ClientEvent[] = [];
+  const client = new GenesysClient({
+    region: BASE,
+    clientId: "client-id",
+    clientSecret: SECRET,
+    fetch: fake.fetch,
+    now: clock.now,
+    sleep: clock.sleep,
+    random: () => 0,
+    onEvent: (event) => events.push(event),
+    ...extra,
+  });
+  return { client, clock, fake, events };
+}
