@@ -398,3 +398,117 @@ Deno.test("listingSource refuses a position of another kind with a CheckpointErr
   assertEquals(client.calls.length, 0);
   assertThrows(() => listingSource(client, "/api/v2/users", { pageSize: 0 }), UsageError);
 });
+
+// ---- over HTTP, against the simulator ----
+
+import { startSimulator } from "../testing.ts";
+import type { Simulator } from "../testing.ts";
+import { GenesysClient } from "../lib/client.ts";
+
+/**
+ * A virtual clock shared by the simulator and the client: every HTTP request advances it by
+ * `stepMs` and every wait passes at once, so 2 s tokens expire every few requests and
+ * `Retry-After` waits cost no wall time.
+ */
+function virtualTime(stepMs = 150) {
+  let t = Date.parse("2026-03-01T00:00:00Z");
+  return {
+    now: () => t,
+    sleep: (ms: number, signal?: AbortSignal): Promise<void> => {
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      t += ms;
+      return Promise.resolve();
+    },
+    fetch: ((input: RequestInfo | URL, init?: RequestInit) => {
+      t += stepMs;
+      return fetch(input, init);
+    }) as typeof fetch,
+  };
+}
+
+const FAULTS = {
+  tokenLifetimeSeconds: 2,
+  errors: [
+    { status: 503 as const, probability: 0.05 },
+    { status: 500 as const, probability: 0.02 },
+    { status: 429 as const, probability: 0.05, retryAfterSeconds: 1 },
+  ],
+};
+
+function simClient(sim: Simulator, time: ReturnType<typeof virtualTime>): GenesysClient {
+  return new GenesysClient({
+    region: sim.url,
+    clientId: sim.clientId,
+    clientSecret: sim.clientSecret,
+    now: time.now,
+    sleep: time.sleep,
+    fetch: time.fetch,
+  });
+}
+
+Deno.test("listingSource over HTTP gives exactly the simulator's users and queues under faults", async () => {
+  const time = virtualTime();
+  await using sim = await startSimulator({
+    users: 230,
+    queues: 31,
+    conversations: 10,
+    seed: 7,
+    now: time.now,
+    faults: FAULTS,
+  });
+  const client = simClient(sim, time);
+  const users = listingSource<{ id: string }>(client, "/api/v2/users", { pageSize: 5 });
+  const pages = await Array.fromAsync(users.pages());
+  assertEquals(pages.flatMap((p) => ids(p.records)), [...sim.ids.users]);
+  assertEquals(pages.at(-1)!.total, 230);
+  // resume from a position in the middle
+  const rest = await Array.fromAsync(users.pages(pages[20].position));
+  assertEquals(rest.flatMap((p) => ids(p.records)), sim.ids.users.slice(21 * 5));
+  const queues = await Array.fromAsync(
+    paginateItems<{ id: string }>(client, "/api/v2/routing/queues", { pageSize: 2 }),
+  );
+  assertEquals(ids(queues), [...sim.ids.queues]);
+  const stats = sim.stats;
+  assert.ok(stats.tokensIssued >= 5, `tokens issued: ${stats.tokensIssued}`);
+  assert.ok(
+    (stats.faults["error.503"] ?? 0) + (stats.faults["error.500"] ?? 0) > 0,
+    "5xx injected",
+  );
+  assert.ok((stats.faults["error.429"] ?? 0) > 0, "429 injected");
+});
+
+Deno.test("paginate over HTTP aborts the prefetched request when the loop ends early", async () => {
+  await using sim = await startSimulator({ users: 50, conversations: 10 });
+  const sent: { path: string; signal?: AbortSignal | null; outcome: Promise<string> }[] = [];
+  const client = new GenesysClient({
+    region: sim.url,
+    clientId: sim.clientId,
+    clientSecret: sim.clientSecret,
+    maxAttempts: 2,
+    minTimeout: 1,
+    maxTimeout: 5,
+    fetch: (input, init) => {
+      const promise = fetch(input, init);
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      sent.push({
+        path: url.pathname + url.search,
+        signal: init?.signal,
+        outcome: promise.then(() => "answered", (e) => (e as Error).name),
+      });
+      return promise;
+    },
+  });
+  for await (const page of paginate(client, "/api/v2/users", { pageSize: 10 })) {
+    assertEquals(page.entities.length, 10);
+    // the next page is already requested; make the simulator hold it for 5 s
+    sim.setFaults({ latency: [{ route: "users", ms: 5_000 }] });
+    break;
+  }
+  const pageRequests = sent.filter((r) => r.path.startsWith("/api/v2/users"));
+  assertEquals(pageRequests.map((r) => r.path), [
+    "/api/v2/users?pageSize=10&pageNumber=1",
+    "/api/v2/users?pageSize=10&pageNumber=2",
+  ]);
+  assertEquals(pageRequests[1].signal?.aborted, true);
+  assertEquals(await pageRequests[1].outcome, "AbortError");
+});
