@@ -562,3 +562,96 @@ Deno.test("checkDetailsQuery names the endpoint that misplaced fields belong to"
   const ok = checkDetailsQuery({ interval, startOfDayIntervalMatching: true, limit: 10 }, "jobs");
   assertEquals(ok.body, { limit: 10, startOfDayIntervalMatching: true });
 });
+
+// ---- over HTTP, against the simulator ----
+
+import { startSimulator } from "../testing.ts";
+import type { Simulator } from "../testing.ts";
+import { GenesysClient } from "../lib/client.ts";
+
+/** A virtual clock shared by simulator and client: requests advance it, waits pass at once. */
+function virtualTime(stepMs = 150) {
+  let t = Date.parse("2026-03-01T00:00:00Z");
+  return {
+    now: () => t,
+    sleep: (ms: number, signal?: AbortSignal): Promise<void> => {
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      t += ms;
+      return Promise.resolve();
+    },
+    fetch: ((input: RequestInfo | URL, init?: RequestInit) => {
+      t += stepMs;
+      return fetch(input, init);
+    }) as typeof fetch,
+  };
+}
+
+const FAULTS = {
+  tokenLifetimeSeconds: 2,
+  errors: [
+    { status: 429 as const, probability: 0.05, retryAfterSeconds: 1 },
+    { status: 503 as const, probability: 0.05 },
+    { status: 502 as const, probability: 0.02 },
+  ],
+};
+
+function simClient(sim: Simulator, time: ReturnType<typeof virtualTime>): GenesysClient {
+  return new GenesysClient({
+    region: sim.url,
+    clientId: sim.clientId,
+    clientSecret: sim.clientSecret,
+    now: time.now,
+    sleep: time.sleep,
+    fetch: time.fetch,
+  });
+}
+
+Deno.test("conversationDetailsSource over HTTP gives exactly the simulator's ids under faults", async () => {
+  const time = virtualTime();
+  await using sim = await startSimulator({
+    conversations: 3000,
+    seed: 11,
+    now: time.now,
+    faults: FAULTS,
+  });
+  const client = simClient(sim, time);
+  const interval = "2026-01-03T06:00:00Z/2026-01-09T18:00:00Z";
+  for (const order of ["asc", "desc"] as const) {
+    const source = conversationDetailsSource(client, { interval, order }, { pageSize: 25 });
+    const pages = await Array.fromAsync(source.pages());
+    const got = pages.flatMap((p) => p.records.map((c) => c.conversationId));
+    const expected = sim.conversationIds(interval, { order });
+    assert.ok(expected.length > 500, `${expected.length} conversations`);
+    assertEquals(got, expected);
+    assertEquals(pages.at(-1)!.total, expected.length);
+    // resume from a saved position in the middle
+    const k = Math.floor(pages.length / 2);
+    const done = pages.slice(0, k + 1).reduce((n, p) => n + p.records.length, 0);
+    const rest = await Array.fromAsync(source.pages(pages[k].position));
+    assertEquals(rest.flatMap((p) => p.records.map((c) => c.conversationId)), expected.slice(done));
+  }
+  const stats = sim.stats;
+  assert.ok(stats.tokensIssued >= 5, `tokens issued: ${stats.tokensIssued}`);
+  assert.ok(
+    (stats.faults["error.503"] ?? 0) + (stats.faults["error.502"] ?? 0) > 0,
+    "5xx injected",
+  );
+  assert.ok((stats.faults["error.429"] ?? 0) > 0, "429 injected");
+});
+
+Deno.test("conversationDetails over HTTP bisects dense chunks and keeps every id once", async () => {
+  const time = virtualTime(10);
+  await using sim = await startSimulator({ conversations: 3000, seed: 12, now: time.now });
+  const client = simClient(sim, time);
+  const interval = "2026-01-10T00:00:00Z/2026-01-13T00:00:00Z";
+  const spans = new Set<string>();
+  const got: string[] = [];
+  for await (
+    const page of conversationDetailsPages(client, { interval }, { pageSize: 20, maxResults: 60 })
+  ) {
+    spans.add(page.interval);
+    got.push(...page.conversations.map((c) => c.conversationId));
+  }
+  assertEquals(got, sim.conversationIds(interval));
+  assert.ok(spans.size > 3, `${spans.size} spans`);
+});
