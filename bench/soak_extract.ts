@@ -275,5 +275,7 @@ async function main(): Promise<void> {
   }
 }
 
-if (Deno.args[0] === "--child") await child(Deno.args.slice(1));
-else await main();
+if (import.meta.main) {
+  if (Deno.args[0] === "--child") await child(Deno.args.slice(1));
+  else await main();
+}

@@ -198,9 +198,15 @@ export class FileSink implements Sink {
     const resume = options.resume;
     if (resume) {
       enc.restore(resume.state);
-      this.#file = await this.#openForResume(resume, enc);
-      await this.#file.truncate(resume.bytes);
-      await this.#file.seek(0, Deno.SeekMode.End);
+      const file = await this.#openForResume(resume, enc);
+      try {
+        await file.truncate(resume.bytes);
+        await file.seek(0, Deno.SeekMode.End);
+      } catch (error) {
+        file.close();
+        throw error;
+      }
+      this.#file = file;
       this.#bytes = resume.bytes;
     } else {
       if (!this.#overwrite && (await fileSize(this.path)) !== undefined) {
