@@ -39,6 +39,8 @@ export interface ExtractSettings extends LogSettings {
   deadlineMs?: number;
   /** The deadline as the user wrote it. */
   deadlineText?: string;
+  /** The longest Retry-After to honour, in ms. */
+  maxRetryAfterMs: number;
   /** The checkpoint file, or `undefined` for none (stdout). */
   checkpoint?: string;
   /** Start over. */
@@ -174,6 +176,9 @@ export function readExtractSettings(
       throw new UsageError(`Deadline '${s.deadline}' must be longer than zero, such as '90m'`);
     }
   }
+  const maxRetryAfterMs = s["max-retry-after"] === undefined
+    ? 180_000
+    : parseDuration(s["max-retry-after"]);
   let checkpoint: string | undefined;
   if (s.checkpoint !== undefined) {
     if (output === "-") {
@@ -199,6 +204,7 @@ export function readExtractSettings(
     concurrency,
     deadlineMs,
     deadlineText: s.deadline,
+    maxRetryAfterMs,
     checkpoint,
     restart: parsed.flags.restart === true,
     force: parsed.flags.force === true,

@@ -8,7 +8,7 @@
 
 import type { ApiClient, ClientEvent, ClientStats } from "../client.ts";
 import { FileCheckpointStore } from "../checkpoint_file.ts";
-import { DeadlineError } from "../errors.ts";
+import { DeadlineError, RateLimitError } from "../errors.ts";
 import { extract, extractJobKey, type ExtractProgress, type ExtractResult } from "../extract.ts";
 import { GenesysClient } from "../genesys_client.ts";
 import { FileSink } from "../sink.ts";
@@ -192,6 +192,7 @@ export async function runExtraction(
     clientId: connection.credentials.clientId,
     clientSecret: connection.credentials.clientSecret,
     deadline: deadlineAt,
+    maxRetryAfter: settings.maxRetryAfterMs,
     onEvent,
   });
   overrides.onClient?.(client);
@@ -341,9 +342,18 @@ export async function runExtraction(
   } ${plan.label} saved (${formatCount(savedPages)} pages)`;
   const resumable = checkpointPath !== undefined && savedPages > 0;
 
-  if (failure !== undefined) {
-    const code = failure instanceof DeadlineError ? ExitCode.DEADLINE : exitCodeFor(failure);
+  const deadlineHit = (stoppedBy === "deadline" && result?.status !== "complete") ||
+    failure instanceof DeadlineError;
+  if (failure !== undefined && !deadlineHit) {
+    const code = exitCodeFor(failure);
     reporter.error(errorLine(failure), { exitCode: code });
+    if (failure instanceof RateLimitError) {
+      reporter.important(
+        `The server asked to wait ${
+          formatDuration(failure.retryAfterMs)
+        }: run again later, or allow longer waits with --max-retry-after`,
+      );
+    }
     if (resumable) {
       reporter.important(
         `${savedText}; checkpoint ${checkpointPath}. Fix the cause, then resume with:\n  ${resume}`,
@@ -352,26 +362,28 @@ export async function runExtraction(
     }
     return code;
   }
-  const done = result!;
-  if (done.status === "stopped") {
-    const code = stoppedBy === "deadline" ? ExitCode.DEADLINE : ExitCode.INTERRUPTED;
-    const why = stoppedBy === "deadline"
-      ? `Deadline of ${settings.deadlineText} reached`
+  if (deadlineHit || result?.status === "stopped") {
+    const code = deadlineHit ? ExitCode.DEADLINE : ExitCode.INTERRUPTED;
+    const why = deadlineHit
+      ? `Deadline of ${settings.deadlineText ?? "the run"} reached`
       : `Interrupted${stoppedBy ? ` by ${stoppedBy}` : ""}`;
     if (overrides.quietStop) {
       reporter.say(`Stopped: ${savedText}; checkpoint ${checkpointPath}`);
       return code;
     }
-    const tail = done.resumable
+    const tail = resumable || (checkpointPath !== undefined && result?.resumable)
       ? `; checkpoint ${checkpointPath}. Resume with:\n  ${resume}`
-      : "; there is no checkpoint (stdout output), so a new run starts over";
+      : checkpointPath === undefined
+      ? "; there is no checkpoint (stdout output), so a new run starts over"
+      : `; nothing was saved yet. Run again with:\n  ${resume}`;
     reporter.important(`${why}: ${savedText}${tail}`, {
       exitCode: code,
       checkpoint: checkpointPath,
-      resume: done.resumable ? resume : undefined,
+      resume,
     });
     return code;
   }
+  const done = result!;
   if (done.alreadyComplete) {
     reporter.say(
       `Nothing to do: ${done.output ?? "the output"} is already complete (${

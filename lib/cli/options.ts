@@ -110,6 +110,14 @@ export function extractionOptions(
         "Stop cleanly after this long (such as '90m', '2h', '30s'): the checkpoint is saved and the exit code is 4; run the same command again to continue. No wait or retry goes past it.",
     },
     {
+      name: "max-retry-after",
+      type: "string",
+      value: "<duration>",
+      description:
+        "The longest Retry-After (or rate-limit reset) to wait for; a 429 asking for longer ends the run with exit code 1, progress saved.",
+      default: "180s",
+    },
+    {
       name: "checkpoint",
       type: "string",
       value: "<path>",

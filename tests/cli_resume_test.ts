@@ -1,0 +1,244 @@
+/**
+ * Stopping and resuming the CLI as a subprocess against a simulator: SIGINT (exit 130) and the
+ * deadline (exit 4) save the checkpoint and print the exact resume command; running that command
+ * finishes the job with nothing lost or repeated; a checkpoint of other arguments is refused
+ * (exit 2).
+ */
+import { assert, assertEquals } from "./_assert.ts";
+import { startSimulator } from "../testing.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const ENV_NAMES = [
+  "GENESYSCLOUD_OAUTHCLIENT_ID",
+  "GENESYSCLOUD_OAUTHCLIENT_SECRET",
+  "GENESYSCLOUD_REGION",
+  "GENESYS_CLIENT_ID",
+  "GENESYS_CLIENT_SECRET",
+  "GENESYS_BATCH_INVOCATION",
+];
+
+function childEnv(vars: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = { NO_COLOR: "1" };
+  for (const name of ["HOME", "PATH", "DENO_DIR", "XDG_CACHE_HOME", "TMPDIR"]) {
+    const value = Deno.env.get(name);
+    if (value !== undefined) env[name] = value;
+  }
+  return { ...env, ...vars };
+}
+
+function command(args: string[], env: Record<string, string>, write: string): Deno.Command {
+  return new Deno.Command("deno", {
+    args: [
+      "run",
+      "--no-prompt",
+      "--allow-net=127.0.0.1",
+      `--allow-env=${ENV_NAMES.join(",")}`,
+      "--allow-read=.",
+      `--allow-write=${write}`,
+      "cli.ts",
+      ...args,
+    ],
+    cwd: ROOT,
+    env: childEnv(env),
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
+
+const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+
+/** Splits a POSIX shell command line (plain words and single quotes, as `shellQuote` writes). */
+function shellSplit(line: string): string[] {
+  const words: string[] = [];
+  let word = "";
+  let started = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === "'") {
+      const end = line.indexOf("'", i + 1);
+      word += line.slice(i + 1, end);
+      i = end;
+      started = true;
+    } else if (c === "\\") {
+      word += line[++i];
+      started = true;
+    } else if (c === " ") {
+      if (started) words.push(word);
+      word = "";
+      started = false;
+    } else {
+      word += c;
+      started = true;
+    }
+  }
+  if (started) words.push(word);
+  return words;
+}
+
+function resumeLine(stderr: string): string {
+  const match = stderr.match(/Resume with:\n {2}(.+)\n/);
+  assert(match !== null, `no resume command in:\n${stderr}`);
+  return match![1];
+}
+
+async function tempDir(): Promise<string> {
+  await Deno.mkdir(`${ROOT}.test-tmp`, { recursive: true });
+  const abs = await Deno.makeTempDir({ dir: `${ROOT}.test-tmp`, prefix: "cli_resume_" });
+  return abs.slice(ROOT.length);
+}
+
+async function waitForFile(path: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    try {
+      await Deno.stat(path);
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+  throw new Error(`${path} never appeared`);
+}
+
+async function conversationIds(path: string): Promise<string[]> {
+  return (await Deno.readTextFile(path)).trim().split("\n").map((l) =>
+    JSON.parse(l).conversationId
+  );
+}
+
+Deno.test("CLI on SIGINT saves the checkpoint, prints the exact resume command and exits 130; that command finishes the job", async () => {
+  await using sim = await startSimulator({
+    conversations: 400,
+    start: "2026-01-01T00:00:00Z",
+    end: "2026-01-11T00:00:00Z",
+    tokenLifetimeSeconds: 1,
+    faults: { latency: [{ ms: 120 }] },
+  });
+  const dir = await tempDir();
+  const env = {
+    GENESYSCLOUD_REGION: sim.url,
+    GENESYSCLOUD_OAUTHCLIENT_ID: sim.clientId,
+    GENESYSCLOUD_OAUTHCLIENT_SECRET: sim.clientSecret,
+  };
+  const output = `${dir}/c.jsonl`;
+  try {
+    const child = command(
+      [
+        "conversations",
+        "--since",
+        "2026-01-02",
+        "--until",
+        "2026-01-06",
+        "--page-size",
+        "10",
+        "-o",
+        output,
+        "--restart",
+      ],
+      env,
+      dir,
+    ).spawn();
+    await waitForFile(`${ROOT}${output}.checkpoint.json`);
+    child.kill("SIGINT");
+    const stopped = await child.output();
+    const stderr = decode(stopped.stderr);
+    assertEquals(stopped.code, 130, stderr);
+    assert(stderr.includes("SIGINT received: stopping after the current page"), stderr);
+    assert(/Interrupted by SIGINT: \d+ conversations saved \(\d+ pages\)/.test(stderr), stderr);
+    const checkpoint = JSON.parse(await Deno.readTextFile(`${ROOT}${output}.checkpoint.json`));
+    assertEquals(checkpoint.status, "running");
+    const saved = await conversationIds(`${ROOT}${output}.partial`);
+    assertEquals(saved.length, checkpoint.records);
+
+    const resume = shellSplit(resumeLine(stderr));
+    assertEquals(resume.slice(0, 2), ["deno", "run"]);
+    const cliAt = resume.indexOf("cli.ts");
+    assertEquals(resume.slice(cliAt), [
+      "cli.ts",
+      "conversations",
+      "--page-size",
+      "10",
+      "-o",
+      output,
+      "--interval",
+      "2026-01-02T00:00:00Z/2026-01-06T00:00:00Z",
+    ]);
+    assert(resume.includes(`--allow-write=${dir}`), resume.join(" "));
+
+    sim.setFaults({ latency: null });
+    const finished = await new Deno.Command("deno", {
+      args: resume.slice(1),
+      cwd: ROOT,
+      env: childEnv(env),
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const finishedErr = decode(finished.stderr);
+    assertEquals(finished.code, 0, finishedErr);
+    assert(finishedErr.includes(`Resuming from ${output}.checkpoint.json`), finishedErr);
+    const ids = await conversationIds(`${ROOT}${output}`);
+    assertEquals(ids, sim.conversationIds("2026-01-02T00:00:00Z/2026-01-06T00:00:00Z"));
+    assertEquals(ids.slice(0, saved.length), saved);
+  } finally {
+    await Deno.remove(`${ROOT}${dir}`, { recursive: true });
+  }
+});
+
+Deno.test("CLI at the deadline exits 4 with the task's resume command; other arguments are refused with exit 2", async () => {
+  await using sim = await startSimulator({
+    conversations: 300,
+    start: "2026-01-01T00:00:00Z",
+    end: "2026-01-04T00:00:00Z",
+    faults: { latency: [{ ms: 150 }] },
+  });
+  const dir = await tempDir();
+  const env = {
+    GENESYSCLOUD_REGION: sim.url,
+    GENESYSCLOUD_OAUTHCLIENT_ID: sim.clientId,
+    GENESYSCLOUD_OAUTHCLIENT_SECRET: sim.clientSecret,
+    GENESYS_BATCH_INVOCATION: "deno task extract",
+  };
+  const output = `${dir}/c.csv`;
+  const args = [
+    "conversations",
+    "--interval",
+    "2026-01-01T00:00:00Z/2026-01-04T00:00:00Z",
+    "--page-size",
+    "10",
+    "-o",
+    output,
+  ];
+  try {
+    const first = await command([...args, "--deadline", "1s"], env, dir).output();
+    const stderr = decode(first.stderr);
+    assertEquals(first.code, 4, stderr);
+    assert(/Deadline of 1s reached: \d+ (of 300 )?conversations saved/.test(stderr), stderr);
+    assert(!stderr.includes("error:"), stderr);
+    assertEquals(
+      resumeLine(stderr),
+      `deno task extract conversations --page-size 10 -o ${output} --deadline 1s --interval 2026-01-01T00:00:00Z/2026-01-04T00:00:00Z`,
+    );
+    const checkpoint = JSON.parse(await Deno.readTextFile(`${ROOT}${output}.checkpoint.json`));
+    assert(checkpoint.records > 0 && checkpoint.records < 300, String(checkpoint.records));
+
+    const other = await command([...args.slice(0, -3), "20", "-o", output], env, dir).output();
+    assertEquals(other.code, 2, decode(other.stderr));
+    assert(decode(other.stderr).includes("belongs to another job"), decode(other.stderr));
+    assert(decode(other.stderr).includes("--restart"));
+
+    sim.setFaults({ latency: null });
+    const rest = await command(args, env, dir).output();
+    assertEquals(rest.code, 0, decode(rest.stderr));
+    const rows = (await Deno.readTextFile(`${ROOT}${output}`)).trim().split("\n");
+    const header = rows[0].split(",");
+    const idColumn = header.indexOf("conversationId");
+    assert(idColumn >= 0, rows[0]);
+    assertEquals(
+      rows.slice(1).map((r) => r.split(",")[idColumn]),
+      sim.conversationIds("2026-01-01T00:00:00Z/2026-01-04T00:00:00Z"),
+    );
+  } finally {
+    await Deno.remove(`${ROOT}${dir}`, { recursive: true });
+  }
+});

@@ -1,0 +1,288 @@
+/**
+ * The CLI end to end, as a subprocess with the task's permission flags (writes pointed at a temp
+ * folder), against a simulator started in the test: exit codes 0, 1 and 3, output formats,
+ * stdout, logging modes, env files and the `auth` command.
+ */
+import { assert, assertEquals } from "./_assert.ts";
+import { startSimulator } from "../testing.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const ENV_NAMES = [
+  "GENESYSCLOUD_OAUTHCLIENT_ID",
+  "GENESYSCLOUD_OAUTHCLIENT_SECRET",
+  "GENESYSCLOUD_REGION",
+  "GENESYS_CLIENT_ID",
+  "GENESYS_CLIENT_SECRET",
+  "GENESYS_BATCH_INVOCATION",
+];
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The process environment a CLI run sees: only what deno itself needs, plus `vars`. */
+function childEnv(vars: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = { NO_COLOR: "1" };
+  for (const name of ["HOME", "PATH", "DENO_DIR", "XDG_CACHE_HOME", "TMPDIR"]) {
+    const value = Deno.env.get(name);
+    if (value !== undefined) env[name] = value;
+  }
+  return { ...env, ...vars };
+}
+
+/** Runs `deno run <task-like flags> cli.ts ...args` from the repo root. */
+async function cli(
+  args: string[],
+  options: { env?: Record<string, string>; write?: string; flags?: string[] } = {},
+): Promise<Run> {
+  const flags = options.flags ?? [
+    "--allow-net=127.0.0.1",
+    `--allow-env=${ENV_NAMES.join(",")}`,
+    "--allow-read=.",
+    `--allow-write=${options.write ?? ".test-tmp"}`,
+  ];
+  const output = await new Deno.Command("deno", {
+    args: ["run", "--no-prompt", ...flags, "cli.ts", ...args],
+    cwd: ROOT,
+    env: childEnv(options.env ?? {}),
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decode = (b: Uint8Array) =>
+    new TextDecoder().decode(b).split("\n").filter((l) => !l.includes("experimental feature"))
+      .join("\n");
+  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+}
+
+async function tempDir(): Promise<string> {
+  await Deno.mkdir(`${ROOT}.test-tmp`, { recursive: true });
+  const abs = await Deno.makeTempDir({ dir: `${ROOT}.test-tmp`, prefix: "cli_run_" });
+  return abs.slice(ROOT.length);
+}
+
+function simEnv(sim: { url: string; clientId: string; clientSecret: string }) {
+  return {
+    GENESYSCLOUD_REGION: sim.url,
+    GENESYSCLOUD_OAUTHCLIENT_ID: sim.clientId,
+    GENESYSCLOUD_OAUTHCLIENT_SECRET: sim.clientSecret,
+  };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(`${ROOT}${path}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test("CLI users extracts every user to JSONL with a summary and exits 0", async () => {
+  await using sim = await startSimulator({
+    users: 130,
+    conversations: 10,
+    tokenLifetimeSeconds: 1,
+  });
+  const dir = await tempDir();
+  try {
+    const run = await cli(["users", "-o", `${dir}/users.jsonl`, "--page-size", "25"], {
+      env: simEnv(sim),
+      write: dir,
+    });
+    assertEquals(run.code, 0, run.stderr);
+    const ids = (await Deno.readTextFile(`${ROOT}${dir}/users.jsonl`)).trim().split("\n")
+      .map((line) => JSON.parse(line).id);
+    assertEquals(ids, [...sim.ids.users]);
+    assert(run.stderr.includes(`Done: 130 users (6 pages)`), run.stderr);
+    assert(run.stderr.includes(`→ ${dir}/users.jsonl`), run.stderr);
+    const checkpoint = JSON.parse(
+      await Deno.readTextFile(`${ROOT}${dir}/users.jsonl.checkpoint.json`),
+    );
+    assertEquals([checkpoint.status, checkpoint.records], ["complete", 130]);
+    assert(!/sim_[0-9a-f]{8}/.test(run.stderr + run.stdout), "a token was printed");
+    assert(!run.stderr.includes(sim.clientSecret));
+    // Running it again is a no-op that says so.
+    const again = await cli(["users", "-o", `${dir}/users.jsonl`, "--page-size", "25"], {
+      env: simEnv(sim),
+      write: dir,
+    });
+    assertEquals(again.code, 0, again.stderr);
+    assert(again.stderr.includes("already complete"), again.stderr);
+  } finally {
+    await Deno.remove(`${ROOT}${dir}`, { recursive: true });
+  }
+});
+
+Deno.test("CLI queues to stdout as CSV writes records to stdout and messages to stderr", async () => {
+  await using sim = await startSimulator({ queues: 30, users: 5, conversations: 10 });
+  const run = await cli(["queues", "-o", "-", "--format", "csv", "--page-size", "7"], {
+    env: simEnv(sim),
+    write: ".test-tmp/none",
+  });
+  assertEquals(run.code, 0, run.stderr);
+  const lines = run.stdout.trim().split("\n");
+  assert(lines[0].startsWith("id,name"), lines[0]);
+  assertEquals(lines.length, 31);
+  assertEquals(lines.slice(1).map((l) => l.split(",")[0]), [...sim.ids.queues]);
+  assert(run.stderr.includes("no checkpoint"), run.stderr);
+  assert(!run.stdout.includes("Done"));
+});
+
+Deno.test("CLI --quiet prints nothing on success and --log-format json prints only JSON lines", async () => {
+  await using sim = await startSimulator({ users: 40, conversations: 10 });
+  const dir = await tempDir();
+  try {
+    const quiet = await cli(["users", "-q", "-o", `${dir}/q.jsonl`], {
+      env: simEnv(sim),
+      write: dir,
+    });
+    assertEquals([quiet.code, quiet.stderr.trim(), quiet.stdout], [0, "", ""]);
+    const json = await cli(
+      ["users", "--log-format", "json", "--log-level", "debug", "-o", `${dir}/j.csv`],
+      { env: simEnv(sim), write: dir },
+    );
+    assertEquals(json.code, 0, json.stderr);
+    const records = json.stderr.trim().split("\n").map((line) => JSON.parse(line));
+    assert(records.length >= 3);
+    assert(records.some((r) => r.level === "debug" && /answered 200/.test(r.msg)));
+    const done = records.at(-1);
+    assertEquals([done.level, done.records], ["info", 40]);
+    assert(!json.stderr.includes(sim.clientSecret));
+    const bad = await cli(["users", "--log-format", "json", "--page-size", "x"], {
+      env: simEnv(sim),
+    });
+    assertEquals(bad.code, 2);
+    assertEquals(JSON.parse(bad.stderr.trim()).exitCode, 2);
+  } finally {
+    await Deno.remove(`${ROOT}${dir}`, { recursive: true });
+  }
+});
+
+Deno.test("CLI exits 3 with invalid_client and the region when the secret is wrong", async () => {
+  await using sim = await startSimulator({ users: 5, conversations: 10 });
+  const dir = await tempDir();
+  try {
+    const run = await cli(["users", "-o", `${dir}/u.jsonl`], {
+      env: { ...simEnv(sim), GENESYSCLOUD_OAUTHCLIENT_SECRET: "wrong-secret-value" },
+      write: dir,
+    });
+    assertEquals(run.code, 3, run.stderr);
+    assert(run.stderr.includes("invalid_client"), run.stderr);
+    assert(!run.stderr.includes("wrong-secret-value"), run.stderr);
+    assertEquals(run.stderr.trim().split("\n").filter((l) => l.startsWith("error:")).length, 1);
+    assert(!run.stderr.includes("    at "), "stack trace printed");
+    assertEquals(await exists(`${dir}/u.jsonl`), false);
+    assertEquals(await exists(`${dir}/u.jsonl.checkpoint.json`), false);
+    const none = await cli(["users", "-o", `${dir}/u.jsonl`], {
+      env: { GENESYSCLOUD_REGION: sim.url },
+      write: dir,
+    });
+    assertEquals(none.code, 3, none.stderr);
+    assert(none.stderr.includes("No credentials"), none.stderr);
+  } finally {
+    await Deno.remove(`${ROOT}${dir}`, { recursive: true });
+  }
+});
+
+Deno.test("CLI exits 1 when the server asks to wait longer than allowed, keeping saved pages", async () => {
+  await using sim = await startSimulator({
+    users: 60,
+    conversations: 10,
+    faults: { errors: [{ route: "users", status: 429, after: 2, retryAfterSeconds: 3600 }] },
+  });
+  const dir = await tempDir();
+  try {
+    const run = await cli(
+      ["users", "-o", `${dir}/u.jsonl`, "--page-size", "10", "--concurrency", "1"],
+      { env: simEnv(sim), write: dir },
+    );
+    assertEquals(run.code, 1, run.stderr);
+    assert(/3600|1h/.test(run.stderr), run.stderr);
+    assert(run.stderr.includes("20 of 60 users saved (2 pages)"), run.stderr);
+    assert(run.stderr.includes("Fix the cause, then resume with:"), run.stderr);
+  } finally {
+    await Deno.remove(`${ROOT}${dir}`, { recursive: true });
+  }
+});
+
+Deno.test("CLI reads credentials from --env-file and never prints the secret", async () => {
+  await using sim = await startSimulator({ users: 12, conversations: 10 });
+  const dir = await tempDir();
+  try {
+    await Deno.writeTextFile(
+      `${ROOT}${dir}/sim.env`,
+      `# simulator\nexport GENESYSCLOUD_REGION=${sim.url}\nGENESYS_CLIENT_ID="${sim.clientId}"\nGENESYS_CLIENT_SECRET='${sim.clientSecret}'\n`,
+    );
+    const run = await cli(
+      ["users", "--env-file", `${dir}/sim.env`, "-o", `${dir}/u.json`, "--log-level", "debug"],
+      { write: dir },
+    );
+    assertEquals(run.code, 0, run.stderr);
+    assertEquals(JSON.parse(await Deno.readTextFile(`${ROOT}${dir}/u.json`)).length, 12);
+    assert(!run.stderr.includes(sim.clientSecret), run.stderr);
+    const missing = await cli(["users", "--env-file", `${dir}/nope.env`], { write: dir });
+    assertEquals(missing.code, 2);
+    assert(missing.stderr.includes("does not exist"), missing.stderr);
+  } finally {
+    await Deno.remove(`${ROOT}${dir}`, { recursive: true });
+  }
+});
+
+Deno.test("CLI auth prints the token lifetime and rate-limit headers but never the token", async () => {
+  await using sim = await startSimulator({
+    users: 7,
+    conversations: 10,
+    tokenLifetimeSeconds: 300,
+  });
+  const text = await cli(["auth"], { env: simEnv(sim) });
+  assertEquals(text.code, 0, text.stderr);
+  assert(text.stderr.includes("lifetime 300 s (5m00s)"), text.stderr);
+  assert(text.stderr.includes("of 300 requests used"), text.stderr);
+  assert(text.stderr.includes("answered 200"), text.stderr);
+  assert(text.stderr.includes("OK: these credentials work"), text.stderr);
+  const json = await cli(["auth", "--json"], { env: simEnv(sim) });
+  assertEquals(json.code, 0, json.stderr);
+  const result = JSON.parse(json.stdout);
+  assertEquals([result.token.lifetimeSeconds, result.call.status, result.call.total], [
+    300,
+    200,
+    7,
+  ]);
+  assertEquals(result.rateLimit.allowed, 300);
+  assert(typeof result.call.correlationId === "string");
+  assert(!/sim_[0-9a-f]{8}/.test(text.stderr + json.stdout), "a token was printed");
+  const refused = await cli(["auth"], {
+    env: { ...simEnv(sim), GENESYSCLOUD_OAUTHCLIENT_ID: "someone-else" },
+  });
+  assertEquals(refused.code, 3, refused.stderr);
+});
+
+Deno.test("CLI conversations --jobs extracts every conversation of the interval", async () => {
+  await using sim = await startSimulator({ conversations: 300, jobPolls: 0 });
+  const dir = await tempDir();
+  const interval = "2026-01-02T00:00:00Z/2026-01-05T00:00:00Z";
+  try {
+    const run = await cli(
+      [
+        "conversations",
+        "--jobs",
+        "--interval",
+        interval,
+        "-o",
+        `${dir}/c.jsonl`,
+        "--page-size",
+        "20",
+      ],
+      { env: simEnv(sim), write: dir },
+    );
+    assertEquals(run.code, 0, run.stderr);
+    const ids = (await Deno.readTextFile(`${ROOT}${dir}/c.jsonl`)).trim().split("\n")
+      .map((line) => JSON.parse(line).conversationId);
+    assertEquals(ids, sim.jobConversationIds({ interval }));
+  } finally {
+    await Deno.remove(`${ROOT}${dir}`, { recursive: true });
+  }
+});

@@ -1,0 +1,253 @@
+/**
+ * Bad input and missing permissions: one clear line, the right exit code, no stack trace, and
+ * nothing written. Usage errors run the CLI in-process (fast); the permission boundary runs it as
+ * a subprocess with exactly the `extract` task's permission set.
+ */
+import { assert, assertEquals } from "./_assert.ts";
+import { main } from "../cli.ts";
+import { REGIONS } from "../lib/region.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+
+async function tempDir(): Promise<string> {
+  await Deno.mkdir(`${ROOT}.test-tmp`, { recursive: true });
+  const abs = await Deno.makeTempDir({ dir: `${ROOT}.test-tmp`, prefix: "cli_usage_" });
+  return abs.slice(ROOT.length);
+}
+
+async function inProcess(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const code = await main(args, {
+    stdout: (t) => out += t,
+    stderr: (t) => err += t,
+    stderrIsTerminal: false,
+  });
+  return { code, out, err };
+}
+
+async function subprocess(
+  flags: string[],
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; err: string }> {
+  const base: Record<string, string> = { NO_COLOR: "1" };
+  for (const name of ["HOME", "PATH", "DENO_DIR", "XDG_CACHE_HOME"]) {
+    const value = Deno.env.get(name);
+    if (value !== undefined) base[name] = value;
+  }
+  const output = await new Deno.Command("deno", {
+    args: ["run", "--no-prompt", ...flags, "cli.ts", ...args],
+    cwd: ROOT,
+    env: { ...base, ...env },
+    clearEnv: true,
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const err = new TextDecoder().decode(output.stderr).split("\n")
+    .filter((l) => !l.includes("experimental feature")).join("\n");
+  return { code: output.code, err };
+}
+
+Deno.test("CLI bad input exits 2 with one error line, no stack trace and nothing written", async () => {
+  const dir = await tempDir();
+  try {
+    await Deno.writeTextFile(
+      `${ROOT}${dir}/creds.env`,
+      "GENESYSCLOUD_REGION=http://127.0.0.1:9\nGENESYSCLOUD_OAUTHCLIENT_ID=id\nGENESYSCLOUD_OAUTHCLIENT_SECRET=secret-value\n",
+    );
+    await Deno.writeTextFile(`${ROOT}${dir}/bad.env`, "GENESYSCLOUD_REGION=x\nnot a line\n");
+    const out = `${dir}/out/x.jsonl`;
+    const env = ["--env-file", `${dir}/creds.env`];
+    const cases: [string[], string][] = [
+      [["users", "-o", out, "--page-size", "0", ...env], "--page-size"],
+      [["users", "-o", out, "--format", "xml", ...env], "Unknown format 'xml'"],
+      [["users", "-o", `${dir}/out/x.csv`, "--format", "json", ...env], "contradicts"],
+      [["users", "-o", out, "--deadline", "soon", ...env], "Duration 'soon'"],
+      [["users", "-o", out, "--max-retry-after", "later", ...env], "Duration 'later'"],
+      [["users", "-o", out, "--concurrency", "99", ...env], "--concurrency"],
+      [["users", "-o", out, "--region", "mars-1", ...env], "Unknown region 'mars-1'"],
+      [["users", "-o", out, "--outptu", "x"], "did you mean '--output'"],
+      [["users", "extra", "-o", out], "takes no arguments"],
+      [["users", "-o", "-", "--checkpoint", `${dir}/c.json`, ...env], "stdout"],
+      [["users", "-o", out, "--query", "pageSize=5", ...env], "managed"],
+      [["users", "-o", out, "--env-file", `${dir}/bad.env`], "line 2"],
+      [["users", "-o", out, "--log-level", "chatty"], "log level"],
+      [["conversations", "-o", out, ...env], "No interval"],
+      [["conversations", "--interval", "2026-01-02/2026-01-01", "-o", out, ...env], "reversed"],
+      [["conversations", "--yesterday", "--since", "1h", "-o", out, ...env], "one way"],
+      [["conversations", "--since", "1h", "--filter", "{bad", "-o", out, ...env], "not valid JSON"],
+      [["conversations", "--since", "1h", "--filter", "[1]", "-o", out, ...env], "JSON object"],
+      [
+        [
+          "conversations",
+          "--since",
+          "1h",
+          "--filter",
+          '{"groupBy":["queueId"]}',
+          "-o",
+          out,
+          ...env,
+        ],
+        "groupBy",
+      ],
+      [["conversations", "--since", "1h", "--jobs", "--chunk", "1d", "-o", out, ...env], "--chunk"],
+      [
+        ["conversations", "--since", "1h", "--filter-file", `${dir}/none.json`, "-o", out, ...env],
+        "does not exist",
+      ],
+      [["get", "https://api.mypurecloud.ie/api/v2/users", "-o", out, ...env], "--region"],
+      [["get", "-o", out], "needs <path>"],
+      [["frobnicate"], "Unknown command 'frobnicate'"],
+      [["conversatons"], "did you mean 'conversations'"],
+      [["--page-size", "5"], "Give a command before options"],
+      [["help", "nope"], "Unknown command 'nope'"],
+    ];
+    for (const [args, fragment] of cases) {
+      const run = await inProcess(args);
+      const label = args.join(" ");
+      assertEquals(run.code, 2, `${label}: ${run.err}`);
+      const lines = run.err.trimEnd().split("\n");
+      assertEquals(lines.length, 1, `${label}: ${run.err}`);
+      assert(lines[0].startsWith("error: "), `${label}: ${run.err}`);
+      assert(lines[0].includes(fragment), `${label}: expected '${fragment}' in ${run.err}`);
+      assert(!run.err.includes("secret-value"), label);
+    }
+    const left = [];
+    for await (const entry of Deno.readDir(`${ROOT}${dir}`)) left.push(entry.name);
+    assertEquals(left.sort(), ["bad.env", "creds.env"]);
+  } finally {
+    await Deno.remove(`${ROOT}${dir}`, { recursive: true });
+  }
+});
+
+Deno.test("CLI without a command prints the help to stderr and exits 2; help and --version exit 0", async () => {
+  const none = await inProcess([]);
+  assertEquals([none.code, none.out], [2, ""]);
+  assert(none.err.includes("Commands:"));
+  const help = await inProcess(["--help"]);
+  assertEquals(help.code, 0);
+  assert(help.out.includes("Exit codes:"));
+  const commandHelp = await inProcess(["help", "users"]);
+  assertEquals(commandHelp.code, 0);
+  assert(commandHelp.out.startsWith("genesys-batch users:"));
+  const version = await inProcess(["-V"]);
+  assertEquals(version.code, 0);
+  const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
+  assertEquals(version.out, `genesys-batch ${config.version}\n`);
+});
+
+Deno.test("CLI refuses --client-secret in a subprocess, without echoing it", async () => {
+  const run = await subprocess(["--allow-env"], [
+    "users",
+    "--client-secret",
+    "hunter2-very-secret",
+  ]);
+  assertEquals(run.code, 2);
+  assert(run.err.includes("credentials come only from the environment"), run.err);
+  assert(run.err.includes("--env-file"), run.err);
+  assert(!run.err.includes("hunter2"), run.err);
+});
+
+Deno.test("CLI under the extract task's permissions names the flag to add for writes outside ./output", async () => {
+  const env = {
+    GENESYSCLOUD_REGION: "http://127.0.0.1:9",
+    GENESYSCLOUD_OAUTHCLIENT_ID: "id",
+    GENESYSCLOUD_OAUTHCLIENT_SECRET: "secret",
+    GENESYS_BATCH_INVOCATION: "deno task extract",
+  };
+  const run = await subprocess(["-P=extract"], ["users", "-o", ".test-tmp/elsewhere/u.jsonl"], env);
+  assertEquals(run.code, 2, run.err);
+  assert(run.err.includes("--allow-write=.test-tmp/elsewhere"), run.err);
+  assert(run.err.includes("'deno task extract' reads under . and writes under ./output"), run.err);
+  assertEquals(run.err.trim().split("\n").length, 1, run.err);
+  let created = true;
+  try {
+    await Deno.stat(`${ROOT}.test-tmp/elsewhere`);
+  } catch {
+    created = false;
+  }
+  assertEquals(created, false);
+});
+
+Deno.test("CLI checks network and environment grants before sending anything", async () => {
+  const net = await subprocess(
+    ["--allow-env", "--allow-read=.", "--allow-write=.test-tmp"],
+    ["users", "--region", "eu-west-1", "-o", ".test-tmp/never/u.jsonl"],
+    { GENESYSCLOUD_OAUTHCLIENT_ID: "id", GENESYSCLOUD_OAUTHCLIENT_SECRET: "secret" },
+  );
+  assertEquals(net.code, 2, net.err);
+  assert(net.err.includes("--allow-net=api.mypurecloud.ie,login.mypurecloud.ie"), net.err);
+  const env = await subprocess(
+    ["--allow-net=127.0.0.1", "--allow-read=.", "--allow-write=.test-tmp"],
+    ["users", "--region", "http://127.0.0.1:9", "-o", ".test-tmp/never/u.jsonl"],
+    { GENESYSCLOUD_OAUTHCLIENT_ID: "id", GENESYSCLOUD_OAUTHCLIENT_SECRET: "secret" },
+  );
+  assertEquals(env.code, 3, env.err);
+  assert(env.err.includes("--allow-env=GENESYSCLOUD_OAUTHCLIENT_ID"), env.err);
+  const region = await subprocess(["--allow-net=127.0.0.1"], ["auth"], {});
+  assertEquals(region.code, 2, region.err);
+  assert(region.err.includes("--allow-env=GENESYSCLOUD_REGION"), region.err);
+});
+
+Deno.test("The extract and demo permission sets grant every region's hosts and nothing beyond them", async () => {
+  const dir = await tempDir();
+  try {
+    const hosts = REGIONS.flatMap((r) => [`api.${r.env}`, `login.${r.env}`]);
+    const script = `
+const hosts = ${JSON.stringify(hosts)};
+const q = (d) => Deno.permissions.querySync(d).state;
+const result = {
+  regions: hosts.filter((host) => q({ name: "net", host }) !== "granted"),
+  others: ["example.com", "api.mypurecloud.com.evil.io", "pure.cloud.evil.io"].filter((host) => q({ name: "net", host }) === "granted"),
+  loopback: q({ name: "net", host: "127.0.0.1:8787" }),
+  env: ["GENESYSCLOUD_OAUTHCLIENT_ID", "GENESYSCLOUD_OAUTHCLIENT_SECRET", "GENESYSCLOUD_REGION", "GENESYS_CLIENT_ID", "GENESYS_CLIENT_SECRET"].map((variable) => q({ name: "env", variable })),
+  home: q({ name: "env", variable: "HOME" }),
+  writeOutput: q({ name: "write", path: "output/x.jsonl" }),
+  writeElsewhere: q({ name: "write", path: ".test-tmp/x" }),
+  read: q({ name: "read", path: "README.md" }),
+  run: q({ name: "run", command: "deno" }),
+  sys: q({ name: "sys", kind: "hostname" }),
+  ffi: q({ name: "ffi" }),
+};
+console.log(JSON.stringify(result));
+`;
+    await Deno.writeTextFile(`${ROOT}${dir}/probe.js`, script);
+    const probe = async (set: string) => {
+      const output = await new Deno.Command("deno", {
+        args: ["run", "--no-prompt", `-P=${set}`, `${dir}/probe.js`],
+        cwd: ROOT,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assertEquals(output.code, 0, new TextDecoder().decode(output.stderr));
+      return JSON.parse(new TextDecoder().decode(output.stdout));
+    };
+    const extract = await probe("extract");
+    assertEquals(extract.regions, [], "hosts the extract task cannot reach");
+    assertEquals(extract.others, []);
+    assertEquals(extract.loopback, "granted");
+    assertEquals(extract.env, ["granted", "granted", "granted", "granted", "granted"]);
+    assertEquals(
+      [extract.home, extract.writeOutput, extract.writeElsewhere, extract.read],
+      ["prompt", "granted", "prompt", "granted"],
+    );
+    assertEquals([extract.run, extract.sys, extract.ffi], ["prompt", "prompt", "prompt"]);
+    const demo = await probe("demo");
+    assertEquals(demo.regions.length, hosts.length);
+    assertEquals([demo.loopback, demo.writeOutput, demo.run], ["granted", "prompt", "prompt"]);
+
+    const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
+    for (const task of ["extract", "check-auth", "demo", "compile"]) {
+      const line: string = config.tasks[task];
+      assert(line.includes("cli.ts"), task);
+      assert(!/(^|\s)(-A|--allow-all|--allow-run|--allow-ffi|--allow-sys)\b/.test(line), line);
+    }
+    for (const set of ["extract", "demo"]) {
+      const keys = Object.keys(config.permissions[set]);
+      assert(!keys.some((k) => ["all", "run", "ffi", "sys"].includes(k)), `${set}: ${keys}`);
+    }
+  } finally {
+    await Deno.remove(`${ROOT}${dir}`, { recursive: true });
+  }
+});
