@@ -1,0 +1,226 @@
+/**
+ * The page-number paginator: `GET` listings with `pageSize` and `pageNumber` that follow the
+ * response's `nextUri`.
+ *
+ * @module
+ */
+import type { ApiClient, RequestOptions } from "./client.ts";
+import { GenesysError } from "./errors.ts";
+import { checkPositiveInt, linkSignal, pending, type Query, stopReason } from "./page_loop.ts";
+
+/** The body of a page-number listing response, such as `GET /api/v2/users`. */
+export interface ListingResponse<T> {
+  /** The page's entities. */
+  entities?: T[];
+  /** The page size the server used. */
+  pageSize?: number;
+  /** The page number the server answered. */
+  pageNumber?: number;
+  /** How many entities the whole listing has. */
+  total?: number;
+  /** How many pages the whole listing has. */
+  pageCount?: number;
+  /** The relative URI of the next page, absent on the last page. */
+  nextUri?: string | null;
+}
+
+/** One page of a page-number listing. */
+export interface ListingPage<T> {
+  /** The page's entities (empty when the response had none). */
+  entities: T[];
+  /** The page number that was requested. */
+  pageNumber: number;
+  /** The number of the next page, or `undefined` when this page is the last one. */
+  nextPageNumber?: number;
+  /** The response's `total`, when it had one. */
+  total?: number;
+  /** The response's `pageCount`, when it had one. */
+  pageCount?: number;
+  /** The raw response body. */
+  body: ListingResponse<T>;
+}
+
+/** Options of {@link paginate}. */
+export interface PaginateOptions {
+  /** Entities per page (`pageSize` query parameter). Default 100. */
+  pageSize?: number;
+  /** The first page to fetch. Default 1. */
+  pageNumber?: number;
+  /** Extra query parameters sent with every page request (not with a followed `nextUri`). */
+  query?: Query;
+  /**
+   * Follow the response's `nextUri` (default `true`). With `false`, pages are requested by
+   * number until `pageCount` or an empty page; use it for endpoints whose `nextUri` is wrong.
+   */
+  followNextUri?: boolean;
+  /** Fetch the next page while the caller handles the current one. Default `true`. */
+  prefetch?: boolean;
+  /** Stop with an error after this many pages (a guard against endless listings). Default none. */
+  maxPages?: number;
+  /** Aborts the current request (its rejection ends the loop). */
+  signal?: AbortSignal;
+  /** Passed to every request: an absolute deadline, epoch ms by the client's clock. */
+  deadline?: number;
+  /** Passed to every request: the per-attempt timeout in ms. */
+  timeoutMs?: number;
+}
+
+function pathFamily(pathname: string): string {
+  return pathname.split("/").slice(0, 4).join("/").toLowerCase();
+}
+
+/**
+ * Checks a `nextUri` and turns it into a request path on the same API host.
+ *
+ * @param nextUri The response's `nextUri`.
+ * @param path The listing's path.
+ * @returns The path and query to request.
+ */
+function nextPath(nextUri: string, path: string): { path: string; pageNumber?: number } {
+  let url: URL;
+  try {
+    if (nextUri.startsWith("//")) throw new TypeError("protocol-relative");
+    url = new URL(nextUri, "http://relative.invalid");
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new TypeError("scheme");
+  } catch {
+    throw new GenesysError(
+      `The listing '${path}' answered nextUri '${nextUri}', which is not a relative URI; pass followNextUri: false to page by number`,
+    );
+  }
+  const family = pathFamily(new URL(path, "http://relative.invalid").pathname);
+  if (!url.pathname.startsWith("/api/") || pathFamily(url.pathname) !== family) {
+    throw new GenesysError(
+      `The listing '${path}' answered nextUri '${nextUri}', which leaves '${family}'; pass followNextUri: false to page by number`,
+    );
+  }
+  const n = url.searchParams.get("pageNumber");
+  return {
+    path: url.pathname + url.search,
+    pageNumber: n !== null && /^\d+$/.test(n) ? Number(n) : undefined,
+  };
+}
+
+function buildPath(path: string, query: Query): string {
+  const url = new URL(path, "http://relative.invalid");
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined) url.searchParams.set(key, String(value));
+  }
+  return url.pathname + url.search;
+}
+
+/**
+ * Pages through a page-number listing (`GET` with `pageSize` and `pageNumber`), following the
+ * response's relative `nextUri`. It stops after a page without `nextUri`, a page whose
+ * `pageNumber >= pageCount`, or an empty page (which is still yielded, so its `total` is seen).
+ *
+ * @typeParam T The entity type.
+ * @param client The API client.
+ * @param path The listing path, such as `/api/v2/users`.
+ * @param options Page size, first page, extra query, signal.
+ * @returns An async generator of pages.
+ * @throws {GenesysError} When a `nextUri` repeats (the listing would loop) or leaves the
+ * listing's path family (`/api/v2/<resource>`).
+ * @throws {UsageError} When `pageSize`, `pageNumber` or `maxPages` is not a positive integer.
+ *
+ * @example
+ * ```ts
+ * import { paginate } from "./page_number.ts";
+ * import type { ApiClient } from "./client.ts";
+ * import { deepStrictEqual } from "node:assert/strict";
+ *
+ * const client = {
+ *   request: (_method: string, path: string) => {
+ *     const n = Number(new URL(path, "http://x").searchParams.get("pageNumber"));
+ *     return Promise.resolve({
+ *       entities: [`user-${n}`],
+ *       pageNumber: n,
+ *       pageCount: 2,
+ *       nextUri: n < 2 ? `/api/v2/users?pageSize=1&pageNumber=${n + 1}` : undefined,
+ *     });
+ *   },
+ * } as unknown as ApiClient;
+ *
+ * const seen = [];
+ * for await (const page of paginate<string>(client, "/api/v2/users", { pageSize: 1 })) {
+ *   seen.push(...page.entities);
+ * }
+ * deepStrictEqual(seen, ["user-1", "user-2"]);
+ * ```
+ */
+export async function* paginate<T = unknown>(
+  client: ApiClient,
+  path: string,
+  options: PaginateOptions = {},
+): AsyncGenerator<ListingPage<T>, void, undefined> {
+  const pageSize = options.pageSize ?? 100;
+  checkPositiveInt("pageSize", pageSize);
+  checkPositiveInt("pageNumber", options.pageNumber);
+  checkPositiveInt("maxPages", options.maxPages);
+  const followNextUri = options.followNextUri ?? true;
+  const prefetch = options.prefetch ?? true;
+  const query = options.query ?? {};
+  const { controller, signal } = linkSignal(options.signal);
+  const requestOptions: RequestOptions = {
+    signal,
+    deadline: options.deadline,
+    timeoutMs: options.timeoutMs,
+  };
+  const pathFor = (n: number) => buildPath(path, { ...query, pageSize, pageNumber: n });
+  const fetchPage = (target: string) =>
+    pending(client.request<ListingResponse<T>>("GET", target, requestOptions));
+
+  let pageNumber = options.pageNumber ?? 1;
+  const target = pathFor(pageNumber);
+  const seen = new Set<string>([target]);
+  let next: Promise<ListingResponse<T>> | undefined = fetchPage(target);
+  let pages = 0;
+  try {
+    while (next) {
+      const body = (await next) ?? {};
+      next = undefined;
+      pages++;
+      const entities = Array.isArray(body.entities) ? body.entities : [];
+      const pageCount = typeof body.pageCount === "number" ? body.pageCount : undefined;
+      const answered = typeof body.pageNumber === "number" ? body.pageNumber : pageNumber;
+      let nextPageNumber: number | undefined;
+      let nextTarget: string | undefined;
+      const last = entities.length === 0 ||
+        (pageCount !== undefined && answered >= pageCount) ||
+        (followNextUri && !body.nextUri);
+      if (!last) {
+        if (followNextUri) {
+          const parsed = nextPath(String(body.nextUri), path);
+          nextTarget = parsed.path;
+          nextPageNumber = parsed.pageNumber ?? pageNumber + 1;
+        } else {
+          nextPageNumber = pageNumber + 1;
+          nextTarget = pathFor(nextPageNumber);
+        }
+        if (seen.has(nextTarget)) {
+          throw new GenesysError(
+            `The listing '${path}' repeated nextUri '${nextTarget}' after page ${pageNumber}: it would loop forever; pass followNextUri: false to page by number`,
+          );
+        }
+        if (options.maxPages !== undefined && pages >= options.maxPages) {
+          throw new GenesysError(
+            `The listing '${path}' has more than ${options.maxPages} pages (maxPages); raise maxPages or narrow the query`,
+          );
+        }
+        seen.add(nextTarget);
+      }
+      const page: ListingPage<T> = { entities, pageNumber, body };
+      if (nextPageNumber !== undefined) page.nextPageNumber = nextPageNumber;
+      if (typeof body.total === "number") page.total = body.total;
+      if (pageCount !== undefined) page.pageCount = pageCount;
+      if (nextTarget && prefetch) next = fetchPage(nextTarget);
+      yield page;
+      if (nextTarget && !prefetch) next = fetchPage(nextTarget);
+      if (nextPageNumber !== undefined) pageNumber = nextPageNumber;
+    }
+  } finally {
+    if (next) {
+      controller.abort(stopReason());
+      await next.catch(() => {});
+    }
+  }
+}
