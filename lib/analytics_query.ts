@@ -7,23 +7,18 @@
  * @module
  */
 import type { ApiClient, JsonValue } from "./client.ts";
-import { CheckpointError, GenesysError, UsageError } from "./errors.ts";
+import { GenesysError } from "./errors.ts";
 import {
-  checkDetailsQuery,
   type Conversation,
   type ConversationDetailsQuery,
   DETAILS_QUERY_PATH,
 } from "./analytics.ts";
+import { detailsSettings, readDetailsState, writeDetailsState } from "./analytics_query_state.ts";
 import {
-  DAY_MS,
   formatDuration,
-  formatInstant,
   formatInterval,
   type Interval,
   nextBoundary,
-  parseDuration,
-  parseInstant,
-  parseInterval,
   previousBoundary,
 } from "./interval.ts";
 import type { PageSource, SourcePage } from "./source.ts";
@@ -85,201 +80,6 @@ interface DetailsResponse {
   totalHits?: number;
 }
 
-/** The resume state (stored as a JSON position). */
-interface State {
-  /** Between chunks: the edge of the remaining region (asc: its start; desc: its end). */
-  from: number;
-  /** Mid-chunk: the span being paged and the next page. */
-  span?: Interval;
-  pageNumber: number;
-  /** The longest span to query next: the chunk size, or less after a bisection (until the grid). */
-  spanMs: number;
-  /** Conversations yielded so far. */
-  emitted: number;
-  /** Ids to drop: near the boundary with the previous span, and its last page. */
-  prev: string[];
-  /** Ids of the current span near its next boundary. */
-  carry: string[];
-  /** Ids of the current span's last page. */
-  last: string[];
-  done: boolean;
-}
-
-function toMs(value: string | number, name: string): number {
-  const ms = typeof value === "number" ? value : parseDuration(value);
-  if (!Number.isFinite(ms) || ms <= 0) {
-    throw new UsageError(
-      `Option '${name}' is '${value}': it must be a positive duration such as '1d'`,
-    );
-  }
-  return ms;
-}
-
-interface Settings {
-  client: ApiClient;
-  body: Record<string, unknown>;
-  interval: Interval;
-  desc: boolean;
-  chunkMs: number;
-  minChunkMs: number;
-  pageSize: number;
-  maxResults: number;
-  windowMs: number;
-  description: JsonValue;
-}
-
-function settings(
-  client: ApiClient,
-  query: ConversationDetailsQuery,
-  options: ConversationDetailsOptions,
-): Settings {
-  const checked = checkDetailsQuery(query, "query");
-  const chunkMs = toMs(options.chunk ?? "1d", "chunk");
-  const capDays = checked.hasFilters ? 31 : 7;
-  if (chunkMs > capDays * DAY_MS) {
-    throw new UsageError(
-      checked.hasFilters
-        ? `Chunk '${
-          formatDuration(chunkMs)
-        }' exceeds the 31-day interval limit of the details query; use a chunk of at most 31d`
-        : `Chunk '${
-          formatDuration(chunkMs)
-        }' exceeds the 7-day interval limit of the details query without filters; use a chunk of at most 7d or add a filter`,
-    );
-  }
-  const minChunkMs = toMs(options.minChunk ?? "1m", "minChunk");
-  const pageSize = options.pageSize ?? checked.pageSize ?? 100;
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) {
-    throw new UsageError(
-      `Option 'pageSize' is '${pageSize}': it must be a whole number from 1 to 100`,
-    );
-  }
-  const maxResults = options.maxResults ?? 100_000;
-  if (!Number.isInteger(maxResults) || maxResults < pageSize) {
-    throw new UsageError(
-      `Option 'maxResults' is '${maxResults}': it must be a whole number of at least the page size`,
-    );
-  }
-  const windowMs = options.dedupWindow === undefined
-    ? 1000
-    : toMs(options.dedupWindow, "dedupWindow");
-  return {
-    client,
-    body: checked.body,
-    interval: checked.interval,
-    desc: checked.order === "desc",
-    chunkMs,
-    minChunkMs,
-    pageSize,
-    maxResults,
-    windowMs,
-    description: {
-      endpoint: `POST ${DETAILS_QUERY_PATH}`,
-      interval: formatInterval(checked.interval),
-      body: checked.body as JsonValue,
-      chunk: formatDuration(chunkMs),
-      pageSize,
-      maxResults,
-    },
-  };
-}
-
-function badPosition(position: unknown, why: string): CheckpointError {
-  return new CheckpointError(
-    `Resume position ${
-      JSON.stringify(position)?.slice(0, 200)
-    } does not fit this details query (${why}); delete the checkpoint to start over`,
-  );
-}
-
-function readState(position: JsonValue | undefined, s: Settings): State {
-  const { start, end } = s.interval;
-  const fresh: State = {
-    from: s.desc ? end : start,
-    pageNumber: 1,
-    spanMs: s.chunkMs,
-    emitted: 0,
-    prev: [],
-    carry: [],
-    last: [],
-    done: false,
-  };
-  if (position === undefined || position === null) return fresh;
-  const p = position as Record<string, JsonValue>;
-  if (typeof p !== "object" || Array.isArray(p) || p.kind !== "details-query") {
-    throw badPosition(position, "not a details query position");
-  }
-  const ids = (key: string): string[] => {
-    const value = p[key] ?? [];
-    if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
-      throw badPosition(position, `'${key}' is not a list of ids`);
-    }
-    return value as string[];
-  };
-  if (!Number.isInteger(p.emitted) || (p.emitted as number) < 0) {
-    throw badPosition(position, "'emitted' is missing");
-  }
-  const spanMs = p.spanMs ?? s.chunkMs;
-  if (!Number.isInteger(spanMs) || (spanMs as number) < 1 || (spanMs as number) > s.chunkMs) {
-    throw badPosition(position, "'spanMs' does not fit the chunk size");
-  }
-  const state: State = {
-    ...fresh,
-    spanMs: spanMs as number,
-    emitted: p.emitted as number,
-    prev: ids("prev"),
-  };
-  if (p.done === true) return { ...state, done: true };
-  try {
-    if (typeof p.span === "string") {
-      const span = parseInterval(p.span);
-      if (span.start < start || span.end > end) {
-        throw badPosition(position, "span outside the interval");
-      }
-      if (!Number.isInteger(p.pageNumber) || (p.pageNumber as number) < 2) {
-        throw badPosition(position, "'pageNumber' is missing");
-      }
-      return {
-        ...state,
-        span,
-        pageNumber: p.pageNumber as number,
-        carry: ids("carry"),
-        last: ids("last"),
-      };
-    }
-    if (typeof p.from !== "string") throw badPosition(position, "'from' is missing");
-    const from = parseInstant(p.from);
-    if (from < start || from > end) throw badPosition(position, "'from' outside the interval");
-    return { ...state, from };
-  } catch (error) {
-    if (error instanceof UsageError) throw badPosition(position, error.message);
-    throw error;
-  }
-}
-
-function writeState(state: State): JsonValue {
-  if (state.done) return { kind: "details-query", done: true, emitted: state.emitted, prev: [] };
-  if (state.span && state.pageNumber > 1) {
-    return {
-      kind: "details-query",
-      span: formatInterval(state.span),
-      pageNumber: state.pageNumber,
-      spanMs: state.spanMs,
-      emitted: state.emitted,
-      prev: [...state.prev],
-      carry: [...state.carry],
-      last: [...state.last],
-    };
-  }
-  return {
-    kind: "details-query",
-    from: formatInstant(state.from),
-    spanMs: state.spanMs,
-    emitted: state.emitted,
-    prev: [...state.prev],
-  };
-}
-
 /**
  * Streams a conversation details query page by page: splits the interval into chunks, pages each
  * with `paging.pageNumber` until `pageNumber * pageSize >= totalHits` (or `conversations` is
@@ -334,8 +134,8 @@ export async function* conversationDetailsPages(
   query: ConversationDetailsQuery,
   options: ConversationDetailsOptions = {},
 ): AsyncGenerator<ConversationDetailsPage, void, undefined> {
-  const s = settings(client, query, options);
-  const state = readState(options.resumeFrom, s);
+  const s = detailsSettings(query, options);
+  const state = readDetailsState(options.resumeFrom, s);
   if (state.done) return;
   const { start, end } = s.interval;
   const remains = (from: number) => (s.desc ? from > start : from < end);
@@ -359,7 +159,7 @@ export async function* conversationDetailsPages(
     ? AbortSignal.any([options.signal, controller.signal])
     : controller.signal;
   const fetchPage = (span: Interval, pageNumber: number): Promise<DetailsResponse> => {
-    const promise = s.client.request<DetailsResponse>("POST", DETAILS_QUERY_PATH, {
+    const promise = client.request<DetailsResponse>("POST", DETAILS_QUERY_PATH, {
       body: {
         ...s.body,
         interval: formatInterval(span),
@@ -459,7 +259,7 @@ export async function* conversationDetailsPages(
         interval: formatInterval(span),
         pageNumber,
         dropped,
-        position: writeState(state),
+        position: writeDetailsState(state),
       };
       if (totalHits !== undefined) page.totalHits = totalHits;
       if (total !== undefined) page.total = total;
@@ -544,7 +344,7 @@ export function conversationDetailsSource(
   query: ConversationDetailsQuery,
   options: Omit<ConversationDetailsOptions, "resumeFrom" | "signal"> = {},
 ): PageSource<Conversation> {
-  const { description } = settings(client, query, options);
+  const { description } = detailsSettings(query, options);
   return {
     description,
     recordType: "conversation",
