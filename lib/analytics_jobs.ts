@@ -6,48 +6,42 @@
  *
  * @module
  */
-import type { ApiClient, JsonValue, RequestOptions } from "./client.ts";
-import {
-  ApiError,
-  CheckpointError,
-  DeadlineError,
-  GenesysError,
-  JobError,
-  UsageError,
-} from "./errors.ts";
+import type { ApiClient, JsonValue } from "./client.ts";
+import { ApiError, CheckpointError, JobError, UsageError } from "./errors.ts";
 import {
   checkDetailsQuery,
   type Conversation,
   type ConversationDetailsQuery,
   DETAILS_JOBS_PATH,
 } from "./analytics.ts";
-import { formatDuration, formatInstant, formatInterval, parseDuration } from "./interval.ts";
-import { paginateCursor } from "./paginate.ts";
+import {
+  cancelDetailsJob,
+  DEAD_JOB_STATES,
+  detailsJobAvailability,
+  type DetailsJobEvent,
+  detailsJobPath,
+  type DetailsJobStatus,
+  detailsJobStatus,
+  jobEndedError,
+  pollSettings,
+  submitDetailsJob,
+  waitForDetailsJob,
+} from "./analytics_jobs_api.ts";
+import { formatInstant, formatInterval } from "./interval.ts";
+import { paginateCursor } from "./paginate_cursor.ts";
 import type { PageSource, SourcePage } from "./source.ts";
 
-/** A details job's status, from `GET .../details/jobs/{jobId}`. */
-export interface DetailsJobStatus {
-  /** `QUEUED`, `PENDING`, `FULFILLED`, `FAILED`, `CANCELLED` or `EXPIRED`. */
-  state: string;
-  /** Why the job failed. */
-  errorMessage?: string;
-  /** When the job's results expire, ISO-8601. */
-  expirationDate?: string;
-  /** When the job was submitted, ISO-8601. */
-  submissionDate?: string;
-  /** When the job completed, ISO-8601. */
-  completionDate?: string;
-}
-
-/** A job event, for progress displays and logs. */
-export interface DetailsJobEvent {
-  /** `submitted` (also after a resubmit), `state` (each status poll) or `resumed`. */
-  type: "submitted" | "state" | "resumed";
-  /** The job id. */
-  jobId: string;
-  /** The job's state (for `state` events). */
-  state?: string;
-}
+export {
+  cancelDetailsJob,
+  detailsJobAvailability,
+  type DetailsJobEvent,
+  type DetailsJobRequestOptions,
+  type DetailsJobStatus,
+  detailsJobStatus,
+  submitDetailsJob,
+  waitForDetailsJob,
+  type WaitForDetailsJobOptions,
+} from "./analytics_jobs_api.ts";
 
 /** Options of {@link conversationDetailsJobPages} and friends. */
 export interface ConversationDetailsJobOptions {
@@ -126,31 +120,6 @@ interface JobPosition {
   expirationDate?: string;
 }
 
-function toMs(value: string | number, name: string, allowZero = false): number {
-  const ms = typeof value === "number" ? value : parseDuration(value);
-  if (!Number.isFinite(ms) || ms < 0 || (!allowZero && ms === 0)) {
-    throw new UsageError(
-      `Option '${name}' is '${value}': it must be a positive duration such as '2s'`,
-    );
-  }
-  return ms;
-}
-
-function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
 function readPosition(position: JsonValue): JobPosition | "done" {
   const p = position as Record<string, JsonValue>;
   const bad = (why: string) =>
@@ -190,8 +159,6 @@ function writePosition(p: JobPosition): JsonValue {
   if (p.expirationDate !== undefined) out.expirationDate = p.expirationDate;
   return out;
 }
-
-const DEAD = ["FAILED", "CANCELLED", "EXPIRED"];
 
 /**
  * Streams the results of a conversation details job page by page. A fresh run checks the data
@@ -248,13 +215,7 @@ export async function* conversationDetailsJobPages(
   options: ConversationDetailsJobOptions = {},
 ): AsyncGenerator<ConversationDetailsJobPage, void, undefined> {
   const checked = checkDetailsQuery(query, "jobs");
-  const pollMs = toMs(options.pollInterval ?? "2s", "pollInterval");
-  const maxPollMs = toMs(options.maxPollInterval ?? "30s", "maxPollInterval");
-  const maxWaitMs = toMs(options.maxWait ?? "30m", "maxWait");
-  const backoff = options.pollBackoff ?? 1.5;
-  if (!(backoff >= 1)) {
-    throw new UsageError(`Option 'pollBackoff' is '${backoff}': it must be a number of at least 1`);
-  }
+  pollSettings(options);
   if (
     options.pageSize !== undefined && (!Number.isInteger(options.pageSize) || options.pageSize < 1)
   ) {
@@ -263,7 +224,6 @@ export async function* conversationDetailsJobPages(
     );
   }
   const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? defaultSleep;
   const cancelOnEarlyExit = options.cancelOnEarlyExit ?? true;
   const resumed = options.resumeFrom === undefined || options.resumeFrom === null
     ? undefined
@@ -274,20 +234,14 @@ export async function* conversationDetailsJobPages(
   const signal = options.signal
     ? AbortSignal.any([options.signal, controller.signal])
     : controller.signal;
-  const base: RequestOptions = { signal, deadline: options.deadline, timeoutMs: options.timeoutMs };
-  const jobPath = (id: string) => `${DETAILS_JOBS_PATH}/${encodeURIComponent(id)}`;
+  const base = { signal, deadline: options.deadline, timeoutMs: options.timeoutMs };
   const body = { ...checked.body, interval: formatInterval(checked.interval) };
 
   const submit = async (): Promise<string> => {
     const mode = options.checkAvailability ?? "fail";
     if (mode !== "off") {
-      const availability = await client.request<{ dataAvailabilityDate?: string }>(
-        "GET",
-        `${DETAILS_JOBS_PATH}/availability`,
-        base,
-      );
-      const date = availability?.dataAvailabilityDate;
-      const until = typeof date === "string" ? Date.parse(date) : NaN;
+      const date = await detailsJobAvailability(client, base);
+      const until = date === undefined ? NaN : Date.parse(date);
       if (Number.isFinite(until) && checked.interval.end > until) {
         const message = `The interval ends at '${
           formatInstant(checked.interval.end)
@@ -296,74 +250,17 @@ export async function* conversationDetailsJobPages(
         (options.onWarning ?? console.warn)(message);
       }
     }
-    const answer = await client.request<{ jobId?: string }>("POST", DETAILS_JOBS_PATH, {
-      ...base,
-      body,
-      idempotent: options.retrySubmit ?? false,
-    });
-    if (typeof answer?.jobId !== "string" || answer.jobId === "") {
-      throw new GenesysError(`POST ${DETAILS_JOBS_PATH} answered without a 'jobId'`);
-    }
-    options.onJob?.({ type: "submitted", jobId: answer.jobId });
-    return answer.jobId;
+    const jobId = await submitDetailsJob(client, body, { ...base, retry: options.retrySubmit });
+    options.onJob?.({ type: "submitted", jobId });
+    return jobId;
   };
 
   const status = async (id: string): Promise<DetailsJobStatus | undefined> => {
-    try {
-      const s = await client.request<DetailsJobStatus>("GET", jobPath(id), base);
-      options.onJob?.({ type: "state", jobId: id, state: s?.state });
-      return s;
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 404) return undefined;
-      throw error;
-    }
+    const s = await detailsJobStatus(client, id, base);
+    options.onJob?.({ type: "state", jobId: id, state: s?.state ?? "EXPIRED" });
+    return s;
   };
-
-  const deadError = (id: string, s: DetailsJobStatus) => {
-    const why = s.errorMessage ? `: ${s.errorMessage}` : "";
-    const fix = s.state === "EXPIRED"
-      ? "; run again from the last checkpoint to resubmit it"
-      : s.state === "FAILED"
-      ? "; check the query or try a shorter interval"
-      : "";
-    return new JobError(`Details job '${id}' ended '${s.state}'${why}${fix}`, {
-      jobId: id,
-      state: s.state,
-    });
-  };
-
-  const waitFulfilled = async (id: string, first?: DetailsJobStatus): Promise<DetailsJobStatus> => {
-    const started = now();
-    let delay = pollMs;
-    let s = first ?? await status(id);
-    while (true) {
-      if (!s) {
-        throw new JobError(`Details job '${id}' is gone (404); run again to resubmit it`, {
-          jobId: id,
-          state: "EXPIRED",
-        });
-      }
-      if (s.state === "FULFILLED") return s;
-      if (DEAD.includes(s.state)) throw deadError(id, s);
-      const elapsed = now() - started;
-      if (elapsed + delay > maxWaitMs) {
-        throw new JobError(
-          `Details job '${id}' is still '${s.state}' after ${formatDuration(elapsed)} (maxWait '${
-            formatDuration(maxWaitMs)
-          }'); raise maxWait or resume later`,
-          { jobId: id, state: s.state },
-        );
-      }
-      if (options.deadline !== undefined && now() + delay > options.deadline) {
-        throw new DeadlineError(
-          `Deadline reached while waiting for details job '${id}' (state '${s.state}')`,
-        );
-      }
-      await sleep(delay, signal);
-      delay = Math.min(delay * backoff, maxPollMs);
-      s = await status(id);
-    }
-  };
+  const gone: DetailsJobStatus = { state: "EXPIRED", errorMessage: "the job is gone (404)" };
 
   let pos: JobPosition | undefined;
   let finished = false;
@@ -377,10 +274,7 @@ export async function* conversationDetailsJobPages(
       if (!first || first.state === "EXPIRED" || first.state === "CANCELLED") {
         if (!(options.resubmitExpired ?? true)) {
           jobDead = true;
-          throw deadError(
-            pos.jobId,
-            first ?? { state: "EXPIRED", errorMessage: "the job is gone (404)" },
-          );
+          throw jobEndedError(pos.jobId, first ?? gone);
         }
         pos = {
           jobId: await submit(),
@@ -396,11 +290,11 @@ export async function* conversationDetailsJobPages(
       pos = { jobId: await submit(), offset: 0, emitted: 0, submittedAt: formatInstant(now()) };
       yield { conversations: [], jobId: pos.jobId, skipped: 0, position: writePosition(pos) };
     }
-    const done = await waitFulfilled(pos.jobId, first);
+    const done = await waitForDetailsJob(client, pos.jobId, { ...options, ...base, first });
     if (done.expirationDate) pos.expirationDate = done.expirationDate;
 
     const jobId = pos.jobId;
-    const results = paginateCursor<Conversation>(client, `${jobPath(jobId)}/results`, {
+    const results = paginateCursor<Conversation>(client, `${detailsJobPath(jobId)}/results`, {
       cursor: pos.cursor,
       pageSize: options.pageSize,
       itemsKey: "conversations",
@@ -459,21 +353,20 @@ export async function* conversationDetailsJobPages(
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) {
         const s = await status(jobId);
-        if (!s || DEAD.includes(s.state)) {
-          throw deadError(jobId, s ?? { state: "EXPIRED", errorMessage: "the job is gone (404)" });
-        }
+        if (!s || DEAD_JOB_STATES.includes(s.state)) throw jobEndedError(jobId, s ?? gone);
       }
       throw error;
     }
   } catch (error) {
-    if (error instanceof JobError && DEAD.includes(error.state)) jobDead = true;
+    if (error instanceof JobError && DEAD_JOB_STATES.includes(error.state)) jobDead = true;
     throw error;
   } finally {
     if (!finished && !jobDead && pos && cancelOnEarlyExit) {
       controller.abort(new DOMException("The job stream ended early", "AbortError"));
       try {
-        await client.request("DELETE", jobPath(pos.jobId), {
+        await cancelDetailsJob(client, pos.jobId, {
           timeoutMs: options.timeoutMs ?? 10_000,
+          deadline: options.deadline,
         });
       } catch {
         // best effort: an uncancelled job expires on the server
