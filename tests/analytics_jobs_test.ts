@@ -291,6 +291,30 @@ Deno.test("conversationDetailsJobPages cancels the job when the caller's signal 
   assertEquals(api.count("DELETE"), 1);
 });
 
+Deno.test({
+  name: "conversationDetailsJobPages clears its poll timer when the signal aborts mid-wait",
+  sanitizeOps: true,
+  sanitizeResources: true,
+}, async () => {
+  const api = new FakeJobs();
+  api.states = ["PENDING"];
+  const controller = new AbortController();
+  const pages = conversationDetailsJobPages(api, QUERY, {
+    pollInterval: "10s",
+    signal: controller.signal,
+    onJob: (e) => {
+      // abort once the first poll answered, while the default 10 s timer is pending
+      if (e.type === "state") {
+        setTimeout(() => controller.abort(new DOMException("stop", "AbortError")), 1);
+      }
+    },
+  });
+  await assertRejects(() => Array.fromAsync(pages), DOMException, "stop");
+  assertEquals(api.count("GET", "/job1"), 1);
+  assertEquals(api.count("DELETE"), 1);
+  // the ops sanitizer (on for this test) fails it if the 10 s timer were still pending
+});
+
 Deno.test("conversationDetailsJobPages resumes from every saved cursor while the job lives", async () => {
   const api = new FakeJobs(10);
   const pages = await Array.fromAsync(conversationDetailsJobPages(api, QUERY, options()));
@@ -519,141 +543,4 @@ Deno.test("conversationDetailsJobSource announces the job first and does not can
   assertEquals(api.submitted, 2);
   assertEquals(await Array.fromAsync(source.pages(first.at(-1)!.position)), []);
   assertThrows(() => conversationDetailsJobSource(api, { interval: "bad" }), UsageError);
-});
-
-// ---- over HTTP, against the simulator ----
-
-import { startSimulator } from "../testing.ts";
-import type { Simulator } from "../testing.ts";
-import { GenesysClient } from "../lib/client.ts";
-
-/** A virtual clock shared by simulator and client: requests advance it, waits pass at once. */
-function virtualTime(stepMs = 150) {
-  let t = Date.parse("2026-03-01T00:00:00Z");
-  return {
-    now: () => t,
-    advance: (ms: number) => {
-      t += ms;
-    },
-    sleep: (ms: number, signal?: AbortSignal): Promise<void> => {
-      if (signal?.aborted) return Promise.reject(signal.reason);
-      t += ms;
-      return Promise.resolve();
-    },
-    fetch: ((input: RequestInfo | URL, init?: RequestInit) => {
-      t += stepMs;
-      return fetch(input, init);
-    }) as typeof fetch,
-  };
-}
-
-const FAULTS = {
-  tokenLifetimeSeconds: 2,
-  errors: [
-    { status: 429 as const, probability: 0.05, retryAfterSeconds: 1 },
-    { status: 503 as const, probability: 0.05 },
-    { status: 500 as const, probability: 0.02 },
-  ],
-};
-
-function simClient(sim: Simulator, time: ReturnType<typeof virtualTime>): GenesysClient {
-  return new GenesysClient({
-    region: sim.url,
-    clientId: sim.clientId,
-    clientSecret: sim.clientSecret,
-    now: time.now,
-    sleep: time.sleep,
-    fetch: time.fetch,
-  });
-}
-
-const SIM_QUERY = { interval: "2026-01-05T00:00:00Z/2026-01-12T00:00:00Z" };
-
-Deno.test("conversationDetailsJobSource over HTTP gives exactly the simulator's job ids under faults", async () => {
-  const time = virtualTime();
-  await using sim = await startSimulator({
-    conversations: 2000,
-    seed: 5,
-    jobPolls: 3,
-    now: time.now,
-    faults: FAULTS,
-  });
-  const client = simClient(sim, time);
-  const source = conversationDetailsJobSource(client, SIM_QUERY, {
-    pageSize: 20,
-    now: time.now,
-    sleep: time.sleep,
-  });
-  const pages = await Array.fromAsync(source.pages());
-  const expected = sim.jobConversationIds(SIM_QUERY);
-  assert.ok(expected.length > 300, `${expected.length} conversations`);
-  assertEquals(pages.flatMap((p) => p.records.map((c) => c.conversationId)), expected);
-  const stats = sim.stats;
-  assertEquals(stats.jobsSubmitted, 1);
-  assert.ok(stats.tokensIssued >= 3, `tokens issued: ${stats.tokensIssued}`);
-  assert.ok(
-    (stats.faults["error.503"] ?? 0) + (stats.faults["error.500"] ?? 0) > 0,
-    JSON.stringify(stats.faults),
-  );
-  assert.ok((stats.faults["error.429"] ?? 0) > 0, JSON.stringify(stats.faults));
-});
-
-Deno.test("conversationDetailsJobSource over HTTP resumes a live job by cursor and resubmits an expired one", async () => {
-  const time = virtualTime();
-  await using sim = await startSimulator({
-    conversations: 2000,
-    seed: 6,
-    jobExpirySeconds: 600,
-    now: time.now,
-  });
-  const client = simClient(sim, time);
-  const source = conversationDetailsJobSource(client, SIM_QUERY, {
-    pageSize: 50,
-    now: time.now,
-    sleep: time.sleep,
-  });
-  const expected = sim.jobConversationIds(SIM_QUERY);
-  // a first run stops after 3 result pages (the engine's graceful stop: the job is kept)
-  const got: string[] = [];
-  let position: JsonValue = null;
-  let n = 0;
-  for await (const page of source.pages()) {
-    got.push(...page.records.map((c) => c.conversationId));
-    position = page.position;
-    if (++n === 4) break;
-  }
-  assertEquals(got.length, 150);
-  assertEquals(sim.stats.byRoute["jobs.delete"] ?? 0, 0);
-  // resume while the job lives: same job, from the saved cursor
-  const second: string[] = [];
-  for await (const page of source.pages(position)) {
-    second.push(...page.records.map((c) => c.conversationId));
-    position = page.position;
-    if (second.length >= 100) break;
-  }
-  assertEquals(sim.stats.jobsSubmitted, 1);
-  // the job expires; resuming resubmits and skips the 250 records already written
-  time.advance(3_600_000);
-  for await (const page of source.pages(position)) {
-    second.push(...page.records.map((c) => c.conversationId));
-  }
-  assertEquals(sim.stats.jobsSubmitted, 2);
-  assertEquals([...got, ...second], expected);
-});
-
-Deno.test("conversationDetailsJob over HTTP cancels the job when the consumer stops early", async () => {
-  const time = virtualTime();
-  await using sim = await startSimulator({ conversations: 500, seed: 8, now: time.now });
-  const client = simClient(sim, time);
-  for await (
-    const conv of conversationDetailsJob(client, SIM_QUERY, {
-      pageSize: 10,
-      now: time.now,
-      sleep: time.sleep,
-    })
-  ) {
-    assertEquals(typeof conv.conversationId, "string");
-    break;
-  }
-  assertEquals(sim.stats.byRouteStatus["jobs.delete"], { "202": 1 });
 });
