@@ -65,8 +65,8 @@ export interface ConversationDetailsJobOptions {
   /** Retry the submit `POST` on a 5xx or timeout although that could create two jobs. Default `false`. */
   retrySubmit?: boolean;
   /**
-   * When resuming a job that has expired, was cancelled or is gone (404): submit it again and skip
-   * the records already emitted (default `true`), or fail with a {@link JobError}.
+   * When resuming a job that has expired, failed, was cancelled or is gone (404): submit it again
+   * and skip the records already emitted (default `true`), or fail with a {@link JobError}.
    */
   resubmitExpired?: boolean;
   /**
@@ -166,11 +166,11 @@ function writePosition(p: JobPosition): JsonValue {
  * yields one empty page whose position names the job (so a killed run resumes the same job),
  * polls its status with backoff until `FULFILLED`, then yields its results read by cursor.
  *
- * Resuming (`resumeFrom`): a live job continues from the saved cursor. An expired, cancelled or
- * vanished job is submitted again and its results are read from the start, skipping as many
- * records as were already emitted; the record at the seam must carry the id last emitted,
- * otherwise a {@link CheckpointError} says the new job's order differs (exactly-once output
- * cannot be guaranteed then). Leaving the loop early cancels the job unless
+ * Resuming (`resumeFrom`): a live job continues from the saved cursor. An expired, failed,
+ * cancelled or vanished job is submitted again and its results are read from the start, skipping
+ * as many records as were already emitted; the record at the seam must carry the id last
+ * emitted, otherwise a {@link CheckpointError} says the new job's order differs (exactly-once
+ * output cannot be guaranteed then). Leaving the loop early cancels the job unless
  * `cancelOnEarlyExit: false`.
  *
  * @param client The API client.
@@ -271,7 +271,12 @@ export async function* conversationDetailsJobPages(
       pos = resumed;
       options.onJob?.({ type: "resumed", jobId: pos.jobId });
       first = await status(pos.jobId);
-      if (!first || first.state === "EXPIRED" || first.state === "CANCELLED") {
+      // A failed job has no results to read: like an expired one, it is submitted again (else
+      // every later run would meet the same dead job id in the checkpoint and fail forever).
+      if (
+        !first || first.state === "EXPIRED" || first.state === "CANCELLED" ||
+        first.state === "FAILED"
+      ) {
         if (!(options.resubmitExpired ?? true)) {
           jobDead = true;
           throw jobEndedError(pos.jobId, first ?? gone);
