@@ -27,6 +27,7 @@
 import { main } from "./lib/cli/main.ts";
 
 export { main };
+export type { CliIo } from "./lib/cli/context.ts";
 
 if (import.meta.main) {
   Deno.exit(await main(Deno.args));

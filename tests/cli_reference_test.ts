@@ -1,0 +1,100 @@
+/**
+ * Help and documentation stay complete and in step: every command's `--help` shows every option
+ * with its default and environment variable, and the README's CLI reference (between the
+ * `cli-reference` markers) is exactly what `cli.ts help --markdown` prints.
+ */
+import { assert, assertEquals } from "./_assert.ts";
+import { COMMANDS, main } from "../lib/cli/main.ts";
+import { optionSynopsis } from "../lib/cli/help.ts";
+import { parseCommand } from "../lib/cli/spec.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+
+async function helpOf(args: string[]): Promise<{ code: number; out: string }> {
+  let out = "";
+  const code = await main(args, {
+    stdout: (t) => out += t,
+    stderr: () => {},
+    stderrIsTerminal: false,
+  });
+  return { code, out };
+}
+
+const normalize = (text: string) => text.replace(/\s+/g, " ").trim();
+
+Deno.test("Every command's --help lists each option, its default and env variable, and examples", async () => {
+  for (const command of COMMANDS) {
+    const { code, out } = await helpOf([command.spec.name, "--help"]);
+    assertEquals(code, 0, command.spec.name);
+    const flat = normalize(out);
+    assert(out.startsWith(`genesys-batch ${command.spec.name}: `), out);
+    assert(out.includes(`Usage: genesys-batch ${command.spec.name}`), out);
+    for (const option of command.spec.options) {
+      const synopsis = optionSynopsis(option).trim();
+      assert(out.includes(synopsis), `${command.spec.name} --help lacks '${synopsis}'`);
+      assert(flat.includes(normalize(option.description)), `${synopsis}: description missing`);
+      if (option.default !== undefined) {
+        assert(flat.includes(`default: ${option.default}`), `${synopsis}: default missing`);
+      }
+      if (option.env !== undefined) assert(flat.includes(`env: ${option.env}`), synopsis);
+    }
+    assert(out.includes("-h, --help"));
+    assert(command.spec.examples.length > 0, `${command.spec.name} has no examples`);
+    for (const example of command.spec.examples) {
+      assert(out.includes(`genesys-batch ${example.command}`), example.command);
+    }
+    const viaHelp = await helpOf(["help", command.spec.name]);
+    assertEquals(viaHelp.out, out);
+  }
+  const top = await helpOf(["--help"]);
+  for (const command of COMMANDS) assert(top.out.includes(`  ${command.spec.name} `));
+  for (const code of ["0", "1", "2", "3", "4", "130"]) assert(top.out.includes(`\n  ${code} `));
+});
+
+Deno.test("Every example in help is a command line that parses", () => {
+  for (const command of COMMANDS) {
+    for (const example of command.spec.examples) {
+      const words = example.command.split(" | ")[0].match(/'[^']*'|\S+/g)!.map((w) =>
+        w.replace(/^'|'$/g, "")
+      );
+      assertEquals(words[0], command.spec.name, example.command);
+      parseCommand(command.spec, words.slice(1));
+    }
+  }
+});
+
+Deno.test("README's CLI reference is what 'cli.ts help --markdown' prints", async () => {
+  const output = await new Deno.Command("deno", {
+    args: ["run", "--no-prompt", "cli.ts", "help", "--markdown"],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assertEquals(output.code, 0, new TextDecoder().decode(output.stderr));
+  const generated = new TextDecoder().decode(output.stdout);
+  for (const command of COMMANDS) {
+    assert(generated.includes(`### \`genesys-batch ${command.spec.name}\``));
+    for (const option of command.spec.options) {
+      assert(generated.includes(`\`${optionSynopsis(option).trim()}\``), option.name);
+    }
+  }
+  let readme = "";
+  try {
+    readme = await Deno.readTextFile(`${ROOT}README.md`);
+  } catch {
+    // reported below
+  }
+  const start = "<!-- cli-reference:start -->";
+  const end = "<!-- cli-reference:end -->";
+  const from = readme.indexOf(start);
+  const to = readme.indexOf(end);
+  assert(
+    from !== -1 && to > from,
+    `README.md needs the CLI reference between '${start}' and '${end}': paste the output of 'deno run cli.ts help --markdown'`,
+  );
+  assertEquals(
+    normalize(readme.slice(from + start.length, to)),
+    normalize(generated),
+    "README.md's CLI reference is stale: replace it with the output of 'deno run cli.ts help --markdown'",
+  );
+});
