@@ -392,6 +392,17 @@ Deno.test("conversationDetailsJobPages resubmits a job that is gone (404) or was
   assertEquals(api.submitted, 3);
 });
 
+Deno.test("conversationDetailsJobPages resubmits a resumed job that ended FAILED", async () => {
+  const api = new FakeJobs(6);
+  const pages = await Array.fromAsync(conversationDetailsJobPages(api, QUERY, options()));
+  api.jobs.get("job1")!.states = ["FAILED"];
+  const rest = await Array.fromAsync(
+    conversationDetailsJobPages(api, QUERY, options(clock(), { resumeFrom: pages[1].position })),
+  );
+  assertEquals(ids(rest), range(3, 6));
+  assertEquals(api.submitted, 2);
+});
+
 Deno.test("conversationDetailsJobPages refuses to resubmit when resubmitExpired is false", async () => {
   const api = new FakeJobs(4);
   const pages = await Array.fromAsync(conversationDetailsJobPages(api, QUERY, options()));
