@@ -242,3 +242,29 @@ Deno.test("CLI at the deadline exits 4 with the task's resume command; other arg
     await Deno.remove(`${ROOT}${dir}`, { recursive: true });
   }
 });
+
+Deno.test("CLI stops on SIGTERM too, saving the checkpoint and printing the resume command", async () => {
+  await using sim = await startSimulator({
+    users: 400,
+    conversations: 10,
+    faults: { latency: [{ route: "users", ms: 150 }] },
+  });
+  const dir = await tempDir();
+  const env = {
+    GENESYSCLOUD_REGION: sim.url,
+    GENESYSCLOUD_OAUTHCLIENT_ID: sim.clientId,
+    GENESYSCLOUD_OAUTHCLIENT_SECRET: sim.clientSecret,
+  };
+  try {
+    const term = command(["users", "--page-size", "10", "-o", `${dir}/a.jsonl`], env, dir).spawn();
+    await waitForFile(`${ROOT}${dir}/a.jsonl.checkpoint.json`);
+    term.kill("SIGTERM");
+    const termed = await term.output();
+    const termErr = decode(termed.stderr);
+    assertEquals(termed.code, 130, termErr);
+    assert(termErr.includes("Interrupted by SIGTERM"), termErr);
+    assert(resumeLine(termErr).includes(`users --page-size 10 -o ${dir}/a.jsonl`));
+  } finally {
+    await Deno.remove(`${ROOT}${dir}`, { recursive: true });
+  }
+});

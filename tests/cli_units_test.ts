@@ -10,6 +10,7 @@ import { errorLine, exitCodeFor } from "../lib/cli/exit.ts";
 import { resumeArgs, resumeCommand, shellQuote } from "../lib/cli/resume.ts";
 import { formatDuration, formatProgressLine, ProgressReporter } from "../lib/cli/progress.ts";
 import { readExtractSettings } from "../lib/cli/extract_options.ts";
+import { listenForStop, type StopSignal } from "../lib/cli/signals.ts";
 import { fileNeeds, flagsFor, MissingPermissionError } from "../lib/cli/permissions.ts";
 import { conversationsSpec, resolveInterval } from "../lib/cli/commands/conversations.ts";
 import { parseListingPath, parseQueryOptions } from "../lib/cli/commands/listing.ts";
@@ -353,4 +354,22 @@ Deno.test("fileNeeds and flagsFor ask for the output and checkpoint directories 
   const needs = fileNeeds("out/a.jsonl", "state/a.json");
   assertEquals(flagsFor(needs), ["--allow-read=out,state", "--allow-write=out,state"]);
   assertEquals(fileNeeds("-"), []);
+});
+
+Deno.test("listenForStop stops on the first signal, forces on the second and removes its listeners", () => {
+  const listeners = new Map<string, () => void>();
+  const events: string[] = [];
+  const remove = listenForStop({
+    onStop: (signal) => events.push(`stop ${signal}`),
+    onForce: (signal) => events.push(`force ${signal}`),
+    addListener: (signal: StopSignal, listener) => listeners.set(signal, listener),
+    removeListener: (signal: StopSignal) => listeners.delete(signal),
+  });
+  assertEquals([...listeners.keys()], ["SIGINT", "SIGTERM"]);
+  listeners.get("SIGTERM")!();
+  listeners.get("SIGINT")!();
+  assertEquals(events, ["stop SIGTERM", "force SIGINT"]);
+  remove();
+  remove();
+  assertEquals(listeners.size, 0);
 });

@@ -15,6 +15,10 @@ export interface ListenForStopOptions {
   onStop: (signal: StopSignal) => void;
   /** Called on a second signal; defaults to `Deno.exit(130)`. */
   onForce?: (signal: StopSignal) => void;
+  /** Adds a listener (default `Deno.addSignalListener`; tests pass their own). */
+  addListener?: (signal: StopSignal, listener: () => void) => void;
+  /** Removes a listener (default `Deno.removeSignalListener`). */
+  removeListener?: (signal: StopSignal, listener: () => void) => void;
 }
 
 /**
@@ -42,7 +46,7 @@ export function listenForStop(options: ListenForStopOptions): () => void {
       else (options.onForce ?? (() => Deno.exit(130)))(signal);
     };
     try {
-      Deno.addSignalListener(signal, listener);
+      (options.addListener ?? Deno.addSignalListener)(signal, listener);
       listeners.push([signal, listener]);
     } catch {
       // SIGTERM is not available on Windows; SIGINT (Ctrl-C) still is.
@@ -52,6 +56,7 @@ export function listenForStop(options: ListenForStopOptions): () => void {
   return () => {
     if (removed) return;
     removed = true;
-    for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
+    const remove = options.removeListener ?? Deno.removeSignalListener;
+    for (const [signal, listener] of listeners) remove(signal, listener);
   };
 }
