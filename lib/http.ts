@@ -87,7 +87,12 @@ export async function exchange(
       );
     }
     if (error instanceof GenesysError) return error;
-    const raw = error instanceof Error ? error.message : String(error);
+    // Deno's fetch says only "fetch failed"; the reason (connection refused, reset, DNS) is in
+    // its cause, and without it the message does not say what went wrong.
+    const reason = error instanceof Error && error.cause instanceof Error
+      ? `: ${error.cause.message}`
+      : "";
+    const raw = (error instanceof Error ? error.message : String(error)) + reason;
     const detail = scrub(raw, options.secrets ?? []);
     return new NetworkError(`${options.request} failed (${phase}): ${oneLine(detail, 300)}`, {
       kind: "network",
