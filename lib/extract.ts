@@ -20,10 +20,17 @@ import { CheckpointError, UsageError } from "./errors.ts";
 export interface ExtractCounters {
   /** Requests sent so far (attempts included). */
   requests?: number;
-  /** Retries so far, all causes together. */
-  retries?: number;
+  /**
+   * Retries so far: a total, or counts by cause (as in `GenesysClient.stats`), which are summed.
+   */
+  retries?: number | Readonly<Record<string, number>>;
   /** Token requests so far (the first one and every refresh). */
   tokenRequests?: number;
+}
+
+function totalRetries(retries: ExtractCounters["retries"]): number | undefined {
+  if (retries === undefined || typeof retries === "number") return retries;
+  return Object.values(retries).reduce((sum, n) => sum + n, 0);
 }
 
 /** Where the engine keeps its checkpoint. */
@@ -345,7 +352,7 @@ export async function extract<T>(options: ExtractOptions<T>): Promise<ExtractRes
       pagesThisRun,
       recordsThisRun,
       requests: counters.requests,
-      retries: counters.retries,
+      retries: totalRetries(counters.retries),
       tokenRequests: counters.tokenRequests,
       elapsedMs,
       recordsPerSecond: elapsedMs > 0 ? (recordsThisRun * 1000) / elapsedMs : 0,

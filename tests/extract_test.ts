@@ -382,3 +382,21 @@ Deno.test("extract of an empty source writes a valid empty output", async () => 
     assertEquals([result.status, result.pages, sink.text()], ["complete", 0, expected]);
   }
 });
+
+Deno.test("extract sums retries given by cause, as GenesysClient.stats gives them", async () => {
+  const source: PageSource<{ id: string }> = {
+    description: { test: "retries by cause" },
+    recordType: "thing",
+    async *pages() {
+      yield { records: [{ id: "a" }], position: { done: true } };
+    },
+  };
+  const seen: (number | undefined)[] = [];
+  await extract({
+    source,
+    sink: new MemorySink(),
+    stats: () => ({ requests: 4, retries: { rateLimit: 2, serverError: 1 }, tokenRequests: 1 }),
+    onProgress: (p) => seen.push(p.retries),
+  });
+  assertEquals(seen, [3]);
+});
