@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { Pacer, PacerOptions, PacerStats } from "./pacer.ts";
 import type { TokenManager } from "./token.ts";
 
 /** A value that survives `JSON.stringify` / `JSON.parse` unchanged. */
@@ -129,6 +130,8 @@ export interface ClientStats {
   statuses: Record<string, number>;
   /** The last rate-limit headers seen, if any. */
   rateLimit?: RateLimitHeaders;
+  /** The pacer's state (current rate, waits, 429s seen), unless pacing is off. */
+  pacer?: PacerStats;
 }
 
 /** What {@link GenesysClientOptions.beforeRequest} is told about the request about to be sent. */
@@ -195,6 +198,23 @@ export interface GenesysClientOptions {
    * `client.stats.rateLimit`). A rejection ends the request with that error.
    */
   beforeRequest?: (request: PendingRequest) => void | Promise<void>;
+  /**
+   * Client-side pacing from the `inin-ratelimit-*` headers and 429s (see {@link Pacer}), on by
+   * default: `true` (default) shares one pacer per token manager (= per token) across clients
+   * and concurrent requests; `false` turns it off; {@link PacerOptions} configure a pacer of
+   * this client's own (its clock and sleep default to the client's); a {@link Pacer} is used as
+   * given (to share it). Its waits honour the request's signal and deadline.
+   */
+  pacing?: boolean | PacerOptions | Pacer;
 }
 
 export { GenesysClient } from "./genesys_client.ts";
+export { Pacer, sharedPacer } from "./pacer.ts";
+export type {
+  PacerAcquireOptions,
+  PacerMode,
+  PacerOptions,
+  PacerResponse,
+  PacerStats,
+  PacerTicket,
+} from "./pacer.ts";

@@ -22,7 +22,8 @@ import {
   validateClientOptions,
 } from "./client_response.ts";
 import { DeadlineError, UsageError } from "./errors.ts";
-import { emit, exchange, oneLine, retryAfterHint, retryCause } from "./http.ts";
+import { emit, type Exchange, exchange, oneLine, retryAfterHint, retryCause } from "./http.ts";
+import { Pacer, sharedPacer } from "./pacer.ts";
 import { type ResolvedRegion, resolveRegion } from "./region.ts";
 import { DEFAULT_MAX_RETRY_AFTER, retry, sleep } from "./retry.ts";
 import { TokenManager } from "./token.ts";
@@ -58,6 +59,9 @@ interface Call {
  * - GET, HEAD, PUT, DELETE and OPTIONS are retried; POST and PATCH only when `idempotent: true`
  *   (except 429 and 401, which the server did not process, so they are always retried).
  * - No wait crosses the deadline: a longer one fails at once with a {@link DeadlineError}.
+ * - Pacing (on by default; the `pacing` option turns it off or configures it): one {@link Pacer}
+ *   per token holds each attempt back as the `inin-ratelimit-*` headers and 429s say, so a long
+ *   job settles at the allowed rate; its state is in `stats.pacer`.
  * - When attempts run out, the last error is thrown: {@link ApiError} for a status,
  *   {@link NetworkError} for a network failure, timeout or bad body, {@link RateLimitError}
  *   for 429s.
@@ -107,6 +111,7 @@ export class GenesysClient implements ApiClient {
   #statuses: Record<string, number> = {};
   #rateLimit?: RateLimitHeaders;
   #accepted: string[] = [];
+  #pacer?: Pacer;
 
   /**
    * Creates the client; nothing is sent until the first request.
@@ -141,6 +146,15 @@ export class GenesysClient implements ApiClient {
       });
     }
     this.#origin = new URL(this.region.apiBaseUrl).origin;
+    const pacing = options.pacing ?? true;
+    if (pacing !== false) {
+      const own = { now: options.now, sleep: options.sleep, maxPauseMs: options.maxRetryAfter };
+      this.#pacer = pacing instanceof Pacer
+        ? pacing
+        : pacing === true
+        ? sharedPacer(this.tokenManager, own)
+        : new Pacer({ ...own, ...pacing });
+    }
   }
 
   /** A snapshot of the counters: requests, retries by cause, token requests, statuses, rate limit. */
@@ -151,6 +165,7 @@ export class GenesysClient implements ApiClient {
       tokenRequests: this.tokenManager.tokenRequests,
       statuses: { ...this.#statuses },
       rateLimit: this.#rateLimit ? { ...this.#rateLimit } : undefined,
+      pacer: this.#pacer?.stats,
     };
   }
 
@@ -312,9 +327,15 @@ export class GenesysClient implements ApiClient {
     let token = await this.tokenManager.getToken(signal);
     for (;;) {
       await this.#o.beforeRequest?.({ method: call.method, path: call.display, attempt, signal });
+      const ticket = await this.#pacer?.acquire({
+        signal,
+        deadline: call.deadline,
+        name: call.name,
+      });
       const startedAt = this.#now();
       const remaining = call.deadline === undefined ? Infinity : call.deadline - startedAt;
       if (remaining <= 0) {
+        ticket?.done();
         throw new DeadlineError(
           `Deadline reached before ${call.name} could be sent (attempt ${attempt})`,
           {
@@ -327,18 +348,26 @@ export class GenesysClient implements ApiClient {
       headers.set("Authorization", `Bearer ${token}`);
       this.#requests++;
       emit(this.#o.onEvent, { type: "request", method: call.method, path: call.display, attempt });
-      const { response, text } = await exchange(call.url.href, {
-        method: call.method,
-        headers,
-        body: call.body,
-      }, {
-        fetch: this.#o.fetch ?? fetch,
-        timeoutMs: Math.min(call.timeoutMs, remaining),
-        timeoutIsDeadline: remaining < call.timeoutMs,
-        signal,
-        request: call.name,
-        secrets: [token],
-      });
+      let exchanged: Exchange;
+      try {
+        exchanged = await exchange(call.url.href, {
+          method: call.method,
+          headers,
+          body: call.body,
+        }, {
+          fetch: this.#o.fetch ?? fetch,
+          timeoutMs: Math.min(call.timeoutMs, remaining),
+          timeoutIsDeadline: remaining < call.timeoutMs,
+          signal,
+          request: call.name,
+          secrets: [token],
+        });
+      } catch (error) {
+        ticket?.done();
+        throw error;
+      }
+      const { response, text } = exchanged;
+      ticket?.done(response);
       const status = response.status;
       this.#statuses[status] = (this.#statuses[status] ?? 0) + 1;
       this.#rateLimit = readRateLimit(response.headers, this.#now()) ?? this.#rateLimit;
