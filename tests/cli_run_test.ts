@@ -176,6 +176,7 @@ Deno.test("CLI exits 3 with invalid_client and the region when the secret is wro
     assert(!run.stderr.includes("    at "), "stack trace printed");
     assertEquals(await exists(`${dir}/u.jsonl`), false);
     assertEquals(await exists(`${dir}/u.jsonl.checkpoint.json`), false);
+    assertEquals(await exists(`${dir}/u.jsonl.partial`), false);
     const none = await cli(["users", "-o", `${dir}/u.jsonl`], {
       env: { GENESYSCLOUD_REGION: sim.url },
       write: dir,
@@ -282,6 +283,14 @@ Deno.test("CLI conversations --jobs extracts every conversation of the interval"
     const ids = (await Deno.readTextFile(`${ROOT}${dir}/c.jsonl`)).trim().split("\n")
       .map((line) => JSON.parse(line).conversationId);
     assertEquals(ids, sim.jobConversationIds({ interval }));
+    // An interval past the jobs' data availability is bad input: exit 2, nothing left behind.
+    const late = await cli(
+      ["conversations", "--jobs", "--interval", "2026-01-30/2026-02-02", "-o", `${dir}/late.jsonl`],
+      { env: simEnv(sim), write: dir },
+    );
+    assertEquals(late.code, 2, late.stderr);
+    assert(late.stderr.includes("availability"), late.stderr);
+    assertEquals(await exists(`${dir}/late.jsonl.partial`), false);
   } finally {
     await Deno.remove(`${ROOT}${dir}`, { recursive: true });
   }

@@ -112,6 +112,15 @@ export function retriesByLabel(stats: ClientStats): Record<string, number> {
   return out;
 }
 
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The end-of-run line: records, pages, time, output, requests, refreshes, retries. */
 function summaryLine(result: ExtractResult, label: string, client: GenesysClient): string {
   const stats = client.stats;
@@ -255,6 +264,10 @@ export async function runExtraction(
     reporter.say(`Extracting ${plan.label} from ${connection.region.env} to ${where}${cp}`);
   }
 
+  // A run that fails before its first durable page leaves no partial output behind.
+  const partial = settings.output === "-" ? undefined : `${settings.output}.partial`;
+  const partialExisted = partial !== undefined && await exists(partial);
+
   const controller = new AbortController();
   const stopSignal = overrides.signal
     ? AbortSignal.any([controller.signal, overrides.signal])
@@ -334,6 +347,12 @@ export async function runExtraction(
     if (deadlineTimer !== undefined) clearTimeout(deadlineTimer);
   }
 
+  if (
+    result?.status !== "complete" && partial !== undefined && !partialExisted &&
+    previous === undefined && (progress?.pagesThisRun ?? 0) === 0
+  ) {
+    await Deno.remove(partial).catch(() => {});
+  }
   const saved = progress?.records ?? previous?.records ?? 0;
   const savedPages = progress?.pages ?? previous?.pages ?? 0;
   const total = progress?.total ?? previous?.total;

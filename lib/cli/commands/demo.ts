@@ -210,7 +210,7 @@ async function run(parsed: ParsedCommand, ctx: CommandContext): Promise<number> 
       }${inOrder ? ", in order" : ""} (checked against the simulator's own list)`,
       `Took ${
         formatDuration(Date.now() - started)
-      }. Next: 'deno task extract conversations --help', or point it at your org (README: "CLI against a real org").`,
+      }. Next: 'deno task extract conversations --help', or point it at your org (README: "Against a real org").`,
     ].join("\n") + "\n",
   );
   return ok ? ExitCode.OK : ExitCode.FAILED;
