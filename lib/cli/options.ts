@@ -33,7 +33,7 @@ export const LOG_OPTIONS: readonly OptionSpec[] = Object.freeze([
     type: "string",
     value: "<level>",
     description:
-      "debug, info, warn or error. debug logs every request, retry and token refresh (never a token).",
+      "debug, info, warn or error. debug logs every request, retry and token refresh (never a token); warn and error also drop the start and summary lines.",
     default: "info",
   },
   {

@@ -14,7 +14,7 @@ import type { ProgressReporter } from "./progress.ts";
 export interface Reporter {
   /** The leveled, redacting logger (debug events, progress log lines). */
   log: Logger;
-  /** A line for people: a notice at the start, the summary. Suppressed by `--quiet`. */
+  /** A line for people: a notice at the start, the summary. Suppressed by `--quiet` and levels above info. */
   say(message: string, fields?: Record<string, unknown>): void;
   /** A warning, printed even with `--quiet`. */
   warn(message: string, fields?: Record<string, unknown>): void;
@@ -65,8 +65,9 @@ export function createReporter(
   const always = createLogger({ level: "debug", format: settings.format, write, secrets });
   const plain = (message: string) => write(redact(message, secrets));
   reporter.log = log;
+  const chatty = !settings.quiet && (settings.level === "debug" || settings.level === "info");
   reporter.say = (message, fields) => {
-    if (settings.quiet) return;
+    if (!chatty) return;
     if (settings.format === "json") always.info(message, fields);
     else plain(message);
   };
