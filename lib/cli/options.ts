@@ -55,7 +55,8 @@ export const LOG_OPTIONS: readonly OptionSpec[] = Object.freeze([
 /**
  * Output, checkpoint, paging and time options of every extraction command.
  *
- * @param defaults The page size default and maximum, and optionally the page size's own text.
+ * @param defaults The page size default and maximum, and optionally the page size's own text and
+ * the default output as shown in help.
  * @returns The option specs, in help order.
  *
  * @example
@@ -67,7 +68,7 @@ export const LOG_OPTIONS: readonly OptionSpec[] = Object.freeze([
  * ```
  */
 export function extractionOptions(
-  defaults: { pageSize: number; maxPageSize: number; pageSizeNote?: string },
+  defaults: { pageSize: number; maxPageSize: number; pageSizeNote?: string; output?: string },
 ): OptionSpec[] {
   return [
     {
@@ -77,7 +78,7 @@ export function extractionOptions(
       value: "<file|->",
       description:
         "Where records go; '-' writes to stdout. Written as '<file>.partial' and renamed when complete, so a finished file is never half-written.",
-      default: "output/<command>[-<interval>].<format>",
+      default: defaults.output ?? "output/<command>.<format>",
     },
     {
       name: "format",
@@ -99,7 +100,7 @@ export function extractionOptions(
       type: "string",
       value: "<n>",
       description:
-        "Most page requests in flight at once, 1 to 16; pages are always written in order. 1 fetches one page at a time; 2 or more also fetches the next page while the current one is written (today's engine keeps at most 2 in flight; larger values are accepted for the parallel engine to come).",
+        "Most page requests in flight, 1 to 16; pages are always written in order. 1 fetches one page at a time; 2 or more also fetch the next page while the current one is written (the engine keeps at most 2 in flight today; larger values are accepted for the parallel engine to come).",
       default: "2",
     },
     {

@@ -99,6 +99,7 @@ export const conversationsSpec: CommandSpec = {
       maxPageSize: QUERY_PAGE.max,
       pageSizeNote:
         "Conversations per request: 1 to 100 for the details query (default 100), 1 to 10000 for --jobs results (default 1000).",
+      output: "output/conversations-<start>-<end>[-jobs].<format>",
     }).map((o) => o.name === "page-size" ? { ...o, default: undefined } : o),
     ...LOG_OPTIONS,
   ],

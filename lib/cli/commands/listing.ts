@@ -64,6 +64,7 @@ function listingSpec(
   summary: string,
   description: string[],
   examples: CommandSpec["examples"],
+  output: string,
   positional?: boolean,
 ): CommandSpec {
   return {
@@ -79,7 +80,7 @@ function listingSpec(
       : undefined,
     options: [
       ...CONNECTION_OPTIONS,
-      ...extractionOptions({ pageSize: PAGE_SIZE.default, maxPageSize: PAGE_SIZE.max }),
+      ...extractionOptions({ pageSize: PAGE_SIZE.default, maxPageSize: PAGE_SIZE.max, output }),
       QUERY_OPTION,
       ...LOG_OPTIONS,
     ],
@@ -166,6 +167,7 @@ export const usersCommand: Command = {
       },
       { command: "users -o - | jq -r .email", note: "Stream to stdout (no checkpoint)" },
     ],
+    "output/users.<format>",
   ),
   run: (parsed: ParsedCommand, ctx: CommandContext) =>
     runExtraction(
@@ -185,6 +187,7 @@ export const queuesCommand: Command = {
       { command: "queues --region mypurecloud.de", note: "All queues into output/queues.jsonl" },
       { command: "queues -o output/queues.csv", note: "As CSV, for a spreadsheet" },
     ],
+    "output/queues.<format>",
   ),
   run: (parsed, ctx) =>
     runExtraction(
@@ -218,6 +221,7 @@ export const getCommand: Command = {
         note: "Wrap-up codes sorted by name, giving up cleanly after 10 minutes",
       },
     ],
+    "output/<path without /api/v2/, dashed>.<format>",
     true,
   ),
   run: (parsed, ctx) => {
