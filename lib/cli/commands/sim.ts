@@ -5,7 +5,7 @@
  * @module
  */
 
-import { parseSimArgs } from "../../sim/main.ts";
+import { parseSimArgs } from "../../sim/args.ts";
 import { startSimulator } from "../../sim/server.ts";
 import type { CommandContext } from "../context.ts";
 import { ExitCode } from "../exit.ts";
@@ -23,7 +23,7 @@ export const simSpec: CommandSpec = {
   name: "sim",
   summary: "Run the Genesys Cloud simulator standalone",
   description: [
-    "Serves the token endpoint, users and queues listings, the analytics details query and jobs API on 127.0.0.1, with data generated from a seed and optional faults, until Ctrl-C (exit code 0). It accepts the client id 'sim-client-id' and secret 'sim-client-secret'. Point any command at it with --region http://127.0.0.1:<port>.",
+    "Serves the token endpoint, users and queues listings, the analytics details query and jobs API on 127.0.0.1, with data generated from a seed and optional faults, until Ctrl-C (exit code 0). It prints the client id and secret it accepts (by default 'sim-client-id' and 'sim-client-secret'). Point any command at it with --region http://127.0.0.1:<port>.",
   ],
   options: [
     opt("port", "<n>", "Port on 127.0.0.1; 0 picks a free one.", "0"),
@@ -33,6 +33,8 @@ export const simSpec: CommandSpec = {
     opt("conversations", "<n>", "How many conversations in the span.", "2000"),
     opt("start", "<iso>", "Start of the data span.", "2026-01-01T00:00:00Z"),
     opt("end", "<iso>", "End of the data span (exclusive).", "2026-01-31T00:00:00Z"),
+    opt("client-id", "<id>", "The client id it accepts.", "sim-client-id"),
+    opt("client-secret", "<secret>", "The client secret it accepts.", "sim-client-secret"),
     opt("token-lifetime", "<seconds>", "expires_in of issued tokens.", "86400"),
     opt("max-page-size", "<n>", "Largest pageSize of users and queues listings.", "500"),
     opt("job-polls", "<n>", "Status polls an analytics job answers before FULFILLED.", "2"),
@@ -70,7 +72,6 @@ async function run(parsed: ParsedCommand, ctx: CommandContext): Promise<number> 
     if (value !== undefined) args.push(`--${option.name}=${value}`);
   }
   const options = parseSimArgs(args);
-  if (options === "help") return ExitCode.OK;
   requirePermissions([{ name: "net", target: "127.0.0.1", why: "the simulator's server" }]);
   const sim = await startSimulator(options);
   const faults = Object.keys(sim.faults).length > 0 ? JSON.stringify(sim.faults) : "none";

@@ -1,6 +1,7 @@
 import { UsageError } from "../lib/errors.ts";
-import { parseSimArgs } from "../lib/sim/main.ts";
+import { parseSimArgs } from "../lib/sim/args.ts";
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
+import { simCall, simToken } from "./_sim_fetch.ts";
 
 Deno.test("parseSimArgs maps data, credential and fault flags to simulator options", () => {
   assertEquals(
@@ -52,7 +53,6 @@ Deno.test("parseSimArgs maps data, credential and fault flags to simulator optio
     },
   );
   assertEquals(parseSimArgs([]), { faults: {} });
-  assertEquals(parseSimArgs(["--users", "1", "--help"]), "help");
   assertEquals(parseSimArgs(["--rate-limit", "5"]), {
     faults: { rateLimit: { requestsPerSecond: 5 } },
   });
@@ -64,12 +64,13 @@ Deno.test("parseSimArgs rejects unknown flags and bad values", () => {
   assertThrows(() => parseSimArgs(["--users"]), UsageError, "needs a value");
 });
 
-Deno.test("lib/sim/main.ts (deno task sim) runs a standalone simulator that prints its URL and credentials and stops on SIGINT", async () => {
-  const child = new Deno.Command("deno", {
+Deno.test("deno task sim runs the CLI's sim command, which prints its URL and credentials and stops on SIGINT", async () => {
+  const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
+  const [program, ...task] = config.tasks.sim.split(" ");
+  assertEquals(task.slice(-2), ["cli.ts", "sim"]);
+  const child = new Deno.Command(program, {
     args: [
-      "run",
-      "--allow-net=127.0.0.1",
-      "lib/sim/main.ts",
+      ...task,
       "--users",
       "4",
       "--conversations",
@@ -79,6 +80,7 @@ Deno.test("lib/sim/main.ts (deno task sim) runs a standalone simulator that prin
       "--client-secret",
       "cli-secret",
     ],
+    cwd: new URL("..", import.meta.url),
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -93,16 +95,9 @@ Deno.test("lib/sim/main.ts (deno task sim) runs a standalone simulator that prin
     const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
     assert(url, `no URL in '${out}'`);
     assert(out.includes("cli-id") && out.includes("cli-secret"), out);
-    const tokenRes = await fetch(`${url}/oauth/token`, {
-      method: "POST",
-      headers: { Authorization: `Basic ${btoa("cli-id:cli-secret")}` },
-      body: new URLSearchParams({ grant_type: "client_credentials" }),
-    });
-    const { access_token } = await tokenRes.json();
-    const users = await fetch(`${url}/api/v2/users`, {
-      headers: { Authorization: `Bearer ${access_token}` },
-    });
-    assertEquals((await users.json()).total, 4);
+    const sim = { url, clientId: "cli-id", clientSecret: "cli-secret" };
+    const users = await simCall(sim, await simToken(sim), "GET", "/api/v2/users");
+    assertEquals(users.json.total, 4);
   } finally {
     child.kill("SIGINT");
   }
@@ -114,5 +109,5 @@ Deno.test("lib/sim/main.ts (deno task sim) runs a standalone simulator that prin
   const status = await child.status;
   await child.stderr.cancel();
   assertEquals(status.code, 0);
-  assert(out.includes("Served 2 requests"), out);
+  assert(out.includes("SIGINT: served 2 requests"), out);
 });
