@@ -1,14 +1,6 @@
 import { type Simulator, startSimulator } from "../testing.ts";
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
-
-async function token(sim: Simulator): Promise<string> {
-  const res = await fetch(`${sim.url}/oauth/token`, {
-    method: "POST",
-    headers: { Authorization: `Basic ${btoa(`${sim.clientId}:${sim.clientSecret}`)}` },
-    body: new URLSearchParams({ grant_type: "client_credentials" }),
-  });
-  return (await res.json()).access_token;
-}
+import { simToken } from "./_sim_fetch.ts";
 
 function get(sim: Simulator, auth: string, path = "/api/v2/users?pageSize=50"): Promise<Response> {
   return fetch(sim.url + path, { headers: { Authorization: `Bearer ${auth}` } });
@@ -19,7 +11,7 @@ Deno.test("startSimulator truncate fault claims a Content-Length it does not sen
     conversations: 10,
     faults: { bodies: [{ kind: "truncate", times: 1 }] },
   });
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   const res = await get(sim, auth);
   assertEquals(res.status, 200);
   assert(Number(res.headers.get("content-length")) > 1000);
@@ -31,7 +23,7 @@ Deno.test("startSimulator truncate fault claims a Content-Length it does not sen
 
 Deno.test("startSimulator cut fault sends a well-framed prefix of the JSON", async () => {
   await using sim = await startSimulator({ conversations: 10 });
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   const full = await (await get(sim, auth)).text();
   sim.setFaults({ bodies: [{ kind: "cut", route: "users", times: 1 }] });
   const res = await get(sim, auth);
@@ -54,7 +46,7 @@ Deno.test("startSimulator malformed fault sends invalid JSON of the full length"
     conversations: 10,
     faults: { bodies: [{ kind: "malformed", everyNth: 2 }] },
   });
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   const good = await (await get(sim, auth)).text();
   const bad = await (await get(sim, auth)).text();
   assert(bad.length >= good.length);
@@ -72,7 +64,7 @@ Deno.test("startSimulator disconnect fault resets the connection mid-response", 
     conversations: 200,
     faults: { bodies: [{ kind: "disconnect", route: "details.query", times: 1 }] },
   });
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   const query = () =>
     fetch(`${sim.url}/api/v2/analytics/conversations/details/query`, {
       method: "POST",
@@ -106,7 +98,7 @@ Deno.test("startSimulator latency fault delays responses and counts spikes", asy
     conversations: 10,
     faults: { latency: [{ route: "users", ms: 2, jitterMs: 3, spikeMs: 20, spikeEveryNth: 3 }] },
   });
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   for (let i = 0; i < 6; i++) await (await get(sim, auth)).body?.cancel();
   assertEquals(sim.stats.faults.latency, 4);
   assertEquals(sim.stats.faults["latency.spike"], 2);
@@ -117,7 +109,7 @@ Deno.test("Simulator.close ends pending latency waits at once", async () => {
     conversations: 10,
     faults: { latency: [{ ms: 600_000 }] },
   });
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   const pending = get(sim, auth);
   for (let i = 0; i < 200 && sim.stats.inFlight === 0; i++) {
     await new Promise((resolve) => setTimeout(resolve, 5));

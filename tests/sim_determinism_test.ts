@@ -1,32 +1,19 @@
 import { Timeline } from "../lib/sim/timeline.ts";
 import { type Simulator, startSimulator } from "../testing.ts";
 import { assert, assertEquals } from "./_assert.ts";
-
-async function token(sim: Simulator): Promise<string> {
-  const res = await fetch(`${sim.url}/oauth/token`, {
-    method: "POST",
-    headers: { Authorization: `Basic ${btoa(`${sim.clientId}:${sim.clientSecret}`)}` },
-    body: new URLSearchParams({ grant_type: "client_credentials" }),
-  });
-  return (await res.json()).access_token;
-}
+import { simCall, simToken } from "./_sim_fetch.ts";
 
 const QUERY = "/api/v2/analytics/conversations/details/query";
 const JOBS = "/api/v2/analytics/conversations/details/jobs";
 
 async function text(sim: Simulator, auth: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(sim.url + path, {
-    method,
-    headers: { Authorization: `Bearer ${auth}`, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return await res.text();
+  return (await simCall(sim, auth, method, path, body)).text;
 }
 
 /** Every data response of one session, as raw text, in a given request order. */
 async function session(seed: number, reversed = false): Promise<string[]> {
   await using sim = await startSimulator({ seed, users: 80, queues: 6, conversations: 700 });
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   const requests: [string, string, unknown?][] = [
     ["GET", "/api/v2/users?pageSize=30&pageNumber=1"],
     ["GET", "/api/v2/users?pageSize=30&pageNumber=3"],
@@ -87,7 +74,7 @@ Deno.test("Timeline start times are strictly increasing and found by binary sear
 Deno.test("startSimulator serves a million conversations generated on demand", async () => {
   await using sim = await startSimulator({ conversations: 1_000_000 });
   assertEquals(sim.conversationCount, 1_000_000);
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   const post = async (body: unknown) =>
     JSON.parse(await text(sim, auth, "POST", QUERY, body)) as {
       totalHits: number;

@@ -2,21 +2,10 @@ import { UsageError } from "../lib/errors.ts";
 import { FaultEngine } from "../lib/sim/faults.ts";
 import { type SimFaults, type Simulator, startSimulator } from "../testing.ts";
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
+import { simCall, simToken } from "./_sim_fetch.ts";
 
-async function token(sim: Simulator): Promise<string> {
-  const res = await fetch(`${sim.url}/oauth/token`, {
-    method: "POST",
-    headers: { Authorization: `Basic ${btoa(`${sim.clientId}:${sim.clientSecret}`)}` },
-    body: new URLSearchParams({ grant_type: "client_credentials" }),
-  });
-  return (await res.json()).access_token;
-}
-
-async function users(sim: Simulator, auth: string) {
-  const res = await fetch(`${sim.url}/api/v2/users?pageSize=2`, {
-    headers: { Authorization: `Bearer ${auth}` },
-  });
-  return { status: res.status, headers: res.headers, json: await res.json() };
+function users(sim: Simulator, auth: string) {
+  return simCall(sim, auth, "GET", "/api/v2/users?pageSize=2");
 }
 
 async function statuses(sim: Simulator, auth: string, n: number): Promise<number[]> {
@@ -30,19 +19,15 @@ Deno.test("startSimulator errors fault injects every-Nth statuses on the targete
     conversations: 10,
     faults: { errors: [{ route: "users", status: 500, everyNth: 3 }] },
   });
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   assertEquals(await statuses(sim, auth, 6), [200, 200, 500, 200, 200, 500]);
-  const queues = await fetch(`${sim.url}/api/v2/routing/queues`, {
-    headers: { Authorization: `Bearer ${auth}` },
-  });
-  await queues.body?.cancel();
-  assertEquals(queues.status, 200);
+  assertEquals((await simCall(sim, auth, "GET", "/api/v2/routing/queues")).status, 200);
   assertEquals(sim.stats.faults["error.500"], 2);
 });
 
 Deno.test("startSimulator errors fault bodies carry the Genesys code of each 5xx", async () => {
   await using sim = await startSimulator({ conversations: 10 });
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   const codes: Record<number, string> = {
     500: "internal.server.error",
     502: "bad.gateway",
@@ -65,7 +50,7 @@ Deno.test("startSimulator injected 429 has Retry-After, the normalized body and 
     conversations: 10,
     faults: { errors: [{ status: 429, times: 1 }] },
   });
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   const first = await users(sim, auth);
   assertEquals(first.status, 429);
   assertEquals(first.headers.get("Retry-After"), "1");
@@ -89,7 +74,7 @@ Deno.test("startSimulator errors fault honours after and times", async () => {
     conversations: 10,
     faults: { errors: [{ status: 503, after: 2, times: 2 }] },
   });
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   assertEquals(await statuses(sim, auth, 6), [200, 200, 503, 503, 200, 200]);
 });
 
@@ -100,7 +85,7 @@ Deno.test("startSimulator probability faults are deterministic for a seed", asyn
       conversations: 10,
       faults: { errors: [{ status: 502, probability: 0.3 }] },
     });
-    return await statuses(sim, await token(sim), 120);
+    return await statuses(sim, await simToken(sim), 120);
   };
   const a = await run(5);
   assertEquals(await run(5), a);
@@ -116,7 +101,7 @@ Deno.test("startSimulator rate limit is a token bucket refilled by the clock, wi
     now: () => now,
     faults: { rateLimit: { requestsPerSecond: 2, burst: 3 } },
   });
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   assertEquals(await statuses(sim, auth, 4), [200, 200, 200, 429]);
   const limited = await users(sim, auth);
   assertEquals(limited.status, 429);
@@ -144,16 +129,10 @@ Deno.test("startSimulator rate limit spares the token endpoint and unlisted rout
     now: () => now,
     faults: { rateLimit: { route: "queues", requestsPerSecond: 1, burst: 1 } },
   });
-  const auth = await token(sim);
-  for (let i = 0; i < 3; i++) assert(await token(sim));
+  const auth = await simToken(sim);
+  for (let i = 0; i < 3; i++) assert(await simToken(sim));
   assertEquals(await statuses(sim, auth, 3), [200, 200, 200]);
-  const q = async () => {
-    const res = await fetch(`${sim.url}/api/v2/routing/queues`, {
-      headers: { Authorization: `Bearer ${auth}` },
-    });
-    await res.body?.cancel();
-    return res.status;
-  };
+  const q = async () => (await simCall(sim, auth, "GET", "/api/v2/routing/queues")).status;
   assertEquals([await q(), await q()], [200, 429]);
   now += 1000;
   assertEquals(await q(), 200);
@@ -161,7 +140,7 @@ Deno.test("startSimulator rate limit spares the token endpoint and unlisted rout
 
 Deno.test("Simulator.setFaults merges keys, null clears one, clearFaults clears all", async () => {
   await using sim = await startSimulator({ conversations: 10 });
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   sim.setFaults({ errors: [{ status: 503 }] });
   sim.setFaults({ latency: [{ ms: 1 }] });
   assertEquals(sim.faults, { errors: [{ status: 503 }], latency: [{ ms: 1 }] });

@@ -1,32 +1,11 @@
 import { type Simulator, startSimulator } from "../testing.ts";
 import { assert, assertEquals } from "./_assert.ts";
+import { type Json, simCall, simToken } from "./_sim_fetch.ts";
 
 const JOBS = "/api/v2/analytics/conversations/details/jobs";
 
-async function token(sim: Simulator): Promise<string> {
-  const res = await fetch(`${sim.url}/oauth/token`, {
-    method: "POST",
-    headers: { Authorization: `Basic ${btoa(`${sim.clientId}:${sim.clientSecret}`)}` },
-    body: new URLSearchParams({ grant_type: "client_credentials" }),
-  });
-  return (await res.json()).access_token;
-}
-
-// deno-lint-ignore no-explicit-any
-type Json = Record<string, any>;
-
-async function call(sim: Simulator, auth: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(sim.url + path, {
-    method,
-    headers: { Authorization: `Bearer ${auth}`, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, json: (text ? JSON.parse(text) : undefined) as Json };
-}
-
 async function submit(sim: Simulator, auth: string, body: unknown): Promise<string> {
-  const { status, json } = await call(sim, auth, "POST", JOBS, body);
+  const { status, json } = await simCall(sim, auth, "POST", JOBS, body);
   assertEquals(status, 202);
   return json.jobId;
 }
@@ -34,7 +13,7 @@ async function submit(sim: Simulator, auth: string, body: unknown): Promise<stri
 async function waitFulfilled(sim: Simulator, auth: string, jobId: string): Promise<string[]> {
   const states: string[] = [];
   for (let i = 0; i < 10; i++) {
-    const { json } = await call(sim, auth, "GET", `${JOBS}/${jobId}`);
+    const { json } = await simCall(sim, auth, "GET", `${JOBS}/${jobId}`);
     states.push(json.state);
     if (json.state !== "QUEUED" && json.state !== "PENDING") break;
   }
@@ -48,7 +27,7 @@ async function readAll(sim: Simulator, auth: string, jobId: string, pageSize: nu
   for (let i = 0; i < 500; i++) {
     const q = new URLSearchParams({ pageSize: String(pageSize) });
     if (cursor) q.set("cursor", cursor);
-    const { status, json } = await call(sim, auth, "GET", `${JOBS}/${jobId}/results?${q}`);
+    const { status, json } = await simCall(sim, auth, "GET", `${JOBS}/${jobId}/results?${q}`);
     assertEquals(status, 200);
     assertEquals(json.dataAvailabilityDate, sim.dataAvailabilityDate);
     conversations.push(...json.conversations);
@@ -61,7 +40,7 @@ async function readAll(sim: Simulator, auth: string, jobId: string, pageSize: nu
 
 Deno.test("startSimulator jobs move QUEUED, PENDING, FULFILLED over the configured polls", async () => {
   await using sim = await startSimulator({ conversations: 100, jobPolls: 3 });
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   const jobId = await submit(sim, auth, { interval: "2026-01-01T00:00:00Z/2026-01-02T00:00:00Z" });
   assertEquals(await waitFulfilled(sim, auth, jobId), [
     "QUEUED",
@@ -69,7 +48,7 @@ Deno.test("startSimulator jobs move QUEUED, PENDING, FULFILLED over the configur
     "PENDING",
     "FULFILLED",
   ]);
-  const { json } = await call(sim, auth, "GET", `${JOBS}/${jobId}`);
+  const { json } = await simCall(sim, auth, "GET", `${JOBS}/${jobId}`);
   assertEquals(json.state, "FULFILLED");
   for (const field of ["submissionDate", "completionDate", "expirationDate"]) {
     assert(!Number.isNaN(Date.parse(json[field])), field);
@@ -80,7 +59,7 @@ Deno.test("startSimulator jobs move QUEUED, PENDING, FULFILLED over the configur
 
 Deno.test("startSimulator job results page by cursor to exactly the expected overlap ids", async () => {
   await using sim = await startSimulator({ conversations: 800, jobPolls: 1 });
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   const interval = "2026-01-10T06:00:00Z/2026-01-17T18:00:00Z";
   const jobId = await submit(sim, auth, { interval });
   assertEquals(await waitFulfilled(sim, auth, jobId), ["QUEUED", "FULFILLED"]);
@@ -109,8 +88,8 @@ Deno.test("startSimulator jobs honour limit, order, filters and the data availab
     jobPolls: 0,
     dataAvailabilityDate: "2026-01-20T00:00:00Z",
   });
-  const auth = await token(sim);
-  assertEquals((await call(sim, auth, "GET", `${JOBS}/availability`)).json, {
+  const auth = await simToken(sim);
+  assertEquals((await simCall(sim, auth, "GET", `${JOBS}/availability`)).json, {
     dataAvailabilityDate: "2026-01-20T00:00:00.000Z",
   });
   const interval = "2026-01-15T00:00:00Z/2026-01-25T00:00:00Z";
@@ -136,9 +115,9 @@ Deno.test("startSimulator jobs honour limit, order, filters and the data availab
 
 Deno.test("startSimulator job results before FULFILLED answer 400 job.not.fulfilled", async () => {
   await using sim = await startSimulator({ conversations: 50, jobPolls: 2 });
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   const jobId = await submit(sim, auth, { interval: "2026-01-01T00:00:00Z/2026-01-31T00:00:00Z" });
-  const early = await call(sim, auth, "GET", `${JOBS}/${jobId}/results`);
+  const early = await simCall(sim, auth, "GET", `${JOBS}/${jobId}/results`);
   assertEquals(early.status, 400);
   assertEquals(early.json.code, "job.not.fulfilled");
 });
@@ -151,18 +130,18 @@ Deno.test("startSimulator jobs expire after jobExpirySeconds", async () => {
     jobExpirySeconds: 60,
     now: () => now,
   });
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   const jobId = await submit(sim, auth, { interval: "2026-01-01T00:00:00Z/2026-01-31T00:00:00Z" });
   await waitFulfilled(sim, auth, jobId);
-  const first = await call(sim, auth, "GET", `${JOBS}/${jobId}/results?pageSize=10`);
+  const first = await simCall(sim, auth, "GET", `${JOBS}/${jobId}/results?pageSize=10`);
   assertEquals(first.status, 200);
   assertEquals(
-    (await call(sim, auth, "GET", `${JOBS}/${jobId}`)).json.expirationDate,
+    (await simCall(sim, auth, "GET", `${JOBS}/${jobId}`)).json.expirationDate,
     new Date(Date.UTC(2026, 1, 1) + 60_000).toISOString(),
   );
   now += 60_000;
-  assertEquals((await call(sim, auth, "GET", `${JOBS}/${jobId}`)).json.state, "EXPIRED");
-  const gone = await call(
+  assertEquals((await simCall(sim, auth, "GET", `${JOBS}/${jobId}`)).json.state, "EXPIRED");
+  const gone = await simCall(
     sim,
     auth,
     "GET",
@@ -174,16 +153,16 @@ Deno.test("startSimulator jobs expire after jobExpirySeconds", async () => {
 
 Deno.test("startSimulator DELETE cancels a job", async () => {
   await using sim = await startSimulator({ conversations: 50, jobPolls: 0 });
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   const jobId = await submit(sim, auth, { interval: "2026-01-01T00:00:00Z/2026-01-31T00:00:00Z" });
-  const del = await call(sim, auth, "DELETE", `${JOBS}/${jobId}`);
+  const del = await simCall(sim, auth, "DELETE", `${JOBS}/${jobId}`);
   assertEquals(del.status, 202);
-  assertEquals((await call(sim, auth, "GET", `${JOBS}/${jobId}`)).json.state, "CANCELLED");
-  const results = await call(sim, auth, "GET", `${JOBS}/${jobId}/results`);
+  assertEquals((await simCall(sim, auth, "GET", `${JOBS}/${jobId}`)).json.state, "CANCELLED");
+  const results = await simCall(sim, auth, "GET", `${JOBS}/${jobId}/results`);
   assertEquals(results.status, 404);
   assertEquals(results.json.code, "job.cancelled");
-  assertEquals((await call(sim, auth, "DELETE", `${JOBS}/no-such-job`)).status, 404);
-  assertEquals((await call(sim, auth, "GET", `${JOBS}/no-such-job`)).json.code, "not.found");
+  assertEquals((await simCall(sim, auth, "DELETE", `${JOBS}/no-such-job`)).status, 404);
+  assertEquals((await simCall(sim, auth, "GET", `${JOBS}/no-such-job`)).json.code, "not.found");
 });
 
 Deno.test("startSimulator failJobs fault ends jobs in FAILED with an errorMessage", async () => {
@@ -192,16 +171,16 @@ Deno.test("startSimulator failJobs fault ends jobs in FAILED with an errorMessag
     jobPolls: 1,
     faults: { failJobs: { everyNth: 2 } },
   });
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   const body = { interval: "2026-01-01T00:00:00Z/2026-01-31T00:00:00Z" };
   const ok = await submit(sim, auth, body);
   const failing = await submit(sim, auth, body);
   assertEquals(await waitFulfilled(sim, auth, ok), ["QUEUED", "FULFILLED"]);
   assertEquals(await waitFulfilled(sim, auth, failing), ["QUEUED", "FAILED"]);
-  const status = await call(sim, auth, "GET", `${JOBS}/${failing}`);
+  const status = await simCall(sim, auth, "GET", `${JOBS}/${failing}`);
   assert(status.json.errorMessage.length > 0);
   assertEquals(
-    (await call(sim, auth, "GET", `${JOBS}/${failing}/results`)).json.code,
+    (await simCall(sim, auth, "GET", `${JOBS}/${failing}/results`)).json.code,
     "job.failed",
   );
   assertEquals(sim.stats.faults["job.failed"], 1);
@@ -213,7 +192,7 @@ Deno.test("startSimulator jobs reject paging, bad limits, bad cursors and too la
     jobPolls: 0,
     maxJobResultsPageSize: 20,
   });
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   const interval = "2026-01-01T00:00:00Z/2026-01-31T00:00:00Z";
   for (
     const body of [
@@ -224,7 +203,7 @@ Deno.test("startSimulator jobs reject paging, bad limits, bad cursors and too la
       { interval: "2026-01-02T00:00:00Z/2026-01-01T00:00:00Z" },
     ]
   ) {
-    const { status, json } = await call(sim, auth, "POST", JOBS, body);
+    const { status, json } = await simCall(sim, auth, "POST", JOBS, body);
     assertEquals(status, 400, JSON.stringify(body));
     assertEquals(json.code, "bad.request");
   }
@@ -232,7 +211,7 @@ Deno.test("startSimulator jobs reject paging, bad limits, bad cursors and too la
   await waitFulfilled(sim, auth, jobId);
   const other = await submit(sim, auth, { interval });
   await waitFulfilled(sim, auth, other);
-  const page = await call(sim, auth, "GET", `${JOBS}/${other}/results?pageSize=5`);
+  const page = await simCall(sim, auth, "GET", `${JOBS}/${other}/results?pageSize=5`);
   for (
     const q of [
       "cursor=not-a-cursor",
@@ -241,13 +220,13 @@ Deno.test("startSimulator jobs reject paging, bad limits, bad cursors and too la
       "pageSize=0",
     ]
   ) {
-    assertEquals((await call(sim, auth, "GET", `${JOBS}/${jobId}/results?${q}`)).status, 400, q);
+    assertEquals((await simCall(sim, auth, "GET", `${JOBS}/${jobId}/results?${q}`)).status, 400, q);
   }
 });
 
 Deno.test("startSimulator overlap jobs give the same ids with and without an always-true filter", async () => {
   await using sim = await startSimulator({ conversations: 5000, jobPolls: 0 });
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   const interval = "2026-01-08T13:00:00Z/2026-01-09T02:00:00Z";
   const always = [{ type: "or", predicates: [{ dimension: "purpose", operator: "exists" }] }];
   const plain = sim.jobConversationIds({ interval });

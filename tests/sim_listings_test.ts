@@ -1,14 +1,6 @@
 import { type Simulator, startSimulator } from "../testing.ts";
 import { assert, assertEquals } from "./_assert.ts";
-
-async function token(sim: Simulator): Promise<string> {
-  const res = await fetch(`${sim.url}/oauth/token`, {
-    method: "POST",
-    headers: { Authorization: `Basic ${btoa(`${sim.clientId}:${sim.clientSecret}`)}` },
-    body: new URLSearchParams({ grant_type: "client_credentials" }),
-  });
-  return (await res.json()).access_token;
-}
+import { simCall, simToken } from "./_sim_fetch.ts";
 
 interface Page {
   entities: Record<string, unknown>[];
@@ -23,14 +15,13 @@ interface Page {
   previousUri?: string;
 }
 
-async function get(sim: Simulator, auth: string, path: string) {
-  const res = await fetch(sim.url + path, { headers: { Authorization: `Bearer ${auth}` } });
-  return { status: res.status, headers: res.headers, json: await res.json() };
+function get(sim: Simulator, auth: string, path: string) {
+  return simCall(sim, auth, "GET", path);
 }
 
 Deno.test("startSimulator users listing pages every user by nextUri with plain fetch", async () => {
   await using sim = await startSimulator({ users: 237, conversations: 10 });
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   const ids: string[] = [];
   let next: string | undefined = "/api/v2/users?pageSize=100&pageNumber=1";
   const pages: Page[] = [];
@@ -62,7 +53,7 @@ Deno.test("startSimulator users listing pages every user by nextUri with plain f
 
 Deno.test("startSimulator users have the fields of a real user record", async () => {
   await using sim = await startSimulator({ users: 3, conversations: 10 });
-  const { json } = await get(sim, await token(sim), "/api/v2/users");
+  const { json } = await get(sim, await simToken(sim), "/api/v2/users");
   const user = (json as Page).entities[0];
   for (
     const field of [
@@ -86,7 +77,7 @@ Deno.test("startSimulator users have the fields of a real user record", async ()
 
 Deno.test("startSimulator listings default to pageSize 25 and answer an empty page past the end", async () => {
   await using sim = await startSimulator({ users: 30, conversations: 10 });
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   const first = (await get(sim, auth, "/api/v2/users")).json as Page;
   assertEquals(first.pageSize, 25);
   assertEquals(first.entities.length, 25);
@@ -99,7 +90,7 @@ Deno.test("startSimulator listings default to pageSize 25 and answer an empty pa
 
 Deno.test("startSimulator queues listing pages every queue with the fields of a real queue", async () => {
   await using sim = await startSimulator({ queues: 7, conversations: 10 });
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   const ids: string[] = [];
   let next: string | undefined = "/api/v2/routing/queues?pageSize=3&pageNumber=1";
   for (let i = 0; next && i < 10; i++) {
@@ -117,7 +108,7 @@ Deno.test("startSimulator queues listing pages every queue with the fields of a 
 
 Deno.test("startSimulator listings answer 400 above the maximum pageSize and for bad parameters", async () => {
   await using sim = await startSimulator({ users: 10, conversations: 10, maxPageSize: 50 });
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   assertEquals((await get(sim, auth, "/api/v2/users?pageSize=50")).status, 200);
   const over = await get(sim, auth, "/api/v2/users?pageSize=51");
   assertEquals(over.status, 400);
@@ -131,7 +122,7 @@ Deno.test("startSimulator listings answer 400 above the maximum pageSize and for
 
 Deno.test("startSimulator answers 404 not.found with a Genesys error body for an unknown path", async () => {
   await using sim = await startSimulator({ conversations: 10 });
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   for (const path of ["/api/v2/nothing", "/api/v2/users/extra/deep", "/"]) {
     const { status, json, headers } = await get(sim, auth, path);
     assertEquals(status, 404, path);
@@ -147,7 +138,7 @@ Deno.test("startSimulator answers 404 not.found with a Genesys error body for an
 
 Deno.test("startSimulator sets ININ-Correlation-Id and inin-ratelimit headers on every response", async () => {
   await using sim = await startSimulator({ conversations: 10 });
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   const seen = new Set<string>();
   for (let i = 1; i <= 3; i++) {
     const { headers } = await get(sim, auth, "/api/v2/users");
@@ -164,7 +155,7 @@ Deno.test("startSimulator sets ININ-Correlation-Id and inin-ratelimit headers on
 
 Deno.test("startSimulator serves many concurrent requests", async () => {
   await using sim = await startSimulator({ users: 50, conversations: 10 });
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   const results = await Promise.all(
     Array.from(
       { length: 200 },

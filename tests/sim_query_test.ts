@@ -1,28 +1,14 @@
 import { type Simulator, startSimulator } from "../testing.ts";
 import { assert, assertEquals } from "./_assert.ts";
+import { type Json, simCall, simToken } from "./_sim_fetch.ts";
 
 const QUERY = "/api/v2/analytics/conversations/details/query";
 const DAY = 86_400_000;
 
-async function token(sim: Simulator): Promise<string> {
-  const res = await fetch(`${sim.url}/oauth/token`, {
-    method: "POST",
-    headers: { Authorization: `Basic ${btoa(`${sim.clientId}:${sim.clientSecret}`)}` },
-    body: new URLSearchParams({ grant_type: "client_credentials" }),
-  });
-  return (await res.json()).access_token;
-}
+type Conversation = Json;
 
-// deno-lint-ignore no-explicit-any
-type Conversation = Record<string, any>;
-
-async function query(sim: Simulator, auth: string, body: unknown) {
-  const res = await fetch(sim.url + QUERY, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${auth}`, "Content-Type": "application/json" },
-    body: typeof body === "string" ? body : JSON.stringify(body),
-  });
-  return { status: res.status, json: await res.json(), headers: res.headers };
+function query(sim: Simulator, auth: string, body: unknown) {
+  return simCall(sim, auth, "POST", QUERY, body);
 }
 
 async function all(sim: Simulator, auth: string, body: Record<string, unknown>) {
@@ -44,7 +30,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 Deno.test("startSimulator details query pages every conversation of the span, in 7-day chunks, exactly once", async () => {
   await using sim = await startSimulator({ conversations: 1500, seed: 9 });
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   const ids: string[] = [];
   let previous = "";
   for (let from = Date.parse(sim.start); from < Date.parse(sim.end); from += 7 * DAY) {
@@ -65,7 +51,7 @@ Deno.test("startSimulator details query pages every conversation of the span, in
 
 Deno.test("startSimulator details query returns totalHits and omits conversations past the last page", async () => {
   await using sim = await startSimulator({ conversations: 300 });
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   const interval = "2026-01-02T00:00:00Z/2026-01-05T00:00:00Z";
   const expected = sim.conversationIds(interval);
   const first = await query(sim, auth, { interval });
@@ -81,7 +67,7 @@ Deno.test("startSimulator details query returns totalHits and omits conversation
 
 Deno.test("startSimulator details query records are nested like real ones and a few KB each", async () => {
   await using sim = await startSimulator({ conversations: 200 });
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   const { json } = await query(sim, auth, {
     interval: "2026-01-01T00:00:00Z/2026-01-08T00:00:00Z",
     paging: { pageSize: 50, pageNumber: 1 },
@@ -113,7 +99,7 @@ Deno.test("startSimulator details query records are nested like real ones and a 
 
 Deno.test("startSimulator details query orders by conversationStart desc and by conversationEnd", async () => {
   await using sim = await startSimulator({ conversations: 400 });
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   const interval = "2026-01-03T00:00:00Z/2026-01-10T00:00:00Z";
   const asc = sim.conversationIds(interval);
   const desc = (await all(sim, auth, { interval, order: "desc" })).map((c) => c.conversationId);
@@ -135,7 +121,7 @@ Deno.test("startSimulator details query orders by conversationStart desc and by 
 
 Deno.test("startSimulator details query segment and conversation filters really filter", async () => {
   await using sim = await startSimulator({ conversations: 600, queues: 4 });
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   const interval = "2026-01-05T00:00:00Z/2026-01-12T00:00:00Z";
   const everything = await all(sim, auth, { interval });
   const sessions = (c: Conversation) =>
@@ -207,7 +193,7 @@ Deno.test("startSimulator details query segment and conversation filters really 
 
 Deno.test("startSimulator details query answers 400 like the real service", async () => {
   await using sim = await startSimulator({ conversations: 100 });
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   const week = "2026-01-01T00:00:00Z/2026-01-08T00:00:00Z";
   const filter = [{ type: "and", predicates: [{ dimension: "mediaType", value: "voice" }] }];
   const bad: [string, unknown, RegExp][] = [
@@ -273,7 +259,7 @@ Deno.test("startSimulator details query answers 400 like the real service", asyn
 
 Deno.test("startSimulator details query evaluation, survey and resolution filters count as filters and match nothing", async () => {
   await using sim = await startSimulator({ conversations: 100 });
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   for (const field of ["evaluationFilters", "surveyFilters", "resolutionFilters"]) {
     const { status, json } = await query(sim, auth, {
       interval: "2026-01-01T00:00:00Z/2026-01-20T00:00:00Z",
@@ -286,7 +272,7 @@ Deno.test("startSimulator details query evaluation, survey and resolution filter
 
 Deno.test("startSimulator details query answers termFrequency aggregations over every match", async () => {
   await using sim = await startSimulator({ conversations: 300, queues: 3 });
-  const auth = await token(sim);
+  const auth = await simToken(sim);
   const interval = "2026-01-01T00:00:00Z/2026-01-08T00:00:00Z";
   const everything = await all(sim, auth, { interval });
   const { json } = await query(sim, auth, {

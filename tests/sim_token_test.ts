@@ -1,5 +1,6 @@
 import { type Simulator, startSimulator } from "../testing.ts";
 import { assert, assertEquals } from "./_assert.ts";
+import { simCall } from "./_sim_fetch.ts";
 
 const basic = (id: string, secret: string) => `Basic ${btoa(`${id}:${secret}`)}`;
 
@@ -28,11 +29,8 @@ async function getUsers(sim: Simulator, token?: string): Promise<Response> {
   return res;
 }
 
-async function getUsersError(sim: Simulator, token?: string) {
-  const res = await fetch(`${sim.url}/api/v2/users`, {
-    headers: token ? { Authorization: `Bearer ${token}` } : {},
-  });
-  return { status: res.status, json: await res.json(), headers: res.headers };
+function getUsersError(sim: Simulator, token?: string) {
+  return simCall(sim, token, "GET", "/api/v2/users");
 }
 
 Deno.test("startSimulator token endpoint issues a bearer token with expires_in from options", async () => {
