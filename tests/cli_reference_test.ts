@@ -7,8 +7,7 @@ import { assert, assertEquals } from "./_assert.ts";
 import { COMMANDS, main } from "../lib/cli/main.ts";
 import { optionSynopsis } from "../lib/cli/help.ts";
 import { parseCommand } from "../lib/cli/spec.ts";
-
-const ROOT = new URL("..", import.meta.url).pathname;
+import { cli, ROOT } from "./_cli.ts";
 
 async function helpOf(args: string[]): Promise<{ code: number; out: string }> {
   let out = "";
@@ -64,14 +63,9 @@ Deno.test("Every example in help is a command line that parses", () => {
 });
 
 Deno.test("README's CLI reference is what 'cli.ts help --markdown' prints", async () => {
-  const output = await new Deno.Command("deno", {
-    args: ["run", "--no-prompt", "cli.ts", "help", "--markdown"],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assertEquals(output.code, 0, new TextDecoder().decode(output.stderr));
-  const generated = new TextDecoder().decode(output.stdout);
+  const output = await cli(["help", "--markdown"], { flags: [] });
+  assertEquals(output.code, 0, output.stderr);
+  const generated = output.stdout;
   for (const command of COMMANDS) {
     assert(generated.includes(`### \`genesys-batch ${command.spec.name}\``));
     for (const option of command.spec.options) {

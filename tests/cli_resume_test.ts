@@ -6,47 +6,7 @@
  */
 import { assert, assertEquals } from "./_assert.ts";
 import { startSimulator } from "../testing.ts";
-
-const ROOT = new URL("..", import.meta.url).pathname;
-const ENV_NAMES = [
-  "GENESYSCLOUD_OAUTHCLIENT_ID",
-  "GENESYSCLOUD_OAUTHCLIENT_SECRET",
-  "GENESYSCLOUD_REGION",
-  "GENESYS_CLIENT_ID",
-  "GENESYS_CLIENT_SECRET",
-  "GENESYS_BATCH_INVOCATION",
-];
-
-function childEnv(vars: Record<string, string>): Record<string, string> {
-  const env: Record<string, string> = { NO_COLOR: "1" };
-  for (const name of ["HOME", "PATH", "DENO_DIR", "XDG_CACHE_HOME", "TMPDIR"]) {
-    const value = Deno.env.get(name);
-    if (value !== undefined) env[name] = value;
-  }
-  return { ...env, ...vars };
-}
-
-function command(args: string[], env: Record<string, string>, write: string): Deno.Command {
-  return new Deno.Command("deno", {
-    args: [
-      "run",
-      "--no-prompt",
-      "--allow-net=127.0.0.1",
-      `--allow-env=${ENV_NAMES.join(",")}`,
-      "--allow-read=.",
-      `--allow-write=${write}`,
-      "cli.ts",
-      ...args,
-    ],
-    cwd: ROOT,
-    env: childEnv(env),
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  });
-}
-
-const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+import { childEnv, cli, cliCommand, cliRun, ROOT, simEnv, tempDir } from "./_cli.ts";
 
 /** Splits a POSIX shell command line (plain words and single quotes, as `shellQuote` writes). */
 function shellSplit(line: string): string[] {
@@ -82,12 +42,6 @@ function resumeLine(stderr: string): string {
   return match![1];
 }
 
-async function tempDir(): Promise<string> {
-  await Deno.mkdir(`${ROOT}.test-tmp`, { recursive: true });
-  const abs = await Deno.makeTempDir({ dir: `${ROOT}.test-tmp`, prefix: "cli_resume_" });
-  return abs.slice(ROOT.length);
-}
-
 async function waitForFile(path: string): Promise<void> {
   for (let i = 0; i < 400; i++) {
     try {
@@ -114,15 +68,11 @@ Deno.test("CLI on SIGINT saves the checkpoint, prints the exact resume command a
     tokenLifetimeSeconds: 1,
     faults: { latency: [{ ms: 120 }] },
   });
-  const dir = await tempDir();
-  const env = {
-    GENESYSCLOUD_REGION: sim.url,
-    GENESYSCLOUD_OAUTHCLIENT_ID: sim.clientId,
-    GENESYSCLOUD_OAUTHCLIENT_SECRET: sim.clientSecret,
-  };
+  const dir = await tempDir("cli_resume_");
+  const env = simEnv(sim);
   const output = `${dir}/c.jsonl`;
   try {
-    const child = command(
+    const child = cliCommand(
       [
         "conversations",
         "--since",
@@ -135,13 +85,12 @@ Deno.test("CLI on SIGINT saves the checkpoint, prints the exact resume command a
         output,
         "--restart",
       ],
-      env,
-      dir,
+      { env, write: dir },
     ).spawn();
     await waitForFile(`${ROOT}${output}.checkpoint.json`);
     child.kill("SIGINT");
-    const stopped = await child.output();
-    const stderr = decode(stopped.stderr);
+    const stopped = cliRun(await child.output());
+    const stderr = stopped.stderr;
     assertEquals(stopped.code, 130, stderr);
     assert(stderr.includes("SIGINT received: stopping after the current page"), stderr);
     assert(/Interrupted by SIGINT: \d+ conversations saved \(\d+ pages\)/.test(stderr), stderr);
@@ -166,15 +115,17 @@ Deno.test("CLI on SIGINT saves the checkpoint, prints the exact resume command a
     assert(resume.includes(`--allow-write=${dir}`), resume.join(" "));
 
     sim.setFaults({ latency: null });
-    const finished = await new Deno.Command("deno", {
-      args: resume.slice(1),
-      cwd: ROOT,
-      env: childEnv(env),
-      clearEnv: true,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const finishedErr = decode(finished.stderr);
+    const finished = cliRun(
+      await new Deno.Command("deno", {
+        args: resume.slice(1),
+        cwd: ROOT,
+        env: childEnv(env),
+        clearEnv: true,
+        stdout: "piped",
+        stderr: "piped",
+      }).output(),
+    );
+    const finishedErr = finished.stderr;
     assertEquals(finished.code, 0, finishedErr);
     assert(finishedErr.includes(`Resuming from ${output}.checkpoint.json`), finishedErr);
     const ids = await conversationIds(`${ROOT}${output}`);
@@ -192,13 +143,8 @@ Deno.test("CLI at the deadline exits 4 with the task's resume command; other arg
     end: "2026-01-04T00:00:00Z",
     faults: { latency: [{ ms: 150 }] },
   });
-  const dir = await tempDir();
-  const env = {
-    GENESYSCLOUD_REGION: sim.url,
-    GENESYSCLOUD_OAUTHCLIENT_ID: sim.clientId,
-    GENESYSCLOUD_OAUTHCLIENT_SECRET: sim.clientSecret,
-    GENESYS_BATCH_INVOCATION: "deno task extract",
-  };
+  const dir = await tempDir("cli_resume_");
+  const env = { ...simEnv(sim), GENESYS_BATCH_INVOCATION: "deno task extract" };
   const output = `${dir}/c.csv`;
   const args = [
     "conversations",
@@ -210,8 +156,8 @@ Deno.test("CLI at the deadline exits 4 with the task's resume command; other arg
     output,
   ];
   try {
-    const first = await command([...args, "--deadline", "1s"], env, dir).output();
-    const stderr = decode(first.stderr);
+    const first = await cli([...args, "--deadline", "1s"], { env, write: dir });
+    const stderr = first.stderr;
     assertEquals(first.code, 4, stderr);
     assert(/Deadline of 1s reached: \d+ (of 300 )?conversations saved/.test(stderr), stderr);
     assert(!stderr.includes("error:"), stderr);
@@ -222,14 +168,14 @@ Deno.test("CLI at the deadline exits 4 with the task's resume command; other arg
     const checkpoint = JSON.parse(await Deno.readTextFile(`${ROOT}${output}.checkpoint.json`));
     assert(checkpoint.records > 0 && checkpoint.records < 300, String(checkpoint.records));
 
-    const other = await command([...args.slice(0, -3), "20", "-o", output], env, dir).output();
-    assertEquals(other.code, 2, decode(other.stderr));
-    assert(decode(other.stderr).includes("belongs to another job"), decode(other.stderr));
-    assert(decode(other.stderr).includes("--restart"));
+    const other = await cli([...args.slice(0, -3), "20", "-o", output], { env, write: dir });
+    assertEquals(other.code, 2, other.stderr);
+    assert(other.stderr.includes("belongs to another job"), other.stderr);
+    assert(other.stderr.includes("--restart"));
 
     sim.setFaults({ latency: null });
-    const rest = await command(args, env, dir).output();
-    assertEquals(rest.code, 0, decode(rest.stderr));
+    const rest = await cli(args, { env, write: dir });
+    assertEquals(rest.code, 0, rest.stderr);
     const rows = (await Deno.readTextFile(`${ROOT}${output}`)).trim().split("\n");
     const header = rows[0].split(",");
     const idColumn = header.indexOf("conversationId");
@@ -249,18 +195,17 @@ Deno.test("CLI stops on SIGTERM too, saving the checkpoint and printing the resu
     conversations: 10,
     faults: { latency: [{ route: "users", ms: 150 }] },
   });
-  const dir = await tempDir();
-  const env = {
-    GENESYSCLOUD_REGION: sim.url,
-    GENESYSCLOUD_OAUTHCLIENT_ID: sim.clientId,
-    GENESYSCLOUD_OAUTHCLIENT_SECRET: sim.clientSecret,
-  };
+  const dir = await tempDir("cli_resume_");
+  const env = simEnv(sim);
   try {
-    const term = command(["users", "--page-size", "10", "-o", `${dir}/a.jsonl`], env, dir).spawn();
+    const term = cliCommand(["users", "--page-size", "10", "-o", `${dir}/a.jsonl`], {
+      env,
+      write: dir,
+    }).spawn();
     await waitForFile(`${ROOT}${dir}/a.jsonl.checkpoint.json`);
     term.kill("SIGTERM");
-    const termed = await term.output();
-    const termErr = decode(termed.stderr);
+    const termed = cliRun(await term.output());
+    const termErr = termed.stderr;
     assertEquals(termed.code, 130, termErr);
     assert(termErr.includes("Interrupted by SIGTERM"), termErr);
     assert(resumeLine(termErr).includes(`users --page-size 10 -o ${dir}/a.jsonl`));

@@ -5,71 +5,7 @@
  */
 import { assert, assertEquals } from "./_assert.ts";
 import { startSimulator } from "../testing.ts";
-
-const ROOT = new URL("..", import.meta.url).pathname;
-const ENV_NAMES = [
-  "GENESYSCLOUD_OAUTHCLIENT_ID",
-  "GENESYSCLOUD_OAUTHCLIENT_SECRET",
-  "GENESYSCLOUD_REGION",
-  "GENESYS_CLIENT_ID",
-  "GENESYS_CLIENT_SECRET",
-  "GENESYS_BATCH_INVOCATION",
-];
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** The process environment a CLI run sees: only what deno itself needs, plus `vars`. */
-function childEnv(vars: Record<string, string>): Record<string, string> {
-  const env: Record<string, string> = { NO_COLOR: "1" };
-  for (const name of ["HOME", "PATH", "DENO_DIR", "XDG_CACHE_HOME", "TMPDIR"]) {
-    const value = Deno.env.get(name);
-    if (value !== undefined) env[name] = value;
-  }
-  return { ...env, ...vars };
-}
-
-/** Runs `deno run <task-like flags> cli.ts ...args` from the repo root. */
-async function cli(
-  args: string[],
-  options: { env?: Record<string, string>; write?: string; flags?: string[] } = {},
-): Promise<Run> {
-  const flags = options.flags ?? [
-    "--allow-net=127.0.0.1",
-    `--allow-env=${ENV_NAMES.join(",")}`,
-    "--allow-read=.",
-    `--allow-write=${options.write ?? ".test-tmp"}`,
-  ];
-  const output = await new Deno.Command("deno", {
-    args: ["run", "--no-prompt", ...flags, "cli.ts", ...args],
-    cwd: ROOT,
-    env: childEnv(options.env ?? {}),
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decode = (b: Uint8Array) =>
-    new TextDecoder().decode(b).split("\n").filter((l) => !l.includes("experimental feature"))
-      .join("\n");
-  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
-}
-
-async function tempDir(): Promise<string> {
-  await Deno.mkdir(`${ROOT}.test-tmp`, { recursive: true });
-  const abs = await Deno.makeTempDir({ dir: `${ROOT}.test-tmp`, prefix: "cli_run_" });
-  return abs.slice(ROOT.length);
-}
-
-function simEnv(sim: { url: string; clientId: string; clientSecret: string }) {
-  return {
-    GENESYSCLOUD_REGION: sim.url,
-    GENESYSCLOUD_OAUTHCLIENT_ID: sim.clientId,
-    GENESYSCLOUD_OAUTHCLIENT_SECRET: sim.clientSecret,
-  };
-}
+import { cli, ROOT, simEnv, tempDir } from "./_cli.ts";
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -86,7 +22,7 @@ Deno.test("CLI users extracts every user to JSONL with a summary and exits 0", a
     conversations: 10,
     tokenLifetimeSeconds: 1,
   });
-  const dir = await tempDir();
+  const dir = await tempDir("cli_run_");
   try {
     const run = await cli(["users", "-o", `${dir}/users.jsonl`, "--page-size", "25"], {
       env: simEnv(sim),
@@ -133,7 +69,7 @@ Deno.test("CLI queues to stdout as CSV writes records to stdout and messages to 
 
 Deno.test("CLI --quiet prints nothing on success and --log-format json prints only JSON lines", async () => {
   await using sim = await startSimulator({ users: 40, conversations: 10 });
-  const dir = await tempDir();
+  const dir = await tempDir("cli_run_");
   try {
     const quiet = await cli(["users", "-q", "-o", `${dir}/q.jsonl`], {
       env: simEnv(sim),
@@ -163,7 +99,7 @@ Deno.test("CLI --quiet prints nothing on success and --log-format json prints on
 
 Deno.test("CLI exits 3 with invalid_client and the region when the secret is wrong", async () => {
   await using sim = await startSimulator({ users: 5, conversations: 10 });
-  const dir = await tempDir();
+  const dir = await tempDir("cli_run_");
   try {
     const run = await cli(["users", "-o", `${dir}/u.jsonl`], {
       env: { ...simEnv(sim), GENESYSCLOUD_OAUTHCLIENT_SECRET: "wrong-secret-value" },
@@ -194,7 +130,7 @@ Deno.test("CLI exits 1 when the server asks to wait longer than allowed, keeping
     conversations: 10,
     faults: { errors: [{ route: "users", status: 429, after: 2, retryAfterSeconds: 3600 }] },
   });
-  const dir = await tempDir();
+  const dir = await tempDir("cli_run_");
   try {
     const run = await cli(
       ["users", "-o", `${dir}/u.jsonl`, "--page-size", "10", "--concurrency", "1"],
@@ -211,7 +147,7 @@ Deno.test("CLI exits 1 when the server asks to wait longer than allowed, keeping
 
 Deno.test("CLI reads credentials from --env-file and never prints the secret", async () => {
   await using sim = await startSimulator({ users: 12, conversations: 10 });
-  const dir = await tempDir();
+  const dir = await tempDir("cli_run_");
   try {
     await Deno.writeTextFile(
       `${ROOT}${dir}/sim.env`,
@@ -263,7 +199,7 @@ Deno.test("CLI auth prints the token lifetime and rate-limit headers but never t
 
 Deno.test("CLI conversations --jobs extracts every conversation of the interval", async () => {
   await using sim = await startSimulator({ conversations: 300, jobPolls: 0 });
-  const dir = await tempDir();
+  const dir = await tempDir("cli_run_");
   const interval = "2026-01-02T00:00:00Z/2026-01-05T00:00:00Z";
   try {
     const run = await cli(

@@ -5,15 +5,7 @@
  */
 import { assert, assertEquals } from "./_assert.ts";
 import { startSimulator } from "../testing.ts";
-
-const ROOT = new URL("..", import.meta.url).pathname;
-const ENV_NAMES = [
-  "GENESYSCLOUD_OAUTHCLIENT_ID",
-  "GENESYSCLOUD_OAUTHCLIENT_SECRET",
-  "GENESYSCLOUD_REGION",
-  "GENESYS_CLIENT_ID",
-  "GENESYS_CLIENT_SECRET",
-];
+import { CREDENTIAL_ENV, ROOT, simEnv, tempDir } from "./_cli.ts";
 
 /** Serves the repository's files read-only on 127.0.0.1, recording every path asked for. */
 function serveRepo(): { url: string; requested: string[]; server: Deno.HttpServer } {
@@ -31,12 +23,6 @@ function serveRepo(): { url: string; requested: string[]; server: Deno.HttpServe
     }
   });
   return { url: `http://127.0.0.1:${server.addr.port}`, requested, server };
-}
-
-async function tempDir(): Promise<string> {
-  await Deno.mkdir(`${ROOT}.test-tmp`, { recursive: true });
-  const abs = await Deno.makeTempDir({ dir: `${ROOT}.test-tmp`, prefix: "cli_url_" });
-  return abs.slice(ROOT.length);
 }
 
 async function run(args: string[], env: Record<string, string>): Promise<{
@@ -62,18 +48,16 @@ Deno.test("CLI runs from a URL with --no-config and resumes with the printed com
     faults: { latency: [{ ms: 150 }] },
   });
   const repo = serveRepo();
-  const dir = await tempDir();
+  const dir = await tempDir("cli_url_");
   const env = {
     DENO_DIR: `${ROOT}${dir}/deno-dir`,
-    GENESYSCLOUD_REGION: sim.url,
-    GENESYSCLOUD_OAUTHCLIENT_ID: sim.clientId,
-    GENESYSCLOUD_OAUTHCLIENT_SECRET: sim.clientSecret,
+    ...simEnv(sim),
   };
   const flags = [
     "--no-config",
     "--no-prompt",
     "--allow-net=127.0.0.1",
-    `--allow-env=${ENV_NAMES.join(",")}`,
+    `--allow-env=${CREDENTIAL_ENV.join(",")}`,
     "--allow-read=.",
     `--allow-write=${dir}/out`,
   ];

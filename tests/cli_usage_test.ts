@@ -6,14 +6,7 @@
 import { assert, assertEquals } from "./_assert.ts";
 import { main } from "../cli.ts";
 import { REGIONS } from "../lib/region.ts";
-
-const ROOT = new URL("..", import.meta.url).pathname;
-
-async function tempDir(): Promise<string> {
-  await Deno.mkdir(`${ROOT}.test-tmp`, { recursive: true });
-  const abs = await Deno.makeTempDir({ dir: `${ROOT}.test-tmp`, prefix: "cli_usage_" });
-  return abs.slice(ROOT.length);
-}
+import { cli, ROOT, tempDir } from "./_cli.ts";
 
 async function inProcess(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "";
@@ -26,31 +19,8 @@ async function inProcess(args: string[]): Promise<{ code: number; out: string; e
   return { code, out, err };
 }
 
-async function subprocess(
-  flags: string[],
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; err: string }> {
-  const base: Record<string, string> = { NO_COLOR: "1" };
-  for (const name of ["HOME", "PATH", "DENO_DIR", "XDG_CACHE_HOME"]) {
-    const value = Deno.env.get(name);
-    if (value !== undefined) base[name] = value;
-  }
-  const output = await new Deno.Command("deno", {
-    args: ["run", "--no-prompt", ...flags, "cli.ts", ...args],
-    cwd: ROOT,
-    env: { ...base, ...env },
-    clearEnv: true,
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  const err = new TextDecoder().decode(output.stderr).split("\n")
-    .filter((l) => !l.includes("experimental feature")).join("\n");
-  return { code: output.code, err };
-}
-
 Deno.test("CLI bad input exits 2 with one error line, no stack trace and nothing written", async () => {
-  const dir = await tempDir();
+  const dir = await tempDir("cli_usage_");
   try {
     await Deno.writeTextFile(
       `${ROOT}${dir}/creds.env`,
@@ -138,15 +108,13 @@ Deno.test("CLI without a command prints the help to stderr and exits 2; help and
 });
 
 Deno.test("CLI refuses --client-secret in a subprocess, without echoing it", async () => {
-  const run = await subprocess(["--allow-env"], [
-    "users",
-    "--client-secret",
-    "hunter2-very-secret",
-  ]);
+  const run = await cli(["users", "--client-secret", "hunter2-very-secret"], {
+    flags: ["--allow-env"],
+  });
   assertEquals(run.code, 2);
-  assert(run.err.includes("credentials come only from the environment"), run.err);
-  assert(run.err.includes("--env-file"), run.err);
-  assert(!run.err.includes("hunter2"), run.err);
+  assert(run.stderr.includes("credentials come only from the environment"), run.stderr);
+  assert(run.stderr.includes("--env-file"), run.stderr);
+  assert(!run.stderr.includes("hunter2"), run.stderr);
 });
 
 Deno.test("CLI under the extract task's permissions names the flag to add for writes outside ./output", async () => {
@@ -156,11 +124,17 @@ Deno.test("CLI under the extract task's permissions names the flag to add for wr
     GENESYSCLOUD_OAUTHCLIENT_SECRET: "secret",
     GENESYS_BATCH_INVOCATION: "deno task extract",
   };
-  const run = await subprocess(["-P=extract"], ["users", "-o", ".test-tmp/elsewhere/u.jsonl"], env);
-  assertEquals(run.code, 2, run.err);
-  assert(run.err.includes("--allow-write=.test-tmp/elsewhere"), run.err);
-  assert(run.err.includes("'deno task extract' reads under . and writes under ./output"), run.err);
-  assertEquals(run.err.trim().split("\n").length, 1, run.err);
+  const run = await cli(["users", "-o", ".test-tmp/elsewhere/u.jsonl"], {
+    flags: ["-P=extract"],
+    env,
+  });
+  assertEquals(run.code, 2, run.stderr);
+  assert(run.stderr.includes("--allow-write=.test-tmp/elsewhere"), run.stderr);
+  assert(
+    run.stderr.includes("'deno task extract' reads under . and writes under ./output"),
+    run.stderr,
+  );
+  assertEquals(run.stderr.trim().split("\n").length, 1, run.stderr);
   let created = true;
   try {
     await Deno.stat(`${ROOT}.test-tmp/elsewhere`);
@@ -171,27 +145,30 @@ Deno.test("CLI under the extract task's permissions names the flag to add for wr
 });
 
 Deno.test("CLI checks network and environment grants before sending anything", async () => {
-  const net = await subprocess(
-    ["--allow-env", "--allow-read=.", "--allow-write=.test-tmp"],
-    ["users", "--region", "eu-west-1", "-o", ".test-tmp/never/u.jsonl"],
-    { GENESYSCLOUD_OAUTHCLIENT_ID: "id", GENESYSCLOUD_OAUTHCLIENT_SECRET: "secret" },
-  );
-  assertEquals(net.code, 2, net.err);
-  assert(net.err.includes("--allow-net=api.mypurecloud.ie,login.mypurecloud.ie"), net.err);
-  const env = await subprocess(
-    ["--allow-net=127.0.0.1", "--allow-read=.", "--allow-write=.test-tmp"],
-    ["users", "--region", "http://127.0.0.1:9", "-o", ".test-tmp/never/u.jsonl"],
-    { GENESYSCLOUD_OAUTHCLIENT_ID: "id", GENESYSCLOUD_OAUTHCLIENT_SECRET: "secret" },
-  );
-  assertEquals(env.code, 3, env.err);
-  assert(env.err.includes("--allow-env=GENESYSCLOUD_OAUTHCLIENT_ID"), env.err);
-  const region = await subprocess(["--allow-net=127.0.0.1"], ["auth"], {});
-  assertEquals(region.code, 2, region.err);
-  assert(region.err.includes("--allow-env=GENESYSCLOUD_REGION"), region.err);
+  const credentials = {
+    GENESYSCLOUD_OAUTHCLIENT_ID: "id",
+    GENESYSCLOUD_OAUTHCLIENT_SECRET: "secret",
+  };
+  const never = ["-o", ".test-tmp/never/u.jsonl"];
+  const net = await cli(["users", "--region", "eu-west-1", ...never], {
+    flags: ["--allow-env", "--allow-read=.", "--allow-write=.test-tmp"],
+    env: credentials,
+  });
+  assertEquals(net.code, 2, net.stderr);
+  assert(net.stderr.includes("--allow-net=api.mypurecloud.ie,login.mypurecloud.ie"), net.stderr);
+  const env = await cli(["users", "--region", "http://127.0.0.1:9", ...never], {
+    flags: ["--allow-net=127.0.0.1", "--allow-read=.", "--allow-write=.test-tmp"],
+    env: credentials,
+  });
+  assertEquals(env.code, 3, env.stderr);
+  assert(env.stderr.includes("--allow-env=GENESYSCLOUD_OAUTHCLIENT_ID"), env.stderr);
+  const region = await cli(["auth"], { flags: ["--allow-net=127.0.0.1"] });
+  assertEquals(region.code, 2, region.stderr);
+  assert(region.stderr.includes("--allow-env=GENESYSCLOUD_REGION"), region.stderr);
 });
 
 Deno.test("The extract and demo permission sets grant every region's hosts and nothing beyond them", async () => {
-  const dir = await tempDir();
+  const dir = await tempDir("cli_usage_");
   try {
     const hosts = REGIONS.flatMap((r) => [`api.${r.env}`, `login.${r.env}`]);
     const script = `
