@@ -6,14 +6,9 @@ import {
   conversationDetailsJobPages,
   conversationDetailsJobSource,
 } from "../lib/analytics_jobs.ts";
-import type { ApiClient, ApiResponse, JsonValue, RequestOptions } from "../lib/client.ts";
+import type { JsonValue } from "../lib/client.ts";
 import { ApiError, CheckpointError, DeadlineError, JobError, UsageError } from "../lib/errors.ts";
-
-interface Call {
-  method: string;
-  path: string;
-  options: RequestOptions;
-}
+import { type Call, FakeClient } from "./_fake_client.ts";
 
 interface Conv {
   conversationId: string;
@@ -29,8 +24,7 @@ interface Job {
 const JOBS = "/api/v2/analytics/conversations/details/jobs";
 
 /** An in-test jobs API: jobs move through `states` one poll at a time, results by cursor. */
-class FakeJobs implements ApiClient {
-  calls: Call[] = [];
+class FakeJobs extends FakeClient {
   jobs = new Map<string, Job>();
   submitted = 0;
   availability = "2030-01-01T00:00:00Z";
@@ -41,27 +35,11 @@ class FakeJobs implements ApiClient {
   errorMessage?: string;
 
   constructor(count = 8) {
+    super();
     this.data = Array.from({ length: count }, (_, i) => ({ conversationId: `c${i}` }));
   }
 
-  request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-    this.calls.push({ method, path, options });
-    return Promise.resolve(this.answer(method, path, options) as T);
-  }
-
-  async requestWithResponse<T>(
-    method: string,
-    path: string,
-    options?: RequestOptions,
-  ): Promise<ApiResponse<T>> {
-    return {
-      status: 200,
-      headers: new Headers(),
-      data: await this.request<T>(method, path, options),
-    };
-  }
-
-  private answer(method: string, path: string, options: RequestOptions): unknown {
+  protected override answer({ method, path, options }: Call): unknown {
     if (path === `${JOBS}/availability`) return { dataAvailabilityDate: this.availability };
     if (method === "POST" && path === JOBS) {
       const jobId = `job${++this.submitted}`;
@@ -139,6 +117,17 @@ function options(
   extra: ConversationDetailsJobOptions = {},
 ): ConversationDetailsJobOptions {
   return { now: c.now, sleep: c.sleep, pollInterval: "2s", ...extra };
+}
+
+/** Every page of a run resumed from `resumeFrom`, on a fresh clock. */
+function resume(
+  api: FakeJobs,
+  resumeFrom: ConversationDetailsJobOptions["resumeFrom"],
+  extra: ConversationDetailsJobOptions = {},
+): Promise<ConversationDetailsJobPage[]> {
+  return Array.fromAsync(
+    conversationDetailsJobPages(api, QUERY, options(clock(), { resumeFrom, ...extra })),
+  );
 }
 
 Deno.test("conversationDetailsJobPages submits, polls through QUEUED and PENDING, reads results by cursor", async () => {
@@ -325,9 +314,7 @@ Deno.test("conversationDetailsJobPages resumes from every saved cursor while the
     offset += page.conversations.length;
     const resumeFrom = JSON.parse(JSON.stringify(page.position)) as JsonValue;
     const before = api.submitted;
-    const rest = await Array.fromAsync(
-      conversationDetailsJobPages(api, QUERY, options(clock(), { resumeFrom })),
-    );
+    const rest = await resume(api, resumeFrom);
     assertEquals(ids(rest), all.slice(offset));
     assertEquals(api.submitted, before, "no resubmit while the job lives");
   }
@@ -352,9 +339,7 @@ Deno.test("conversationDetailsJobPages resubmits an expired job and skips what w
   assertEquals(rest.map((p) => p.skipped), [0, 3, 3, 0, 0]);
   // resuming the resubmitted job's own positions works the same way
   for (let i = 0; i < rest.length; i++) {
-    const again = await Array.fromAsync(
-      conversationDetailsJobPages(api, QUERY, options(clock(), { resumeFrom: rest[i].position })),
-    );
+    const again = await resume(api, rest[i].position);
     assertEquals(ids(again), ids(rest.slice(i + 1)));
   }
   assertEquals(api.submitted, 2);
@@ -364,31 +349,9 @@ Deno.test("conversationDetailsJobPages resubmits a job that is gone (404) or was
   const api = new FakeJobs(4);
   const pages = await Array.fromAsync(conversationDetailsJobPages(api, QUERY, options()));
   api.jobs.delete("job1");
-  assertEquals(
-    ids(
-      await Array.fromAsync(
-        conversationDetailsJobPages(
-          api,
-          QUERY,
-          options(clock(), { resumeFrom: pages[1].position }),
-        ),
-      ),
-    ),
-    ["c3"],
-  );
+  assertEquals(ids(await resume(api, pages[1].position)), ["c3"]);
   await api.request("DELETE", `${JOBS}/job2`);
-  assertEquals(
-    ids(
-      await Array.fromAsync(
-        conversationDetailsJobPages(
-          api,
-          QUERY,
-          options(clock(), { resumeFrom: pages[0].position }),
-        ),
-      ),
-    ),
-    range(0, 4),
-  );
+  assertEquals(ids(await resume(api, pages[0].position)), range(0, 4));
   assertEquals(api.submitted, 3);
 });
 
@@ -396,9 +359,7 @@ Deno.test("conversationDetailsJobPages resubmits a resumed job that ended FAILED
   const api = new FakeJobs(6);
   const pages = await Array.fromAsync(conversationDetailsJobPages(api, QUERY, options()));
   api.jobs.get("job1")!.states = ["FAILED"];
-  const rest = await Array.fromAsync(
-    conversationDetailsJobPages(api, QUERY, options(clock(), { resumeFrom: pages[1].position })),
-  );
+  const rest = await resume(api, pages[1].position);
   assertEquals(ids(rest), range(3, 6));
   assertEquals(api.submitted, 2);
 });
@@ -408,14 +369,7 @@ Deno.test("conversationDetailsJobPages refuses to resubmit when resubmitExpired 
   const pages = await Array.fromAsync(conversationDetailsJobPages(api, QUERY, options()));
   api.expire("job1");
   const error = await assertRejects(
-    () =>
-      Array.fromAsync(
-        conversationDetailsJobPages(
-          api,
-          QUERY,
-          options(clock(), { resumeFrom: pages[1].position, resubmitExpired: false }),
-        ),
-      ),
+    () => resume(api, pages[1].position, { resubmitExpired: false }),
     JobError,
     "ended 'EXPIRED'",
   );
@@ -428,29 +382,11 @@ Deno.test("conversationDetailsJobPages fails clearly when a resubmitted job orde
   const pages = await Array.fromAsync(conversationDetailsJobPages(api, QUERY, options()));
   api.expire("job1");
   api.data = [...api.data].reverse();
-  await assertRejects(
-    () =>
-      Array.fromAsync(
-        conversationDetailsJobPages(
-          api,
-          QUERY,
-          options(clock(), { resumeFrom: pages[2].position }),
-        ),
-      ),
-    CheckpointError,
-    "its order differs",
-  );
+  await assertRejects(() => resume(api, pages[2].position), CheckpointError, "its order differs");
   api.data = api.data.slice(0, 4).reverse();
   api.expire("job2");
   await assertRejects(
-    () =>
-      Array.fromAsync(
-        conversationDetailsJobPages(
-          api,
-          QUERY,
-          options(clock(), { resumeFrom: pages[2].position }),
-        ),
-      ),
+    () => resume(api, pages[2].position),
     CheckpointError,
     "gives 4 records, fewer than the 6 already written",
   );

@@ -7,36 +7,13 @@ import {
   conversationDetailsSource,
 } from "../lib/analytics_query.ts";
 import { checkDetailsQuery, type ConversationDetailsQuery } from "../lib/analytics.ts";
-import type { ApiClient, ApiResponse, JsonValue, RequestOptions } from "../lib/client.ts";
+import type { JsonValue } from "../lib/client.ts";
 import { CheckpointError, GenesysError, UsageError } from "../lib/errors.ts";
 import { formatInstant, parseInterval } from "../lib/interval.ts";
+import { type Call, FakeClient } from "./_fake_client.ts";
 
-interface Call {
-  method: string;
-  path: string;
-  options: RequestOptions;
-}
-
-/** An in-test ApiClient: records every call and answers with the handler. */
-class FakeClient implements ApiClient {
-  calls: Call[] = [];
-  constructor(private handler: (call: Call) => unknown) {}
-  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-    const call = { method, path, options };
-    this.calls.push(call);
-    return await this.handler(call) as T;
-  }
-  async requestWithResponse<T>(
-    method: string,
-    path: string,
-    options?: RequestOptions,
-  ): Promise<ApiResponse<T>> {
-    return {
-      status: 200,
-      headers: new Headers(),
-      data: await this.request<T>(method, path, options),
-    };
-  }
+/** A client that records calls and also lists the intervals and pages they asked for. */
+class QueryClient extends FakeClient {
   /** The intervals and page numbers asked for, in order. */
   get asked(): string[] {
     return this.calls.map((c) => {
@@ -99,7 +76,7 @@ const H = 3_600_000;
 
 Deno.test("conversationDetailsPages splits the interval into UTC days by default", async () => {
   const data = spread("2026-01-01T12:00:00Z", 6, 12 * H); // 12:00 and 00:00 each day
-  const client = new FakeClient(details(data));
+  const client = new QueryClient(details(data));
   const query = { interval: "2026-01-01T12:00:00Z/2026-01-03T18:00:00Z" };
   const pages = await Array.fromAsync(conversationDetailsPages(client, query));
   assertEquals(ids(pages), ["c0", "c1", "c2", "c3", "c4"]);
@@ -116,7 +93,7 @@ Deno.test("conversationDetailsPages splits the interval into UTC days by default
 });
 
 Deno.test("conversationDetailsPages chunk sizes: 6h, and the 7-day and 31-day caps", async () => {
-  const client = new FakeClient(details([]));
+  const client = new QueryClient(details([]));
   await Array.fromAsync(
     conversationDetailsPages(client, { interval: "2026-01-01T03:00:00Z/2026-01-01T13:00:00Z" }, {
       chunk: "6h",
@@ -128,7 +105,7 @@ Deno.test("conversationDetailsPages chunk sizes: 6h, and the 7-day and 31-day ca
     "2026-01-01T12:00:00Z/2026-01-01T13:00:00Z#1",
   ]);
   const interval = "2026-01-01/2026-03-01";
-  const weekly = new FakeClient(details([]));
+  const weekly = new QueryClient(details([]));
   await Array.fromAsync(conversationDetailsPages(weekly, { interval }, { chunk: "7d" }));
   assertEquals(weekly.asked.length, 9); // 59 days
   await assertRejects(
@@ -140,7 +117,7 @@ Deno.test("conversationDetailsPages chunk sizes: 6h, and the 7-day and 31-day ca
     interval,
     segmentFilters: [{ type: "and", predicates: [{ dimension: "mediaType", value: "voice" }] }],
   };
-  const monthly = new FakeClient(details([]));
+  const monthly = new QueryClient(details([]));
   await Array.fromAsync(conversationDetailsPages(monthly, filtered, { chunk: "31d" }));
   assertEquals(monthly.asked, [
     "2026-01-01T00:00:00Z/2026-02-01T00:00:00Z#1",
@@ -168,7 +145,7 @@ Deno.test("conversationDetailsPages chunk sizes: 6h, and the 7-day and 31-day ca
 
 Deno.test("conversationDetailsPages pages until pageNumber * pageSize >= totalHits", async () => {
   const data = spread("2026-01-01T00:00:00Z", 25, 60_000);
-  const client = new FakeClient(details(data));
+  const client = new QueryClient(details(data));
   const pages = await Array.fromAsync(
     conversationDetailsPages(client, { interval: "2026-01-01/2026-01-02" }, { pageSize: 10 }),
   );
@@ -176,7 +153,7 @@ Deno.test("conversationDetailsPages pages until pageNumber * pageSize >= totalHi
   assertEquals(pages.map((p) => p.pageNumber), [1, 2, 3]);
   assertEquals(client.calls.length, 3);
   assertEquals(ids(pages), data.map((c) => c.conversationId));
-  const exact = new FakeClient(details(data.slice(0, 20)));
+  const exact = new QueryClient(details(data.slice(0, 20)));
   await Array.fromAsync(
     conversationDetailsPages(exact, { interval: "2026-01-01/2026-01-02" }, { pageSize: 10 }),
   );
@@ -185,7 +162,7 @@ Deno.test("conversationDetailsPages pages until pageNumber * pageSize >= totalHi
 
 Deno.test("conversationDetailsPages stops a chunk when conversations is absent", async () => {
   let n = 0;
-  const client = new FakeClient(() =>
+  const client = new QueryClient(() =>
     ++n === 1
       ? { totalHits: 1000, conversations: [conv("a", at("2026-01-01T01:00:00Z"))] }
       : { totalHits: 1000 }
@@ -198,7 +175,7 @@ Deno.test("conversationDetailsPages stops a chunk when conversations is absent",
 });
 
 Deno.test("conversationDetailsPages uses paging.pageSize and refuses paging.pageNumber", async () => {
-  const client = new FakeClient(details(spread("2026-01-01T00:00:00Z", 5, 60_000)));
+  const client = new QueryClient(details(spread("2026-01-01T00:00:00Z", 5, 60_000)));
   const query = { interval: "2026-01-01/2026-01-02", paging: { pageSize: 2, pageNumber: 1 } };
   const pages = await Array.fromAsync(conversationDetailsPages(client, query));
   assertEquals(pages.length, 3);
@@ -220,7 +197,7 @@ Deno.test("conversationDetailsPages uses paging.pageSize and refuses paging.page
 
 Deno.test("conversationDetailsPages keeps order and orderBy and walks chunks backwards for desc", async () => {
   const data = spread("2026-01-01T06:00:00Z", 4, 12 * H);
-  const client = new FakeClient(details(data));
+  const client = new QueryClient(details(data));
   const query: ConversationDetailsQuery = {
     interval: "2026-01-01/2026-01-03",
     order: "desc",
@@ -264,7 +241,7 @@ function dense(origin: number, stepMs: number): (call: Call) => unknown {
 
 Deno.test("conversationDetailsPages bisects a chunk past 100,000 hits", async () => {
   const origin = at("2026-01-01T00:00:00Z");
-  const client = new FakeClient(dense(origin, 360)); // 240,000 a day
+  const client = new QueryClient(dense(origin, 360)); // 240,000 a day
   let count = 0;
   let expected = 0;
   let unordered = 0;
@@ -298,7 +275,7 @@ Deno.test("conversationDetailsPages bisects a chunk past 100,000 hits", async ()
 });
 
 Deno.test("conversationDetailsPages fails clearly when a chunk is too dense at the minimum span", async () => {
-  const client = new FakeClient(() => ({ totalHits: 200_000, conversations: [] }));
+  const client = new QueryClient(() => ({ totalHits: 200_000, conversations: [] }));
   const error = await assertRejects(
     () =>
       Array.fromAsync(
@@ -314,7 +291,7 @@ Deno.test("conversationDetailsPages fails clearly when a chunk is too dense at t
 
 Deno.test("conversationDetailsPages fails when a chunk grows past the limit while paged", async () => {
   let n = 0;
-  const client = new FakeClient(() => ({
+  const client = new QueryClient(() => ({
     totalHits: ++n === 1 ? 150 : 100_001,
     conversations: [conv(`g${n}`, at("2026-01-01T01:00:00Z") + n)],
   }));
@@ -337,7 +314,7 @@ Deno.test("conversationDetailsPages yields a conversation on a chunk boundary on
     conv("next", midnight + H),
   ];
   for (const order of ["asc", "desc"] as const) {
-    const client = new FakeClient(details(data, { inclusiveEnd: true }));
+    const client = new QueryClient(details(data, { inclusiveEnd: true }));
     const pages = await Array.fromAsync(
       conversationDetailsPages(client, { interval: "2026-01-01/2026-01-03", order }),
     );
@@ -350,7 +327,7 @@ Deno.test("conversationDetailsPages yields a conversation on a chunk boundary on
 
 Deno.test("conversationDetailsPages drops repeats of the previous chunk's last page under overlapping matches", async () => {
   const data = spread("2026-01-01T22:00:00Z", 8, 30 * 60_000); // 22:00 .. 01:30
-  const client = new FakeClient(details(data, { overlapMs: 45 * 60_000 }));
+  const client = new QueryClient(details(data, { overlapMs: 45 * 60_000 }));
   const pages = await Array.fromAsync(
     conversationDetailsPages(client, { interval: "2026-01-01/2026-01-03" }, { pageSize: 2 }),
   );
@@ -366,7 +343,7 @@ async function checkResumeEverywhere(
   query: ConversationDetailsQuery,
   options: ConversationDetailsOptions,
 ): Promise<ConversationDetailsPage[]> {
-  const client = new FakeClient(handler);
+  const client = new QueryClient(handler);
   const pages: ConversationDetailsPage[] = await Array.fromAsync(
     conversationDetailsPages(client, query, options),
   );
@@ -377,7 +354,7 @@ async function checkResumeEverywhere(
     offset += page.conversations.length;
     const position = JSON.parse(JSON.stringify(page.position)) as JsonValue;
     const rest = await Array.fromAsync(
-      conversationDetailsPages(new FakeClient(handler), query, {
+      conversationDetailsPages(new QueryClient(handler), query, {
         ...options,
         resumeFrom: position,
       }),
@@ -419,7 +396,7 @@ Deno.test("conversationDetailsPages resumes from every position with the same re
 
 Deno.test("conversationDetailsPages reports total from the last chunk on", async () => {
   const data = spread("2026-01-01T10:00:00Z", 6, 12 * H); // 3 days
-  const client = new FakeClient(details(data));
+  const client = new QueryClient(details(data));
   const pages = await Array.fromAsync(
     conversationDetailsPages(client, { interval: "2026-01-01/2026-01-04" }, { pageSize: 1 }),
   );
@@ -429,7 +406,7 @@ Deno.test("conversationDetailsPages reports total from the last chunk on", async
 
 Deno.test("conversationDetailsPages aborts the prefetched page when the loop ends early", async () => {
   let first = true;
-  const client = new FakeClient((call) => {
+  const client = new QueryClient((call) => {
     if (first) {
       first = false;
       return { totalHits: 5, conversations: [conv("a", at("2026-01-01T01:00:00Z"))] };
@@ -451,7 +428,7 @@ Deno.test("conversationDetailsPages aborts the prefetched page when the loop end
 
 Deno.test("conversationDetailsSource describes the query and resumes like the page API", async () => {
   const data = spread("2026-01-01T10:00:00Z", 5, 6 * H);
-  const client = new FakeClient(details(data));
+  const client = new QueryClient(details(data));
   const query = { interval: "2026-01-01/2026-01-03", orderBy: "conversationStart" };
   const source = conversationDetailsSource(client, query, { pageSize: 2 });
   assertEquals(source.recordType, "conversation");
@@ -484,7 +461,7 @@ Deno.test("conversationDetailsSource describes the query and resumes like the pa
 });
 
 Deno.test("conversationDetailsPages refuses positions of another query", async () => {
-  const client = new FakeClient(details([]));
+  const client = new QueryClient(details([]));
   const query = { interval: "2026-01-01/2026-01-02" };
   const bad: JsonValue[] = [
     { pageNumber: 2 },

@@ -1,34 +1,8 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "./_assert.ts";
 import { items, listingSource, paginate, paginateCursor, paginateItems } from "../lib/paginate.ts";
-import type { ApiClient, ApiResponse, JsonValue, RequestOptions } from "../lib/client.ts";
+import type { JsonValue } from "../lib/client.ts";
 import { CheckpointError, GenesysError, UsageError } from "../lib/errors.ts";
-
-interface Call {
-  method: string;
-  path: string;
-  options: RequestOptions;
-}
-
-type Handler = (call: Call) => unknown;
-
-/** An in-test ApiClient: records every call and answers with the handler. */
-class FakeClient implements ApiClient {
-  calls: Call[] = [];
-  constructor(private handler: Handler) {}
-  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-    const call = { method, path, options };
-    this.calls.push(call);
-    return await this.handler(call) as T;
-  }
-  async requestWithResponse<T>(
-    method: string,
-    path: string,
-    options?: RequestOptions,
-  ): Promise<ApiResponse<T>> {
-    const data = await this.request<T>(method, path, options);
-    return { status: 200, headers: new Headers(), data };
-  }
-}
+import { type Call, FakeClient } from "./_fake_client.ts";
 
 /** A request that never answers until its signal aborts. */
 function hang(call: Call): Promise<never> {
