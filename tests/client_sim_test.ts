@@ -35,6 +35,19 @@ async function pageUsers(client: GenesysClient, pageSize: number, maxPages = 500
   return ids;
 }
 
+/** Asks for the first `n` one-user pages all at once. */
+function usersOnePerPage(client: GenesysClient, n: number): Promise<UsersPage[]> {
+  return Promise.all(
+    Array.from(
+      { length: n },
+      (_, i) =>
+        client.request<UsersPage>("GET", "/api/v2/users", {
+          query: { pageSize: 1, pageNumber: i + 1 },
+        }),
+    ),
+  );
+}
+
 Deno.test("GenesysClient pages through 2 s tokens with zero failed requests, one token per lifetime", async () => {
   await using sim = await startSimulator({
     users: 40,
@@ -70,15 +83,7 @@ Deno.test("GenesysClient: 50 concurrent requests meeting a revoked token cause e
   const client = clientFor(sim);
   await client.request("GET", "/api/v2/users", { query: { pageSize: 1 } });
   assertEquals(sim.revokeTokens(), 1);
-  const pages = await Promise.all(
-    Array.from(
-      { length: 50 },
-      (_, i) =>
-        client.request<UsersPage>("GET", "/api/v2/users", {
-          query: { pageSize: 1, pageNumber: i + 1 },
-        }),
-    ),
-  );
+  const pages = await usersOnePerPage(client, 50);
   assertEquals(pages.map((p) => p.entities[0].id), sim.ids.users.slice(0, 50));
   assertEquals(sim.stats.tokensIssued, 2);
   assertEquals(sim.stats.unauthorized, 50);
@@ -95,15 +100,7 @@ Deno.test("GenesysClient: 50 concurrent requests meeting an expired token cause 
   const client = clientFor(sim);
   await client.request("GET", "/api/v2/users", { query: { pageSize: 1 } });
   await new Promise((resolve) => setTimeout(resolve, 350));
-  const pages = await Promise.all(
-    Array.from(
-      { length: 50 },
-      (_, i) =>
-        client.request<UsersPage>("GET", "/api/v2/users", {
-          query: { pageSize: 1, pageNumber: i + 1 },
-        }),
-    ),
-  );
+  const pages = await usersOnePerPage(client, 50);
   assertEquals(pages.length, 50);
   assertEquals(sim.stats.tokensIssued, 2);
   assertEquals(sim.stats.unauthorized, 0);
@@ -237,15 +234,7 @@ Deno.test("GenesysClient rides the simulator's token-bucket rate limit", async (
     faults: { rateLimit: { requestsPerSecond: 10, burst: 4 } },
   });
   const client = clientFor(sim);
-  const pages = await Promise.all(
-    Array.from(
-      { length: 12 },
-      (_, i) =>
-        client.request<UsersPage>("GET", "/api/v2/users", {
-          query: { pageSize: 1, pageNumber: i + 1 },
-        }),
-    ),
-  );
+  const pages = await usersOnePerPage(client, 12);
   assertEquals(pages.map((p) => p.entities[0].id), sim.ids.users.slice(0, 12));
   assert.ok(sim.stats.rateLimited > 0);
   assertEquals(client.stats.retries.rateLimit, sim.stats.rateLimited);

@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
 import { fakeClock, fakeGenesys, genesysError } from "./_fake_genesys.ts";
 import { BASE, makeClient, SECRET } from "./_client_fixture.ts";
-import { GenesysClient } from "../lib/client.ts";
+import { GenesysClient, type GenesysClientOptions } from "../lib/client.ts";
 import {
   ApiError,
   DeadlineError,
@@ -9,6 +9,44 @@ import {
   RateLimitError,
   UsageError,
 } from "../lib/errors.ts";
+
+/**
+ * A client on a hand-written fetch, for what the scripted fake does not show (the signal, the
+ * redirect mode): token requests get a token, API requests go to `api`; `inits` records every
+ * request's init.
+ */
+function clientOnFetch(
+  api: (init?: RequestInit) => Promise<Response>,
+  extra: Partial<GenesysClientOptions> = {},
+) {
+  const clock = fakeClock();
+  const inits: (RequestInit | undefined)[] = [];
+  const fetchFn: typeof fetch = (input, init) => {
+    inits.push(init);
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    if (url.pathname === "/oauth/token") {
+      return Promise.resolve(Response.json({ access_token: "tok-raw", expires_in: 3600 }));
+    }
+    return api(init);
+  };
+  const client = new GenesysClient({
+    region: BASE,
+    clientId: "id",
+    clientSecret: SECRET,
+    fetch: fetchFn,
+    now: clock.now,
+    sleep: clock.sleep,
+    ...extra,
+  });
+  return { client, clock, inits };
+}
+
+/** A request that never answers: it rejects when its signal aborts. */
+function hang(init?: RequestInit): Promise<never> {
+  return new Promise((_, reject) => {
+    init?.signal?.addEventListener("abort", () => reject(init.signal?.reason), { once: true });
+  });
+}
 
 Deno.test("GenesysClient sends the bearer token, Accept-Encoding and User-Agent and parses JSON", async () => {
   const { client, fake } = makeClient(() => Response.json({ entities: [{ id: "u1" }] }));
@@ -273,34 +311,14 @@ Deno.test("GenesysClient retries a malformed or truncated 2xx body", async () =>
 });
 
 Deno.test("GenesysClient times out a hanging attempt and retries it", async () => {
-  const clock = fakeClock();
   let calls = 0;
-  const hanging: typeof fetch = (input, init) => {
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    if (url.pathname === "/oauth/token") {
-      return Promise.resolve(Response.json({ access_token: "tok-hang", expires_in: 3600 }));
-    }
-    calls++;
-    if (calls === 1) {
-      return new Promise((_, reject) => {
-        init?.signal?.addEventListener("abort", () => reject(init.signal?.reason), { once: true });
-      });
-    }
-    return Promise.resolve(Response.json({ ok: 2 }));
-  };
-  const timed = new GenesysClient({
-    region: BASE,
-    clientId: "id",
-    clientSecret: SECRET,
-    fetch: hanging,
-    now: clock.now,
-    sleep: clock.sleep,
-    random: () => 0,
-    timeoutMs: 20,
-  });
-  assertEquals(await timed.request("GET", "/api/v2/users"), { ok: 2 });
+  const { client } = clientOnFetch(
+    (init) => ++calls === 1 ? hang(init) : Promise.resolve(Response.json({ ok: 2 })),
+    { random: () => 0, timeoutMs: 20 },
+  );
+  assertEquals(await client.request("GET", "/api/v2/users"), { ok: 2 });
   assertEquals(calls, 2);
-  assertEquals(timed.stats.retries.timeout, 1);
+  assertEquals(client.stats.retries.timeout, 1);
 });
 
 Deno.test("GenesysClient ends a wait at once when the caller aborts", async () => {
@@ -360,50 +378,18 @@ Deno.test("GenesysClient calls beforeRequest before every HTTP request", async (
 });
 
 Deno.test("GenesysClient never follows a redirect with the token", async () => {
-  const modes: (string | undefined)[] = [];
-  const clock = fakeClock();
-  const fetchFn: typeof fetch = (input, init) => {
-    modes.push(init?.redirect);
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    if (url.pathname === "/oauth/token") {
-      return Promise.resolve(Response.json({ access_token: "tok-r", expires_in: 300 }));
-    }
-    return Promise.resolve(
+  const { client, inits } = clientOnFetch(() =>
+    Promise.resolve(
       new Response(null, { status: 302, headers: { Location: "https://elsewhere.example/x" } }),
-    );
-  };
-  const client = new GenesysClient({
-    region: BASE,
-    clientId: "id",
-    clientSecret: SECRET,
-    fetch: fetchFn,
-    now: clock.now,
-    sleep: clock.sleep,
-  });
+    )
+  );
   const error = await assertRejects(() => client.request("GET", "/api/v2/users"), ApiError);
   assertEquals(error.status, 302);
-  assertEquals(modes, ["manual", "manual"]);
+  assertEquals(inits.map((init) => init?.redirect), ["manual", "manual"]);
 });
 
 Deno.test("GenesysClient ends an attempt still in flight at the deadline with a DeadlineError", async () => {
-  const clock = fakeClock();
-  const hanging: typeof fetch = (input, init) => {
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    if (url.pathname === "/oauth/token") {
-      return Promise.resolve(Response.json({ access_token: "tok-d", expires_in: 3600 }));
-    }
-    return new Promise((_, reject) => {
-      init?.signal?.addEventListener("abort", () => reject(init.signal?.reason), { once: true });
-    });
-  };
-  const client = new GenesysClient({
-    region: BASE,
-    clientId: "id",
-    clientSecret: SECRET,
-    fetch: hanging,
-    now: clock.now,
-    sleep: clock.sleep,
-  });
+  const { client, clock } = clientOnFetch(hang);
   const error = await assertRejects(
     () => client.request("GET", "/api/v2/users", { deadline: clock.now() + 20 }),
     DeadlineError,

@@ -7,6 +7,7 @@
 import { buildConversation } from "./conversation.ts";
 import { Directory } from "./directory.ts";
 import type { Matcher } from "./filters.ts";
+import type { ResolvedOptions } from "./options.ts";
 import { Timeline } from "./timeline.ts";
 import { MAX_DURATION_MS, type Traits, traitsOf } from "./traits.ts";
 
@@ -75,14 +76,7 @@ export class Dataset {
    * @throws {RangeError} When the span is too short for the conversations.
    */
   constructor(
-    o: {
-      seed: number;
-      users: number;
-      queues: number;
-      conversations: number;
-      startMs: number;
-      endMs: number;
-    },
+    o: Pick<ResolvedOptions, "seed" | "users" | "queues" | "conversations" | "startMs" | "endMs">,
   ) {
     this.seed = o.seed;
     this.directory = new Directory(o.seed, o.users, o.queues);
