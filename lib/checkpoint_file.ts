@@ -157,7 +157,9 @@ export class FileCheckpointStore implements CheckpointStore {
   async save(key: string, checkpoint: Checkpoint): Promise<void> {
     const path = this.pathFor(key);
     if (this.directory !== "") await Deno.mkdir(this.directory, { recursive: true });
-    const temp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+    // One fixed temp name per checkpoint: a process killed between open and rename leaves at most
+    // this file, and the next save overwrites and renames it (a random name would stay forever).
+    const temp = `${path}.tmp`;
     const data = new TextEncoder().encode(JSON.stringify(checkpoint, null, 2) + "\n");
     try {
       {
