@@ -1,0 +1,252 @@
+/**
+ * The big proof run: `deno task soak [--seeds N] [--kills N] [--only chaos|kill]`.
+ *
+ * 1. The chaos matrix (`tests/chaos/cases.ts`) over more data and several seeds: every fault case
+ *    × page-number listing, details query and details jobs, through the real client, engine, file
+ *    sink and file checkpoint against the simulator. Transient faults must end with exactly the
+ *    expected ids (bytes equal to a clean run's); permanent ones with a clear error and a
+ *    checkpoint that resumes to the same output once the fault clears.
+ * 2. Kill-and-resume through the CLI: for each kind × format, at least `--kills` (default 20)
+ *    SIGKILLs at seeded random moments, restarted until done; the output must be byte-identical
+ *    to an uninterrupted run's and no `.partial` or temp file may remain.
+ *
+ * Prints the full matrix (case × kind, with outcome, seeds, injected faults and retries), the
+ * kill table and the totals; exits 1 when anything failed. Writes only under `.test-tmp/`.
+ *
+ * @module
+ */
+import { startSimulator } from "../testing.ts";
+import { CASES } from "../tests/chaos/cases.ts";
+import { tempDir } from "../tests/chaos/files.ts";
+import { killAndResume, type KillReport, type KillScenario } from "../tests/chaos/kill.ts";
+import {
+  Baselines,
+  type CellResult,
+  type Kind,
+  KINDS,
+  matrixTable,
+  runCell,
+  SOAK_SIZE,
+} from "../tests/chaos/matrix.ts";
+
+interface SoakOptions {
+  seeds: number;
+  kills: number;
+  only?: "chaos" | "kill";
+}
+
+function parseOptions(args: string[]): SoakOptions {
+  const options: SoakOptions = { seeds: 5, kills: 20 };
+  for (let i = 0; i < args.length; i++) {
+    const [flag, inline] = args[i].split("=", 2);
+    const value = inline ?? args[++i];
+    if (flag === "--seeds" || flag === "--kills") {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 1) {
+        throw new Error(`Option '${flag}' needs a whole number of at least 1, got '${value}'`);
+      }
+      options[flag === "--seeds" ? "seeds" : "kills"] = n;
+    } else if (flag === "--only" && (value === "chaos" || value === "kill")) {
+      options.only = value;
+    } else {
+      throw new Error(
+        `Unknown option '${args[i]}': use --seeds N, --kills N, --only chaos|kill`,
+      );
+    }
+  }
+  return options;
+}
+
+function pad(text: string | number, width: number): string {
+  return String(text).padEnd(width);
+}
+
+async function chaosMatrix(seeds: number, root: string): Promise<CellResult[]> {
+  const results: CellResult[] = [];
+  const baselines = new Baselines();
+  console.log(`Chaos matrix: ${CASES.length} cases × ${KINDS.length} kinds × ${seeds} seeds`);
+  for (const chaos of CASES) {
+    for (const kind of KINDS) {
+      if (chaos.kinds && !chaos.kinds.includes(kind)) continue;
+      for (let s = 0; s < seeds; s++) {
+        const seed = 101 + s * 37;
+        const dir = `${root}/${chaos.id}-${kind}-${seed}`;
+        await Deno.mkdir(dir);
+        const cell = await runCell(chaos, kind, seed, SOAK_SIZE, dir, baselines);
+        results.push(cell);
+        if (!cell.ok) console.log(`  FAIL ${chaos.id}/${kind} seed ${seed}: ${cell.detail}`);
+      }
+    }
+    const mine = results.filter((r) => r.caseId === chaos.id);
+    console.log(
+      `  ${pad(chaos.id, 20)} ${mine.filter((r) => r.ok).length}/${mine.length} ok, ${
+        mine.reduce((a, r) => a + r.ms, 0)
+      } ms`,
+    );
+  }
+  return results;
+}
+
+function fullTable(results: readonly CellResult[]): string {
+  const header = ["case", "kind", "seeds", "formats", "outcome", "records", "runs", "injected"];
+  const rows: string[][] = [[...header, "retries", "tokens", "ms", "first error / failure"]];
+  for (const chaos of CASES) {
+    for (const kind of KINDS) {
+      const cells = results.filter((r) => r.caseId === chaos.id && r.kind === kind);
+      if (cells.length === 0) continue;
+      const failed = cells.filter((r) => !r.ok);
+      const outcomes = [...new Set(cells.map((r) => r.ok ? r.outcome : "FAIL"))].join(",");
+      const sum = (f: (r: CellResult) => number) => String(cells.reduce((a, r) => a + f(r), 0));
+      const note = failed.length
+        ? failed.map((r) => `seed ${r.seed}: ${r.detail}`).join(" | ")
+        : (cells.find((r) => r.error)?.error ?? "");
+      rows.push([
+        chaos.id,
+        kind,
+        String(cells.length),
+        [...new Set(cells.map((r) => r.format))].join(","),
+        failed.length ? `FAIL ${failed.length}/${cells.length}` : outcomes,
+        sum((r) => r.records),
+        sum((r) => r.runs),
+        sum((r) => r.injected),
+        sum((r) => r.retries),
+        sum((r) => r.tokenRequests),
+        sum((r) => r.ms),
+        note.length > 160 ? `${note.slice(0, 157)}...` : note,
+      ]);
+    }
+  }
+  const widths = rows[0].map((_, i) =>
+    i === rows[0].length - 1 ? 0 : Math.max(...rows.map((r) => r[i].length))
+  );
+  return rows.map((r) => r.map((c, i) => widths[i] ? c.padEnd(widths[i]) : c).join("  ")).join(
+    "\n",
+  );
+}
+
+const INTERVAL = "2026-01-01T00:00:00Z/2026-01-03T00:00:00Z";
+
+function killScenarios(kills: number): { kind: Kind; scenario: KillScenario }[] {
+  const out: { kind: Kind; scenario: KillScenario }[] = [];
+  for (const format of ["jsonl", "csv", "json"]) {
+    out.push({
+      kind: "pages",
+      scenario: {
+        name: `users → ${format}`,
+        args: ["users", "--page-size", "25"],
+        output: `output/users.${format}`,
+        kills,
+      },
+    });
+    out.push({
+      kind: "query",
+      scenario: {
+        name: `conversations → ${format}`,
+        args: ["conversations", "--interval", INTERVAL, "--page-size", "25"],
+        output: `output/conversations.${format}`,
+        kills,
+      },
+    });
+    out.push({
+      kind: "jobs",
+      scenario: {
+        name: `conversations --jobs → ${format}`,
+        args: ["conversations", "--interval", INTERVAL, "--jobs", "--page-size", "40"],
+        output: `output/conversations-jobs.${format}`,
+        kills,
+      },
+    });
+  }
+  return out;
+}
+
+async function killSuite(kills: number, root: string): Promise<KillReport[]> {
+  const reports: KillReport[] = [];
+  await using sim = await startSimulator({
+    seed: 77,
+    users: 1000,
+    conversations: 2000,
+    start: "2026-01-01T00:00:00Z",
+    end: "2026-01-04T00:00:00Z",
+    clientSecret: "soak-kill-secret-41c8",
+    jobPolls: 1,
+    // Many CLI runs share this simulator within a minute: no pacing to its per-minute window.
+    rateLimitAllowed: 1_000_000,
+    faults: { latency: [{ ms: 5, jitterMs: 10 }] },
+  });
+  const env = {
+    GENESYSCLOUD_OAUTHCLIENT_ID: sim.clientId,
+    GENESYSCLOUD_OAUTHCLIENT_SECRET: sim.clientSecret,
+  };
+  console.log(`Kill-and-resume: ${kills} SIGKILLs per kind × format`);
+  for (const [i, { scenario }] of killScenarios(kills).entries()) {
+    const dir = `${root}/kill-${i}`;
+    await Deno.mkdir(dir);
+    const report = await killAndResume(sim, scenario, dir, 5000 + i, env);
+    reports.push(report);
+    console.log(
+      `  ${pad(scenario.name, 34)} ${
+        report.ok ? "identical" : "FAIL"
+      }  kills ${report.kills}  ${report.ms} ms (slowest start ${report.slowest.ms} ms: ${report.slowest.how})${
+        report.ok ? "" : `: ${report.problems.join("; ")}`
+      }`,
+    );
+  }
+  return reports;
+}
+
+function killTable(reports: readonly KillReport[]): string {
+  const rows = [["scenario", "kills", "mid-run", "starts", "series", "pages", "bytes", "result"]];
+  for (const r of reports) {
+    rows.push([
+      r.name,
+      String(r.kills),
+      String(r.killedAt.filter((p) => p > 0 && p < r.pages).length),
+      String(r.starts),
+      String(r.series),
+      String(r.pages),
+      String(r.bytes),
+      r.ok ? "identical" : `FAIL: ${r.problems.join("; ")}`,
+    ]);
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((c, i) => i === r.length - 1 ? c : c.padEnd(widths[i])).join("  "))
+    .join("\n");
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions(Deno.args);
+  const began = performance.now();
+  const root = await tempDir("soak");
+  let cells: CellResult[] = [];
+  let kills: KillReport[] = [];
+  try {
+    if (options.only !== "kill") cells = await chaosMatrix(options.seeds, root);
+    if (options.only !== "chaos") kills = await killSuite(options.kills, root);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+  if (cells.length) {
+    console.log(`\nChaos matrix (case × kind, ${options.seeds} seeds each):\n`);
+    console.log(matrixTable(cells, CASES));
+    console.log(`\nDetails:\n\n${fullTable(cells)}`);
+  }
+  if (kills.length) console.log(`\nKill-and-resume:\n\n${killTable(kills)}`);
+  const failedCells = cells.filter((c) => !c.ok).length;
+  const failedKills = kills.filter((k) => !k.ok).length;
+  const sum = <T>(xs: readonly T[], f: (x: T) => number) => xs.reduce((a, x) => a + f(x), 0);
+  console.log(
+    `\nTotals: ${cells.length} chaos cells (${failedCells} failed), ${
+      sum(cells, (c) => c.records)
+    } records, ${sum(cells, (c) => c.injected)} faults injected, ${
+      sum(cells, (c) => c.retries)
+    } client retries; ${
+      sum(kills, (k) => k.kills)
+    } SIGKILLs over ${kills.length} scenarios (${failedKills} failed), ${
+      sum(kills, (k) => k.starts)
+    } CLI starts; ${Math.round((performance.now() - began) / 1000)} s`,
+  );
+  return failedCells + failedKills === 0 ? 0 : 1;
+}
+
+if (import.meta.main) Deno.exit(await main());

@@ -1,0 +1,175 @@
+/**
+ * File helpers of the proof suites: temp dirs under `.test-tmp/`, the ids an output holds (JSONL,
+ * CSV or JSON), leftovers of an interrupted run, and a scan for secrets in every file of a
+ * directory tree.
+ *
+ * @module
+ */
+
+/** Output formats the CLI and the engine write. */
+export type Format = "jsonl" | "csv" | "json";
+
+/** Every output format. */
+export const FORMATS: readonly Format[] = ["jsonl", "csv", "json"];
+
+/**
+ * A fresh temp directory under `.test-tmp/` (the only place tests may write).
+ *
+ * @param prefix A name prefix.
+ * @returns The directory path (relative to the repository root).
+ */
+export async function tempDir(prefix: string): Promise<string> {
+  await Deno.mkdir(".test-tmp", { recursive: true });
+  return await Deno.makeTempDir({ dir: ".test-tmp", prefix: `${prefix}-` });
+}
+
+/**
+ * Splits CSV text (RFC 4180: quoted fields, doubled quotes, CRLF or LF rows) into rows of fields.
+ *
+ * @param text The CSV text.
+ * @returns The rows, header first.
+ */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") {
+      row.push(field);
+      field = "";
+    } else if (c === "\n" || c === "\r") {
+      if (c === "\r" && text[i + 1] === "\n") i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = "";
+    } else field += c;
+  }
+  if (field !== "" || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+
+/**
+ * The ids an output file holds, in file order (duplicates kept, so a test sees them).
+ *
+ * @param format The file's format.
+ * @param text The file's content.
+ * @param idField The id field: `id` (users, queues) or `conversationId`.
+ * @returns The ids.
+ * @throws {Error} When the text is not a well-formed output of that format.
+ */
+export function idsOf(format: Format, text: string, idField: string): string[] {
+  if (format === "jsonl") {
+    if (text === "") return [];
+    if (!text.endsWith("\n")) throw new Error("JSONL output does not end with a newline");
+    return text.slice(0, -1).split("\n").map((line) => JSON.parse(line)[idField]);
+  }
+  if (format === "json") {
+    const array = JSON.parse(text);
+    if (!Array.isArray(array)) throw new Error("JSON output is not an array");
+    return array.map((r: Record<string, string>) => r[idField]);
+  }
+  const rows = parseCsv(text);
+  if (rows.length === 0) return [];
+  const column = rows[0].indexOf(idField);
+  if (column < 0) throw new Error(`CSV header has no '${idField}' column`);
+  return rows.slice(1).map((r) => r[column]);
+}
+
+/**
+ * Every file under `dir`, as paths relative to it, sorted.
+ *
+ * @param dir The directory.
+ * @returns Relative file paths (directories themselves are not listed).
+ */
+export async function listFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (rel: string) => {
+    for await (const entry of Deno.readDir(rel === "" ? dir : `${dir}/${rel}`)) {
+      const path = rel === "" ? entry.name : `${rel}/${entry.name}`;
+      if (entry.isDirectory) await walk(path);
+      else out.push(path);
+    }
+  };
+  try {
+    await walk("");
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return out.sort();
+}
+
+/**
+ * Files an interrupted run may leave behind and a finished one must not: `.partial` outputs and
+ * temp files (`.tmp`, `~`).
+ *
+ * @param dir The directory to look in.
+ * @returns The stray files, relative to `dir`.
+ */
+export async function strayFiles(dir: string): Promise<string[]> {
+  return (await listFiles(dir)).filter((f) =>
+    f.endsWith(".partial") || /\.tmp$/.test(f) || f.endsWith("~") || /\.tmp\./.test(f)
+  );
+}
+
+/** A secret to look for, with a label for messages (the value itself is never printed). */
+export interface Needle {
+  /** What it is: `client secret`, `token #3`, ... */
+  label: string;
+  /** The string that must not appear. */
+  value: string;
+}
+
+/**
+ * Finds needles in texts. A match is reported by label and where, never by value.
+ *
+ * @param texts Named texts: `stderr`, a file path, ...
+ * @param needles The strings that must not appear.
+ * @param patterns Patterns that must not match (such as any simulator token).
+ * @returns One line per leak, empty when clean.
+ */
+export function findLeaks(
+  texts: Record<string, string>,
+  needles: readonly Needle[],
+  patterns: readonly RegExp[] = [],
+): string[] {
+  const leaks: string[] = [];
+  for (const [where, text] of Object.entries(texts)) {
+    for (const needle of needles) {
+      if (needle.value !== "" && text.includes(needle.value)) {
+        leaks.push(`${needle.label} appears in ${where}`);
+      }
+    }
+    for (const pattern of patterns) {
+      if (pattern.test(text)) leaks.push(`${pattern} matches in ${where}`);
+    }
+  }
+  return leaks;
+}
+
+/**
+ * The text of every file under `dir`, keyed by relative path (binary files decode lossily, which
+ * is fine for a search).
+ *
+ * @param dir The directory.
+ * @returns Texts by path.
+ */
+export async function readTree(dir: string): Promise<Record<string, string>> {
+  const texts: Record<string, string> = {};
+  for (const file of await listFiles(dir)) {
+    texts[`${dir}/${file}`] = new TextDecoder().decode(await Deno.readFile(`${dir}/${file}`));
+  }
+  return texts;
+}

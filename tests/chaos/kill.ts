@@ -1,0 +1,217 @@
+/**
+ * Kill-and-resume: the CLI as a subprocess against a running simulator, killed with SIGKILL at
+ * seeded random moments and started again with the same arguments until it finishes; the output
+ * must be byte-identical to an uninterrupted run's, with no `.partial` or temp file left and the
+ * checkpoint marked complete. A moment is "after the simulator has served n more requests, plus
+ * 0–15 ms", with n drawn from what is left of the run, so kills land in requests, in writes and
+ * in fsyncs alike.
+ *
+ * @module
+ */
+import type { Simulator } from "../../testing.ts";
+import { absolute, cliCommand, type CliResult, runCli } from "./cli.ts";
+import { listFiles } from "./files.ts";
+
+/** One extraction to kill. */
+export interface KillScenario {
+  /** A label, such as `users/jsonl`. */
+  name: string;
+  /** The CLI's arguments (the region is appended). */
+  args: string[];
+  /** The output path, relative to the working directory (under `output/`). */
+  output: string;
+  /** How many kills to land in total. */
+  kills: number;
+}
+
+/** What a scenario did. */
+export interface KillReport {
+  /** The scenario's label. */
+  name: string;
+  /** SIGKILLs that landed while the CLI was running. */
+  kills: number;
+  /** Durable pages (from the checkpoint) right after each kill, of `pages` in all. */
+  killedAt: number[];
+  /** Pages of a whole run. */
+  pages: number;
+  /** CLI starts, the final ones included. */
+  starts: number;
+  /** Series that finished before the next kill could land (each verified, then started over). */
+  series: number;
+  /** Output bytes. */
+  bytes: number;
+  /** Whether everything held: identical bytes, no stray files, complete checkpoint. */
+  ok: boolean;
+  /** What went wrong, if anything. */
+  problems: string[];
+  /** Real milliseconds. */
+  ms: number;
+  /** The slowest CLI start, in real milliseconds, and how it ended. */
+  slowest: { ms: number; how: string };
+}
+
+/**
+ * A seeded random number generator (Park–Miller).
+ *
+ * @param seed Any integer.
+ * @returns Numbers in [0, 1).
+ */
+export function rng(seed: number): () => number {
+  let s = (Math.abs(seed) * 48271 + 11) % 2147483647 || 1;
+  return () => (s = (s * 48271) % 2147483647) / 2147483647;
+}
+
+async function waitForRequests(
+  sim: Simulator,
+  target: number,
+  done: Promise<unknown>,
+): Promise<boolean> {
+  let finished = false;
+  done.then(() => finished = true, () => finished = true);
+  // Bounded: at most 60 s of polling every 2 ms.
+  for (let i = 0; i < 30_000 && !finished; i++) {
+    if (sim.stats.requests >= target) return true;
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  return false;
+}
+
+async function checkpointPages(path: string): Promise<number> {
+  try {
+    return JSON.parse(await Deno.readTextFile(path)).pages ?? 0;
+  } catch {
+    return 0;
+  }
+}
+
+function describeRun(r: CliResult): string {
+  return `exit ${r.code}${r.signal ? ` (${r.signal})` : ""}: ${r.stderr.trim().split("\n").at(-1)}`;
+}
+
+/**
+ * Runs a scenario: one uninterrupted reference run, then kill-and-restart series until `kills`
+ * kills have landed, each series finished and compared with the reference.
+ *
+ * @param sim The simulator (its URL is the region).
+ * @param scenario What to run and how many kills.
+ * @param root An empty directory for the runs.
+ * @param seed Seeds the kill moments.
+ * @param env Credentials and other variables for the CLI.
+ * @returns The report (never throws for a failed check: `ok` is false).
+ */
+export async function killAndResume(
+  sim: Simulator,
+  scenario: KillScenario,
+  root: string,
+  seed: number,
+  env: Record<string, string>,
+): Promise<KillReport> {
+  const began = performance.now();
+  const random = rng(seed);
+  const args = [...scenario.args, "-o", scenario.output, "--region", sim.url];
+  const report: KillReport = {
+    name: scenario.name,
+    kills: 0,
+    killedAt: [],
+    pages: 0,
+    starts: 0,
+    series: 0,
+    bytes: 0,
+    ok: false,
+    problems: [],
+    ms: 0,
+    slowest: { ms: 0, how: "" },
+  };
+  const refDir = absolute(`${root}/reference`);
+  await Deno.mkdir(refDir, { recursive: true });
+  const before = sim.stats.requests;
+  const ref = await runCli(args, { cwd: refDir, env });
+  const refRequests = sim.stats.requests - before;
+  if (ref.code !== 0) {
+    report.problems.push(`reference run failed: ${describeRun(ref)}`);
+    report.ms = Math.round(performance.now() - began);
+    return report;
+  }
+  const expected = await Deno.readFile(`${refDir}/${scenario.output}`);
+  const refPages = await checkpointPages(`${refDir}/${scenario.output}.checkpoint.json`);
+  report.bytes = expected.length;
+  report.pages = refPages;
+
+  const verify = async (dir: string, label: string): Promise<void> => {
+    const actual = await Deno.readFile(`${dir}/${scenario.output}`).catch(() => undefined);
+    if (!actual) {
+      report.problems.push(`${label}: no output file`);
+      return;
+    }
+    if (actual.length !== expected.length || actual.some((b, i) => b !== expected[i])) {
+      report.problems.push(`${label}: output differs from the uninterrupted run`);
+    }
+    const files = await listFiles(dir);
+    const wanted = [scenario.output, `${scenario.output}.checkpoint.json`].sort();
+    if (files.join() !== wanted.join()) {
+      report.problems.push(`${label}: files left: ${files.join(", ")}`);
+    }
+    const cp = JSON.parse(await Deno.readTextFile(`${dir}/${scenario.output}.checkpoint.json`));
+    if (cp.status !== "complete") report.problems.push(`${label}: checkpoint not complete`);
+    const again = await runCli(args, { cwd: dir, env });
+    report.starts++;
+    const after = await Deno.readFile(`${dir}/${scenario.output}`);
+    if (again.code !== 0 || after.length !== expected.length) {
+      report.problems.push(
+        `${label}: a run after completion changed something: ${describeRun(again)}`,
+      );
+    }
+  };
+
+  const maxStarts = scenario.kills * 4 + 10;
+  while (report.kills < scenario.kills && report.starts < maxStarts && !report.problems.length) {
+    const dir = absolute(`${root}/series-${report.series}`);
+    await Deno.mkdir(dir, { recursive: true });
+    report.series++;
+    let finished = false;
+    while (!finished && report.starts < maxStarts && !report.problems.length) {
+      const saved = await checkpointPages(`${dir}/${scenario.output}.checkpoint.json`);
+      const left = Math.max(1, refPages - saved);
+      const perPage = Math.max(1, refRequests / Math.max(1, refPages));
+      const target = sim.stats.requests + 1 + Math.floor(random() * left * perPage);
+      const extraMs = Math.floor(random() * 16);
+      const child = (await cliCommand(args, { cwd: dir, env })).spawn();
+      const startedAt = performance.now();
+      report.starts++;
+      const output = child.output();
+      const wantKill = report.kills < scenario.kills;
+      if (wantKill && await waitForRequests(sim, target, output)) {
+        await new Promise((r) => setTimeout(r, extraMs));
+        try {
+          child.kill("SIGKILL");
+        } catch {
+          // it exited in the meantime
+        }
+      }
+      const out = await output;
+      const result: CliResult = {
+        code: out.code,
+        signal: out.signal,
+        stdout: new TextDecoder().decode(out.stdout),
+        stderr: new TextDecoder().decode(out.stderr),
+      };
+      const took = Math.round(performance.now() - startedAt);
+      if (took > report.slowest.ms) report.slowest = { ms: took, how: describeRun(result) };
+      if (result.signal === "SIGKILL") {
+        report.kills++;
+        report.killedAt.push(await checkpointPages(`${dir}/${scenario.output}.checkpoint.json`));
+      } else if (result.code === 0) finished = true;
+      else report.problems.push(`start ${report.starts} failed: ${describeRun(result)}`);
+    }
+    if (finished) await verify(dir, `series ${report.series}`);
+  }
+  if (report.kills < scenario.kills && !report.problems.length) {
+    report.problems.push(`only ${report.kills} of ${scenario.kills} kills landed`);
+  }
+  if (report.kills > 0 && !report.killedAt.some((p) => p > 0 && p < refPages)) {
+    report.problems.push(`no kill landed mid-run (pages at each kill: ${report.killedAt})`);
+  }
+  report.ok = report.problems.length === 0;
+  report.ms = Math.round(performance.now() - began);
+  return report;
+}

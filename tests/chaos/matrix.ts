@@ -1,0 +1,565 @@
+/**
+ * The chaos matrix: fault cases × extraction kinds (page-number listing, details query, details
+ * jobs), each run through the real client, engine, file sink and file checkpoint against the
+ * simulator over loopback HTTP. A transient case must end with exactly the expected ids (same
+ * order, no duplicates, bytes equal to a clean run's); a permanent case must end with a clear
+ * error and a checkpoint that, once the fault clears, resumes to the same full output.
+ *
+ * Time is virtual where the faults allow it: the simulator, the client and the job poller share a
+ * clock that each request moves 100 ms and each wait moves by its length, so token lifetimes,
+ * Retry-After and backoff cost no real time. Only per-attempt timeouts are real (latency cases).
+ *
+ * Shared by `tests/chaos_test.ts` (one seed, small data) and `bench/soak.ts` (many seeds, more
+ * data).
+ *
+ * @module
+ */
+import { startSimulator } from "../../testing.ts";
+import type { SimFaults, Simulator, SimulatorOptions } from "../../testing.ts";
+import { GenesysClient } from "../../lib/client.ts";
+import { listingSource } from "../../lib/paginate.ts";
+import { conversationDetailsSource } from "../../lib/analytics_query.ts";
+import { conversationDetailsJobSource } from "../../lib/analytics_jobs.ts";
+import { extract, type ExtractResult } from "../../lib/extract.ts";
+import { FileCheckpointStore } from "../../lib/checkpoint_file.ts";
+import { FileSink } from "../../lib/sink.ts";
+import type { PageSource } from "../../lib/source.ts";
+import { CASES } from "./cases.ts";
+import { findLeaks, type Format, FORMATS, idsOf, listFiles, type Needle } from "./files.ts";
+
+/** What is extracted: a page-number listing, the details query, or a details job. */
+export type Kind = "pages" | "query" | "jobs";
+
+/** Every kind, in table order. */
+export const KINDS: readonly Kind[] = ["pages", "query", "jobs"];
+
+/** Data sizes of a run. */
+export interface Size {
+  /** Users in the listing. */
+  users: number;
+  /** Conversations in the simulator's 3-day span. */
+  conversations: number;
+  /** Users per listing page. */
+  usersPerPage: number;
+  /** Conversations per query page or job results page. */
+  conversationsPerPage: number;
+}
+
+/** Small data for the CI suite: 13 listing pages, about 10 query and job pages. */
+export const FAST_SIZE: Size = {
+  users: 130,
+  conversations: 300,
+  usersPerPage: 10,
+  conversationsPerPage: 20,
+};
+
+/** Larger data for the soak: about 25 listing pages and 40 query and job pages. */
+export const SOAK_SIZE: Size = {
+  users: 1200,
+  conversations: 3000,
+  usersPerPage: 50,
+  conversationsPerPage: 50,
+};
+
+const SPAN = { start: "2026-01-01T00:00:00.000Z", end: "2026-01-04T00:00:00.000Z" };
+/** The interval the conversation kinds extract. */
+export const INTERVAL = "2026-01-01T00:00:00Z/2026-01-03T00:00:00Z";
+/** The client secret every chaos simulator accepts: it must never reach a file. */
+export const CHAOS_SECRET = "chaos-secret-5b1d2e0c9a";
+
+/** A clock shared by the simulator, the client and the job poller. */
+export class VirtualClock {
+  /** Now, epoch ms. */
+  t: number = Date.UTC(2026, 1, 1);
+  /** Reads the clock. */
+  readonly now = (): number => this.t;
+  /**
+   * Waits `ms` of virtual time (at once).
+   *
+   * @param ms How long.
+   * @param signal Rejects when already aborted.
+   */
+  readonly sleep = (ms: number, signal?: AbortSignal): Promise<void> => {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    this.t += ms;
+    return Promise.resolve();
+  };
+}
+
+/** What a case's hooks can reach. */
+export interface CellEnv {
+  /** The simulator (a hook may replace it, as the outage case does). */
+  sim: Simulator;
+  /** The shared clock. */
+  clock: VirtualClock;
+  /** The options the simulator was started with. */
+  simOptions: SimulatorOptions;
+}
+
+/** A fault that lasts until the test clears it. */
+export interface PermanentFault {
+  /** Durable pages before the fault starts. */
+  afterPages: number;
+  /** Starts the fault (called from the progress callback; may be async). */
+  inject: (env: CellEnv) => void | Promise<void>;
+  /** The error's class name the run must end with. */
+  errorName: string;
+  /** The error's message must match this. */
+  message: RegExp;
+  /** Clears the fault (default: `sim.clearFaults()`). */
+  clear?: (env: CellEnv) => Promise<void>;
+  /** Before clearing, try a resume with a wrong client secret: it must fail and touch nothing. */
+  wrongSecretResume?: boolean;
+}
+
+/** One row of the matrix. */
+export interface ChaosCase {
+  /** Short id, the row label. */
+  id: string;
+  /** What the fault is, for people. */
+  title: string;
+  /** Faults from the start. */
+  faults?: SimFaults;
+  /** Client settings the case needs (a short timeout for latency cases). */
+  client?: { timeoutMs?: number; maxAttempts?: number };
+  /** Called after each durable page of the first run. */
+  onPage?: (env: CellEnv, page: number) => void;
+  /** The kinds it applies to (default: all). */
+  kinds?: readonly Kind[];
+  /** Set for a permanent fault. */
+  permanent?: PermanentFault;
+  /** Runs in the CI suite too (default true); false keeps it to the soak. */
+  fast?: boolean;
+}
+
+/** The outcome of one case × kind × seed. */
+export interface CellResult {
+  /** The case id. */
+  caseId: string;
+  /** The kind. */
+  kind: Kind;
+  /** The seed. */
+  seed: number;
+  /** The output format used. */
+  format: Format;
+  /** Whether every check passed. */
+  ok: boolean;
+  /** A short outcome for the table: `ok`, `ApiError→ok`, `FAIL`. */
+  outcome: string;
+  /** What failed, or what happened, in one line. */
+  detail: string;
+  /** The error that ended the first run of a permanent case (class and message). */
+  error?: string;
+  /** Runs it took (1 for a clean pass). */
+  runs: number;
+  /** Client retries over all runs. */
+  retries: number;
+  /** Token requests over all runs. */
+  tokenRequests: number;
+  /** Faults the simulator injected (429/5xx/bodies/latency/job failures, 401s, bucket 429s). */
+  injected: number;
+  /** Records in the final output. */
+  records: number;
+  /** Real milliseconds the cell took. */
+  ms: number;
+}
+
+function seeded(seed: number): () => number {
+  let s = (seed * 7919 + 17) % 2147483647 || 1;
+  return () => (s = (s * 16807) % 2147483647) / 2147483647;
+}
+
+function expectedIds(sim: Simulator, kind: Kind): string[] {
+  if (kind === "pages") return [...sim.ids.users];
+  if (kind === "query") return sim.conversationIds(INTERVAL);
+  return sim.jobConversationIds({ interval: INTERVAL });
+}
+
+/** What one run saw. */
+interface RunOutcome {
+  result?: ExtractResult;
+  error?: unknown;
+  retries: number;
+  tokenRequests: number;
+}
+
+interface RunSpec {
+  env: CellEnv;
+  kind: Kind;
+  size: Size;
+  path: string;
+  format: Format;
+  chaos: ChaosCase;
+  secret?: string;
+  tokens: Set<string>;
+  onPage?: (page: number) => void;
+}
+
+function source(spec: RunSpec, client: GenesysClient): PageSource {
+  const { kind, size, env } = spec;
+  if (kind === "pages") {
+    return listingSource(client, "/api/v2/users", { pageSize: size.usersPerPage });
+  }
+  if (kind === "query") {
+    return conversationDetailsSource(client, { interval: INTERVAL }, {
+      pageSize: size.conversationsPerPage,
+      chunk: "1d",
+    });
+  }
+  return conversationDetailsJobSource(client, { interval: INTERVAL }, {
+    pageSize: size.conversationsPerPage,
+    now: env.clock.now,
+    sleep: env.clock.sleep,
+    onWarning: () => {},
+  });
+}
+
+/** One extraction, as a fresh process would run it: new client, new sink, same checkpoint. */
+async function runOnce(spec: RunSpec): Promise<RunOutcome> {
+  const { env, chaos } = spec;
+  const client = new GenesysClient({
+    region: env.sim.url,
+    clientId: env.sim.clientId,
+    clientSecret: spec.secret ?? CHAOS_SECRET,
+    now: env.clock.now,
+    sleep: env.clock.sleep,
+    random: seeded(env.sim.seed),
+    timeoutMs: chaos.client?.timeoutMs ?? 5_000,
+    maxAttempts: chaos.client?.maxAttempts ?? 6,
+    minTimeout: 200,
+    maxTimeout: 5_000,
+    fetch: (input, init) => {
+      env.clock.t += 100;
+      const auth = new Headers(init?.headers).get("authorization");
+      if (auth?.startsWith("Bearer ")) spec.tokens.add(auth.slice(7));
+      return fetch(input, init);
+    },
+  });
+  const { store, key } = FileCheckpointStore.forFile(`${spec.path}.checkpoint.json`);
+  const outcome: RunOutcome = { retries: 0, tokenRequests: 0 };
+  try {
+    outcome.result = await extract({
+      source: source(spec, client),
+      sink: new FileSink(spec.path, { format: spec.format }),
+      checkpoint: { store, key },
+      identity: { api: "chaos" },
+      now: env.clock.now,
+      onProgress: (p) => spec.onPage?.(p.pages),
+    });
+  } catch (error) {
+    outcome.error = error;
+  }
+  const stats = client.stats;
+  outcome.retries = Object.values(stats.retries).reduce((a, b) => a + b, 0);
+  outcome.tokenRequests = stats.tokenRequests;
+  return outcome;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return `${error.constructor.name}: ${error.message}`;
+  return String(error);
+}
+
+/** A details job submit is a creating POST, not retried on 5xx or a bad answer (by design). */
+function submitRefused(error: unknown): boolean {
+  return error instanceof Error &&
+    /POST \/api\/v2\/analytics\/conversations\/details\/jobs\b(?!\/)/.test(error.message);
+}
+
+async function readCheckpoint(path: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    return JSON.parse(await Deno.readTextFile(`${path}.checkpoint.json`));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+function simOptions(seed: number, size: Size, clock: VirtualClock, faults?: SimFaults) {
+  return {
+    seed,
+    users: size.users,
+    queues: 3,
+    conversations: size.conversations,
+    start: SPAN.start,
+    end: SPAN.end,
+    clientSecret: CHAOS_SECRET,
+    jobPolls: 2,
+    now: clock.now,
+    faults: faults ? structuredClone(faults) : undefined,
+  } satisfies SimulatorOptions;
+}
+
+function injectedCount(sim: Simulator): number {
+  const s = sim.stats;
+  return Object.values(s.faults).reduce((a, b) => a + b, 0) + s.unauthorized + s.rateLimited;
+}
+
+/** Clean outputs by kind, format and seed, to compare bytes with. */
+export class Baselines {
+  #map = new Map<string, Uint8Array>();
+
+  /**
+   * The clean output of `kind` in `format` for `seed`, extracted once.
+   *
+   * @param kind The kind.
+   * @param format The format.
+   * @param seed The seed.
+   * @param size The data size.
+   * @param dir A scratch directory.
+   * @returns The bytes.
+   */
+  async get(
+    kind: Kind,
+    format: Format,
+    seed: number,
+    size: Size,
+    dir: string,
+  ): Promise<Uint8Array> {
+    const key = `${kind}/${format}/${seed}/${size.users}/${size.conversations}`;
+    const known = this.#map.get(key);
+    if (known) return known;
+    const clock = new VirtualClock();
+    const options = simOptions(seed, size, clock);
+    const sim = await startSimulator(options);
+    try {
+      const path = `${dir}/baseline-${kind}-${seed}.${format}`;
+      const out = await runOnce({
+        env: { sim, clock, simOptions: options },
+        kind,
+        size,
+        path,
+        format,
+        chaos: { id: "baseline", title: "baseline" },
+        tokens: new Set(),
+      });
+      if (out.error || out.result?.status !== "complete") {
+        throw new Error(`Baseline ${key} failed: ${describe(out.error)}`);
+      }
+      const bytes = await Deno.readFile(path);
+      this.#map.set(key, bytes);
+      return bytes;
+    } finally {
+      await sim.close();
+    }
+  }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+class CellFailure extends Error {}
+
+function check(ok: boolean, message: string): void {
+  if (!ok) throw new CellFailure(message);
+}
+
+/**
+ * Runs one case for one kind and seed in `dir` and checks everything the claim says.
+ *
+ * @param chaos The case.
+ * @param kind The kind.
+ * @param seed The seed (data and fault draws).
+ * @param size The data size.
+ * @param dir An empty directory for this cell.
+ * @param baselines Clean outputs to compare bytes with.
+ * @returns The outcome (never throws for a failed check: `ok` is false).
+ */
+export async function runCell(
+  chaos: ChaosCase,
+  kind: Kind,
+  seed: number,
+  size: Size,
+  dir: string,
+  baselines: Baselines,
+): Promise<CellResult> {
+  const began = performance.now();
+  const format = FORMATS[(CASES.indexOf(chaos) + KINDS.indexOf(kind) + seed) % FORMATS.length];
+  const clock = new VirtualClock();
+  const options = simOptions(seed, size, clock, chaos.faults);
+  const env: CellEnv = { sim: await startSimulator(options), clock, simOptions: options };
+  const path = `${dir}/out.${format}`;
+  const tokens = new Set<string>();
+  const cell: CellResult = {
+    caseId: chaos.id,
+    kind,
+    seed,
+    format,
+    ok: false,
+    outcome: "FAIL",
+    detail: "",
+    runs: 0,
+    retries: 0,
+    tokenRequests: 0,
+    injected: 0,
+    records: 0,
+    ms: 0,
+  };
+  const notes: string[] = [];
+  let injectedSoFar = 0;
+  const run = async (extra: Partial<RunSpec> = {}): Promise<RunOutcome> => {
+    const out = await runOnce({ env, kind, size, path, format, chaos, tokens, ...extra });
+    cell.runs++;
+    cell.retries += out.retries;
+    cell.tokenRequests += out.tokenRequests;
+    return out;
+  };
+  try {
+    const expected = expectedIds(env.sim, kind);
+    const perm = chaos.permanent;
+    let pending: Promise<void> | undefined;
+    let out = await run({
+      onPage: (page) => {
+        chaos.onPage?.(env, page);
+        if (perm && page === perm.afterPages && !pending) {
+          pending = Promise.resolve(perm.inject(env));
+        }
+      },
+    });
+    if (perm) {
+      check(
+        pending !== undefined,
+        `the fault was never injected (run ended: ${describe(out.error)})`,
+      );
+      await pending;
+      check(out.error !== undefined, `the run completed although the fault is permanent`);
+      const error = out.error as Error;
+      check(
+        error?.constructor?.name === perm.errorName && perm.message.test(error.message),
+        `expected ${perm.errorName} matching ${perm.message}, got ${describe(error)}`,
+      );
+      check(!/\n\s+at /.test(error.message), "the error message holds a stack trace");
+      const cp = await readCheckpoint(path);
+      check(cp?.status === "running", `no running checkpoint after the failure`);
+      check((cp?.pages as number) >= perm.afterPages, `checkpoint has ${cp?.pages} pages`);
+      check(!(await exists(path)), "the final output exists although the run failed");
+      check(await exists(`${path}.partial`), "the partial output is missing");
+      notes.push(error.constructor.name);
+      cell.error = describe(error);
+      injectedSoFar += injectedCount(env.sim);
+      if (perm.wrongSecretResume) {
+        const cpBefore = await Deno.readFile(`${path}.checkpoint.json`);
+        const partialBefore = (await Deno.stat(`${path}.partial`)).size;
+        const bad = await run({ secret: "wrong-secret-not-this-one" });
+        check(
+          bad.error?.constructor?.name === "AuthError",
+          `a resume with a wrong secret gave ${describe(bad.error)}`,
+        );
+        check(
+          equalBytes(cpBefore, await Deno.readFile(`${path}.checkpoint.json`)),
+          "a refused resume changed the checkpoint",
+        );
+        check(
+          (await Deno.stat(`${path}.partial`)).size >= partialBefore,
+          "a refused resume shortened the partial output",
+        );
+        notes.push("AuthError");
+      }
+      await (perm.clear ? perm.clear(env) : Promise.resolve(env.sim.clearFaults()));
+      out = await run();
+      check(
+        out.result?.resumed === true,
+        `the run after the fault did not resume: ${describe(out.error)}`,
+      );
+    }
+    // A creating POST (the job submit) is not retried; its error ends the run before any page,
+    // and the next run submits again. Anything else must not fail a transient case.
+    for (let k = 0; out.error !== undefined && kind === "jobs" && k < 3; k++) {
+      if (!submitRefused(out.error)) break;
+      notes.push("rerun");
+      out = await run();
+    }
+    check(out.error === undefined, `run ${cell.runs} failed: ${describe(out.error)}`);
+    check(out.result?.status === "complete", `run ended '${out.result?.status}'`);
+    const bytes = await Deno.readFile(path);
+    const text = new TextDecoder().decode(bytes);
+    const ids = idsOf(format, text, kind === "pages" ? "id" : "conversationId");
+    cell.records = ids.length;
+    check(new Set(ids).size === ids.length, `${ids.length - new Set(ids).size} duplicate ids`);
+    const missing = expected.filter((id) => !ids.includes(id)).length;
+    const extra = ids.filter((id) => !expected.includes(id)).length;
+    check(missing === 0 && extra === 0, `${missing} ids missing, ${extra} unexpected`);
+    check(ids.join() === expected.join(), "ids are out of order");
+    const clean = await baselines.get(kind, format, seed, size, dir);
+    check(equalBytes(bytes, clean), "the output differs from a clean run's bytes");
+    const files = await listFiles(dir);
+    const stray = files.filter((f) =>
+      f.startsWith("out.") && f !== `out.${format}` && f !== `out.${format}.checkpoint.json`
+    );
+    check(stray.length === 0, `stray files: ${stray.join(", ")}`);
+    const cp = await readCheckpoint(path);
+    check(cp?.status === "complete", "the checkpoint is not marked complete");
+    const needles: Needle[] = [{ label: "client secret", value: CHAOS_SECRET }];
+    for (const token of tokens) needles.push({ label: "a token", value: token });
+    const leaks = findLeaks(
+      { output: text, checkpoint: await Deno.readTextFile(`${path}.checkpoint.json`) },
+      needles,
+    );
+    check(leaks.length === 0, leaks.join("; "));
+    // Proof that the fault bit: something injected, or tokens renewed (a short lifetime).
+    check(
+      chaos.id === "clean" || perm !== undefined || injectedCount(env.sim) > 0 ||
+        env.sim.stats.tokensIssued > cell.runs,
+      "the fault never fired: the case proves nothing",
+    );
+    cell.ok = true;
+    cell.outcome = notes.length ? `${notes.join("→")}→ok` : "ok";
+    cell.detail =
+      `${ids.length} records in ${cell.runs} run(s), ${cell.retries} retries, ${tokens.size} tokens`;
+  } catch (error) {
+    cell.ok = false;
+    cell.outcome = "FAIL";
+    cell.detail = error instanceof CellFailure ? error.message : describe(error);
+  } finally {
+    cell.injected = injectedSoFar + injectedCount(env.sim);
+    await env.sim.close();
+    cell.ms = Math.round(performance.now() - began);
+  }
+  return cell;
+}
+
+/**
+ * Formats results as a case × kind table (several seeds of one cell are summarised as `ok×3` or
+ * `FAIL 1/3`).
+ *
+ * @param results The cells.
+ * @param cases The cases, in row order.
+ * @returns The table, one line per case plus a header.
+ */
+export function matrixTable(results: readonly CellResult[], cases: readonly ChaosCase[]): string {
+  const rows: string[][] = [["case", ...KINDS]];
+  for (const c of cases) {
+    const row = [c.id];
+    for (const kind of KINDS) {
+      const cells = results.filter((r) => r.caseId === c.id && r.kind === kind);
+      if (cells.length === 0) {
+        row.push(c.kinds && !c.kinds.includes(kind) ? "n/a" : "-");
+        continue;
+      }
+      const failed = cells.filter((r) => !r.ok).length;
+      const outcomes = [...new Set(cells.filter((r) => r.ok).map((r) => r.outcome))];
+      if (failed) row.push(`FAIL ${failed}/${cells.length}`);
+      else {
+        const text = outcomes.length === 1 ? outcomes[0] : "ok*";
+        row.push(cells.length > 1 ? `${text} ×${cells.length}` : text);
+      }
+    }
+    rows.push(row);
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join(" | ").trimEnd())
+    .join("\n");
+}
