@@ -7,7 +7,7 @@
  * @module
  */
 import type { ApiClient, JsonValue } from "./client.ts";
-import { GenesysError } from "./errors.ts";
+import { GenesysError, UsageError } from "./errors.ts";
 import {
   type Conversation,
   type ConversationDetailsQuery,
@@ -21,6 +21,7 @@ import {
   nextBoundary,
   previousBoundary,
 } from "./interval.ts";
+import { Lookahead } from "./lookahead.ts";
 import type { PageSource, SourcePage } from "./source.ts";
 
 /** Options of {@link conversationDetailsPages} and friends. */
@@ -44,6 +45,12 @@ export interface ConversationDetailsOptions {
   dedupWindow?: string | number;
   /** Fetch the next page while the current one is handled. Default `true`. */
   prefetch?: boolean;
+  /**
+   * Most requests in flight at once, 1 to 16. Default 1. Above 1, pages are fetched ahead across
+   * chunks (each chunk's first page) and within a chunk once its `totalHits` is known, at most
+   * twice this many held; pages are still handed out in order with the same positions.
+   */
+  concurrency?: number;
   /** A `position` from an earlier page of the same query and options: continue after it. */
   resumeFrom?: JsonValue;
   /** Aborts the current request. */
@@ -135,50 +142,77 @@ export async function* conversationDetailsPages(
   options: ConversationDetailsOptions = {},
 ): AsyncGenerator<ConversationDetailsPage, void, undefined> {
   const s = detailsSettings(query, options);
+  const concurrency = checkConcurrency(options.concurrency);
   const state = readDetailsState(options.resumeFrom, s);
   if (state.done) return;
   const { start, end } = s.interval;
   const remains = (from: number) => (s.desc ? from > start : from < end);
-  const spanFrom = (from: number): Interval =>
+  const spanFrom = (from: number, spanMs = state.spanMs): Interval =>
     s.desc
       ? {
-        start: Math.max(previousBoundary(from, s.chunkMs, start), start, from - state.spanMs),
+        start: Math.max(previousBoundary(from, s.chunkMs, start), start, from - spanMs),
         end: from,
       }
       : {
         start: from,
-        end: Math.min(nextBoundary(from, s.chunkMs, start), end, from + state.spanMs),
+        end: Math.min(nextBoundary(from, s.chunkMs, start), end, from + spanMs),
       };
   const onGrid = (t: number) => nextBoundary(t - 1, s.chunkMs, start) === t;
   if (!state.span) {
     if (!remains(state.from)) return;
     state.span = spanFrom(state.from);
   }
-  const controller = new AbortController();
-  const signal = options.signal
-    ? AbortSignal.any([options.signal, controller.signal])
-    : controller.signal;
-  const fetchPage = (span: Interval, pageNumber: number): Promise<DetailsResponse> => {
-    const promise = client.request<DetailsResponse>("POST", DETAILS_QUERY_PATH, {
-      body: {
-        ...s.body,
-        interval: formatInterval(span),
-        paging: { pageSize: s.pageSize, pageNumber },
-      },
-      idempotent: true,
-      signal,
-      deadline: options.deadline,
-      timeoutMs: options.timeoutMs,
-    });
-    promise.catch(() => {});
-    return promise;
-  };
   const prefetch = options.prefetch ?? true;
-  let next: Promise<DetailsResponse> | undefined = fetchPage(state.span, state.pageNumber);
+  const item = (span: Interval, pageNumber: number): PageRequest => ({
+    key: `${formatInterval(span)}#${pageNumber}`,
+    span,
+    pageNumber,
+  });
+  // totalHits by span, from every response so far: how many pages a span has, to fetch ahead.
+  const totals = new Map<string, number>();
+  /** The requests the loop below will make, in order, as far as they can be known now. */
+  function* upcoming(): Generator<PageRequest> {
+    let span = state.done ? undefined : state.span;
+    let pageNumber = state.pageNumber;
+    let spanMs = state.spanMs;
+    while (span) {
+      const known = totals.get(formatInterval(span));
+      if (known !== undefined && known > s.maxResults) return; // a bisection comes first
+      const last = known === undefined ? pageNumber : Math.max(1, Math.ceil(known / s.pageSize));
+      for (let n = pageNumber; n <= last; n++) yield item(span, n);
+      const from = s.desc ? span.start : span.end;
+      if (!remains(from)) return;
+      if (onGrid(from)) spanMs = s.chunkMs;
+      span = spanFrom(from, spanMs);
+      pageNumber = 1;
+    }
+  }
+  const window = new Lookahead<PageRequest, DetailsResponse>({
+    concurrency,
+    eager: prefetch,
+    signal: options.signal,
+    plan: upcoming,
+    onResponse: (request, response) => {
+      if (typeof response?.totalHits === "number") {
+        totals.set(formatInterval(request.span), response.totalHits);
+      }
+    },
+    fetch: (request, signal) =>
+      client.request<DetailsResponse>("POST", DETAILS_QUERY_PATH, {
+        body: {
+          ...s.body,
+          interval: formatInterval(request.span),
+          paging: { pageSize: s.pageSize, pageNumber: request.pageNumber },
+        },
+        idempotent: true,
+        signal,
+        deadline: options.deadline,
+        timeoutMs: options.timeoutMs,
+      }),
+  });
   try {
-    while (next && state.span) {
-      const response = (await next) ?? {};
-      next = undefined;
+    while (state.span) {
+      const response = (await window.take(item(state.span, state.pageNumber))) ?? {};
       const span: Interval = state.span;
       const pageNumber = state.pageNumber;
       const totalHits = typeof response.totalHits === "number" ? response.totalHits : undefined;
@@ -204,7 +238,6 @@ export async function* conversationDetailsPages(
           ? { start: span.end - half, end: span.end }
           : { start: span.start, end: span.start + half };
         state.spanMs = half;
-        next = fetchPage(state.span, 1);
         continue;
       }
       const raw = Array.isArray(response.conversations) ? response.conversations : undefined;
@@ -238,6 +271,7 @@ export async function* conversationDetailsPages(
         total = state.emitted + (spanDone ? 0 : Math.max(0, totalHits! - pageNumber * s.pageSize));
       }
       if (spanDone) {
+        totals.delete(formatInterval(span));
         state.prev = [...new Set([...state.carry, ...pageIds])];
         state.carry = [];
         state.last = [];
@@ -263,19 +297,29 @@ export async function* conversationDetailsPages(
       };
       if (totalHits !== undefined) page.totalHits = totalHits;
       if (total !== undefined) page.total = total;
-      const following = state.done ? undefined : state.span;
-      if (following && prefetch) next = fetchPage(following, state.pageNumber);
+      if (prefetch) window.refill();
       yield page;
-      if (following && !prefetch) next = fetchPage(following, state.pageNumber);
     }
   } finally {
-    if (next) {
-      controller.abort(
-        new DOMException("The page loop ended before this request finished", "AbortError"),
-      );
-      await next.catch(() => {});
-    }
+    await window.close();
   }
+}
+
+/** One request of the details query: a span and a page number. */
+interface PageRequest {
+  key: string;
+  span: Interval;
+  pageNumber: number;
+}
+
+function checkConcurrency(value: number | undefined): number {
+  const concurrency = value ?? 1;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) {
+    throw new UsageError(
+      `Option 'concurrency' is '${value}': it must be a whole number from 1 to 16`,
+    );
+  }
+  return concurrency;
 }
 
 /**
@@ -345,6 +389,7 @@ export function conversationDetailsSource(
   options: Omit<ConversationDetailsOptions, "resumeFrom" | "signal"> = {},
 ): PageSource<Conversation> {
   const { description } = detailsSettings(query, options);
+  checkConcurrency(options.concurrency);
   return {
     description,
     recordType: "conversation",
