@@ -21,6 +21,8 @@ export interface ListingSourceOptions {
   followNextUri?: boolean;
   /** Fetch the next page while the current one is handled. Default `true`. */
   prefetch?: boolean;
+  /** Most requests in flight, 1 to 16, as for `paginate`. Default 1. */
+  concurrency?: number;
   /** Passed to every request: an absolute deadline, epoch ms by the client's clock. */
   deadline?: number;
 }
@@ -91,6 +93,7 @@ export function listingSource<T = unknown>(
 ): PageSource<T> {
   const pageSize = options.pageSize ?? 100;
   checkPositiveInt("pageSize", pageSize);
+  checkPositiveInt("concurrency", options.concurrency, 16);
   const query: Record<string, JsonValue> = {};
   for (const key of Object.keys(options.query ?? {}).sort()) {
     const value = options.query![key];
@@ -115,6 +118,7 @@ export function listingSource<T = unknown>(
         query: options.query,
         followNextUri: options.followNextUri,
         prefetch: options.prefetch,
+        concurrency: options.concurrency,
         deadline: options.deadline,
         signal,
       });

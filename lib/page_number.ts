@@ -6,7 +6,8 @@
  */
 import type { ApiClient, RequestOptions } from "./client.ts";
 import { GenesysError } from "./errors.ts";
-import { checkPositiveInt, linkSignal, pending, type Query, stopReason } from "./page_loop.ts";
+import { Lookahead } from "./lookahead.ts";
+import { checkPositiveInt, type Query, stopReason } from "./page_loop.ts";
 
 /** The body of a page-number listing response, such as `GET /api/v2/users`. */
 export interface ListingResponse<T> {
@@ -55,6 +56,12 @@ export interface PaginateOptions {
   followNextUri?: boolean;
   /** Fetch the next page while the caller handles the current one. Default `true`. */
   prefetch?: boolean;
+  /**
+   * Most requests in flight at once, 1 to 16. Default 1. Above 1, once a page gives `pageCount`
+   * and its `nextUri` is the next page by number, the following pages are fetched ahead (at
+   * most twice this many held); pages are still yielded in order.
+   */
+  concurrency?: number;
   /** Stop with an error after this many pages (a guard against endless listings). Default none. */
   maxPages?: number;
   /** Aborts the current request (its rejection ends the loop). */
@@ -156,28 +163,39 @@ export async function* paginate<T = unknown>(
   checkPositiveInt("pageSize", pageSize);
   checkPositiveInt("pageNumber", options.pageNumber);
   checkPositiveInt("maxPages", options.maxPages);
+  checkPositiveInt("concurrency", options.concurrency, 16);
   const followNextUri = options.followNextUri ?? true;
   const prefetch = options.prefetch ?? true;
   const query = options.query ?? {};
-  const { controller, signal } = linkSignal(options.signal);
-  const requestOptions: RequestOptions = {
-    signal,
-    deadline: options.deadline,
-    timeoutMs: options.timeoutMs,
-  };
   const pathFor = (n: number) => buildPath(path, { ...query, pageSize, pageNumber: n });
-  const fetchPage = (target: string) =>
-    pending(client.request<ListingResponse<T>>("GET", target, requestOptions));
 
   let pageNumber = options.pageNumber ?? 1;
-  const target = pathFor(pageNumber);
-  const seen = new Set<string>([target]);
-  let next: Promise<ListingResponse<T>> | undefined = fetchPage(target);
+  let current: string | undefined = pathFor(pageNumber);
+  // Set once the pages ahead are known by number: the next one's number and the page count.
+  let ahead: { from: number; pageCount: number } | undefined;
+  const window = new Lookahead<{ key: string }, ListingResponse<T>>({
+    concurrency: options.concurrency ?? 1,
+    eager: prefetch,
+    signal: options.signal,
+    plan: function* () {
+      if (current === undefined) return;
+      yield { key: current };
+      for (let n = ahead?.from ?? 1; ahead && n <= ahead.pageCount; n++) yield { key: pathFor(n) };
+    },
+    fetch: (item, signal): Promise<ListingResponse<T>> => {
+      const request: RequestOptions = {
+        signal,
+        deadline: options.deadline,
+        timeoutMs: options.timeoutMs,
+      };
+      return client.request<ListingResponse<T>>("GET", item.key, request);
+    },
+  });
+  const seen = new Set<string>([current]);
   let pages = 0;
   try {
-    while (next) {
-      const body = (await next) ?? {};
-      next = undefined;
+    while (current !== undefined) {
+      const body = (await window.take({ key: current })) ?? {};
       pages++;
       const entities = Array.isArray(body.entities) ? body.entities : [];
       const pageCount = typeof body.pageCount === "number" ? body.pageCount : undefined;
@@ -212,15 +230,16 @@ export async function* paginate<T = unknown>(
       if (nextPageNumber !== undefined) page.nextPageNumber = nextPageNumber;
       if (typeof body.total === "number") page.total = body.total;
       if (pageCount !== undefined) page.pageCount = pageCount;
-      if (nextTarget && prefetch) next = fetchPage(nextTarget);
+      current = nextTarget;
+      ahead = nextTarget !== undefined && nextPageNumber !== undefined && pageCount !== undefined &&
+          nextTarget === pathFor(nextPageNumber)
+        ? { from: nextPageNumber + 1, pageCount }
+        : undefined;
+      if (current !== undefined && prefetch) window.refill();
       yield page;
-      if (nextTarget && !prefetch) next = fetchPage(nextTarget);
       if (nextPageNumber !== undefined) pageNumber = nextPageNumber;
     }
   } finally {
-    if (next) {
-      controller.abort(stopReason());
-      await next.catch(() => {});
-    }
+    await window.close(stopReason());
   }
 }

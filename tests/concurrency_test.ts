@@ -16,6 +16,7 @@ import { GenesysClient } from "../lib/client.ts";
 import { UsageError } from "../lib/errors.ts";
 import { extract } from "../lib/extract.ts";
 import { formatInstant, parseInterval } from "../lib/interval.ts";
+import { listingSource } from "../lib/paginate.ts";
 import { Lookahead } from "../lib/lookahead.ts";
 import { MemoryCheckpointStore } from "../lib/checkpoint.ts";
 import { MemorySink } from "../lib/sink_memory.ts";
@@ -276,6 +277,37 @@ Deno.test("extract with concurrency 4 against the simulator (random latency): sa
   const stopped = await run(4, 7);
   assertEquals(stopped.text, one.text);
   assertEquals(stopped.positions, one.positions);
+});
+
+Deno.test("listingSource with concurrency 4 pages users ahead once pageCount is known: same pages and positions, in order", async () => {
+  await using sim = await startSimulator({
+    users: 130,
+    conversations: 10,
+    rateLimitAllowed: 1_000_000,
+    faults: { latency: [{ route: "users", ms: 1, jitterMs: 15 }] },
+  });
+  const pagesWith = async (concurrency: number, resumeFrom?: JsonValue) => {
+    const client = new GenesysClient({
+      region: sim.url,
+      clientId: sim.clientId,
+      clientSecret: sim.clientSecret,
+    });
+    const source = listingSource<{ id: string }>(client, "/api/v2/users", {
+      pageSize: 10,
+      concurrency,
+    });
+    return await Array.fromAsync(source.pages(resumeFrom));
+  };
+  sim.resetStats();
+  const one = await pagesWith(1);
+  const requestsOne = sim.stats.byRoute.users;
+  sim.resetStats();
+  const four = await pagesWith(4);
+  assertEquals(four, one);
+  assertEquals(one.flatMap((p) => p.records.map((u) => u.id)), sim.ids.users);
+  assertEquals(sim.stats.byRoute.users, requestsOne);
+  assert.ok(sim.stats.maxInFlight > 1 && sim.stats.maxInFlight <= 4, `${sim.stats.maxInFlight}`);
+  assertEquals(await pagesWith(4, one[5].position), one.slice(6));
 });
 
 Deno.test("Lookahead drops a prefetched request once the plan no longer lists it", async () => {
