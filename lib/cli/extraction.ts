@@ -8,7 +8,7 @@
 
 import type { ApiClient, ClientEvent, ClientStats } from "../client.ts";
 import { FileCheckpointStore } from "../checkpoint_file.ts";
-import { DeadlineError, RateLimitError } from "../errors.ts";
+import { DeadlineError, RateLimitError, UsageError } from "../errors.ts";
 import { extract, extractJobKey, type ExtractProgress, type ExtractResult } from "../extract.ts";
 import { GenesysClient } from "../genesys_client.ts";
 import { FileSink } from "../sink.ts";
@@ -110,6 +110,30 @@ export function retriesByLabel(stats: ClientStats): Record<string, number> {
     if (n > 0) out[CAUSE_LABELS[cause] ?? cause] = n;
   }
   return out;
+}
+
+/**
+ * Creates the output's folder, and refuses, before anything is read or written, an output that is
+ * a directory or lies under a file (the rename at the end would fail after all the work).
+ */
+async function prepareOutput(output: string, example: string): Promise<void> {
+  const dir = dirname(output);
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+  } catch (error) {
+    if (error instanceof Deno.errors.AlreadyExists || error instanceof Deno.errors.NotADirectory) {
+      throw new UsageError(
+        `Cannot create the folder '${dir}' for the output '${output}': a file is in the way; choose another output path`,
+      );
+    }
+    throw error;
+  }
+  const info = await Deno.stat(output).catch(() => undefined);
+  if (info?.isDirectory) {
+    throw new UsageError(
+      `Output '${output}' is a directory: give a file name such as '${output}/${example}'`,
+    );
+  }
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -245,7 +269,9 @@ export async function runExtraction(
     started,
   );
 
-  if (settings.output !== "-") await Deno.mkdir(dirname(settings.output), { recursive: true });
+  if (settings.output !== "-") {
+    await prepareOutput(settings.output, `${plan.defaultName}.${settings.outputFormat}`);
+  }
   const loaded = checkpoint && !settings.restart
     ? await checkpoint.store.load(checkpoint.key)
     : undefined;
