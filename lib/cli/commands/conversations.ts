@@ -139,7 +139,8 @@ export const conversationsSpec: CommandSpec = {
  * @param fromFilter The filter's `interval`, if it had one.
  * @param now The current time, epoch ms.
  * @returns The interval, whole seconds.
- * @throws {UsageError} When none or several ways are given, or a value is malformed.
+ * @throws {UsageError} When none or several ways are given, a value is malformed, or the interval
+ * starts in the future.
  *
  * @example
  * ```ts
@@ -175,8 +176,19 @@ export function resolveInterval(
     );
   }
   const second = Math.floor(now / 1000) * 1000;
-  if (s.interval !== undefined) return parseInterval(s.interval);
-  if (fromFilter !== undefined) return parseInterval(fromFilter);
+  // A future interval would "succeed" with no records: refuse it, it is a typo.
+  const started = (interval: Interval): Interval => {
+    if (interval.start > second) {
+      throw new UsageError(
+        `Interval '${formatInterval(interval)}' starts in the future (now is '${
+          formatInstant(second)
+        }'): nothing can be extracted yet; give an interval that starts in the past`,
+      );
+    }
+    return interval;
+  };
+  if (s.interval !== undefined) return started(parseInterval(s.interval));
+  if (fromFilter !== undefined) return started(parseInterval(fromFilter));
   if (parsed.flags.yesterday) {
     const today = Math.floor(now / DAY_MS) * DAY_MS;
     return { start: today - DAY_MS, end: today };
