@@ -54,6 +54,8 @@ export interface SourceSettings {
   pageSize: number;
   /** Fetch the next page while the current one is written. */
   prefetch: boolean;
+  /** Most requests in flight at once (`--concurrency`), for sources that fetch ahead. */
+  concurrency: number;
   /** The absolute deadline, epoch ms. */
   deadline?: number;
   /** Messages. */
@@ -234,6 +236,7 @@ export async function runExtraction(
   const source = plan.source(client, {
     pageSize: settings.pageSize,
     prefetch: settings.concurrency > 1,
+    concurrency: settings.concurrency,
     deadline: deadlineAt,
     reporter,
     setWaiting: (text) => waiting = text,

@@ -100,7 +100,7 @@ export function extractionOptions(
       type: "string",
       value: "<n>",
       description:
-        "Most page requests in flight, 1 to 16; pages are always written in order. 1 fetches one page at a time; 2 or more also fetch the next page while the current one is written (the engine keeps at most 2 in flight today; larger values are accepted for the parallel engine to come).",
+        "Most page requests in flight, 1 to 16; pages are always written in order, checkpoints stay exact. 1 fetches one page at a time; 2 or more fetch ahead while the current page is written: up to <n> at once for the details query (across days, and across a day's pages once its total is known) and for users and queues (once the page count is known); one page ahead for analytics jobs.",
       default: "2",
     },
     {

@@ -103,6 +103,7 @@ function listingPlan(
         pageSize: settings.pageSize,
         query,
         prefetch: settings.prefetch,
+        concurrency: settings.concurrency,
         deadline: settings.deadline,
       }),
   };
