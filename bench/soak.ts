@@ -215,7 +215,13 @@ function killTable(reports: readonly KillReport[]): string {
 }
 
 async function main(): Promise<number> {
-  const options = parseOptions(Deno.args);
+  let options: SoakOptions;
+  try {
+    options = parseOptions(Deno.args);
+  } catch (error) {
+    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    return 2;
+  }
   const began = performance.now();
   const root = await tempDir("soak");
   let cells: CellResult[] = [];
