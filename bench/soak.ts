@@ -38,7 +38,8 @@ interface SoakOptions {
 function parseOptions(args: string[]): SoakOptions {
   const options: SoakOptions = { seeds: 5, kills: 20 };
   for (let i = 0; i < args.length; i++) {
-    const [flag, inline] = args[i].split("=", 2);
+    const arg = args[i];
+    const [flag, inline] = arg.split("=", 2);
     const value = inline ?? args[++i];
     if (flag === "--seeds" || flag === "--kills") {
       const n = Number(value);
@@ -50,7 +51,7 @@ function parseOptions(args: string[]): SoakOptions {
       options.only = value;
     } else {
       throw new Error(
-        `Unknown option '${args[i]}': use --seeds N, --kills N, --only chaos|kill`,
+        `Unknown option '${arg}': use --seeds N, --kills N, --only chaos|kill`,
       );
     }
   }
