@@ -1,0 +1,391 @@
+/**
+ * `deno task bench`: throughput, memory, pacing, latency and fault figures of the toolkit against
+ * the simulator, each beside the same job done the naive way (`bench/naive.ts`), measured in the
+ * same run. Prints a table and writes `bench/results/<date>.json`.
+ *
+ * Every measured job runs in its own child process (`bench/job.ts`, started with `deno` and only
+ * the permissions it needs) against a simulator running in this process, so the child's peak
+ * memory (its highest sampled RSS) is the job's own. A fresh simulator serves each
+ * scenario, so rate-limit buckets and windows start clean.
+ *
+ * Run: `deno task bench` (all, about 3 minutes) or `deno task bench --only pacing,latency`.
+ *
+ * @module
+ */
+import { startSimulator } from "../testing.ts";
+import type { SimFaults, Simulator, SimulatorOptions } from "../testing.ts";
+import type { JobResult, JobSpec } from "./job.ts";
+import { markdownTable, num, pct, type Row, textTable, times } from "./table.ts";
+
+const WORK = ".test-tmp/bench";
+const RESULTS = "bench/results";
+const JOB = new URL("./job.ts", import.meta.url).href;
+const SPAN = { start: "2026-01-01T00:00:00Z" };
+const day = (n: number) => new Date(Date.parse(SPAN.start) + n * 86_400_000).toISOString();
+
+/** A job, the simulator it ran against and what both measured. */
+interface Measured extends JobResult {
+  label: string;
+  expected: number;
+  /** Details query responses by status, from the simulator. */
+  served: Record<string, number>;
+  /** The most requests the simulator handled at once. */
+  maxInFlight: number;
+  v8Flags?: string;
+}
+
+const denoCommand = Deno.permissions.querySync({ name: "run", command: Deno.execPath() })
+    .state === "granted"
+  ? Deno.execPath()
+  : "deno";
+
+async function runJob(
+  sim: Simulator,
+  label: string,
+  job: Partial<JobSpec> & Pick<JobSpec, "runner">,
+  v8Flags?: string,
+): Promise<Measured> {
+  const dir = `${WORK}/${label.replace(/[^a-z0-9]+/gi, "-")}`;
+  await Deno.mkdir(dir, { recursive: true });
+  const interval = job.interval ?? `${sim.start}/${sim.end}`;
+  const spec: JobSpec = {
+    baseUrl: sim.url,
+    clientId: sim.clientId,
+    clientSecret: sim.clientSecret,
+    interval,
+    pageSize: 100,
+    output: `${dir}/out.jsonl`,
+    ...job,
+  };
+  sim.resetStats();
+  const args = [
+    "run",
+    "--no-prompt",
+    "--allow-net=127.0.0.1",
+    `--allow-read=${dir}`,
+    `--allow-write=${dir}`,
+    ...(v8Flags ? [`--v8-flags=${v8Flags}`] : []),
+    JOB,
+    JSON.stringify(spec),
+  ];
+  const output = await new Deno.Command(denoCommand, { args, stdout: "piped", stderr: "piped" })
+    .output();
+  const stdout = new TextDecoder().decode(output.stdout).trim().split("\n").at(-1) ?? "";
+  await Deno.remove(dir, { recursive: true });
+  if (!output.success || !stdout.startsWith("{")) {
+    throw new Error(`Job '${label}' failed: ${new TextDecoder().decode(output.stderr)}`);
+  }
+  const result = JSON.parse(stdout) as JobResult;
+  const stats = sim.stats;
+  const measured: Measured = {
+    label,
+    ...result,
+    expected: sim.conversationIds(interval).length,
+    served: stats.byRouteStatus["details.query"] ?? {},
+    maxInFlight: stats.maxInFlight,
+    v8Flags,
+  };
+  const status = measured.error
+    ? `failed: ${measured.error.slice(0, 80)}`
+    : `${num(measured.records)} records`;
+  console.error(
+    `  ${label}: ${status} in ${num(measured.elapsedMs / 1000, 1)} s, peak ${
+      num(measured.peakRssMb)
+    } MB`,
+  );
+  if (!measured.error && measured.records !== measured.expected) {
+    throw new Error(`Job '${label}' wrote ${measured.records} records, not ${measured.expected}`);
+  }
+  return measured;
+}
+
+async function withSim<T>(
+  options: SimulatorOptions,
+  fn: (sim: Simulator) => Promise<T>,
+): Promise<T> {
+  await using sim = await startSimulator({ start: SPAN.start, ...options });
+  return await fn(sim);
+}
+
+const perSecond = (m: Measured) => m.records / (m.elapsedMs / 1000);
+const served = (m: Measured) => Object.values(m.served).reduce((a, b) => a + b, 0);
+const share429 = (m: Measured) => (m.served["429"] ?? 0) / Math.max(1, served(m));
+const ok200 = (m: Measured) => m.served["200"] ?? 0;
+const naiveFigure = (m: Measured, text: string) =>
+  m.error ? `failed after ${num(m.held)} records (${m.error.slice(0, 40)})` : text;
+
+/** 1. Overhead: records per second at zero latency, no rate limit. */
+async function overhead(rows: Row[], all: Measured[]): Promise<void> {
+  const conversations = 30_000;
+  await withSim(
+    { conversations, end: day(30), rateLimitAllowed: 1_000_000_000 },
+    async (sim) => {
+      const one = await runJob(sim, "overhead toolkit c=1", { runner: "toolkit" });
+      const four = await runJob(sim, "overhead toolkit c=4", { runner: "toolkit", concurrency: 4 });
+      const naive = await runJob(sim, "overhead naive", { runner: "naive" });
+      all.push(one, four, naive);
+      for (const [m, c] of [[one, 1], [four, 4]] as const) {
+        rows.push({
+          scenario: "1 overhead",
+          measure: `records/s, ${num(conversations)} conv., 0 ms latency, c=${c}`,
+          toolkit: num(perSecond(m)),
+          naive: num(perSecond(naive)),
+          ratio: times(perSecond(m) / perSecond(naive)),
+          target: "-",
+        });
+      }
+      rows.push({
+        scenario: "1 overhead",
+        measure: "peak RSS (MB), c=1",
+        toolkit: num(one.peakRssMb),
+        naive: num(naive.peakRssMb),
+        ratio: times(one.peakRssMb / naive.peakRssMb),
+        target: "-",
+      });
+    },
+  );
+}
+
+/** 2. Memory: peak RSS for 10,000 versus 200,000 conversations. */
+async function memory(rows: Row[], all: Measured[]): Promise<void> {
+  const sizes = [10_000, 200_000];
+  const runs: Record<string, Measured[]> = { default: [], optimized: [], naive: [] };
+  for (const conversations of sizes) {
+    await withSim(
+      { conversations, end: day(30), rateLimitAllowed: 1_000_000_000 },
+      async (sim) => {
+        const n = num(conversations);
+        runs.default.push(await runJob(sim, `memory toolkit ${n}`, { runner: "toolkit" }));
+        runs.optimized.push(
+          await runJob(
+            sim,
+            `memory toolkit ${n} optimize-for-size`,
+            { runner: "toolkit" },
+            "--optimize-for-size",
+          ),
+        );
+        runs.naive.push(await runJob(sim, `memory naive ${n}`, { runner: "naive" }));
+      },
+    );
+  }
+  all.push(...runs.default, ...runs.optimized, ...runs.naive);
+  const growth = (ms: Measured[]) => ms[1].peakRssMb / ms[0].peakRssMb;
+  const span = (ms: Measured[]) =>
+    `${num(ms[0].peakRssMb)} -> ${num(ms[1].peakRssMb)} (+${pct(growth(ms) - 1, 0)})`;
+  for (const [key, v8] of [["default", "default V8"], ["optimized", "--optimize-for-size"]]) {
+    rows.push({
+      scenario: "2 memory",
+      measure: `peak RSS MB, 10,000 -> 200,000 conv. (${v8})`,
+      toolkit: span(runs[key]),
+      naive: span(runs.naive),
+      ratio: times(runs[key][1].peakRssMb / runs.naive[1].peakRssMb),
+      target: "within +20 %",
+      ok: growth(runs[key]) <= 1.2,
+    });
+  }
+}
+
+/** 3. Pacing: achieved versus allowed rate against the simulator's token bucket. */
+async function pacing(rows: Row[], all: Measured[]): Promise<void> {
+  const rps = 50;
+  const faults: SimFaults = { rateLimit: { requestsPerSecond: rps } };
+  // 25 per page, 24,000 conversations: about 960 query requests, some 20 s at 50 per second.
+  const job = { pageSize: 25 };
+  await withSim({ conversations: 24_000, end: day(30), faults }, async (sim) => {
+    const auto = await runJob(sim, "pacing toolkit auto c=8", {
+      runner: "toolkit",
+      concurrency: 8,
+      ...job,
+    });
+    const always = await runJob(sim, "pacing toolkit always c=8", {
+      runner: "toolkit",
+      concurrency: 8,
+      pacing: "always",
+      ...job,
+    });
+    const naive = await runJob(sim, "pacing naive", { runner: "naive", ...job });
+    all.push(auto, always, naive);
+    const rate = (m: Measured) => ok200(m) / (m.elapsedMs / 1000) / rps;
+    for (const [m, mode] of [[auto, "auto (default)"], [always, "always"]] as const) {
+      rows.push({
+        scenario: "3 pacing",
+        measure: `achieved / allowed ${rps} req/s, pacer ${mode}, c=8`,
+        toolkit: pct(rate(m)),
+        naive: pct(rate(naive)),
+        ratio: times(rate(m) / rate(naive)),
+        target: ">= 95 %",
+        ok: rate(m) >= 0.95,
+      });
+      rows.push({
+        scenario: "3 pacing",
+        measure: `share of requests answered 429, pacer ${mode}`,
+        toolkit: `${pct(share429(m), 2)} (${m.served["429"] ?? 0}/${served(m)})`,
+        naive: `${pct(share429(naive), 2)} (${naive.served["429"] ?? 0}/${served(naive)})`,
+        ratio: "-",
+        target: "< 1 %",
+        ok: share429(m) < 0.01,
+      });
+    }
+  });
+}
+
+/** 4. Latency: wall time at concurrency 1, 2, 4, 8 with 50 ms per request. */
+async function latency(rows: Row[], all: Measured[]): Promise<void> {
+  const rps = 100;
+  const faults: SimFaults = {
+    latency: [{ route: "details.query", ms: 50 }],
+    rateLimit: { requestsPerSecond: rps },
+  };
+  await withSim({ conversations: 20_000, end: day(20), faults }, async (sim) => {
+    const naive = await runJob(sim, "latency naive", { runner: "naive" });
+    const runs: Measured[] = [];
+    for (const concurrency of [1, 2, 4, 8]) {
+      runs.push(
+        await runJob(sim, `latency toolkit c=${concurrency}`, { runner: "toolkit", concurrency }),
+      );
+    }
+    all.push(naive, ...runs);
+    const base = runs[0].elapsedMs;
+    for (const [i, m] of runs.entries()) {
+      const c = 2 ** i;
+      const speedup = base / m.elapsedMs;
+      const demand = c * 1000 / 50;
+      const bound = demand > rps;
+      rows.push({
+        scenario: "4 latency",
+        measure: `wall s, 50 ms/request, limit ${rps} req/s, c=${c} (speedup ${times(speedup)}, ${
+          num(ok200(m) / (m.elapsedMs / 1000))
+        } req/s)`,
+        toolkit: num(m.elapsedMs / 1000, 2),
+        naive: num(naive.elapsedMs / 1000, 2),
+        ratio: times(m.elapsedMs / naive.elapsedMs),
+        target: bound ? `rate-bound: >= 80 % of ${rps} req/s` : `speedup >= ${0.8 * c}x`,
+        ok: bound ? ok200(m) / (m.elapsedMs / 1000) >= 0.8 * rps : speedup >= 0.8 * c,
+      });
+    }
+  });
+}
+
+/** 5. Faults: throughput under 2 s tokens, 429s and 503s as a share of the no-fault run. */
+async function faults(rows: Row[], all: Measured[]): Promise<void> {
+  const latencyFault = [{ route: "details.query" as const, ms: 20 }];
+  const mix: SimFaults = {
+    latency: latencyFault,
+    tokenLifetimeSeconds: 2,
+    errors: [
+      { status: 429, everyNth: 200, retryAfterSeconds: 1 },
+      { status: 503, probability: 0.02 },
+    ],
+  };
+  const job = { runner: "toolkit" as const, concurrency: 4, pageSize: 50 };
+  await withSim(
+    // The no-fault run's only limit is latency: a large inin-ratelimit-allowed.
+    {
+      conversations: 20_000,
+      end: day(20),
+      rateLimitAllowed: 1_000_000,
+      faults: { latency: latencyFault },
+    },
+    async (sim) => {
+      const clean = await runJob(sim, "faults toolkit off c=4", job);
+      const naiveClean = await runJob(sim, "faults naive off", { runner: "naive", pageSize: 50 });
+      sim.setFaults(mix);
+      const faulty = await runJob(sim, "faults toolkit on c=4", job);
+      const naive = await runJob(sim, "faults naive on", { runner: "naive", pageSize: 50 });
+      all.push(clean, naiveClean, faulty, naive);
+      const share = perSecond(faulty) / perSecond(clean);
+      rows.push({
+        scenario: "5 faults",
+        measure: "records/s, no faults (20 ms latency, c=4)",
+        toolkit: num(perSecond(clean)),
+        naive: num(perSecond(naiveClean)),
+        ratio: times(perSecond(clean) / perSecond(naiveClean)),
+        target: "-",
+      });
+      rows.push({
+        scenario: "5 faults",
+        measure: "records/s, 2 s tokens + 429 every 200th + 2 % 503",
+        toolkit: `${num(perSecond(faulty))} (${pct(share, 0)} of no-fault)`,
+        naive: naiveFigure(naive, num(perSecond(naive))),
+        ratio: naive.error ? "-" : times(perSecond(faulty) / perSecond(naive)),
+        target: "complete, exact",
+        ok: !faulty.error && faulty.records === faulty.expected,
+      });
+    },
+  );
+}
+
+const SCENARIOS = { overhead, memory, pacing, latency, faults };
+
+function machine(): Record<string, unknown> {
+  let memoryGiB: number | undefined;
+  try {
+    memoryGiB = Math.round(Deno.systemMemoryInfo().total / 2 ** 30 * 10) / 10;
+  } catch {
+    // no sys permission: left out
+  }
+  return {
+    deno: Deno.version.deno,
+    v8: Deno.version.v8,
+    typescript: Deno.version.typescript,
+    os: `${Deno.build.os} ${Deno.build.arch}`,
+    cpus: navigator.hardwareConcurrency,
+    memoryGiB,
+  };
+}
+
+if (import.meta.main) {
+  const onlyArg = Deno.args.find((a) => a.startsWith("--only="))?.slice(7) ??
+    (Deno.args.includes("--only") ? Deno.args[Deno.args.indexOf("--only") + 1] : undefined);
+  const names = (onlyArg?.split(",") ?? Object.keys(SCENARIOS)) as (keyof typeof SCENARIOS)[];
+  for (const name of names) {
+    if (!(name in SCENARIOS)) {
+      console.error(`Unknown scenario '${name}': use ${Object.keys(SCENARIOS).join(", ")}`);
+      Deno.exit(2);
+    }
+  }
+  const rows: Row[] = [];
+  const jobs: Measured[] = [];
+  const started = performance.now();
+  await Deno.mkdir(WORK, { recursive: true });
+  for (const name of names) {
+    console.error(`${name}...`);
+    await SCENARIOS[name](rows, jobs);
+  }
+  const elapsedS = Math.round((performance.now() - started) / 100) / 10;
+  const info = machine();
+  console.log(textTable(rows));
+  console.log(
+    `\n${info.cpus} CPUs, ${
+      info.memoryGiB ?? "?"
+    } GiB, deno ${info.deno} (V8 ${info.v8}), ${info.os}; ${elapsedS} s in all`,
+  );
+  const date = new Date().toISOString().slice(0, 10);
+  await Deno.mkdir(RESULTS, { recursive: true });
+  const file = `${RESULTS}/${date}.json`;
+  await Deno.writeTextFile(
+    file,
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        machine: info,
+        elapsedS,
+        method: {
+          peakRss: "highest Deno.memoryUsage().rss of each job's own child process, sampled " +
+            "every 5 ms and at its end (VmHWM would need --allow-all)",
+          naive: "bench/naive.ts: one token, plain fetch, day by day, pages into one array, " +
+            "written at the end; sleeps Retry-After on 429, fails on any other error",
+          toolkit: "bench/job.ts: GenesysClient (default retry and pacing) + details query " +
+            "source + extract() + JSONL FileSink + file checkpoint (fsync per page)",
+        },
+        rows,
+        markdown: markdownTable(rows),
+        jobs,
+      },
+      null,
+      2,
+    ) + "\n",
+  );
+  console.log(`Results written to ${file}`);
+  if (rows.some((r) => r.ok === false)) Deno.exitCode = 1;
+}
