@@ -21,6 +21,7 @@ import { Lookahead } from "../lib/lookahead.ts";
 import { MemoryCheckpointStore } from "../lib/checkpoint.ts";
 import { MemorySink } from "../lib/sink_memory.ts";
 import { startSimulator } from "../testing.ts";
+import { cli, ROOT, simEnv, tempDir } from "./_cli.ts";
 
 interface Conv {
   conversationId: string;
@@ -308,6 +309,44 @@ Deno.test("listingSource with concurrency 4 pages users ahead once pageCount is 
   assertEquals(sim.stats.byRoute.users, requestsOne);
   assert.ok(sim.stats.maxInFlight > 1 && sim.stats.maxInFlight <= 4, `${sim.stats.maxInFlight}`);
   assertEquals(await pagesWith(4, one[5].position), one.slice(6));
+});
+
+Deno.test("CLI conversations --concurrency 4 reaches the details query: several requests at once, same output as 1", async () => {
+  await using sim = await startSimulator({
+    conversations: 600,
+    start: "2026-01-01T00:00:00Z",
+    end: "2026-01-04T00:00:00Z",
+    rateLimitAllowed: 1_000_000,
+    faults: { latency: [{ route: "details.query", ms: 5, jitterMs: 10 }] },
+  });
+  const dir = await tempDir("concurrency_cli_");
+  try {
+    const outputs: string[] = [];
+    const maxInFlight: number[] = [];
+    for (const concurrency of ["1", "4"]) {
+      sim.resetStats();
+      const out = `${dir}/c${concurrency}.jsonl`;
+      const run = await cli([
+        "conversations",
+        "--interval",
+        `${sim.start}/${sim.end}`,
+        "--page-size",
+        "20",
+        "--concurrency",
+        concurrency,
+        "-o",
+        out,
+      ], { env: simEnv(sim), write: dir });
+      assertEquals(run.code, 0, run.stderr);
+      outputs.push(await Deno.readTextFile(`${ROOT}${out}`));
+      maxInFlight.push(sim.stats.maxInFlight);
+    }
+    assertEquals(outputs[1], outputs[0]);
+    assertEquals(maxInFlight[0], 1);
+    assert.ok(maxInFlight[1] > 1 && maxInFlight[1] <= 4, `${maxInFlight[1]} in flight`);
+  } finally {
+    await Deno.remove(`${ROOT}${dir}`, { recursive: true });
+  }
 });
 
 Deno.test("Lookahead drops a prefetched request once the plan no longer lists it", async () => {

@@ -359,6 +359,7 @@ export async function conversationsPlan(
           pageSize: settings.pageSize,
           chunk: chunk ?? "1d",
           prefetch: settings.prefetch,
+          concurrency: settings.concurrency,
           deadline: settings.deadline,
         }),
   };
