@@ -324,7 +324,6 @@ export class GenesysClient implements ApiClient {
   }
 
   async #attempt<T>(call: Call, attempt: number, signal: AbortSignal): Promise<ApiResponse<T>> {
-    let token = await this.tokenManager.getToken(signal);
     for (;;) {
       await this.#o.beforeRequest?.({ method: call.method, path: call.display, attempt, signal });
       const ticket = await this.#pacer?.acquire({
@@ -332,6 +331,15 @@ export class GenesysClient implements ApiClient {
         deadline: call.deadline,
         name: call.name,
       });
+      // The token is taken after any pacing wait, so it cannot expire while the request waits
+      // (a pause after a 429 may outlast what is left of it).
+      let token: string;
+      try {
+        token = await this.tokenManager.getToken(signal);
+      } catch (error) {
+        ticket?.done();
+        throw error;
+      }
       const startedAt = this.#now();
       const remaining = call.deadline === undefined ? Infinity : call.deadline - startedAt;
       if (remaining <= 0) {
@@ -399,7 +407,6 @@ export class GenesysClient implements ApiClient {
           cause: "unauthorized",
           error: `${call.name} answered 401`,
         });
-        token = await this.tokenManager.getToken(signal);
         continue;
       }
       this.#accept(token);
