@@ -36,6 +36,10 @@ interface BadInput {
   late?: true;
 }
 
+const GOOD_ENV = {
+  GENESYSCLOUD_OAUTHCLIENT_ID: "sim-client-id",
+  GENESYSCLOUD_OAUTHCLIENT_SECRET: "sim-client-secret",
+};
 const SIM = "@sim";
 const I = "2026-01-01T00:00:00Z/2026-01-02T00:00:00Z";
 const conv = (...rest: string[]) => ["conversations", "--region", SIM, "--interval", I, ...rest];
@@ -127,6 +131,13 @@ const TABLE: BadInput[] = [
     env: { GENESYSCLOUD_REGION: "mars-1" },
     code: 2,
     message: /Unknown region 'mars-1'/,
+  },
+  {
+    name: "empty GENESYSCLOUD_REGION",
+    args: ["users"],
+    env: { ...GOOD_ENV, GENESYSCLOUD_REGION: "" },
+    code: 2,
+    message: /No region/,
   },
   { name: "no region anywhere", args: ["users"], code: 2, message: /No region/ },
   // interval
@@ -454,6 +465,22 @@ const TABLE: BadInput[] = [
     secret: "wrong-s3cret-value",
   },
   {
+    name: "wrong secret in the short variable names",
+    args: users(),
+    env: { GENESYS_CLIENT_ID: "sim-client-id", GENESYS_CLIENT_SECRET: "wrong-short-s3cret" },
+    code: 3,
+    message: /invalid_client|credentials/,
+    secret: "wrong-short-s3cret",
+    late: true,
+  },
+  {
+    name: "only the short client id variable",
+    args: users(),
+    env: { GENESYS_CLIENT_ID: "sim-client-id" },
+    code: 3,
+    message: /GENESYSCLOUD_OAUTHCLIENT_SECRET/,
+  },
+  {
     name: "wrong secret, details query",
     args: conv(),
     env: {
@@ -477,11 +504,6 @@ const TABLE: BadInput[] = [
     secret: "wrong-s3cret-value",
   },
 ];
-
-const GOOD_ENV = {
-  GENESYSCLOUD_OAUTHCLIENT_ID: "sim-client-id",
-  GENESYSCLOUD_OAUTHCLIENT_SECRET: "sim-client-secret",
-};
 
 interface Observed {
   name: string;

@@ -74,6 +74,20 @@ export const CASES: readonly ChaosCase[] = [
     },
   },
   {
+    id: "combined",
+    title:
+      "0.5 s tokens, revocation, 429s, 503s, resets and truncation together, on a fixed rhythm",
+    faults: {
+      tokenLifetimeSeconds: 0.5,
+      revokeAfterRequests: 5,
+      errors: [
+        { status: 429, everyNth: 5, retryAfterSeconds: 2 },
+        { status: 503, everyNth: 7 },
+      ],
+      bodies: [{ kind: "disconnect", everyNth: 6 }, { kind: "truncate", everyNth: 11 }],
+    },
+  },
+  {
     id: "storm",
     title: "all of the above at once, drawn at random from the seed",
     faults: {
