@@ -88,6 +88,30 @@ export const CASES: readonly ChaosCase[] = [
     },
   },
   {
+    id: "revoked+429",
+    title: "each token revoked after 3 requests under a 4/s rate limit",
+    faults: { revokeAfterRequests: 3, rateLimit: { requestsPerSecond: 4, burst: 2 } },
+  },
+  {
+    id: "drops+token-5xx",
+    title: "0.5 s tokens, every 2nd token request a 503, every 4th response reset mid-body",
+    faults: {
+      tokenLifetimeSeconds: 0.5,
+      errors: [{ route: "token", status: 503, everyNth: 2 }],
+      bodies: [{ kind: "disconnect", everyNth: 4 }],
+    },
+  },
+  {
+    id: "ttl+latency",
+    title: "0.5 s tokens and every 5th response 700 ms late, past a 250 ms timeout",
+    faults: {
+      tokenLifetimeSeconds: 0.5,
+      latency: [{ ms: 1, spikeEveryNth: 5, spikeMs: 700 }],
+    },
+    client: { timeoutMs: 250 },
+    fast: false,
+  },
+  {
     id: "storm",
     title: "all of the above at once, drawn at random from the seed",
     faults: {
@@ -176,6 +200,24 @@ export const CASES: readonly ChaosCase[] = [
       message: /503/,
       wrongSecretResume: true,
     },
+  },
+  {
+    id: "job-expired",
+    title: "503s after 3 pages; the resume comes 2 hours later, when the job has expired",
+    kinds: ["jobs"],
+    permanent: {
+      afterPages: 3,
+      inject: (env) => env.sim.setFaults({ errors: [{ status: 503 }] }),
+      errorName: "ApiError",
+      message: /503/,
+      clear: (env) => {
+        env.sim.clearFaults();
+        env.clock.t += 2 * 3600_000;
+        return Promise.resolve();
+      },
+    },
+    verify: (env) =>
+      env.sim.stats.jobsSubmitted === 2 ? undefined : "the expired job was not submitted again",
   },
   {
     id: "job-failed",

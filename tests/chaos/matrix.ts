@@ -84,6 +84,8 @@ export interface ChaosCase {
   permanent?: PermanentFault;
   /** Runs in the CI suite too (default true); false keeps it to the soak. */
   fast?: boolean;
+  /** A last check of a passing cell: returns what is wrong, if anything. */
+  verify?: (env: CellEnv) => string | undefined;
 }
 
 /** The outcome of one case × kind × seed. */
@@ -275,6 +277,8 @@ export async function runCell(
       needles,
     );
     check(leaks.length === 0, leaks.join("; "));
+    const wrong = chaos.verify?.(env);
+    check(wrong === undefined, wrong ?? "");
     // Proof that the fault bit: something injected, or tokens renewed (a short lifetime).
     check(
       chaos.id === "clean" || perm !== undefined || injectedCount(env.sim) > 0 ||
@@ -312,7 +316,7 @@ export function matrixTable(results: readonly CellResult[], cases: readonly Chao
     for (const kind of KINDS) {
       const cells = results.filter((r) => r.caseId === c.id && r.kind === kind);
       if (cells.length === 0) {
-        row.push(c.kinds && !c.kinds.includes(kind) ? "n/a" : "-");
+        row.push(c.kinds && !c.kinds.includes(kind) ? "n/a" : c.fast === false ? "(soak)" : "-");
         continue;
       }
       const failed = cells.filter((r) => !r.ok).length;
