@@ -52,7 +52,7 @@ for (const [i, scenario] of SCENARIOS.entries()) {
     });
     const root = await tempDir("kill");
     try {
-      const report = await killAndResume(sim, scenario, root, 1000 + i, {
+      const report = await killAndResume(sim, scenario, root, 2000 + i, {
         GENESYSCLOUD_OAUTHCLIENT_ID: sim.clientId,
         GENESYSCLOUD_OAUTHCLIENT_SECRET: sim.clientSecret,
       });
