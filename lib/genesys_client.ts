@@ -31,6 +31,9 @@ import { TokenManager } from "./token.ts";
 const DEFAULT_USER_AGENT = "genesys-batch-toolkit/0.1.0";
 const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
 const ACCEPTED_TOKENS_KEPT = 8;
+
+/** Errors from the token manager, which retries on its own: the request loop does not retry them. */
+const TOKEN_FAILURES = new WeakSet<object>();
 /** 401s one request may meet before it is an auth error, whatever the tokens did. */
 const MAX_UNAUTHORIZED = 3;
 
@@ -217,6 +220,7 @@ export class GenesysClient implements ApiClient {
       sleep: this.#o.sleep ?? sleep,
       random: this.#o.random,
       isRetriable: (error) => {
+        if (error !== null && typeof error === "object" && TOKEN_FAILURES.has(error)) return false;
         const cause = retryCause(error);
         return cause !== undefined && (idempotent || cause === "rateLimit");
       },
@@ -338,6 +342,9 @@ export class GenesysClient implements ApiClient {
         token = await this.tokenManager.getToken(signal);
       } catch (error) {
         ticket?.done();
+        // The token manager has already retried within its own budget: retrying here too would
+        // multiply token requests (attempts × attempts) against an endpoint that is down.
+        if (error !== null && typeof error === "object") TOKEN_FAILURES.add(error);
         throw error;
       }
       const startedAt = this.#now();

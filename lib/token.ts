@@ -27,7 +27,10 @@ export interface TokenManagerOptions {
   refreshRatio?: number;
   /** The per-attempt timeout of a token request, in milliseconds. Default 30000. */
   timeoutMs?: number;
-  /** Attempts per token request (429, 408, 5xx and network errors are retried). Default 5. */
+  /**
+   * Attempts per token request (429, 408, 5xx and network errors are retried). Default 8: with
+   * the default backoff that rides out about a minute and a half of token endpoint outage.
+   */
   maxAttempts?: number;
   /** The first backoff, in milliseconds. Default 1000. */
   minTimeout?: number;
@@ -329,7 +332,7 @@ export class TokenManager {
         now: this.#now(),
       });
     }, {
-      maxAttempts: o.maxAttempts ?? 5,
+      maxAttempts: o.maxAttempts ?? 8,
       minTimeout: o.minTimeout ?? 1000,
       maxTimeout: o.maxTimeout ?? 30_000,
       maxRetryAfter: o.maxRetryAfter,

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
-import { genesysError } from "./_fake_genesys.ts";
+import { fakeClock, fakeGenesys, genesysError } from "./_fake_genesys.ts";
 import { BASE, makeClient, SECRET } from "./_client_fixture.ts";
 import { GenesysClient } from "../lib/client.ts";
 import { ApiError, AuthError, UsageError } from "../lib/errors.ts";
@@ -163,4 +163,26 @@ Deno.test("GenesysClient: 50 concurrent requests against an API refusing every t
   assert.ok(results.every((r) => r.status === "rejected" && r.reason instanceof AuthError));
   assert.ok(fake.tokenRequests.length <= 4, `${fake.tokenRequests.length} token requests`);
   assert.ok(fake.apiRequests.length <= 50 * 4);
+});
+
+Deno.test("GenesysClient does not multiply the token manager's retries when the token endpoint is down", async () => {
+  const clock = fakeClock();
+  const fake = fakeGenesys({
+    token: () => genesysError(503, "service.unavailable", "Down"),
+    api: () => Response.json({ ok: 1 }),
+  });
+  const client = new GenesysClient({
+    region: BASE,
+    clientId: "client-id",
+    clientSecret: SECRET,
+    fetch: fake.fetch,
+    now: clock.now,
+    sleep: clock.sleep,
+    random: () => 0,
+    maxAttempts: 10,
+  });
+  const error = await assertRejects(() => client.request("GET", "/api/v2/users"), ApiError);
+  assertEquals(error.status, 503);
+  assertEquals(fake.tokenRequests.length, 8);
+  assertEquals(fake.apiRequests.length, 0);
 });
