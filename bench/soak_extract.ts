@@ -109,10 +109,12 @@ interface RunOutcome {
 /** Runs one child; kills it with SIGKILL once it reports `killAtPages` durable pages. */
 async function runChild(args: string[], killAtPages?: number): Promise<RunOutcome> {
   const started = performance.now();
-  const process = new Deno.Command(Deno.execPath(), {
+  const process = new Deno.Command("deno", {
     args: [
       "run",
-      "-A",
+      "--allow-net=127.0.0.1",
+      "--allow-read=.test-tmp",
+      "--allow-write=.test-tmp",
       "--v8-flags=--expose-gc",
       new URL(import.meta.url).pathname,
       "--child",
@@ -208,7 +210,8 @@ async function main(): Promise<void> {
   await using sim = await startSimulator({ conversations, users: 200, queues: 20, start, end });
   const interval = `${sim.start}/${sim.end}`;
   const expected = sim.conversationIds(interval);
-  const dir = await Deno.makeTempDir({ prefix: "soak-extract-" });
+  await Deno.mkdir(".test-tmp", { recursive: true });
+  const dir = await Deno.makeTempDir({ dir: ".test-tmp", prefix: "soak-extract-" });
   const row = (label: string, o: RunOutcome) =>
     console.log(
       `${label.padEnd(14)} ${(o.ms / 1000).toFixed(1).padStart(6)} s  pages ${
