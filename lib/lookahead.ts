@@ -231,10 +231,7 @@ export class Lookahead<I extends LookaheadItem, R> {
       item,
       controller,
       settled: false,
-      promise: Promise.resolve().then(() => {
-        signal.throwIfAborted(); // dropped or closed before it even started
-        return this.#o.fetch(item, signal);
-      }),
+      promise: this.#send(item, signal),
     };
     entry.promise.catch(() => {});
     this.#entries.set(item.key, entry);
@@ -248,6 +245,15 @@ export class Lookahead<I extends LookaheadItem, R> {
       const handled = entry === this.#current || item.key === this.#lastTaken;
       if (!this.#closed && !handled && ((this.#o.eager ?? true) || this.#waiting)) this.refill();
     });
+  }
+
+  /** Sends at once (the request is on its way before the caller's next step), errors as rejections. */
+  #send(item: I, signal: AbortSignal): Promise<R> {
+    try {
+      return Promise.resolve(this.#o.fetch(item, signal));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   #drop(key: string, entry: Entry<I, R>): void {
