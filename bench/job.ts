@@ -88,7 +88,7 @@ async function toolkit(spec: JobSpec): Promise<Omit<JobResult, "elapsedMs" | "pe
   const sourceOptions = {
     pageSize: spec.pageSize,
     concurrency: spec.concurrency ?? 1,
-    prefetch: true,
+    prefetch: (spec as { prefetch?: boolean }).prefetch ?? true,
   };
   let records = 0;
   let error: string | undefined;
