@@ -207,7 +207,15 @@ async function main(): Promise<void> {
   const keep = Deno.args.includes("keep=true");
   const start = new Date(Date.UTC(2026, 0, 1));
   const end = new Date(start.getTime() + days * 86_400_000);
-  await using sim = await startSimulator({ conversations, users: 200, queues: 20, start, end });
+  // The simulator advertises a generous rate so the soak measures resilience, not the 300/min wait.
+  await using sim = await startSimulator({
+    conversations,
+    users: 200,
+    queues: 20,
+    start,
+    end,
+    rateLimitAllowed: 1_000_000,
+  });
   const interval = `${sim.start}/${sim.end}`;
   const expected = sim.conversationIds(interval);
   await Deno.mkdir(".test-tmp", { recursive: true });
