@@ -7,8 +7,8 @@
 
 import type { GenesysClientOptions, RateLimitHeaders } from "./client.ts";
 import { ApiError, AuthError, NetworkError, RateLimitError, UsageError } from "./errors.ts";
-import { parseErrorBody, withRetryAfterHint } from "./http.ts";
-import { formatWait, parseRetryAfter } from "./retry.ts";
+import { parseErrorBody, rateLimitWait, withRetryAfterHint } from "./http.ts";
+import { formatWait } from "./retry.ts";
 
 /** The request a response answered. */
 export interface RequestLabel {
@@ -83,7 +83,8 @@ export function readRateLimit(headers: Headers, at: number): RateLimitHeaders | 
 
 /**
  * The typed error for a status other than 2xx and 401: a {@link RateLimitError} for 429 (with its
- * `Retry-After`, else `inin-ratelimit-reset`, recorded as the retry hint), else an
+ * `Retry-After`, else the wait its body names, else `inin-ratelimit-reset`, recorded as the retry
+ * hint), else an
  * {@link ApiError}. The token is scrubbed from anything the server echoed.
  *
  * @param request The request.
@@ -120,7 +121,7 @@ export function failureFor(
   const parsed = parseErrorBody(text, [token]);
   const correlationId = response.headers.get("inin-correlation-id") ?? parsed.contextId;
   if (response.status === 429) {
-    const hint = parseRetryAfter(response.headers, now);
+    const hint = rateLimitWait(response.headers, parsed.message, now);
     const parts = [`${request.name} answered 429${parsed.code ? ` '${parsed.code}'` : ""}`];
     if (parsed.message) parts.push(parsed.message);
     parts.push(

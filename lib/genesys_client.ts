@@ -55,7 +55,8 @@ interface Call {
  * - Tokens come from a shared {@link TokenManager} (renewed early, one request in flight).
  * - 401: the token is invalidated and the request retried at once with a fresh one; a 401 for a
  *   brand-new token is an {@link AuthError} naming the likely cause.
- * - 429: waits `Retry-After` (else `inin-ratelimit-reset`, else backoff), up to `maxRetryAfter`,
+ * - 429: waits `Retry-After` (else the body's "Retry the request in [N] seconds", else
+ *   `inin-ratelimit-reset`, else backoff), up to `maxRetryAfter`,
  *   then a {@link RateLimitError}. 408, 500, 502, 503, 504, network errors, per-attempt timeouts
  *   and unreadable 2xx bodies: exponential backoff with full jitter. Other statuses: an
  *   {@link ApiError} at once.

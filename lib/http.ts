@@ -8,6 +8,7 @@
 
 import type { ClientEvent, RetryCause } from "./client.ts";
 import { ApiError, DeadlineError, GenesysError, NetworkError, RateLimitError } from "./errors.ts";
+import { parseRetryAfter } from "./retry.ts";
 
 /** Options of {@link exchange}. */
 export interface ExchangeOptions {
@@ -166,10 +167,61 @@ export function parseErrorBody(text: string, secrets: readonly string[] = []): E
       : undefined;
   return {
     code: str(record.code) ?? str(record.error),
-    message: str(record.message) ?? str(record.error_description) ?? str(record.description),
+    message: str(record.message) ?? str(withParams(record)) ?? str(record.error_description) ??
+      str(record.description),
     contextId: str(record.contextId),
     body,
   };
+}
+
+/** `messageWithParams` with its `{name}` placeholders filled from `messageParams`. */
+function withParams(record: Record<string, unknown>): string | undefined {
+  const template = record.messageWithParams;
+  if (typeof template !== "string") return undefined;
+  const params = record.messageParams;
+  const values = params !== null && typeof params === "object"
+    ? params as Record<string, unknown>
+    : {};
+  return template.replace(
+    /\{(\w+)\}/g,
+    (whole, name: string) =>
+      Object.hasOwn(values, name) && values[name] !== null && typeof values[name] !== "object"
+        ? String(values[name])
+        : whole,
+  );
+}
+
+/**
+ * How long a 429 asks to wait, in milliseconds: its `Retry-After` header (seconds or an HTTP
+ * date), else the wait its Genesys body names ("Retry the request in [42] seconds"), else its
+ * `inin-ratelimit-reset` header (seconds).
+ *
+ * @param headers The 429's headers.
+ * @param message The message of its body, if any.
+ * @param now The current time (epoch ms), for HTTP dates.
+ * @returns The wait, or `undefined` when the 429 gives none.
+ *
+ * @example
+ * ```ts
+ * import { rateLimitWait } from "./http.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const message = "Rate limit exceeded the maximum. Retry the request in [42] seconds";
+ * strictEqual(rateLimitWait(new Headers({ "Retry-After": "3" }), message, 0), 3000);
+ * strictEqual(rateLimitWait(new Headers(), message, 0), 42_000);
+ * strictEqual(rateLimitWait(new Headers({ "inin-ratelimit-reset": "5" }), undefined, 0), 5000);
+ * ```
+ */
+export function rateLimitWait(
+  headers: Headers,
+  message: string | undefined,
+  now: number,
+): number | undefined {
+  const header = parseRetryAfter(headers.get("retry-after"), now);
+  if (header !== undefined) return header;
+  const said = /retry the request in \[(\d+(?:\.\d+)?)\] seconds?/i.exec(message ?? "");
+  if (said) return Math.round(Number(said[1]) * 1000);
+  return parseRetryAfter(headers, now);
 }
 
 /**

@@ -6,8 +6,8 @@
  */
 
 import { ApiError, AuthError, NetworkError, RateLimitError } from "./errors.ts";
-import { parseErrorBody, scrub, withRetryAfterHint } from "./http.ts";
-import { formatWait, parseRetryAfter } from "./retry.ts";
+import { parseErrorBody, rateLimitWait, scrub, withRetryAfterHint } from "./http.ts";
+import { formatWait } from "./retry.ts";
 
 /** A token and when it was asked for, is due for renewal and expires (epoch ms). */
 export interface Grant {
@@ -126,7 +126,7 @@ export function tokenRefusal(
   const parsed = parseErrorBody(text, context.secrets);
   const correlationId = response.headers.get("inin-correlation-id") ?? parsed.contextId;
   if (status === 429) {
-    const hint = parseRetryAfter(response.headers, context.now);
+    const hint = rateLimitWait(response.headers, parsed.message, context.now);
     return withRetryAfterHint(
       new RateLimitError(
         `${request} answered 429: rate limited${
