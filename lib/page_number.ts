@@ -47,7 +47,11 @@ export interface PaginateOptions {
   pageSize?: number;
   /** The first page to fetch. Default 1. */
   pageNumber?: number;
-  /** Extra query parameters sent with every page request (not with a followed `nextUri`). */
+  /**
+   * Extra query parameters sent with every page request. A followed `nextUri` keeps its own
+   * values, and gets any of these (and of the path's own query, and `pageSize`) that it lacks
+   * added.
+   */
   query?: Query;
   /**
    * Follow the response's `nextUri` (default `true`). With `false`, pages are requested by
@@ -107,6 +111,26 @@ function nextPath(nextUri: string, path: string): { path: string; pageNumber?: n
   };
 }
 
+/** A request's identity whatever the order of its query parameters. */
+function canonical(target: string): string {
+  const url = new URL(target, "http://relative.invalid");
+  const params = [...url.searchParams].map(([k, v]) => `${k}=${v}`).sort();
+  return `${url.pathname}?${params.join("&")}`;
+}
+
+/**
+ * Adds to `target` every carried parameter it lacks: a `nextUri` written like the documented
+ * `/api/v2/users?pageSize=100&pageNumber=3` must not drop the caller's filters.
+ */
+function withCarried(target: string, carried: URLSearchParams): string {
+  const url = new URL(target, "http://relative.invalid");
+  for (const key of new Set(carried.keys())) {
+    if (url.searchParams.has(key)) continue;
+    for (const value of carried.getAll(key)) url.searchParams.append(key, value);
+  }
+  return url.pathname + url.search;
+}
+
 function buildPath(path: string, query: Query): string {
   const url = new URL(path, "http://relative.invalid");
   for (const [key, value] of Object.entries(query)) {
@@ -117,8 +141,10 @@ function buildPath(path: string, query: Query): string {
 
 /**
  * Pages through a page-number listing (`GET` with `pageSize` and `pageNumber`), following the
- * response's relative `nextUri`. It stops after a page without `nextUri`, a page whose
- * `pageNumber >= pageCount`, or an empty page (which is still yielded, so its `total` is seen).
+ * response's relative `nextUri` (with the caller's query parameters it lacks added back, so a
+ * `nextUri` written as just `?pageSize=..&pageNumber=..` keeps the filters). It stops after a
+ * page without `nextUri`, a page whose `pageNumber >= pageCount`, or an empty page (which is
+ * still yielded, so its `total` is seen).
  *
  * @typeParam T The entity type.
  * @param client The API client.
@@ -168,6 +194,11 @@ export async function* paginate<T = unknown>(
   const prefetch = options.prefetch ?? true;
   const query = options.query ?? {};
   const pathFor = (n: number) => buildPath(path, { ...query, pageSize, pageNumber: n });
+  // The caller's parameters (the path's, `query` and `pageSize`), carried onto a nextUri that
+  // lacks them; `pageNumber` is the nextUri's own business.
+  const carried = new URL(buildPath(path, { ...query, pageSize }), "http://relative.invalid")
+    .searchParams;
+  carried.delete("pageNumber");
 
   let pageNumber = options.pageNumber ?? 1;
   let current: string | undefined = pathFor(pageNumber);
@@ -191,7 +222,7 @@ export async function* paginate<T = unknown>(
       return client.request<ListingResponse<T>>("GET", item.key, request);
     },
   });
-  const seen = new Set<string>([current]);
+  const seen = new Set<string>([canonical(current)]);
   let pages = 0;
   try {
     while (current !== undefined) {
@@ -208,13 +239,18 @@ export async function* paginate<T = unknown>(
       if (!last) {
         if (followNextUri) {
           const parsed = nextPath(String(body.nextUri), path);
-          nextTarget = parsed.path;
           nextPageNumber = parsed.pageNumber ?? pageNumber + 1;
+          nextTarget = withCarried(parsed.path, carried);
+          // The same request as the next page by number (its query merely in another order):
+          // use our form, so that pages fetched ahead by number are recognised.
+          if (canonical(nextTarget) === canonical(pathFor(nextPageNumber))) {
+            nextTarget = pathFor(nextPageNumber);
+          }
         } else {
           nextPageNumber = pageNumber + 1;
           nextTarget = pathFor(nextPageNumber);
         }
-        if (seen.has(nextTarget)) {
+        if (seen.has(canonical(nextTarget))) {
           throw new GenesysError(
             `The listing '${path}' repeated nextUri '${nextTarget}' after page ${pageNumber}: it would loop forever; pass followNextUri: false to page by number`,
           );
@@ -224,7 +260,7 @@ export async function* paginate<T = unknown>(
             `The listing '${path}' has more than ${options.maxPages} pages (maxPages); raise maxPages or narrow the query`,
           );
         }
-        seen.add(nextTarget);
+        seen.add(canonical(nextTarget));
       }
       const page: ListingPage<T> = { entities, pageNumber, body };
       if (nextPageNumber !== undefined) page.nextPageNumber = nextPageNumber;

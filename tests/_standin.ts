@@ -12,6 +12,8 @@
  * @module
  */
 
+import { GenesysClient, type GenesysClientOptions } from "../lib/client.ts";
+
 /** A response header a route sets to get no `inin-*` headers added (removed before sending). */
 export const RAW = "x-standin-raw";
 
@@ -367,6 +369,33 @@ export class StandIn {
       headers,
     });
   }
+}
+
+/**
+ * A stand-in and a {@link GenesysClient} for region `eu-west-1` that reaches it through the
+ * in-process fetch, on the stand-in's clock, with `random() = 0.5`.
+ *
+ * @param options The stand-in's options.
+ * @param extra Client options that replace the defaults.
+ * @returns The stand-in, its clock and the client.
+ */
+export function standInClient(
+  options: StandInOptions = {},
+  extra: Partial<GenesysClientOptions> = {},
+): { standIn: StandIn; clock: Clock; client: GenesysClient } {
+  const clock = options.clock ?? new Clock();
+  const standIn = new StandIn({ ...options, clock });
+  const client = new GenesysClient({
+    region: "eu-west-1",
+    clientId: standIn.clientId,
+    clientSecret: standIn.clientSecret,
+    fetch: standIn.fetch,
+    now: clock.now,
+    sleep: clock.sleep,
+    random: () => 0.5,
+    ...extra,
+  });
+  return { standIn, clock, client };
 }
 
 /**

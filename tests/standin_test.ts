@@ -11,6 +11,7 @@ import {
   RAW,
   serveStandIn,
   StandIn,
+  standInClient,
   type StandInOptions,
   tooManyRequests,
 } from "./_standin.ts";
@@ -20,19 +21,7 @@ import { ApiError, AuthError, RateLimitError } from "../lib/errors.ts";
 const SECRET = "st+cl/ient=se:cret-42";
 
 function setup(options: StandInOptions = {}, extra: Partial<GenesysClientOptions> = {}) {
-  const clock = options.clock ?? new Clock();
-  const standIn = new StandIn({ clientSecret: SECRET, ...options, clock });
-  const client = new GenesysClient({
-    region: "eu-west-1",
-    clientId: standIn.clientId,
-    clientSecret: standIn.clientSecret,
-    fetch: standIn.fetch,
-    now: clock.now,
-    sleep: clock.sleep,
-    random: () => 0.5,
-    ...extra,
-  });
-  return { standIn, clock, client };
+  return standInClient({ clientSecret: SECRET, ...options }, extra);
 }
 
 const ok = (body: unknown = { ok: true }) => () => Response.json(body);
