@@ -90,10 +90,10 @@ interface DetailsResponse {
 /**
  * Streams a conversation details query page by page: splits the interval into chunks, pages each
  * with `paging.pageNumber` until `pageNumber * pageSize >= totalHits` (or `conversations` is
- * absent), bisects a chunk whose `totalHits` passes 100,000, and drops a conversation a previous
- * chunk already gave. Chunks go in ascending time order for `order: "asc"` (default), descending
- * for `"desc"`; within a chunk the API's `order`/`orderBy` hold. Requests are sent with
- * `idempotent: true` (the query only reads).
+ * absent), bisects a chunk whose paging would pass 100,000 results (`totalHits` rounded up to
+ * whole pages), and drops a conversation a previous chunk already gave. Chunks go in ascending
+ * time order for `order: "asc"` (default), descending for `"desc"`; within a chunk the API's
+ * `order`/`orderBy` hold. Requests are sent with `idempotent: true` (the query only reads).
  *
  * `paging` in the body: only `paging.pageSize` is used (the option `pageSize` wins over it);
  * `paging.pageNumber` other than 1 is refused. Each page's `position` resumes after it (pass it
@@ -170,6 +170,10 @@ export async function* conversationDetailsPages(
   });
   // totalHits by span, from every response so far: how many pages a span has, to fetch ahead.
   const totals = new Map<string, number>();
+  // Whether paging through `hits` would ask past the limit. The last page ends at
+  // `ceil(hits / pageSize) * pageSize`, and "Pagination may not exceed N results" may be checked
+  // against that end, not against totalHits (the two differ when pageSize does not divide N).
+  const tooMany = (hits: number) => Math.ceil(hits / s.pageSize) * s.pageSize > s.maxResults;
   /** The requests the loop below will make, in order, as far as they can be known now. */
   function* upcoming(): Generator<PageRequest> {
     let span = state.done ? undefined : state.span;
@@ -177,7 +181,7 @@ export async function* conversationDetailsPages(
     let spanMs = state.spanMs;
     while (span) {
       const known = totals.get(formatInterval(span));
-      if (known !== undefined && known > s.maxResults) return; // a bisection comes first
+      if (known !== undefined && tooMany(known)) return; // a bisection comes first
       const last = known === undefined ? pageNumber : Math.max(1, Math.ceil(known / s.pageSize));
       for (let n = pageNumber; n <= last; n++) yield item(span, n);
       const from = s.desc ? span.start : span.end;
@@ -216,7 +220,7 @@ export async function* conversationDetailsPages(
       const span: Interval = state.span;
       const pageNumber = state.pageNumber;
       const totalHits = typeof response.totalHits === "number" ? response.totalHits : undefined;
-      if (totalHits !== undefined && totalHits > s.maxResults) {
+      if (totalHits !== undefined && tooMany(totalHits)) {
         if (pageNumber > 1) {
           throw new GenesysError(
             `The interval '${
@@ -229,7 +233,7 @@ export async function* conversationDetailsPages(
           throw new GenesysError(
             `The interval '${
               formatInterval(span)
-            }' alone has ${totalHits} conversations, more than the ${s.maxResults} the details query can page through, and cannot be split below minChunk '${
+            }' alone has ${totalHits} conversations, more than the ${s.maxResults} the details query can page through (in pages of ${s.pageSize}), and cannot be split below minChunk '${
               formatDuration(s.minChunkMs)
             }'; add filters or use the jobs API`,
           );
