@@ -4,10 +4,8 @@
  * genesys-api.md allows rather than the ones our simulator happens to produce.
  */
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
+import { detailsQueryRoute, grid, JobsStandIn } from "./_standin_analytics.ts";
 import {
-  detailsQueryRoute,
-  grid,
-  JobsStandIn,
   pageListing,
   type PageListingOptions,
   type Seen,

@@ -196,6 +196,27 @@ Deno.test("Stand-in: 20 concurrent requests meeting a revoked token share one re
   assertEquals(standIn.apiRequests.filter((r) => r.status === 200).length, 21);
 });
 
+Deno.test("Stand-in: an OAuth client deleted mid-run ends the run at the next refresh with one AuthError", async () => {
+  let deleted = false;
+  const { standIn, client } = setup({
+    tokenOverride: () =>
+      deleted
+        ? Response.json({
+          error: "invalid_client",
+          description: "authentication failed",
+          error_description: "authentication failed",
+        }, { status: 401 })
+        : undefined,
+  });
+  standIn.on("GET", "/api/v2/users/me", ok());
+  await client.request("GET", "/api/v2/users/me");
+  deleted = true;
+  standIn.revoke(standIn.issued[0]);
+  await assertRejects(() => client.request("GET", "/api/v2/users/me"), AuthError, "invalid_client");
+  assertEquals(standIn.apiRequests.map((r) => r.status), [200, 401]);
+  assertEquals(standIn.tokenRequests.length, 2);
+});
+
 // ---------------------------------------------------------------------------------------------
 // 429 and Retry-After
 
