@@ -5,7 +5,7 @@
  */
 import { assert, assertEquals } from "./_assert.ts";
 import { COMMANDS, main } from "../lib/cli/main.ts";
-import { optionSynopsis } from "../lib/cli/help.ts";
+import { markdownReference, optionSynopsis } from "../lib/cli/help.ts";
 import { parseCommand } from "../lib/cli/spec.ts";
 import { cli, ROOT } from "./_cli.ts";
 
@@ -91,4 +91,18 @@ Deno.test("README's CLI reference is what 'cli.ts help --markdown' prints", asyn
     normalize(generated),
     "README.md's CLI reference is stale: replace it with the output of 'deno run cli.ts help --markdown'",
   );
+});
+
+Deno.test("The markdown reference turns quoted literals into code but leaves apostrophes alone", () => {
+  const text = markdownReference([{
+    name: "auth",
+    summary: "Check credentials",
+    description: ["Prints the token's lifetime, the call's status and 'sim-client-id'."],
+    options: [],
+    examples: [],
+  }]);
+  assert(text.includes("the token's lifetime, the call's status and `sim-client-id`."), text);
+  // The real help: the auth command's description has both kinds.
+  const generated = markdownReference(COMMANDS.map((c) => c.spec));
+  assert(!/\w`s\b/.test(generated), "an apostrophe became a code span");
 });

@@ -202,8 +202,9 @@ export const EXIT_CODE_LINES: readonly (readonly [string, string])[] = Object.fr
 );
 
 function md(text: string): string {
-  // Quoted literals become code; anything left that markdown could read as HTML is escaped.
-  return text.replace(/'([^'\s][^']*)'/g, "`$1`").replace(/<(?![^`]*`)/g, "&lt;");
+  // Quoted literals become code (an apostrophe inside a word, as in "token's", is not a quote);
+  // anything left that markdown could read as HTML is escaped.
+  return text.replace(/(?<!\w)'([^'\s][^']*?)'(?!\w)/g, "`$1`").replace(/<(?![^`]*`)/g, "&lt;");
 }
 
 /**

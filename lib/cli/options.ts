@@ -123,7 +123,7 @@ export function extractionOptions(
       type: "string",
       value: "<path>",
       description:
-        "Where resume state is kept. With '-o -' there is no checkpoint unless this is given.",
+        "Where resume state is kept. Not with '-o -': stdout cannot be rewound, so it has no checkpoint.",
       default: "<output>.checkpoint.json",
     },
     {
