@@ -93,7 +93,7 @@ Deno.test("CLI on SIGINT saves the checkpoint, prints the exact resume command a
     const stderr = stopped.stderr;
     assertEquals(stopped.code, 130, stderr);
     assert(stderr.includes("SIGINT received: stopping after the current page"), stderr);
-    assert(/Interrupted by SIGINT: \d+ conversations saved \(\d+ pages\)/.test(stderr), stderr);
+    assert(/Interrupted by SIGINT: \d+ conversations saved \(\d+ pages?\)/.test(stderr), stderr);
     const checkpoint = JSON.parse(await Deno.readTextFile(`${ROOT}${output}.checkpoint.json`));
     assertEquals(checkpoint.status, "running");
     const saved = await conversationIds(`${ROOT}${output}.partial`);

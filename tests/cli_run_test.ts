@@ -231,3 +231,47 @@ Deno.test("CLI conversations --jobs extracts every conversation of the interval"
     await Deno.remove(`${ROOT}${dir}`, { recursive: true });
   }
 });
+
+Deno.test("CLI summary says 1 page and 1 request, and counts only granted tokens as refreshes", async () => {
+  await using sim = await startSimulator({
+    queues: 5,
+    users: 5,
+    conversations: 10,
+    faults: { errors: [{ route: "token", status: 503, times: 2 }] },
+  });
+  const dir = await tempDir("cli_run_");
+  try {
+    const run = await cli(["queues", "-o", `${dir}/q.jsonl`], { env: simEnv(sim), write: dir });
+    assertEquals(run.code, 0, run.stderr);
+    // Two token requests failed before the one that was granted: no token was refreshed.
+    assertEquals(sim.stats.byRouteStatus.token, { "200": 1, "503": 2 });
+    assert(
+      run.stderr.includes("Done: 5 queues (1 page) in ") &&
+        run.stderr.includes(" · 1 request · 0 token refreshes · "),
+      run.stderr,
+    );
+  } finally {
+    await Deno.remove(`${ROOT}${dir}`, { recursive: true });
+  }
+});
+
+Deno.test("CLI stopped by its deadline before the first page says nothing was saved", async () => {
+  await using sim = await startSimulator({
+    users: 30,
+    conversations: 10,
+    faults: { latency: [{ ms: 1000 }] },
+  });
+  const dir = await tempDir("cli_run_");
+  try {
+    const run = await cli(["users", "-o", `${dir}/u.jsonl`, "--deadline", "1ms"], {
+      env: simEnv(sim),
+      write: dir,
+    });
+    assertEquals(run.code, 4, run.stderr);
+    assert(run.stderr.includes("Deadline of 1ms reached: nothing was saved yet"), run.stderr);
+    assert(!run.stderr.includes("; checkpoint "), run.stderr);
+    assertEquals(await exists(`${dir}/u.jsonl.checkpoint.json`), false);
+  } finally {
+    await Deno.remove(`${ROOT}${dir}`, { recursive: true });
+  }
+});

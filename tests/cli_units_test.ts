@@ -8,7 +8,12 @@ import { parseCommand, suggest } from "../lib/cli/spec.ts";
 import { parseDotenv, resolveCredentials } from "../lib/cli/env.ts";
 import { errorLine, exitCodeFor } from "../lib/cli/exit.ts";
 import { resumeArgs, resumeCommand, shellQuote } from "../lib/cli/resume.ts";
-import { formatDuration, formatProgressLine, ProgressReporter } from "../lib/cli/progress.ts";
+import {
+  formatDuration,
+  formatPacerWait,
+  formatProgressLine,
+  ProgressReporter,
+} from "../lib/cli/progress.ts";
 import { readExtractSettings } from "../lib/cli/extract_options.ts";
 import { listenForStop, type StopSignal } from "../lib/cli/signals.ts";
 import { fileNeeds, flagsFor, MissingPermissionError } from "../lib/cli/permissions.ts";
@@ -372,4 +377,44 @@ Deno.test("listenForStop stops on the first signal, forces on the second and rem
   remove();
   remove();
   assertEquals(listeners.size, 0);
+});
+
+Deno.test("formatPacerWait shows a rate-limit wait only while requests are held", () => {
+  const pacer = {
+    mode: "auto" as const,
+    spacing: false,
+    ratePerSecond: 5,
+    allowedPerSecond: 5,
+    acquired: 6,
+    waits: 1,
+    waitedMs: 0,
+    rateLimited: 0,
+    slowdowns: 0,
+    queued: 1,
+    inFlight: 0,
+    pausedUntil: 10_000,
+  };
+  // No headers seen yet (a 429 paused everyone): the wait without counts.
+  assertEquals(formatPacerWait(pacer, 8_000), "rate limit, waiting 2.0s");
+  assertEquals(
+    formatPacerWait({ ...pacer, count: 1_200, allowed: 1_200 }, 0),
+    "rate limit, waiting 10s (1,200 of 1,200 requests used this window)",
+  );
+  assertEquals(formatPacerWait(pacer, 10_000), undefined); // the pause is over
+  assertEquals(formatPacerWait({ ...pacer, pausedUntil: undefined }, 0), undefined);
+  assertEquals(formatPacerWait({ ...pacer, queued: 0 }, 0), undefined); // nobody waits
+  assertEquals(formatPacerWait(undefined, 0), undefined); // pacing off
+  assertEquals(
+    formatProgressLine({
+      label: "users",
+      records: 50,
+      recordsThisRun: 50,
+      pages: 5,
+      elapsedMs: 5_000,
+      tokenRefreshes: 0,
+      retries: {},
+      waiting: formatPacerWait({ ...pacer, count: 6, allowed: 6 }, 0),
+    }),
+    "users 50 · 5 pages · 10/s · 0 token refreshes · 0 retries · rate limit, waiting 10s (6 of 6 requests used this window)",
+  );
 });

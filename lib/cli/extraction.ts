@@ -19,7 +19,13 @@ import { type CommandContext, type Connection, resolveConnection } from "./conte
 import { ExitCode, exitCodeFor } from "./exit.ts";
 import { type ExtractSettings, readExtractSettings } from "./extract_options.ts";
 import { dirname, fileNeeds, type PermissionNeed, requirePermissions } from "./permissions.ts";
-import { formatCount, formatDuration, formatRetries, ProgressReporter } from "./progress.ts";
+import {
+  formatCount,
+  formatDuration,
+  formatPacerWait,
+  formatRetries,
+  ProgressReporter,
+} from "./progress.ts";
 import { createReporter, type Reporter } from "./reporter.ts";
 import { invocation } from "./invocation.ts";
 import { resumeArgs, resumeCommand } from "./resume.ts";
@@ -147,15 +153,24 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+/** `1 page`, `2 pages`, `1,000 pages`. */
+function counted(n: number, word: string): string {
+  return `${formatCount(n)} ${word}${n === 1 ? "" : "s"}`;
+}
+
 /** The end-of-run line: records, pages, time, output, requests, refreshes, retries. */
-function summaryLine(result: ExtractResult, label: string, client: GenesysClient): string {
+function summaryLine(
+  result: ExtractResult,
+  label: string,
+  client: GenesysClient,
+  refreshes: number,
+): string {
   const stats = client.stats;
-  const refreshes = Math.max(0, stats.tokenRequests - 1);
   const parts = [
-    `${formatCount(result.records)} ${label} (${formatCount(result.pages)} pages) in ${
+    `${formatCount(result.records)} ${label} (${counted(result.pages, "page")}) in ${
       formatDuration(result.elapsedMs)
     }`,
-    `${formatCount(stats.requests)} requests`,
+    counted(stats.requests, "request"),
     `${refreshes} token refresh${refreshes === 1 ? "" : "es"}`,
     formatRetries(retriesByLabel(stats)),
   ];
@@ -198,6 +213,9 @@ export async function runExtraction(
     : undefined;
 
   let waiting: string | undefined;
+  // Tokens the server granted: failed attempts at the token endpoint are not refreshes.
+  let tokensGranted = 0;
+  const tokenRefreshes = () => Math.max(0, tokensGranted - 1);
   const onEvent = (event: ClientEvent) => {
     if (event.type === "retry") {
       const wait = event.delayMs !== undefined ? ` in ${formatDuration(event.delayMs)}` : "";
@@ -214,6 +232,7 @@ export async function runExtraction(
         ms: event.durationMs,
       });
     } else if (event.type === "token") {
+      if (event.status !== undefined && event.status >= 200 && event.status < 300) tokensGranted++;
       reporter.log.debug(
         event.status === undefined
           ? "Requesting a token"
@@ -311,9 +330,9 @@ export async function runExtraction(
       pages: progress?.pages ?? previous?.pages ?? 0,
       total: progress?.total ?? previous?.total,
       elapsedMs: Date.now() - startedAt,
-      tokenRefreshes: Math.max(0, client.stats.tokenRequests - 1),
+      tokenRefreshes: tokenRefreshes(),
       retries: retriesByLabel(client.stats),
-      waiting,
+      waiting: waiting ?? formatPacerWait(client.stats.pacer, Date.now()),
     }),
     write: ctx.io.stderr,
     log: (line) => reporter.log.info(line),
@@ -387,7 +406,7 @@ export async function runExtraction(
   const total = progress?.total ?? previous?.total;
   const savedText = `${formatCount(saved)}${
     total !== undefined ? ` of ${formatCount(total)}` : ""
-  } ${plan.label} saved (${formatCount(savedPages)} pages)`;
+  } ${plan.label} saved (${counted(savedPages, "page")})`;
   const resumable = checkpointPath !== undefined && savedPages > 0;
 
   const deadlineHit = (stoppedBy === "deadline" && result?.status !== "complete") ||
@@ -419,12 +438,12 @@ export async function runExtraction(
       reporter.say(`Stopped: ${savedText}; checkpoint ${checkpointPath}`);
       return code;
     }
-    const tail = resumable || (checkpointPath !== undefined && result?.resumable)
-      ? `; checkpoint ${checkpointPath}. Resume with:\n  ${resume}`
+    const text = resumable
+      ? `${savedText}; checkpoint ${checkpointPath}. Resume with:\n  ${resume}`
       : checkpointPath === undefined
-      ? "; there is no checkpoint (stdout output), so a new run starts over"
-      : `; nothing was saved yet. Run again with:\n  ${resume}`;
-    reporter.important(`${why}: ${savedText}${tail}`, {
+      ? `${savedText}; there is no checkpoint (stdout output), so a new run starts over`
+      : `nothing was saved yet (no checkpoint written). Run again with:\n  ${resume}`;
+    reporter.important(`${why}: ${text}`, {
       exitCode: code,
       checkpoint: checkpointPath,
       resume,
@@ -441,7 +460,7 @@ export async function runExtraction(
     return ExitCode.OK;
   }
   if (!overrides.silentSummary) {
-    reporter.say(summaryLine(done, plan.label, client), {
+    reporter.say(summaryLine(done, plan.label, client, tokenRefreshes()), {
       records: done.records,
       pages: done.pages,
       output: done.output,

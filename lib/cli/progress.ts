@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { PacerStats } from "../pacer.ts";
+
 /** What the progress line shows. */
 export interface ProgressSnapshot {
   /** What is extracted: `conversations`, `users`. */
@@ -93,6 +95,42 @@ export function formatRetries(retries: Record<string, number>): string {
   const word = total === 1 ? "retry" : "retries";
   if (total === 0) return "0 retries";
   return `${total} ${word} (${entries.map(([cause, n]) => `${cause}: ${n}`).join(", ")})`;
+}
+
+/**
+ * What the client's pacer holds requests for, for the progress line: the rate-limit window is
+ * spent (or a 429 paused every request) and requests wait for it, which otherwise looks like a
+ * stall. Nothing when no request waits.
+ *
+ * @param pacer The pacer's snapshot (`client.stats.pacer`), if pacing is on.
+ * @param now The current time, epoch ms.
+ * @returns Such as `rate limit, waiting 35s (300 of 300 requests used this window)`, or
+ * `undefined`.
+ *
+ * @example
+ * ```ts
+ * import { formatPacerWait } from "./progress.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const pacer = {
+ *   mode: "auto" as const, spacing: false, ratePerSecond: 5, allowedPerSecond: 5, allowed: 300,
+ *   count: 300, acquired: 300, waits: 1, waitedMs: 0, rateLimited: 0, slowdowns: 0, queued: 2,
+ *   inFlight: 0, pausedUntil: 35_000,
+ * };
+ * strictEqual(
+ *   formatPacerWait(pacer, 0),
+ *   "rate limit, waiting 35s (300 of 300 requests used this window)",
+ * );
+ * strictEqual(formatPacerWait({ ...pacer, queued: 0 }, 0), undefined);
+ * ```
+ */
+export function formatPacerWait(pacer: PacerStats | undefined, now: number): string | undefined {
+  if (pacer === undefined || pacer.queued === 0) return undefined;
+  if (pacer.pausedUntil === undefined || pacer.pausedUntil <= now) return undefined;
+  const used = pacer.count !== undefined && pacer.allowed !== undefined
+    ? ` (${formatCount(pacer.count)} of ${formatCount(pacer.allowed)} requests used this window)`
+    : "";
+  return `rate limit, waiting ${formatDuration(pacer.pausedUntil - now)}${used}`;
 }
 
 /**
