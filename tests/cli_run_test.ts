@@ -5,7 +5,7 @@
  */
 import { assert, assertEquals } from "./_assert.ts";
 import { startSimulator } from "../testing.ts";
-import { cli, ROOT, simEnv, tempDir } from "./_cli.ts";
+import { cli, cliCommand, ROOT, simEnv, tempDir } from "./_cli.ts";
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -274,4 +274,25 @@ Deno.test("CLI stopped by its deadline before the first page says nothing was sa
   } finally {
     await Deno.remove(`${ROOT}${dir}`, { recursive: true });
   }
+});
+
+Deno.test("CLI writing to stdout whose reader closes early says so in one line, not 'Unexpected BrokenPipe'", async () => {
+  await using sim = await startSimulator({ users: 2_000, conversations: 10 });
+  const child = cliCommand(["users", "-o", "-", "--page-size", "50", "--concurrency", "1"], {
+    env: simEnv(sim),
+    write: ".test-tmp/none",
+  }).spawn();
+  // Read the first chunk, then close the pipe as `| head -1` would.
+  const reader = child.stdout.getReader();
+  await reader.read();
+  await reader.cancel();
+  const [status, stderr] = await Promise.all([
+    child.status,
+    new Response(child.stderr).text(),
+  ]);
+  assertEquals(status.code, 1, stderr);
+  const errors = stderr.split("\n").filter((l) => l.startsWith("error:"));
+  assertEquals(errors.length, 1, stderr);
+  assert(errors[0].includes("Output closed early"), stderr);
+  assert(!stderr.includes("Unexpected"), stderr);
 });

@@ -172,6 +172,9 @@ Deno.test("errorLine is one line, and a permission error names the flag", () => 
     'error: Missing permission: requires write access to "out/x.jsonl": run again with --allow-write=out/x.jsonl',
   );
   assertEquals(errorLine(new Error("a\nb")), "error: Unexpected Error: a b");
+  assert(
+    errorLine(new Deno.errors.BrokenPipe("Broken pipe (os error 32)")).includes("closed early"),
+  );
 });
 
 Deno.test("resumeArgs drops --restart and pins relative intervals in every spelling", () => {

@@ -120,7 +120,10 @@ export function errorLine(error: unknown): string {
   if (error instanceof GenesysError) message = error.message;
   else if (isPermissionError(error)) message = permissionMessage(error);
   else if (error instanceof Deno.errors.NotFound) message = `File not found: ${error.message}`;
-  else if (error instanceof Error) message = `Unexpected ${error.name}: ${error.message}`;
+  else if (error instanceof Deno.errors.BrokenPipe) {
+    message =
+      "Output closed early: the program reading stdout (such as 'head') exited before every record was written (broken pipe)";
+  } else if (error instanceof Error) message = `Unexpected ${error.name}: ${error.message}`;
   else message = `Unexpected failure: ${String(error)}`;
   return `error: ${message.replace(/\s*\n\s*/g, " ").trim()}`;
 }
