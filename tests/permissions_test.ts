@@ -151,12 +151,19 @@ Deno.test("deno run -P=extract (the task's own permission set) refuses a foreign
     const cwd = absolute(root);
     for (
       const [args, flag, hint] of [
-        [["users", "--region", "https://example.com"], /--allow-net=example\.com/, false],
+        [["users", "--region", "https://example.com"], /--allow-net=example\.com/, undefined],
         [
           ["users", "--region", sim.url, "-o", "/tmp/genesys-escape.jsonl"],
           /--allow-write=\/tmp/,
-          true,
+          /'deno task extract' reads under \. and writes under \.\/output/,
         ],
+        // Flags cannot be added to a task, so these say what works under it instead.
+        [
+          ["users", "--region", sim.url, "--env-file", "/etc/hostname"],
+          /--allow-read=\/etc\/hostname/,
+          /'deno task extract' reads under \. only: keep the env file in the project folder/,
+        ],
+        [["demo"], /--allow-write=demo-output/, /run 'deno task demo', or pass --dir output\/demo/],
       ] as const
     ) {
       const command = new Deno.Command("deno", {
@@ -179,9 +186,7 @@ Deno.test("deno run -P=extract (the task's own permission set) refuses a foreign
       const lines = ownLines(new TextDecoder().decode(out.stderr));
       assert(out.code === 2, `exit ${out.code}: ${lines.join(" / ")}`);
       assert(lines.length === 1 && flag.test(lines[0]), lines.join(" / "));
-      if (hint) {
-        assert(/'deno task extract' reads under \. and writes under \.\/output/.test(lines[0]));
-      }
+      if (hint) assert(hint.test(lines[0]), lines[0]);
       assert(sim.stats.requests === requests, "a request was sent");
       assert((await listFiles(cwd)).length === 0, "a file was written");
     }

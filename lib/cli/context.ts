@@ -18,6 +18,7 @@ import {
   resolveCredentials,
 } from "./env.ts";
 import { type PermissionNeed, regionNeeds, requirePermissions } from "./permissions.ts";
+import { invocation } from "./invocation.ts";
 import type { ParsedCommand } from "./spec.ts";
 
 /** Where a command writes and what it knows about its terminal. */
@@ -121,7 +122,13 @@ export async function resolveConnection(parsed: ParsedCommand): Promise<Connecti
   if (envFile !== undefined) {
     if (envFile === "") throw new UsageError("Option '--env-file' needs a file path");
     const need: PermissionNeed = { name: "read", target: envFile, why: "the env file" };
-    requirePermissions([need]);
+    const task = invocation([]).task;
+    requirePermissions(
+      [need],
+      task
+        ? `'${task}' reads under . only: keep the env file in the project folder, or use 'deno run' with this flag (README, Permissions)`
+        : undefined,
+    );
     needs.push(need);
     file = await readEnvFile(envFile);
   }

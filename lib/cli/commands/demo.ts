@@ -13,6 +13,7 @@ import type { CommandContext, Connection } from "../context.ts";
 import { ExitCode } from "../exit.ts";
 import { retriesByLabel, runExtraction } from "../extraction.ts";
 import { readInteger } from "../extract_options.ts";
+import { invocation } from "../invocation.ts";
 import { requirePermissions } from "../permissions.ts";
 import { conversationsPlan } from "./conversations.ts";
 import { formatCount, formatDuration, formatRetries } from "../progress.ts";
@@ -85,11 +86,18 @@ async function run(parsed: ParsedCommand, ctx: CommandContext): Promise<number> 
   const seed = readInteger(parsed.strings.seed ?? "7", "--seed", 0, 2 ** 31);
   const logLevel = parsed.strings["log-level"] ?? "info";
   const output = `${dir}/conversations.jsonl`;
-  requirePermissions([
-    { name: "net", target: "127.0.0.1", why: "the in-process simulator" },
-    { name: "read", target: dir, why: "the demo output" },
-    { name: "write", target: dir, why: "the demo output" },
-  ]);
+  const task = invocation([]).task;
+  requirePermissions(
+    [
+      { name: "net", target: "127.0.0.1", why: "the in-process simulator" },
+      { name: "read", target: dir, why: "the demo output" },
+      { name: "write", target: dir, why: "the demo output" },
+    ],
+    // Flags cannot be added to a task: say which task (or folder) works instead.
+    task
+      ? `'${task}' writes under ./output only: run 'deno task demo', or pass --dir output/demo`
+      : undefined,
+  );
   const say = (text: string) => ctx.io.stderr(`${text}\n`);
   const started = Date.now();
   await using sim = await startSimulator({
