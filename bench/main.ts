@@ -1,7 +1,8 @@
 /**
  * `deno task bench`: throughput, memory, pacing, latency and fault figures of the toolkit against
  * the simulator, each beside the same job done the naive way (`bench/naive.ts`), measured in the
- * same run. Prints a table and writes `bench/results/<date>.json`.
+ * same run. Prints a table and writes `bench/results/<date>.json` (a subset run with `--only`
+ * writes `bench/results/<date>-<scenarios>.json`, so it never replaces a full run's figures).
  *
  * Every measured job runs in its own child process (`bench/job.ts`, started with `deno` and only
  * the permissions it needs) against a simulator running in this process, so the child's peak
@@ -352,16 +353,58 @@ function machine(): Record<string, unknown> {
   };
 }
 
-if (import.meta.main) {
-  const onlyArg = Deno.args.find((a) => a.startsWith("--only="))?.slice(7) ??
-    (Deno.args.includes("--only") ? Deno.args[Deno.args.indexOf("--only") + 1] : undefined);
-  const names = (onlyArg?.split(",") ?? Object.keys(SCENARIOS)) as (keyof typeof SCENARIOS)[];
-  for (const name of names) {
-    if (!(name in SCENARIOS)) {
-      console.error(`Unknown scenario '${name}': use ${Object.keys(SCENARIOS).join(", ")}`);
-      Deno.exit(2);
-    }
+/**
+ * Reads the bench's arguments: nothing (every scenario) or `--only a,b` / `--only=a,b`. Anything
+ * else is refused, so `--help` or a typo cannot start the 3-minute full run.
+ *
+ * @param args The arguments.
+ * @param known The scenario names.
+ * @returns The scenarios to run, and whether that is a subset.
+ * @throws {Error} For an unknown argument or scenario.
+ */
+export function parseBenchArgs(
+  args: readonly string[],
+  known: readonly string[],
+): { names: string[]; subset: boolean } {
+  const usage = `usage: deno task bench [--only ${known.join(",")}]`;
+  let only: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg.startsWith("--only=")) only = arg.slice(7);
+    else if (arg === "--only" && i + 1 < args.length) only = args[++i];
+    else throw new Error(`Unknown argument '${arg}': ${usage}`);
   }
+  if (only === undefined) return { names: [...known], subset: false };
+  const names = only.split(",").map((n) => n.trim()).filter((n) => n !== "");
+  const unknown = names.find((n) => !known.includes(n));
+  if (unknown !== undefined || names.length === 0) {
+    throw new Error(`Unknown scenario '${unknown ?? only}': use ${known.join(", ")}`);
+  }
+  const subset = known.some((n) => !names.includes(n));
+  return { names, subset };
+}
+
+/**
+ * Where a run's results go: `<date>.json` for every scenario, `<date>-<names>.json` for a subset.
+ *
+ * @param date The day, `YYYY-MM-DD`.
+ * @param names The scenarios run.
+ * @param subset Whether some scenarios were left out.
+ * @returns The path under `bench/results`.
+ */
+export function resultsPath(date: string, names: readonly string[], subset: boolean): string {
+  return `${RESULTS}/${date}${subset ? `-${names.join("-")}` : ""}.json`;
+}
+
+if (import.meta.main) {
+  let parsed: { names: string[]; subset: boolean };
+  try {
+    parsed = parseBenchArgs(Deno.args, Object.keys(SCENARIOS));
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}`);
+    Deno.exit(2);
+  }
+  const names = parsed.names as (keyof typeof SCENARIOS)[];
   const rows: Row[] = [];
   const jobs: Measured[] = [];
   const started = performance.now();
@@ -380,7 +423,7 @@ if (import.meta.main) {
   );
   const date = new Date().toISOString().slice(0, 10);
   await Deno.mkdir(RESULTS, { recursive: true });
-  const file = `${RESULTS}/${date}.json`;
+  const file = resultsPath(date, names, parsed.subset);
   await Deno.writeTextFile(
     file,
     JSON.stringify(

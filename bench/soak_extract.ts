@@ -6,8 +6,8 @@
  * prints what it measured (time, pages, bytes, requests, retries, token requests, peak memory of
  * each run).
  *
- * Run: `deno run -A bench/soak_extract.ts [conversations=100000] [days=30] [kills=5] [keep=false]`
- * (what it needs: net to 127.0.0.1, read, write to the system temp directory, run `deno`).
+ * Run: `deno task soak:extract [conversations=100000] [days=30] [kills=5] [keep=false]` (what it
+ * needs: net to 127.0.0.1, read and write under `.test-tmp`, run `deno`).
  * Each extraction runs in a child process (this same file with `--child`), so a kill is real.
  *
  * @module
@@ -195,16 +195,73 @@ async function checkIds(path: string, expected: readonly string[]): Promise<stri
   return undefined;
 }
 
-function option(name: string, fallback: number): number {
-  const arg = Deno.args.find((a) => a.startsWith(`${name}=`));
-  return arg ? Number(arg.slice(name.length + 1)) : fallback;
+/** The soak's size, from `name=value` arguments. */
+export interface SoakExtractOptions {
+  /** Conversations in the span. */
+  conversations: number;
+  /** Days the span covers. */
+  days: number;
+  /** SIGKILLs before the final resume. */
+  kills: number;
+  /** Keep the temp folder. */
+  keep: boolean;
+}
+
+/**
+ * Reads `conversations=N days=N kills=N keep=true|false`; anything else is refused, so a typo
+ * such as `--conversations 5000` cannot silently start the full 100,000-conversation run.
+ *
+ * @param args The arguments.
+ * @returns The options, defaults filled in.
+ * @throws {Error} For an unknown argument or a value that is not a whole number in range.
+ */
+export function parseSoakExtractArgs(args: readonly string[]): SoakExtractOptions {
+  const options: SoakExtractOptions = { conversations: 100_000, days: 30, kills: 5, keep: false };
+  const usage = "use conversations=N days=N kills=N keep=true";
+  const limits = { conversations: [1, 10_000_000], days: [1, 366], kills: [0, 1000] } as const;
+  for (const arg of args) {
+    const [name, value] = arg.split("=", 2);
+    if (name === "keep" && (value === "true" || value === "false")) {
+      options.keep = value === "true";
+    } else if (name === "conversations" || name === "days" || name === "kills") {
+      const n = Number(value);
+      const [min, max] = limits[name];
+      if (value === undefined || value === "" || !Number.isInteger(n) || n < min || n > max) {
+        throw new Error(
+          `Option '${name}' needs a whole number from ${min} to ${max}, got '${value ?? ""}'`,
+        );
+      }
+      options[name] = n;
+    } else {
+      throw new Error(`Unknown argument '${arg}': ${usage}`);
+    }
+  }
+  return options;
+}
+
+/**
+ * The line about the clean run's live heap, sampled every 100 pages.
+ *
+ * @param live Heap in use after a full GC, MB, one per 100 pages.
+ * @returns The line to print.
+ */
+export function liveHeapLine(live: readonly number[]): string {
+  if (live.length === 0) {
+    return "Clean run: under 100 pages, so the heap after a full GC was not sampled";
+  }
+  return `Clean run: heap in use after a full GC, every 100 pages: ${live.join(", ")} MB ` +
+    `(min ${Math.min(...live)}, max ${Math.max(...live)})`;
 }
 
 async function main(): Promise<void> {
-  const conversations = option("conversations", 100_000);
-  const days = option("days", 30);
-  const kills = option("kills", 5);
-  const keep = Deno.args.includes("keep=true");
+  let parsed: SoakExtractOptions;
+  try {
+    parsed = parseSoakExtractArgs(Deno.args);
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}`);
+    Deno.exit(2);
+  }
+  const { conversations, days, kills, keep } = parsed;
   const start = new Date(Date.UTC(2026, 0, 1));
   const end = new Date(start.getTime() + days * 86_400_000);
   // The simulator advertises a generous rate so the soak measures resilience, not the 300/min wait.
@@ -243,11 +300,7 @@ async function main(): Promise<void> {
     const clean = await runChild([...common, `${dir}/clean`]);
     row("clean", clean);
     if (clean.done?.status !== "complete") throw new Error("The clean run did not complete");
-    const live = clean.done.liveHeapMb;
-    console.log(
-      `Clean run: heap in use after a full GC, every 100 pages: ${live.join(", ")} MB ` +
-        `(min ${Math.min(...live)}, max ${Math.max(...live)})`,
-    );
+    console.log(liveHeapLine(clean.done.liveHeapMb));
     const totalPages = clean.done.pages;
 
     sim.setFaults(FAULTS);
