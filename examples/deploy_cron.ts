@@ -36,6 +36,9 @@ import {
 /** The cron schedule: hourly from 01:10 to 05:10 UTC; later runs finish a day cut short. */
 export const SCHEDULE = "10 1-5 * * *";
 
+/** The name the job is registered under (`Deno.cron` allows letters, digits, spaces, `-`, `_`). */
+export const CRON_NAME = "genesys-batch yesterday conversations";
+
 /** The KV key prefix of everything this job stores. */
 export const PREFIX: readonly KvKeyPart[] = ["genesys-export", "conversations"];
 
@@ -272,7 +275,7 @@ export async function extractYesterday(options: NightlyOptions): Promise<Nightly
 
 if (import.meta.main && typeof Deno.cron === "function") {
   const kv = await Deno.openKv();
-  Deno.cron("genesys-batch: yesterday's conversations", SCHEDULE, async () => {
+  Deno.cron(CRON_NAME, SCHEDULE, async () => {
     await extractYesterday({ kv });
   });
 }

@@ -116,3 +116,20 @@ Deno.test("conversation_counts runs from a URL and counts the day's conversation
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("deploy_cron registers its job under a name and schedule Deno.cron accepts", async () => {
+  // Deno.cron needs --unstable-cron, so a child registers the job the way the example's main does
+  // (then aborts it): Deno.cron throws for a name with ':' or an apostrophe.
+  const module = new URL("../examples/deploy_cron.ts", import.meta.url).href;
+  const code = `import { CRON_NAME, SCHEDULE } from ${JSON.stringify(module)};
+const stop = new AbortController();
+Deno.cron(CRON_NAME, SCHEDULE, { signal: stop.signal }, () => {});
+stop.abort();`;
+  const output = await new Deno.Command("deno", {
+    args: ["eval", "--unstable-cron", "--unstable-kv", code],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assertEquals(output.code, 0, new TextDecoder().decode(output.stderr));
+});
