@@ -6,6 +6,7 @@
  */
 
 import { UsageError } from "./errors.ts";
+import { suggest } from "./suggest.ts";
 
 /** One Genesys Cloud environment: its AWS region name and its domain. */
 export interface RegionInfo {
@@ -105,7 +106,11 @@ export function resolveRegion(nameOrUrl: string): ResolvedRegion {
   const bare = lower.replace(/^(api|login)\./, "");
   const found = REGIONS.find((r) => r.env === bare || r.awsRegion === lower);
   if (!found) {
-    throw new UsageError(`Unknown region '${name}': use one of ${validNames()}, or a base URL`);
+    const hint = suggest(bare, REGIONS.flatMap((r) => [r.awsRegion, r.env]));
+    const guess = hint ? ` (did you mean '${hint}'?)` : "";
+    throw new UsageError(
+      `Unknown region '${name}'${guess}: use one of ${validNames()}, or a base URL`,
+    );
   }
   return {
     name,

@@ -59,3 +59,10 @@ Deno.test("resolveRegion rejects malformed base URLs clearly", () => {
   const error = assertThrows(() => resolveRegion("https://u:secret@example.com"), UsageError);
   assertEquals(error.message.includes("secret"), false);
 });
+
+Deno.test("resolveRegion suggests the closest region for a typo", () => {
+  assertThrows(() => resolveRegion("eu-wst-1"), UsageError, "did you mean 'eu-west-1'?");
+  assertThrows(() => resolveRegion("mypurecloud.i"), UsageError, "did you mean 'mypurecloud.ie'?");
+  const error = assertThrows(() => resolveRegion("nowhere-at-all"), UsageError);
+  assertEquals(error.message.includes("did you mean"), false);
+});

@@ -15,7 +15,8 @@ import { simCommand } from "./commands/sim.ts";
 import { type CliIo, processIo } from "./context.ts";
 import { errorLine, ExitCode, exitCodeFor } from "./exit.ts";
 import { commandHelp, mainHelp, markdownReference } from "./help.ts";
-import { parseCommand, suggest } from "./spec.ts";
+import { parseCommand } from "./spec.ts";
+import { suggest } from "../suggest.ts";
 
 /** The toolkit's version (kept equal to `deno.json` by a test). */
 export const VERSION = "0.1.0";

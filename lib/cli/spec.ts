@@ -5,6 +5,7 @@
  * @module
  */
 
+import { suggest } from "../suggest.ts";
 import { UsageError } from "../errors.ts";
 import { type Args, parseArgs } from "./args.ts";
 
@@ -107,48 +108,6 @@ export function credentialFlagMessage(flag: string): string {
   return `Option '${flag}' is not accepted: credentials come only from the environment ` +
     `(GENESYSCLOUD_OAUTHCLIENT_ID and GENESYSCLOUD_OAUTHCLIENT_SECRET) or an env file given with ` +
     `--env-file, so they stay out of shell history and process lists`;
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const saved = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = saved;
-    }
-  }
-  return row[b.length];
-}
-
-/**
- * The closest name to `input` among `candidates`, when one is close enough to be a typo.
- *
- * @param input What the user wrote.
- * @param candidates The valid names.
- * @returns The suggestion, or `undefined`.
- *
- * @example
- * ```ts
- * import { suggest } from "./spec.ts";
- * import { strictEqual } from "node:assert/strict";
- *
- * strictEqual(suggest("pagesize", ["page-size", "output"]), "page-size");
- * strictEqual(suggest("zzz", ["page-size", "output"]), undefined);
- * ```
- */
-export function suggest(input: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestScore = Infinity;
-  for (const candidate of candidates) {
-    const score = distance(input.toLowerCase(), candidate.toLowerCase());
-    if (score < bestScore) [best, bestScore] = [candidate, score];
-  }
-  return best !== undefined && bestScore <= Math.max(2, Math.floor(input.length / 3))
-    ? best
-    : undefined;
 }
 
 /**
