@@ -236,7 +236,7 @@ export class GenesysClient implements ApiClient {
           attempt: info.attempt,
           delayMs: info.delayMs,
           cause,
-          error: info.error instanceof Error ? oneLine(info.error.message, 200) : undefined,
+          error: info.error instanceof Error ? oneLine(info.error.message, 400) : undefined,
         });
       },
     });

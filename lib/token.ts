@@ -352,7 +352,7 @@ export class TokenManager {
           attempt: info.attempt,
           delayMs: info.delayMs,
           cause: retryCause(info.error),
-          error: info.error instanceof Error ? oneLine(info.error.message, 200) : undefined,
+          error: info.error instanceof Error ? oneLine(info.error.message, 400) : undefined,
         }),
     });
   }

@@ -276,6 +276,29 @@ Deno.test("CLI stopped by its deadline before the first page says nothing was sa
   }
 });
 
+Deno.test("CLI stopped by its deadline while the server is unreachable says what it was retrying", async () => {
+  await using sim = await startSimulator({ users: 3, conversations: 10 });
+  const env = simEnv(sim);
+  await sim.close(); // nothing listens on that port any more: connection refused
+  const dir = await tempDir("cli_run_");
+  try {
+    const run = await cli(["users", "-o", `${dir}/u.jsonl`, "--deadline", "3s"], {
+      env,
+      write: dir,
+    });
+    assertEquals(run.code, 4, run.stderr);
+    assert(
+      /Deadline of 3s reached while retrying POST \/oauth\/token: .*Connection refused/.test(
+        run.stderr,
+      ),
+      run.stderr,
+    );
+    assertEquals(await exists(`${dir}/u.jsonl.checkpoint.json`), false);
+  } finally {
+    await Deno.remove(`${ROOT}${dir}`, { recursive: true });
+  }
+});
+
 Deno.test("CLI writing to stdout whose reader closes early says so in one line, not 'Unexpected BrokenPipe'", async () => {
   await using sim = await startSimulator({ users: 2_000, conversations: 10 });
   const child = cliCommand(["users", "-o", "-", "--page-size", "50", "--concurrency", "1"], {

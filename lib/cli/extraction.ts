@@ -213,6 +213,8 @@ export async function runExtraction(
     : undefined;
 
   let waiting: string | undefined;
+  // The error of the retry in progress, so a deadline that ends a stuck run can say why.
+  let retrying: string | undefined;
   // Tokens the server granted: failed attempts at the token endpoint are not refreshes.
   let tokensGranted = 0;
   const tokenRefreshes = () => Math.max(0, tokensGranted - 1);
@@ -220,13 +222,14 @@ export async function runExtraction(
     if (event.type === "retry") {
       const wait = event.delayMs !== undefined ? ` in ${formatDuration(event.delayMs)}` : "";
       waiting = `${CAUSE_LABELS[event.cause ?? ""] ?? event.cause ?? "error"}, retrying${wait}`;
+      retrying = event.error ? `${event.method} ${event.path}: ${event.error}` : undefined;
       reporter.log.debug(`Retrying ${event.method} ${event.path}${wait}`, {
         cause: event.cause,
         attempt: event.attempt,
         error: event.error,
       });
     } else if (event.type === "response") {
-      if (event.status !== undefined && event.status < 300) waiting = undefined;
+      if (event.status !== undefined && event.status < 300) waiting = retrying = undefined;
       reporter.log.debug(`${event.method} ${event.path} answered ${event.status}`, {
         attempt: event.attempt,
         ms: event.durationMs,
@@ -432,7 +435,9 @@ export async function runExtraction(
   if (deadlineHit || result?.status === "stopped") {
     const code = deadlineHit ? ExitCode.DEADLINE : ExitCode.INTERRUPTED;
     const why = deadlineHit
-      ? `Deadline of ${settings.deadlineText ?? "the run"} reached`
+      ? `Deadline of ${settings.deadlineText ?? "the run"} reached${
+        retrying ? ` while retrying ${retrying}` : ""
+      }`
       : `Interrupted${stoppedBy ? ` by ${stoppedBy}` : ""}`;
     if (overrides.quietStop) {
       reporter.say(`Stopped: ${savedText}; checkpoint ${checkpointPath}`);
