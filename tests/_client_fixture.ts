@@ -13,7 +13,7 @@ export const SECRET = "s3cr3t-client-secret-value";
 export function makeClient(
   api: Parameters<typeof fakeGenesys>[0]["api"],
   extra: Partial<GenesysClientOptions> = {},
-  fakeOptions: { expiresIn?: number } = {},
+  fakeOptions: Omit<Parameters<typeof fakeGenesys>[0], "api"> = {},
 ) {
   const clock = fakeClock();
   const fake = fakeGenesys({ api, ...fakeOptions });

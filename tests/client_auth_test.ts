@@ -166,20 +166,8 @@ Deno.test("GenesysClient: 50 concurrent requests against an API refusing every t
 });
 
 Deno.test("GenesysClient does not multiply the token manager's retries when the token endpoint is down", async () => {
-  const clock = fakeClock();
-  const fake = fakeGenesys({
+  const { client, fake } = makeClient(() => Response.json({ ok: 1 }), { maxAttempts: 10 }, {
     token: () => genesysError(503, "service.unavailable", "Down"),
-    api: () => Response.json({ ok: 1 }),
-  });
-  const client = new GenesysClient({
-    region: BASE,
-    clientId: "client-id",
-    clientSecret: SECRET,
-    fetch: fake.fetch,
-    now: clock.now,
-    sleep: clock.sleep,
-    random: () => 0,
-    maxAttempts: 10,
   });
   const error = await assertRejects(() => client.request("GET", "/api/v2/users"), ApiError);
   assertEquals(error.status, 503);
