@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
-import { fakeClock, fakeGenesys, genesysError } from "./_fake_genesys.ts";
+import { genesysError } from "./_fake_genesys.ts";
 import { BASE, makeClient, SECRET } from "./_client_fixture.ts";
 import { GenesysClient } from "../lib/client.ts";
 import { ApiError, AuthError, UsageError } from "../lib/errors.ts";
