@@ -43,7 +43,7 @@ export interface ExtractCheckpointOptions {
 
 /** A progress report, sent after each durable page. */
 export interface ExtractProgress {
-  /** Pages durable, this run and earlier ones. */
+  /** Pages of records durable, this run and earlier ones (pages without records not counted). */
   pages: number;
   /** Records durable, this run and earlier ones. */
   records: number;
@@ -51,7 +51,7 @@ export interface ExtractProgress {
   total?: number;
   /** Durable output bytes. */
   bytes: number;
-  /** Pages written by this run. */
+  /** Pages of records written by this run. */
   pagesThisRun: number;
   /** Records written by this run. */
   recordsThisRun: number;
@@ -104,13 +104,13 @@ export interface ExtractResult {
   resumed: boolean;
   /** Whether a stopped run can be resumed (it has a checkpoint). */
   resumable: boolean;
-  /** Pages durable, this run and earlier ones. */
+  /** Pages of records durable, this run and earlier ones (pages without records not counted). */
   pages: number;
   /** Records durable, this run and earlier ones. */
   records: number;
   /** Output bytes. */
   bytes: number;
-  /** Pages written by this run. */
+  /** Pages of records written by this run. */
   pagesThisRun: number;
   /** Records written by this run. */
   recordsThisRun: number;
@@ -387,8 +387,12 @@ export async function extract<T>(options: ExtractOptions<T>): Promise<ExtractRes
       }
       const page = next.value;
       mark = await sink.write(page.records);
-      pages += 1;
-      pagesThisRun += 1;
+      // A page without records (an analytics job announcing its id, a listing's empty last page)
+      // moves the checkpoint but is not counted: users count pages of records.
+      if (page.records.length > 0) {
+        pages += 1;
+        pagesThisRun += 1;
+      }
       records += page.records.length;
       recordsThisRun += page.records.length;
       if (page.total !== undefined) total = page.total;

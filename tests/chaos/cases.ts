@@ -225,7 +225,9 @@ export const CASES: readonly ChaosCase[] = [
     kinds: ["jobs"],
     faults: { failJobs: {} },
     permanent: {
-      afterPages: 1,
+      // The job fails before any record arrives: the only durable page is the one announcing the
+      // job id (it carries no records, so the page count stays 0).
+      afterPages: 0,
       inject: () => {},
       errorName: "JobError",
       message: /FAILED/,
