@@ -378,11 +378,7 @@ export async function runExtraction(
       identity,
       restart: settings.restart,
       signal: stopSignal,
-      stats: () => {
-        const s = client.stats;
-        const retries = Object.values(s.retries).reduce((a, b) => a + b, 0);
-        return { requests: s.requests, retries, tokenRequests: s.tokenRequests };
-      },
+      stats: () => client.stats,
       onProgress: (p) => {
         progress = p;
         waiting = undefined;
