@@ -394,10 +394,10 @@ export async function runExtraction(
     if (deadlineTimer !== undefined) clearTimeout(deadlineTimer);
   }
 
-  if (
-    result?.status !== "complete" && partial !== undefined && !partialExisted &&
-    previous === undefined && (progress?.pagesThisRun ?? 0) === 0
-  ) {
+  // A checkpoint of this job exists once any page was durable, this run or an earlier one; a page
+  // without records (an analytics job announcing its id) counts: it saved a checkpoint.
+  const checkpointed = progress !== undefined || previous !== undefined;
+  if (result?.status !== "complete" && partial !== undefined && !partialExisted && !checkpointed) {
     await Deno.remove(partial).catch(() => {});
   }
   const saved = progress?.records ?? previous?.records ?? 0;
@@ -406,7 +406,7 @@ export async function runExtraction(
   const savedText = `${formatCount(saved)}${
     total !== undefined ? ` of ${formatCount(total)}` : ""
   } ${plan.label} saved (${counted(savedPages, "page")})`;
-  const resumable = checkpointPath !== undefined && savedPages > 0;
+  const resumable = checkpointPath !== undefined && checkpointed;
 
   const deadlineHit = (stoppedBy === "deadline" && result?.status !== "complete") ||
     failure instanceof DeadlineError;
