@@ -22,7 +22,7 @@ import {
   validateClientOptions,
 } from "./client_response.ts";
 import { DeadlineError, UsageError } from "./errors.ts";
-import { emit, type Exchange, exchange, oneLine, retryAfterHint, retryCause } from "./http.ts";
+import { emit, type Exchange, exchange, retryAfterHint, retryCause, retryEvent } from "./http.ts";
 import { Pacer, sharedPacer } from "./pacer.ts";
 import { type ResolvedRegion, resolveRegion } from "./region.ts";
 import { DEFAULT_MAX_RETRY_AFTER, retry, sleep } from "./retry.ts";
@@ -227,17 +227,9 @@ export class GenesysClient implements ApiClient {
       },
       retryAfter: retryAfterHint,
       onRetry: (info) => {
-        const cause = retryCause(info.error);
-        if (cause) this.#retries[cause]++;
-        emit(this.#o.onEvent, {
-          type: "retry",
-          method: call.method,
-          path: call.display,
-          attempt: info.attempt,
-          delayMs: info.delayMs,
-          cause,
-          error: info.error instanceof Error ? oneLine(info.error.message, 400) : undefined,
-        });
+        const event = retryEvent(call.method, call.display, info);
+        if (event.cause) this.#retries[event.cause]++;
+        emit(this.#o.onEvent, event);
       },
     });
   }

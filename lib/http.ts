@@ -8,7 +8,7 @@
 
 import type { ClientEvent, RetryCause } from "./client.ts";
 import { ApiError, DeadlineError, GenesysError, NetworkError, RateLimitError } from "./errors.ts";
-import { parseRetryAfter } from "./retry.ts";
+import { parseRetryAfter, type RetryInfo } from "./retry.ts";
 
 /** Options of {@link exchange}. */
 export interface ExchangeOptions {
@@ -332,6 +332,39 @@ export function retryCause(error: unknown): RetryCause | undefined {
   if (error instanceof NetworkError) return error.kind === "timeout" ? "timeout" : "network";
   if (error instanceof ApiError && RETRIED_STATUSES.has(error.status)) return "serverError";
   return undefined;
+}
+
+/**
+ * The `retry` event before a wait of `retry()`: its cause, and the error cut to one line of 400
+ * characters (enough to keep the cause, such as 'Connection refused').
+ *
+ * @param method The HTTP method.
+ * @param path The path with its query.
+ * @param info What `retry()`'s `onRetry` was told.
+ * @returns The event.
+ *
+ * @example
+ * ```ts
+ * import { retryEvent } from "./http.ts";
+ * import { NetworkError } from "./errors.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const error = new NetworkError("GET /x failed", { kind: "network" });
+ * const event = retryEvent("GET", "/x", { attempt: 1, delayMs: 500, error, reason: "backoff" });
+ * strictEqual(event.cause, "network");
+ * strictEqual(event.error, "GET /x failed");
+ * ```
+ */
+export function retryEvent(method: string, path: string, info: RetryInfo): ClientEvent {
+  return {
+    type: "retry",
+    method,
+    path,
+    attempt: info.attempt,
+    delayMs: info.delayMs,
+    cause: retryCause(info.error),
+    error: info.error instanceof Error ? oneLine(info.error.message, 400) : undefined,
+  };
 }
 
 /**

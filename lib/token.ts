@@ -7,7 +7,7 @@
 
 import type { ClientEvent } from "./client.ts";
 import { UsageError } from "./errors.ts";
-import { emit, exchange, oneLine, retryAfterHint, retryCause } from "./http.ts";
+import { emit, exchange, retryAfterHint, retryCause, retryEvent } from "./http.ts";
 import { type ResolvedRegion, resolveRegion } from "./region.ts";
 import { retry, sleep } from "./retry.ts";
 import { type Grant, parseGrant, tokenRefusal } from "./token_response.ts";
@@ -344,16 +344,7 @@ export class TokenManager {
       random: o.random,
       isRetriable: (error) => retryCause(error) !== undefined,
       retryAfter: retryAfterHint,
-      onRetry: (info) =>
-        emit(o.onEvent, {
-          type: "retry",
-          method: "POST",
-          path: TOKEN_PATH,
-          attempt: info.attempt,
-          delayMs: info.delayMs,
-          cause: retryCause(info.error),
-          error: info.error instanceof Error ? oneLine(info.error.message, 400) : undefined,
-        }),
+      onRetry: (info) => emit(o.onEvent, retryEvent("POST", TOKEN_PATH, info)),
     });
   }
 }
