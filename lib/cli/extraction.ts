@@ -325,18 +325,26 @@ export async function runExtraction(
     : controller.signal;
   let stoppedBy: string | undefined;
   let progress: ExtractProgress | undefined;
+  // What is durable so far: this run's last progress report, else the checkpoint it resumes.
+  const durable = () => ({
+    records: progress?.records ?? previous?.records ?? 0,
+    pages: progress?.pages ?? previous?.pages ?? 0,
+    total: progress?.total ?? previous?.total,
+  });
   const progressReporter = new ProgressReporter({
-    snapshot: () => ({
-      label: plan.label,
-      records: progress?.records ?? previous?.records ?? 0,
-      recordsThisRun: progress?.recordsThisRun ?? 0,
-      pages: progress?.pages ?? previous?.pages ?? 0,
-      total: progress?.total ?? previous?.total,
-      elapsedMs: Date.now() - startedAt,
-      tokenRefreshes: tokenRefreshes(),
-      retries: retriesByLabel(client.stats),
-      waiting: waiting ?? formatPacerWait(client.stats.pacer, Date.now()),
-    }),
+    snapshot: () => {
+      const stats = client.stats;
+      const now = Date.now();
+      return {
+        label: plan.label,
+        ...durable(),
+        recordsThisRun: progress?.recordsThisRun ?? 0,
+        elapsedMs: now - startedAt,
+        tokenRefreshes: tokenRefreshes(),
+        retries: retriesByLabel(stats),
+        waiting: waiting ?? formatPacerWait(stats.pacer, now),
+      };
+    },
     write: ctx.io.stderr,
     log: (line) => reporter.log.info(line),
     isTerminal: ctx.io.stderrIsTerminal && settings.format === "text",
@@ -400,12 +408,10 @@ export async function runExtraction(
   if (result?.status !== "complete" && partial !== undefined && !partialExisted && !checkpointed) {
     await Deno.remove(partial).catch(() => {});
   }
-  const saved = progress?.records ?? previous?.records ?? 0;
-  const savedPages = progress?.pages ?? previous?.pages ?? 0;
-  const total = progress?.total ?? previous?.total;
-  const savedText = `${formatCount(saved)}${
-    total !== undefined ? ` of ${formatCount(total)}` : ""
-  } ${plan.label} saved (${counted(savedPages, "page")})`;
+  const saved = durable();
+  const savedText = `${formatCount(saved.records)}${
+    saved.total !== undefined ? ` of ${formatCount(saved.total)}` : ""
+  } ${plan.label} saved (${counted(saved.pages, "page")})`;
   const resumable = checkpointPath !== undefined && checkpointed;
 
   const deadlineHit = (stoppedBy === "deadline" && result?.status !== "complete") ||
