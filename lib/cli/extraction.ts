@@ -331,6 +331,8 @@ export async function runExtraction(
     pages: progress?.pages ?? previous?.pages ?? 0,
     total: progress?.total ?? previous?.total,
   });
+  // The updating line is for people at a terminal; JSON logs get a line every few seconds.
+  const progressLine = ctx.io.stderrIsTerminal && settings.format === "text";
   const progressReporter = new ProgressReporter({
     snapshot: () => {
       const stats = client.stats;
@@ -347,7 +349,7 @@ export async function runExtraction(
     },
     write: ctx.io.stderr,
     log: (line) => reporter.log.info(line),
-    isTerminal: ctx.io.stderrIsTerminal && settings.format === "text",
+    isTerminal: progressLine,
     quiet: settings.quiet,
     columns: ctx.io.columns,
   });
@@ -391,7 +393,7 @@ export async function runExtraction(
         progress = p;
         waiting = undefined;
         overrides.onProgress?.(p);
-        if (ctx.io.stderrIsTerminal) progressReporter.flush();
+        if (progressLine) progressReporter.flush();
       },
     });
   } catch (error) {
