@@ -39,8 +39,30 @@ interface Span {
   end: number;
 }
 
+const DAY_MS = 86_400_000;
+const PAD2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, "0"));
+const PAD3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, "0"));
+let isoDay = NaN;
+let isoDayPrefix = "";
+
+/**
+ * `new Date(ms).toISOString()`, about five times faster: a record holds dozens of timestamps, most
+ * on the same day, so the date part is formatted once per day and the time of day by arithmetic.
+ */
 function iso(ms: number): string {
-  return new Date(ms).toISOString();
+  const day = Math.floor(ms / DAY_MS);
+  if (day !== isoDay) {
+    const text = new Date(day * DAY_MS).toISOString();
+    isoDay = day;
+    isoDayPrefix = text.slice(0, text.indexOf("T") + 1);
+  }
+  let t = ms - day * DAY_MS;
+  const milli = t % 1000;
+  t = (t - milli) / 1000;
+  const sec = t % 60;
+  t = (t - sec) / 60;
+  const min = t % 60;
+  return `${isoDayPrefix}${PAD2[(t - min) / 60]}:${PAD2[min]}:${PAD2[sec]}.${PAD3[milli]}Z`;
 }
 
 function metric(name: string, value: number, at: number): Json {
