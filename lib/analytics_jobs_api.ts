@@ -9,6 +9,7 @@ import type { ApiClient, RequestOptions } from "./client.ts";
 import { ApiError, DeadlineError, GenesysError, JobError, UsageError } from "./errors.ts";
 import { DETAILS_JOBS_PATH } from "./analytics.ts";
 import { formatDuration, parseDuration } from "./interval.ts";
+import { sleep as defaultSleep } from "./retry.ts";
 
 /** A details job's status, from `GET .../details/jobs/{jobId}`. */
 export interface DetailsJobStatus {
@@ -260,21 +261,6 @@ function toMs(value: string | number, name: string): number {
   return ms;
 }
 
-function timerSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
 /**
  * Checks the polling options at once (so a bad value fails before a job is submitted).
  *
@@ -339,7 +325,7 @@ export async function waitForDetailsJob(
 ): Promise<DetailsJobStatus> {
   const { pollMs, maxPollMs, backoff, maxWaitMs } = pollSettings(options);
   const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? timerSleep;
+  const sleep = options.sleep ?? defaultSleep;
   const poll = async () => {
     const status = await detailsJobStatus(client, jobId, options);
     options.onJob?.({ type: "state", jobId, state: status?.state ?? "EXPIRED" });
