@@ -370,11 +370,12 @@ export async function runExtraction(
       Deno.exit(ExitCode.INTERRUPTED);
     },
   });
-  const deadlineTimer = settings.deadlineMs !== undefined
+  // The same instant the client and the source stop waiting at, not deadlineMs from now.
+  const deadlineTimer = deadlineAt !== undefined
     ? setTimeout(() => {
       stoppedBy ??= "deadline";
       controller.abort();
-    }, settings.deadlineMs)
+    }, Math.max(0, deadlineAt - Date.now()))
     : undefined;
 
   let result: ExtractResult | undefined;
