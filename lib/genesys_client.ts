@@ -30,7 +30,6 @@ import { TokenManager } from "./token.ts";
 
 const DEFAULT_USER_AGENT = "genesys-batch-toolkit/0.1.0";
 const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
-const ACCEPTED_TOKENS_KEPT = 8;
 
 /** Errors from the token manager, which retries on its own: the request loop does not retry them. */
 const TOKEN_FAILURES = new WeakSet<object>();
@@ -114,7 +113,6 @@ export class GenesysClient implements ApiClient {
   };
   #statuses: Record<string, number> = {};
   #rateLimit?: RateLimitHeaders;
-  #accepted: string[] = [];
   #pacer?: Pacer;
 
   /**
@@ -392,8 +390,8 @@ export class GenesysClient implements ApiClient {
         // The first 401 of a request always gets a fresh token. A later one is an auth error
         // when the refused token was still the current one and never worked: a token that
         // worked has died (expiry, idle timeout), and a stale one has a newer successor.
+        const worked = this.tokenManager.confirmed(token);
         const current = this.tokenManager.invalidate(token);
-        const worked = this.#accepted.includes(token);
         if (call.unauthorized > MAX_UNAUTHORIZED || (call.unauthorized > 1 && current && !worked)) {
           throw refusedFor(call, response, text, token, this.region);
         }
@@ -409,17 +407,11 @@ export class GenesysClient implements ApiClient {
         });
         continue;
       }
-      this.#accept(token);
+      this.tokenManager.confirm(token);
       if (response.ok) {
         return { status, headers: response.headers, data: parseJsonBody<T>(call, status, text) };
       }
       throw failureFor(call, response, text, token, this.#now());
     }
-  }
-
-  #accept(token: string): void {
-    if (this.#accepted.includes(token)) return;
-    this.#accepted.push(token);
-    if (this.#accepted.length > ACCEPTED_TOKENS_KEPT) this.#accepted.shift();
   }
 }

@@ -109,6 +109,8 @@ export class TokenManager {
   #now: () => number;
   #ratio: number;
   #current?: Grant;
+  /** The token the API accepted; it counts only while it is still the current one. */
+  #confirmed?: string;
   #refresh?: Refresh;
   #tokenRequests = 0;
 
@@ -185,6 +187,47 @@ export class TokenManager {
     if (this.#current?.token !== token) return false;
     this.#current = undefined;
     return true;
+  }
+
+  /**
+   * Records that the API accepted `token` (answered anything but 401). A later 401 for it then
+   * means the token died (expiry, idle timeout), not that the API refuses this client's tokens.
+   * Only the current token is recorded; clients that share this manager share what it learns.
+   *
+   * @param token The token the API accepted.
+   *
+   * @example
+   * ```ts
+   * import { TokenManager } from "./token.ts";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const tokens = new TokenManager({
+   *   region: "http://127.0.0.1:9",
+   *   clientId: "my-client",
+   *   clientSecret: "my-secret",
+   *   fetch: () => Promise.resolve(Response.json({ access_token: "token-1", expires_in: 300 })),
+   * });
+   * const token = await tokens.getToken();
+   * strictEqual(tokens.confirmed(token), false);
+   * tokens.confirm(token);
+   * strictEqual(tokens.confirmed(token), true);
+   * tokens.invalidate(token);
+   * strictEqual(tokens.confirmed(token), false);
+   * ```
+   */
+  confirm(token: string): void {
+    if (this.#current?.token === token) this.#confirmed = token;
+  }
+
+  /**
+   * Whether `token` is the current token and the API has accepted it (see
+   * {@link TokenManager.confirm}).
+   *
+   * @param token A token this manager handed out.
+   * @returns True when it is current and was accepted.
+   */
+  confirmed(token: string): boolean {
+    return this.#current?.token === token && this.#confirmed === token;
   }
 
   /**
