@@ -238,11 +238,16 @@ export class Rng {
    * @returns A lowercase UUID string.
    */
   uuid(): string {
-    const h = this.hex(16);
-    const variant = HEX[(parseInt(h.slice(16, 18), 16) & 0x3f) | 0x80];
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(18, 20)}-${
-      h.slice(20, 32)
-    }`;
+    // The bytes of hex(16), formatted straight from the four words (no slicing or re-parsing).
+    const a = this.nextU32();
+    const b = this.nextU32();
+    const c = this.nextU32();
+    const d = this.nextU32();
+    const x = (v: number, shift: number) => HEX[(v >>> shift) & 0xff];
+    const word = (v: number) => x(v, 0) + x(v, 8) + x(v, 16) + x(v, 24);
+    const middle = `${x(b, 0)}${x(b, 8)}-4${x(b, 16)[1]}${x(b, 24)}`;
+    const variant = `${HEX[(c & 0x3f) | 0x80]}${x(c, 8)}`;
+    return `${word(a)}-${middle}-${variant}-${x(c, 16)}${x(c, 24)}${word(d)}`;
   }
 }
 
