@@ -8,7 +8,8 @@
 import type { ApiClient, RequestOptions } from "./client.ts";
 import { ApiError, DeadlineError, GenesysError, JobError, UsageError } from "./errors.ts";
 import { DETAILS_JOBS_PATH } from "./analytics.ts";
-import { formatDuration, parseDuration } from "./interval.ts";
+import { formatDuration } from "./interval.ts";
+import { durationOption } from "./page_loop.ts";
 import { sleep as defaultSleep } from "./retry.ts";
 
 /** A details job's status, from `GET .../details/jobs/{jobId}`. */
@@ -251,16 +252,6 @@ export interface WaitForDetailsJobOptions extends DetailsJobRequestOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-function toMs(value: string | number, name: string): number {
-  const ms = typeof value === "number" ? value : parseDuration(value);
-  if (!Number.isFinite(ms) || ms <= 0) {
-    throw new UsageError(
-      `Option '${name}' is '${value}': it must be a positive duration such as '2s'`,
-    );
-  }
-  return ms;
-}
-
 /**
  * Checks the polling options at once (so a bad value fails before a job is submitted).
  *
@@ -286,10 +277,10 @@ export function pollSettings(
     throw new UsageError(`Option 'pollBackoff' is '${backoff}': it must be a number of at least 1`);
   }
   return {
-    pollMs: toMs(options.pollInterval ?? "2s", "pollInterval"),
-    maxPollMs: toMs(options.maxPollInterval ?? "30s", "maxPollInterval"),
+    pollMs: durationOption("pollInterval", options.pollInterval ?? "2s", "2s"),
+    maxPollMs: durationOption("maxPollInterval", options.maxPollInterval ?? "30s", "2s"),
     backoff,
-    maxWaitMs: toMs(options.maxWait ?? "30m", "maxWait"),
+    maxWaitMs: durationOption("maxWait", options.maxWait ?? "30m", "2s"),
   };
 }
 

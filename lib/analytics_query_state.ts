@@ -18,10 +18,10 @@ import {
   formatInstant,
   formatInterval,
   type Interval,
-  parseDuration,
   parseInstant,
   parseInterval,
 } from "./interval.ts";
+import { durationOption } from "./page_loop.ts";
 
 /** The resume state of a details query stream (stored as a JSON position). */
 export interface DetailsState {
@@ -43,16 +43,6 @@ export interface DetailsState {
   last: string[];
   /** Nothing is left. */
   done: boolean;
-}
-
-function toMs(value: string | number, name: string): number {
-  const ms = typeof value === "number" ? value : parseDuration(value);
-  if (!Number.isFinite(ms) || ms <= 0) {
-    throw new UsageError(
-      `Option '${name}' is '${value}': it must be a positive duration such as '1d'`,
-    );
-  }
-  return ms;
 }
 
 /** The checked settings of a details query stream. */
@@ -100,7 +90,7 @@ export function detailsSettings(
   options: ConversationDetailsOptions,
 ): DetailsSettings {
   const checked = checkDetailsQuery(query, "query");
-  const chunkMs = toMs(options.chunk ?? "1d", "chunk");
+  const chunkMs = durationOption("chunk", options.chunk ?? "1d", "1d");
   const capDays = checked.hasFilters ? 31 : 7;
   if (chunkMs > capDays * DAY_MS) {
     throw new UsageError(
@@ -113,7 +103,7 @@ export function detailsSettings(
         }' exceeds the 7-day interval limit of the details query without filters; use a chunk of at most 7d or add a filter`,
     );
   }
-  const minChunkMs = toMs(options.minChunk ?? "1m", "minChunk");
+  const minChunkMs = durationOption("minChunk", options.minChunk ?? "1m", "1d");
   const pageSize = options.pageSize ?? checked.pageSize ?? 100;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) {
     throw new UsageError(
@@ -128,7 +118,7 @@ export function detailsSettings(
   }
   const windowMs = options.dedupWindow === undefined
     ? 1000
-    : toMs(options.dedupWindow, "dedupWindow");
+    : durationOption("dedupWindow", options.dedupWindow, "1d");
   return {
     body: checked.body,
     interval: checked.interval,
