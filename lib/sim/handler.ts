@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { sleep } from "../retry.ts";
 import type { TokenStore } from "./auth.ts";
 import type { Dataset } from "./dataset.ts";
 import type { FaultEngine } from "./faults.ts";
@@ -46,19 +47,6 @@ export interface SimContext {
   closing: AbortSignal;
   /** The next correlation id. */
   correlationId: () => string;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
 
 async function jsonBody(req: Request): Promise<unknown> {
@@ -180,7 +168,7 @@ export async function handleRequest(ctx: SimContext, req: Request): Promise<Resp
     const latency = ctx.faults.latency(m.route);
     if (latency && latency.ms > 0) {
       ctx.counters.fault(latency.spike ? "latency.spike" : "latency");
-      await sleep(latency.ms, ctx.closing);
+      await sleep(latency.ms, ctx.closing).catch(() => {}); // closing ends the wait early
     }
     try {
       reply = await routeReply(ctx, m, req, url, cid);
