@@ -28,6 +28,7 @@ import {
   waitForDetailsJob,
 } from "./analytics_jobs_api.ts";
 import { formatInstant, formatInterval } from "./interval.ts";
+import { checkPositiveInt } from "./page_loop.ts";
 import { paginateCursor } from "./paginate_cursor.ts";
 import type { PageSource, SourcePage } from "./source.ts";
 
@@ -216,13 +217,7 @@ export async function* conversationDetailsJobPages(
 ): AsyncGenerator<ConversationDetailsJobPage, void, undefined> {
   const checked = checkDetailsQuery(query, "jobs");
   pollSettings(options);
-  if (
-    options.pageSize !== undefined && (!Number.isInteger(options.pageSize) || options.pageSize < 1)
-  ) {
-    throw new UsageError(
-      `Option 'pageSize' is '${options.pageSize}': it must be a whole number of at least 1`,
-    );
-  }
+  checkPositiveInt("pageSize", options.pageSize);
   const now = options.now ?? Date.now;
   const cancelOnEarlyExit = options.cancelOnEarlyExit ?? true;
   const resumed = options.resumeFrom === undefined || options.resumeFrom === null

@@ -7,7 +7,7 @@
  * @module
  */
 import type { ApiClient, JsonValue } from "./client.ts";
-import { GenesysError, UsageError } from "./errors.ts";
+import { GenesysError } from "./errors.ts";
 import {
   type Conversation,
   type ConversationDetailsQuery,
@@ -142,7 +142,6 @@ export async function* conversationDetailsPages(
   options: ConversationDetailsOptions = {},
 ): AsyncGenerator<ConversationDetailsPage, void, undefined> {
   const s = detailsSettings(query, options);
-  const concurrency = checkConcurrency(options.concurrency);
   const state = readDetailsState(options.resumeFrom, s);
   if (state.done) return;
   const { start, end } = s.interval;
@@ -192,7 +191,7 @@ export async function* conversationDetailsPages(
     }
   }
   const window = new Lookahead<PageRequest, DetailsResponse>({
-    concurrency,
+    concurrency: s.concurrency,
     eager: prefetch,
     signal: options.signal,
     plan: upcoming,
@@ -316,16 +315,6 @@ interface PageRequest {
   pageNumber: number;
 }
 
-function checkConcurrency(value: number | undefined): number {
-  const concurrency = value ?? 1;
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) {
-    throw new UsageError(
-      `Option 'concurrency' is '${value}': it must be a whole number from 1 to 16`,
-    );
-  }
-  return concurrency;
-}
-
 /**
  * Streams the conversations of a details query one by one; see
  * {@link conversationDetailsPages} for chunking, paging, bisection and repeats.
@@ -393,7 +382,6 @@ export function conversationDetailsSource(
   options: Omit<ConversationDetailsOptions, "resumeFrom" | "signal"> = {},
 ): PageSource<Conversation> {
   const { description } = detailsSettings(query, options);
-  checkConcurrency(options.concurrency);
   return {
     description,
     recordType: "conversation",

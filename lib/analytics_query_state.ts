@@ -21,7 +21,7 @@ import {
   parseInstant,
   parseInterval,
 } from "./interval.ts";
-import { durationOption } from "./page_loop.ts";
+import { checkPositiveInt, durationOption } from "./page_loop.ts";
 
 /** The resume state of a details query stream (stored as a JSON position). */
 export interface DetailsState {
@@ -63,6 +63,8 @@ export interface DetailsSettings {
   maxResults: number;
   /** The dedup window around chunk boundaries, in ms. */
   windowMs: number;
+  /** Most requests in flight at once (1 to 16). */
+  concurrency: number;
   /** The source description (endpoint, interval, body, chunk, pageSize, maxResults). */
   description: JsonValue;
 }
@@ -105,11 +107,7 @@ export function detailsSettings(
   }
   const minChunkMs = durationOption("minChunk", options.minChunk ?? "1m", "1d");
   const pageSize = options.pageSize ?? checked.pageSize ?? 100;
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) {
-    throw new UsageError(
-      `Option 'pageSize' is '${pageSize}': it must be a whole number from 1 to 100`,
-    );
-  }
+  checkPositiveInt("pageSize", pageSize, 100);
   const maxResults = options.maxResults ?? 100_000;
   if (!Number.isInteger(maxResults) || maxResults < pageSize) {
     throw new UsageError(
@@ -119,6 +117,7 @@ export function detailsSettings(
   const windowMs = options.dedupWindow === undefined
     ? 1000
     : durationOption("dedupWindow", options.dedupWindow, "1d");
+  checkPositiveInt("concurrency", options.concurrency, 16);
   return {
     body: checked.body,
     interval: checked.interval,
@@ -128,6 +127,7 @@ export function detailsSettings(
     pageSize,
     maxResults,
     windowMs,
+    concurrency: options.concurrency ?? 1,
     description: {
       endpoint: `POST ${DETAILS_QUERY_PATH}`,
       interval: formatInterval(checked.interval),
