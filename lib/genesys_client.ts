@@ -36,6 +36,16 @@ const TOKEN_FAILURES = new WeakSet<object>();
 /** 401s one request may meet before it is an auth error, whatever the tokens did. */
 const MAX_UNAUTHORIZED = 3;
 
+/**
+ * Rethrows what the token manager threw, marked so the request loop does not retry it: the token
+ * manager has already retried within its own budget, and retrying here too would multiply token
+ * requests (attempts × attempts) against an endpoint that is down.
+ */
+function tokenFailure(error: unknown): never {
+  if (error !== null && typeof error === "object") TOKEN_FAILURES.add(error);
+  throw error;
+}
+
 interface Call {
   method: string;
   url: URL;
@@ -326,36 +336,33 @@ export class GenesysClient implements ApiClient {
         deadline: call.deadline,
         name: call.name,
       });
-      // The token is taken after any pacing wait, so it cannot expire while the request waits
-      // (a pause after a 429 may outlast what is left of it).
       let token: string;
+      let startedAt: number;
+      let exchanged: Exchange | undefined;
       try {
-        token = await this.tokenManager.getToken(signal);
-      } catch (error) {
-        ticket?.done();
-        // The token manager has already retried within its own budget: retrying here too would
-        // multiply token requests (attempts × attempts) against an endpoint that is down.
-        if (error !== null && typeof error === "object") TOKEN_FAILURES.add(error);
-        throw error;
-      }
-      const startedAt = this.#now();
-      const remaining = call.deadline === undefined ? Infinity : call.deadline - startedAt;
-      if (remaining <= 0) {
-        ticket?.done();
-        throw new DeadlineError(
-          `Deadline reached before ${call.name} could be sent (attempt ${attempt})`,
-          {
-            request: call.name,
-            remainingMs: remaining,
-          },
-        );
-      }
-      const headers = new Headers(call.headers);
-      headers.set("Authorization", `Bearer ${token}`);
-      this.#requests++;
-      emit(this.#o.onEvent, { type: "request", method: call.method, path: call.display, attempt });
-      let exchanged: Exchange;
-      try {
+        // The token is taken after any pacing wait, so it cannot expire while the request waits
+        // (a pause after a 429 may outlast what is left of it).
+        token = await this.tokenManager.getToken(signal).catch(tokenFailure);
+        startedAt = this.#now();
+        const remaining = call.deadline === undefined ? Infinity : call.deadline - startedAt;
+        if (remaining <= 0) {
+          throw new DeadlineError(
+            `Deadline reached before ${call.name} could be sent (attempt ${attempt})`,
+            {
+              request: call.name,
+              remainingMs: remaining,
+            },
+          );
+        }
+        const headers = new Headers(call.headers);
+        headers.set("Authorization", `Bearer ${token}`);
+        this.#requests++;
+        emit(this.#o.onEvent, {
+          type: "request",
+          method: call.method,
+          path: call.display,
+          attempt,
+        });
         exchanged = await exchange(call.url.href, {
           method: call.method,
           headers,
@@ -368,12 +375,11 @@ export class GenesysClient implements ApiClient {
           request: call.name,
           secrets: [token],
         });
-      } catch (error) {
-        ticket?.done();
-        throw error;
+      } finally {
+        // The pacer hears how every ticket ended: with the response, or without one.
+        ticket?.done(exchanged?.response);
       }
       const { response, text } = exchanged;
-      ticket?.done(response);
       const status = response.status;
       this.#statuses[status] = (this.#statuses[status] ?? 0) + 1;
       this.#rateLimit = readRateLimit(response.headers, this.#now()) ?? this.#rateLimit;
