@@ -193,9 +193,10 @@ export interface GenesysClientOptions {
   /** The `User-Agent` header. Default `genesys-batch-toolkit/0.1.0`. */
   userAgent?: string;
   /**
-   * Called before every HTTP request is sent (retries included) and awaited: the place for
-   * pacing, such as adaptive rate limiting from the `inin-ratelimit-*` headers (read them from
-   * `client.stats.rateLimit`). A rejection ends the request with that error.
+   * Called before every HTTP request is sent (retries included) and awaited, before the pacer's
+   * wait: the place for a caller's own throttling or bookkeeping (pacing by the
+   * `inin-ratelimit-*` headers is built in: see `pacing`). A rejection ends the request with that
+   * error.
    */
   beforeRequest?: (request: PendingRequest) => void | Promise<void>;
   /**
