@@ -6,6 +6,7 @@
  */
 import { parseDetailsBody } from "./body.ts";
 import type { Dataset, Selection, SelectSpec } from "./dataset.ts";
+import { checkPageSize, intParam } from "./params.ts";
 import { badRequest, HttpError, type Reply } from "./reply.ts";
 import { Stream, uuidOf } from "./rng.ts";
 
@@ -183,23 +184,8 @@ export class JobStore {
         `Job '${id}' is ${state}: poll its status until FULFILLED before reading results`,
       );
     }
-    const rawSize = url.searchParams.get("pageSize");
-    let pageSize = this.#o.pageSize;
-    if (rawSize !== null && rawSize !== "") {
-      if (!/^\d+$/.test(rawSize) || Number(rawSize) < 1) {
-        throw badRequest(
-          `Query parameter 'pageSize' must be a positive integer, got '${rawSize}'`,
-          "pageSize",
-        );
-      }
-      pageSize = Number(rawSize);
-      if (pageSize > this.#o.maxPageSize) {
-        throw badRequest(
-          `Page size ${pageSize} exceeds the maximum of ${this.#o.maxPageSize}`,
-          "pageSize",
-        );
-      }
-    }
+    const pageSize = intParam(url, "pageSize", this.#o.pageSize);
+    checkPageSize(pageSize, this.#o.maxPageSize);
     const selection = job.selection ??= this.#data.select(job.spec);
     const cursor = url.searchParams.get("cursor");
     const from = cursor ? decodeCursor(cursor, id, selection.total) : 0;

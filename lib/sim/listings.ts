@@ -4,16 +4,8 @@
  * @module
  */
 import type { Dataset } from "./dataset.ts";
-import { badRequest, type Reply } from "./reply.ts";
-
-function intParam(url: URL, name: string, fallback: number): number {
-  const raw = url.searchParams.get(name);
-  if (raw === null || raw === "") return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) {
-    throw badRequest(`Query parameter '${name}' must be a positive integer, got '${raw}'`, name);
-  }
-  return Number(raw);
-}
+import { checkPageSize, intParam } from "./params.ts";
+import type { Reply } from "./reply.ts";
 
 /**
  * Answers a listing page with every field a real listing has and relative URIs.
@@ -44,12 +36,7 @@ export function listing(
 ): Reply {
   const pageSize = intParam(url, "pageSize", 25);
   const pageNumber = intParam(url, "pageNumber", 1);
-  if (pageSize > maxPageSize) {
-    throw badRequest(
-      `Page size ${pageSize} exceeds the maximum of ${maxPageSize}`,
-      "pageSize",
-    );
-  }
+  checkPageSize(pageSize, maxPageSize);
   const dir = dataset.directory;
   const total = kind === "users" ? dir.userIds.length : dir.queueIds.length;
   const base = kind === "users" ? "/api/v2/users" : "/api/v2/routing/queues";
