@@ -79,9 +79,10 @@ export class JobStore {
     this.#o = settings;
   }
 
-  /** Jobs submitted so far. */
-  get submitted(): number {
-    return this.#count;
+  #spec(body: unknown): SelectSpec {
+    const spec = parseDetailsBody(this.#data, body, "job").spec;
+    spec.beforeMs = this.#o.availabilityMs;
+    return spec;
   }
 
   /**
@@ -92,9 +93,7 @@ export class JobStore {
    * @throws {HttpError} 400 for an invalid body.
    */
   selectionFor(body: unknown): Selection {
-    const spec = parseDetailsBody(this.#data, body, "job").spec;
-    spec.beforeMs = this.#o.availabilityMs;
-    return this.#data.select(spec);
+    return this.#data.select(this.#spec(body));
   }
 
   /**
@@ -105,8 +104,7 @@ export class JobStore {
    * @throws {HttpError} 400 for an invalid body.
    */
   submit(body: unknown): Reply {
-    const spec = parseDetailsBody(this.#data, body, "job").spec;
-    spec.beforeMs = this.#o.availabilityMs;
+    const spec = this.#spec(body);
     const now = this.#o.now();
     const id = uuidOf(this.#data.seed, Stream.job, this.#count++);
     this.#jobs.set(id, {
