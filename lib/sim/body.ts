@@ -32,8 +32,6 @@ const JOB_FIELDS = [...COMMON_FIELDS, "limit", "startOfDayIntervalMatching"];
 export interface DetailsRequest {
   /** The selection it asks for (mode `start`; a job may switch to `overlap`). */
   spec: SelectSpec;
-  /** Whether any filter list is non-empty (31-day rule). */
-  filtered: boolean;
   /** Query only: page size. */
   pageSize: number;
   /** Query only: page number. */
@@ -184,15 +182,13 @@ export function parseDetailsBody(
     : undefined;
 
   const maxDays = filtered ? 31 : 7;
-  if (toMs - fromMs > maxDays * DAY_MS) {
-    if (kind === "query" && limits) {
-      throw badRequest(
-        `Interval '${String(b.interval)}' exceeds the maximum of ${maxDays} days${
-          filtered ? " for a filtered query" : " without filters (31 days with a filter)"
-        }`,
-        "interval",
-      );
-    }
+  if (kind === "query" && limits && toMs - fromMs > maxDays * DAY_MS) {
+    throw badRequest(
+      `Interval '${String(b.interval)}' exceeds the maximum of ${maxDays} days${
+        filtered ? " for a filtered query" : " without filters (31 days with a filter)"
+      }`,
+      "interval",
+    );
   }
   if (kind === "query" && limits && pageNumber * pageSize > 100_000) {
     throw badRequest("Pagination may not exceed 100000 results", "paging");
@@ -211,5 +207,5 @@ export function parseDetailsBody(
     if (!sod) spec.mode = "overlap";
   }
   const aggregations = kind === "query" ? parseAggregations(b.aggregations) : [];
-  return { spec, filtered, pageSize, pageNumber, aggregations };
+  return { spec, pageSize, pageNumber, aggregations };
 }
