@@ -161,7 +161,6 @@ export async function* conversationDetailsPages(
     if (!remains(state.from)) return;
     state.span = spanFrom(state.from);
   }
-  const prefetch = options.prefetch ?? true;
   const item = (span: Interval, pageNumber: number): PageRequest => ({
     key: `${formatInterval(span)}#${pageNumber}`,
     span,
@@ -192,7 +191,7 @@ export async function* conversationDetailsPages(
   }
   const window = new Lookahead<PageRequest, DetailsResponse>({
     concurrency: s.concurrency,
-    eager: prefetch,
+    eager: options.prefetch ?? true,
     signal: options.signal,
     plan: upcoming,
     onResponse: (request, response) => {
@@ -300,7 +299,7 @@ export async function* conversationDetailsPages(
       };
       if (totalHits !== undefined) page.totalHits = totalHits;
       if (total !== undefined) page.total = total;
-      if (prefetch) window.refill();
+      window.refill();
       yield page;
     }
   } finally {

@@ -159,11 +159,12 @@ export class Lookahead<I extends LookaheadItem, R> {
   /**
    * Starts what the plan needs next, within the limits, and drops what it no longer lists.
    * Called by the window itself after every response and take; call it after the caller's state
-   * moved on (so the plan changed) to prefetch at once.
+   * moved on (so the plan changed) to prefetch at once. Without `eager` it does nothing unless a
+   * {@link Lookahead.take} waits.
    */
   refill(): void {
-    if (this.#closed) return;
     const waiting = this.#waiting;
+    if (this.#closed || !((this.#o.eager ?? true) || waiting)) return;
     if (waiting && !this.#entries.has(waiting.item.key) && this.#inFlight < this.#concurrency) {
       this.#start(waiting.item); // what the caller waits for goes first, whatever the limit on held
     }
@@ -243,7 +244,7 @@ export class Lookahead<I extends LookaheadItem, R> {
       // The page the caller takes now is handled with its state not yet moved on: it refills
       // itself afterwards. Any other response frees a slot for the next request at once.
       const handled = entry === this.#current || item.key === this.#lastTaken;
-      if (!this.#closed && !handled && ((this.#o.eager ?? true) || this.#waiting)) this.refill();
+      if (!handled) this.refill();
     });
   }
 

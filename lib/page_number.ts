@@ -191,7 +191,6 @@ export async function* paginate<T = unknown>(
   checkPositiveInt("maxPages", options.maxPages);
   checkPositiveInt("concurrency", options.concurrency, 16);
   const followNextUri = options.followNextUri ?? true;
-  const prefetch = options.prefetch ?? true;
   const query = options.query ?? {};
   const pathFor = (n: number) => buildPath(path, { ...query, pageSize, pageNumber: n });
   // The caller's parameters (the path's, `query` and `pageSize`), carried onto a nextUri that
@@ -206,7 +205,7 @@ export async function* paginate<T = unknown>(
   let ahead: { from: number; pageCount: number } | undefined;
   const window = new Lookahead<{ key: string }, ListingResponse<T>>({
     concurrency: options.concurrency ?? 1,
-    eager: prefetch,
+    eager: options.prefetch ?? true,
     signal: options.signal,
     plan: function* () {
       if (current === undefined) return;
@@ -271,7 +270,7 @@ export async function* paginate<T = unknown>(
           nextTarget === pathFor(nextPageNumber)
         ? { from: nextPageNumber + 1, pageCount }
         : undefined;
-      if (current !== undefined && prefetch) window.refill();
+      window.refill();
       yield page;
       if (nextPageNumber !== undefined) pageNumber = nextPageNumber;
     }
