@@ -36,6 +36,7 @@ export class TokenStore {
   readonly #tokens = new Map<string, TokenRecord>();
   #issued = 0;
   #revoked = 0;
+  #sweepAt = SWEEP_AT;
 
   /**
    * Creates the store.
@@ -71,7 +72,11 @@ export class TokenStore {
    * @returns The token string.
    */
   issue(lifetimeSeconds: number): string {
-    if (this.#tokens.size >= SWEEP_AT) this.#sweep();
+    if (this.#tokens.size >= this.#sweepAt) {
+      this.#sweep();
+      // Live tokens stay: sweep again only once the map has doubled, not on every issue.
+      this.#sweepAt = Math.max(SWEEP_AT, 2 * this.#tokens.size);
+    }
     const n = this.#issued++;
     const token = `sim_${Rng.of(this.#seed, Stream.token, n).hex(24)}${n.toString(36)}`;
     this.#tokens.set(token, {
