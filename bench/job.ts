@@ -20,28 +20,21 @@ import { extract } from "../lib/extract.ts";
 import { FileCheckpointStore } from "../lib/checkpoint_file.ts";
 import { FileSink } from "../lib/sink.ts";
 import type { PacerMode } from "../lib/pacer.ts";
-import { naiveExtract } from "./naive.ts";
+import { naiveExtract, type NaiveOptions } from "./naive.ts";
 
-/** What to run. */
-export interface JobSpec {
+/**
+ * What to run: the simulator, interval, page size and output file (a fresh path under
+ * `.test-tmp/`) as the naive runner takes them, plus the runner and the toolkit's settings.
+ */
+export interface JobSpec extends NaiveOptions {
   /** `toolkit` or `naive`. */
   runner: "toolkit" | "naive";
-  /** The simulator's URL. */
-  baseUrl: string;
-  /** OAuth client id. */
-  clientId: string;
-  /** OAuth client secret. */
-  clientSecret: string;
-  /** `start/end`. */
-  interval: string;
-  /** Conversations per page. */
-  pageSize: number;
-  /** The output file (a fresh path under `.test-tmp/`). */
-  output: string;
   /** Toolkit: requests in flight at most. Default 1. */
   concurrency?: number;
   /** Toolkit: the pacer's mode, or `off`. Default `auto`. */
   pacing?: PacerMode | "off";
+  /** Toolkit: read pages ahead of the sink. Default true. */
+  prefetch?: boolean;
 }
 
 /** What a job measured. */
@@ -88,7 +81,7 @@ async function toolkit(spec: JobSpec): Promise<Omit<JobResult, "elapsedMs" | "pe
   const sourceOptions = {
     pageSize: spec.pageSize,
     concurrency: spec.concurrency ?? 1,
-    prefetch: (spec as { prefetch?: boolean }).prefetch ?? true,
+    prefetch: spec.prefetch ?? true,
   };
   let records = 0;
   let error: string | undefined;
@@ -122,17 +115,7 @@ if (import.meta.main) {
   const sampler = setInterval(sampleRss, 5);
   const started = performance.now();
   const measured = spec.runner === "naive"
-    ? {
-      runner: "naive" as const,
-      ...(await naiveExtract({
-        baseUrl: spec.baseUrl,
-        clientId: spec.clientId,
-        clientSecret: spec.clientSecret,
-        interval: spec.interval,
-        pageSize: spec.pageSize,
-        output: spec.output,
-      })),
-    }
+    ? { runner: "naive" as const, ...(await naiveExtract(spec)) }
     : await toolkit(spec);
   const elapsedMs = Math.round(performance.now() - started);
   clearInterval(sampler);
