@@ -114,6 +114,15 @@ const share429 = (m: Measured) => (m.served["429"] ?? 0) / Math.max(1, served(m)
 const ok200 = (m: Measured) => m.served["200"] ?? 0;
 const naiveFigure = (m: Measured, text: string) =>
   m.error ? `failed after ${num(m.held)} records (${m.error.slice(0, 40)})` : text;
+/** A records-per-second row, toolkit beside naive, without a target. */
+const throughputRow = (scenario: string, measure: string, m: Measured, naive: Measured): Row => ({
+  scenario,
+  measure,
+  toolkit: num(perSecond(m)),
+  naive: num(perSecond(naive)),
+  ratio: times(perSecond(m) / perSecond(naive)),
+  target: "-",
+});
 
 /** 1. Overhead: records per second at zero latency, no rate limit. */
 async function overhead(rows: Row[], all: Measured[]): Promise<void> {
@@ -126,14 +135,8 @@ async function overhead(rows: Row[], all: Measured[]): Promise<void> {
       const naive = await runJob(sim, "overhead naive", { runner: "naive" });
       all.push(one, four, naive);
       for (const [m, c] of [[one, 1], [four, 4]] as const) {
-        rows.push({
-          scenario: "1 overhead",
-          measure: `records/s, ${num(conversations)} conv., 0 ms latency, c=${c}`,
-          toolkit: num(perSecond(m)),
-          naive: num(perSecond(naive)),
-          ratio: times(perSecond(m) / perSecond(naive)),
-          target: "-",
-        });
+        const measure = `records/s, ${num(conversations)} conv., 0 ms latency, c=${c}`;
+        rows.push(throughputRow("1 overhead", measure, m, naive));
       }
       rows.push({
         scenario: "1 overhead",
@@ -313,14 +316,9 @@ async function faults(rows: Row[], all: Measured[]): Promise<void> {
       const naive = await runJob(sim, "faults naive on", { runner: "naive", pageSize: 50 });
       all.push(clean, naiveClean, faulty, naive);
       const share = perSecond(faulty) / perSecond(clean);
-      rows.push({
-        scenario: "5 faults",
-        measure: "records/s, no faults (20 ms latency, c=4)",
-        toolkit: num(perSecond(clean)),
-        naive: num(perSecond(naiveClean)),
-        ratio: times(perSecond(clean) / perSecond(naiveClean)),
-        target: "-",
-      });
+      rows.push(
+        throughputRow("5 faults", "records/s, no faults (20 ms latency, c=4)", clean, naiveClean),
+      );
       rows.push({
         scenario: "5 faults",
         measure: "records/s, 2 s tokens + 429 every 200th + 2 % 503",
