@@ -19,6 +19,7 @@ import { conversationDetailsSource } from "../lib/analytics_query.ts";
 import { extract } from "../lib/extract.ts";
 import { FileCheckpointStore } from "../lib/checkpoint_file.ts";
 import { FileSink } from "../lib/sink.ts";
+import { tempDir } from "../tests/chaos/files.ts";
 
 const FAULTS: SimFaults = {
   tokenLifetimeSeconds: 2,
@@ -275,8 +276,7 @@ async function main(): Promise<void> {
   });
   const interval = `${sim.start}/${sim.end}`;
   const expected = sim.conversationIds(interval);
-  await Deno.mkdir(".test-tmp", { recursive: true });
-  const dir = await Deno.makeTempDir({ dir: ".test-tmp", prefix: "soak-extract-" });
+  const dir = await tempDir("soak-extract");
   const row = (label: string, o: RunOutcome) =>
     console.log(
       `${label.padEnd(14)} ${(o.ms / 1000).toFixed(1).padStart(6)} s  pages ${
