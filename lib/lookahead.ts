@@ -207,16 +207,14 @@ export class Lookahead<I extends LookaheadItem, R> {
   }
 
   /**
-   * Aborts every request still held or in flight and waits until they have settled. Idempotent.
-   *
-   * @param reason The abort reason. Default an `AbortError`.
+   * Aborts every request still held or in flight (with an `AbortError`) and waits until they have
+   * settled. Idempotent.
    */
-  async close(reason?: unknown): Promise<void> {
+  async close(): Promise<void> {
     this.#closed = true;
     const all = [...this.#entries.values(), ...(this.#current ? [this.#current] : [])];
     this.#entries.clear();
-    const why = reason ??
-      new DOMException("The page loop ended before this request finished", "AbortError");
+    const why = new DOMException("The page loop ended before this request finished", "AbortError");
     for (const entry of all) if (!entry.settled) entry.controller.abort(why);
     await Promise.allSettled(all.map((entry) => entry.promise));
   }

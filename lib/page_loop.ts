@@ -1,10 +1,10 @@
 /**
- * Internal helpers shared by the paginators: option checks, the signal that ends a page loop,
- * and prefetched requests whose failure is handled later.
+ * Internal helpers shared by the page sources: option checks, the `maxPages` guard, and the
+ * signal that lets a loop abort its own requests.
  *
  * @module
  */
-import { UsageError } from "./errors.ts";
+import { GenesysError, UsageError } from "./errors.ts";
 import { parseDuration } from "./interval.ts";
 
 /** Query parameters added to every page request (`undefined` values are skipped). */
@@ -33,6 +33,31 @@ export function checkPositiveInt(name: string, value: number | undefined, max = 
       ? "a whole number of at least 1"
       : `a whole number from 1 to ${max}`;
     throw new UsageError(`Option '${name}' is '${value}': it must be ${range}`);
+  }
+}
+
+/**
+ * Ends a listing that would go past `maxPages`: called when page number `pages` has a next page.
+ *
+ * @param path The listing's path, for the message.
+ * @param pages How many pages were read so far.
+ * @param maxPages The most pages allowed, or `undefined` (no limit).
+ * @throws {GenesysError} When `pages` already reached `maxPages`.
+ *
+ * @example
+ * ```ts
+ * import { checkMaxPages } from "./page_loop.ts";
+ * import { throws } from "node:assert/strict";
+ *
+ * checkMaxPages("/api/v2/users", 1, 2);
+ * throws(() => checkMaxPages("/api/v2/users", 2, 2), /more than 2 pages/);
+ * ```
+ */
+export function checkMaxPages(path: string, pages: number, maxPages: number | undefined): void {
+  if (maxPages !== undefined && pages >= maxPages) {
+    throw new GenesysError(
+      `The listing '${path}' has more than ${maxPages} pages (maxPages); raise maxPages or narrow the query`,
+    );
   }
 }
 
@@ -91,43 +116,4 @@ export function linkSignal(
     controller,
     signal: signal ? AbortSignal.any([signal, controller.signal]) : controller.signal,
   };
-}
-
-/**
- * The abort reason of a request abandoned because its page loop ended.
- *
- * @returns An `AbortError`.
- *
- * @example
- * ```ts
- * import { stopReason } from "./page_loop.ts";
- * import { strictEqual } from "node:assert/strict";
- *
- * strictEqual(stopReason().name, "AbortError");
- * ```
- */
-export function stopReason(): DOMException {
-  return new DOMException("The page loop ended before this request finished", "AbortError");
-}
-
-/**
- * Marks a started request's rejection as handled (it is awaited later, or never when the loop
- * ends first), and returns the same promise.
- *
- * @typeParam T The result type.
- * @param promise The request.
- * @returns The same promise.
- *
- * @example
- * ```ts
- * import { pending } from "./page_loop.ts";
- * import { rejects } from "node:assert/strict";
- *
- * const request = pending(Promise.reject(new Error("later")));
- * await rejects(request, /later/);
- * ```
- */
-export function pending<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => {});
-  return promise;
 }

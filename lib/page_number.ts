@@ -7,7 +7,7 @@
 import type { ApiClient, RequestOptions } from "./client.ts";
 import { GenesysError } from "./errors.ts";
 import { Lookahead } from "./lookahead.ts";
-import { checkPositiveInt, type Query, stopReason } from "./page_loop.ts";
+import { checkMaxPages, checkPositiveInt, type Query } from "./page_loop.ts";
 
 /** The body of a page-number listing response, such as `GET /api/v2/users`. */
 export interface ListingResponse<T> {
@@ -254,11 +254,7 @@ export async function* paginate<T = unknown>(
             `The listing '${path}' repeated nextUri '${nextTarget}' after page ${pageNumber}: it would loop forever; pass followNextUri: false to page by number`,
           );
         }
-        if (options.maxPages !== undefined && pages >= options.maxPages) {
-          throw new GenesysError(
-            `The listing '${path}' has more than ${options.maxPages} pages (maxPages); raise maxPages or narrow the query`,
-          );
-        }
+        checkMaxPages(path, pages, options.maxPages);
         seen.add(canonical(nextTarget));
       }
       const page: ListingPage<T> = { entities, pageNumber, body };
@@ -275,6 +271,6 @@ export async function* paginate<T = unknown>(
       if (nextPageNumber !== undefined) pageNumber = nextPageNumber;
     }
   } finally {
-    await window.close(stopReason());
+    await window.close();
   }
 }

@@ -6,7 +6,8 @@
  */
 import type { ApiClient, RequestOptions } from "./client.ts";
 import { GenesysError } from "./errors.ts";
-import { checkPositiveInt, linkSignal, pending, type Query, stopReason } from "./page_loop.ts";
+import { Lookahead } from "./lookahead.ts";
+import { checkMaxPages, checkPositiveInt, type Query } from "./page_loop.ts";
 
 /** The body of a cursor listing response. */
 export interface CursorResponse {
@@ -28,6 +29,12 @@ export interface CursorPage<T> {
   nextCursor?: string;
   /** The raw response body. */
   body: CursorResponse;
+}
+
+/** One request of a cursor listing: its cursor (none for a first page without one). */
+interface CursorRequest {
+  key: string;
+  cursor?: string;
 }
 
 /** Options of {@link paginateCursor}. */
@@ -105,37 +112,44 @@ export async function* paginateCursor<T = unknown>(
   checkPositiveInt("maxPages", options.maxPages);
   const method = options.method ?? "GET";
   const itemsKey = options.itemsKey ?? "entities";
-  const prefetch = options.prefetch ?? true;
   let cursorParam = options.cursorParam;
-  const { controller, signal } = linkSignal(options.signal);
-  const fetchPage = (cursor: string | undefined) => {
-    const param = cursorParam ?? "cursor";
-    const request: RequestOptions = {
-      signal,
-      deadline: options.deadline,
-      timeoutMs: options.timeoutMs,
-    };
-    if (method === "GET") {
-      request.query = { ...options.query, pageSize: options.pageSize, [param]: cursor };
-    } else {
-      request.query = options.query;
-      const body: Record<string, unknown> = { ...options.body };
-      if (options.pageSize !== undefined) body.pageSize = options.pageSize;
-      if (cursor !== undefined) body[param] = cursor;
-      request.body = body;
-      request.idempotent = options.idempotent ?? true;
-    }
-    return pending(client.request<CursorResponse>(method, path, request));
-  };
+  const item = (cursor: string | undefined): CursorRequest => ({ key: cursor ?? "", cursor });
 
-  let cursor = options.cursor;
-  const seen = new Set<string>(cursor === undefined ? [] : [cursor]);
-  let next: Promise<CursorResponse> | undefined = fetchPage(cursor);
+  // The page to take next; `undefined` after the last one.
+  let next: CursorRequest | undefined = item(options.cursor);
+  const window = new Lookahead<CursorRequest, CursorResponse>({
+    concurrency: 1,
+    eager: options.prefetch ?? true,
+    signal: options.signal,
+    plan: function* () {
+      if (next) yield next;
+    },
+    fetch: ({ cursor }, signal): Promise<CursorResponse> => {
+      const param = cursorParam ?? "cursor";
+      const request: RequestOptions = {
+        signal,
+        deadline: options.deadline,
+        timeoutMs: options.timeoutMs,
+      };
+      if (method === "GET") {
+        request.query = { ...options.query, pageSize: options.pageSize, [param]: cursor };
+      } else {
+        request.query = options.query;
+        const body: Record<string, unknown> = { ...options.body };
+        if (options.pageSize !== undefined) body.pageSize = options.pageSize;
+        if (cursor !== undefined) body[param] = cursor;
+        request.body = body;
+        request.idempotent = options.idempotent ?? true;
+      }
+      return client.request<CursorResponse>(method, path, request);
+    },
+  });
+  const seen = new Set<string>(options.cursor === undefined ? [] : [options.cursor]);
   let pages = 0;
   try {
     while (next) {
-      const body = (await next) ?? {};
-      next = undefined;
+      const { cursor } = next;
+      const body: CursorResponse = (await window.take(next)) ?? {};
       pages++;
       const raw = body[itemsKey];
       const entities = (Array.isArray(raw) ? raw : []) as T[];
@@ -154,25 +168,17 @@ export async function* paginateCursor<T = unknown>(
             }' after ${pages} pages: it would loop forever`,
           );
         }
-        if (options.maxPages !== undefined && pages >= options.maxPages) {
-          throw new GenesysError(
-            `The listing '${path}' has more than ${options.maxPages} pages (maxPages); raise maxPages or narrow the query`,
-          );
-        }
+        checkMaxPages(path, pages, options.maxPages);
         seen.add(nextCursor);
       }
       const page: CursorPage<T> = { entities, body };
       if (cursor !== undefined) page.cursor = cursor;
       if (nextCursor !== undefined) page.nextCursor = nextCursor;
-      if (nextCursor !== undefined && prefetch) next = fetchPage(nextCursor);
+      next = nextCursor === undefined ? undefined : item(nextCursor);
+      window.refill();
       yield page;
-      if (nextCursor !== undefined && !prefetch) next = fetchPage(nextCursor);
-      cursor = nextCursor;
     }
   } finally {
-    if (next) {
-      controller.abort(stopReason());
-      await next.catch(() => {});
-    }
+    await window.close();
   }
 }
