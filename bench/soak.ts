@@ -62,6 +62,13 @@ function pad(text: string | number, width: number): string {
   return String(text).padEnd(width);
 }
 
+/** Rows as text columns two spaces apart; the last column is left unpadded. */
+function columns(rows: readonly string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((c, i) => i === r.length - 1 ? c : c.padEnd(widths[i])).join("  "))
+    .join("\n");
+}
+
 async function chaosMatrix(seeds: number, root: string): Promise<CellResult[]> {
   const results: CellResult[] = [];
   const baselines = new Baselines();
@@ -117,12 +124,7 @@ function fullTable(results: readonly CellResult[]): string {
       ]);
     }
   }
-  const widths = rows[0].map((_, i) =>
-    i === rows[0].length - 1 ? 0 : Math.max(...rows.map((r) => r[i].length))
-  );
-  return rows.map((r) => r.map((c, i) => widths[i] ? c.padEnd(widths[i]) : c).join("  ")).join(
-    "\n",
-  );
+  return columns(rows);
 }
 
 const INTERVAL = "2026-01-01T00:00:00Z/2026-01-03T00:00:00Z";
@@ -210,9 +212,7 @@ function killTable(reports: readonly KillReport[]): string {
       r.ok ? "identical" : `FAIL: ${r.problems.join("; ")}`,
     ]);
   }
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((c, i) => i === r.length - 1 ? c : c.padEnd(widths[i])).join("  "))
-    .join("\n");
+  return columns(rows);
 }
 
 async function main(): Promise<number> {
