@@ -28,7 +28,7 @@ import {
   waitForDetailsJob,
 } from "./analytics_jobs_api.ts";
 import { formatInstant, formatInterval } from "./interval.ts";
-import { checkPositiveInt } from "./page_loop.ts";
+import { checkPositiveInt, linkSignal } from "./page_loop.ts";
 import { paginateCursor } from "./paginate_cursor.ts";
 import type { PageSource, SourcePage } from "./source.ts";
 
@@ -225,10 +225,7 @@ export async function* conversationDetailsJobPages(
     : readPosition(options.resumeFrom);
   if (resumed === "done") return;
 
-  const controller = new AbortController();
-  const signal = options.signal
-    ? AbortSignal.any([options.signal, controller.signal])
-    : controller.signal;
+  const { controller, signal } = linkSignal(options.signal);
   const base = { signal, deadline: options.deadline, timeoutMs: options.timeoutMs };
   const body = { ...checked.body, interval: formatInterval(checked.interval) };
 
@@ -268,10 +265,7 @@ export async function* conversationDetailsJobPages(
       first = await status(pos.jobId);
       // A failed job has no results to read: like an expired one, it is submitted again (else
       // every later run would meet the same dead job id in the checkpoint and fail forever).
-      if (
-        !first || first.state === "EXPIRED" || first.state === "CANCELLED" ||
-        first.state === "FAILED"
-      ) {
+      if (!first || DEAD_JOB_STATES.includes(first.state)) {
         if (!(options.resubmitExpired ?? true)) {
           jobDead = true;
           throw jobEndedError(pos.jobId, first ?? gone);
