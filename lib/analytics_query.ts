@@ -157,6 +157,13 @@ export async function* conversationDetailsPages(
         end: Math.min(nextBoundary(from, s.chunkMs, start), end, from + spanMs),
       };
   const onGrid = (t: number) => nextBoundary(t - 1, s.chunkMs, start) === t;
+  // What follows a finished span, for the loop and its plan alike: the edge it ends at, the span
+  // length from there (the chunk size again once the edge is on the grid), and the next span.
+  const after = (span: Interval, spanMs: number) => {
+    const from = s.desc ? span.start : span.end;
+    const nextMs = onGrid(from) ? s.chunkMs : spanMs;
+    return { from, spanMs: nextMs, span: remains(from) ? spanFrom(from, nextMs) : undefined };
+  };
   if (!state.span) {
     if (!remains(state.from)) return;
     state.span = spanFrom(state.from);
@@ -182,10 +189,7 @@ export async function* conversationDetailsPages(
       if (known !== undefined && tooMany(known)) return; // a bisection comes first
       const last = known === undefined ? pageNumber : Math.max(1, Math.ceil(known / s.pageSize));
       for (let n = pageNumber; n <= last; n++) yield item(span, n);
-      const from = s.desc ? span.start : span.end;
-      if (!remains(from)) return;
-      if (onGrid(from)) spanMs = s.chunkMs;
-      span = spanFrom(from, spanMs);
+      ({ span, spanMs } = after(span, spanMs));
       pageNumber = 1;
     }
   }
@@ -267,7 +271,7 @@ export async function* conversationDetailsPages(
       state.emitted += conversations.length;
       const spanDone = !raw || raw.length === 0 ||
         (totalHits !== undefined ? pageNumber * s.pageSize >= totalHits : raw.length < s.pageSize);
-      const lastSpan = s.desc ? span.start <= start : span.end >= end;
+      const lastSpan = !remains(boundary);
       let total: number | undefined;
       if (lastSpan && (spanDone || totalHits !== undefined)) {
         total = state.emitted + (spanDone ? 0 : Math.max(0, totalHits! - pageNumber * s.pageSize));
@@ -277,15 +281,9 @@ export async function* conversationDetailsPages(
         state.prev = [...new Set([...state.carry, ...pageIds])];
         state.carry = [];
         state.last = [];
-        state.from = s.desc ? span.start : span.end;
-        if (onGrid(state.from)) state.spanMs = s.chunkMs;
+        ({ from: state.from, spanMs: state.spanMs, span: state.span } = after(span, state.spanMs));
+        state.done = !state.span;
         state.pageNumber = 1;
-        state.span = undefined;
-        if (remains(state.from)) {
-          state.span = spanFrom(state.from);
-        } else {
-          state.done = true;
-        }
       } else {
         state.last = pageIds;
         state.pageNumber = pageNumber + 1;
