@@ -36,16 +36,6 @@ const TOKEN_FAILURES = new WeakSet<object>();
 /** 401s one request may meet before it is an auth error, whatever the tokens did. */
 const MAX_UNAUTHORIZED = 3;
 
-/**
- * Rethrows what the token manager threw, marked so the request loop does not retry it: the token
- * manager has already retried within its own budget, and retrying here too would multiply token
- * requests (attempts × attempts) against an endpoint that is down.
- */
-function tokenFailure(error: unknown): never {
-  if (error !== null && typeof error === "object") TOKEN_FAILURES.add(error);
-  throw error;
-}
-
 interface Call {
   method: string;
   url: URL;
@@ -342,7 +332,14 @@ export class GenesysClient implements ApiClient {
       try {
         // The token is taken after any pacing wait, so it cannot expire while the request waits
         // (a pause after a 429 may outlast what is left of it).
-        token = await this.tokenManager.getToken(signal).catch(tokenFailure);
+        try {
+          token = await this.tokenManager.getToken(signal);
+        } catch (error) {
+          // The token manager has already retried within its own budget: retrying here too
+          // would multiply token requests (attempts × attempts) against an endpoint that is down.
+          if (error !== null && typeof error === "object") TOKEN_FAILURES.add(error);
+          throw error;
+        }
         startedAt = this.#now();
         const remaining = call.deadline === undefined ? Infinity : call.deadline - startedAt;
         if (remaining <= 0) {
