@@ -422,7 +422,9 @@ export async function runExtraction(
   if (failure !== undefined && !deadlineHit) {
     const code = exitCodeFor(failure);
     reporter.error(errorLine(failure), { exitCode: code });
-    if (failure instanceof RateLimitError) {
+    // Only when the wait exceeded --max-retry-after; 429s that outlast the attempts are not helped
+    // by a longer allowance.
+    if (failure instanceof RateLimitError && failure.maxRetryAfterMs !== undefined) {
       reporter.important(
         `The server asked to wait ${
           formatDuration(failure.retryAfterMs)
