@@ -15,14 +15,12 @@ export interface LookaheadItem {
 
 /** Options of a {@link Lookahead}. */
 export interface LookaheadOptions<I extends LookaheadItem, R> {
-  /** Most requests in flight at once (at least 1). */
-  concurrency: number;
   /**
-   * Most pages held at once: in flight plus fetched but not yet taken. Default 1 with a
-   * concurrency of 1 (fetch the next page while the current one is handled), else twice the
-   * concurrency.
+   * Most requests in flight at once (at least 1). Pages held at once (in flight plus fetched but
+   * not yet taken) are at most 1 with a concurrency of 1 (fetch the next page while the current
+   * one is handled), else twice the concurrency.
    */
-  held?: number;
+  concurrency: number;
   /** Sends one request; its signal aborts when the item is no longer needed or on close. */
   fetch: (item: I, signal: AbortSignal) => Promise<R>;
   /**
@@ -53,7 +51,7 @@ interface Entry<I, R> {
 const MAX_SCAN = 100_000;
 
 /**
- * A window of prefetched requests, at most `concurrency` in flight and `held` held, started in
+ * A window of prefetched requests, at most `concurrency` in flight (and a few more held), started in
  * the order the plan gives and taken in the order the caller needs. A request the plan stops
  * listing is aborted (or its response dropped); an error surfaces only when its item is taken.
  *
@@ -99,7 +97,7 @@ export class Lookahead<I extends LookaheadItem, R> {
    * {@link Lookahead.refill}.
    *
    * @param options Concurrency, the fetch function, the plan.
-   * @throws {RangeError} For a concurrency or `held` below 1.
+   * @throws {RangeError} For a concurrency below 1.
    */
   constructor(options: LookaheadOptions<I, R>) {
     const { concurrency } = options;
@@ -108,13 +106,9 @@ export class Lookahead<I extends LookaheadItem, R> {
         `Lookahead concurrency must be a whole number of at least 1, got '${concurrency}'`,
       );
     }
-    const held = options.held ?? (concurrency === 1 ? 1 : 2 * concurrency);
-    if (!Number.isInteger(held) || held < 1) {
-      throw new RangeError(`Lookahead 'held' must be a whole number of at least 1, got '${held}'`);
-    }
     this.#o = options;
     this.#concurrency = concurrency;
-    this.#held = held;
+    this.#held = concurrency === 1 ? 1 : 2 * concurrency;
   }
 
   /** Counters: requests started, dropped unused, in flight now, held now. */
