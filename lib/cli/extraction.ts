@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ApiClient, ClientEvent, ClientStats } from "../client.ts";
+import type { ApiClient, ClientEvent } from "../client.ts";
 import { FileCheckpointStore } from "../checkpoint_file.ts";
 import { DeadlineError, RateLimitError, UsageError } from "../errors.ts";
 import { extract, extractJobKey, type ExtractProgress, type ExtractResult } from "../extract.ts";
@@ -25,6 +25,8 @@ import {
   formatPacerWait,
   formatRetries,
   ProgressReporter,
+  retriesByLabel,
+  retryLabel,
 } from "./progress.ts";
 import { createReporter, type Reporter } from "./reporter.ts";
 import { invocation } from "./invocation.ts";
@@ -84,40 +86,6 @@ export interface RunExtractionOverrides {
   silentSummary?: boolean;
   /** On a stop, print only a short note, not the resume command (the demo resumes itself). */
   quietStop?: boolean;
-}
-
-/** Retry causes as people read them. */
-const CAUSE_LABELS: Record<string, string> = {
-  rateLimit: "429",
-  serverError: "5xx",
-  network: "network",
-  timeout: "timeout",
-  unauthorized: "401",
-};
-
-/**
- * Retries by cause with readable labels: `{ "429": 3, "5xx": 1 }`.
- *
- * @param stats The client's counters.
- * @returns Counts by label, zero counts dropped.
- *
- * @example
- * ```ts
- * import { retriesByLabel } from "./extraction.ts";
- * import { deepStrictEqual } from "node:assert/strict";
- *
- * deepStrictEqual(
- *   retriesByLabel({ requests: 9, tokenRequests: 1, statuses: {}, retries: { rateLimit: 2, serverError: 0, network: 1, timeout: 0, unauthorized: 0 } }),
- *   { "429": 2, network: 1 },
- * );
- * ```
- */
-export function retriesByLabel(stats: ClientStats): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [cause, n] of Object.entries(stats.retries)) {
-    if (n > 0) out[CAUSE_LABELS[cause] ?? cause] = n;
-  }
-  return out;
 }
 
 /**
@@ -221,7 +189,7 @@ export async function runExtraction(
   const onEvent = (event: ClientEvent) => {
     if (event.type === "retry") {
       const wait = event.delayMs !== undefined ? ` in ${formatDuration(event.delayMs)}` : "";
-      waiting = `${CAUSE_LABELS[event.cause ?? ""] ?? event.cause ?? "error"}, retrying${wait}`;
+      waiting = `${retryLabel(event.cause)}, retrying${wait}`;
       retrying = event.error ? `${event.method} ${event.path}: ${event.error}` : undefined;
       reporter.log.debug(`Retrying ${event.method} ${event.path}${wait}`, {
         cause: event.cause,

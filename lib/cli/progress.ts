@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { ClientStats } from "../client.ts";
 import type { PacerStats } from "../pacer.ts";
 
 /** What the progress line shows. */
@@ -95,6 +96,59 @@ export function formatRetries(retries: Record<string, number>): string {
   const word = total === 1 ? "retry" : "retries";
   if (total === 0) return "0 retries";
   return `${total} ${word} (${entries.map(([cause, n]) => `${cause}: ${n}`).join(", ")})`;
+}
+
+/** Retry causes as people read them. */
+const CAUSE_LABELS: Record<string, string> = {
+  rateLimit: "429",
+  serverError: "5xx",
+  network: "network",
+  timeout: "timeout",
+  unauthorized: "401",
+};
+
+/**
+ * The label of a retry cause as people read it: `429`, `5xx`, `network`, `timeout`, `401`.
+ *
+ * @param cause The client's cause (`rateLimit`, ...), if it gave one.
+ * @returns The label; an unknown cause as it is, a missing one as `error`.
+ *
+ * @example
+ * ```ts
+ * import { retryLabel } from "./progress.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * strictEqual(retryLabel("rateLimit"), "429");
+ * strictEqual(retryLabel(undefined), "error");
+ * ```
+ */
+export function retryLabel(cause: string | undefined): string {
+  return cause === undefined ? "error" : CAUSE_LABELS[cause] ?? cause;
+}
+
+/**
+ * Retries by cause with readable labels: `{ "429": 3, "5xx": 1 }`.
+ *
+ * @param stats The client's counters.
+ * @returns Counts by label, zero counts dropped.
+ *
+ * @example
+ * ```ts
+ * import { retriesByLabel } from "./progress.ts";
+ * import { deepStrictEqual } from "node:assert/strict";
+ *
+ * deepStrictEqual(
+ *   retriesByLabel({ requests: 9, tokenRequests: 1, statuses: {}, retries: { rateLimit: 2, serverError: 0, network: 1, timeout: 0, unauthorized: 0 } }),
+ *   { "429": 2, network: 1 },
+ * );
+ * ```
+ */
+export function retriesByLabel(stats: ClientStats): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [cause, n] of Object.entries(stats.retries)) {
+    if (n > 0) out[retryLabel(cause)] = n;
+  }
+  return out;
 }
 
 /**

@@ -11,12 +11,12 @@ import { startSimulator } from "../../sim/server.ts";
 import type { Simulator } from "../../sim/types.ts";
 import type { CommandContext, Connection } from "../context.ts";
 import { ExitCode } from "../exit.ts";
-import { retriesByLabel, runExtraction } from "../extraction.ts";
+import { runExtraction } from "../extraction.ts";
 import { readInteger } from "../extract_options.ts";
 import { invocation } from "../invocation.ts";
 import { requirePermissions } from "../permissions.ts";
 import { conversationsPlan } from "./conversations.ts";
-import { formatCount, formatDuration, formatRetries } from "../progress.ts";
+import { formatCount, formatDuration, formatRetries, retriesByLabel } from "../progress.ts";
 import type { CommandSpec, ParsedCommand } from "../spec.ts";
 import type { Command } from "./command.ts";
 
