@@ -278,13 +278,12 @@ export async function runExtraction(
       }${of} ${plan.label} already saved`,
     );
   } else if (previous === undefined) {
-    const where = settings.output === "-" ? "stdout" : `${settings.output}`;
     const cp = checkpointPath ? ` (checkpoint ${checkpointPath})` : " (no checkpoint)";
-    reporter.say(`Extracting ${plan.label} from ${connection.region.env} to ${where}${cp}`);
+    reporter.say(`Extracting ${plan.label} from ${connection.region.env} to ${sink.name}${cp}`);
   }
 
   // A run that fails before its first durable page leaves no partial output behind.
-  const partial = settings.output === "-" ? undefined : `${settings.output}.partial`;
+  const partial = sink instanceof FileSink ? sink.partialPath : undefined;
   const partialExisted = partial !== undefined && await exists(partial);
 
   const controller = new AbortController();
@@ -353,7 +352,7 @@ export async function runExtraction(
     result = await extract({
       source,
       sink,
-      checkpoint: checkpoint ? { store: checkpoint.store, key: checkpoint.key } : undefined,
+      checkpoint,
       identity,
       restart: settings.restart,
       signal: stopSignal,
