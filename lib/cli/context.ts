@@ -88,8 +88,6 @@ export interface Connection {
   credentials: Credentials;
   /** Where the region came from: `--region`, `env file 'x'` or `GENESYSCLOUD_REGION`. */
   regionSource: string;
-  /** The env file given with `--env-file`, if any. */
-  envFile?: string;
   /** Permissions this connection needs (the region's hosts, the env file, the variables). */
   needs: PermissionNeed[];
 }
@@ -166,5 +164,5 @@ export async function resolveConnection(parsed: ParsedCommand): Promise<Connecti
   for (const name of CREDENTIAL_ENV_NAMES) {
     if (!deniedEnv.includes(name)) needs.push({ name: "env", target: name, why: "credentials" });
   }
-  return { region, credentials, regionSource, envFile, needs };
+  return { region, credentials, regionSource, needs };
 }

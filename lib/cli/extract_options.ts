@@ -8,6 +8,7 @@
 import { UsageError } from "../errors.ts";
 import { formatFromPath, type OutputFormat, parseOutputFormat } from "../format.ts";
 import { parseDuration } from "../interval.ts";
+import { DEFAULT_MAX_RETRY_AFTER } from "../retry.ts";
 import type { ParsedCommand } from "./spec.ts";
 
 /** Log levels the CLI accepts. */
@@ -27,8 +28,6 @@ export interface LogSettings {
 export interface ExtractSettings extends LogSettings {
   /** The output file, or `-` for stdout. */
   output: string;
-  /** Whether the output path was the default. */
-  defaultOutput: boolean;
   /** The output format. */
   outputFormat: OutputFormat;
   /** Records per request. */
@@ -156,7 +155,6 @@ export function readExtractSettings(
     );
   }
   const outputFormat = explicit ?? inferred ?? "jsonl";
-  const defaultOutput = s.output === undefined;
   const output = s.output ?? `output/${defaults.defaultName}.${outputFormat}`;
   if (output !== "-" && /[\\/]$/.test(output)) {
     throw new UsageError(
@@ -177,7 +175,7 @@ export function readExtractSettings(
     }
   }
   const maxRetryAfterMs = s["max-retry-after"] === undefined
-    ? 180_000
+    ? DEFAULT_MAX_RETRY_AFTER
     : parseDuration(s["max-retry-after"]);
   let checkpoint: string | undefined;
   if (s.checkpoint !== undefined) {
@@ -198,7 +196,6 @@ export function readExtractSettings(
   return {
     ...log,
     output,
-    defaultOutput,
     outputFormat,
     pageSize,
     concurrency,
