@@ -11,6 +11,7 @@ import type { CommandContext } from "../context.ts";
 import { ExitCode } from "../exit.ts";
 import { requirePermissions } from "../permissions.ts";
 import { formatCount } from "../progress.ts";
+import { listenForStop, type StopSignal } from "../signals.ts";
 import type { CommandSpec, OptionSpec, ParsedCommand } from "../spec.ts";
 import type { Command } from "./command.ts";
 
@@ -93,19 +94,10 @@ async function run(parsed: ParsedCommand, ctx: CommandContext): Promise<number> 
       "",
     ].join("\n"),
   );
-  const { promise, resolve } = Promise.withResolvers<string>();
-  const listeners: [Deno.Signal, () => void][] = [];
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    const listener = () => resolve(signal);
-    try {
-      Deno.addSignalListener(signal, listener);
-      listeners.push([signal, listener]);
-    } catch {
-      // SIGTERM is not available on Windows.
-    }
-  }
+  const { promise, resolve } = Promise.withResolvers<StopSignal>();
+  const stopListening = listenForStop({ onStop: resolve, onForce: resolve });
   const signal = await promise;
-  for (const [name, listener] of listeners) Deno.removeSignalListener(name, listener);
+  stopListening();
   ctx.io.stdout(`\n${signal}: served ${formatCount(sim.stats.requests)} requests; stopping\n`);
   await sim.close();
   return ExitCode.OK;
