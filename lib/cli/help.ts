@@ -80,6 +80,14 @@ function optionNotes(option: OptionSpec): string {
   return notes.length > 0 ? ` [${notes.join("; ")}]` : "";
 }
 
+/** A help row: `head` in a 32-column gutter, `text` wrapped beside it (below a head too long). */
+function helpRow(head: string, text: string, width: number): string[] {
+  const indent = " ".repeat(32);
+  const lines = wrap(text, width - 32);
+  if (head.length >= 31) return [head, ...lines.map((l) => indent + l)];
+  return [head.padEnd(32) + (lines[0] ?? ""), ...lines.slice(1).map((l) => indent + l)];
+}
+
 /**
  * The `--help` text of one command: usage, description, arguments, every option (with default
  * and environment variable) and examples.
@@ -110,28 +118,14 @@ export function commandHelp(spec: CommandSpec, width = 100): string {
   const positionals = spec.positionals ?? [];
   if (positionals.length > 0) {
     out.push("Arguments:");
-    for (const p of positionals) {
-      const head = `  <${p.name}>`;
-      const lines = wrap(p.description, width - 32);
-      out.push(
-        `${head.padEnd(32)}${lines[0] ?? ""}`,
-        ...lines.slice(1).map((l) => " ".repeat(32) + l),
-      );
-    }
+    for (const p of positionals) out.push(...helpRow(`  <${p.name}>`, p.description, width));
     out.push("");
   }
   out.push("Options:");
   for (const option of [...spec.options, HELP_OPTION]) {
-    const head = `  ${optionSynopsis(option)}`;
-    const lines = wrap(option.description + optionNotes(option), width - 32);
-    if (head.length >= 31) {
-      out.push(head, ...lines.map((l) => " ".repeat(32) + l));
-    } else {
-      out.push(
-        `${head.padEnd(32)}${lines[0] ?? ""}`,
-        ...lines.slice(1).map((l) => " ".repeat(32) + l),
-      );
-    }
+    out.push(
+      ...helpRow(`  ${optionSynopsis(option)}`, option.description + optionNotes(option), width),
+    );
   }
   out.push("");
   if (spec.examples.length > 0) {
