@@ -15,7 +15,7 @@
  * @module
  */
 
-import { conversationDetails, formatInstant, GenesysClient } from "../mod.ts";
+import { conversationDetails, DAY_MS, formatInstant, GenesysClient } from "../mod.ts";
 
 /** Counts by media type and direction. */
 export interface Counts {
@@ -51,7 +51,7 @@ export async function countConversations(client: GenesysClient, interval: string
 
 if (import.meta.main) {
   const arg = Deno.args[0];
-  const yesterday = formatInstant(Math.floor(Date.now() / 86_400_000) * 86_400_000 - 86_400_000);
+  const yesterday = formatInstant(Math.floor(Date.now() / DAY_MS) * DAY_MS - DAY_MS);
   const interval = arg?.includes("/") ? arg : `${arg ?? yesterday.slice(0, 10)}/P1D`;
   const client = new GenesysClient({
     region: Deno.env.get("GENESYSCLOUD_REGION"),

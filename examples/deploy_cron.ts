@@ -18,6 +18,7 @@
 import {
   conversationDetailsSource,
   createRecordEncoder,
+  DAY_MS,
   DeadlineError,
   extract,
   formatInstant,
@@ -219,8 +220,8 @@ export async function extractYesterday(options: NightlyOptions): Promise<Nightly
   const now = options.now ?? Date.now;
   const log = options.log ?? console.log;
   const deadlineMs = options.deadlineMs ?? 10 * 60_000;
-  const today = Math.floor(now() / 86_400_000) * 86_400_000;
-  const day = formatInstant(today - 86_400_000).slice(0, 10);
+  const today = Math.floor(now() / DAY_MS) * DAY_MS;
+  const day = formatInstant(today - DAY_MS).slice(0, 10);
   const region = env("GENESYSCLOUD_REGION");
   if (!region) throw new Error("Set GENESYSCLOUD_REGION, such as 'mypurecloud.ie'");
   const client = new GenesysClient({
@@ -231,16 +232,14 @@ export async function extractYesterday(options: NightlyOptions): Promise<Nightly
     now,
   });
   const source = conversationDetailsSource(client, { interval: `${day}/P1D` });
+  const store = new KvCheckpointStore(options.kv, [...PREFIX, "checkpoints"]);
   const stop = new AbortController();
   const timer = setTimeout(() => stop.abort(), deadlineMs);
   try {
     const result = await extract({
       source,
       sink: new KvChunkSink(options.kv, day),
-      checkpoint: {
-        store: new KvCheckpointStore(options.kv, [...PREFIX, "checkpoints"]),
-        key: day,
-      },
+      checkpoint: { store, key: day },
       identity: { api: client.region.apiBaseUrl },
       signal: stop.signal,
       now,
@@ -260,7 +259,7 @@ export async function extractYesterday(options: NightlyOptions): Promise<Nightly
   } catch (error) {
     if (!(error instanceof DeadlineError)) throw error;
     log(`${day}: deadline reached; the next run continues from the checkpoint`);
-    const saved = await new KvCheckpointStore(options.kv, [...PREFIX, "checkpoints"]).load(day);
+    const saved = await store.load(day);
     return {
       day,
       status: "stopped",
