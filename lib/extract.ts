@@ -293,7 +293,7 @@ export async function extract<T>(options: ExtractOptions<T>): Promise<ExtractRes
   }
 
   const resumed = previous !== undefined;
-  let cp: Checkpoint | undefined = previous;
+  let position: JsonValue = previous ? previous.position : null;
   let pages = previous?.pages ?? 0;
   let records = previous?.records ?? 0;
   let total = previous?.total;
@@ -304,11 +304,7 @@ export async function extract<T>(options: ExtractOptions<T>): Promise<ExtractRes
   let recordsThisRun = 0;
   const createdAt = previous?.createdAt ?? new Date(startedAt).toISOString();
 
-  const checkpointOf = (
-    status: Checkpoint["status"],
-    position: JsonValue,
-    at: number,
-  ): Checkpoint => ({
+  const checkpointOf = (status: Checkpoint["status"], at: number): Checkpoint => ({
     version: CHECKPOINT_VERSION,
     jobKey,
     recordType: source.recordType,
@@ -396,15 +392,15 @@ export async function extract<T>(options: ExtractOptions<T>): Promise<ExtractRes
       records += page.records.length;
       recordsThisRun += page.records.length;
       if (page.total !== undefined) total = page.total;
+      position = page.position;
       const at = now();
-      cp = checkpointOf("running", page.position, at);
-      if (store && key !== undefined) await store.save(key, cp);
+      if (store && key !== undefined) await store.save(key, checkpointOf("running", at));
       report(at);
       if (signal?.aborted) return result("stopped");
     }
     mark = await sink.finish();
     if (store && key !== undefined) {
-      await store.save(key, checkpointOf("complete", cp ? cp.position : null, now()));
+      await store.save(key, checkpointOf("complete", now()));
     }
     return result("complete");
   } finally {
