@@ -72,7 +72,9 @@ const TOKEN_PATH = "/oauth/token";
  *   a 401 invalidates it.
  * - However many callers wait, one token request is in flight; each caller's signal only ends
  *   its own wait (the request is cancelled when every waiter has gone).
- * - {@link TokenManager.invalidate} discards a token only while it is still the current one.
+ * - {@link TokenManager.invalidate} discards a token only while it is still the current one;
+ *   {@link TokenManager.confirm} records that the API accepted it, so a client can tell a token
+ *   that died (expiry, idle timeout) from one the API never took.
  * - `invalid_client` (400 or 401) is an {@link AuthError} that names the region; 429, 408, 5xx
  *   and network errors are retried within the deadline.
  *
