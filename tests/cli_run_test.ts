@@ -232,6 +232,28 @@ Deno.test("CLI conversations --jobs extracts every conversation of the interval"
   }
 });
 
+Deno.test("CLI conversations --jobs stopped by its deadline while the job runs resumes the same job", async () => {
+  await using sim = await startSimulator({ conversations: 300, jobPolls: 3 });
+  const dir = await tempDir("cli_run_");
+  const interval = "2026-01-02T00:00:00Z/2026-01-05T00:00:00Z";
+  const args = ["conversations", "--jobs", "--interval", interval, "-o", `${dir}/c.jsonl`];
+  try {
+    // The job needs 3 polls (2 s apart by default): a 3 s deadline ends the run before any record.
+    const first = await cli([...args, "--deadline", "3s"], { env: simEnv(sim), write: dir });
+    assertEquals(first.code, 4, first.stderr);
+    assert(first.stderr.includes("Resume with"), first.stderr);
+    assert(await exists(`${dir}/c.jsonl.checkpoint.json`), "no checkpoint naming the job");
+    const second = await cli(args, { env: simEnv(sim), write: dir });
+    assertEquals(second.code, 0, second.stderr);
+    assertEquals(sim.stats.jobsSubmitted, 1, "the resumed run submitted another job");
+    const ids = (await Deno.readTextFile(`${ROOT}${dir}/c.jsonl`)).trim().split("\n")
+      .map((line) => JSON.parse(line).conversationId);
+    assertEquals(ids, sim.jobConversationIds({ interval }));
+  } finally {
+    await Deno.remove(`${ROOT}${dir}`, { recursive: true });
+  }
+});
+
 Deno.test("CLI summary says 1 page and 1 request, and counts only granted tokens as refreshes", async () => {
   await using sim = await startSimulator({
     queues: 5,
