@@ -19,7 +19,7 @@ import { conversationDetailsSource } from "../lib/analytics_query.ts";
 import { extract } from "../lib/extract.ts";
 import { FileCheckpointStore } from "../lib/checkpoint_file.ts";
 import { FileSink } from "../lib/sink.ts";
-import { tempDir } from "../tests/chaos/files.ts";
+import { sameFiles, tempDir } from "../tests/chaos/files.ts";
 
 const FAULTS: SimFaults = {
   tokenLifetimeSeconds: 2,
@@ -146,31 +146,6 @@ async function runChild(args: string[], killAtPages?: number): Promise<RunOutcom
   const status = await process.status;
   if (!killed && status.code !== 0) throw new Error(`Child failed with code ${status.code}`);
   return { killed, pagesSeen, done, ms: performance.now() - started };
-}
-
-async function sameFiles(a: string, b: string): Promise<boolean> {
-  if ((await Deno.stat(a)).size !== (await Deno.stat(b)).size) return false;
-  using fa = await Deno.open(a);
-  using fb = await Deno.open(b);
-  const ba = new Uint8Array(1 << 20);
-  const bb = new Uint8Array(1 << 20);
-  while (true) {
-    const na = await readFull(fa, ba);
-    const nb = await readFull(fb, bb);
-    if (na !== nb) return false;
-    if (na === 0) return true;
-    for (let i = 0; i < na; i++) if (ba[i] !== bb[i]) return false;
-  }
-}
-
-async function readFull(file: Deno.FsFile, buffer: Uint8Array): Promise<number> {
-  let filled = 0;
-  while (filled < buffer.length) {
-    const n = await file.read(buffer.subarray(filled));
-    if (n === null) break;
-    filled += n;
-  }
-  return filled;
 }
 
 /** Streams the JSONL file and checks its ids against the expected list, in order. */

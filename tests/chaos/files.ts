@@ -173,3 +173,35 @@ export async function readTree(dir: string): Promise<Record<string, string>> {
   }
   return texts;
 }
+
+/**
+ * Whether two files hold the same bytes, compared in 1 MiB chunks (outputs can be hundreds of MB).
+ *
+ * @param a A file path.
+ * @param b Another file path.
+ * @returns `true` when sizes and bytes are equal.
+ */
+export async function sameFiles(a: string, b: string): Promise<boolean> {
+  if ((await Deno.stat(a)).size !== (await Deno.stat(b)).size) return false;
+  using fa = await Deno.open(a);
+  using fb = await Deno.open(b);
+  const ba = new Uint8Array(1 << 20);
+  const bb = new Uint8Array(1 << 20);
+  while (true) {
+    const na = await readFull(fa, ba);
+    const nb = await readFull(fb, bb);
+    if (na !== nb) return false;
+    if (na === 0) return true;
+    for (let i = 0; i < na; i++) if (ba[i] !== bb[i]) return false;
+  }
+}
+
+async function readFull(file: Deno.FsFile, buffer: Uint8Array): Promise<number> {
+  let filled = 0;
+  while (filled < buffer.length) {
+    const n = await file.read(buffer.subarray(filled));
+    if (n === null) break;
+    filled += n;
+  }
+  return filled;
+}

@@ -10,7 +10,7 @@
  */
 import type { Simulator } from "../../testing.ts";
 import { absolute, cliCommand, type CliResult, runCli } from "./cli.ts";
-import { listFiles } from "./files.ts";
+import { listFiles, sameFiles } from "./files.ts";
 
 /** One extraction to kill. */
 export interface KillScenario {
@@ -132,18 +132,19 @@ export async function killAndResume(
     report.ms = Math.round(performance.now() - began);
     return report;
   }
-  const expected = await Deno.readFile(`${refDir}/${scenario.output}`);
+  const expectedPath = `${refDir}/${scenario.output}`;
+  const expectedBytes = (await Deno.stat(expectedPath)).size;
   const refPages = await checkpointPages(`${refDir}/${scenario.output}.checkpoint.json`);
-  report.bytes = expected.length;
+  report.bytes = expectedBytes;
   report.pages = refPages;
 
   const verify = async (dir: string, label: string): Promise<void> => {
-    const actual = await Deno.readFile(`${dir}/${scenario.output}`).catch(() => undefined);
-    if (!actual) {
+    const output = `${dir}/${scenario.output}`;
+    if (!(await Deno.stat(output).then(() => true, () => false))) {
       report.problems.push(`${label}: no output file`);
       return;
     }
-    if (actual.length !== expected.length || actual.some((b, i) => b !== expected[i])) {
+    if (!(await sameFiles(output, expectedPath))) {
       report.problems.push(`${label}: output differs from the uninterrupted run`);
     }
     const files = await listFiles(dir);
@@ -155,8 +156,7 @@ export async function killAndResume(
     if (cp.status !== "complete") report.problems.push(`${label}: checkpoint not complete`);
     const again = await runCli(args, { cwd: dir, env });
     report.starts++;
-    const after = await Deno.readFile(`${dir}/${scenario.output}`);
-    if (again.code !== 0 || after.length !== expected.length) {
+    if (again.code !== 0 || !(await sameFiles(output, expectedPath))) {
       report.problems.push(
         `${label}: a run after completion changed something: ${describeRun(again)}`,
       );
