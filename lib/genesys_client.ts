@@ -22,7 +22,15 @@ import {
   validateClientOptions,
 } from "./client_response.ts";
 import { DeadlineError, UsageError } from "./errors.ts";
-import { emit, type Exchange, exchange, retryAfterHint, retryCause, retryEvent } from "./http.ts";
+import {
+  emit,
+  type Exchange,
+  exchange,
+  rateLimitWait,
+  retryAfterHint,
+  retryCause,
+  retryEvent,
+} from "./http.ts";
 import { Pacer, sharedPacer } from "./pacer.ts";
 import { type ResolvedRegion, resolveRegion } from "./region.ts";
 import { DEFAULT_MAX_RETRY_AFTER, retry, sleep } from "./retry.ts";
@@ -373,8 +381,18 @@ export class GenesysClient implements ApiClient {
           secrets: [token],
         });
       } finally {
-        // The pacer hears how every ticket ended: with the response, or without one.
-        ticket?.done(exchanged?.response);
+        // The pacer hears how every ticket ended: with the response, or without one. A 429 comes
+        // with the same wait the retry will honour (the body may be its only hint).
+        const response = exchanged?.response;
+        ticket?.done(
+          response?.status === 429
+            ? {
+              status: 429,
+              headers: response.headers,
+              retryAfterMs: rateLimitWait(response.headers, exchanged?.text, this.#now()),
+            }
+            : response,
+        );
       }
       const { response, text } = exchanged;
       const status = response.status;

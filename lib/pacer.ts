@@ -70,6 +70,11 @@ export interface PacerResponse {
   status: number;
   /** The response headers (`inin-ratelimit-*`, `Retry-After`). */
   headers: Headers;
+  /**
+   * For a 429: the wait the caller already read from it (headers or body), in milliseconds.
+   * Without it the pacer reads `Retry-After`, then `inin-ratelimit-reset`, then waits 1 s.
+   */
+  retryAfterMs?: number;
 }
 
 /** The permission to send one request; report its outcome with {@link PacerTicket.done}. */
@@ -357,7 +362,7 @@ export class Pacer {
     if (status === 429) {
       this.#rateLimited++;
       slower = true;
-      const wait = parseRetryAfter(headers, now) ?? 1000;
+      const wait = response.retryAfterMs ?? parseRetryAfter(headers, now) ?? 1000;
       if (wait <= this.#maxPauseMs) this.#pausedUntil = Math.max(this.#pausedUntil, now + wait);
       if (!this.#spacing) {
         // The server enforces a smooth rate: space requests at the allowed rate from now on.

@@ -422,6 +422,32 @@ Deno.test("GenesysClient: a 429 pauses the other concurrent requests too (one to
   assertEquals(clock.sleeps, [3000, 10, 10]);
 });
 
+Deno.test("GenesysClient: a 429 whose only hint is its body pauses the pacer for that long", async () => {
+  let n = 0;
+  let limitedAt = 0;
+  const pausedDuringRetry: (number | undefined)[] = [];
+  const { client, clock } = clientOn(() => {
+    n++;
+    if (n === 1) limitedAt = clock.now();
+    return n === 1
+      ? Response.json({
+        message: "Rate limit exceeded the maximum. Retry the request in [4] seconds",
+        code: "too.many.requests.retry.after",
+        status: 429,
+      }, { status: 429 })
+      : Response.json({});
+  }, {
+    sleep: (ms, signal) => {
+      pausedDuringRetry.push(client.stats.pacer?.pausedUntil);
+      return clock.sleep(ms, signal);
+    },
+  });
+  await client.request("GET", "/api/v2/users");
+  // The retry waited the 4 s the body asked for, and so did the pacer's pause for everyone.
+  assertEquals(clock.sleeps, [4000]);
+  assertEquals(pausedDuringRetry, [limitedAt + 4000]);
+});
+
 Deno.test("GenesysClient: the pacer's wait honours the request deadline", async () => {
   let n = 0;
   const { client, clock } = clientOn(() => {
