@@ -315,6 +315,31 @@ Deno.test("paginateCursor aborts its prefetched request when the loop ends early
   assertEquals(client.calls[1].options.signal!.aborted, true);
 });
 
+Deno.test("paginateCursor with prefetch: false asks only for the pages consumed", async () => {
+  const client = new FakeClient(cursorListing(9, 3));
+  for await (
+    const page of paginateCursor<number>(client, "/x", { itemsKey: "results", prefetch: false })
+  ) {
+    assertEquals(client.calls.length, page.cursor === undefined ? 1 : 2);
+    if (page.cursor === "c3") break;
+  }
+  assertEquals(client.calls.length, 2);
+});
+
+Deno.test("paginateCursor ends with the caller's abort reason and aborts the request in flight", async () => {
+  const controller = new AbortController();
+  const client = new FakeClient((call) =>
+    call.options.query?.cursor === undefined ? { entities: [1], cursor: "next" } : hang(call)
+  );
+  const reason = new Error("stopped by the caller");
+  const pages = paginateCursor(client, "/api/v2/x", { signal: controller.signal });
+  await pages.next();
+  const second = pages.next();
+  controller.abort(reason);
+  await assertRejects(() => second, Error, "stopped by the caller");
+  assertEquals(client.calls[1].options.signal!.aborted, true);
+});
+
 Deno.test("items and paginateItems flatten pages of entities and of records", async () => {
   const client = new FakeClient(users(5));
   const all = await Array.fromAsync(paginateItems<{ id: string }>(client, "/api/v2/users"));
