@@ -33,6 +33,7 @@ import {
 } from "./http.ts";
 import { Pacer, sharedPacer } from "./pacer.ts";
 import { type ResolvedRegion, resolveRegion } from "./region.ts";
+import { setQuery } from "./query.ts";
 import { DEFAULT_MAX_RETRY_AFTER, retry, sleep } from "./retry.ts";
 import { TokenManager } from "./token.ts";
 
@@ -294,9 +295,7 @@ export class GenesysClient implements ApiClient {
       );
     }
     url.hash = "";
-    for (const [key, value] of Object.entries(options.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(key, String(value));
-    }
+    setQuery(url.searchParams, options.query ?? {});
     const display = `${url.pathname}${url.search}`;
     const headers = new Headers();
     for (const [key, value] of Object.entries(options.headers ?? {})) {

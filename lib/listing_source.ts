@@ -5,7 +5,8 @@
  */
 import type { ApiClient, JsonValue } from "./client.ts";
 import { CheckpointError } from "./errors.ts";
-import { checkPositiveInt, type Query } from "./page_loop.ts";
+import { checkPositiveInt } from "./page_loop.ts";
+import type { Query } from "./query.ts";
 import { paginate } from "./page_number.ts";
 import type { PageSource, SourcePage } from "./source.ts";
 
@@ -13,7 +14,7 @@ import type { PageSource, SourcePage } from "./source.ts";
 export interface ListingSourceOptions {
   /** Entities per page. Default 100. */
   pageSize?: number;
-  /** Extra query parameters (part of the source's description). */
+  /** Extra query parameters, a list for a repeated key (part of the source's description). */
   query?: Query;
   /** The record type, such as `user`. Default: the path's last segment without a final `s`. */
   recordType?: string;
@@ -97,7 +98,7 @@ export function listingSource<T = unknown>(
   const query: Record<string, JsonValue> = {};
   for (const key of Object.keys(options.query ?? {}).sort()) {
     const value = options.query![key];
-    if (value !== undefined) query[key] = value;
+    if (value !== undefined) query[key] = Array.isArray(value) ? [...value] : value as JsonValue;
   }
   const lastSegment = new URL(path, "http://relative.invalid").pathname.split("/").filter(Boolean)
     .at(-1) ?? "record";

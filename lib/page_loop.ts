@@ -7,8 +7,7 @@
 import { GenesysError, UsageError } from "./errors.ts";
 import { parseDuration } from "./interval.ts";
 
-/** Query parameters added to every page request (`undefined` values are skipped). */
-export type Query = Record<string, string | number | boolean | undefined>;
+export type { Query } from "./query.ts";
 
 /**
  * Checks an option is a whole number from 1 to `max` (when given).

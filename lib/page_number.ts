@@ -7,7 +7,8 @@
 import type { ApiClient, RequestOptions } from "./client.ts";
 import { GenesysError } from "./errors.ts";
 import { Lookahead } from "./lookahead.ts";
-import { checkMaxPages, checkPositiveInt, type Query } from "./page_loop.ts";
+import { checkMaxPages, checkPositiveInt } from "./page_loop.ts";
+import { type Query, setQuery } from "./query.ts";
 
 /** The body of a page-number listing response, such as `GET /api/v2/users`. */
 export interface ListingResponse<T> {
@@ -48,9 +49,10 @@ export interface PaginateOptions {
   /** The first page to fetch. Default 1. */
   pageNumber?: number;
   /**
-   * Extra query parameters sent with every page request. A followed `nextUri` keeps its own
-   * values, and gets any of these (and of the path's own query, and `pageSize`) that it lacks
-   * added.
+   * Extra query parameters sent with every page request (a list sends each value:
+   * `{ id: ["a", "b"] }` is `id=a&id=b`). A followed `nextUri` keeps its own values, and gets any
+   * of these (and of the path's own query, and `pageSize`) that it lacks added, every value of a
+   * repeated key included.
    */
   query?: Query;
   /**
@@ -133,9 +135,7 @@ function withCarried(target: string, carried: URLSearchParams): string {
 
 function buildPath(path: string, query: Query): string {
   const url = new URL(path, "http://relative.invalid");
-  for (const [key, value] of Object.entries(query)) {
-    if (value !== undefined) url.searchParams.set(key, String(value));
-  }
+  setQuery(url.searchParams, query);
   return url.pathname + url.search;
 }
 
