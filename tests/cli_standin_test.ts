@@ -4,16 +4,11 @@
  * `nextUri` ends.
  */
 import { assert, assertEquals } from "./_assert.ts";
-import { pageListing, serveStandIn, StandIn } from "./_standin.ts";
+import { pageListing, serveStandIn, StandIn, type StandInUser, usersRoute } from "./_standin.ts";
 import { cli, ROOT, tempDir } from "./_cli.ts";
 
-interface User {
-  id: string;
-  state: string;
-}
-
-const users = (n: number, state = "active"): User[] =>
-  Array.from({ length: n }, (_, i) => ({ id: `u${String(i).padStart(5, "0")}`, state }));
+const users = (n: number): StandInUser[] =>
+  Array.from({ length: n }, (_, i) => ({ id: `u${String(i).padStart(5, "0")}`, state: "active" }));
 
 /** A stand-in with `route` installed, served over loopback; the CLI's environment for it. */
 async function served(
@@ -65,5 +60,57 @@ Deno.test("CLI get and users send every value of a repeated query key (path and 
     const last = standIn.apiRequests.at(-1)!;
     assertEquals(last.url.searchParams.getAll("expand"), ["skills", "locations"]);
     assert(standIn.apiRequests.length >= 2);
+  });
+});
+
+Deno.test("CLI users --query state=inactive past 10,000: the 10,000 read are in the finished file, a warning, exit 5; a rerun asks nothing and exits 5", async () => {
+  const all: StandInUser[] = [
+    ...users(300),
+    ...Array.from(
+      { length: 12_000 },
+      (_, i) => ({ id: `i${String(i).padStart(5, "0")}`, state: "inactive" as const }),
+    ),
+  ];
+  await served((standIn) => {
+    standIn.on("GET", "/api/v2/users", usersRoute(all));
+  }, async ({ standIn, env, dir }) => {
+    const out = `${dir}/inactive.jsonl`;
+    const args = ["users", "--query", "state=inactive", "--concurrency", "4", "-o", out];
+    const first = await cli(args, { env });
+    assertEquals(first.code, 5, first.stderr);
+    const ids = (await lines(out)).map((u) => u.id);
+    assertEquals(ids.length, 10_000);
+    assertEquals(ids, all.filter((u) => u.state === "inactive").slice(0, 10_000).map((u) => u.id));
+    assert(
+      first.stderr.includes(
+        "warning: Capped: GET /api/v2/users with state=inactive pages through at most 10,000 users",
+      ),
+      first.stderr,
+    );
+    assert(first.stderr.includes("exit code 5"), first.stderr);
+    const checkpoint = JSON.parse(await Deno.readTextFile(`${ROOT}${out}.checkpoint.json`));
+    assertEquals([checkpoint.status, checkpoint.capped.limit], ["complete", 10_000]);
+    const asked = standIn.apiRequests.length;
+    const rerun = await cli(args, { env });
+    assertEquals(rerun.code, 5, rerun.stderr);
+    assert(rerun.stderr.includes("already complete"), rerun.stderr);
+    assert(rerun.stderr.includes("Capped"), rerun.stderr);
+    assertEquals(standIn.apiRequests.length, asked, "the rerun asked the API again");
+  });
+});
+
+Deno.test("CLI summary warns when the records that arrived differ from the server's total", async () => {
+  await served((standIn) => {
+    standIn.on("GET", "/api/v2/routing/queues", (seen) => {
+      const response = pageListing(seen.url, users(30), {});
+      return response.json().then((body) => Response.json({ ...body, total: 31 }));
+    });
+  }, async ({ env, dir }) => {
+    const run = await cli(["queues", "--page-size", "10", "-o", `${dir}/q.jsonl`], { env });
+    assertEquals(run.code, 0, run.stderr);
+    assert(
+      run.stderr.includes("warning: The server reported 31 queues but 30 arrived"),
+      run.stderr,
+    );
   });
 });

@@ -256,7 +256,7 @@ Deno.test("extract refuses to resume a running checkpoint with other arguments",
 
 Deno.test("extract reports a corrupt checkpoint clearly", async () => {
   const store = new MemoryCheckpointStore();
-  store.setRaw("job", '{"version":1,"jobKey":"x"}');
+  store.setRaw("job", '{"version":2,"jobKey":"x"}');
   const source = new FakeSource(2, 2);
   await assertRejects(
     () => extract({ source, sink: new MemorySink(), checkpoint: { store, key: "job" } }),

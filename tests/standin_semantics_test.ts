@@ -3,16 +3,21 @@
  * semantics as genesys-api.md documents them (issue 11): repeated query parameters, listings that
  * only `nextUri` ends, capped listings, approximate `totalHits`, short pages, interval overlap.
  */
-import { assert, assertEquals } from "./_assert.ts";
-import { pageListing, type StandIn, standInClient } from "./_standin.ts";
+import { assert, assertEquals, assertRejects } from "./_assert.ts";
+import {
+  errorResponse,
+  pageListing,
+  type StandIn,
+  standInClient,
+  type StandInUser,
+  usersRoute,
+} from "./_standin.ts";
 import { listingSource, paginate } from "../lib/paginate.ts";
+import { ApiError } from "../lib/errors.ts";
 
-interface User {
-  id: string;
-  state: string;
-}
+type User = StandInUser;
 
-const users = (n: number, state = "active"): User[] =>
+const users = (n: number, state: User["state"] = "active"): User[] =>
   Array.from({ length: n }, (_, i) => ({ id: `u${String(i).padStart(5, "0")}`, state }));
 
 const apiGets = (standIn: StandIn, path: string) =>
@@ -53,4 +58,78 @@ Deno.test("GenesysClient.request sends every value of a query list, replacing th
   const [request] = apiGets(standIn, "/api/v2/users");
   assertEquals(request.url.search, "?state=any&expand=skills&expand=locations&pageSize=5");
   assert(request.url.searchParams.getAll("expand").length === 2);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Capped listings
+
+const INACTIVE = users(12_000, "inactive");
+
+Deno.test("Stand-in listing: inactive users past 10,000 end capped after exactly 10,000, also with pages fetched ahead", async () => {
+  for (const concurrency of [1, 4]) {
+    const { standIn, client } = standInClient();
+    standIn.on("GET", "/api/v2/users", usersRoute([...users(50), ...INACTIVE]));
+    const source = listingSource<User>(client, "/api/v2/users", {
+      query: { state: "inactive" },
+      concurrency,
+    });
+    const pages = await Array.fromAsync(source.pages());
+    const last = pages.at(-1)!;
+    assertEquals(
+      pages.flatMap((p) => p.records.map((u) => u.id)),
+      INACTIVE.slice(0, 10_000).map((u) => u.id),
+    );
+    assertEquals(last.records, []);
+    assertEquals(last.capped?.limit, 10_000);
+    assertEquals(last.position, { pageNumber: 102, done: true });
+    assertEquals(pages.filter((p) => p.capped).length, 1);
+    // Resumed at the cap (a run killed before the capped page was saved): capped at once.
+    const resumed = await Array.fromAsync(source.pages({ pageNumber: 101 }));
+    assertEquals(resumed.map((p) => [p.records.length, p.capped?.limit]), [[0, 10_000]]);
+    // Resumed after it: nothing is asked again.
+    const before = standIn.apiRequests.length;
+    assertEquals(await Array.fromAsync(source.pages(last.position)), []);
+    assertEquals(standIn.apiRequests.length, before);
+  }
+});
+
+Deno.test("Stand-in listing: a page size that does not divide 10,000 ends capped at the page that straddles it", async () => {
+  const { standIn, client } = standInClient();
+  standIn.on("GET", "/api/v2/users", usersRoute(INACTIVE));
+  const pages = await Array.fromAsync(
+    paginate<User>(client, "/api/v2/users", { pageSize: 300, query: { state: "inactive" } }),
+  );
+  assertEquals(pages.reduce((n, p) => n + p.entities.length, 0), 9_900);
+  assertEquals(pages.at(-1)?.capped?.limit, 10_000);
+});
+
+Deno.test("Stand-in listing: a 400 is an error before the cap and on listings without a documented cap", async () => {
+  const { standIn, client } = standInClient();
+  let fail = 3;
+  standIn.on("GET", "/api/v2/users", (seen, ctx) => {
+    if (Number(seen.url.searchParams.get("pageNumber")) === fail) {
+      return errorResponse(400, "bad.request", "Bad page");
+    }
+    return usersRoute(INACTIVE)(seen, ctx);
+  });
+  await assertRejects(
+    () => Array.fromAsync(paginate(client, "/api/v2/users", { query: { state: "inactive" } })),
+    ApiError,
+    "Bad page",
+  );
+  // Active users have no documented cap: a 400 at page 101 is an error.
+  fail = 101;
+  standIn.on(
+    "GET",
+    "/api/v2/groups",
+    (seen) =>
+      Number(seen.url.searchParams.get("pageNumber")) === 101
+        ? errorResponse(400, "bad.request", "Past the end")
+        : pageListing(seen.url, INACTIVE),
+  );
+  await assertRejects(
+    () => Array.fromAsync(paginate(client, "/api/v2/groups")),
+    ApiError,
+    "Past the end",
+  );
 });
