@@ -218,3 +218,33 @@ export function checkDetailsQuery(
   if (pageSize !== undefined) checked.pageSize = pageSize;
   return checked;
 }
+
+/**
+ * The ownership rule: a conversation belongs to the window its `conversationStart` falls in,
+ * `[start, end)`. The details query also returns conversations that started earlier the same UTC
+ * day and overlap its interval, and jobs return every conversation that overlaps theirs; each
+ * source keeps only those its window owns, so a conversation is written exactly once however the
+ * interval is cut. A record without a readable `conversationStart` cannot be placed and is kept.
+ *
+ * @param conversation The record.
+ * @param window The window it was read for.
+ * @returns Whether the window owns it.
+ *
+ * @example
+ * ```ts
+ * import { ownedBy } from "./analytics.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const window = { start: Date.UTC(2026, 0, 1, 6), end: Date.UTC(2026, 0, 1, 12) };
+ * strictEqual(ownedBy({ conversationId: "a", conversationStart: "2026-01-01T06:00:00Z" }, window), true);
+ * strictEqual(ownedBy({ conversationId: "b", conversationStart: "2026-01-01T05:59:59.999Z" }, window), false);
+ * strictEqual(ownedBy({ conversationId: "c", conversationStart: "2026-01-01T12:00:00Z" }, window), false);
+ * ```
+ */
+export function ownedBy(conversation: Conversation, window: Interval): boolean {
+  const started = typeof conversation.conversationStart === "string"
+    ? Date.parse(conversation.conversationStart)
+    : NaN;
+  if (!Number.isFinite(started)) return true;
+  return started >= window.start && started < window.end;
+}

@@ -9,7 +9,7 @@ import { ApiError, GenesysError } from "./errors.ts";
 import { documentedCap, reachesCap } from "./listing_cap.ts";
 import type { SourceCap } from "./source.ts";
 import { Lookahead } from "./lookahead.ts";
-import { checkMaxPages, checkPositiveInt } from "./page_loop.ts";
+import { checkMaxPages, checkPositiveInt, recordsOf } from "./page_loop.ts";
 import { type Query, setQuery } from "./query.ts";
 
 /** The body of a page-number listing response, such as `GET /api/v2/users`. */
@@ -156,29 +156,6 @@ function buildPath(path: string, query: Query): string {
 export const MAX_EMPTY_PAGES = 100;
 
 /**
- * The entities of a listing page: an array of JSON objects (absent means none).
- *
- * @param value The response's `entities`.
- * @param where The listing and page, for the message.
- * @returns The entities.
- * @throws {GenesysError} When `entities` is not an array, or holds something that is not an
- * object (a listing of records never does: the path is likely not a listing).
- */
-function entitiesOf<T>(value: unknown, where: string): T[] {
-  if (value === undefined || value === null) return [];
-  const bad = !Array.isArray(value)
-    ? value
-    : value.find((e) => typeof e !== "object" || e === null || Array.isArray(e));
-  if (Array.isArray(value) && bad === undefined) return value as T[];
-  const shown = JSON.stringify(bad)?.slice(0, 60) ?? String(bad);
-  throw new GenesysError(
-    `${where} answered entities that are not records (${
-      Array.isArray(value) ? "an entity is" : "'entities' is"
-    } ${shown}): it does not look like a listing of objects; check the path`,
-  );
-}
-
-/**
  * Pages through a page-number listing (`GET` with `pageSize` and `pageNumber`), following the
  * response's relative `nextUri` (with the caller's query parameters it lacks added back, so a
  * `nextUri` written as just `?pageSize=..&pageNumber=..` keeps the filters). Only the `nextUri`
@@ -291,7 +268,11 @@ export async function* paginate<T = unknown>(
         throw error;
       }
       pages++;
-      const entities = entitiesOf<T>(body.entities, `The listing '${path}' (page ${pageNumber})`);
+      const entities = recordsOf<T>(
+        body.entities,
+        "entities",
+        `The listing '${path}' (page ${pageNumber})`,
+      );
       if (typeof body.pageSize === "number" && body.pageSize > 0) size = body.pageSize;
       const pageCount = typeof body.pageCount === "number" ? body.pageCount : undefined;
       const answered = typeof body.pageNumber === "number" ? body.pageNumber : pageNumber;

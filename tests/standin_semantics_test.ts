@@ -12,8 +12,14 @@ import {
   type StandInUser,
   usersRoute,
 } from "./_standin.ts";
+import { detailsQueryRoute, grid } from "./_standin_analytics.ts";
 import { listingSource, paginate } from "../lib/paginate.ts";
+import { conversationDetailsPages, conversationDetailsSource } from "../lib/analytics_query.ts";
+import type { JsonValue } from "../lib/client.ts";
 import { ApiError } from "../lib/errors.ts";
+import { parseInterval } from "../lib/interval.ts";
+
+const H = 3_600_000;
 
 type User = StandInUser;
 
@@ -132,4 +138,80 @@ Deno.test("Stand-in listing: a 400 is an error before the cap and on listings wi
     ApiError,
     "Past the end",
   );
+});
+
+// ---------------------------------------------------------------------------------------------
+// The details query on the API's interval semantics
+
+const QUERY = "/api/v2/analytics/conversations/details/query";
+const gridIds = (start: number, end: number, stepMs: number) => {
+  const g = grid(start, end, stepMs);
+  return Array.from({ length: g.count }, (_, k) => g.at(k).conversationId);
+};
+
+Deno.test("Stand-in details query: 3-hour calls, 6-hour chunks, a non-midnight start, totalHits 10 % low: each conversation that started in the interval once, nothing else", async () => {
+  const stepMs = 7 * 60_000;
+  for (
+    const [interval, options] of [
+      ["2026-01-05T06:00:00Z/2026-01-07T00:00:00Z", { chunk: "6h" }],
+      ["2026-01-05T06:30:00Z/2026-01-06T17:00:00Z", {}],
+      ["2026-01-05T00:00:00Z/2026-01-06T00:00:00Z", { maxResults: 100 }], // bisected down to 3 h
+    ] as const
+  ) {
+    for (const order of ["asc", "desc"] as const) {
+      const { standIn, client } = standInClient();
+      standIn.on("POST", QUERY, detailsQueryRoute({ stepMs, lastsMs: 3 * H, hitsFactor: 0.9 }));
+      const pages = await Array.fromAsync(
+        conversationDetailsPages(client, { interval, order }, { pageSize: 50, ...options }),
+      );
+      const got = pages.flatMap((p) => p.conversations.map((c) => c.conversationId));
+      const { start, end } = parseInterval(interval);
+      assertEquals(new Set(got).size, got.length, `${interval} ${order}: written twice`);
+      assertEquals([...got].sort(), gridIds(start, end, stepMs).sort(), `${interval} ${order}`);
+      assert(pages.reduce((n, p) => n + p.dropped, 0) > 0, "the overlapping calls were dropped");
+      assert(standIn.apiRequests.every((r) => r.status === 200));
+    }
+  }
+});
+
+Deno.test("Stand-in details query: an interval ending after now is read up to now and, run again later, to its end, each conversation once", async () => {
+  const stepMs = 11 * 60_000;
+  const interval = "2026-01-05T00:00:00Z/2026-01-07T00:00:00Z";
+  const { start, end } = parseInterval(interval);
+  for (const order of ["asc", "desc"] as const) {
+    const { standIn, client } = standInClient();
+    standIn.on("POST", QUERY, detailsQueryRoute({ stepMs, lastsMs: 2 * H }));
+    const source = conversationDetailsSource(client, { interval, order }, { chunk: "6h" });
+    const runs = [
+      Date.parse("2026-01-05T15:20:00.400Z"),
+      Date.parse("2026-01-05T15:20:00.900Z"), // the same second: nothing new
+      Date.parse("2026-01-06T10:00:00Z"),
+      Date.parse("2026-01-09T00:00:00Z"), // past the end
+    ];
+    let position: JsonValue | undefined;
+    const got: string[] = [];
+    const opens: (string | undefined)[] = [];
+    for (const now of runs) {
+      const run = conversationDetailsSource(client, { interval, order }, { chunk: "6h", now: () => now });
+      assertEquals(run.description, source.description);
+      const pages = await Array.fromAsync(run.pages(position));
+      if (pages.length === 0) break;
+      got.push(...pages.flatMap((p) => p.records.map((c) => c.conversationId)));
+      position = pages.at(-1)!.position;
+      opens.push(pages.at(-1)!.openUntil);
+      // No request reaches past the run's now.
+      for (const r of standIn.apiRequests) {
+        assert(parseInterval(JSON.parse(r.body).interval).end <= Math.max(now, start));
+      }
+    }
+    assertEquals(opens, [
+      "2026-01-05T15:20:00Z",
+      "2026-01-05T15:20:00Z",
+      "2026-01-06T10:00:00Z",
+      undefined,
+    ]);
+    assertEquals(new Set(got).size, got.length, `${order}: written twice`);
+    assertEquals([...got].sort(), gridIds(start, end, stepMs).sort(), order);
+    assertEquals(position, { kind: "details-query", done: true, emitted: got.length });
+  }
 });
