@@ -33,8 +33,8 @@ export interface Conversation {
 export interface ConversationDetailsQuery {
   /** ISO-8601 `start/end` (or `start/P1D`). Required. */
   interval: string;
-  /** Sort order: `asc` (default) or `desc`. */
-  order?: "asc" | "desc";
+  /** Sort order: `asc` (default) or `desc`; jobs also accept `unordered`. */
+  order?: "asc" | "desc" | "unordered";
   /** Sort key, such as `conversationStart` (default) or `segmentStart`. */
   orderBy?: string;
   /**
@@ -66,8 +66,8 @@ export interface CheckedDetailsQuery {
   body: Record<string, unknown>;
   /** The parsed interval. */
   interval: Interval;
-  /** `asc` or `desc`. */
-  order: "asc" | "desc";
+  /** `asc`, `desc`, or (jobs only) `unordered`. */
+  order: "asc" | "desc" | "unordered";
   /** Whether any filter array is non-empty (the details query then allows 31-day intervals). */
   hasFilters: boolean;
   /** `paging.pageSize` when the caller gave one. */
@@ -166,8 +166,17 @@ export function checkDetailsQuery(
   }
   const interval = parseInterval(record.interval as string);
   const order = query.order ?? "asc";
-  if (order !== "asc" && order !== "desc") {
-    throw new UsageError(`'order' is '${query.order}': use 'asc' or 'desc'`);
+  if (order === "unordered" && endpoint === "query") {
+    throw new UsageError(
+      `'order' is 'unordered': the details query takes 'asc' or 'desc'; 'unordered' is for details jobs`,
+    );
+  }
+  if (order !== "asc" && order !== "desc" && order !== "unordered") {
+    throw new UsageError(
+      `'order' is '${query.order}': use 'asc' or 'desc'${
+        endpoint === "jobs" ? " (or 'unordered')" : ""
+      }`,
+    );
   }
   if (query.orderBy !== undefined && !ORDER_BY.includes(query.orderBy)) {
     throw new UsageError(`'orderBy' is '${query.orderBy}': use one of ${ORDER_BY.join(", ")}`);

@@ -162,6 +162,8 @@ export function detailsQueryRoute(options: DetailsQueryOptions = {}): Route {
 export interface JobsOptions {
   /** One conversation every `stepMs` (default one per hour). */
   stepMs?: number;
+  /** How long each conversation lasts (default one minute). */
+  lastsMs?: number;
   /** `dataAvailabilityDate`, ISO-8601. */
   availability: string;
   /** Status polls answered before `FULFILLED` (QUEUED first, then PENDING). Default 3. */
@@ -265,7 +267,13 @@ export class JobsStandIn {
       const cursor = seen.url.searchParams.get("cursor");
       const from = cursor === null ? 0 : Number(atob(cursor).replace(/^at:/, ""));
       const size = Number(seen.url.searchParams.get("pageSize") ?? this.#o.defaultPageSize ?? 50);
-      const data = grid(job.interval.start, job.interval.end, this.#o.stepMs ?? 3_600_000);
+      // As documented: every conversation whose lifetime overlaps the interval, or with
+      // startOfDayIntervalMatching those that started from the UTC midnight of its first day.
+      const lastsMs = this.#o.lastsMs ?? 60_000;
+      const first = job.body.startOfDayIntervalMatching === true
+        ? Math.floor(job.interval.start / 86_400_000) * 86_400_000
+        : job.interval.start - lastsMs + 1;
+      const data = grid(first, job.interval.end, this.#o.stepMs ?? 3_600_000, lastsMs);
       const conversations: StandInConversation[] = [];
       for (let i = from; i < Math.min(from + size, data.count); i++) conversations.push(data.at(i));
       const out: Record<string, unknown> = {

@@ -12,9 +12,10 @@ import {
   type StandInUser,
   usersRoute,
 } from "./_standin.ts";
-import { detailsQueryRoute, grid } from "./_standin_analytics.ts";
+import { detailsQueryRoute, grid, JobsStandIn } from "./_standin_analytics.ts";
 import { listingSource, paginate } from "../lib/paginate.ts";
 import { conversationDetailsPages, conversationDetailsSource } from "../lib/analytics_query.ts";
+import { conversationDetailsJobPages } from "../lib/analytics_jobs.ts";
 import type { JsonValue } from "../lib/client.ts";
 import { ApiError } from "../lib/errors.ts";
 import { parseInterval } from "../lib/interval.ts";
@@ -192,7 +193,10 @@ Deno.test("Stand-in details query: an interval ending after now is read up to no
     const got: string[] = [];
     const opens: (string | undefined)[] = [];
     for (const now of runs) {
-      const run = conversationDetailsSource(client, { interval, order }, { chunk: "6h", now: () => now });
+      const run = conversationDetailsSource(client, { interval, order }, {
+        chunk: "6h",
+        now: () => now,
+      });
       assertEquals(run.description, source.description);
       const pages = await Array.fromAsync(run.pages(position));
       if (pages.length === 0) break;
@@ -213,5 +217,31 @@ Deno.test("Stand-in details query: an interval ending after now is read up to no
     assertEquals(new Set(got).size, got.length, `${order}: written twice`);
     assertEquals([...got].sort(), gridIds(start, end, stepMs).sort(), order);
     assertEquals(position, { kind: "details-query", done: true, emitted: got.length });
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Details jobs on the API's semantics
+
+Deno.test("Stand-in jobs: overlap semantics (3-hour calls), with and without startOfDayIntervalMatching, keep each conversation that started in the interval once", async () => {
+  const stepMs = 13 * 60_000;
+  const interval = "2026-01-05T07:00:00Z/2026-01-06T05:00:00Z";
+  const { start, end } = parseInterval(interval);
+  for (const startOfDayIntervalMatching of [false, true]) {
+    const { standIn, client } = standInClient();
+    new JobsStandIn({ availability: "2026-01-19T00:00:00Z", stepMs, lastsMs: 3 * H }).install(
+      standIn,
+    );
+    const pages = await Array.fromAsync(
+      conversationDetailsJobPages(client, { interval, startOfDayIntervalMatching }, {
+        sleep: () => Promise.resolve(),
+        pageSize: 40,
+        now: () => Date.parse("2026-01-20T00:00:00Z"),
+      }),
+    );
+    const got = pages.flatMap((p) => p.conversations.map((c) => c.conversationId));
+    assertEquals(new Set(got).size, got.length);
+    assertEquals(got, gridIds(start, end, stepMs));
+    assert(pages.reduce((n, p) => n + p.dropped, 0) > 0, "the earlier conversations were dropped");
   }
 });
