@@ -233,3 +233,38 @@ Deno.test("CLI conversations: an interval ending tomorrow is read up to now, and
     assertEquals(ids, expected(until2));
   });
 });
+
+Deno.test("CLI refuses a checkpoint of the earlier format (1) with what to do, and writes nothing", async () => {
+  await served((standIn) => {
+    standIn.on("GET", "/api/v2/users", usersRoute(users(5)));
+  }, async ({ standIn, env, dir }) => {
+    const out = `${dir}/c.jsonl`;
+    const v1 = {
+      version: 1,
+      jobKey: "ab".repeat(32),
+      recordType: "conversation",
+      format: "jsonl",
+      position: { kind: "details-query", from: "2026-01-02T00:00:00Z", emitted: 9, prev: ["x"] },
+      pages: 1,
+      records: 9,
+      bytes: 900,
+      sinkState: null,
+      createdAt: "2026-01-01T00:00:00Z",
+      updatedAt: "2026-01-01T00:00:00Z",
+      status: "running",
+    };
+    await Deno.writeTextFile(`${ROOT}${out}.checkpoint.json`, JSON.stringify(v1));
+    const run = await cli(["users", "-o", out], { env });
+    assertEquals(run.code, 2, run.stderr);
+    assert(
+      run.stderr.includes(
+        "was written by an earlier version of this toolkit (checkpoint format 1)",
+      ),
+      run.stderr,
+    );
+    assert(run.stderr.includes("--restart"), run.stderr);
+    assertEquals(standIn.apiRequests.length, 0);
+    const restarted = await cli(["users", "-o", out, "--restart"], { env });
+    assertEquals(restarted.code, 0, restarted.stderr);
+  });
+});
