@@ -7,8 +7,6 @@
 import { GenesysError, UsageError } from "./errors.ts";
 import { parseDuration } from "./interval.ts";
 
-export type { Query } from "./query.ts";
-
 /**
  * Checks an option is a whole number from 1 to `max` (when given).
  *
