@@ -671,3 +671,43 @@ Deno.test("checkDetailsQuery names the endpoint that misplaced fields belong to"
   const ok = checkDetailsQuery({ interval, startOfDayIntervalMatching: true, limit: 10 }, "jobs");
   assertEquals(ok.body, { limit: 10, startOfDayIntervalMatching: true });
 });
+
+Deno.test("conversationDetailsPages resumed later from every position of an interval clamped to now reads on to the new now, each conversation once", async () => {
+  const data = longCalls();
+  const interval = "2026-01-01T05:00:00Z/2026-01-04T00:00:00Z";
+  const now1 = at("2026-01-02T03:17:00Z");
+  const now2 = at("2026-01-02T21:40:00Z");
+  const handler = details(data, { semantics: "real" });
+  for (const order of ["asc", "desc"] as const) {
+    const options = { pageSize: 5, chunk: "6h", now: () => now1 };
+    const pages = await Array.fromAsync(
+      conversationDetailsPages(new QueryClient(handler), { interval, order }, options),
+    );
+    assertEquals(pages.at(-1)!.openUntil, "2026-01-02T03:17:00Z");
+    const first = ids(pages);
+    assertEquals(
+      [...first].sort(),
+      startedIn(data, "2026-01-01T05:00:00Z/2026-01-02T03:17:00Z").sort(),
+    );
+    const until2 = startedIn(data, "2026-01-01T05:00:00Z/2026-01-02T21:40:00Z");
+    let offset = 0;
+    for (const page of pages) {
+      offset += page.conversations.length;
+      const rest = await Array.fromAsync(
+        conversationDetailsPages(new QueryClient(handler), { interval, order }, {
+          ...options,
+          now: () => now2,
+          resumeFrom: JSON.parse(JSON.stringify(page.position)),
+        }),
+      );
+      const all = [...first.slice(0, offset), ...ids(rest)];
+      assertEquals(new Set(all).size, all.length, `${order}: written twice`);
+      assertEquals(
+        all.sort(),
+        [...until2].sort(),
+        `${order} from ${JSON.stringify(page.position)}`,
+      );
+      assertEquals(rest.at(-1)?.openUntil, "2026-01-02T21:40:00Z");
+    }
+  }
+});

@@ -72,8 +72,11 @@ export function outcomeOf(result: ExtractResult, label: string): Outcome {
     );
   }
   if (result.openUntil !== undefined) {
+    const later = result.checkpoint === undefined
+      ? "Without a checkpoint (-o -) a later run starts over"
+      : "Run the same command again later to add it";
     notices.push(
-      `${output} holds the ${label} up to '${result.openUntil}' (now): the rest of the interval has not happened yet. Run the same command again later to add it; the last ~48 hours can still change (docs/conversations.md)`,
+      `${output} holds the ${label} up to '${result.openUntil}': the rest of the interval has not happened yet. ${later}; the last ~48 hours can still change (docs/conversations.md)`,
     );
   }
   return { warnings, notices, code: result.capped ? ExitCode.CAPPED : ExitCode.OK };
