@@ -6,7 +6,7 @@
  */
 
 import { ApiError, AuthError, NetworkError, RateLimitError } from "./errors.ts";
-import { parseErrorBody, rateLimitWait, scrub, withRetryAfterHint } from "./http.ts";
+import { oneLine, parseErrorBody, rateLimitWait, scrub, withRetryAfterHint } from "./http.ts";
 import { formatWait } from "./retry.ts";
 
 /** A token and when it was asked for, is due for renewal and expires (epoch ms). */
@@ -31,7 +31,8 @@ export interface Grant {
  * @param request The request, for messages.
  * @param secrets Strings to keep out of messages.
  * @returns The grant.
- * @throws {NetworkError} (`badBody`) For a body that is not JSON or lacks `access_token`.
+ * @throws {NetworkError} (`badBody`) For a body that is not JSON (HTML from a proxy, say) or
+ * lacks `access_token`, saying what came.
  *
  * @example
  * ```ts
@@ -54,17 +55,25 @@ export function parseGrant(
   try {
     body = JSON.parse(text);
   } catch {
-    throw new NetworkError(`${request} answered a body that is not JSON`, {
-      kind: "badBody",
-      request,
-    });
+    const start = scrub(oneLine(text, 60), secrets);
+    const html = /^\s*<(!doctype|html|head|body)/i.test(text);
+    throw new NetworkError(
+      `${request} answered 2xx with ${
+        html ? "an HTML page" : text.trim() === "" ? "an empty body" : "a body that is not JSON"
+      }, not a token${
+        start ? ` (it starts '${start}')` : ""
+      }: check the region or login URL; a proxy or captive portal may be answering instead of Genesys Cloud`,
+      { kind: "badBody", request },
+    );
   }
   const record = (body !== null && typeof body === "object" ? body : {}) as Record<string, unknown>;
   const token = record.access_token;
   if (typeof token !== "string" || token === "") {
     const fields = Object.keys(record).map((k) => `'${k}'`).join(", ") || "none";
     throw new NetworkError(
-      `${request} answered without an access_token (fields: ${scrub(fields, secrets)})`,
+      `${request} answered 2xx without an access_token (fields: ${
+        scrub(fields, secrets)
+      }): the endpoint is not a Genesys Cloud token endpoint, or the OAuth client does not use the Client Credentials grant`,
       { kind: "badBody", request },
     );
   }
