@@ -11,6 +11,7 @@ import { FileCheckpointStore } from "../checkpoint_file.ts";
 import { DeadlineError, RateLimitError, UsageError } from "../errors.ts";
 import { extract, extractJobKey, type ExtractProgress, type ExtractResult } from "../extract.ts";
 import { GenesysClient } from "../genesys_client.ts";
+import { clientRequestOptions } from "./context.ts";
 import { FileSink } from "../sink.ts";
 import { StreamSink } from "../sink_stream.ts";
 import type { Sink } from "../sink.ts";
@@ -218,6 +219,7 @@ export async function runExtraction(
     clientSecret: connection.credentials.clientSecret,
     deadline: deadlineAt,
     maxRetryAfter: settings.maxRetryAfterMs,
+    ...clientRequestOptions(settings),
     onEvent,
   });
   overrides.onClient?.(client);
