@@ -537,7 +537,8 @@ export class Pacer {
     // One slowdown per episode: the 429s of requests sent before the last one do not count, nor
     // do 429s in a row without an accepted request between them (a storm says nothing of the
     // rate: the pause is what helps).
-    if (sentAt >= limiter.cutAt && limiter.acceptedSinceCut) {
+    // A wait longer than maxPauseMs (a daily quota) fails its request at once: no rate signal.
+    if (wait <= this.#maxPauseMs && sentAt >= limiter.cutAt && limiter.acceptedSinceCut) {
       limiter.slowDown(now, wait, Math.max(now, this.#pausedUntil));
     }
     this.#wake?.abort();

@@ -279,6 +279,7 @@ Deno.test("Pacer ignores a Retry-After longer than maxPauseMs (the client fails 
   const p = pacer(clock, { maxPauseMs: 180_000 });
   (await p.acquire()).done(tooMany("3600"));
   assertEquals(p.stats.pausedUntil, undefined);
+  assertEquals([p.stats.slowdowns, p.stats.spacing], [0, false]); // no rate signal either
   (await p.acquire()).done();
   assertEquals(clock.sleeps, []);
 });
