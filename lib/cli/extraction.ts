@@ -371,7 +371,7 @@ export async function runExtraction(
           jobKey,
           restart: settings.restart,
           deadline: deadlineAt,
-          onRead: (kind) => waiting = `reading ${kind} names`,
+          onRead: (listing) => reporter.say(`Reading names from ${listing} (--resolve-names)`),
           onStale: () =>
             reporter.warn(
               `The name cache '${namesCache}' was missing: names were read again and may differ from those in rows already saved`,

@@ -10,8 +10,8 @@
 import type { ApiClient, JsonValue } from "../client.ts";
 import { ApiError, UsageError } from "../errors.ts";
 import type { OutputFormat } from "../format.ts";
-import { emptyNameDirectory, NAME_KINDS, type NameDirectory, type NameKind } from "../names.ts";
-import { fetchNames } from "../names_fetch.ts";
+import { emptyNameDirectory, NAME_KINDS, type NameDirectory } from "../names.ts";
+import { fetchNames, NAME_LISTINGS } from "../names_fetch.ts";
 import type { PageSource, SourcePage } from "../source.ts";
 import type { TableShape } from "../table.ts";
 
@@ -139,8 +139,8 @@ export interface ResolveNamesOptions {
   deadline?: number;
   /** Aborts the request in flight. */
   signal?: AbortSignal;
-  /** Called before a listing is read from the API. */
-  onRead?: (kind: NameKind) => void;
+  /** Called before a listing is read from the API, with its path. */
+  onRead?: (listing: string) => void;
 }
 
 /**
@@ -175,7 +175,7 @@ export async function resolveNames(options: ResolveNamesOptions): Promise<number
   for (const kind of NAME_KINDS) {
     let map = cached[kind];
     if (map === undefined) {
-      options.onRead?.(kind);
+      options.onRead?.(NAME_LISTINGS[kind]);
       map = await fetchNames(options.client, kind, {
         deadline: options.deadline,
         signal: options.signal,
