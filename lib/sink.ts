@@ -10,7 +10,14 @@
  */
 import type { JsonValue } from "./client.ts";
 import { CheckpointError, UsageError } from "./errors.ts";
-import { createRecordEncoder, type OutputFormat, type RecordEncoder } from "./format.ts";
+import {
+  createRecordEncoder,
+  type OutputFormat,
+  type RecordEncoder,
+  type RecordEncoderOptions,
+} from "./format.ts";
+import type { NameDirectory } from "./names.ts";
+import type { TableShape } from "./table.ts";
 
 /** A sink's durable position: its output length in bytes and its encoder's state. */
 export interface SinkMark {
@@ -70,8 +77,18 @@ export interface Sink {
 export interface SinkOptions {
   /** The output format. Default `jsonl`. */
   format?: OutputFormat;
-  /** CSV only: fixed columns instead of the automatic choice. */
+  /** CSV of raw records only: fixed columns instead of the automatic choice. */
   columns?: readonly string[];
+  /**
+   * Conversation details only: write the rows of this table shape (`docs/tables.md`). Default:
+   * `conversations` for CSV, `raw` (the records) for JSON Lines and JSON.
+   */
+  table?: TableShape;
+  /**
+   * With a table: names for its name columns, read when rows are written (so it may be filled
+   * after the sink is created, before the first page).
+   */
+  names?: NameDirectory;
 }
 
 /** Options of a {@link FileSink}. */
@@ -81,12 +98,15 @@ export interface FileSinkOptions extends SinkOptions {
 }
 
 /**
- * The identity of a sink that writes `format` (with fixed CSV columns, when given): what goes
- * into the job key. Custom sinks that write the standard formats can use it too.
+ * The identity of a sink that writes `format` (with fixed CSV columns, a table shape and name
+ * columns, when given): what goes into the job key. A table equal to the format's default
+ * (`conversations` for CSV, `raw` otherwise) is left out, so naming the default changes nothing.
+ * Custom sinks that write the standard formats can use it too.
  *
  * @param format The output format.
  * @param columns Fixed CSV columns, when set.
- * @returns `{ format }` or `{ format, columns }`.
+ * @param shape The table shape and whether names are resolved.
+ * @returns `{ format }`, plus `columns`, `table` and `names: true` when they apply.
  *
  * @example
  * ```ts
@@ -94,10 +114,25 @@ export interface FileSinkOptions extends SinkOptions {
  * import { deepStrictEqual } from "node:assert/strict";
  *
  * deepStrictEqual(sinkIdentity("csv", ["id"]), { format: "csv", columns: ["id"] });
+ * deepStrictEqual(sinkIdentity("csv", undefined, { table: "conversations" }), { format: "csv" });
+ * deepStrictEqual(sinkIdentity("jsonl", undefined, { table: "segments", names: {} }), {
+ *   format: "jsonl",
+ *   table: "segments",
+ *   names: true,
+ * });
  * ```
  */
-export function sinkIdentity(format: OutputFormat, columns?: readonly string[]): JsonValue {
-  return columns ? { format, columns: [...columns] } : { format };
+export function sinkIdentity(
+  format: OutputFormat,
+  columns?: readonly string[],
+  shape: { table?: TableShape; names?: unknown } = {},
+): JsonValue {
+  const identity: { [key: string]: JsonValue } = { format };
+  if (columns) identity.columns = [...columns];
+  const fallback = format === "csv" ? "conversations" : "raw";
+  if (shape.table !== undefined && shape.table !== fallback) identity.table = shape.table;
+  if (shape.names !== undefined) identity.names = true;
+  return identity;
 }
 
 async function writeAll(file: Deno.FsFile, data: Uint8Array): Promise<void> {
@@ -153,7 +188,7 @@ const encoder = new TextEncoder();
 export class FileSink implements Sink {
   /** The output format. */
   readonly format: OutputFormat;
-  /** Format and fixed columns. */
+  /** Format, fixed columns, table shape and names. */
   readonly identity: JsonValue;
   /** Always `true`. */
   readonly resumable = true;
@@ -164,7 +199,7 @@ export class FileSink implements Sink {
   /** The path, for messages. */
   readonly name: string;
   readonly #overwrite: boolean;
-  readonly #columns?: readonly string[];
+  readonly #encoding: RecordEncoderOptions;
   #encoder?: RecordEncoder;
   #file?: Deno.FsFile;
   #bytes = 0;
@@ -173,7 +208,7 @@ export class FileSink implements Sink {
    * Creates the sink; nothing is touched before {@link FileSink.open}.
    *
    * @param path The final output file.
-   * @param options Format, fixed CSV columns, permission to overwrite.
+   * @param options Format, fixed CSV columns or a table shape and names, permission to overwrite.
    */
   constructor(path: string, options: FileSinkOptions = {}) {
     this.path = path;
@@ -181,8 +216,8 @@ export class FileSink implements Sink {
     this.name = path;
     this.format = options.format ?? "jsonl";
     this.#overwrite = options.overwrite ?? false;
-    this.#columns = options.columns;
-    this.identity = sinkIdentity(this.format, options.columns);
+    this.#encoding = { ...options };
+    this.identity = sinkIdentity(this.format, options.columns, options);
   }
 
   /**
@@ -194,7 +229,7 @@ export class FileSink implements Sink {
    */
   async open(options: SinkOpenOptions): Promise<void> {
     await this.close();
-    const enc = createRecordEncoder(this.format, options.recordType, { columns: this.#columns });
+    const enc = createRecordEncoder(this.format, options.recordType, this.#encoding);
     const resume = options.resume;
     if (resume) {
       enc.restore(resume.state);

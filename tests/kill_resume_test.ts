@@ -5,15 +5,20 @@
  * byte-identical to an uninterrupted run's, with no `.partial` or temp file left. `deno task
  * soak` runs at least 20 kills for every kind and format.
  */
-import { startSimulator } from "../testing.ts";
+import { type Simulator, startSimulator } from "../testing.ts";
 import { tempDir } from "./chaos/files.ts";
 import { killAndResume, type KillReport, type KillScenario } from "./chaos/kill.ts";
+import { startNamesProxy, wrapUpCodesOf } from "./_names_proxy.ts";
 import { assert } from "./_assert.ts";
 
 const INTERVAL = "2026-01-01T00:00:00Z/2026-01-03T00:00:00Z";
 
-/** Scenarios of the CI run: 10 kills over the three kinds and the three formats. */
-const SCENARIOS: KillScenario[] = [
+/**
+ * Scenarios of the CI run: 15 kills over the three kinds, the three formats and the table shapes
+ * (the CSV of conversations is the `conversations` table). `names` puts the proxy that adds the
+ * wrap-up codes listing in front of the simulator, for `--resolve-names`.
+ */
+const SCENARIOS: (KillScenario & { names?: boolean })[] = [
   {
     name: "users → jsonl",
     args: ["users", "--page-size", "20"],
@@ -31,6 +36,28 @@ const SCENARIOS: KillScenario[] = [
     args: ["conversations", "--interval", INTERVAL, "--jobs", "--page-size", "25"],
     output: "output/conversations.json",
     kills: 2,
+  },
+  {
+    name: "conversations --table segments → csv",
+    args: ["conversations", "--interval", INTERVAL, "--table", "segments", "--page-size", "25"],
+    output: "output/segments.csv",
+    kills: 2,
+  },
+  {
+    name: "--table participants --resolve-names → jsonl",
+    args: [
+      "conversations",
+      "--interval",
+      INTERVAL,
+      "--table",
+      "participants",
+      "--resolve-names",
+      "--page-size",
+      "25",
+    ],
+    output: "output/participants.jsonl",
+    kills: 3,
+    names: true,
   },
 ];
 
@@ -51,8 +78,22 @@ for (const [i, scenario] of SCENARIOS.entries()) {
       faults: { latency: [{ ms: 6, jitterMs: 10 }] },
     });
     const root = await tempDir("kill");
+    // The CLI talks to the proxy; kill moments still count the simulator's requests.
+    await using proxy = scenario.names
+      ? startNamesProxy(sim, await wrapUpCodesOf(sim, INTERVAL))
+      : undefined;
+    const target = proxy
+      ? {
+        get url() {
+          return proxy.url;
+        },
+        get stats() {
+          return sim.stats;
+        },
+      } as Simulator
+      : sim;
     try {
-      const report = await killAndResume(sim, scenario, root, 2000 + i, {
+      const report = await killAndResume(target, scenario, root, 2000 + i, {
         GENESYSCLOUD_OAUTHCLIENT_ID: sim.clientId,
         GENESYSCLOUD_OAUTHCLIENT_SECRET: sim.clientSecret,
       });
@@ -67,7 +108,7 @@ for (const [i, scenario] of SCENARIOS.entries()) {
 
 Deno.test("kill-and-resume summary: at least 5 kills landed, every output identical", () => {
   const lines = reports.map((r) =>
-    `${r.name.padEnd(38)} kills ${String(r.kills).padStart(2)} (at pages ${
+    `${r.name.padEnd(46)} kills ${String(r.kills).padStart(2)} (at pages ${
       r.killedAt.join(",")
     } of ${r.pages})  starts ${r.starts}  series ${r.series}  ${r.bytes} bytes  ${
       r.ok ? "identical" : "FAIL"

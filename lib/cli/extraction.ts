@@ -18,6 +18,13 @@ import type { PageSource } from "../source.ts";
 import { type CommandContext, type Connection, resolveConnection } from "./context.ts";
 import { ExitCode, exitCodeFor } from "./exit.ts";
 import { type ExtractSettings, readExtractSettings } from "./extract_options.ts";
+import {
+  nameCachePath,
+  removeNameCache,
+  type TableRequest,
+  tableSinkOptions,
+  withNames,
+} from "./names.ts";
 import { dirname, fileNeeds, type PermissionNeed, requirePermissions } from "./permissions.ts";
 import {
   formatCount,
@@ -47,6 +54,8 @@ export interface ExtractionPlan {
   interval?: string;
   /** Permissions beyond the connection and the output (a filter file). */
   needs?: PermissionNeed[];
+  /** Conversation details: `--table` and `--resolve-names`. */
+  table?: TableRequest;
   /**
    * Builds the source; may throw a `UsageError` for a bad query (before anything is written).
    *
@@ -173,6 +182,7 @@ export async function runExtraction(
     pageSize: plan.pageSize.default,
     maxPageSize: plan.pageSize.max,
   });
+  const shape = plan.table ? tableSinkOptions(plan.table, settings.outputFormat) : {};
   const connection = overrides.connection ?? await resolveConnection(parsed);
   const reporter = createReporter(ctx.io, settings, [connection.credentials.clientSecret]);
   const startedAt = Date.now();
@@ -246,15 +256,17 @@ export async function runExtraction(
   );
 
   const sink: Sink = settings.output === "-"
-    ? new StreamSink(Deno.stdout.writable, { format: settings.outputFormat })
+    ? new StreamSink(Deno.stdout.writable, { format: settings.outputFormat, ...shape })
     : new FileSink(settings.output, {
       format: settings.outputFormat,
       overwrite: settings.force || settings.restart,
+      ...shape,
     });
   const checkpoint = settings.checkpoint !== undefined
     ? FileCheckpointStore.forFile(settings.checkpoint)
     : undefined;
   const checkpointPath = checkpoint ? checkpoint.store.pathFor(checkpoint.key) : undefined;
+  const namesCache = shape.names && checkpointPath ? nameCachePath(checkpointPath) : undefined;
 
   const identity = { api: connection.region.apiBaseUrl };
   const resume = resumeCommand(
@@ -350,7 +362,22 @@ export async function runExtraction(
   progressReporter.start();
   try {
     result = await extract({
-      source,
+      // --resolve-names: the listings are read (or taken from the cache) before the first page.
+      source: shape.names
+        ? withNames(source, {
+          client,
+          names: shape.names,
+          cache: namesCache,
+          jobKey,
+          restart: settings.restart,
+          deadline: deadlineAt,
+          onRead: (listing) => reporter.say(`Reading names from ${listing} (--resolve-names)`),
+          onStale: () =>
+            reporter.warn(
+              `The name cache '${namesCache}' was missing: names were read again and may differ from those in rows already saved`,
+            ),
+        })
+        : source,
       sink,
       checkpoint,
       identity,
@@ -364,6 +391,8 @@ export async function runExtraction(
         if (progressLine) progressReporter.flush();
       },
     });
+    // Nothing reads the name cache of a complete job again.
+    if (result.status === "complete" && namesCache) await removeNameCache(namesCache);
   } catch (error) {
     failure = error;
   } finally {

@@ -24,6 +24,7 @@ import { CONNECTION_OPTIONS, extractionOptions, LOG_OPTIONS } from "../options.t
 import type { PermissionNeed } from "../permissions.ts";
 import { requirePermissions } from "../permissions.ts";
 import type { CommandSpec, ParsedCommand } from "../spec.ts";
+import { parseTableShape } from "../../table.ts";
 import type { Command } from "./command.ts";
 
 const QUERY_PAGE = { default: 100, max: 100 };
@@ -94,6 +95,19 @@ export const conversationsSpec: CommandSpec = {
         "Length of the interval pieces the details query reads one after another, such as '6h' or '7d' (not with --jobs).",
       default: "1d",
     },
+    {
+      name: "table",
+      type: "string",
+      value: "<shape>",
+      description:
+        "conversations (one row per conversation: queue, agents, wrap-up, ANI/DNIS, handle/talk/hold/ACW times), participants (one per participant), segments (one per segment) or raw (the records as the API gives them). Tables are flat rows in CSV, JSONL and JSON, with fixed columns (docs/tables.md). Default: conversations for CSV, raw for JSONL and JSON.",
+    },
+    {
+      name: "resolve-names",
+      type: "boolean",
+      description:
+        "Add name columns next to the user, queue and wrap-up code ids of a table. Reads the users, queues and wrap-up codes listings once per job (cached beside the checkpoint for resumes; needs directory:user:view, routing:queue:view, routing:wrapupCode:view).",
+    },
     ...extractionOptions({
       pageSize: QUERY_PAGE.default,
       maxPageSize: QUERY_PAGE.max,
@@ -123,6 +137,11 @@ export const conversationsSpec: CommandSpec = {
         "conversations --interval 2025-11-01/2025-12-01 --jobs --filter-file filters.json --deadline 2h",
       note:
         "A month through the jobs API, stopping cleanly after 2 hours (exit 4; run again to go on)",
+    },
+    {
+      command:
+        "conversations --interval 2026-01-01/2026-01-08 --table segments --resolve-names -o output/week1-segments.csv",
+      note: "One row per segment, with user, queue and wrap-up code names",
     },
     {
       command: "conversations --yesterday -o - | jq -r .conversationId",
@@ -326,6 +345,7 @@ export async function conversationsPlan(
   const chunk = parsed.strings.chunk;
   if (chunk !== undefined) parseDuration(chunk);
   const query = { ...filter.body, interval: intervalText } as ConversationDetailsQuery;
+  const table = parsed.strings.table;
   const needs: PermissionNeed[] = parsed.strings["filter-file"] !== undefined
     ? [{ name: "read", target: parsed.strings["filter-file"], why: "the filter file" }]
     : [];
@@ -337,6 +357,10 @@ export async function conversationsPlan(
     pageSize: jobs ? JOBS_PAGE : QUERY_PAGE,
     interval: intervalText,
     needs,
+    table: {
+      shape: table !== undefined ? parseTableShape(table) : undefined,
+      resolveNames: parsed.flags["resolve-names"] === true,
+    },
     source: (client, settings) =>
       jobs
         ? conversationDetailsJobSource(client, query, {
