@@ -9,7 +9,13 @@
 import type { ApiClient, ClientEvent } from "../client.ts";
 import { FileCheckpointStore } from "../checkpoint_file.ts";
 import { DeadlineError, RateLimitError, UsageError } from "../errors.ts";
-import { extract, extractJobKey, type ExtractProgress, type ExtractResult } from "../extract.ts";
+import {
+  extract,
+  extractJob,
+  extractJobKey,
+  type ExtractProgress,
+  type ExtractResult,
+} from "../extract.ts";
 import { GenesysClient } from "../genesys_client.ts";
 import { FileSink } from "../sink.ts";
 import { StreamSink } from "../sink_stream.ts";
@@ -30,6 +36,8 @@ import {
 } from "./progress.ts";
 import { createReporter, type Reporter } from "./reporter.ts";
 import { invocation } from "./invocation.ts";
+import { otherJobError } from "./job_change.ts";
+import { taskFolders } from "./paths.ts";
 import { resumeArgs, resumeCommand } from "./resume.ts";
 import { listenForStop } from "./signals.ts";
 import type { ParsedCommand } from "./spec.ts";
@@ -238,10 +246,11 @@ export async function runExtraction(
     ...fileNeeds(settings.output, settings.checkpoint),
   ];
   const started = invocation(needs);
+  const folders = taskFolders();
   requirePermissions(
     needs.filter((n) => n.name !== "env"),
     started.task
-      ? `'${started.task}' reads under . and writes under ./output only: choose an output there, or use 'deno run' with these flags (README, Permissions)`
+      ? `'${started.task}' reads under ${folders.read} and writes under ${folders.write} only: choose an output there, or use 'deno run' with these flags (README, Permissions)`
       : undefined,
   );
 
@@ -268,7 +277,11 @@ export async function runExtraction(
   const loaded = checkpoint && !settings.restart
     ? await checkpoint.store.load(checkpoint.key)
     : undefined;
+  const job = extractJob({ source, sink, identity });
   const jobKey = await extractJobKey({ source, sink, identity });
+  if (loaded?.status === "running" && loaded.jobKey !== jobKey) {
+    throw otherJobError(checkpointPath!, loaded, job);
+  }
   const previous = loaded?.jobKey === jobKey ? loaded : undefined;
   if (previous?.status === "running") {
     const of = previous.total !== undefined ? ` of ${formatCount(previous.total)}` : "";
