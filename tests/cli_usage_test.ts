@@ -227,9 +227,10 @@ console.log(JSON.stringify(result));
     assertEquals([extract.run, extract.sys, extract.ffi], ["prompt", "prompt", "prompt"]);
     const demo = await probe("demo");
     assertEquals(demo.regions.length, hosts.length);
+    // The demo runs the CLI as a child process (to kill run 1 with SIGKILL): deno, nothing else.
     assertEquals(
       [demo.loopback, demo.writeOutput, demo.run, demo.runOther],
-      ["granted", "prompt", "prompt", "prompt"],
+      ["granted", "prompt", "granted", "prompt"],
     );
 
     const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
@@ -243,7 +244,7 @@ console.log(JSON.stringify(result));
       assert(!keys.some((k) => ["all", "ffi", "sys"].includes(k)), `${set}: ${keys}`);
     }
     assertEquals(config.permissions.extract.run, undefined);
-    assertEquals(config.permissions.demo.run, undefined);
+    assertEquals(config.permissions.demo.run, ["deno"]);
   } finally {
     await Deno.remove(`${ROOT}${dir}`, { recursive: true });
   }
