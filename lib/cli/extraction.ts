@@ -34,6 +34,8 @@ import {
   retriesByLabel,
   retryLabel,
 } from "./progress.ts";
+import type { ChunkEstimate } from "./progress_estimate.ts";
+import { RecentRate } from "./progress_rate.ts";
 import { createReporter, type Reporter } from "./reporter.ts";
 import { invocation } from "./invocation.ts";
 import { otherJobError } from "./job_change.ts";
@@ -55,6 +57,11 @@ export interface ExtractionPlan {
   interval?: string;
   /** Permissions beyond the connection and the output (a filter file). */
   needs?: PermissionNeed[];
+  /**
+   * What the source tells about the run's size before its total is known: the part of the work it
+   * is in and an estimate of all records (a details query's day, from each chunk's first page).
+   */
+  progress?: () => ChunkEstimate;
   /**
    * Builds the source; may throw a `UsageError` for a bad query (before anything is written).
    *
@@ -78,6 +85,19 @@ export interface SourceSettings {
   reporter: Reporter;
   /** Shows what the run waits for on the progress line (`undefined` clears it). */
   setWaiting: (text?: string) => void;
+}
+
+/** What the run waits for (`429, retrying`) and until when, epoch ms, when that is known. */
+interface Waiting {
+  what: string;
+  until?: number;
+}
+
+/** `429, retrying in 42s`, counting down; just what it waits for once the time is up. */
+function formatWaiting(waiting: Waiting, now: number): string {
+  return waiting.until !== undefined && waiting.until > now
+    ? `${waiting.what} in ${formatDuration(waiting.until - now)}`
+    : waiting.what;
 }
 
 /** Options for tests and the demo: a client or checks to replace. */
@@ -188,7 +208,10 @@ export async function runExtraction(
     ? startedAt + settings.deadlineMs
     : undefined;
 
-  let waiting: string | undefined;
+  // What the run waits for, and until when (a retry's delay), for the progress line's countdown.
+  let waiting: Waiting | undefined;
+  // The ETA's rate: records over working time, waits left out.
+  const rate = new RecentRate({ start: startedAt });
   // The error of the retry in progress, so a deadline that ends a stuck run can say why.
   let retrying: string | undefined;
   // Tokens the server granted: failed attempts at the token endpoint are not refreshes.
@@ -197,7 +220,10 @@ export async function runExtraction(
   const onEvent = (event: ClientEvent) => {
     if (event.type === "retry") {
       const wait = event.delayMs !== undefined ? ` in ${formatDuration(event.delayMs)}` : "";
-      waiting = `${retryLabel(event.cause)}, retrying${wait}`;
+      const now = Date.now();
+      const until = event.delayMs !== undefined ? now + event.delayMs : undefined;
+      waiting = { what: `${retryLabel(event.cause)}, retrying`, until };
+      if (until !== undefined) rate.wait(now, until);
       retrying = event.error ? `${event.method} ${event.path}: ${event.error}` : undefined;
       reporter.log.debug(`Retrying ${event.method} ${event.path}${wait}`, {
         cause: event.cause,
@@ -237,7 +263,7 @@ export async function runExtraction(
     concurrency: settings.concurrency,
     deadline: deadlineAt,
     reporter,
-    setWaiting: (text) => waiting = text,
+    setWaiting: (text) => waiting = text === undefined ? undefined : { what: text },
   });
 
   const needs = [
@@ -317,6 +343,9 @@ export async function runExtraction(
     snapshot: () => {
       const stats = client.stats;
       const now = Date.now();
+      // A rate-limit pause holds every request: working time stops until it ends.
+      const paused = stats.pacer?.queued ? stats.pacer.pausedUntil : undefined;
+      if (paused !== undefined && paused > now) rate.wait(now, paused);
       return {
         label: plan.label,
         ...durable(),
@@ -324,7 +353,10 @@ export async function runExtraction(
         elapsedMs: now - startedAt,
         tokenRefreshes: tokenRefreshes(),
         retries: retriesByLabel(stats),
-        waiting: waiting ?? formatPacerWait(stats.pacer, now),
+        waiting: waiting ? formatWaiting(waiting, now) : formatPacerWait(stats.pacer, now),
+        waitLeftMs: rate.waitLeftMs(now),
+        rate: rate.perSecond(),
+        ...plan.progress?.(),
       };
     },
     write: ctx.io.stderr,
@@ -373,6 +405,7 @@ export async function runExtraction(
       onProgress: (p) => {
         progress = p;
         waiting = undefined;
+        rate.sample(Date.now(), p.recordsThisRun);
         overrides.onProgress?.(p);
         if (progressLine) progressReporter.flush();
       },
