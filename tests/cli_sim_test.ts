@@ -1,24 +1,12 @@
 /**
- * `sim` on a port you can come back to: a restart serves the same URL, credentials and data, and a
- * port it cannot use is one line with exit code 2. Subprocesses listen on a free port found first,
+ * `sim` on a port you can come back to: a restart serves the same URL, credentials and data (a
+ * port it cannot use is in cli_usage_test.ts). Subprocesses listen on a free port found first,
  * never on the default 8787, so parallel runs on one machine do not collide.
  */
-import { main } from "../cli.ts";
 import { simSpec } from "../lib/cli/commands/sim.ts";
 import { assert, assertEquals } from "./_assert.ts";
 import { cliCommand } from "./_cli.ts";
 import { simCall, simToken } from "./_sim_fetch.ts";
-
-async function inProcess(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(args, {
-    stdout: (t) => out += t,
-    stderr: (t) => err += t,
-    stderrIsTerminal: false,
-  });
-  return { code, out, err };
-}
 
 /** A port nothing listens on right now. */
 function freePort(): number {
@@ -83,15 +71,4 @@ Deno.test("sim restarted on the same port serves the same URL, credentials and d
   assertEquals(users[0], users[1]);
   assert(banners[0].includes("export GENESYSCLOUD_OAUTHCLIENT_ID=sim-client-id"), banners[0]);
   assert(banners[0].includes("deno task -q extract users"), banners[0]);
-});
-
-Deno.test("sim on a port in use exits 2 with one line that says how to pick another", async () => {
-  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  const run = await inProcess(["sim", "--port", String(port)]);
-  assertEquals([run.code, run.out], [2, ""], run.err);
-  assertEquals(
-    run.err,
-    `error: Port ${port} on 127.0.0.1 is already in use: stop the other program, or pass another --port (0 picks a free one)\n`,
-  );
 });

@@ -278,3 +278,14 @@ Deno.test("CLI resolves relative paths against INIT_CWD, where a task was typed,
     await Deno.remove(`${ROOT}${dir}`, { recursive: true });
   }
 });
+
+Deno.test("sim on a port in use exits 2 with one line that says how to pick another", async () => {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  const run = await inProcess(["sim", "--port", String(port)]);
+  assertEquals([run.code, run.out], [2, ""], run.err);
+  assertEquals(
+    run.err,
+    `error: Port ${port} on 127.0.0.1 is already in use: stop the other program, or pass another --port (0 picks a free one)\n`,
+  );
+});
