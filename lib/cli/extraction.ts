@@ -39,7 +39,7 @@ import { RecentRate } from "./progress_rate.ts";
 import { createReporter, type Reporter } from "./reporter.ts";
 import { invocation } from "./invocation.ts";
 import { otherJobError } from "./job_change.ts";
-import { taskFolders } from "./paths.ts";
+import { taskFolders, userCwd } from "./paths.ts";
 import { resumeArgs, resumeCommand } from "./resume.ts";
 import { listenForStop } from "./signals.ts";
 import type { ParsedCommand } from "./spec.ts";
@@ -272,7 +272,7 @@ export async function runExtraction(
     ...fileNeeds(settings.output, settings.checkpoint),
   ];
   const started = invocation(needs);
-  const folders = taskFolders();
+  const folders = taskFolders(userCwd(), Deno.cwd());
   requirePermissions(
     needs.filter((n) => n.name !== "env"),
     started.task

@@ -15,7 +15,7 @@ import { simCommand } from "./commands/sim.ts";
 import { type CliIo, processIo } from "./context.ts";
 import { errorLine, ExitCode, exitCodeFor } from "./exit.ts";
 import { commandHelp, HELP_SPEC, mainHelp, markdownReference } from "./help.ts";
-import { resolvePathOptions } from "./paths.ts";
+import { resolvePathOptions, userCwd } from "./paths.ts";
 import { parseCommand } from "./spec.ts";
 import { suggest } from "../suggest.ts";
 
@@ -120,7 +120,7 @@ async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
     io.stdout(commandHelp(command.spec));
     return ExitCode.OK;
   }
-  resolvePathOptions(parsed);
+  resolvePathOptions(parsed, userCwd(), Deno.cwd());
   return await command.run(parsed, { io, argv: args });
 }
 

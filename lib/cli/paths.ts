@@ -101,8 +101,8 @@ export function userCwd(): string | undefined {
  * the command checks its permissions, so the checks ask for the folders actually used.
  *
  * @param parsed The parsed command; its `strings` are updated.
- * @param from The folder the user typed the command in (default: {@link userCwd}).
- * @param cwd The process's folder (default: `Deno.cwd()`).
+ * @param from The folder the user typed the command in ({@link userCwd}), if known.
+ * @param cwd The process's folder (`Deno.cwd()`).
  *
  * @example
  * ```ts
@@ -117,14 +117,12 @@ export function userCwd(): string | undefined {
  */
 export function resolvePathOptions(
   parsed: ParsedCommand,
-  from: string | undefined = userCwd(),
-  cwd?: string,
+  from: string | undefined,
+  cwd: string,
 ): void {
-  if (from === undefined) return;
-  const here = cwd ?? Deno.cwd();
   for (const name of PATH_OPTIONS) {
     const value = parsed.strings[name];
-    if (value !== undefined) parsed.strings[name] = resolveUserPath(value, from, here);
+    if (value !== undefined) parsed.strings[name] = resolveUserPath(value, from, cwd);
   }
 }
 
@@ -133,8 +131,8 @@ export function resolvePathOptions(
  * the command in the project folder, the project folder by name when they typed it elsewhere
  * (relative paths then resolve against their folder, not the project's).
  *
- * @param from The folder the user typed the command in (default: {@link userCwd}).
- * @param cwd The process's folder (default: `Deno.cwd()`).
+ * @param from The folder the user typed the command in ({@link userCwd}), if known.
+ * @param cwd The process's folder (`Deno.cwd()`).
  * @returns The two folders as a hint names them.
  *
  * @example
@@ -150,10 +148,10 @@ export function resolvePathOptions(
  * ```
  */
 export function taskFolders(
-  from: string | undefined = userCwd(),
-  cwd?: string,
+  from: string | undefined,
+  cwd: string,
 ): { read: string; write: string } {
-  const here = normalize(cwd ?? Deno.cwd());
+  const here = normalize(cwd);
   if (from === undefined || normalize(from) === here) return { read: ".", write: "./output" };
   return { read: `the project folder '${here}'`, write: `'${here}/output'` };
 }
