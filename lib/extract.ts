@@ -13,6 +13,7 @@ import {
   CHECKPOINT_VERSION,
   type CheckpointStore,
   computeJobKey,
+  otherJobMessage,
 } from "./checkpoint.ts";
 import { CheckpointError, UsageError } from "./errors.ts";
 
@@ -79,7 +80,8 @@ export interface ExtractOptions<T = unknown> {
   checkpoint?: ExtractCheckpointOptions;
   /**
    * What else identifies the job besides the source's description and the sink's identity, such
-   * as the region or org. Never pass a secret here (it is only hashed, but still).
+   * as the region or org. It is kept in the checkpoint (to say what differs when a resume is
+   * refused): never pass a secret here.
    */
   identity?: JsonValue;
   /** Delete any existing checkpoint first and start over (the CLI's `--restart`). */
@@ -150,13 +152,43 @@ export interface ExtractResult {
 export function extractJobKey(
   options: Pick<ExtractOptions, "source" | "sink" | "identity">,
 ): Promise<string> {
-  return computeJobKey({
+  return computeJobKey(extractJob(options));
+}
+
+/**
+ * The arguments that identify an extraction, as {@link extractJobKey} hashes them and a
+ * checkpoint keeps them (`Checkpoint.job`): the checkpoint format version, the source's
+ * description and record type, the sink's identity and the caller's identity.
+ *
+ * @param options The source, the sink and the identity.
+ * @returns The arguments, as JSON.
+ *
+ * @example
+ * ```ts
+ * import { extractJob } from "./extract.ts";
+ * import { MemorySink } from "./sink_memory.ts";
+ * import { deepStrictEqual } from "node:assert/strict";
+ *
+ * const source = { description: { path: "/api/v2/users" }, recordType: "user", pages: async function* () {} };
+ * deepStrictEqual(extractJob({ source, sink: new MemorySink({ format: "csv" }) }), {
+ *   checkpointVersion: 1,
+ *   source: { path: "/api/v2/users" },
+ *   recordType: "user",
+ *   sink: { format: "csv" },
+ *   identity: null,
+ * });
+ * ```
+ */
+export function extractJob(
+  options: Pick<ExtractOptions, "source" | "sink" | "identity">,
+): JsonValue {
+  return {
     checkpointVersion: CHECKPOINT_VERSION,
     source: options.source.description,
     recordType: options.source.recordType,
     sink: options.sink.identity,
     identity: options.identity ?? null,
-  });
+  };
 }
 
 const ABORTED = Symbol("aborted");
@@ -244,7 +276,8 @@ export async function extract<T>(options: ExtractOptions<T>): Promise<ExtractRes
   const { source, sink, signal, onProgress, stats } = options;
   const now = options.now ?? Date.now;
   const startedAt = now();
-  const jobKey = await extractJobKey(options);
+  const job = extractJob(options);
+  const jobKey = await computeJobKey(job);
   const store = options.checkpoint?.store;
   const key = options.checkpoint?.key;
   if (store && !sink.resumable) {
@@ -260,9 +293,7 @@ export async function extract<T>(options: ExtractOptions<T>): Promise<ExtractRes
     else previous = await store.load(key);
     if (previous && previous.jobKey !== jobKey) {
       if (previous.status === "running") {
-        throw new CheckpointError(
-          `Checkpoint '${location}' belongs to another job (its region, query, options or output format differ); run with the same arguments to resume it, or use --restart or delete it to start over`,
-        );
+        throw new CheckpointError(otherJobMessage(store.describe(key), previous, job));
       }
       previous = undefined; // a finished job of other arguments: nothing to protect
     }
@@ -307,6 +338,7 @@ export async function extract<T>(options: ExtractOptions<T>): Promise<ExtractRes
   const checkpointOf = (status: Checkpoint["status"], at: number): Checkpoint => ({
     version: CHECKPOINT_VERSION,
     jobKey,
+    job,
     recordType: source.recordType,
     format: sink.format,
     ...(sink.path !== undefined ? { output: sink.path } : {}),

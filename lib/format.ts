@@ -42,9 +42,17 @@ export function parseOutputFormat(name: string): OutputFormat {
   return format;
 }
 
+/** File extensions (lower case, without the dot) and the format each one means. */
+export const OUTPUT_EXTENSIONS: Readonly<Record<string, OutputFormat>> = Object.freeze({
+  jsonl: "jsonl",
+  ndjson: "jsonl",
+  csv: "csv",
+  json: "json",
+});
+
 /**
  * Guesses the format from a file name: `.csv` → `csv`, `.json` → `json`, `.jsonl` and `.ndjson`
- * → `jsonl`.
+ * → `jsonl` (see {@link OUTPUT_EXTENSIONS}).
  *
  * @param path A file path.
  * @returns The format, or `undefined` for any other extension.
@@ -59,18 +67,10 @@ export function parseOutputFormat(name: string): OutputFormat {
  * ```
  */
 export function formatFromPath(path: string): OutputFormat | undefined {
-  const match = /\.([A-Za-z0-9]+)$/.exec(path);
-  switch (match?.[1].toLowerCase()) {
-    case "csv":
-      return "csv";
-    case "json":
-      return "json";
-    case "jsonl":
-    case "ndjson":
-      return "jsonl";
-    default:
-      return undefined;
-  }
+  const extension = /\.([A-Za-z0-9]+)$/.exec(path)?.[1].toLowerCase();
+  return extension !== undefined && Object.hasOwn(OUTPUT_EXTENSIONS, extension)
+    ? OUTPUT_EXTENSIONS[extension]
+    : undefined;
 }
 
 /** Options of {@link createRecordEncoder}. */

@@ -227,7 +227,12 @@ Deno.test("No token reaches the output of the demo and sim commands (their own s
       ["demo", "--dir", "demo-output", "--conversations", "200", "--log-level", "debug"],
       {
         cwd: dir,
-        flags: ["--allow-net=127.0.0.1", `--allow-read=${dir}`, `--allow-write=${dir}`],
+        flags: [
+          "--allow-net=127.0.0.1",
+          `--allow-read=${dir}`,
+          `--allow-write=${dir}`,
+          "--allow-run=deno",
+        ],
       },
     );
     assert(demo.code === 0, `demo exit ${demo.code}: ${demo.stderr.slice(-300)}`);

@@ -19,6 +19,7 @@ import {
 } from "./env.ts";
 import { type PermissionNeed, regionNeeds, requirePermissions } from "./permissions.ts";
 import { invocation } from "./invocation.ts";
+import { taskFolders, userCwd } from "./paths.ts";
 import type { ParsedCommand } from "./spec.ts";
 
 /** Where a command writes and what it knows about its terminal. */
@@ -124,7 +125,9 @@ export async function resolveConnection(parsed: ParsedCommand): Promise<Connecti
     requirePermissions(
       [need],
       task
-        ? `'${task}' reads under . only: keep the env file in the project folder, or use 'deno run' with this flag (README, Permissions)`
+        ? `'${task}' reads under ${
+          taskFolders(userCwd(), Deno.cwd()).read
+        } only: keep the env file in the project folder, or use 'deno run' with this flag (README, Permissions)`
         : undefined,
     );
     needs.push(need);

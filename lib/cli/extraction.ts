@@ -9,7 +9,13 @@
 import type { ApiClient, ClientEvent } from "../client.ts";
 import { FileCheckpointStore } from "../checkpoint_file.ts";
 import { DeadlineError, RateLimitError, UsageError } from "../errors.ts";
-import { extract, extractJobKey, type ExtractProgress, type ExtractResult } from "../extract.ts";
+import {
+  extract,
+  extractJob,
+  extractJobKey,
+  type ExtractProgress,
+  type ExtractResult,
+} from "../extract.ts";
 import { GenesysClient } from "../genesys_client.ts";
 import { FileSink } from "../sink.ts";
 import { StreamSink } from "../sink_stream.ts";
@@ -35,8 +41,12 @@ import {
   retriesByLabel,
   retryLabel,
 } from "./progress.ts";
+import type { ChunkEstimate } from "./progress_estimate.ts";
+import { RecentRate } from "./progress_rate.ts";
 import { createReporter, type Reporter } from "./reporter.ts";
 import { invocation } from "./invocation.ts";
+import { otherJobError } from "./job_change.ts";
+import { taskFolders, userCwd } from "./paths.ts";
 import { resumeArgs, resumeCommand } from "./resume.ts";
 import { listenForStop } from "./signals.ts";
 import type { ParsedCommand } from "./spec.ts";
@@ -56,6 +66,11 @@ export interface ExtractionPlan {
   needs?: PermissionNeed[];
   /** Conversation details: `--table` and `--resolve-names`. */
   table?: TableRequest;
+  /**
+   * What the source tells about the run's size before its total is known: the part of the work it
+   * is in and an estimate of all records (a details query's day, from each chunk's first page).
+   */
+  progress?: () => ChunkEstimate;
   /**
    * Builds the source; may throw a `UsageError` for a bad query (before anything is written).
    *
@@ -79,6 +94,19 @@ export interface SourceSettings {
   reporter: Reporter;
   /** Shows what the run waits for on the progress line (`undefined` clears it). */
   setWaiting: (text?: string) => void;
+}
+
+/** What the run waits for (`429, retrying`) and until when, epoch ms, when that is known. */
+interface Waiting {
+  what: string;
+  until?: number;
+}
+
+/** `429, retrying in 42s`, counting down; just what it waits for once the time is up. */
+function formatWaiting(waiting: Waiting, now: number): string {
+  return waiting.until !== undefined && waiting.until > now
+    ? `${waiting.what} in ${formatDuration(waiting.until - now)}`
+    : waiting.what;
 }
 
 /** Options for tests and the demo: a client or checks to replace. */
@@ -190,7 +218,10 @@ export async function runExtraction(
     ? startedAt + settings.deadlineMs
     : undefined;
 
-  let waiting: string | undefined;
+  // What the run waits for, and until when (a retry's delay), for the progress line's countdown.
+  let waiting: Waiting | undefined;
+  // The ETA's rate: records over working time, waits left out.
+  const rate = new RecentRate({ start: startedAt });
   // The error of the retry in progress, so a deadline that ends a stuck run can say why.
   let retrying: string | undefined;
   // Tokens the server granted: failed attempts at the token endpoint are not refreshes.
@@ -199,7 +230,10 @@ export async function runExtraction(
   const onEvent = (event: ClientEvent) => {
     if (event.type === "retry") {
       const wait = event.delayMs !== undefined ? ` in ${formatDuration(event.delayMs)}` : "";
-      waiting = `${retryLabel(event.cause)}, retrying${wait}`;
+      const now = Date.now();
+      const until = event.delayMs !== undefined ? now + event.delayMs : undefined;
+      waiting = { what: `${retryLabel(event.cause)}, retrying`, until };
+      if (until !== undefined) rate.wait(now, until);
       retrying = event.error ? `${event.method} ${event.path}: ${event.error}` : undefined;
       reporter.log.debug(`Retrying ${event.method} ${event.path}${wait}`, {
         cause: event.cause,
@@ -239,7 +273,7 @@ export async function runExtraction(
     concurrency: settings.concurrency,
     deadline: deadlineAt,
     reporter,
-    setWaiting: (text) => waiting = text,
+    setWaiting: (text) => waiting = text === undefined ? undefined : { what: text },
   });
 
   const needs = [
@@ -248,10 +282,11 @@ export async function runExtraction(
     ...fileNeeds(settings.output, settings.checkpoint),
   ];
   const started = invocation(needs);
+  const folders = taskFolders(userCwd(), Deno.cwd());
   requirePermissions(
     needs.filter((n) => n.name !== "env"),
     started.task
-      ? `'${started.task}' reads under . and writes under ./output only: choose an output there, or use 'deno run' with these flags (README, Permissions)`
+      ? `'${started.task}' reads under ${folders.read} and writes under ${folders.write} only: choose an output there, or use 'deno run' with these flags (README, Permissions)`
       : undefined,
   );
 
@@ -280,7 +315,11 @@ export async function runExtraction(
   const loaded = checkpoint && !settings.restart
     ? await checkpoint.store.load(checkpoint.key)
     : undefined;
+  const job = extractJob({ source, sink, identity });
   const jobKey = await extractJobKey({ source, sink, identity });
+  if (loaded?.status === "running" && loaded.jobKey !== jobKey) {
+    throw otherJobError(checkpointPath!, loaded, job);
+  }
   const previous = loaded?.jobKey === jobKey ? loaded : undefined;
   if (previous?.status === "running") {
     const of = previous.total !== undefined ? ` of ${formatCount(previous.total)}` : "";
@@ -316,6 +355,9 @@ export async function runExtraction(
     snapshot: () => {
       const stats = client.stats;
       const now = Date.now();
+      // A rate-limit pause holds every request: working time stops until it ends.
+      const paused = stats.pacer?.queued ? stats.pacer.pausedUntil : undefined;
+      if (paused !== undefined && paused > now) rate.wait(now, paused);
       return {
         label: plan.label,
         ...durable(),
@@ -323,7 +365,10 @@ export async function runExtraction(
         elapsedMs: now - startedAt,
         tokenRefreshes: tokenRefreshes(),
         retries: retriesByLabel(stats),
-        waiting: waiting ?? formatPacerWait(stats.pacer, now),
+        waiting: waiting ? formatWaiting(waiting, now) : formatPacerWait(stats.pacer, now),
+        waitLeftMs: rate.waitLeftMs(now),
+        rate: rate.perSecond(),
+        ...plan.progress?.(),
       };
     },
     write: ctx.io.stderr,
@@ -387,6 +432,7 @@ export async function runExtraction(
       onProgress: (p) => {
         progress = p;
         waiting = undefined;
+        rate.sample(Date.now(), p.recordsThisRun);
         overrides.onProgress?.(p);
         if (progressLine) progressReporter.flush();
       },

@@ -14,7 +14,8 @@ import { getCommand, queuesCommand, usersCommand } from "./commands/listing.ts";
 import { simCommand } from "./commands/sim.ts";
 import { type CliIo, processIo } from "./context.ts";
 import { errorLine, ExitCode, exitCodeFor } from "./exit.ts";
-import { commandHelp, mainHelp, markdownReference } from "./help.ts";
+import { commandHelp, HELP_SPEC, mainHelp, markdownReference } from "./help.ts";
+import { resolvePathOptions, userCwd } from "./paths.ts";
 import { parseCommand } from "./spec.ts";
 import { suggest } from "../suggest.ts";
 
@@ -119,26 +120,47 @@ async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
     io.stdout(commandHelp(command.spec));
     return ExitCode.OK;
   }
+  resolvePathOptions(parsed, userCwd(), Deno.cwd());
   return await command.run(parsed, { io, argv: args });
 }
 
 function help(rest: readonly string[], io: CliIo): number {
-  const markdown = rest.includes("--markdown");
   const names = rest.filter((a) => !a.startsWith("-"));
-  const unknownFlag = rest.find((a) => a.startsWith("-") && a !== "--markdown");
-  if (unknownFlag) {
-    throw new UsageError(`Unknown option '${unknownFlag}' for 'help': only --markdown`);
+  const flags = rest.filter((a) => a.startsWith("-"));
+  if (flags.includes("--help") || flags.includes("-h") || names[0] === "help") {
+    io.stdout(commandHelp(HELP_SPEC));
+    return ExitCode.OK;
   }
-  if (markdown) {
-    io.stdout(markdownReference(COMMANDS.map((c) => c.spec)));
+  const unknownFlag = flags.find((a) => a !== "--markdown");
+  if (unknownFlag) {
+    throw new UsageError(`Unknown option '${unknownFlag}' for 'help': use --markdown or --help`);
+  }
+  if (names.length > 1) {
+    throw new UsageError(
+      `Command 'help' takes one command name, got ${names.map((n) => `'${n}'`).join(" ")}`,
+    );
+  }
+  const specs = COMMANDS.map((c) => c.spec);
+  if (flags.includes("--markdown")) {
+    if (names.length > 0) {
+      throw new UsageError("Option '--markdown' prints every command: drop the command name");
+    }
+    io.stdout(markdownReference(specs));
     return ExitCode.OK;
   }
   if (names.length === 0) {
-    io.stdout(mainHelp(COMMANDS.map((c) => c.spec), VERSION));
+    io.stdout(mainHelp(specs, VERSION));
     return ExitCode.OK;
   }
   const command = COMMANDS.find((c) => c.spec.name === names[0]);
-  if (!command) throw new UsageError(`Unknown command '${names[0]}': see --help`);
+  if (!command) {
+    const hint = suggest(names[0], [...specs.map((s) => s.name), "help"]);
+    throw new UsageError(
+      `Unknown command '${names[0]}': ${
+        hint ? `did you mean '${hint}'?` : `use one of ${specs.map((s) => s.name).join(", ")}`
+      }`,
+    );
+  }
   io.stdout(commandHelp(command.spec));
   return ExitCode.OK;
 }

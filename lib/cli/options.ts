@@ -86,7 +86,7 @@ export function extractionOptions(
       type: "string",
       value: "<format>",
       description:
-        "jsonl (one record per line), csv or json (one array). Inferred from the output's extension (.jsonl, .ndjson, .csv, .json); jsonl otherwise.",
+        "jsonl (one record per line), csv or json (one array). Inferred from the output's extension (.jsonl, .ndjson, .csv, .json); jsonl for a name without one. Another extension (such as .xlsx) is refused unless --format says what to write.",
     },
     {
       name: "page-size",

@@ -10,9 +10,9 @@ import type { ResolvedRegion } from "../region.ts";
 
 /** A permission a command needs, and why. */
 export interface PermissionNeed {
-  /** The permission: `net`, `read`, `write` or `env`. */
-  name: "net" | "read" | "write" | "env";
-  /** The host (`api.mypurecloud.ie`, `127.0.0.1:8080`), path or variable name. */
+  /** The permission: `net`, `read`, `write`, `env` or `run`. */
+  name: "net" | "read" | "write" | "env" | "run";
+  /** The host (`api.mypurecloud.ie`, `127.0.0.1:8080`), path, variable name or program. */
   target: string;
   /** What it is for, such as `the output file 'out/users.jsonl'`. */
   why: string;
@@ -180,6 +180,8 @@ export function missingPermissions(needs: readonly PermissionNeed[]): Permission
       ? { name: "net", host: need.target }
       : need.name === "env"
       ? { name: "env", variable: need.target }
+      : need.name === "run"
+      ? { name: "run", command: need.target }
       : { name: need.name, path: need.target };
     try {
       return Deno.permissions.querySync(descriptor).state !== "granted";

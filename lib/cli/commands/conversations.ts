@@ -19,6 +19,7 @@ import {
   parseInterval,
 } from "../../interval.ts";
 import type { CommandContext } from "../context.ts";
+import { ChunkProgress } from "../progress_estimate.ts";
 import { type ExtractionPlan, runExtraction } from "../extraction.ts";
 import { CONNECTION_OPTIONS, extractionOptions, LOG_OPTIONS } from "../options.ts";
 import type { PermissionNeed } from "../permissions.ts";
@@ -343,12 +344,16 @@ export async function conversationsPlan(
   const interval = resolveInterval(parsed, filter.interval, now);
   const intervalText = formatInterval(interval);
   const chunk = parsed.strings.chunk;
-  if (chunk !== undefined) parseDuration(chunk);
+  const chunkMs = parseDuration(chunk ?? "1d");
   const query = { ...filter.body, interval: intervalText } as ConversationDetailsQuery;
   const table = parsed.strings.table;
   const needs: PermissionNeed[] = parsed.strings["filter-file"] !== undefined
     ? [{ name: "read", target: parsed.strings["filter-file"], why: "the filter file" }]
     : [];
+  // The details query tells its size chunk by chunk; the jobs API only at the end.
+  const chunks = jobs
+    ? undefined
+    : new ChunkProgress(intervalText, chunkMs, query.order === "desc");
   return {
     label: "conversations",
     defaultName: `conversations-${compact(interval.start)}-${compact(interval.end)}${
@@ -361,6 +366,7 @@ export async function conversationsPlan(
       shape: table !== undefined ? parseTableShape(table) : undefined,
       resolveNames: parsed.flags["resolve-names"] === true,
     },
+    progress: chunks ? () => chunks.current() : undefined,
     source: (client, settings) =>
       jobs
         ? conversationDetailsJobSource(client, query, {
@@ -385,6 +391,7 @@ export async function conversationsPlan(
           prefetch: settings.prefetch,
           concurrency: settings.concurrency,
           deadline: settings.deadline,
+          onPage: (page) => chunks?.page(page.interval, page.totalHits),
         }),
   };
 }
