@@ -174,7 +174,8 @@ export async function runExtraction(
     maxPageSize: plan.pageSize.max,
   });
   const connection = overrides.connection ?? await resolveConnection(parsed);
-  const reporter = createReporter(ctx.io, settings, [connection.credentials.clientSecret]);
+  ctx.redactor.addBasic(connection.credentials.clientId, connection.credentials.clientSecret);
+  const reporter = createReporter(ctx.io, settings, ctx.redactor);
   const startedAt = Date.now();
   const deadlineAt = settings.deadlineMs !== undefined
     ? startedAt + settings.deadlineMs
@@ -219,6 +220,7 @@ export async function runExtraction(
     deadline: deadlineAt,
     maxRetryAfter: settings.maxRetryAfterMs,
     onEvent,
+    redactor: ctx.redactor,
   });
   overrides.onClient?.(client);
 
@@ -388,7 +390,7 @@ export async function runExtraction(
     failure instanceof DeadlineError;
   if (failure !== undefined && !deadlineHit) {
     const code = exitCodeFor(failure);
-    reporter.error(errorLine(failure), { exitCode: code });
+    reporter.error(errorLine(failure, ctx.redactor), { exitCode: code });
     // Only when the wait exceeded --max-retry-after; 429s that outlast the attempts are not helped
     // by a longer allowance.
     if (failure instanceof RateLimitError && failure.maxRetryAfterMs !== undefined) {
