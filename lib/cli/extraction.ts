@@ -7,10 +7,12 @@
  */
 
 import type { ApiClient, ClientEvent } from "../client.ts";
+import { type Checkpoint, type CheckpointLock, tookOverNotice } from "../checkpoint.ts";
 import { FileCheckpointStore } from "../checkpoint_file.ts";
-import { DeadlineError, RateLimitError, UsageError } from "../errors.ts";
+import { CheckpointError, DeadlineError, RateLimitError, UsageError } from "../errors.ts";
 import { extract, extractJobKey, type ExtractProgress, type ExtractResult } from "../extract.ts";
 import { GenesysClient } from "../genesys_client.ts";
+import { fileFailure, refuseSymlinks } from "../safe_files.ts";
 import { FileSink } from "../sink.ts";
 import { StreamSink } from "../sink_stream.ts";
 import type { Sink } from "../sink.ts";
@@ -18,7 +20,13 @@ import type { PageSource } from "../source.ts";
 import { type CommandContext, type Connection, resolveConnection } from "./context.ts";
 import { ExitCode, exitCodeFor } from "./exit.ts";
 import { type ExtractSettings, readExtractSettings } from "./extract_options.ts";
-import { dirname, fileNeeds, type PermissionNeed, requirePermissions } from "./permissions.ts";
+import {
+  dirname,
+  fileNeeds,
+  type PermissionNeed,
+  requirePermissions,
+  writeRoot,
+} from "./permissions.ts";
 import {
   formatCount,
   formatDuration,
@@ -90,9 +98,11 @@ export interface RunExtractionOverrides {
 
 /**
  * Creates the output's folder, and refuses, before anything is read or written, an output that is
- * a directory or lies under a file (the rename at the end would fail after all the work).
+ * a directory or lies under a file (the rename at the end would fail after all the work), or that
+ * is, or lies under, a symbolic link below the granted root.
  */
-async function prepareOutput(output: string, example: string): Promise<void> {
+async function prepareOutput(output: string, example: string, root?: string): Promise<void> {
+  await refuseSymlinks(output, { root, label: "output" });
   const dir = dirname(output);
   try {
     await Deno.mkdir(dir, { recursive: true });
@@ -102,13 +112,29 @@ async function prepareOutput(output: string, example: string): Promise<void> {
         `Cannot create the folder '${dir}' for the output '${output}': a file is in the way; choose another output path`,
       );
     }
-    throw error;
+    throw fileFailure(error, "create the folder", dir);
   }
   const info = await Deno.stat(output).catch(() => undefined);
   if (info?.isDirectory) {
     throw new UsageError(
       `Output '${output}' is a directory: give a file name such as '${output}/${example}'`,
     );
+  }
+}
+
+/**
+ * Reads the checkpoint; for --restart a corrupt one counts as none (it is replaced, and it
+ * covers no output).
+ */
+async function loadCheckpoint(
+  checkpoint: { store: FileCheckpointStore; key: string },
+  restart: boolean,
+): Promise<Checkpoint | undefined> {
+  try {
+    return await checkpoint.store.load(checkpoint.key);
+  } catch (error) {
+    if (restart && error instanceof CheckpointError) return undefined;
+    throw error;
   }
 }
 
@@ -247,14 +273,8 @@ export async function runExtraction(
       : undefined,
   );
 
-  const sink: Sink = settings.output === "-"
-    ? new StreamSink(Deno.stdout.writable, { format: settings.outputFormat })
-    : new FileSink(settings.output, {
-      format: settings.outputFormat,
-      overwrite: settings.force || settings.restart,
-    });
   const checkpoint = settings.checkpoint !== undefined
-    ? FileCheckpointStore.forFile(settings.checkpoint)
+    ? FileCheckpointStore.forFile(settings.checkpoint, { root: writeRoot(settings.checkpoint) })
     : undefined;
   const checkpointPath = checkpoint ? checkpoint.store.pathFor(checkpoint.key) : undefined;
 
@@ -264,14 +284,63 @@ export async function runExtraction(
     started,
   );
 
+  const controller = new AbortController();
+  let stoppedBy: string | undefined;
+  const held: { lock?: CheckpointLock } = {};
+  let stopProgress = () => {};
+  // Listening from before the lock is taken: a signal at any moment after it releases the lock.
+  const removeSignals = listenForStop({
+    onStop: (signal) => {
+      stoppedBy ??= signal;
+      reporter.warn(
+        `${signal} received: stopping after the current page and saving the checkpoint (send it again to quit at once)`,
+      );
+      controller.abort();
+    },
+    onForce: (signal) => {
+      stopProgress();
+      held.lock?.releaseSync();
+      reporter.important(
+        `${signal} again: quitting now; the checkpoint of the last saved page is intact. Resume with:\n  ${resume}`,
+      );
+      Deno.exit(ExitCode.INTERRUPTED);
+    },
+  });
+  using _listening = { [Symbol.dispose]: removeSignals };
+
+  const outputRoot = settings.output !== "-" ? writeRoot(settings.output) : undefined;
   if (settings.output !== "-") {
-    await prepareOutput(settings.output, `${plan.defaultName}.${settings.outputFormat}`);
+    await prepareOutput(
+      settings.output,
+      `${plan.defaultName}.${settings.outputFormat}`,
+      outputRoot,
+    );
   }
-  const loaded = checkpoint && !settings.restart
-    ? await checkpoint.store.load(checkpoint.key)
-    : undefined;
+  // One run per job: the lock beside the checkpoint is taken before any file of the job is read
+  // or written and released however this function ends (a second run stops here, exit code 6).
+  const lock = checkpoint ? await checkpoint.store.lock(checkpoint.key) : undefined;
+  held.lock = lock;
+  await using _locked = lock;
+  if (lock?.tookOver) reporter.warn(tookOverNotice(lock.location, lock.tookOver));
+  const loaded = checkpoint ? await loadCheckpoint(checkpoint, settings.restart) : undefined;
+  // --restart replaces an output only when the checkpoint covers it (it was made by this job's
+  // checkpoint); any other existing file still needs --force.
+  const covered = loaded !== undefined && loaded.output === settings.output;
+  const overwrite = settings.force || (settings.restart && covered);
+  if (settings.restart && !overwrite && settings.output !== "-" && await exists(settings.output)) {
+    throw new UsageError(
+      `Output '${settings.output}' already exists and no checkpoint covers it, so --restart does not replace it; add --force to overwrite it, or choose another file`,
+    );
+  }
+  const sink: Sink = settings.output === "-"
+    ? new StreamSink(Deno.stdout.writable, { format: settings.outputFormat })
+    : new FileSink(settings.output, {
+      format: settings.outputFormat,
+      overwrite,
+      root: outputRoot,
+    });
   const jobKey = await extractJobKey({ source, sink, identity });
-  const previous = loaded?.jobKey === jobKey ? loaded : undefined;
+  const previous = !settings.restart && loaded?.jobKey === jobKey ? loaded : undefined;
   if (previous?.status === "running") {
     const of = previous.total !== undefined ? ` of ${formatCount(previous.total)}` : "";
     reporter.say(
@@ -288,11 +357,9 @@ export async function runExtraction(
   const partial = sink instanceof FileSink ? sink.partialPath : undefined;
   const partialExisted = partial !== undefined && await exists(partial);
 
-  const controller = new AbortController();
   const stopSignal = overrides.signal
     ? AbortSignal.any([controller.signal, overrides.signal])
     : controller.signal;
-  let stoppedBy: string | undefined;
   let progress: ExtractProgress | undefined;
   // What is durable so far: this run's last progress report, else the checkpoint it resumes.
   const durable = () => ({
@@ -323,22 +390,7 @@ export async function runExtraction(
     columns: ctx.io.columns,
   });
   reporter.progress = progressReporter;
-  const removeSignals = listenForStop({
-    onStop: (signal) => {
-      stoppedBy ??= signal;
-      reporter.warn(
-        `${signal} received: stopping after the current page and saving the checkpoint (send it again to quit at once)`,
-      );
-      controller.abort();
-    },
-    onForce: (signal) => {
-      progressReporter.stop();
-      reporter.important(
-        `${signal} again: quitting now; the checkpoint of the last saved page is intact. Resume with:\n  ${resume}`,
-      );
-      Deno.exit(ExitCode.INTERRUPTED);
-    },
-  });
+  stopProgress = () => progressReporter.stop();
   // The same instant the client and the source stop waiting at, not deadlineMs from now.
   const deadlineTimer = deadlineAt !== undefined
     ? setTimeout(() => {
@@ -354,7 +406,7 @@ export async function runExtraction(
     result = await extract({
       source,
       sink,
-      checkpoint,
+      checkpoint: checkpoint && { ...checkpoint, lock },
       identity,
       restart: settings.restart,
       signal: stopSignal,
