@@ -86,6 +86,8 @@ export interface RunExtractionOverrides {
   connection?: Connection;
   /** Called with the client once built (the demo reads its counters). */
   onClient?: (client: GenesysClient) => void;
+  /** Sends the client's requests (the demo revokes a token on the way). Default `fetch`. */
+  fetch?: typeof fetch;
   /** Aborts the run as a signal would (the demo's simulated crash). */
   signal?: AbortSignal;
   /** Called after each durable page. */
@@ -247,6 +249,7 @@ export async function runExtraction(
     maxRetryAfter: settings.maxRetryAfterMs,
     onEvent,
     redactor: ctx.redactor,
+    fetch: overrides.fetch,
   });
   overrides.onClient?.(client);
 

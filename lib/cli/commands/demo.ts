@@ -144,7 +144,18 @@ async function run(parsed: ParsedCommand, ctx: CommandContext): Promise<number> 
   });
   const totalPages = Math.ceil(count / PAGE_SIZE);
   const crashAfter = Math.max(2, Math.floor(totalPages / 2));
-  let revoked = false;
+  // The revocation is driven, not timed: every live token is revoked as run 1's third API
+  // request (one of the first pages, done before the crash) reaches the simulator, so that
+  // request carries a revoked token and is answered 401 however fast the 2-second tokens renew.
+  const revokeAt = Math.min(3, crashAfter);
+  let apiRequests = 0;
+  const fetchThrough: typeof fetch = (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    if (new URL(url).pathname !== "/oauth/token" && ++apiRequests === revokeAt) {
+      sim.revokeTokens();
+    }
+    return fetch(input, init);
+  };
 
   say(
     `Run 1: extracting into ${output}; it will be stopped after page ${crashAfter}, as a crash would`,
@@ -153,13 +164,10 @@ async function run(parsed: ParsedCommand, ctx: CommandContext): Promise<number> 
   const first = await runExtraction(options(true), await conversationsPlan(options(true)), ctx, {
     connection,
     onClient: (c) => clients.push(c),
+    fetch: fetchThrough,
     signal: crash.signal,
     quietStop: true,
     onProgress: (p) => {
-      if (!revoked && p.pages >= 3) {
-        revoked = true;
-        sim.revokeTokens();
-      }
       if (p.pages >= crashAfter) crash.abort();
     },
   });
