@@ -158,9 +158,10 @@ export class FileCheckpointStore implements CheckpointStore {
     return refuseSymlinks(path, { root: this.#root, label });
   }
 
-  async #makeDirectory(): Promise<void> {
+  /** Checks the checkpoint's path for links, then creates its folder. */
+  async #prepare(path: string): Promise<void> {
+    await this.#check(path, "checkpoint");
     if (this.directory === "") return;
-    await this.#check(this.directory, "checkpoint folder");
     try {
       await Deno.mkdir(this.directory, { recursive: true });
     } catch (error) {
@@ -188,7 +189,7 @@ export class FileCheckpointStore implements CheckpointStore {
    */
   async lock(key: string): Promise<CheckpointLock> {
     const path = this.pathFor(key);
-    await this.#makeDirectory();
+    await this.#prepare(path);
     const lock = await acquireFileLock(`${path}.lock`, { root: this.#root });
     try {
       await this.#removeLeftoverTemps(path);
@@ -247,8 +248,7 @@ export class FileCheckpointStore implements CheckpointStore {
     const path = this.pathFor(key);
     const lock = this.#locks.get(key);
     if (lock?.held) await lock.verify();
-    await this.#makeDirectory();
-    await this.#check(path, "checkpoint");
+    await this.#prepare(path);
     // This process's own temp name: two processes never write the same temp file, and a process
     // killed mid-save leaves one that the next run's lock removes.
     const temp = `${path}.${Deno.pid}.tmp`;

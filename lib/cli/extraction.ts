@@ -105,6 +105,7 @@ export interface RunExtractionOverrides {
  */
 async function prepareOutput(output: string, example: string, root?: string): Promise<void> {
   await refuseSymlinks(output, { root, label: "output" });
+  await refuseSymlinks(`${output}.partial`, { root, label: "partial output" });
   const dir = dirname(output);
   try {
     await Deno.mkdir(dir, { recursive: true });
