@@ -313,16 +313,19 @@ export class FileSink implements Sink {
   async write(records: readonly unknown[]): Promise<SinkMark> {
     const { file, enc } = this.#opened();
     const data = encoder.encode(enc.encode(records));
-    if (data.length > 0) {
-      try {
-        await writeAll(file, data);
-        await file.sync();
-      } catch (error) {
-        throw fileFailure(error, "write", this.partialPath);
-      }
-      this.#bytes += data.length;
-    }
+    if (data.length > 0) await this.#append(file, data);
     return this.#mark();
+  }
+
+  /** Appends `data`, fsyncs it and counts it; a failure names the partial file. */
+  async #append(file: Deno.FsFile, data: Uint8Array): Promise<void> {
+    try {
+      await writeAll(file, data);
+      await file.sync();
+    } catch (error) {
+      throw fileFailure(error, "write", this.partialPath);
+    }
+    this.#bytes += data.length;
   }
 
   /**
@@ -333,14 +336,7 @@ export class FileSink implements Sink {
    */
   async finish(): Promise<SinkMark> {
     const { file, enc } = this.#opened();
-    const data = encoder.encode(enc.end());
-    try {
-      await writeAll(file, data);
-      await file.sync();
-    } catch (error) {
-      throw fileFailure(error, "write", this.partialPath);
-    }
-    this.#bytes += data.length;
+    await this.#append(file, encoder.encode(enc.end()));
     const mark = this.#mark();
     await this.close();
     try {

@@ -273,6 +273,14 @@ function gatedProxy(target: string, free: number) {
   };
 }
 
+/** The simulator's credentials, as the CLI reads them. */
+function credentials(sim: { clientId: string; clientSecret: string }): Record<string, string> {
+  return {
+    GENESYSCLOUD_OAUTHCLIENT_ID: sim.clientId,
+    GENESYSCLOUD_OAUTHCLIENT_SECRET: sim.clientSecret,
+  };
+}
+
 /** Waits until `ready()` holds, polling; bounded to 60 s. */
 async function until(ready: () => boolean | Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 3000; i++) {
@@ -286,10 +294,7 @@ Deno.test("CLI: a second run of the same job exits 6 at once while the first run
   await using sim = await startSimulator({ users: 200, seed: 31, rateLimitAllowed: 1_000_000 });
   const proxy = gatedProxy(sim.url, 2);
   const root = absolute(await tempDir("lock-cli"));
-  const env = {
-    GENESYSCLOUD_OAUTHCLIENT_ID: sim.clientId,
-    GENESYSCLOUD_OAUTHCLIENT_SECRET: sim.clientSecret,
-  };
+  const env = credentials(sim);
   const args = ["users", "--page-size", "20", "-o", "output/users.jsonl", "--region", proxy.url];
   try {
     await Deno.mkdir(`${root}/a`);
@@ -335,10 +340,7 @@ Deno.test("CLI: the lock of a run killed with SIGKILL is taken over with a notic
   await using sim = await startSimulator({ users: 200, seed: 32, rateLimitAllowed: 1_000_000 });
   const proxy = gatedProxy(sim.url, 3);
   const root = absolute(await tempDir("lock-cli"));
-  const env = {
-    GENESYSCLOUD_OAUTHCLIENT_ID: sim.clientId,
-    GENESYSCLOUD_OAUTHCLIENT_SECRET: sim.clientSecret,
-  };
+  const env = credentials(sim);
   const args = ["users", "--page-size", "20", "-o", "output/users.jsonl", "--region", proxy.url];
   try {
     const killed = (await cliCommand(args, { cwd: root, env })).spawn();
