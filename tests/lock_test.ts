@@ -281,6 +281,15 @@ function credentials(sim: { clientId: string; clientSecret: string }): Record<st
   };
 }
 
+/** The pages a checkpoint file says are durable (0 while there is none). */
+async function durablePages(path: string): Promise<number> {
+  try {
+    return JSON.parse(await Deno.readTextFile(path)).pages;
+  } catch {
+    return 0;
+  }
+}
+
 /** Waits until `ready()` holds, polling; bounded to 60 s. */
 async function until(ready: () => boolean | Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 3000; i++) {
@@ -344,7 +353,11 @@ Deno.test("CLI: the lock of a run killed with SIGKILL is taken over with a notic
   const args = ["users", "--page-size", "20", "-o", "output/users.jsonl", "--region", proxy.url];
   try {
     const killed = (await cliCommand(args, { cwd: root, env })).spawn();
-    await until(() => proxy.state.waiting > 0, "the run to reach the gate");
+    // The three pages before the gate are durable (with prefetch they may land after it is hit).
+    await until(
+      async () => await durablePages(`${root}/output/users.jsonl.checkpoint.json`) === 3,
+      "the run to save 3 pages and reach the gate",
+    );
     killed.kill("SIGKILL");
     assertEquals((await killed.output()).signal, "SIGKILL");
     const lockFile = `${root}/output/users.jsonl.checkpoint.json.lock`;
@@ -365,6 +378,45 @@ Deno.test("CLI: the lock of a run killed with SIGKILL is taken over with a notic
     ]);
   } finally {
     await proxy.close();
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("CLI: SIGINT and SIGTERM stop a run with exit 130 and release its lock; the next run resumes without a takeover", async () => {
+  await using sim = await startSimulator({ users: 200, seed: 33, rateLimitAllowed: 1_000_000 });
+  const root = absolute(await tempDir("lock-cli"));
+  const env = credentials(sim);
+  try {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+      const proxy = gatedProxy(sim.url, 2);
+      const dir = `${root}/${signal}`;
+      await Deno.mkdir(dir);
+      const args = ["users", "--page-size", "20", "-o", "output/u.jsonl", "--region", proxy.url];
+      try {
+        const child = (await cliCommand(args, { cwd: dir, env })).spawn();
+        await until(
+          async () => await durablePages(`${dir}/output/u.jsonl.checkpoint.json`) === 2,
+          `the run to save 2 pages and reach the gate (${signal})`,
+        );
+        child.kill(signal);
+        const stopped = await child.output();
+        const stderr = new TextDecoder().decode(stopped.stderr);
+        assertEquals(stopped.code, 130, stderr);
+        assert(stderr.includes(`Interrupted by ${signal}`), stderr);
+        assertEquals(await listFiles(`${dir}/output`), [
+          "u.jsonl.checkpoint.json",
+          "u.jsonl.partial",
+        ]);
+        proxy.open();
+        const next = await runCli(args, { cwd: dir, env });
+        assertEquals(next.code, 0, next.stderr);
+        assert(next.stderr.includes("Resuming from output/u.jsonl.checkpoint.json"), next.stderr);
+        assert(!next.stderr.includes("Took over"), next.stderr);
+      } finally {
+        await proxy.close();
+      }
+    }
+  } finally {
     await Deno.remove(root, { recursive: true });
   }
 });
