@@ -10,7 +10,7 @@ import {
   type CheckpointStore,
   parseCheckpoint,
 } from "./checkpoint.ts";
-import { acquireFileLock, type FileLock } from "./checkpoint_lock.ts";
+import { acquireFileLock, type FileLock } from "./lock_file.ts";
 import { CheckpointError, UsageError } from "./errors.ts";
 import { fileFailure, refuseSymlinks, syncDirectory, writeAll } from "./safe_files.ts";
 
@@ -68,7 +68,7 @@ function escapeRegExp(text: string): string {
  * rename over the old one, fsync of the directory. Characters of the key other than
  * `A-Z a-z 0-9 . _ -` are percent-encoded in the file name.
  *
- * {@link FileCheckpointStore.lock} takes the job's lock, `<file>.lock` (see `checkpoint_lock.ts`);
+ * {@link FileCheckpointStore.lock} takes the job's lock, `<file>.lock` (see `lock_file.ts`);
  * while it is held, every save first checks that the lock is still this run's. No file is read or
  * written through a symbolic link (see {@link FileCheckpointStoreOptions.root}).
  *

@@ -7,16 +7,18 @@
  */
 import {
   type Checkpoint,
-  type CheckpointLock,
   type CheckpointStore,
+  parseCheckpoint,
+  validateCheckpoint,
+} from "./checkpoint.ts";
+import {
+  type CheckpointLock,
   lockHeld,
   type LockHolder,
   lockHolder,
   lockLost,
   lockOwner,
-  parseCheckpoint,
-  validateCheckpoint,
-} from "./checkpoint.ts";
+} from "./lock.ts";
 import { CheckpointError, LockError, type LockOwner, UsageError } from "./errors.ts";
 
 /** One part of a Deno KV key. */

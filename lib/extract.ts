@@ -11,11 +11,10 @@ import type { Sink, SinkMark } from "./sink.ts";
 import {
   type Checkpoint,
   CHECKPOINT_VERSION,
-  type CheckpointLock,
   type CheckpointStore,
   computeJobKey,
-  tookOverNotice,
 } from "./checkpoint.ts";
+import { type CheckpointLock, tookOverNotice } from "./lock.ts";
 import { CheckpointError, UsageError } from "./errors.ts";
 
 /** Request counters the progress events report, read from the client (all optional). */

@@ -8,7 +8,7 @@
  */
 import { startSimulator } from "../testing.ts";
 import { MemoryCheckpointStore } from "../lib/checkpoint.ts";
-import { acquireFileLock } from "../lib/checkpoint_lock.ts";
+import { acquireFileLock } from "../lib/lock_file.ts";
 import { KvCheckpointStore } from "../lib/checkpoint_kv.ts";
 import { LockError, UsageError } from "../lib/errors.ts";
 import { extract } from "../lib/extract.ts";
@@ -26,7 +26,7 @@ async function holderChild(dir: string, path: string, sys = false): Promise<Deno
   const script = `${dir}/holder.ts`;
   await Deno.writeTextFile(
     script,
-    `import { acquireFileLock } from "${LIB}checkpoint_lock.ts";
+    `import { acquireFileLock } from "${LIB}lock_file.ts";
 try {
   const lock = await acquireFileLock(Deno.args[0]);
   console.log(JSON.stringify({ holder: lock.holder, tookOver: lock.tookOver ?? null }));

@@ -7,12 +7,11 @@
  */
 
 import type { ApiClient, ClientEvent } from "../client.ts";
-import { type Checkpoint, type CheckpointLock, tookOverNotice } from "../checkpoint.ts";
+import { type CheckpointLock, tookOverNotice } from "../lock.ts";
 import { FileCheckpointStore } from "../checkpoint_file.ts";
-import { CheckpointError, DeadlineError, RateLimitError, UsageError } from "../errors.ts";
+import { DeadlineError, RateLimitError } from "../errors.ts";
 import { extract, extractJobKey, type ExtractProgress, type ExtractResult } from "../extract.ts";
 import { GenesysClient } from "../genesys_client.ts";
-import { fileFailure, refuseSymlinks } from "../safe_files.ts";
 import { FileSink } from "../sink.ts";
 import { StreamSink } from "../sink_stream.ts";
 import type { Sink } from "../sink.ts";
@@ -20,13 +19,8 @@ import type { PageSource } from "../source.ts";
 import { type CommandContext, type Connection, resolveConnection } from "./context.ts";
 import { ExitCode, exitCodeFor } from "./exit.ts";
 import { type ExtractSettings, readExtractSettings } from "./extract_options.ts";
-import {
-  dirname,
-  fileNeeds,
-  type PermissionNeed,
-  requirePermissions,
-  writeRoot,
-} from "./permissions.ts";
+import { exists, openJobFiles } from "./job_files.ts";
+import { fileNeeds, type PermissionNeed, requirePermissions, writeRoot } from "./permissions.ts";
 import {
   formatCount,
   formatDuration,
@@ -96,58 +90,6 @@ export interface RunExtractionOverrides {
   silentSummary?: boolean;
   /** On a stop, print only a short note, not the resume command (the demo resumes itself). */
   quietStop?: boolean;
-}
-
-/**
- * Creates the output's folder, and refuses, before anything is read or written, an output that is
- * a directory or lies under a file (the rename at the end would fail after all the work), or that
- * is, or lies under, a symbolic link below the granted root.
- */
-async function prepareOutput(output: string, example: string, root?: string): Promise<void> {
-  await refuseSymlinks(output, { root, label: "output" });
-  await refuseSymlinks(`${output}.partial`, { root, label: "partial output" });
-  const dir = dirname(output);
-  try {
-    await Deno.mkdir(dir, { recursive: true });
-  } catch (error) {
-    if (error instanceof Deno.errors.AlreadyExists || error instanceof Deno.errors.NotADirectory) {
-      throw new UsageError(
-        `Cannot create the folder '${dir}' for the output '${output}': a file is in the way; choose another output path`,
-      );
-    }
-    throw fileFailure(error, "create the folder", dir);
-  }
-  const info = await Deno.stat(output).catch(() => undefined);
-  if (info?.isDirectory) {
-    throw new UsageError(
-      `Output '${output}' is a directory: give a file name such as '${output}/${example}'`,
-    );
-  }
-}
-
-/**
- * Reads the checkpoint; for --restart a corrupt one counts as none (it is replaced, and it
- * covers no output).
- */
-async function loadCheckpoint(
-  checkpoint: { store: FileCheckpointStore; key: string },
-  restart: boolean,
-): Promise<Checkpoint | undefined> {
-  try {
-    return await checkpoint.store.load(checkpoint.key);
-  } catch (error) {
-    if (restart && error instanceof CheckpointError) return undefined;
-    throw error;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** `1 page`, `2 pages`, `1,000 pages`. */
@@ -312,30 +254,16 @@ export async function runExtraction(
   });
   using _listening = { [Symbol.dispose]: removeSignals };
 
-  const outputRoot = settings.output !== "-" ? writeRoot(settings.output) : undefined;
-  if (settings.output !== "-") {
-    await prepareOutput(
-      settings.output,
-      `${plan.defaultName}.${settings.outputFormat}`,
-      outputRoot,
-    );
-  }
   // One run per job: the lock beside the checkpoint is taken before any file of the job is read
   // or written and released however this function ends (a second run stops here, exit code 6).
-  const lock = checkpoint ? await checkpoint.store.lock(checkpoint.key) : undefined;
-  held.lock = lock;
+  const { lock, loaded, overwrite, outputRoot } = await openJobFiles(
+    settings,
+    checkpoint,
+    `${plan.defaultName}.${settings.outputFormat}`,
+    (taken) => held.lock = taken,
+  );
   await using _locked = lock;
   if (lock?.tookOver) reporter.warn(tookOverNotice(lock.location, lock.tookOver));
-  const loaded = checkpoint ? await loadCheckpoint(checkpoint, settings.restart) : undefined;
-  // --restart replaces an output only when the checkpoint covers it (it was made by this job's
-  // checkpoint); any other existing file still needs --force.
-  const covered = loaded !== undefined && loaded.output === settings.output;
-  const overwrite = settings.force || (settings.restart && covered);
-  if (settings.restart && !overwrite && settings.output !== "-" && await exists(settings.output)) {
-    throw new UsageError(
-      `Output '${settings.output}' already exists and no checkpoint covers it, so --restart does not replace it; add --force to overwrite it, or choose another file`,
-    );
-  }
   const sink: Sink = settings.output === "-"
     ? new StreamSink(Deno.stdout.writable, { format: settings.outputFormat })
     : new FileSink(settings.output, {

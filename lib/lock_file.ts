@@ -17,7 +17,7 @@ import {
   lockHolder,
   lockLost,
   lockOwner,
-} from "./checkpoint.ts";
+} from "./lock.ts";
 import { LockError, type LockOwner } from "./errors.ts";
 import { fileFailure, refuseSymlinks, samePath, writeAll } from "./safe_files.ts";
 
@@ -67,7 +67,7 @@ function otherHost(path: string, owner: LockOwner): LockError {
  *
  * @example
  * ```ts
- * import { acquireFileLock } from "./checkpoint_lock.ts";
+ * import { acquireFileLock } from "./lock_file.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * await Deno.mkdir(".test-tmp", { recursive: true });
@@ -174,7 +174,7 @@ export class FileLock implements CheckpointLock {
  *
  * @example
  * ```ts
- * import { acquireFileLock } from "./checkpoint_lock.ts";
+ * import { acquireFileLock } from "./lock_file.ts";
  * import { LockError } from "./errors.ts";
  * import { rejects, strictEqual } from "node:assert/strict";
  *
