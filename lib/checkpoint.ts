@@ -1,6 +1,7 @@
 /**
  * Resume state for extractions: the {@link Checkpoint} record, the {@link CheckpointStore}
- * interface, job keys, validation and the in-memory store. The file store is in
+ * interface (with its one-run-per-job lock, from `lock.ts`, re-exported here), job keys,
+ * validation and the in-memory store. The file store is in
  * `checkpoint_file.ts`, the Deno KV store in `checkpoint_kv.ts`. A checkpoint never holds a token
  * or a secret: only the job's arguments (the source's description, the sink's identity, the
  * region) and their hash, the source's resume position, counters and the sink's state.
@@ -9,6 +10,9 @@
  */
 import type { JsonValue } from "./client.ts";
 import { CheckpointError } from "./errors.ts";
+import { type CheckpointLock, lockHeld, type LockHolder, lockHolder, lockLost } from "./lock.ts";
+
+export * from "./lock.ts";
 
 /** The checkpoint format version this module writes and reads. */
 export const CHECKPOINT_VERSION = 1;
@@ -80,6 +84,15 @@ export interface CheckpointStore {
    * @returns A human-readable location.
    */
   describe(key: string): string;
+  /**
+   * Takes the job's lock: one run per job at a time. `extract` takes it before reading the
+   * checkpoint and releases it when the run ends; a store without this method does not lock.
+   *
+   * @param key The checkpoint's key.
+   * @returns The held lock.
+   * @throws {LockError} When another live run holds it.
+   */
+  lock?(key: string): Promise<CheckpointLock>;
 }
 
 function canonical(value: unknown): string {
@@ -336,6 +349,34 @@ export function parseCheckpoint(text: string, location: string): Checkpoint {
  */
 export class MemoryCheckpointStore implements CheckpointStore {
   #entries = new Map<string, string>();
+  #locks = new Map<string, LockHolder>();
+
+  /**
+   * Takes the lock of `key` in this store (one holder at a time).
+   *
+   * @param key The checkpoint's key.
+   * @returns The held lock.
+   * @throws {LockError} When it is held already.
+   */
+  lock(key: string): Promise<CheckpointLock> {
+    const location = `${this.describe(key)}#lock`;
+    const owner = this.#locks.get(key);
+    if (owner) return Promise.reject(lockHeld(location, owner));
+    const holder = lockHolder();
+    this.#locks.set(key, holder);
+    const release = (): void => {
+      if (this.#locks.get(key) === holder) this.#locks.delete(key);
+    };
+    return Promise.resolve({
+      location,
+      holder,
+      verify: () =>
+        this.#locks.get(key) === holder ? Promise.resolve() : Promise.reject(lockLost(location)),
+      release: () => Promise.resolve(release()),
+      releaseSync: release,
+      [Symbol.asyncDispose]: () => Promise.resolve(release()),
+    });
+  }
 
   /**
    * Reads a checkpoint.

@@ -7,6 +7,7 @@
  */
 
 import { UsageError } from "../errors.ts";
+import type { Redactor } from "../redact.ts";
 import { type ResolvedRegion, resolveRegion } from "../region.ts";
 import {
   CREDENTIAL_ENV_NAMES,
@@ -40,6 +41,11 @@ export interface CommandContext {
   io: CliIo;
   /** Every argument the CLI got, the command name first (for the resume command). */
   argv: readonly string[];
+  /**
+   * The invocation's one redactor: commands register the client secret in it, the client every
+   * token it is issued, and every message, log line and the last-resort error line go through it.
+   */
+  redactor: Redactor;
 }
 
 const encoder = new TextEncoder();

@@ -7,8 +7,9 @@
  */
 
 import type { ApiClient, ClientEvent } from "../client.ts";
+import { type CheckpointLock, tookOverNotice } from "../lock.ts";
 import { FileCheckpointStore } from "../checkpoint_file.ts";
-import { DeadlineError, RateLimitError, UsageError } from "../errors.ts";
+import { DeadlineError, RateLimitError } from "../errors.ts";
 import {
   extract,
   extractJob,
@@ -31,7 +32,8 @@ import {
   tableSinkOptions,
   withNames,
 } from "./names.ts";
-import { dirname, fileNeeds, type PermissionNeed, requirePermissions } from "./permissions.ts";
+import { exists, openJobFiles } from "./job_files.ts";
+import { fileNeeds, type PermissionNeed, requirePermissions, writeRoot } from "./permissions.ts";
 import {
   formatCount,
   formatDuration,
@@ -115,6 +117,8 @@ export interface RunExtractionOverrides {
   connection?: Connection;
   /** Called with the client once built (the demo reads its counters). */
   onClient?: (client: GenesysClient) => void;
+  /** Sends the client's requests (the demo revokes a token on the way). Default `fetch`. */
+  fetch?: typeof fetch;
   /** Aborts the run as a signal would (the demo's simulated crash). */
   signal?: AbortSignal;
   /** Called after each durable page. */
@@ -123,39 +127,6 @@ export interface RunExtractionOverrides {
   silentSummary?: boolean;
   /** On a stop, print only a short note, not the resume command (the demo resumes itself). */
   quietStop?: boolean;
-}
-
-/**
- * Creates the output's folder, and refuses, before anything is read or written, an output that is
- * a directory or lies under a file (the rename at the end would fail after all the work).
- */
-async function prepareOutput(output: string, example: string): Promise<void> {
-  const dir = dirname(output);
-  try {
-    await Deno.mkdir(dir, { recursive: true });
-  } catch (error) {
-    if (error instanceof Deno.errors.AlreadyExists || error instanceof Deno.errors.NotADirectory) {
-      throw new UsageError(
-        `Cannot create the folder '${dir}' for the output '${output}': a file is in the way; choose another output path`,
-      );
-    }
-    throw error;
-  }
-  const info = await Deno.stat(output).catch(() => undefined);
-  if (info?.isDirectory) {
-    throw new UsageError(
-      `Output '${output}' is a directory: give a file name such as '${output}/${example}'`,
-    );
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** `1 page`, `2 pages`, `1,000 pages`. */
@@ -212,7 +183,8 @@ export async function runExtraction(
   });
   const shape = plan.table ? tableSinkOptions(plan.table, settings.outputFormat) : {};
   const connection = overrides.connection ?? await resolveConnection(parsed);
-  const reporter = createReporter(ctx.io, settings, [connection.credentials.clientSecret]);
+  ctx.redactor.addBasic(connection.credentials.clientId, connection.credentials.clientSecret);
+  const reporter = createReporter(ctx.io, settings, ctx.redactor);
   const startedAt = Date.now();
   const deadlineAt = settings.deadlineMs !== undefined
     ? startedAt + settings.deadlineMs
@@ -263,6 +235,8 @@ export async function runExtraction(
     deadline: deadlineAt,
     maxRetryAfter: settings.maxRetryAfterMs,
     onEvent,
+    redactor: ctx.redactor,
+    fetch: overrides.fetch,
   });
   overrides.onClient?.(client);
 
@@ -290,15 +264,8 @@ export async function runExtraction(
       : undefined,
   );
 
-  const sink: Sink = settings.output === "-"
-    ? new StreamSink(Deno.stdout.writable, { format: settings.outputFormat, ...shape })
-    : new FileSink(settings.output, {
-      format: settings.outputFormat,
-      overwrite: settings.force || settings.restart,
-      ...shape,
-    });
   const checkpoint = settings.checkpoint !== undefined
-    ? FileCheckpointStore.forFile(settings.checkpoint)
+    ? FileCheckpointStore.forFile(settings.checkpoint, { root: writeRoot(settings.checkpoint) })
     : undefined;
   const checkpointPath = checkpoint ? checkpoint.store.pathFor(checkpoint.key) : undefined;
   const namesCache = shape.names && checkpointPath ? nameCachePath(checkpointPath) : undefined;
@@ -309,18 +276,53 @@ export async function runExtraction(
     started,
   );
 
-  if (settings.output !== "-") {
-    await prepareOutput(settings.output, `${plan.defaultName}.${settings.outputFormat}`);
-  }
-  const loaded = checkpoint && !settings.restart
-    ? await checkpoint.store.load(checkpoint.key)
-    : undefined;
-  const job = extractJob({ source, sink, identity });
+  const controller = new AbortController();
+  let stoppedBy: string | undefined;
+  const held: { lock?: CheckpointLock } = {};
+  let stopProgress = () => {};
+  // Listening from before the lock is taken: a signal at any moment after it releases the lock.
+  const removeSignals = listenForStop({
+    onStop: (signal) => {
+      stoppedBy ??= signal;
+      reporter.warn(
+        `${signal} received: stopping after the current page and saving the checkpoint (send it again to quit at once)`,
+      );
+      controller.abort();
+    },
+    onForce: (signal) => {
+      stopProgress();
+      held.lock?.releaseSync();
+      reporter.important(
+        `${signal} again: quitting now; the checkpoint of the last saved page is intact. Resume with:\n  ${resume}`,
+      );
+      Deno.exit(ExitCode.INTERRUPTED);
+    },
+  });
+  using _listening = { [Symbol.dispose]: removeSignals };
+
+  // One run per job: the lock beside the checkpoint is taken before any file of the job is read
+  // or written and released however this function ends (a second run stops here, exit code 6).
+  const { lock, loaded, overwrite, outputRoot } = await openJobFiles(
+    settings,
+    checkpoint,
+    `${plan.defaultName}.${settings.outputFormat}`,
+    (taken) => held.lock = taken,
+  );
+  await using _locked = lock;
+  if (lock?.tookOver) reporter.warn(tookOverNotice(lock.location, lock.tookOver));
+  const sink: Sink = settings.output === "-"
+    ? new StreamSink(Deno.stdout.writable, { format: settings.outputFormat, ...shape })
+    : new FileSink(settings.output, {
+      format: settings.outputFormat,
+      overwrite,
+      root: outputRoot,
+      ...shape,
+    });
   const jobKey = await extractJobKey({ source, sink, identity });
-  if (loaded?.status === "running" && loaded.jobKey !== jobKey) {
-    throw otherJobError(checkpointPath!, loaded, job);
+  if (!settings.restart && loaded?.status === "running" && loaded.jobKey !== jobKey) {
+    throw otherJobError(checkpointPath!, loaded, extractJob({ source, sink, identity }));
   }
-  const previous = loaded?.jobKey === jobKey ? loaded : undefined;
+  const previous = !settings.restart && loaded?.jobKey === jobKey ? loaded : undefined;
   if (previous?.status === "running") {
     const of = previous.total !== undefined ? ` of ${formatCount(previous.total)}` : "";
     reporter.say(
@@ -337,11 +339,9 @@ export async function runExtraction(
   const partial = sink instanceof FileSink ? sink.partialPath : undefined;
   const partialExisted = partial !== undefined && await exists(partial);
 
-  const controller = new AbortController();
   const stopSignal = overrides.signal
     ? AbortSignal.any([controller.signal, overrides.signal])
     : controller.signal;
-  let stoppedBy: string | undefined;
   let progress: ExtractProgress | undefined;
   // What is durable so far: this run's last progress report, else the checkpoint it resumes.
   const durable = () => ({
@@ -378,22 +378,7 @@ export async function runExtraction(
     columns: ctx.io.columns,
   });
   reporter.progress = progressReporter;
-  const removeSignals = listenForStop({
-    onStop: (signal) => {
-      stoppedBy ??= signal;
-      reporter.warn(
-        `${signal} received: stopping after the current page and saving the checkpoint (send it again to quit at once)`,
-      );
-      controller.abort();
-    },
-    onForce: (signal) => {
-      progressReporter.stop();
-      reporter.important(
-        `${signal} again: quitting now; the checkpoint of the last saved page is intact. Resume with:\n  ${resume}`,
-      );
-      Deno.exit(ExitCode.INTERRUPTED);
-    },
-  });
+  stopProgress = () => progressReporter.stop();
   // The same instant the client and the source stop waiting at, not deadlineMs from now.
   const deadlineTimer = deadlineAt !== undefined
     ? setTimeout(() => {
@@ -424,7 +409,7 @@ export async function runExtraction(
         })
         : source,
       sink,
-      checkpoint,
+      checkpoint: checkpoint && { ...checkpoint, lock },
       identity,
       restart: settings.restart,
       signal: stopSignal,
@@ -463,7 +448,7 @@ export async function runExtraction(
     failure instanceof DeadlineError;
   if (failure !== undefined && !deadlineHit) {
     const code = exitCodeFor(failure);
-    reporter.error(errorLine(failure), { exitCode: code });
+    reporter.error(errorLine(failure, ctx.redactor), { exitCode: code });
     // Only when the wait exceeded --max-retry-after; 429s that outlast the attempts are not helped
     // by a longer allowance.
     if (failure instanceof RateLimitError && failure.maxRetryAfterMs !== undefined) {

@@ -210,6 +210,10 @@ export const EXIT_CODE_LINES: readonly (readonly [string, string])[] = Object.fr
     ],
     ["3", "authentication or authorization (no or bad credentials, wrong region, 401, 403)"],
     ["4", "deadline reached: checkpoint saved, run the same command again to continue"],
+    [
+      "6",
+      "another run of the same job is running (it holds the lock beside the checkpoint): nothing was read or written",
+    ],
     ["130", "interrupted (SIGINT, SIGTERM): checkpoint saved, the resume command is printed"],
   ] as const,
 );

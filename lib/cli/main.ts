@@ -6,6 +6,7 @@
  */
 
 import { UsageError } from "../errors.ts";
+import { Redactor } from "../redact.ts";
 import { authCommand } from "./commands/auth.ts";
 import type { Command } from "./commands/command.ts";
 import { conversationsCommand } from "./commands/conversations.ts";
@@ -46,8 +47,8 @@ function jsonErrors(args: readonly string[]): boolean {
  *
  * @param args The arguments, such as `Deno.args`.
  * @param io Where text goes (default: the process's stdout and stderr).
- * @returns The exit code: 0 done, 1 failed, 2 usage, 3 authentication, 4 deadline, 130
- * interrupted.
+ * @returns The exit code: 0 done, 1 failed, 2 usage, 3 authentication, 4 deadline, 6 another
+ * run of the job holds its lock, 130 interrupted.
  *
  * @example
  * ```ts
@@ -62,11 +63,14 @@ function jsonErrors(args: readonly string[]): boolean {
  * ```
  */
 export async function main(args: readonly string[], io: CliIo = processIo()): Promise<number> {
+  // One redactor for the whole invocation: the command registers the client secret, the client
+  // every token; this last-resort printer uses it too.
+  const redactor = new Redactor();
   try {
-    return await dispatch(args, io);
+    return await dispatch(args, io, redactor);
   } catch (error) {
     const code = exitCodeFor(error);
-    const line = errorLine(error);
+    const line = errorLine(error, redactor);
     if (jsonErrors(args)) {
       io.stderr(
         JSON.stringify({
@@ -83,7 +87,11 @@ export async function main(args: readonly string[], io: CliIo = processIo()): Pr
   }
 }
 
-async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
+async function dispatch(
+  args: readonly string[],
+  io: CliIo,
+  redactor: Redactor,
+): Promise<number> {
   const [first, ...rest] = args;
   if (first === undefined) {
     io.stderr(mainHelp(COMMANDS.map((c) => c.spec), VERSION));
@@ -121,7 +129,7 @@ async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
     return ExitCode.OK;
   }
   resolvePathOptions(parsed, userCwd(), Deno.cwd());
-  return await command.run(parsed, { io, argv: args });
+  return await command.run(parsed, { io, argv: args, redactor });
 }
 
 function help(rest: readonly string[], io: CliIo): number {

@@ -130,7 +130,7 @@ export function extractionOptions(
       name: "restart",
       type: "boolean",
       description:
-        "Start over: ignore and replace an existing checkpoint and partial output. Without it, a run resumes when a checkpoint of the same job exists.",
+        "Start over: ignore and replace an existing checkpoint and partial output, and an output file that checkpoint covers (any other existing output still needs --force). Without it, a run resumes when a checkpoint of the same job exists.",
     },
     {
       name: "force",

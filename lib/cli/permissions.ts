@@ -160,6 +160,54 @@ export function fileNeeds(output: string, checkpoint?: string): PermissionNeed[]
   return needs;
 }
 
+function writeGranted(path: string): boolean {
+  try {
+    return Deno.permissions.querySync({ name: "write", path }).state === "granted";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The granted folder a file is written under: the shortest prefix of its path that write
+ * permission covers (`output` for the `extract` task). Files and folders below it are checked for
+ * symbolic links; the root itself is the user's choice and is trusted. With write access to
+ * everything, the root is the current folder for a relative path and the file's own folder for
+ * an absolute one (so a system's own links, such as `/tmp` on macOS, are not refused).
+ *
+ * @param path The file (relative or absolute).
+ * @returns The root, in the same form as `path`.
+ *
+ * @example
+ * ```ts
+ * import { writeRoot } from "./permissions.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * // Under `deno task test`, writes are granted in .test-tmp only.
+ * strictEqual(writeRoot(".test-tmp/run/out.jsonl"), ".test-tmp");
+ * ```
+ */
+export function writeRoot(path: string): string {
+  const absolute = /^[\\/]/.test(path);
+  const parts = path.split(/[\\/]+/).filter((p) => p !== "" && p !== ".");
+  if (absolute) {
+    if (writeGranted("/")) return dirname(path);
+    let prefix = "";
+    for (const part of parts.slice(0, -1)) {
+      prefix += `/${part}`;
+      if (writeGranted(prefix)) return prefix;
+    }
+    return dirname(path);
+  }
+  if (writeGranted(".")) return ".";
+  let prefix = "";
+  for (const part of parts.slice(0, -1)) {
+    prefix = prefix === "" ? part : `${prefix}/${part}`;
+    if (writeGranted(prefix)) return prefix;
+  }
+  return dirname(path);
+}
+
 /**
  * Which of `needs` are not granted (queried without prompting).
  *

@@ -55,11 +55,14 @@ function header(headers: Headers, name: string): number | undefined {
 async function run(parsed: ParsedCommand, ctx: CommandContext): Promise<number> {
   const log = readLogSettings(parsed);
   const connection = await resolveConnection(parsed);
-  const reporter = createReporter(ctx.io, log, [connection.credentials.clientSecret]);
+  const { clientId, clientSecret } = connection.credentials;
+  ctx.redactor.addBasic(clientId, clientSecret);
+  const reporter = createReporter(ctx.io, log, ctx.redactor);
   const client = new GenesysClient({
     region: connection.region.name,
-    clientId: connection.credentials.clientId,
-    clientSecret: connection.credentials.clientSecret,
+    clientId,
+    clientSecret,
+    redactor: ctx.redactor,
     maxAttempts: 3,
     onEvent: (event) =>
       reporter.log.debug(`${event.type} ${event.method} ${event.path}`, {

@@ -286,8 +286,12 @@ export async function readFilter(
   try {
     value = JSON.parse(text);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new UsageError(`${where} is not valid JSON (${reason}): quote it in single quotes`);
+    // The parser's message quotes the text, which may hold anything (a secret pasted by
+    // mistake): only where it failed is said, never what is there.
+    const fix = file !== undefined
+      ? "check the file with a JSON validator"
+      : "quote it in single quotes";
+    throw new UsageError(`${where} is not valid JSON${jsonErrorPlace(error, text)}: ${fix}`);
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new UsageError(
@@ -301,6 +305,23 @@ export async function readFilter(
     throw new UsageError(`${where}: 'interval' must be a string 'start/end'`);
   }
   return { body, interval: interval as string | undefined };
+}
+
+/**
+ * Where `JSON.parse` failed, without quoting the text: ` at line 3, column 14`, ` (it is
+ * empty)`, ` (it ends too early)`, or nothing when the parser did not say.
+ */
+function jsonErrorPlace(error: unknown, text: string): string {
+  if (text.trim() === "") return " (it is empty)";
+  const message = error instanceof Error ? error.message : "";
+  const at = message.match(/at position (\d+)/);
+  if (at) {
+    const before = text.slice(0, Number(at[1]));
+    const line = before.split("\n").length;
+    const column = before.length - before.lastIndexOf("\n");
+    return ` at line ${line}, column ${column}`;
+  }
+  return /end of JSON input/i.test(message) ? " (it ends too early)" : "";
 }
 
 function compact(instant: number): string {
