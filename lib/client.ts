@@ -6,6 +6,7 @@
  */
 
 import type { Pacer, PacerOptions, PacerStats, RateLimitInfo } from "./pacer.ts";
+import type { Redactor } from "./redact.ts";
 import type { TokenManager } from "./token.ts";
 
 /** A value that survives `JSON.stringify` / `JSON.parse` unchanged. */
@@ -159,6 +160,11 @@ export interface GenesysClientOptions {
   clientSecret?: string;
   /** A token manager to share between clients; replaces `clientId` and `clientSecret`. */
   tokenManager?: TokenManager;
+  /**
+   * The redactor the client's own token manager registers the secret and every token in (pass
+   * the logger's, so that logs know them too). Ignored with `tokenManager` (it has its own).
+   */
+  redactor?: Redactor;
   /**
    * The fetch implementation. Also used for token requests, except with `tokenManager` (which
    * has its own). Default the global `fetch`.

@@ -8,6 +8,7 @@
 import type { GenesysClientOptions } from "./client.ts";
 import { ApiError, AuthError, NetworkError, RateLimitError, UsageError } from "./errors.ts";
 import { parseErrorBody, rateLimitWait, withRetryAfterHint } from "./http.ts";
+import type { Redactor } from "./redact.ts";
 import { formatWait, parseRetryAfter } from "./retry.ts";
 
 /** The request a response answered. */
@@ -58,12 +59,13 @@ export function parseJsonBody<T>(request: RequestLabel, status: number, text: st
  * The typed error for a status other than 2xx and 401: a {@link RateLimitError} for 429 (with its
  * `Retry-After`, else the wait its body names, else `inin-ratelimit-reset`, recorded as the retry
  * hint), else an {@link ApiError} (for 502, 503 and 504 with the `Retry-After` it carries as the
- * retry hint). The token is scrubbed from anything the server echoed.
+ * retry hint). The client secret and every token are redacted from anything the server echoed
+ * and from the request's path (a `nextUri` may carry a token).
  *
  * @param request The request.
  * @param response The response (body already read).
  * @param text Its body.
- * @param token The token that was sent.
+ * @param redactor The token manager's redactor (it knows the secret and every token).
  * @param now The current time (epoch ms), for HTTP-date `Retry-After` values.
  * @returns The error to throw.
  *
@@ -71,13 +73,14 @@ export function parseJsonBody<T>(request: RequestLabel, status: number, text: st
  * ```ts
  * import { failureFor } from "./client_response.ts";
  * import { ApiError } from "./errors.ts";
+ * import { Redactor } from "./redact.ts";
  * import { ok, strictEqual } from "node:assert/strict";
  *
  * const error = failureFor(
  *   { method: "GET", display: "/x", name: "GET /x" },
  *   new Response('{"message":"Nope","code":"not.found"}', { status: 404 }),
  *   '{"message":"Nope","code":"not.found"}',
- *   "token-value",
+ *   new Redactor(["token-value"]),
  *   0,
  * );
  * ok(error instanceof ApiError);
@@ -88,10 +91,10 @@ export function failureFor(
   request: RequestLabel,
   response: Response,
   text: string,
-  token: string,
+  redactor: Redactor,
   now: number,
 ): ApiError | RateLimitError {
-  const parsed = parseErrorBody(text, [token]);
+  const parsed = parseErrorBody(text, redactor);
   const correlationId = response.headers.get("inin-correlation-id") ?? parsed.contextId;
   if (response.status === 429) {
     const hint = rateLimitWait(response.headers, parsed.message, now);
@@ -108,7 +111,7 @@ export function failureFor(
         correlationId,
         code: parsed.code,
         serverMessage: parsed.message,
-      }),
+      }, { redactor }),
       hint,
     );
   }
@@ -121,7 +124,7 @@ export function failureFor(
     method: request.method,
     path: request.display,
     body: parsed.body,
-  });
+  }, { redactor });
   return UNAVAILABLE.has(response.status)
     ? withRetryAfterHint(error, parseRetryAfter(response.headers.get("retry-after"), now))
     : error;
@@ -136,20 +139,21 @@ const UNAVAILABLE = new Set([502, 503, 504]);
  * @param request The request.
  * @param response The second 401.
  * @param text Its body.
- * @param token The token that was sent.
+ * @param redactor The token manager's redactor (it knows the secret and every token).
  * @param region The region name and API origin.
  * @returns The error to throw.
  *
  * @example
  * ```ts
  * import { refusedFor } from "./client_response.ts";
+ * import { Redactor } from "./redact.ts";
  * import { match } from "node:assert/strict";
  *
  * const error = refusedFor(
  *   { method: "GET", display: "/x", name: "GET /x" },
  *   new Response("", { status: 401 }),
  *   "",
- *   "token-value",
+ *   new Redactor(["token-value"]),
  *   { name: "mypurecloud.ie", apiBaseUrl: "https://api.mypurecloud.ie" },
  * );
  * match(error.message, /newly issued token/);
@@ -159,10 +163,10 @@ export function refusedFor(
   request: RequestLabel,
   response: Response,
   text: string,
-  token: string,
+  redactor: Redactor,
   region: { name: string; apiBaseUrl: string },
 ): AuthError {
-  const parsed = parseErrorBody(text, [token]);
+  const parsed = parseErrorBody(text, redactor);
   const correlationId = response.headers.get("inin-correlation-id") ?? parsed.contextId;
   const said = `401${parsed.code ? ` '${parsed.code}'` : ""}${
     parsed.message ? ` (${parsed.message})` : ""
@@ -172,6 +176,7 @@ export function refusedFor(
       correlationId ? `; correlation id '${correlationId}'` : ""
     }`,
     { region: region.name, status: 401, code: parsed.code, correlationId },
+    { redactor },
   );
 }
 

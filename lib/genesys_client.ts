@@ -158,6 +158,7 @@ export class GenesysClient implements ApiClient {
         deadline: options.deadline,
         onEvent: options.onEvent,
         userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
+        redactor: options.redactor,
       });
     }
     this.#origin = new URL(this.region.apiBaseUrl).origin;
@@ -311,7 +312,7 @@ export class GenesysClient implements ApiClient {
             code: last.code,
             serverMessage: last.serverMessage,
           },
-          { cause: error },
+          { cause: error, redactor: this.tokenManager.redactor },
         );
       },
     };
@@ -338,7 +339,8 @@ export class GenesysClient implements ApiClient {
     for (const [key, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
-    const display = `${url.pathname}${url.search}`;
+    // A nextUri may carry a token: what messages and events show of the path is redacted.
+    const display = this.tokenManager.redactor.redact(`${url.pathname}${url.search}`);
     // A plain record: the fetch reads it once; a Headers object per attempt costs more.
     const headers: Record<string, string> = {};
     let accept = false;
@@ -438,7 +440,7 @@ export class GenesysClient implements ApiClient {
           timeoutIsDeadline: remaining < call.timeoutMs,
           signal,
           request: call.name,
-          secrets: [token],
+          redactor: this.tokenManager.redactor,
         });
       } finally {
         // The pacer hears how every ticket ended: with the response, or without one. A 429 comes
@@ -465,7 +467,7 @@ export class GenesysClient implements ApiClient {
         const worked = this.tokenManager.confirmed(token);
         const current = this.tokenManager.invalidate(token);
         if (call.unauthorized > MAX_UNAUTHORIZED || (call.unauthorized > 1 && current && !worked)) {
-          throw refusedFor(call, response, text, token, this.region);
+          throw refusedFor(call, response, text, this.tokenManager.redactor, this.region);
         }
         this.#retries.unauthorized++;
         emit(this.#o.onEvent, {
@@ -483,7 +485,7 @@ export class GenesysClient implements ApiClient {
       if (response.ok) {
         return { status, headers: response.headers, data: parseJsonBody<T>(call, status, text) };
       }
-      throw failureFor(call, response, text, token, this.#now());
+      throw failureFor(call, response, text, this.tokenManager.redactor, this.#now());
     }
   }
 }

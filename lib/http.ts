@@ -1,7 +1,8 @@
 /**
  * Internal HTTP helpers shared by the token manager and the API client: one bounded exchange
  * (fetch plus body read under a per-attempt timeout), error-body parsing, retry classification
- * and scrubbing of secrets from server text. Not part of the public API.
+ * and redaction of secrets from server text (with the one {@link Redactor}). Not part of the
+ * public API.
  *
  * @module
  */
@@ -9,7 +10,11 @@
 import type { ClientEvent, RetryCause } from "./client.ts";
 import { ApiError, DeadlineError, GenesysError, NetworkError, RateLimitError } from "./errors.ts";
 import type { RateLimitInfo } from "./pacer.ts";
+import { Redactor } from "./redact.ts";
 import { parseRetryAfter, type RetryInfo } from "./retry.ts";
+
+/** Removes credential patterns where no redactor was given. */
+const PATTERNS_ONLY = new Redactor();
 
 /** Options of {@link exchange}. */
 export interface ExchangeOptions {
@@ -23,8 +28,8 @@ export interface ExchangeOptions {
   signal?: AbortSignal;
   /** The request for messages, such as `GET /api/v2/users`. */
   request: string;
-  /** Strings to keep out of error messages (the token, the client secret). */
-  secrets?: readonly string[];
+  /** Keeps secrets out of error messages (it knows the client secret and every token). */
+  redactor?: Redactor;
 }
 
 /** A response whose body has been read in full. */
@@ -100,7 +105,7 @@ export async function exchange(
       ? `: ${error.cause.message}`
       : "";
     const raw = (error instanceof Error ? error.message : String(error)) + reason;
-    const detail = scrub(raw, options.secrets ?? []);
+    const detail = (options.redactor ?? PATTERNS_ONLY).redact(raw);
     return new NetworkError(`${options.request} failed (${phase}): ${oneLine(detail, 300)}`, {
       kind: "network",
       request: options.request,
@@ -187,11 +192,12 @@ export interface ErrorBody {
 }
 
 /**
- * Reads an error body, JSON or not.
+ * Reads an error body, JSON or not. JSON is parsed first and its decoded strings redacted (a
+ * token the server echoed with JSON escapes is still found), then cut short.
  *
  * @param text The body text.
- * @param secrets Strings to scrub from the message (the token, the client secret).
- * @returns The code, message and context id it holds.
+ * @param redactor Knows the secrets to remove (the client secret, every token issued).
+ * @returns The code, message and context id it holds, and the body with its strings redacted.
  *
  * @example
  * ```ts
@@ -202,22 +208,23 @@ export interface ErrorBody {
  * strictEqual(parseErrorBody("<html>Bad gateway</html>").message, "<html>Bad gateway</html>");
  * ```
  */
-export function parseErrorBody(text: string, secrets: readonly string[] = []): ErrorBody {
-  const trimmed = scrub(text, secrets).trim();
+export function parseErrorBody(text: string, redactor: Redactor = PATTERNS_ONLY): ErrorBody {
+  const trimmed = text.trim();
   if (trimmed === "") return {};
-  let body: unknown;
+  let parsed: unknown;
   try {
-    body = JSON.parse(trimmed);
+    parsed = JSON.parse(trimmed);
   } catch {
-    return { message: scrub(oneLine(trimmed, 200), secrets) };
+    return { message: oneLine(redactor.redact(trimmed), 200) };
   }
+  const body = redactor.redactValue(parsed);
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
-    return { message: scrub(oneLine(trimmed, 200), secrets), body };
+    return { message: oneLine(JSON.stringify(body), 200), body };
   }
-  const record = body as Record<string, unknown>;
+  const record = parsed as Record<string, unknown>;
   const str = (value: unknown): string | undefined =>
     typeof value === "string" && value.trim() !== ""
-      ? scrub(oneLine(value, 500), secrets)
+      ? oneLine(redactor.redact(value), 500)
       : undefined;
   return {
     code: str(record.code) ?? str(record.error),
@@ -356,29 +363,6 @@ export function formatSpan(ms: number): string {
   const minutes = Math.floor(seconds / 60);
   if (minutes < 60) return `${minutes}m${String(seconds % 60).padStart(2, "0")}s`;
   return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, "0")}m`;
-}
-
-/**
- * Replaces every occurrence of each secret with `[redacted]`.
- *
- * @param text Any text.
- * @param secrets The strings to remove (empty ones are ignored).
- * @returns The text without them.
- *
- * @example
- * ```ts
- * import { scrub } from "./http.ts";
- * import { strictEqual } from "node:assert/strict";
- *
- * strictEqual(scrub("token abcd used", ["abcd"]), "token [redacted] used");
- * ```
- */
-export function scrub(text: string, secrets: readonly (string | undefined)[]): string {
-  let result = text;
-  for (const secret of secrets) {
-    if (secret && secret.length >= 4) result = result.split(secret).join("[redacted]");
-  }
-  return result;
 }
 
 /**

@@ -8,6 +8,7 @@
 import type { ClientEvent } from "./client.ts";
 import { NetworkError, UsageError } from "./errors.ts";
 import { emit, exchange, retryAfterHint, retryCause, retryEvent } from "./http.ts";
+import { Redactor } from "./redact.ts";
 import { type ResolvedRegion, resolveRegion } from "./region.ts";
 import { retry, sleep } from "./retry.ts";
 import { type Grant, parseGrant, tokenRefusal } from "./token_response.ts";
@@ -52,6 +53,11 @@ export interface TokenManagerOptions {
   onEvent?: (event: ClientEvent) => void;
   /** The `User-Agent` header. */
   userAgent?: string;
+  /**
+   * The redactor to register the client secret, the Basic credentials and every token issued in
+   * (share it with the logger so that logs know them too). Default: one of its own.
+   */
+  redactor?: Redactor;
 }
 
 interface Refresh {
@@ -109,6 +115,11 @@ export class TokenManager {
   readonly region: ResolvedRegion;
   /** The OAuth client id (not a secret). */
   readonly clientId: string;
+  /**
+   * Knows the client secret, the Basic credentials and every token this manager was issued; its
+   * errors are redacted with it, and so are a client's built on this manager.
+   */
+  readonly redactor: Redactor;
   #secret: string;
   #options: TokenManagerOptions;
   #now: () => number;
@@ -145,6 +156,8 @@ export class TokenManager {
     }
     this.clientId = options.clientId.trim();
     this.#secret = options.clientSecret;
+    this.redactor = options.redactor ?? new Redactor();
+    this.redactor.addBasic(this.clientId, this.#secret);
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#ratio = ratio;
@@ -339,7 +352,7 @@ export class TokenManager {
     const url = `${this.region.loginBaseUrl}${TOKEN_PATH}`;
     const name = `POST ${url}`;
     const basic = base64(`${this.clientId}:${this.#secret}`);
-    const secrets = [this.#secret, basic];
+    const redactor = this.redactor;
     const headers: Record<string, string> = {
       "Authorization": `Basic ${basic}`,
       "Content-Type": "application/x-www-form-urlencoded",
@@ -363,7 +376,7 @@ export class TokenManager {
         timeoutIsDeadline: remaining < timeoutMs,
         signal: attemptSignal,
         request: name,
-        secrets,
+        redactor,
       });
       emit(o.onEvent, {
         type: "token",
@@ -373,11 +386,15 @@ export class TokenManager {
         status: response.status,
         durationMs: this.#now() - startedAt,
       });
-      if (response.ok) return parseGrant(text, startedAt, this.#ratio, name, secrets);
+      if (response.ok) {
+        const grant = parseGrant(text, startedAt, this.#ratio, name, redactor);
+        redactor.add(grant.token);
+        return grant;
+      }
       throw tokenRefusal(response, text, {
         request: name,
         region: this.region.name,
-        secrets,
+        redactor,
         now: this.#now(),
       });
     }, {

@@ -220,7 +220,7 @@ Deno.test("formatProgressLine shows totals, rate, ETA, refreshes, retries and wa
   });
   assertEquals(
     line,
-    "users 250/400 (62%) · 3 pages · 50/s · ETA 3.0s · 2 token refreshes · 3 retries (429: 1, 5xx: 2) · 429, retrying in 1.0s",
+    "users 250/400 (62%) · 3 pages · 50/s · ETA 3.0s · 429, retrying in 1.0s · 2 token refreshes · 3 retries (429: 1, 5xx: 2)",
   );
   assertEquals(formatDuration(59_400), "59s");
 });
@@ -422,6 +422,6 @@ Deno.test("formatPacerWait shows a rate-limit wait only while requests are held"
       retries: {},
       waiting: formatPacerWait(pacer, 0),
     }),
-    "users 50 · 5 pages · 10/s · 0 token refreshes · 0 retries · rate limit, waiting 10s (server asked, 1 request queued)",
+    "users 50 · 5 pages · 10/s · rate limit, waiting 10s (server asked, 1 request queued) · 0 token refreshes · 0 retries",
   );
 });

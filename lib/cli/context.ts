@@ -7,6 +7,7 @@
  */
 
 import { UsageError } from "../errors.ts";
+import type { Redactor } from "../redact.ts";
 import { type ResolvedRegion, resolveRegion } from "../region.ts";
 import {
   CREDENTIAL_ENV_NAMES,
@@ -19,6 +20,7 @@ import {
 } from "./env.ts";
 import { type PermissionNeed, regionNeeds, requirePermissions } from "./permissions.ts";
 import { invocation } from "./invocation.ts";
+import { taskFolders, userCwd } from "./paths.ts";
 import type { ParsedCommand } from "./spec.ts";
 import type { RequestSettings } from "./extract_options.ts";
 import type { GenesysClientOptions } from "../client.ts";
@@ -41,6 +43,11 @@ export interface CommandContext {
   io: CliIo;
   /** Every argument the CLI got, the command name first (for the resume command). */
   argv: readonly string[];
+  /**
+   * The invocation's one redactor: commands register the client secret in it, the client every
+   * token it is issued, and every message, log line and the last-resort error line go through it.
+   */
+  redactor: Redactor;
 }
 
 const encoder = new TextEncoder();
@@ -126,7 +133,9 @@ export async function resolveConnection(parsed: ParsedCommand): Promise<Connecti
     requirePermissions(
       [need],
       task
-        ? `'${task}' reads under . only: keep the env file in the project folder, or use 'deno run' with this flag (README, Permissions)`
+        ? `'${task}' reads under ${
+          taskFolders(userCwd(), Deno.cwd()).read
+        } only: keep the env file in the project folder, or use 'deno run' with this flag (README, Permissions)`
         : undefined,
     );
     needs.push(need);

@@ -6,7 +6,13 @@
  */
 
 import { UsageError } from "../errors.ts";
-import { formatFromPath, type OutputFormat, parseOutputFormat } from "../format.ts";
+import {
+  formatFromPath,
+  OUTPUT_EXTENSIONS,
+  OUTPUT_FORMATS,
+  type OutputFormat,
+  parseOutputFormat,
+} from "../format.ts";
 import { parseDuration } from "../interval.ts";
 import { DEFAULT_MAX_RETRY_AFTER } from "../retry.ts";
 import type { ParsedCommand } from "./spec.ts";
@@ -173,8 +179,9 @@ export function readInteger(text: string, flag: string, min: number, max: number
 /**
  * Reads and checks the shared extraction options.
  *
- * The format comes from `--format`, else the output's extension, else `jsonl`; a `--format` that
- * contradicts a known extension is refused. The output defaults to
+ * The format comes from `--format`, else the output's extension, else `jsonl` (a name without an
+ * extension); a `--format` that contradicts a known extension is refused, and so is an extension
+ * that names no format (`out.xlsx`) unless `--format` says what to write. The output defaults to
  * `output/<defaultName>.<format>`; the checkpoint to `<output>.checkpoint.json` (none for stdout,
  * where `--checkpoint` is refused because a pipe cannot be rewound).
  *
@@ -210,6 +217,17 @@ export function readExtractSettings(
   const inferred = s.output !== undefined && s.output !== "-"
     ? formatFromPath(s.output)
     : undefined;
+  const extension = s.output !== undefined && s.output !== "-"
+    ? /^.+\.([A-Za-z0-9]+)$/.exec(s.output.split(/[\\/]/).pop() ?? "")?.[1]
+    : undefined;
+  if (extension !== undefined && inferred === undefined && explicit === undefined) {
+    const or = (items: string[]) => `${items.slice(0, -1).join(", ")} or ${items.at(-1)}`;
+    throw new UsageError(
+      `Output '${s.output}' ends in '.${extension}', which is not an output format: end the name in ${
+        or(Object.keys(OUTPUT_EXTENSIONS).map((e) => `.${e}`))
+      }, or keep it and choose the format with --format ${or([...OUTPUT_FORMATS])}`,
+    );
+  }
   if (explicit && inferred && explicit !== inferred) {
     throw new UsageError(
       `Format '${explicit}' contradicts the extension of '${s.output}': drop --format or name the file '.${explicit}'`,

@@ -113,7 +113,7 @@ export function extractionOptions(
       type: "string",
       value: "<format>",
       description:
-        "jsonl (one record per line), csv or json (one array). Inferred from the output's extension (.jsonl, .ndjson, .csv, .json); jsonl otherwise.",
+        "jsonl (one record per line), csv or json (one array). Inferred from the output's extension (.jsonl, .ndjson, .csv, .json); jsonl for a name without one. Another extension (such as .xlsx) is refused unless --format says what to write.",
     },
     {
       name: "page-size",
@@ -158,7 +158,7 @@ export function extractionOptions(
       name: "restart",
       type: "boolean",
       description:
-        "Start over: ignore and replace an existing checkpoint and partial output. Without it, a run resumes when a checkpoint of the same job exists.",
+        "Start over: ignore and replace an existing checkpoint and partial output, and an output file that checkpoint covers (any other existing output still needs --force). Without it, a run resumes when a checkpoint of the same job exists.",
     },
     {
       name: "force",

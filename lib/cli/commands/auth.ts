@@ -82,11 +82,14 @@ async function run(parsed: ParsedCommand, ctx: CommandContext): Promise<number> 
   const log = readLogSettings(parsed);
   const requests = readRequestSettings(parsed);
   const connection = await resolveConnection(parsed);
-  const reporter = createReporter(ctx.io, log, [connection.credentials.clientSecret]);
+  const { clientId, clientSecret } = connection.credentials;
+  ctx.redactor.addBasic(clientId, clientSecret);
+  const reporter = createReporter(ctx.io, log, ctx.redactor);
   const client = new GenesysClient({
     region: connection.region.name,
-    clientId: connection.credentials.clientId,
-    clientSecret: connection.credentials.clientSecret,
+    clientId,
+    clientSecret,
+    redactor: ctx.redactor,
     maxAttempts: 3,
     ...clientRequestOptions(requests),
     onEvent: (event) =>
