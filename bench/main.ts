@@ -64,7 +64,7 @@ async function runJob(
     "run",
     "--no-prompt",
     "--allow-net=127.0.0.1",
-    `--allow-read=${dir}`,
+    "--allow-read=.test-tmp", // the files, and the folders above them checked for symlinks
     `--allow-write=${dir}`,
     ...(v8Flags ? [`--v8-flags=${v8Flags}`] : []),
     JOB,
@@ -392,7 +392,7 @@ async function runPaging(sim: Simulator, runner: string): Promise<PagingMeasured
       "run",
       "--no-prompt",
       "--allow-net=127.0.0.1",
-      `--allow-read=${dir}`,
+      "--allow-read=.test-tmp", // the files, and the folders above them checked for symlinks
       `--allow-write=${dir}`,
       PAGING_JOB,
       JSON.stringify(spec),
