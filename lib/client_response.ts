@@ -1,15 +1,15 @@
 /**
- * How {@link GenesysClient} reads API responses: a 2xx body as JSON, the `inin-ratelimit-*`
- * headers, and any other status as a typed error. Internal; the client is the public face.
+ * How {@link GenesysClient} reads API responses: a 2xx body as JSON, and any other status as a
+ * typed error. Internal; the client is the public face.
  *
  * @module
  */
 
-import type { GenesysClientOptions, RateLimitHeaders } from "./client.ts";
+import type { GenesysClientOptions } from "./client.ts";
 import { ApiError, AuthError, NetworkError, RateLimitError, UsageError } from "./errors.ts";
 import { parseErrorBody, rateLimitWait, withRetryAfterHint } from "./http.ts";
 import type { Redactor } from "./redact.ts";
-import { formatWait } from "./retry.ts";
+import { formatWait, parseRetryAfter } from "./retry.ts";
 
 /** The request a response answered. */
 export interface RequestLabel {
@@ -43,7 +43,8 @@ export interface RequestLabel {
  * ```
  */
 export function parseJsonBody<T>(request: RequestLabel, status: number, text: string): T {
-  if (text.trim() === "") return undefined as T;
+  // Only a short body can be blank: no scan of a large page for whitespace.
+  if (text.length === 0 || (text.length < 64 && text.trim() === "")) return undefined as T;
   try {
     return JSON.parse(text) as T;
   } catch (error) {
@@ -55,39 +56,11 @@ export function parseJsonBody<T>(request: RequestLabel, status: number, text: st
 }
 
 /**
- * Reads the `inin-ratelimit-count`, `-allowed` and `-reset` headers.
- *
- * @param headers Response headers.
- * @param at When they were seen (epoch ms).
- * @returns The values, or `undefined` when none is present.
- *
- * @example
- * ```ts
- * import { readRateLimit } from "./client_response.ts";
- * import { strictEqual } from "node:assert/strict";
- *
- * strictEqual(readRateLimit(new Headers({ "inin-ratelimit-allowed": "300" }), 0)?.allowed, 300);
- * ```
- */
-export function readRateLimit(headers: Headers, at: number): RateLimitHeaders | undefined {
-  const read = (name: string): number | undefined => {
-    const value = headers.get(name);
-    const number = value === null || value.trim() === "" ? NaN : Number(value);
-    return Number.isFinite(number) ? number : undefined;
-  };
-  const count = read("inin-ratelimit-count");
-  const allowed = read("inin-ratelimit-allowed");
-  const reset = read("inin-ratelimit-reset");
-  if (count === undefined && allowed === undefined && reset === undefined) return undefined;
-  return { count, allowed, reset, at };
-}
-
-/**
  * The typed error for a status other than 2xx and 401: a {@link RateLimitError} for 429 (with its
  * `Retry-After`, else the wait its body names, else `inin-ratelimit-reset`, recorded as the retry
- * hint), else an
- * {@link ApiError}. The client secret and every token are redacted from anything the server
- * echoed and from the request's path (a `nextUri` may carry a token).
+ * hint), else an {@link ApiError} (for 502, 503 and 504 with the `Retry-After` it carries as the
+ * retry hint). The client secret and every token are redacted from anything the server echoed
+ * and from the request's path (a `nextUri` may carry a token).
  *
  * @param request The request.
  * @param response The response (body already read).
@@ -142,7 +115,7 @@ export function failureFor(
       hint,
     );
   }
-  return new ApiError({
+  const error = new ApiError({
     status: response.status,
     code: parsed.code,
     serverMessage: parsed.message,
@@ -152,7 +125,13 @@ export function failureFor(
     path: request.display,
     body: parsed.body,
   }, { redactor });
+  return UNAVAILABLE.has(response.status)
+    ? withRetryAfterHint(error, parseRetryAfter(response.headers.get("retry-after"), now))
+    : error;
 }
+
+/** Statuses whose `Retry-After` is honoured like a 429's (RFC 9110 names 503; gateways send it too). */
+const UNAVAILABLE = new Set([502, 503, 504]);
 
 /**
  * The {@link AuthError} for a 401 that a fresh token did not cure.
@@ -231,6 +210,7 @@ export function validateClientOptions(options: GenesysClientOptions): void {
   check("minTimeout", (v) => v >= 0 && Number.isFinite(v), "0 or more milliseconds");
   check("maxTimeout", (v) => v > 0, "a positive number of milliseconds");
   check("maxRetryAfter", (v) => v >= 0, "0 or more milliseconds");
+  check("rateLimitBudget", (v) => v >= 0, "0 or more milliseconds");
   check("deadline", (v) => !Number.isNaN(v), "an epoch time in milliseconds");
   const min = options.minTimeout ?? 1000;
   const max = options.maxTimeout ?? 60_000;

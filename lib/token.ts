@@ -6,7 +6,7 @@
  */
 
 import type { ClientEvent } from "./client.ts";
-import { UsageError } from "./errors.ts";
+import { NetworkError, UsageError } from "./errors.ts";
 import { emit, exchange, retryAfterHint, retryCause, retryEvent } from "./http.ts";
 import { Redactor } from "./redact.ts";
 import { type ResolvedRegion, resolveRegion } from "./region.ts";
@@ -26,7 +26,7 @@ export interface TokenManagerOptions {
    * Default 0.8: a 300 s token is renewed after 240 s, a 2 s token after 1.6 s.
    */
   refreshRatio?: number;
-  /** The per-attempt timeout of a token request, in milliseconds. Default 30000. */
+  /** The per-attempt timeout of a token request, in milliseconds (`--timeout`). Default 30000. */
   timeoutMs?: number;
   /**
    * Attempts per token request (429, 408, 5xx and network errors are retried). Default 8: with
@@ -67,6 +67,8 @@ interface Refresh {
 }
 
 const TOKEN_PATH = "/oauth/token";
+/** Tries of a token request whose 2xx answer is no token. */
+const MAX_BAD_ANSWERS = 2;
 
 /**
  * Gets and keeps a client-credentials token (`POST {login}/oauth/token`, Basic auth, form body
@@ -82,7 +84,8 @@ const TOKEN_PATH = "/oauth/token";
  *   {@link TokenManager.confirm} records that the API accepted it, so a client can tell a token
  *   that died (expiry, idle timeout) from one the API never took.
  * - `invalid_client` (400 or 401) is an {@link AuthError} that names the region; 429, 408, 5xx
- *   and network errors are retried within the deadline.
+ *   and network errors are retried within the deadline; a 2xx that is no token (not JSON, HTML,
+ *   no `access_token`) is tried twice at most, then a {@link NetworkError} says what came.
  *
  * @example
  * ```ts
@@ -357,6 +360,7 @@ export class TokenManager {
     };
     if (o.userAgent) headers["User-Agent"] = o.userAgent;
     const timeoutMs = o.timeoutMs ?? 30_000;
+    let badAnswers = 0;
     return retry(async (attempt, attemptSignal) => {
       this.#tokenRequests++;
       emit(o.onEvent, { type: "token", method: "POST", path: TOKEN_PATH, attempt });
@@ -404,7 +408,12 @@ export class TokenManager {
       now: this.#now,
       sleep: o.sleep ?? sleep,
       random: o.random,
-      isRetriable: (error) => retryCause(error) !== undefined,
+      // A 2xx that is no token (HTML from a proxy, JSON without access_token) is asked once more
+      // (a body cut in transit heals), then it is what the endpoint says: retrying does not help.
+      isRetriable: (error) =>
+        error instanceof NetworkError && error.kind === "badBody"
+          ? ++badAnswers < MAX_BAD_ANSWERS
+          : retryCause(error) !== undefined,
       retryAfter: retryAfterHint,
       onRetry: (info) => emit(o.onEvent, retryEvent("POST", TOKEN_PATH, info)),
     });

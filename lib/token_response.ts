@@ -6,7 +6,7 @@
  */
 
 import { ApiError, AuthError, NetworkError, RateLimitError } from "./errors.ts";
-import { parseErrorBody, rateLimitWait, withRetryAfterHint } from "./http.ts";
+import { oneLine, parseErrorBody, rateLimitWait, withRetryAfterHint } from "./http.ts";
 import { Redactor } from "./redact.ts";
 import { formatWait } from "./retry.ts";
 
@@ -32,7 +32,8 @@ export interface Grant {
  * @param request The request, for messages.
  * @param redactor Keeps the secret out of messages.
  * @returns The grant.
- * @throws {NetworkError} (`badBody`) For a body that is not JSON or lacks `access_token`.
+ * @throws {NetworkError} (`badBody`) For a body that is not JSON (HTML from a proxy, say) or
+ * lacks `access_token`, saying what came.
  *
  * @example
  * ```ts
@@ -55,17 +56,23 @@ export function parseGrant(
   try {
     body = JSON.parse(text);
   } catch {
-    throw new NetworkError(`${request} answered a body that is not JSON`, {
-      kind: "badBody",
-      request,
-    });
+    const start = redactor.redact(oneLine(text, 60));
+    const html = /^\s*<(!doctype|html|head|body)/i.test(text);
+    throw new NetworkError(
+      `${request} answered 2xx with ${
+        html ? "an HTML page" : text.trim() === "" ? "an empty body" : "a body that is not JSON"
+      }, not a token${
+        start ? ` (it starts '${start}')` : ""
+      }: check the region or login URL; a proxy or captive portal may be answering instead of Genesys Cloud`,
+      { kind: "badBody", request, redactor },
+    );
   }
   const record = (body !== null && typeof body === "object" ? body : {}) as Record<string, unknown>;
   const token = record.access_token;
   if (typeof token !== "string" || token === "") {
     const fields = Object.keys(record).map((k) => `'${k}'`).join(", ") || "none";
     throw new NetworkError(
-      `${request} answered without an access_token (fields: ${fields})`,
+      `${request} answered 2xx without an access_token (fields: ${fields}): the endpoint is not a Genesys Cloud token endpoint, or the OAuth client does not use the Client Credentials grant`,
       { kind: "badBody", request, redactor },
     );
   }

@@ -22,6 +22,8 @@ import { type PermissionNeed, regionNeeds, requirePermissions } from "./permissi
 import { invocation } from "./invocation.ts";
 import { taskFolders, userCwd } from "./paths.ts";
 import type { ParsedCommand } from "./spec.ts";
+import type { RequestSettings } from "./extract_options.ts";
+import type { GenesysClientOptions } from "../client.ts";
 
 /** Where a command writes and what it knows about its terminal. */
 export interface CliIo {
@@ -174,4 +176,33 @@ export async function resolveConnection(parsed: ParsedCommand): Promise<Connecti
     if (!deniedEnv.includes(name)) needs.push({ name: "env", target: name, why: "credentials" });
   }
   return { region, credentials, regionSource, needs };
+}
+
+/**
+ * The client options `--rate`, `--rate-limit-budget` and `--timeout` set.
+ *
+ * @param settings The checked settings.
+ * @returns Options for a `GenesysClient`: pacing from the first request at `--rate` when it
+ * is given, the 429 budget, the per-attempt timeout (token requests included).
+ *
+ * @example
+ * ```ts
+ * import { clientRequestOptions } from "./context.ts";
+ * import { deepStrictEqual } from "node:assert/strict";
+ *
+ * deepStrictEqual(clientRequestOptions({ ratePerMinute: 600, rateLimitBudgetMs: 60_000 }), {
+ *   pacing: { rate: 600 },
+ *   rateLimitBudget: 60_000,
+ * });
+ * ```
+ */
+export function clientRequestOptions(
+  settings: RequestSettings,
+): Pick<GenesysClientOptions, "pacing" | "rateLimitBudget" | "timeoutMs"> {
+  const options: Pick<GenesysClientOptions, "pacing" | "rateLimitBudget" | "timeoutMs"> = {
+    rateLimitBudget: settings.rateLimitBudgetMs,
+  };
+  if (settings.ratePerMinute !== undefined) options.pacing = { rate: settings.ratePerMinute };
+  if (settings.timeoutMs !== undefined) options.timeoutMs = settings.timeoutMs;
+  return options;
 }

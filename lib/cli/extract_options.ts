@@ -30,8 +30,69 @@ export interface LogSettings {
   quiet: boolean;
 }
 
+/** The checked `--rate`, `--rate-limit-budget` and `--timeout`. */
+export interface RequestSettings {
+  /** The rate to pace at from the first request, requests per minute, when given. */
+  ratePerMinute?: number;
+  /** How long one request may meet 429s, in ms. */
+  rateLimitBudgetMs: number;
+  /** The per-attempt timeout, in ms, when given. */
+  timeoutMs?: number;
+}
+
+/** The default of `--rate-limit-budget`: 15 minutes. */
+export const DEFAULT_RATE_LIMIT_BUDGET_MS = 900_000;
+
+/**
+ * Reads `--rate`, `--rate-limit-budget` and `--timeout`.
+ *
+ * @param parsed The parsed command.
+ * @returns The settings.
+ * @throws {UsageError} For a rate that is not a positive number or a bad duration.
+ *
+ * @example
+ * ```ts
+ * import { readRequestSettings } from "./extract_options.ts";
+ * import { deepStrictEqual } from "node:assert/strict";
+ *
+ * deepStrictEqual(
+ *   readRequestSettings({
+ *     positionals: [],
+ *     strings: { rate: "600", "rate-limit-budget": "30m", timeout: "20s" },
+ *     lists: {},
+ *     flags: {},
+ *   }),
+ *   { ratePerMinute: 600, rateLimitBudgetMs: 1_800_000, timeoutMs: 20_000 },
+ * );
+ * ```
+ */
+export function readRequestSettings(parsed: ParsedCommand): RequestSettings {
+  const s = parsed.strings;
+  const settings: RequestSettings = { rateLimitBudgetMs: DEFAULT_RATE_LIMIT_BUDGET_MS };
+  if (s.rate !== undefined) {
+    const rate = Number(s.rate.trim());
+    if (s.rate.trim() === "" || !Number.isFinite(rate) || rate <= 0 || rate > 1_000_000) {
+      throw new UsageError(
+        `Option '--rate' must be a number of requests per minute above 0, such as '300', got '${s.rate}'`,
+      );
+    }
+    settings.ratePerMinute = rate;
+  }
+  if (s["rate-limit-budget"] !== undefined) {
+    settings.rateLimitBudgetMs = parseDuration(s["rate-limit-budget"]);
+  }
+  if (s.timeout !== undefined) {
+    const timeoutMs = parseDuration(s.timeout);
+    if (!(timeoutMs > 0)) {
+      throw new UsageError(`Option '--timeout' must be longer than zero, such as '30s'`);
+    }
+    settings.timeoutMs = timeoutMs;
+  }
+  return settings;
+}
+
 /** The checked shared options of an extraction command. */
-export interface ExtractSettings extends LogSettings {
+export interface ExtractSettings extends LogSettings, RequestSettings {
   /** The output file, or `-` for stdout. */
   output: string;
   /** The output format. */
@@ -213,6 +274,7 @@ export function readExtractSettings(
   }
   return {
     ...log,
+    ...readRequestSettings(parsed),
     output,
     outputFormat,
     pageSize,

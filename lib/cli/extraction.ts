@@ -18,6 +18,7 @@ import {
   type ExtractResult,
 } from "../extract.ts";
 import { GenesysClient } from "../genesys_client.ts";
+import { clientRequestOptions } from "./context.ts";
 import { FileSink } from "../sink.ts";
 import { StreamSink } from "../sink_stream.ts";
 import type { Sink } from "../sink.ts";
@@ -234,6 +235,7 @@ export async function runExtraction(
     clientSecret: connection.credentials.clientSecret,
     deadline: deadlineAt,
     maxRetryAfter: settings.maxRetryAfterMs,
+    ...clientRequestOptions(settings),
     onEvent,
     redactor: ctx.redactor,
     fetch: overrides.fetch,

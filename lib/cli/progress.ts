@@ -161,14 +161,13 @@ export function retriesByLabel(stats: ClientStats): Record<string, number> {
 }
 
 /**
- * What the client's pacer holds requests for, for the progress line: the rate-limit window is
- * spent (or a 429 paused every request) and requests wait for it, which otherwise looks like a
- * stall. Nothing when no request waits.
+ * What the client's pacer holds requests for, for the progress line: a 429 paused every request
+ * of the token and requests wait for its `Retry-After`, which otherwise looks like a stall.
+ * Nothing when no request waits.
  *
  * @param pacer The pacer's snapshot (`client.stats.pacer`), if pacing is on.
  * @param now The current time, epoch ms.
- * @returns Such as `rate limit, waiting 35s (300 of 300 requests used this window)`, or
- * `undefined`.
+ * @returns Such as `rate limit, waiting 35s (server asked, 2 requests queued)`, or `undefined`.
  *
  * @example
  * ```ts
@@ -176,24 +175,19 @@ export function retriesByLabel(stats: ClientStats): Record<string, number> {
  * import { strictEqual } from "node:assert/strict";
  *
  * const pacer = {
- *   mode: "auto" as const, spacing: false, ratePerSecond: 5, allowedPerSecond: 5, allowed: 300,
- *   count: 300, acquired: 300, waits: 1, waitedMs: 0, rateLimited: 0, slowdowns: 0, queued: 2,
- *   inFlight: 0, pausedUntil: 35_000,
+ *   spacing: true, ratePerSecond: 5, startRatePerMinute: 300, limits: [], acquired: 300,
+ *   waits: 1, waitedMs: 0, rateLimited: 1, slowdowns: 1, queued: 2, inFlight: 0,
+ *   pausedUntil: 35_000,
  * };
- * strictEqual(
- *   formatPacerWait(pacer, 0),
- *   "rate limit, waiting 35s (300 of 300 requests used this window)",
- * );
+ * strictEqual(formatPacerWait(pacer, 0), "rate limit, waiting 35s (server asked, 2 requests queued)");
  * strictEqual(formatPacerWait({ ...pacer, queued: 0 }, 0), undefined);
  * ```
  */
 export function formatPacerWait(pacer: PacerStats | undefined, now: number): string | undefined {
   if (pacer === undefined || pacer.queued === 0) return undefined;
   if (pacer.pausedUntil === undefined || pacer.pausedUntil <= now) return undefined;
-  const used = pacer.count !== undefined && pacer.allowed !== undefined
-    ? ` (${formatCount(pacer.count)} of ${formatCount(pacer.allowed)} requests used this window)`
-    : "";
-  return `rate limit, waiting ${formatDuration(pacer.pausedUntil - now)}${used}`;
+  const queued = `${formatCount(pacer.queued)} request${pacer.queued === 1 ? "" : "s"} queued`;
+  return `rate limit, waiting ${formatDuration(pacer.pausedUntil - now)} (server asked, ${queued})`;
 }
 
 /**
