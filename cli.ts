@@ -8,7 +8,8 @@
  * and `genesys-batch demo` shows it at work against the bundled simulator.
  *
  * Exit codes: 0 done; 1 failed after retries; 2 usage or bad input; 3 authentication; 4 deadline
- * reached (checkpoint saved); 130 interrupted (checkpoint saved).
+ * reached (checkpoint saved); 6 another run of the same job holds its lock; 130 interrupted
+ * (checkpoint saved).
  *
  * @example Run the CLI in-process (this is what `cli.ts` does when it is the main module)
  * ```ts

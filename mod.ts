@@ -9,7 +9,8 @@
  * - {@link paginate}, {@link conversationDetails}, {@link conversationDetailsJob}: async
  *   generators over listings and analytics conversation details;
  * - {@link extract} with {@link FileSink} and a checkpoint store: resumable extraction to JSONL,
- *   CSV or JSON.
+ *   CSV or JSON, of the records or of a table shape of conversation details
+ *   ({@link conversationTable}, names from {@link fetchNameDirectory}).
  *
  * The Genesys Cloud simulator for offline development and tests is in `testing.ts`.
  *
@@ -50,6 +51,9 @@ export * from "./lib/checkpoint_file.ts";
 export * from "./lib/checkpoint_kv.ts";
 export * from "./lib/format.ts";
 export * from "./lib/csv.ts";
+export * from "./lib/table.ts";
+export * from "./lib/names.ts";
+export * from "./lib/names_fetch.ts";
 export * from "./lib/sink.ts";
 export * from "./lib/sink_stream.ts";
 export * from "./lib/sink_memory.ts";

@@ -19,7 +19,6 @@ import { conversationDetailsSource } from "../lib/analytics_query.ts";
 import { extract } from "../lib/extract.ts";
 import { FileCheckpointStore } from "../lib/checkpoint_file.ts";
 import { FileSink } from "../lib/sink.ts";
-import type { PacerMode } from "../lib/pacer.ts";
 import { naiveExtract, type NaiveOptions } from "./naive.ts";
 
 /**
@@ -31,8 +30,10 @@ export interface JobSpec extends NaiveOptions {
   runner: "toolkit" | "naive";
   /** Toolkit: requests in flight at most. Default 1. */
   concurrency?: number;
-  /** Toolkit: the pacer's mode, or `off`. Default `auto`. */
-  pacing?: PacerMode | "off";
+  /** Toolkit: `off` turns pacing off. Default on (learning from 429s). */
+  pacing?: "off";
+  /** Toolkit: the rate to pace at from the first request, requests per minute (`--rate`). */
+  rate?: number;
   /** Toolkit: read pages ahead of the sink. Default true. */
   prefetch?: boolean;
 }
@@ -75,7 +76,7 @@ async function toolkit(spec: JobSpec): Promise<Omit<JobResult, "elapsedMs" | "pe
     region: spec.baseUrl,
     clientId: spec.clientId,
     clientSecret: spec.clientSecret,
-    pacing: spec.pacing === "off" ? false : { mode: spec.pacing ?? "auto" },
+    pacing: spec.pacing === "off" ? false : spec.rate !== undefined ? { rate: spec.rate } : true,
   });
   const { store, key } = FileCheckpointStore.forFile(`${spec.output}.checkpoint.json`);
   const sourceOptions = {

@@ -9,7 +9,8 @@
  * memory (its highest sampled RSS) is the job's own. A fresh simulator serves each
  * scenario, so rate-limit buckets and windows start clean.
  *
- * Run: `deno task bench` (all, about 3 minutes) or `deno task bench --only pacing,latency`.
+ * Run: `deno task bench` (all, about 20 minutes: the rate-limit rows run for minutes, as real
+ * per-minute windows do) or `deno task bench --only ratelimits,cpu`.
  *
  * @module
  */
@@ -63,7 +64,7 @@ async function runJob(
     "run",
     "--no-prompt",
     "--allow-net=127.0.0.1",
-    `--allow-read=${dir}`,
+    "--allow-read=.test-tmp", // the files, and the folders above them checked for symlinks
     `--allow-write=${dir}`,
     ...(v8Flags ? [`--v8-flags=${v8Flags}`] : []),
     JOB,
@@ -128,7 +129,7 @@ const throughputRow = (scenario: string, measure: string, m: Measured, naive: Me
 async function overhead(rows: Row[], all: Measured[]): Promise<void> {
   const conversations = 30_000;
   await withSim(
-    { conversations, end: day(30), rateLimitAllowed: 1_000_000_000 },
+    { conversations, end: day(30) },
     async (sim) => {
       const one = await runJob(sim, "overhead toolkit c=1", { runner: "toolkit" });
       const four = await runJob(sim, "overhead toolkit c=4", { runner: "toolkit", concurrency: 4 });
@@ -156,7 +157,7 @@ async function memory(rows: Row[], all: Measured[]): Promise<void> {
   const runs: Record<string, Measured[]> = { default: [], optimized: [], naive: [] };
   for (const conversations of sizes) {
     await withSim(
-      { conversations, end: day(30), rateLimitAllowed: 1_000_000_000 },
+      { conversations, end: day(30) },
       async (sim) => {
         const n = num(conversations);
         runs.default.push(await runJob(sim, `memory toolkit ${n}`, { runner: "toolkit" }));
@@ -195,48 +196,292 @@ async function memory(rows: Row[], all: Measured[]): Promise<void> {
   }
 }
 
-/** 3. Pacing: achieved versus allowed rate against the simulator's token bucket. */
+/** Requests per second the details query was answered 200, over the job's wall time. */
+const okRate = (m: Measured) => ok200(m) / (m.elapsedMs / 1000);
+
+/** A pacing row: achieved share of the allowed rate, and the 429 row beside it. */
+function pacingRows(
+  rows: Row[],
+  scenario: string,
+  what: string,
+  m: Measured,
+  allowedPerSecond: number,
+  targets: { rate: number; share429: number },
+): void {
+  const rate = okRate(m) / allowedPerSecond;
+  rows.push({
+    scenario,
+    measure: `achieved / allowed, ${what}`,
+    toolkit: pct(rate),
+    naive: "-",
+    ratio: "-",
+    target: `>= ${pct(targets.rate, 0)}`,
+    ok: !m.error && rate >= targets.rate,
+  });
+  rows.push({
+    scenario,
+    measure: `share of requests answered 429, ${what}`,
+    toolkit: `${pct(share429(m), 2)} (${m.served["429"] ?? 0}/${served(m)})`,
+    naive: "-",
+    ratio: "-",
+    target: `<= ${pct(targets.share429, 0)}`,
+    ok: !m.error && share429(m) <= targets.share429,
+  });
+}
+
+/**
+ * 3. Pacing against a token bucket of 50 requests per second (burst 50) that the client is not
+ * told, at concurrency 8.
+ */
 async function pacing(rows: Row[], all: Measured[]): Promise<void> {
   const rps = 50;
   const faults: SimFaults = { rateLimit: { requestsPerSecond: rps } };
-  // 25 per page, 24,000 conversations: about 960 query requests, some 20 s at 50 per second.
+  // 25 per page, 24,000 conversations: about 990 query requests, some 20 s at 50 per second.
   const job = { pageSize: 25 };
   await withSim({ conversations: 24_000, end: day(30), faults }, async (sim) => {
-    const auto = await runJob(sim, "pacing toolkit auto c=8", {
+    const m = await runJob(sim, "pacing toolkit bucket c=8", {
       runner: "toolkit",
       concurrency: 8,
-      ...job,
-    });
-    const always = await runJob(sim, "pacing toolkit always c=8", {
-      runner: "toolkit",
-      concurrency: 8,
-      pacing: "always",
       ...job,
     });
     const naive = await runJob(sim, "pacing naive", { runner: "naive", ...job });
-    all.push(auto, always, naive);
-    const rate = (m: Measured) => ok200(m) / (m.elapsedMs / 1000) / rps;
-    for (const [m, mode] of [[auto, "auto (default)"], [always, "always"]] as const) {
-      rows.push({
-        scenario: "3 pacing",
-        measure: `achieved / allowed ${rps} req/s, pacer ${mode}, c=8`,
-        toolkit: pct(rate(m)),
-        naive: pct(rate(naive)),
-        ratio: times(rate(m) / rate(naive)),
-        target: ">= 95 %",
-        ok: rate(m) >= 0.95,
-      });
-      rows.push({
-        scenario: "3 pacing",
-        measure: `share of requests answered 429, pacer ${mode}`,
-        toolkit: `${pct(share429(m), 2)} (${m.served["429"] ?? 0}/${served(m)})`,
-        naive: `${pct(share429(naive), 2)} (${naive.served["429"] ?? 0}/${served(naive)})`,
-        ratio: "-",
-        target: "< 1 %",
-        ok: share429(m) < 0.01,
-      });
+    all.push(m, naive);
+    pacingRows(rows, "3 pacing", `token bucket ${rps} req/s, c=8`, m, rps, {
+      rate: 0.9,
+      share429: 0.02,
+    });
+    rows.push({
+      scenario: "3 pacing",
+      measure: `naive (sequential, sleeps Retry-After): achieved, 429 share`,
+      toolkit: "-",
+      naive: `${pct(okRate(naive) / rps)}, ${pct(share429(naive), 2)}`,
+      ratio: "-",
+      target: "-",
+    });
+  });
+}
+
+/**
+ * 6. Rate limits as the real API has them: per-minute windows of 120, 300, 600 and 1200
+ * requests that the client is not told (no inin-ratelimit-* headers, no limit in the 429 body),
+ * each run for about two and a half windows at concurrency 2 (the CLI's default).
+ */
+async function ratelimits(rows: Row[], all: Measured[]): Promise<void> {
+  for (const perMinute of [120, 300, 600, 1200]) {
+    // 10 per page: about 2.5 windows of requests (each day's chunk ends with one empty page).
+    const pageSize = 10;
+    const days = 5;
+    const conversations = Math.round((perMinute * 2.5 - days) * pageSize);
+    await withSim(
+      { conversations, end: day(days), faults: { rateLimit: { requestsPerMinute: perMinute } } },
+      async (sim) => {
+        const m = await runJob(sim, `ratelimits toolkit ${perMinute}/min c=2`, {
+          runner: "toolkit",
+          concurrency: 2,
+          pageSize,
+        });
+        all.push(m);
+        const strict = perMinute === 300;
+        pacingRows(
+          rows,
+          "6 rate limits",
+          `${perMinute}/min windows, not told, c=2`,
+          m,
+          perMinute / 60,
+          strict ? { rate: 0.95, share429: 0.01 } : { rate: 0.9, share429: 0.02 },
+        );
+      },
+    );
+  }
+}
+
+/**
+ * 7. A 75 s storm: every API request answered 429 with Retry-After: 1 for 75 s, then served;
+ * the CLI (`conversations`, default settings) must finish with exit code 0 and every record once.
+ */
+async function storm(rows: Row[], _all: Measured[]): Promise<void> {
+  const stormMs = 75_000;
+  await withSim({ conversations: 2_000, end: day(5) }, async (sim) => {
+    const dir = `${WORK}/storm`;
+    await Deno.mkdir(dir, { recursive: true });
+    const output = `${dir}/out.jsonl`;
+    sim.setFaults({ errors: [{ status: 429, retryAfterSeconds: 1 }] });
+    const calm = setTimeout(() => sim.setFaults({ errors: null }), stormMs);
+    const started = performance.now();
+    const run = await new Deno.Command(denoCommand, {
+      args: [
+        "run",
+        "--no-prompt",
+        "--allow-net=127.0.0.1",
+        "--allow-env",
+        "--allow-read=.",
+        `--allow-write=${dir}`,
+        "cli.ts",
+        "conversations",
+        "--region",
+        sim.url,
+        "--interval",
+        `${sim.start}/${sim.end}`,
+        "-o",
+        output,
+        "--quiet",
+      ],
+      env: {
+        GENESYSCLOUD_OAUTHCLIENT_ID: sim.clientId,
+        GENESYSCLOUD_OAUTHCLIENT_SECRET: sim.clientSecret,
+      },
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    clearTimeout(calm);
+    const elapsedS = (performance.now() - started) / 1000;
+    const text = await Deno.readTextFile(output).catch(() => "");
+    const ids = text.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l).conversationId);
+    const expected = sim.conversationIds(`${sim.start}/${sim.end}`);
+    const once = ids.length === expected.length && new Set(ids).size === ids.length &&
+      expected.every((id) => ids.includes(id));
+    const limited = sim.stats.byStatus["429"] ?? 0;
+    await Deno.remove(dir, { recursive: true });
+    console.error(
+      `  storm CLI: exit ${run.code}, ${ids.length} records, ${limited} 429s, ${
+        num(elapsedS, 1)
+      } s${run.code ? `: ${new TextDecoder().decode(run.stderr).slice(0, 300)}` : ""}`,
+    );
+    rows.push({
+      scenario: "7 storm",
+      measure: `CLI through ${stormMs / 1000} s of 429 Retry-After: 1 (${limited} 429s), ${
+        num(elapsedS, 0)
+      } s in all`,
+      toolkit: `exit ${run.code}, ${num(ids.length)} of ${num(expected.length)} records`,
+      naive: "-",
+      ratio: "-",
+      target: "exit 0, every record once",
+      ok: run.code === 0 && once,
+    });
+  });
+}
+
+/** What a paging job (`bench/paging_job.ts` or `bench/sdk_job.ts`) measured. */
+interface PagingMeasured {
+  records: number;
+  pages: number;
+  cpuMs: number;
+  elapsedMs: number;
+  peakRssMb: number;
+}
+
+const PAGING_JOB = new URL("./paging_job.ts", import.meta.url).href;
+const SDK_JOB = new URL("./sdk_job.ts", import.meta.url).href;
+
+async function runPaging(sim: Simulator, runner: string): Promise<PagingMeasured> {
+  const dir = `${WORK}/paging-${runner}`;
+  await Deno.mkdir(dir, { recursive: true });
+  const spec = {
+    runner,
+    baseUrl: sim.url,
+    clientId: sim.clientId,
+    clientSecret: sim.clientSecret,
+    interval: `${sim.start}/${sim.end}`,
+    output: `${dir}/out.jsonl`,
+  };
+  // The SDK comes from the npm registry into Deno's cache for this child only (--no-lock keeps it
+  // out of deno.lock); it reads its config and environment, so it gets every permission.
+  const args = runner === "sdk"
+    ? ["run", "--no-prompt", "--no-lock", "--allow-all", SDK_JOB, JSON.stringify(spec)]
+    : [
+      "run",
+      "--no-prompt",
+      "--allow-net=127.0.0.1",
+      "--allow-read=.test-tmp", // the files, and the folders above them checked for symlinks
+      `--allow-write=${dir}`,
+      PAGING_JOB,
+      JSON.stringify(spec),
+    ];
+  const output = await new Deno.Command(denoCommand, { args, stdout: "piped", stderr: "piped" })
+    .output();
+  await Deno.remove(dir, { recursive: true });
+  const line = new TextDecoder().decode(output.stdout).trim().split("\n").at(-1) ?? "";
+  if (!output.success || !line.startsWith("{")) {
+    throw new Error(`Paging job '${runner}' failed: ${new TextDecoder().decode(output.stderr)}`);
+  }
+  return JSON.parse(line) as PagingMeasured;
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/**
+ * 8. CPU and memory of paging 250 pages (20,000 users and 5,000 conversations, 100 per page, no
+ * latency, no limit): the toolkit's paging and its whole pipeline against a plain fetch loop
+ * over the same pages (CPU), and against the official JS SDK (peak RSS). Each runner runs
+ * `CPU_RUNS` times, interleaved; medians.
+ */
+async function cpu(rows: Row[], _all: Measured[]): Promise<void> {
+  const runs = 5;
+  const runners = ["fetch", "library", "extract", "sdk"] as const;
+  const results: Record<string, PagingMeasured[]> = {};
+  await withSim({ users: 20_000, conversations: 5_000, end: day(5) }, async (sim) => {
+    for (let i = 0; i < runs; i++) {
+      for (const runner of runners) {
+        const m = await runPaging(sim, runner);
+        if (m.records !== 25_000 || m.pages !== 250) {
+          throw new Error(`Paging job '${runner}' gave ${m.records} records in ${m.pages} pages`);
+        }
+        (results[runner] ??= []).push(m);
+      }
     }
   });
+  const cpuOf = (r: string) => median(results[r].map((m) => m.cpuMs));
+  const rssOf = (r: string) => median(results[r].map((m) => m.peakRssMb));
+  for (const runner of runners) {
+    console.error(
+      `  cpu ${runner}: CPU ms ${results[runner].map((m) => m.cpuMs).join(", ")}; peak MB ${
+        results[runner].map((m) => m.peakRssMb).join(", ")
+      }`,
+    );
+  }
+  const what = `250 pages (20,000 users + 5,000 conv.), median of ${runs}`;
+  rows.push({
+    scenario: "8 cpu",
+    measure: `CPU ms, toolkit paging (client + paginators) vs fetch loop, ${what}`,
+    toolkit: num(cpuOf("library")),
+    naive: num(cpuOf("fetch")),
+    ratio: times(cpuOf("library") / cpuOf("fetch")),
+    target: "<= 1.15x",
+    ok: cpuOf("library") / cpuOf("fetch") <= 1.15,
+  });
+  rows.push({
+    scenario: "8 cpu",
+    measure: `CPU ms, toolkit extract() (sink, checkpoint, fsync per page) vs fetch loop`,
+    toolkit: num(cpuOf("extract")),
+    naive: num(cpuOf("fetch")),
+    ratio: times(cpuOf("extract") / cpuOf("fetch")),
+    target: "-",
+  });
+  rows.push({
+    scenario: "8 cpu",
+    measure: `CPU ms, official JS SDK vs fetch loop`,
+    toolkit: num(cpuOf("sdk")),
+    naive: num(cpuOf("fetch")),
+    ratio: times(cpuOf("sdk") / cpuOf("fetch")),
+    target: "-",
+  });
+  for (const runner of ["library", "extract"] as const) {
+    rows.push({
+      scenario: "8 cpu",
+      measure: `peak RSS MB, toolkit ${
+        runner === "library" ? "paging" : "extract()"
+      } vs official JS SDK ('naive' column), ${what}`,
+      toolkit: num(rssOf(runner), 1),
+      naive: num(rssOf("sdk"), 1),
+      ratio: times(rssOf(runner) / rssOf("sdk")),
+      target: runner === "library" ? "<= 0.45x" : "-",
+      ok: runner === "library" ? rssOf(runner) / rssOf("sdk") <= 0.45 : undefined,
+    });
+  }
 }
 
 /** 4. Latency: wall time at concurrency 1, 2, 4, 8 with 50 ms per request. */
@@ -255,10 +500,10 @@ async function latency(rows: Row[], all: Measured[]): Promise<void> {
       );
     }
     runs.push(
-      await runJob(sim, "latency toolkit c=8 always", {
+      await runJob(sim, "latency toolkit c=8 rate", {
         runner: "toolkit",
         concurrency: 8,
-        pacing: "always",
+        rate: rps * 60,
       }),
     );
     all.push(naive, ...runs);
@@ -274,7 +519,7 @@ async function latency(rows: Row[], all: Measured[]): Promise<void> {
       rows.push({
         scenario: "4 latency",
         measure: `wall s, 50 ms/request, limit ${rps} req/s, c=${c}${
-          i < 4 ? "" : ", pacer always"
+          i < 4 ? "" : `, --rate ${rps * 60}`
         }: speedup ${times(base / wall)}, ${num(rate)} req/s`,
         toolkit: num(wall, 2),
         naive: num(naive.elapsedMs / 1000, 2),
@@ -301,11 +546,10 @@ async function faults(rows: Row[], all: Measured[]): Promise<void> {
   };
   const job = { runner: "toolkit" as const, concurrency: 4, pageSize: 50 };
   await withSim(
-    // The no-fault run's only limit is latency: a large inin-ratelimit-allowed.
+    // The no-fault run's only limit is latency.
     {
       conversations: 20_000,
       end: day(20),
-      rateLimitAllowed: 1_000_000,
       faults: { latency: latencyFault },
     },
     async (sim) => {
@@ -332,7 +576,7 @@ async function faults(rows: Row[], all: Measured[]): Promise<void> {
   );
 }
 
-const SCENARIOS = { overhead, memory, pacing, latency, faults };
+const SCENARIOS = { overhead, memory, pacing, latency, faults, ratelimits, storm, cpu };
 
 function machine(): Record<string, unknown> {
   let memoryGiB: number | undefined;

@@ -444,7 +444,9 @@ export async function* conversationDetails(
  *
  * @param client The API client.
  * @param query The details query body.
- * @param options As for {@link conversationDetailsPages} (without `resumeFrom` and `signal`).
+ * @param options As for {@link conversationDetailsPages} (without `resumeFrom` and `signal`),
+ * and `onPage`, called with each page as it is handed out (its chunk and `totalHits`, for a
+ * progress display).
  * @returns The page source.
  * @throws {UsageError} At once, for a bad body or options.
  *
@@ -472,16 +474,24 @@ export async function* conversationDetails(
 export function conversationDetailsSource(
   client: ApiClient,
   query: ConversationDetailsQuery,
-  options: Omit<ConversationDetailsOptions, "resumeFrom" | "signal"> = {},
+  options: Omit<ConversationDetailsOptions, "resumeFrom" | "signal"> & {
+    onPage?: (page: ConversationDetailsPage) => void;
+  } = {},
 ): PageSource<Conversation> {
   const { description } = detailsSettings(query, options);
+  const { onPage, ...pageOptions } = options;
   return {
     description,
     recordType: "conversation",
     async *pages(resumeFrom?: JsonValue, signal?: AbortSignal) {
       for await (
-        const page of conversationDetailsPages(client, query, { ...options, resumeFrom, signal })
+        const page of conversationDetailsPages(client, query, {
+          ...pageOptions,
+          resumeFrom,
+          signal,
+        })
       ) {
+        onPage?.(page);
         const out: SourcePage<Conversation> = {
           records: page.conversations,
           position: page.position,

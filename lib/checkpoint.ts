@@ -1,15 +1,19 @@
 /**
  * Resume state for extractions: the {@link Checkpoint} record, the {@link CheckpointStore}
- * interface, job keys, validation and the in-memory store. The file store is in
+ * interface (with its one-run-per-job lock, from `lock.ts`, re-exported here), job keys,
+ * validation and the in-memory store. The file store is in
  * `checkpoint_file.ts`, the Deno KV store in `checkpoint_kv.ts`. A checkpoint never holds a token
- * or a secret: only a hash of the job's arguments, the source's resume position, counters and the
- * sink's state.
+ * or a secret: only the job's arguments (the source's description, the sink's identity, the
+ * region) and their hash, the source's resume position, counters and the sink's state.
  *
  * @module
  */
 import type { JsonValue } from "./client.ts";
 import { CheckpointError } from "./errors.ts";
 import type { SourceCap } from "./source.ts";
+import { type CheckpointLock, lockHeld, type LockHolder, lockHolder, lockLost } from "./lock.ts";
+
+export * from "./lock.ts";
 
 /**
  * The checkpoint format version this module writes and reads. Version 2 (issue 11): analytics
@@ -34,6 +38,11 @@ export interface Checkpoint {
   version: number;
   /** SHA-256 (hex) of the job's arguments; a resume with other arguments is refused. */
   jobKey: string;
+  /**
+   * The job's arguments {@link Checkpoint.jobKey} hashes, so a refused resume can say which one
+   * differs (see {@link jobDifference}). Absent in checkpoints written before it was added.
+   */
+  job?: JsonValue;
   /** The record type being extracted, such as `user` (informational). */
   recordType: string;
   /** The output format, such as `jsonl` (informational). */
@@ -100,6 +109,15 @@ export interface CheckpointStore {
    * @returns A human-readable location.
    */
   describe(key: string): string;
+  /**
+   * Takes the job's lock: one run per job at a time. `extract` takes it before reading the
+   * checkpoint and releases it when the run ends; a store without this method does not lock.
+   *
+   * @param key The checkpoint's key.
+   * @returns The held lock.
+   * @throws {LockError} When another live run holds it.
+   */
+  lock?(key: string): Promise<CheckpointLock>;
 }
 
 function canonical(value: unknown): string {
@@ -135,6 +153,118 @@ export async function computeJobKey(parts: JsonValue): Promise<string> {
   const data = new TextEncoder().encode(canonical(parts));
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Where two jobs' arguments differ (see {@link jobDifference}). */
+export interface JobDifference {
+  /** The member that differs, outermost first, such as `["source", "interval"]`. */
+  path: string[];
+  /** Its value in the earlier job (`undefined` when it had none). */
+  was?: JsonValue;
+  /** Its value in this job (`undefined` when it has none). */
+  now?: JsonValue;
+}
+
+function isRecord(value: JsonValue | undefined): value is { [key: string]: JsonValue } {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/**
+ * Finds the first member in which two jobs' arguments differ, descending into objects (in sorted
+ * key order) and comparing anything else, arrays included, as a whole.
+ *
+ * @param was The earlier job's arguments (a checkpoint's {@link Checkpoint.job}).
+ * @param now This job's arguments.
+ * @param path Where `was` and `now` sit (for the recursion).
+ * @returns The difference, or `undefined` when the two are equal.
+ *
+ * @example
+ * ```ts
+ * import { jobDifference } from "./checkpoint.ts";
+ * import { deepStrictEqual, strictEqual } from "node:assert/strict";
+ *
+ * deepStrictEqual(
+ *   jobDifference({ source: { pageSize: 10, path: "/users" } }, { source: { path: "/users", pageSize: 20 } }),
+ *   { path: ["source", "pageSize"], was: 10, now: 20 },
+ * );
+ * strictEqual(jobDifference({ a: [1, 2] }, { a: [1, 2] }), undefined);
+ * ```
+ */
+export function jobDifference(
+  was: JsonValue | undefined,
+  now: JsonValue | undefined,
+  path: string[] = [],
+): JobDifference | undefined {
+  if (canonical(was) === canonical(now)) return undefined;
+  if (isRecord(was) && isRecord(now)) {
+    const keys = [...new Set([...Object.keys(was), ...Object.keys(now)])].sort();
+    for (const key of keys) {
+      const found = jobDifference(was[key], now[key], [...path, key]);
+      if (found) return found;
+    }
+  }
+  return { path, was, now };
+}
+
+/**
+ * A job argument's value for a message: a string in quotes, anything else as quoted JSON, cut
+ * to 100 characters; `(none)` when absent.
+ *
+ * @param value The value.
+ * @returns The text.
+ *
+ * @example
+ * ```ts
+ * import { quoteJobValue } from "./checkpoint.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * strictEqual(quoteJobValue("2026-01-01T00:00:00Z/P1D"), "'2026-01-01T00:00:00Z/P1D'");
+ * strictEqual(quoteJobValue({ format: "csv" }), `'{"format":"csv"}'`);
+ * strictEqual(quoteJobValue(undefined), "(none)");
+ * ```
+ */
+export function quoteJobValue(value: JsonValue | undefined): string {
+  if (value === undefined) return "(none)";
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return `'${text.length > 100 ? `${text.slice(0, 99)}…` : text}'`;
+}
+
+/**
+ * Why a running checkpoint of another job is refused: which argument differs and its two values
+ * (when the checkpoint keeps its {@link Checkpoint.job}), and how to go on.
+ *
+ * @param location Where the checkpoint is.
+ * @param previous The refused checkpoint.
+ * @param job This run's arguments.
+ * @param name How to name a differing member for the reader (default `its a.b`).
+ * @returns The message.
+ *
+ * @example
+ * ```ts
+ * import { otherJobMessage } from "./checkpoint.ts";
+ * import type { Checkpoint } from "./checkpoint.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const previous = { job: { source: { pageSize: 10 } } } as unknown as Checkpoint;
+ * strictEqual(
+ *   otherJobMessage("memory:users", previous, { source: { pageSize: 20 } }),
+ *   "Checkpoint 'memory:users' belongs to another job: its source.pageSize was '10' there and is '20' now; run with the same arguments to resume it, or use --restart or delete it to start over",
+ * );
+ * ```
+ */
+export function otherJobMessage(
+  location: string,
+  previous: Checkpoint,
+  job: JsonValue,
+  name: (path: readonly string[]) => string = (path) => `its ${path.join(".")}`,
+): string {
+  const difference = previous.job !== undefined ? jobDifference(previous.job, job) : undefined;
+  const what = difference
+    ? `: ${name(difference.path)} was ${quoteJobValue(difference.was)} there and is ${
+      quoteJobValue(difference.now)
+    } now`
+    : " (its region, query, options or output format differ)";
+  return `Checkpoint '${location}' belongs to another job${what}; run with the same arguments to resume it, or use --restart or delete it to start over`;
 }
 
 function isCount(value: unknown): value is number {
@@ -273,6 +403,34 @@ export function parseCheckpoint(text: string, location: string): Checkpoint {
  */
 export class MemoryCheckpointStore implements CheckpointStore {
   #entries = new Map<string, string>();
+  #locks = new Map<string, LockHolder>();
+
+  /**
+   * Takes the lock of `key` in this store (one holder at a time).
+   *
+   * @param key The checkpoint's key.
+   * @returns The held lock.
+   * @throws {LockError} When it is held already.
+   */
+  lock(key: string): Promise<CheckpointLock> {
+    const location = `${this.describe(key)}#lock`;
+    const owner = this.#locks.get(key);
+    if (owner) return Promise.reject(lockHeld(location, owner));
+    const holder = lockHolder();
+    this.#locks.set(key, holder);
+    const release = (): void => {
+      if (this.#locks.get(key) === holder) this.#locks.delete(key);
+    };
+    return Promise.resolve({
+      location,
+      holder,
+      verify: () =>
+        this.#locks.get(key) === holder ? Promise.resolve() : Promise.reject(lockLost(location)),
+      release: () => Promise.resolve(release()),
+      releaseSync: release,
+      [Symbol.asyncDispose]: () => Promise.resolve(release()),
+    });
+  }
 
   /**
    * Reads a checkpoint.

@@ -1,6 +1,7 @@
 /**
- * A checkpoint store in Deno KV, for Deno Deploy (no persistent disk there). Takes any object
- * shaped like `Deno.Kv`, so this module loads and type-checks without the unstable KV flag.
+ * A checkpoint store in Deno KV, for Deno Deploy (no persistent disk there), with a lock per job
+ * taken by an atomic check and kept alive by an expiry. Takes any object shaped like `Deno.Kv`, so
+ * this module loads and type-checks without the unstable KV flag.
  *
  * @module
  */
@@ -10,10 +11,44 @@ import {
   parseCheckpoint,
   validateCheckpoint,
 } from "./checkpoint.ts";
-import { CheckpointError } from "./errors.ts";
+import {
+  type CheckpointLock,
+  lockHeld,
+  type LockHolder,
+  lockHolder,
+  lockLost,
+  lockOwner,
+} from "./lock.ts";
+import { CheckpointError, LockError, type LockOwner, UsageError } from "./errors.ts";
 
 /** One part of a Deno KV key. */
 export type KvKeyPart = string | number | bigint | boolean | Uint8Array;
+
+/** The part of `Deno.AtomicOperation` the lock uses. */
+export interface KvAtomicLike {
+  /**
+   * Makes the commit fail unless each key still has the given versionstamp (`null`: absent).
+   *
+   * @param checks The keys and versionstamps.
+   */
+  check(...checks: { key: readonly KvKeyPart[]; versionstamp: string | null }[]): KvAtomicLike;
+  /**
+   * Writes one entry when the commit succeeds.
+   *
+   * @param key The entry's key.
+   * @param value The value.
+   * @param options `expireIn`: milliseconds after which the entry may be deleted.
+   */
+  set(key: readonly KvKeyPart[], value: unknown, options?: { expireIn?: number }): KvAtomicLike;
+  /**
+   * Deletes one entry when the commit succeeds.
+   *
+   * @param key The entry's key.
+   */
+  delete(key: readonly KvKeyPart[]): KvAtomicLike;
+  /** Applies everything, or nothing when a check fails (`ok: false`). */
+  commit(): Promise<{ ok: boolean; versionstamp?: string }>;
+}
 
 /**
  * The part of `Deno.Kv` that {@link KvCheckpointStore} uses. A `Deno.Kv` from `Deno.openKv()`
@@ -25,7 +60,7 @@ export interface KvLike {
    *
    * @param key The entry's key.
    */
-  get(key: readonly KvKeyPart[]): Promise<{ value: unknown }>;
+  get(key: readonly KvKeyPart[]): Promise<{ value: unknown; versionstamp?: string | null }>;
   /**
    * Writes one entry.
    *
@@ -39,6 +74,128 @@ export interface KvLike {
    * @param key The entry's key.
    */
   delete(key: readonly KvKeyPart[]): Promise<void>;
+  /** Starts an atomic operation (needed for locks; `Deno.Kv` has it). */
+  atomic?(): KvAtomicLike;
+}
+
+/** Options of a {@link KvCheckpointStore}. */
+export interface KvCheckpointStoreOptions {
+  /**
+   * How long a lock lives without being renewed, in milliseconds: a run renews it every third of
+   * this and on every save, so a lock of a run that died is free again after at most this long.
+   * Default 60000.
+   */
+  lockTtlMs?: number;
+  /** The clock (epoch ms) that lock expiry is judged by. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** What a KV lock entry holds: the holder and when the lock expires. */
+interface KvLockValue extends LockHolder {
+  expiresAt: number;
+}
+
+/**
+ * A job's lock in Deno KV (see {@link KvCheckpointStore.lock}). Every change goes through an
+ * atomic check of the versionstamp this run last wrote, one at a time: a renewal, a checkpoint
+ * save and the release never pass one another.
+ */
+class KvLock implements CheckpointLock {
+  readonly location: string;
+  readonly holder: LockHolder;
+  readonly tookOver?: LockOwner;
+  readonly #kv: KvLike & { atomic(): KvAtomicLike };
+  readonly #key: readonly KvKeyPart[];
+  readonly #ttl: number;
+  readonly #now: () => number;
+  #versionstamp: string | null;
+  #state: "held" | "lost" | "released" = "held";
+  #queue: Promise<unknown> = Promise.resolve();
+  #timer?: ReturnType<typeof setInterval>;
+
+  constructor(
+    kv: KvLike & { atomic(): KvAtomicLike },
+    key: readonly KvKeyPart[],
+    location: string,
+    held: { holder: LockHolder; versionstamp: string | null; tookOver?: LockOwner },
+    ttl: number,
+    now: () => number,
+  ) {
+    this.#kv = kv;
+    this.#key = key;
+    this.location = location;
+    this.holder = held.holder;
+    this.#versionstamp = held.versionstamp;
+    this.tookOver = held.tookOver;
+    this.#ttl = ttl;
+    this.#now = now;
+    const timer = setInterval(() => {
+      this.#commit([]).catch(() => {}); // a failed renewal marks the lock lost
+    }, Math.max(1, Math.floor(ttl / 3)));
+    // The renewal must not keep a finished program alive.
+    Deno.unrefTimer(timer);
+    this.#timer = timer;
+  }
+
+  get held(): boolean {
+    return this.#state === "held";
+  }
+
+  /** Renews the lock, together with `writes`, in one atomic commit; one commit at a time. */
+  #commit(writes: [readonly KvKeyPart[], unknown][]): Promise<void> {
+    const run = async (): Promise<void> => {
+      if (this.#state !== "held") throw lockLost(this.location);
+      const value: KvLockValue = { ...this.holder, expiresAt: this.#now() + this.#ttl };
+      let op = this.#kv.atomic().check({ key: this.#key, versionstamp: this.#versionstamp });
+      for (const [key, data] of writes) op = op.set(key, data);
+      const result = await op.set(this.#key, value, { expireIn: this.#ttl }).commit();
+      if (!result.ok) {
+        this.#state = "lost";
+        this.#stopRenewing();
+        throw lockLost(this.location);
+      }
+      this.#versionstamp = result.versionstamp ?? null;
+    };
+    const next = this.#queue.then(run, run);
+    this.#queue = next.catch(() => {});
+    return next;
+  }
+
+  save(key: readonly KvKeyPart[], text: string): Promise<void> {
+    return this.#commit([[key, text]]);
+  }
+
+  verify(): Promise<void> {
+    return this.#commit([]);
+  }
+
+  #stopRenewing(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  release(): Promise<void> {
+    if (this.#state === "released") return this.#queue.then(() => {});
+    const wasHeld = this.#state === "held";
+    this.#state = "released";
+    this.#stopRenewing();
+    const run = async (): Promise<void> => {
+      if (!wasHeld) return;
+      await this.#kv.atomic().check({ key: this.#key, versionstamp: this.#versionstamp })
+        .delete(this.#key).commit();
+    };
+    const next = this.#queue.then(run, run);
+    this.#queue = next.catch(() => {});
+    return next;
+  }
+
+  releaseSync(): void {
+    this.release().catch(() => {});
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.release();
+  }
 }
 
 /** Deno KV refuses values above 64 KiB; a checkpoint this large is refused with a clear message. */
@@ -67,22 +224,42 @@ const KV_VALUE_LIMIT = 60_000;
  */
 export class KvCheckpointStore implements CheckpointStore {
   readonly #kv: KvLike;
-  /** The key prefix; a checkpoint lives at `[...prefix, key]`. */
+  /** The key prefix; a checkpoint lives at `[...prefix, key]`, its lock at `[...prefix, key, "lock"]`. */
   readonly prefix: readonly KvKeyPart[];
+  readonly #ttl: number;
+  readonly #now: () => number;
+  readonly #locks = new Map<string, KvLock>();
 
   /**
    * Creates the store.
    *
    * @param kv An open `Deno.Kv` (or anything shaped like it).
    * @param prefix The key prefix. Default `["genesys-batch", "checkpoints"]`.
+   * @param options The lock's lifetime and clock.
    */
-  constructor(kv: KvLike, prefix: readonly KvKeyPart[] = ["genesys-batch", "checkpoints"]) {
+  constructor(
+    kv: KvLike,
+    prefix: readonly KvKeyPart[] = ["genesys-batch", "checkpoints"],
+    options: KvCheckpointStoreOptions = {},
+  ) {
     this.#kv = kv;
     this.prefix = [...prefix];
+    this.#ttl = options.lockTtlMs ?? 60_000;
+    if (!(this.#ttl >= 1000 && Number.isFinite(this.#ttl))) {
+      throw new UsageError(`Option 'lockTtlMs' must be 1000 or more, got '${this.#ttl}'`);
+    }
+    this.#now = options.now ?? Date.now;
   }
 
   #key(key: string): KvKeyPart[] {
     return [...this.prefix, key];
+  }
+
+  #describeKey(parts: readonly KvKeyPart[]): string {
+    const shown = parts.map((p) =>
+      typeof p === "bigint" ? `${p}n` : p instanceof Uint8Array ? `bytes(${p.length})` : p
+    );
+    return `kv:${JSON.stringify(shown)}`;
   }
 
   /**
@@ -92,10 +269,79 @@ export class KvCheckpointStore implements CheckpointStore {
    * @returns `kv:` and the KV key as JSON (bigint and byte parts shown as strings).
    */
   describe(key: string): string {
-    const parts = this.#key(key).map((p) =>
-      typeof p === "bigint" ? `${p}n` : p instanceof Uint8Array ? `bytes(${p.length})` : p
+    return this.#describeKey(this.#key(key));
+  }
+
+  /**
+   * Takes the job's lock, `[...prefix, key, "lock"]`: written with an atomic check that it is
+   * absent or expired, with a KV expiry, and renewed (with the same check) every third of
+   * `lockTtlMs` and on every save. A lock whose holder stopped renewing it (its isolate or process
+   * ended) is free once it has expired, and is then taken over.
+   *
+   * @param key The checkpoint's key.
+   * @returns The held lock.
+   * @throws {LockError} When another run holds it.
+   * @throws {UsageError} When the KV object has no `atomic()` (use a `Deno.Kv`).
+   *
+   * @example
+   * ```ts
+   * import { KvCheckpointStore } from "./checkpoint_kv.ts";
+   * import { LockError } from "./errors.ts";
+   * import { rejects } from "node:assert/strict";
+   *
+   * const kv = await Deno.openKv(":memory:");
+   * const store = new KvCheckpointStore(kv, ["exports"]);
+   * const lock = await store.lock("users");
+   * await rejects(store.lock("users"), LockError);
+   * await lock.release();
+   * kv.close();
+   * ```
+   */
+  async lock(key: string): Promise<CheckpointLock> {
+    const kv = this.#kv;
+    if (typeof kv.atomic !== "function") {
+      throw new UsageError(
+        "This KV object has no atomic(), which a lock needs: pass a Deno.Kv from Deno.openKv()",
+      );
+    }
+    const atomicKv = kv as KvLike & { atomic(): KvAtomicLike };
+    const lockKey = [...this.#key(key), "lock"];
+    const location = this.#describeKey(lockKey);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const entry = await kv.get(lockKey);
+      const current = entry.value as Partial<KvLockValue> | null | undefined;
+      let tookOver: LockOwner | undefined;
+      if (current !== null && current !== undefined) {
+        const expiresAt = Number(current.expiresAt);
+        if (!(expiresAt <= this.#now())) throw lockHeld(location, lockOwner(current));
+        tookOver = lockOwner(current);
+      }
+      const holder = lockHolder(this.#now);
+      const value: KvLockValue = { ...holder, expiresAt: this.#now() + this.#ttl };
+      const result = await atomicKv.atomic()
+        .check({ key: lockKey, versionstamp: entry.versionstamp ?? null })
+        .set(lockKey, value, { expireIn: this.#ttl })
+        .commit();
+      if (!result.ok) continue; // another run wrote it in between: look again
+      const lock = new KvLock(
+        atomicKv,
+        lockKey,
+        location,
+        {
+          holder,
+          versionstamp: result.versionstamp ?? null,
+          tookOver,
+        },
+        this.#ttl,
+        this.#now,
+      );
+      this.#locks.set(key, lock);
+      return lock;
+    }
+    throw new LockError(
+      `Cannot take the lock '${location}': it changed 5 times while this run took it (other runs are starting); run again`,
+      { location },
     );
-    return `kv:${JSON.stringify(parts)}`;
   }
 
   /**
@@ -120,6 +366,8 @@ export class KvCheckpointStore implements CheckpointStore {
    * @param key The checkpoint's key.
    * @param checkpoint The checkpoint.
    * @throws {CheckpointError} When the checkpoint is too large for one KV value.
+   * @throws {LockError} When this store took the job's lock and lost it: the checkpoint is then
+   * not written (the save and the lock's renewal are one atomic commit).
    */
   async save(key: string, checkpoint: Checkpoint): Promise<void> {
     const text = JSON.stringify(checkpoint);
@@ -131,7 +379,9 @@ export class KvCheckpointStore implements CheckpointStore {
         }' is ${size} bytes, over the ${KV_VALUE_LIMIT}-byte limit of one KV value; use fewer CSV columns or a file checkpoint store`,
       );
     }
-    await this.#kv.set(this.#key(key), text);
+    const lock = this.#locks.get(key);
+    if (lock?.held) await lock.save(this.#key(key), text);
+    else await this.#kv.set(this.#key(key), text);
   }
 
   /**

@@ -5,8 +5,9 @@
  * @module
  */
 
-import type { Pacer, PacerOptions, PacerStats } from "./pacer.ts";
+import type { Pacer, PacerOptions, PacerStats, RateLimitInfo } from "./pacer.ts";
 import type { Query } from "./query.ts";
+import type { Redactor } from "./redact.ts";
 import type { TokenManager } from "./token.ts";
 
 /** A value that survives `JSON.stringify` / `JSON.parse` unchanged. */
@@ -110,15 +111,15 @@ export interface ClientEvent {
   error?: string;
 }
 
-/** The last `inin-ratelimit-*` headers seen. */
-export interface RateLimitHeaders {
-  /** `inin-ratelimit-count`: requests counted in the current window. */
-  count?: number;
-  /** `inin-ratelimit-allowed`: requests allowed in the window. */
-  allowed?: number;
-  /** `inin-ratelimit-reset`: seconds until the window resets. */
-  reset?: number;
-  /** When they were seen, in epoch ms by the client's clock. */
+/** The last 429 a client met: what it asked to wait and which limit it named. */
+export interface LastRateLimit {
+  /** The request that met it, such as `GET /api/v2/users`. */
+  request: string;
+  /** The wait it asked for (`Retry-After`, else its body's message), in milliseconds. */
+  retryAfterMs?: number;
+  /** The `limit` object of its body (`key`, `namespace`, `value` per minute), if any. */
+  limit?: RateLimitInfo;
+  /** When it came, in epoch ms by the client's clock. */
   at: number;
 }
 
@@ -132,8 +133,8 @@ export interface ClientStats {
   tokenRequests: number;
   /** API responses by status, such as `{ "200": 40, "429": 2 }`. */
   statuses: Record<string, number>;
-  /** The last rate-limit headers seen, if any. */
-  rateLimit?: RateLimitHeaders;
+  /** The last 429 met, if any. */
+  rateLimit?: LastRateLimit;
   /** The pacer's state (current rate, waits, 429s seen), unless pacing is off. */
   pacer?: PacerStats;
 }
@@ -164,6 +165,11 @@ export interface GenesysClientOptions {
   /** A token manager to share between clients; replaces `clientId` and `clientSecret`. */
   tokenManager?: TokenManager;
   /**
+   * The redactor the client's own token manager registers the secret and every token in (pass
+   * the logger's, so that logs know them too). Ignored with `tokenManager` (it has its own).
+   */
+  redactor?: Redactor;
+  /**
    * The fetch implementation. Also used for token requests, except with `tokenManager` (which
    * has its own). Default the global `fetch`.
    */
@@ -176,11 +182,22 @@ export interface GenesysClientOptions {
   random?: () => number;
   /**
    * The per-attempt timeout in milliseconds, covering the response headers and the whole body.
-   * Default 60000: generous, since a heavy analytics page can take tens of seconds.
+   * Default 60000: generous, since a heavy analytics page can take tens of seconds. When given,
+   * also the timeout of the token requests of the client's own token manager (default 30000).
    */
   timeoutMs?: number;
-  /** Attempts per request (the immediate retry after a 401 does not count). Default 10. */
+  /**
+   * Attempts per request for 5xx, network errors and timeouts (the immediate retry after a 401
+   * does not count, and neither does a 429: see `rateLimitBudget`). Default 10.
+   */
   maxAttempts?: number;
+  /**
+   * How long one request may go on meeting 429s, in milliseconds from its first 429: a storm of
+   * short `Retry-After`s is ridden out for this long (within the deadline), then a
+   * {@link RateLimitError} says for how long ("429s for 15m20s"). Each single wait is still
+   * capped by `maxRetryAfter`. Default 900000 (15 minutes).
+   */
+  rateLimitBudget?: number;
   /** The first backoff, in milliseconds. Default 1000. */
   minTimeout?: number;
   /** The longest backoff, in milliseconds. Default 60000. */
@@ -198,28 +215,29 @@ export interface GenesysClientOptions {
   userAgent?: string;
   /**
    * Called before every HTTP request is sent (retries included) and awaited, before the pacer's
-   * wait: the place for a caller's own throttling or bookkeeping (pacing by the
-   * `inin-ratelimit-*` headers is built in: see `pacing`). A rejection ends the request with that
-   * error.
+   * wait: the place for a caller's own throttling or bookkeeping (pacing by 429s is built in: see
+   * `pacing`). A rejection ends the request with that error.
    */
   beforeRequest?: (request: PendingRequest) => void | Promise<void>;
   /**
-   * Client-side pacing from the `inin-ratelimit-*` headers and 429s (see {@link Pacer}), on by
-   * default: `true` (default) shares one pacer per token manager (= per token) across clients
-   * and concurrent requests; `false` turns it off; {@link PacerOptions} configure a pacer of
-   * this client's own (its clock and sleep default to the client's); a {@link Pacer} is used as
-   * given (to share it). Its waits honour the request's signal and deadline.
+   * Client-side pacing from 429s, their `Retry-After` and the `limit` their bodies name (see
+   * {@link Pacer}), on by default: `true` (default) shares one pacer per token manager (= per
+   * token) across clients and concurrent requests; `false` turns it off; {@link PacerOptions}
+   * (such as `{ rate: 600 }`, requests per minute from the first request on) configure a pacer
+   * of this client's own (its clock and sleep default to the client's); a {@link Pacer} is used
+   * as given (to share it). Its waits honour the request's signal and deadline.
    */
   pacing?: boolean | PacerOptions | Pacer;
 }
 
 export { GenesysClient } from "./genesys_client.ts";
-export { Pacer, sharedPacer } from "./pacer.ts";
+export { DEFAULT_RATE_PER_MINUTE, Pacer, sharedPacer } from "./pacer.ts";
 export type {
   PacerAcquireOptions,
-  PacerMode,
+  PacerLimitStats,
   PacerOptions,
   PacerResponse,
   PacerStats,
   PacerTicket,
+  RateLimitInfo,
 } from "./pacer.ts";

@@ -1,14 +1,15 @@
 /**
- * How {@link GenesysClient} reads API responses: a 2xx body as JSON, the `inin-ratelimit-*`
- * headers, and any other status as a typed error. Internal; the client is the public face.
+ * How {@link GenesysClient} reads API responses: a 2xx body as JSON, and any other status as a
+ * typed error. Internal; the client is the public face.
  *
  * @module
  */
 
-import type { GenesysClientOptions, RateLimitHeaders } from "./client.ts";
+import type { GenesysClientOptions } from "./client.ts";
 import { ApiError, AuthError, NetworkError, RateLimitError, UsageError } from "./errors.ts";
 import { parseErrorBody, rateLimitWait, withRetryAfterHint } from "./http.ts";
-import { formatWait } from "./retry.ts";
+import type { Redactor } from "./redact.ts";
+import { formatWait, parseRetryAfter } from "./retry.ts";
 
 /** The request a response answered. */
 export interface RequestLabel {
@@ -42,7 +43,8 @@ export interface RequestLabel {
  * ```
  */
 export function parseJsonBody<T>(request: RequestLabel, status: number, text: string): T {
-  if (text.trim() === "") return undefined as T;
+  // Only a short body can be blank: no scan of a large page for whitespace.
+  if (text.length === 0 || (text.length < 64 && text.trim() === "")) return undefined as T;
   try {
     return JSON.parse(text) as T;
   } catch (error) {
@@ -54,43 +56,16 @@ export function parseJsonBody<T>(request: RequestLabel, status: number, text: st
 }
 
 /**
- * Reads the `inin-ratelimit-count`, `-allowed` and `-reset` headers.
- *
- * @param headers Response headers.
- * @param at When they were seen (epoch ms).
- * @returns The values, or `undefined` when none is present.
- *
- * @example
- * ```ts
- * import { readRateLimit } from "./client_response.ts";
- * import { strictEqual } from "node:assert/strict";
- *
- * strictEqual(readRateLimit(new Headers({ "inin-ratelimit-allowed": "300" }), 0)?.allowed, 300);
- * ```
- */
-export function readRateLimit(headers: Headers, at: number): RateLimitHeaders | undefined {
-  const read = (name: string): number | undefined => {
-    const value = headers.get(name);
-    const number = value === null || value.trim() === "" ? NaN : Number(value);
-    return Number.isFinite(number) ? number : undefined;
-  };
-  const count = read("inin-ratelimit-count");
-  const allowed = read("inin-ratelimit-allowed");
-  const reset = read("inin-ratelimit-reset");
-  if (count === undefined && allowed === undefined && reset === undefined) return undefined;
-  return { count, allowed, reset, at };
-}
-
-/**
  * The typed error for a status other than 2xx and 401: a {@link RateLimitError} for 429 (with its
  * `Retry-After`, else the wait its body names, else `inin-ratelimit-reset`, recorded as the retry
- * hint), else an
- * {@link ApiError}. The token is scrubbed from anything the server echoed.
+ * hint), else an {@link ApiError} (for 502, 503 and 504 with the `Retry-After` it carries as the
+ * retry hint). The client secret and every token are redacted from anything the server echoed
+ * and from the request's path (a `nextUri` may carry a token).
  *
  * @param request The request.
  * @param response The response (body already read).
  * @param text Its body.
- * @param token The token that was sent.
+ * @param redactor The token manager's redactor (it knows the secret and every token).
  * @param now The current time (epoch ms), for HTTP-date `Retry-After` values.
  * @returns The error to throw.
  *
@@ -98,13 +73,14 @@ export function readRateLimit(headers: Headers, at: number): RateLimitHeaders | 
  * ```ts
  * import { failureFor } from "./client_response.ts";
  * import { ApiError } from "./errors.ts";
+ * import { Redactor } from "./redact.ts";
  * import { ok, strictEqual } from "node:assert/strict";
  *
  * const error = failureFor(
  *   { method: "GET", display: "/x", name: "GET /x" },
  *   new Response('{"message":"Nope","code":"not.found"}', { status: 404 }),
  *   '{"message":"Nope","code":"not.found"}',
- *   "token-value",
+ *   new Redactor(["token-value"]),
  *   0,
  * );
  * ok(error instanceof ApiError);
@@ -115,10 +91,10 @@ export function failureFor(
   request: RequestLabel,
   response: Response,
   text: string,
-  token: string,
+  redactor: Redactor,
   now: number,
 ): ApiError | RateLimitError {
-  const parsed = parseErrorBody(text, [token]);
+  const parsed = parseErrorBody(text, redactor);
   const correlationId = response.headers.get("inin-correlation-id") ?? parsed.contextId;
   if (response.status === 429) {
     const hint = rateLimitWait(response.headers, parsed.message, now);
@@ -135,11 +111,11 @@ export function failureFor(
         correlationId,
         code: parsed.code,
         serverMessage: parsed.message,
-      }),
+      }, { redactor }),
       hint,
     );
   }
-  return new ApiError({
+  const error = new ApiError({
     status: response.status,
     code: parsed.code,
     serverMessage: parsed.message,
@@ -148,8 +124,14 @@ export function failureFor(
     method: request.method,
     path: request.display,
     body: parsed.body,
-  });
+  }, { redactor });
+  return UNAVAILABLE.has(response.status)
+    ? withRetryAfterHint(error, parseRetryAfter(response.headers.get("retry-after"), now))
+    : error;
 }
+
+/** Statuses whose `Retry-After` is honoured like a 429's (RFC 9110 names 503; gateways send it too). */
+const UNAVAILABLE = new Set([502, 503, 504]);
 
 /**
  * The {@link AuthError} for a 401 that a fresh token did not cure.
@@ -157,20 +139,21 @@ export function failureFor(
  * @param request The request.
  * @param response The second 401.
  * @param text Its body.
- * @param token The token that was sent.
+ * @param redactor The token manager's redactor (it knows the secret and every token).
  * @param region The region name and API origin.
  * @returns The error to throw.
  *
  * @example
  * ```ts
  * import { refusedFor } from "./client_response.ts";
+ * import { Redactor } from "./redact.ts";
  * import { match } from "node:assert/strict";
  *
  * const error = refusedFor(
  *   { method: "GET", display: "/x", name: "GET /x" },
  *   new Response("", { status: 401 }),
  *   "",
- *   "token-value",
+ *   new Redactor(["token-value"]),
  *   { name: "mypurecloud.ie", apiBaseUrl: "https://api.mypurecloud.ie" },
  * );
  * match(error.message, /newly issued token/);
@@ -180,10 +163,10 @@ export function refusedFor(
   request: RequestLabel,
   response: Response,
   text: string,
-  token: string,
+  redactor: Redactor,
   region: { name: string; apiBaseUrl: string },
 ): AuthError {
-  const parsed = parseErrorBody(text, [token]);
+  const parsed = parseErrorBody(text, redactor);
   const correlationId = response.headers.get("inin-correlation-id") ?? parsed.contextId;
   const said = `401${parsed.code ? ` '${parsed.code}'` : ""}${
     parsed.message ? ` (${parsed.message})` : ""
@@ -193,6 +176,7 @@ export function refusedFor(
       correlationId ? `; correlation id '${correlationId}'` : ""
     }`,
     { region: region.name, status: 401, code: parsed.code, correlationId },
+    { redactor },
   );
 }
 
@@ -226,6 +210,7 @@ export function validateClientOptions(options: GenesysClientOptions): void {
   check("minTimeout", (v) => v >= 0 && Number.isFinite(v), "0 or more milliseconds");
   check("maxTimeout", (v) => v > 0, "a positive number of milliseconds");
   check("maxRetryAfter", (v) => v >= 0, "0 or more milliseconds");
+  check("rateLimitBudget", (v) => v >= 0, "0 or more milliseconds");
   check("deadline", (v) => !Number.isNaN(v), "an epoch time in milliseconds");
   const min = options.minTimeout ?? 1000;
   const max = options.maxTimeout ?? 60_000;

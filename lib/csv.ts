@@ -18,9 +18,10 @@
  */
 
 /**
- * The curated columns of the record types the toolkit knows. A column is a dotted path into the
- * record (`division.name`); on an array, `length` gives its element count
- * (`participants.length`) and a number its element (`participants.0.purpose`).
+ * The curated columns of the listing record types the toolkit knows. A column is a dotted path
+ * into the record (`division.name`); on an array, `length` gives its element count
+ * (`participants.length`) and a number its element (`participants.0.purpose`). Conversation
+ * records are written as a table shape instead (`table.ts`, `docs/tables.md`).
  */
 export const KNOWN_CSV_COLUMNS: Readonly<Record<string, readonly string[]>> = Object.freeze({
   user: Object.freeze([
@@ -51,19 +52,6 @@ export const KNOWN_CSV_COLUMNS: Readonly<Record<string, readonly string[]>> = Ob
     "acwSettings.timeoutMs",
     "dateCreated",
     "dateModified",
-  ]),
-  conversation: Object.freeze([
-    "conversationId",
-    "conversationStart",
-    "conversationEnd",
-    "originatingDirection",
-    "divisionIds",
-    "mediaStatsMinConversationMos",
-    "mediaStatsMinConversationRFactor",
-    "participants.length",
-    "participants.0.purpose",
-    "participants.0.participantName",
-    "participants.0.sessions.0.mediaType",
   ]),
 });
 

@@ -1,9 +1,44 @@
 /**
  * The error classes callers catch. Each carries the context needed to act on it, and none ever
- * carries a token or a client secret.
+ * carries a token or a client secret: messages, fields and bodies are redacted when the error is
+ * built (by the {@link Redactor} the thrower passes, which knows the client secret and every
+ * token issued, and otherwise by the credential patterns), and the `toJSON()` and
+ * `Deno.inspect` forms redact again, causes included.
  *
  * @module
  */
+import { Redactor } from "./redact.ts";
+
+/** Options of every toolkit error: standard error options plus the redactor to apply. */
+export interface GenesysErrorOptions extends ErrorOptions {
+  /**
+   * The redactor that knows the secrets this error might quote (a `TokenManager`'s knows the
+   * client secret and every token issued). Without it, only credential patterns are removed.
+   */
+  redactor?: Redactor;
+}
+
+const PATTERNS_ONLY = new Redactor();
+const REDACTORS = new WeakMap<GenesysError, Redactor>();
+
+function redactorOf(error: GenesysError): Redactor {
+  return REDACTORS.get(error) ?? PATTERNS_ONLY;
+}
+
+function clean(error: GenesysError, text: string | undefined): string | undefined {
+  return text === undefined ? undefined : redactorOf(error).redact(text);
+}
+
+/** An error's own fields, without the ones every error has. */
+function ownFields(error: Error): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(error)) {
+    if (key !== "stack" && key !== "message" && key !== "name" && key !== "cause") {
+      fields[key] = value;
+    }
+  }
+  return fields;
+}
 
 /**
  * Base class of every error this toolkit throws on purpose.
@@ -11,21 +46,77 @@
  * @example
  * ```ts
  * import { GenesysError, UsageError } from "./errors.ts";
- * import { ok } from "node:assert/strict";
+ * import { ok, strictEqual } from "node:assert/strict";
  *
  * ok(new UsageError("Bad page size") instanceof GenesysError);
+ * const error = new GenesysError("Refused Authorization: Bearer abc.123456");
+ * strictEqual(error.message, "Refused Authorization: [redacted]");
  * ```
  */
 export class GenesysError extends Error {
   /**
-   * Creates the error.
+   * Creates the error; the message is redacted.
    *
    * @param message What went wrong and, when known, how to fix it.
-   * @param options Standard error options (`cause`).
+   * @param options Standard error options (`cause`) and the redactor to apply.
    */
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
+  constructor(message: string, options?: GenesysErrorOptions) {
+    const redactor = options?.redactor ?? PATTERNS_ONLY;
+    super(redactor.redact(message), options);
     this.name = new.target.name;
+    REDACTORS.set(this, redactor);
+  }
+
+  /**
+   * The JSON form: name, message, the error's own fields and its cause (as `Name: message`),
+   * all redacted.
+   *
+   * @returns A plain object.
+   *
+   * @example
+   * ```ts
+   * import { NetworkError } from "./errors.ts";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const error = new NetworkError("Connection reset", { request: "GET /x?access_token=abc123" });
+   * strictEqual(JSON.stringify(error), '{"name":"NetworkError","message":"Connection reset","request":"GET /x?access_token=[redacted]"}');
+   * ```
+   */
+  toJSON(): Record<string, unknown> {
+    const value: Record<string, unknown> = {
+      name: this.name,
+      message: this.message,
+      ...ownFields(this),
+    };
+    if (this.cause !== undefined) value.cause = this.cause;
+    return redactorOf(this).redactValue(value) as Record<string, unknown>;
+  }
+
+  /**
+   * The `Deno.inspect` (and `console.log`) form: the stack, the own fields and the cause, all
+   * redacted.
+   *
+   * @param inspect Deno's inspect function.
+   * @param options Its options.
+   * @returns The text.
+   */
+  [Symbol.for("Deno.customInspect")](
+    inspect: (value: unknown, options?: unknown) => string,
+    options?: unknown,
+  ): string {
+    const redactor = redactorOf(this);
+    const fields = ownFields(this);
+    const shown = Object.keys(fields).length > 0
+      ? ` ${inspect(redactor.redactValue(fields), options)}`
+      : "";
+    const cause = this.cause === undefined ? "" : `\nCaused by ${
+      redactor.redact(
+        typeof this.cause === "object" && this.cause !== null
+          ? inspect(this.cause, options)
+          : String(this.cause),
+      )
+    }`;
+    return redactor.redact(this.stack ?? `${this.name}: ${this.message}`) + shown + cause;
   }
 }
 
@@ -99,16 +190,16 @@ export class ApiError extends GenesysError {
   readonly method: string;
   /** The request path. */
   readonly path: string;
-  /** The parsed error body. */
+  /** The parsed error body, with every string in it redacted. */
   readonly body?: unknown;
 
   /**
    * Creates the error; the message is built from the details.
    *
    * @param details What is known about the failed call.
-   * @param options Standard error options (`cause`).
+   * @param options Standard error options (`cause`) and the redactor to apply.
    */
-  constructor(details: ApiErrorDetails, options?: ErrorOptions) {
+  constructor(details: ApiErrorDetails, options?: GenesysErrorOptions) {
     const correlationId = details.correlationId ?? details.contextId;
     const parts = [`${details.method} ${details.path} answered ${details.status}`];
     if (details.code) parts[0] += ` '${details.code}'`;
@@ -116,13 +207,13 @@ export class ApiError extends GenesysError {
     if (correlationId) parts.push(`correlation id '${correlationId}'`);
     super(parts.join(": "), options);
     this.status = details.status;
-    this.code = details.code;
-    this.serverMessage = details.serverMessage;
-    this.contextId = details.contextId;
-    this.correlationId = correlationId;
+    this.code = clean(this, details.code);
+    this.serverMessage = clean(this, details.serverMessage);
+    this.contextId = clean(this, details.contextId);
+    this.correlationId = clean(this, correlationId);
     this.method = details.method;
-    this.path = details.path;
-    this.body = details.body;
+    this.path = clean(this, details.path)!;
+    this.body = details.body === undefined ? undefined : redactorOf(this).redactValue(details.body);
   }
 }
 
@@ -154,18 +245,18 @@ export class AuthError extends GenesysError {
    *
    * @param message What failed and what to check.
    * @param context Where and how it failed.
-   * @param options Standard error options (`cause`).
+   * @param options Standard error options (`cause`) and the redactor to apply.
    */
   constructor(
     message: string,
     context: { region?: string; status?: number; code?: string; correlationId?: string } = {},
-    options?: ErrorOptions,
+    options?: GenesysErrorOptions,
   ) {
     super(message, options);
     this.region = context.region;
     this.status = context.status;
-    this.code = context.code;
-    this.correlationId = context.correlationId;
+    this.code = clean(this, context.code);
+    this.correlationId = clean(this, context.correlationId);
   }
 }
 
@@ -201,7 +292,7 @@ export class RateLimitError extends GenesysError {
    *
    * @param message What the server asked for and what the limit is.
    * @param context The wait asked for and the request.
-   * @param options Standard error options (`cause`).
+   * @param options Standard error options (`cause`) and the redactor to apply.
    */
   constructor(
     message: string,
@@ -213,14 +304,14 @@ export class RateLimitError extends GenesysError {
       serverMessage?: string;
       maxRetryAfterMs?: number;
     },
-    options?: ErrorOptions,
+    options?: GenesysErrorOptions,
   ) {
     super(message, options);
     this.retryAfterMs = context.retryAfterMs;
-    this.request = context.request;
-    this.correlationId = context.correlationId;
-    this.code = context.code;
-    this.serverMessage = context.serverMessage;
+    this.request = clean(this, context.request);
+    this.correlationId = clean(this, context.correlationId);
+    this.code = clean(this, context.code);
+    this.serverMessage = clean(this, context.serverMessage);
     this.maxRetryAfterMs = context.maxRetryAfterMs;
   }
 }
@@ -253,14 +344,14 @@ export class DeadlineError extends GenesysError {
    */
   constructor(message: string, options?: DeadlineErrorOptions) {
     super(message, options);
-    this.request = options?.request;
+    this.request = clean(this, options?.request);
     this.waitMs = options?.waitMs;
     this.remainingMs = options?.remainingMs;
   }
 }
 
 /** Options of a {@link DeadlineError}: standard error options plus what was waiting. */
-export interface DeadlineErrorOptions extends ErrorOptions {
+export interface DeadlineErrorOptions extends GenesysErrorOptions {
   /** The request or operation that was waiting, such as `GET /api/v2/users`. */
   request?: string;
   /** How long the wait that would have crossed the deadline was, in milliseconds. */
@@ -299,7 +390,7 @@ export class NetworkError extends GenesysError {
   constructor(message: string, options?: NetworkErrorOptions) {
     super(message, options);
     this.kind = options?.kind;
-    this.request = options?.request;
+    this.request = clean(this, options?.request);
   }
 }
 
@@ -307,7 +398,7 @@ export class NetworkError extends GenesysError {
 export type NetworkErrorKind = "network" | "timeout" | "badBody";
 
 /** Options of a {@link NetworkError}: standard error options plus the kind and the request. */
-export interface NetworkErrorOptions extends ErrorOptions {
+export interface NetworkErrorOptions extends GenesysErrorOptions {
   /** What failed: `network`, `timeout` or `badBody`. */
   kind?: NetworkErrorKind;
   /** The request this concerns, such as `GET /api/v2/users`. */
@@ -352,9 +443,103 @@ export class JobError extends GenesysError {
    * @param context The job id and state.
    * @param options Standard error options (`cause`).
    */
-  constructor(message: string, context: { jobId: string; state: string }, options?: ErrorOptions) {
+  constructor(
+    message: string,
+    context: { jobId: string; state: string },
+    options?: GenesysErrorOptions,
+  ) {
     super(message, options);
     this.jobId = context.jobId;
     this.state = context.state;
+  }
+}
+
+/** Who holds a job's lock, as far as its lock says. */
+export interface LockOwner {
+  /** The holder's process id. */
+  pid?: number;
+  /** The holder's host name, when it could read it. */
+  host?: string;
+  /** When the holder took the lock (ISO 8601). */
+  startedAt?: string;
+}
+
+/**
+ * Another run of the same job holds its lock (a lock beside the checkpoint), or this run lost
+ * its lock. The CLI maps it to exit code 6; nothing was read or written.
+ *
+ * @example
+ * ```ts
+ * import { LockError } from "./errors.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const error = new LockError("Another run of this job is already running", {
+ *   location: "output/users.jsonl.checkpoint.json.lock",
+ *   owner: { pid: 4242, host: "batch-1", startedAt: "2026-01-01T00:00:00.000Z" },
+ * });
+ * strictEqual(error.owner?.pid, 4242);
+ * ```
+ */
+export class LockError extends GenesysError {
+  /** Where the lock lives: a file path or a KV key. */
+  readonly location: string;
+  /** Who holds it, as far as the lock says. */
+  readonly owner?: LockOwner;
+
+  /**
+   * Creates the error.
+   *
+   * @param message Who holds the lock and what to do.
+   * @param context Where the lock is and who holds it.
+   * @param options Standard error options (`cause`) and the redactor to apply.
+   */
+  constructor(
+    message: string,
+    context: { location: string; owner?: LockOwner },
+    options?: GenesysErrorOptions,
+  ) {
+    super(message, options);
+    this.location = context.location;
+    this.owner = context.owner;
+  }
+}
+
+/**
+ * Reading or writing a file of the job failed in the operating system: the disk is full, the
+ * file or its folder is not writable, the file system is read-only. The message names the file.
+ *
+ * @example
+ * ```ts
+ * import { StorageError } from "./errors.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const error = new StorageError("Cannot write 'out/users.jsonl.partial': no space left", {
+ *   path: "out/users.jsonl.partial",
+ *   code: "ENOSPC",
+ * });
+ * strictEqual(error.path, "out/users.jsonl.partial");
+ * ```
+ */
+export class StorageError extends GenesysError {
+  /** The file or folder concerned. */
+  readonly path: string;
+  /** The operating system's error code, such as `ENOSPC` or `EACCES`, when known. */
+  readonly code?: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param message What failed on which file, and the fix.
+   * @param context The path and the operating system's error code.
+   * @param options Standard error options (`cause`) and the redactor to apply.
+   */
+  constructor(
+    message: string,
+    context: { path: string; code?: string },
+    options?: GenesysErrorOptions,
+  ) {
+    super(message, options);
+    this.path = context.path;
+    this.code = context.code;
   }
 }

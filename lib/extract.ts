@@ -13,7 +13,9 @@ import {
   CHECKPOINT_VERSION,
   type CheckpointStore,
   computeJobKey,
+  otherJobMessage,
 } from "./checkpoint.ts";
+import { type CheckpointLock, tookOverNotice } from "./lock.ts";
 import { CheckpointError, UsageError } from "./errors.ts";
 
 /** Request counters the progress events report, read from the client (all optional). */
@@ -39,6 +41,12 @@ export interface ExtractCheckpointOptions {
   store: CheckpointStore;
   /** The checkpoint's key in the store: the caller's name for this job's slot. */
   key: string;
+  /**
+   * The job's lock, when the caller took it already (the CLI does, before its own checks): the
+   * run then neither takes nor releases one. Without it, the run takes the store's lock (when
+   * the store has `lock`) before reading the checkpoint and releases it when it ends.
+   */
+  lock?: CheckpointLock;
 }
 
 /** A progress report, sent after each durable page. */
@@ -81,7 +89,8 @@ export interface ExtractOptions<T = unknown> {
   checkpoint?: ExtractCheckpointOptions;
   /**
    * What else identifies the job besides the source's description and the sink's identity, such
-   * as the region or org. Never pass a secret here (it is only hashed, but still).
+   * as the region or org. It is kept in the checkpoint (to say what differs when a resume is
+   * refused): never pass a secret here.
    */
   identity?: JsonValue;
   /** Delete any existing checkpoint first and start over (the CLI's `--restart`). */
@@ -90,6 +99,8 @@ export interface ExtractOptions<T = unknown> {
   signal?: AbortSignal;
   /** Called after each durable page. Exceptions thrown here propagate. */
   onProgress?: (progress: ExtractProgress) => void;
+  /** Called with notices, such as the stale lock of a killed run taken over. */
+  onNotice?: (message: string) => void;
   /** Reads the client's counters for the progress events. */
   stats?: () => ExtractCounters;
   /** The clock (epoch ms). Default `Date.now`. */
@@ -164,13 +175,43 @@ export interface ExtractResult {
 export function extractJobKey(
   options: Pick<ExtractOptions, "source" | "sink" | "identity">,
 ): Promise<string> {
-  return computeJobKey({
+  return computeJobKey(extractJob(options));
+}
+
+/**
+ * The arguments that identify an extraction, as {@link extractJobKey} hashes them and a
+ * checkpoint keeps them (`Checkpoint.job`): the checkpoint format version, the source's
+ * description and record type, the sink's identity and the caller's identity.
+ *
+ * @param options The source, the sink and the identity.
+ * @returns The arguments, as JSON.
+ *
+ * @example
+ * ```ts
+ * import { extractJob } from "./extract.ts";
+ * import { MemorySink } from "./sink_memory.ts";
+ * import { deepStrictEqual } from "node:assert/strict";
+ *
+ * const source = { description: { path: "/api/v2/users" }, recordType: "user", pages: async function* () {} };
+ * deepStrictEqual(extractJob({ source, sink: new MemorySink({ format: "csv" }) }), {
+ *   checkpointVersion: 2,
+ *   source: { path: "/api/v2/users" },
+ *   recordType: "user",
+ *   sink: { format: "csv" },
+ *   identity: null,
+ * });
+ * ```
+ */
+export function extractJob(
+  options: Pick<ExtractOptions, "source" | "sink" | "identity">,
+): JsonValue {
+  return {
     checkpointVersion: CHECKPOINT_VERSION,
     source: options.source.description,
     recordType: options.source.recordType,
     sink: options.sink.identity,
     identity: options.identity ?? null,
-  });
+  };
 }
 
 const ABORTED = Symbol("aborted");
@@ -201,6 +242,9 @@ async function nextOrAbort<T>(
  * Runs an extraction: reads pages from `source`, writes each to `sink`, makes it durable and
  * saves the checkpoint (page → fsync → checkpoint), until the source ends or `signal` stops it.
  *
+ * - One run per job: with a checkpoint, the store's lock is taken first (unless the caller holds
+ *   it) and released however the run ends; another live run of the job makes this one fail at
+ *   once with a `LockError`, before anything is read or written.
  * - Resume: with a `running` checkpoint of the same job, the sink is truncated to the
  *   checkpoint's bytes and the source continues after its position. A `running` checkpoint of
  *   another job is refused ({@link CheckpointError}); `restart` deletes it first.
@@ -226,7 +270,9 @@ async function nextOrAbort<T>(
  * @throws {CheckpointError} When the checkpoint is corrupt or belongs to another job, or the
  * partial output it points to is missing or short.
  * @throws {UsageError} When a checkpoint is combined with a sink that cannot resume (standard
- * output), or the sink refuses to overwrite an existing output.
+ * output), the sink refuses to overwrite an existing output, or a file is a symbolic link.
+ * @throws {LockError} When another run of the job holds its lock, or this run lost it.
+ * @throws {StorageError} When a file cannot be written (a full disk; the message names it).
  *
  * @example
  * ```ts
@@ -262,17 +308,32 @@ async function nextOrAbort<T>(
  * ```
  */
 export async function extract<T>(options: ExtractOptions<T>): Promise<ExtractResult> {
+  const store = options.checkpoint?.store;
+  const key = options.checkpoint?.key;
+  if (store && !options.sink.resumable) {
+    throw new UsageError(
+      `Output '${options.sink.name}' cannot resume, so it cannot be used with a checkpoint; write to a file, or run without a checkpoint`,
+    );
+  }
+  const given = options.checkpoint?.lock;
+  const lock = given ?? (store?.lock && key !== undefined ? await store.lock(key) : undefined);
+  if (lock?.tookOver && !given) options.onNotice?.(tookOverNotice(lock.location, lock.tookOver));
+  try {
+    return await run(options);
+  } finally {
+    if (lock && !given) await lock.release();
+  }
+}
+
+/** The run itself, under the job's lock. */
+async function run<T>(options: ExtractOptions<T>): Promise<ExtractResult> {
   const { source, sink, signal, onProgress, stats } = options;
   const now = options.now ?? Date.now;
   const startedAt = now();
-  const jobKey = await extractJobKey(options);
+  const job = extractJob(options);
+  const jobKey = await computeJobKey(job);
   const store = options.checkpoint?.store;
   const key = options.checkpoint?.key;
-  if (store && !sink.resumable) {
-    throw new UsageError(
-      `Output '${sink.name}' cannot resume, so it cannot be used with a checkpoint; write to a file, or run without a checkpoint`,
-    );
-  }
   const location = store && key !== undefined ? store.describe(key) : undefined;
 
   let previous: Checkpoint | undefined;
@@ -281,9 +342,7 @@ export async function extract<T>(options: ExtractOptions<T>): Promise<ExtractRes
     else previous = await store.load(key);
     if (previous && previous.jobKey !== jobKey) {
       if (previous.status === "running") {
-        throw new CheckpointError(
-          `Checkpoint '${location}' belongs to another job (its region, query, options or output format differ); run with the same arguments to resume it, or use --restart or delete it to start over`,
-        );
+        throw new CheckpointError(otherJobMessage(store.describe(key), previous, job));
       }
       previous = undefined; // a finished job of other arguments: nothing to protect
     }
@@ -344,6 +403,7 @@ export async function extract<T>(options: ExtractOptions<T>): Promise<ExtractRes
     return {
       version: CHECKPOINT_VERSION,
       jobKey,
+      job,
       recordType: source.recordType,
       format: sink.format,
       ...(sink.path !== undefined ? { output: sink.path } : {}),

@@ -1,13 +1,16 @@
 /**
- * Output formats: page-by-page encoders for JSON Lines, CSV and a JSON array. An encoder keeps a
- * small JSON state (the CSV columns, whether the JSON array has items) that a checkpoint stores,
- * so a resumed run continues the same bytes a clean run would have written.
+ * Output formats: page-by-page encoders for JSON Lines, CSV and a JSON array, of the records
+ * themselves or of the rows of a table shape (`table.ts`). An encoder keeps a small JSON state
+ * (the CSV columns, whether the JSON array has items) that a checkpoint stores, so a resumed run
+ * continues the same bytes a clean run would have written.
  *
  * @module
  */
 import type { JsonValue } from "./client.ts";
 import { csvColumns, csvRow, csvRows, KNOWN_CSV_COLUMNS } from "./csv.ts";
 import { CheckpointError, UsageError } from "./errors.ts";
+import type { NameDirectory } from "./names.ts";
+import { type Cell, type ConversationTable, conversationTable, type TableShape } from "./table.ts";
 
 /** The output formats: JSON Lines (the default), CSV, or one JSON array. */
 export type OutputFormat = "jsonl" | "csv" | "json";
@@ -39,9 +42,17 @@ export function parseOutputFormat(name: string): OutputFormat {
   return format;
 }
 
+/** File extensions (lower case, without the dot) and the format each one means. */
+export const OUTPUT_EXTENSIONS: Readonly<Record<string, OutputFormat>> = Object.freeze({
+  jsonl: "jsonl",
+  ndjson: "jsonl",
+  csv: "csv",
+  json: "json",
+});
+
 /**
  * Guesses the format from a file name: `.csv` → `csv`, `.json` → `json`, `.jsonl` and `.ndjson`
- * → `jsonl`.
+ * → `jsonl` (see {@link OUTPUT_EXTENSIONS}).
  *
  * @param path A file path.
  * @returns The format, or `undefined` for any other extension.
@@ -56,24 +67,75 @@ export function parseOutputFormat(name: string): OutputFormat {
  * ```
  */
 export function formatFromPath(path: string): OutputFormat | undefined {
-  const match = /\.([A-Za-z0-9]+)$/.exec(path);
-  switch (match?.[1].toLowerCase()) {
-    case "csv":
-      return "csv";
-    case "json":
-      return "json";
-    case "jsonl":
-    case "ndjson":
-      return "jsonl";
-    default:
-      return undefined;
-  }
+  const extension = /\.([A-Za-z0-9]+)$/.exec(path)?.[1].toLowerCase();
+  return extension !== undefined && Object.hasOwn(OUTPUT_EXTENSIONS, extension)
+    ? OUTPUT_EXTENSIONS[extension]
+    : undefined;
 }
 
 /** Options of {@link createRecordEncoder}. */
 export interface RecordEncoderOptions {
-  /** CSV only: the columns to write, overriding the automatic choice. */
+  /** CSV of raw records only: the columns to write, overriding the automatic choice. */
   columns?: readonly string[];
+  /**
+   * Conversation records only: write the rows of this table shape instead of the records (flat
+   * objects in JSON Lines and JSON). Default: `conversations` for CSV of conversation records
+   * (and no fixed `columns`), `raw` otherwise.
+   */
+  table?: TableShape;
+  /**
+   * With a table: the names for its name columns (`--resolve-names`). Read when rows are
+   * written, so it may be filled after the encoder (or sink) is created.
+   */
+  names?: NameDirectory;
+}
+
+/**
+ * The table shape an encoder writes: the one given, else `conversations` for CSV of conversation
+ * records without fixed columns, else `raw`.
+ *
+ * @param format The output format.
+ * @param recordType The source's record type.
+ * @param options The table, names and fixed columns asked for.
+ * @returns The shape.
+ * @throws {UsageError} For a table of records that are not conversations, a table together with
+ * fixed columns, or names without a table.
+ *
+ * @example
+ * ```ts
+ * import { tableShapeFor } from "./format.ts";
+ * import { strictEqual, throws } from "node:assert/strict";
+ *
+ * strictEqual(tableShapeFor("csv", "conversation"), "conversations");
+ * strictEqual(tableShapeFor("jsonl", "conversation"), "raw");
+ * strictEqual(tableShapeFor("csv", "user"), "raw");
+ * throws(() => tableShapeFor("csv", "user", { table: "segments" }), /conversation details/);
+ * ```
+ */
+export function tableShapeFor(
+  format: OutputFormat,
+  recordType: string,
+  options: RecordEncoderOptions = {},
+): TableShape {
+  const conversation = recordType === "conversation";
+  const table = options.table ??
+    (format === "csv" && conversation && !options.columns ? "conversations" : "raw");
+  if (table !== "raw" && !conversation) {
+    throw new UsageError(
+      `Table '${table}' needs conversation details, not '${recordType}' records; use table 'raw'`,
+    );
+  }
+  if (table !== "raw" && options.columns) {
+    throw new UsageError(
+      `Fixed columns apply to raw records; table '${table}' has its own fixed columns (docs/tables.md)`,
+    );
+  }
+  if (table === "raw" && options.names) {
+    throw new UsageError(
+      "Names fill a table's name columns: choose table conversations, participants or segments, not raw",
+    );
+  }
+  return table;
 }
 
 /**
@@ -136,24 +198,35 @@ class JsonlEncoder implements RecordEncoder {
   }
 }
 
-class JsonArrayEncoder implements RecordEncoder {
-  readonly format = "json" as const;
-  #started = false;
-  #items = false;
-  encode(records: readonly unknown[]): string {
-    let text = this.#started ? "" : "[";
-    this.#started = true;
-    for (const record of records) {
-      text += (this.#items ? ",\n" : "\n") + JSON.stringify(record);
-      this.#items = true;
-    }
+/**
+ * An encoder whose state is only whether it has started (written `[` or a header) and whether it
+ * has written an item; with the JSON array's framing.
+ */
+abstract class FramedEncoder implements RecordEncoder {
+  abstract readonly format: OutputFormat;
+  protected started = false;
+  protected items = false;
+  abstract encode(records: readonly unknown[]): string;
+  abstract end(): string;
+
+  /** `[` before the first item of a JSON array. */
+  protected arrayStart(): string {
+    if (this.started) return "";
+    this.started = true;
+    return "[";
+  }
+  /** One JSON array item, with the separator it needs. */
+  protected arrayItem(json: string): string {
+    const text = (this.items ? ",\n" : "\n") + json;
+    this.items = true;
     return text;
   }
-  end(): string {
-    return (this.#started ? "" : "[") + (this.#items ? "\n]\n" : "]\n");
+  /** The end of a JSON array (`[]` when nothing was written). */
+  protected arrayEnd(): string {
+    return this.arrayStart() + (this.items ? "\n]\n" : "]\n");
   }
   state(): JsonValue {
-    return { started: this.#started, items: this.#items };
+    return { started: this.started, items: this.items };
   }
   restore(state: JsonValue): void {
     if (
@@ -162,8 +235,20 @@ class JsonArrayEncoder implements RecordEncoder {
     ) {
       badState(this.format, state);
     }
-    this.#started = state.started as boolean;
-    this.#items = state.items as boolean;
+    this.started = state.started as boolean;
+    this.items = state.items as boolean;
+  }
+}
+
+class JsonArrayEncoder extends FramedEncoder {
+  readonly format = "json" as const;
+  encode(records: readonly unknown[]): string {
+    let text = this.arrayStart();
+    for (const record of records) text += this.arrayItem(JSON.stringify(record));
+    return text;
+  }
+  end(): string {
+    return this.arrayEnd();
   }
 }
 
@@ -218,17 +303,78 @@ class CsvEncoder implements RecordEncoder {
   }
 }
 
+/** A table cell for CSV: a list's items joined with `;` (an empty item stays empty). */
+function csvTableCell(value: Cell): unknown {
+  return Array.isArray(value) ? value.map((item) => item ?? "").join(";") : value;
+}
+
+/**
+ * Writes the rows of a table shape: CSV with the table's fixed header, or flat JSON objects (keys
+ * in column order, every column present, `null` when empty, lists as arrays). The state only says
+ * whether the header (or `[`) and an item were written: the columns are fixed.
+ */
+class TableEncoder extends FramedEncoder {
+  readonly format: OutputFormat;
+  readonly #table: ConversationTable;
+  readonly #names?: NameDirectory;
+  readonly #columns: readonly string[];
+  readonly #keys: readonly string[];
+
+  constructor(format: OutputFormat, table: ConversationTable, names?: NameDirectory) {
+    super();
+    this.format = format;
+    this.#table = table;
+    this.#names = names;
+    this.#columns = table.columns(names !== undefined);
+    this.#keys = this.#columns.map((c) => `${JSON.stringify(c)}:`);
+  }
+
+  #object(cells: Cell[]): string {
+    let text = "{";
+    for (let i = 0; i < cells.length; i++) {
+      text += (i === 0 ? "" : ",") + this.#keys[i] + JSON.stringify(cells[i]);
+    }
+    return text + "}";
+  }
+
+  #start(): string {
+    if (this.format === "json") return this.arrayStart();
+    if (this.started) return "";
+    this.started = true;
+    return this.format === "csv" ? csvRow(this.#columns) : "";
+  }
+
+  encode(records: readonly unknown[]): string {
+    let text = this.#start();
+    for (const record of records) {
+      for (const cells of this.#table.rows(record, this.#names)) {
+        if (this.format === "csv") text += csvRow(cells.map(csvTableCell));
+        else if (this.format === "jsonl") text += this.#object(cells) + "\n";
+        else text += this.arrayItem(this.#object(cells));
+      }
+    }
+    return text;
+  }
+  end(): string {
+    return this.format === "json" ? this.arrayEnd() : this.#start();
+  }
+}
+
 /**
  * Creates the encoder of a format.
  *
  * JSON Lines: one compact JSON record per line. JSON: `[`, the records one per line separated by
  * commas, `]` and a newline (an empty output is `[]`). CSV: a header row, then one row per record
  * (columns and cell rules in `csv.ts`); an empty output of an unknown record type is an empty file.
+ * With a table shape ({@link tableShapeFor}), the same framing holds rows instead of records: one
+ * flat JSON object per row, or CSV under the table's fixed header (always written, even for an
+ * empty output), lists joined with `;`.
  *
  * @param format The output format.
- * @param recordType The source's record type (chooses the CSV columns).
- * @param options Fixed CSV columns.
+ * @param recordType The source's record type (chooses the CSV columns and the default table).
+ * @param options Fixed CSV columns, or a table shape and names.
  * @returns A fresh encoder.
+ * @throws {UsageError} For a table that does not fit the record type or the options.
  *
  * @example
  * ```ts
@@ -249,6 +395,10 @@ export function createRecordEncoder(
   recordType: string,
   options: RecordEncoderOptions = {},
 ): RecordEncoder {
+  const table = OUTPUT_FORMATS.includes(format)
+    ? tableShapeFor(format, recordType, options)
+    : "raw";
+  if (table !== "raw") return new TableEncoder(format, conversationTable(table), options.names);
   switch (format) {
     case "jsonl":
       return new JsonlEncoder();

@@ -10,35 +10,35 @@ import type {
   ApiResponse,
   ClientStats,
   GenesysClientOptions,
-  RateLimitHeaders,
+  LastRateLimit,
   RequestOptions,
   RetryCause,
 } from "./client.ts";
-import {
-  failureFor,
-  parseJsonBody,
-  readRateLimit,
-  refusedFor,
-  validateClientOptions,
-} from "./client_response.ts";
-import { DeadlineError, UsageError } from "./errors.ts";
+import { failureFor, parseJsonBody, refusedFor, validateClientOptions } from "./client_response.ts";
+import { DeadlineError, RateLimitError, UsageError } from "./errors.ts";
 import {
   emit,
   type Exchange,
   exchange,
-  rateLimitWait,
+  formatSpan,
+  readRateLimitAnswer,
   retryAfterHint,
   retryCause,
   retryEvent,
 } from "./http.ts";
-import { Pacer, sharedPacer } from "./pacer.ts";
+import { Pacer, type PacerResponse, sharedPacer } from "./pacer.ts";
 import { type ResolvedRegion, resolveRegion } from "./region.ts";
 import { setQuery } from "./query.ts";
-import { DEFAULT_MAX_RETRY_AFTER, retry, sleep } from "./retry.ts";
+import { DEFAULT_MAX_RETRY_AFTER, retry, sleep, type TimeBudget } from "./retry.ts";
 import { TokenManager } from "./token.ts";
 
 const DEFAULT_USER_AGENT = "genesys-batch-toolkit/0.1.0";
 const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
+/** The default rate-limit budget of one request: 15 minutes of 429s. */
+const DEFAULT_RATE_LIMIT_BUDGET = 900_000;
+/** Path segments that are ids (UUIDs, numbers): a route names the endpoint, not the entity. */
+const ID_SEGMENT =
+  /\/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d+)(?=\/|$)/gi;
 
 /** Errors from the token manager, which retries on its own: the request loop does not retry them. */
 const TOKEN_FAILURES = new WeakSet<object>();
@@ -50,7 +50,9 @@ interface Call {
   url: URL;
   display: string;
   name: string;
-  headers: Headers;
+  /** The endpoint, for limits of its own: `GET /api/v2/users/{id}`. */
+  route: string;
+  headers: Record<string, string>;
   body?: string;
   deadline?: number;
   timeoutMs: number;
@@ -64,19 +66,21 @@ interface Call {
  * - 401: the token is invalidated and the request retried at once with a fresh one; a 401 for a
  *   brand-new token is an {@link AuthError} naming the likely cause.
  * - 429: waits `Retry-After` (else the body's "Retry the request in [N] seconds", else
- *   `inin-ratelimit-reset`, else backoff), up to `maxRetryAfter`,
- *   then a {@link RateLimitError}. 408, 500, 502, 503, 504, network errors, per-attempt timeouts
- *   and unreadable 2xx bodies: exponential backoff with full jitter. Other statuses: an
- *   {@link ApiError} at once.
+ *   backoff), each wait up to `maxRetryAfter` (longer: a {@link RateLimitError} at once), for as
+ *   long as `rateLimitBudget` (default 15 minutes of 429s per request) and the deadline allow:
+ *   429s use up no attempt. 408, 500, 502, 503, 504, network errors, per-attempt timeouts and
+ *   unreadable 2xx bodies: exponential backoff with full jitter, or the `Retry-After` a 502, 503
+ *   or 504 carries (capped the same way). Other statuses: an {@link ApiError} at once.
  * - GET, HEAD, PUT, DELETE and OPTIONS are retried; POST and PATCH only when `idempotent: true`
  *   (except 429 and 401, which the server did not process, so they are always retried).
  * - No wait crosses the deadline: a longer one fails at once with a {@link DeadlineError}.
  * - Pacing (on by default; the `pacing` option turns it off or configures it): one {@link Pacer}
- *   per token holds each attempt back as the `inin-ratelimit-*` headers and 429s say, so a long
- *   job settles at the allowed rate; its state is in `stats.pacer`.
+ *   per token learns the limit from 429s (their `Retry-After`, the `limit` their bodies name)
+ *   and holds each attempt back, so a long job settles at the allowed rate; its state is in
+ *   `stats.pacer`.
  * - When attempts run out, the last error is thrown: {@link ApiError} for a status,
- *   {@link NetworkError} for a network failure, timeout or bad body, {@link RateLimitError}
- *   for 429s.
+ *   {@link NetworkError} for a network failure, timeout or bad body; when the rate-limit budget
+ *   is spent, a {@link RateLimitError} saying for how long 429s came.
  *
  * @example
  * ```ts
@@ -121,7 +125,7 @@ export class GenesysClient implements ApiClient {
     unauthorized: 0,
   };
   #statuses: Record<string, number> = {};
-  #rateLimit?: RateLimitHeaders;
+  #rateLimit?: LastRateLimit;
   #pacer?: Pacer;
 
   /**
@@ -151,15 +155,21 @@ export class GenesysClient implements ApiClient {
         sleep: options.sleep,
         random: options.random,
         maxRetryAfter: options.maxRetryAfter,
+        timeoutMs: options.timeoutMs,
         deadline: options.deadline,
         onEvent: options.onEvent,
         userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
+        redactor: options.redactor,
       });
     }
     this.#origin = new URL(this.region.apiBaseUrl).origin;
     const pacing = options.pacing ?? true;
     if (pacing !== false) {
-      const own = { now: options.now, sleep: options.sleep, maxPauseMs: options.maxRetryAfter };
+      const own = {
+        now: options.now,
+        sleep: options.sleep,
+        maxPauseMs: options.maxRetryAfter ?? DEFAULT_MAX_RETRY_AFTER,
+      };
       this.#pacer = pacing instanceof Pacer
         ? pacing
         : pacing === true
@@ -218,6 +228,7 @@ export class GenesysClient implements ApiClient {
     const idempotent = options.idempotent ?? IDEMPOTENT.has(call.method);
     return retry((attempt, signal) => this.#attempt<T>(call, attempt, signal), {
       maxAttempts: this.#o.maxAttempts ?? 10,
+      timeBudget: this.#rateLimitBudget(call),
       minTimeout: this.#o.minTimeout ?? 1000,
       maxTimeout: this.#o.maxTimeout ?? 60_000,
       maxRetryAfter: this.#o.maxRetryAfter ?? DEFAULT_MAX_RETRY_AFTER,
@@ -277,6 +288,37 @@ export class GenesysClient implements ApiClient {
     return `GenesysClient ${inspect(this.toJSON(), options)}`;
   }
 
+  /** 429s are retried by time, not attempts: the request's rate-limit budget. */
+  #rateLimitBudget(call: Call): TimeBudget {
+    const ms = this.#o.rateLimitBudget ?? DEFAULT_RATE_LIMIT_BUDGET;
+    return {
+      applies: (error) => error instanceof RateLimitError && error.maxRetryAfterMs === undefined,
+      ms,
+      exceeded: (error, spentMs, times) => {
+        const last = error as RateLimitError;
+        return new RateLimitError(
+          `${call.name} met 429s for ${
+            formatSpan(spentMs)
+          } (${times} in a row, the last asking to wait ${
+            formatSpan(last.retryAfterMs)
+          }): the rate-limit budget of ${
+            formatSpan(ms)
+          } per request is spent; run again later, share the token with fewer jobs, or raise the budget (rateLimitBudget; --rate-limit-budget in the CLI)${
+            last.correlationId ? `; correlation id '${last.correlationId}'` : ""
+          }`,
+          {
+            retryAfterMs: last.retryAfterMs,
+            request: call.name,
+            correlationId: last.correlationId,
+            code: last.code,
+            serverMessage: last.serverMessage,
+          },
+          { cause: error, redactor: this.tokenManager.redactor },
+        );
+      },
+    };
+  }
+
   #prepare(method: string, path: string, options: RequestOptions): Call {
     const verb = String(method).toUpperCase();
     const raw = String(path);
@@ -296,18 +338,28 @@ export class GenesysClient implements ApiClient {
     }
     url.hash = "";
     setQuery(url.searchParams, options.query ?? {});
-    const display = `${url.pathname}${url.search}`;
-    const headers = new Headers();
+    // A nextUri may carry a token: what messages and events show of the path is redacted.
+    const display = this.tokenManager.redactor.redact(`${url.pathname}${url.search}`);
+    // A plain record: the fetch reads it once; a Headers object per attempt costs more.
+    const headers: Record<string, string> = {};
+    let accept = false;
+    let contentType = false;
     for (const [key, value] of Object.entries(options.headers ?? {})) {
-      if (key.toLowerCase() !== "authorization") headers.set(key, value);
+      const lower = key.toLowerCase();
+      if (lower === "authorization" || lower === "accept-encoding" || lower === "user-agent") {
+        continue;
+      }
+      headers[key] = value;
+      if (lower === "accept") accept = true;
+      if (lower === "content-type") contentType = true;
     }
-    if (!headers.has("Accept")) headers.set("Accept", "application/json");
-    headers.set("Accept-Encoding", "gzip");
-    headers.set("User-Agent", this.#o.userAgent ?? DEFAULT_USER_AGENT);
+    if (!accept) headers["Accept"] = "application/json";
+    headers["Accept-Encoding"] = "gzip";
+    headers["User-Agent"] = this.#o.userAgent ?? DEFAULT_USER_AGENT;
     let body: string | undefined;
     if (options.body !== undefined) {
       body = JSON.stringify(options.body);
-      if (!headers.has("Content-Type")) headers.set("Content-Type", "application/json");
+      if (!contentType) headers["Content-Type"] = "application/json";
     }
     const deadlines = [options.deadline, this.#o.deadline].filter((d): d is number =>
       d !== undefined
@@ -317,12 +369,22 @@ export class GenesysClient implements ApiClient {
       url,
       display,
       name: `${verb} ${display}`,
+      route: this.#pacer ? `${verb} ${url.pathname.replace(ID_SEGMENT, "/{id}")}` : "",
       headers,
       body,
       deadline: deadlines.length ? Math.min(...deadlines) : undefined,
       timeoutMs: options.timeoutMs ?? this.#o.timeoutMs ?? 60_000,
       unauthorized: 0,
     };
+  }
+
+  #pacerResponse(call: Call, exchanged: Exchange): PacerResponse {
+    const { response, text } = exchanged;
+    if (response.status !== 429) return response;
+    const at = this.#now();
+    const answer = readRateLimitAnswer(response.headers, text, at);
+    this.#rateLimit = { request: call.name, ...answer, at };
+    return { status: 429, headers: response.headers, ...answer };
   }
 
   async #attempt<T>(call: Call, attempt: number, signal: AbortSignal): Promise<ApiResponse<T>> {
@@ -332,6 +394,7 @@ export class GenesysClient implements ApiClient {
         signal,
         deadline: call.deadline,
         name: call.name,
+        route: call.route,
       });
       let token: string;
       let startedAt: number;
@@ -358,8 +421,7 @@ export class GenesysClient implements ApiClient {
             },
           );
         }
-        const headers = new Headers(call.headers);
-        headers.set("Authorization", `Bearer ${token}`);
+        const headers = { ...call.headers, Authorization: `Bearer ${token}` };
         this.#requests++;
         emit(this.#o.onEvent, {
           type: "request",
@@ -377,26 +439,17 @@ export class GenesysClient implements ApiClient {
           timeoutIsDeadline: remaining < call.timeoutMs,
           signal,
           request: call.name,
-          secrets: [token],
+          redactor: this.tokenManager.redactor,
         });
       } finally {
         // The pacer hears how every ticket ended: with the response, or without one. A 429 comes
-        // with the same wait the retry will honour (the body may be its only hint).
-        const response = exchanged?.response;
-        ticket?.done(
-          response?.status === 429
-            ? {
-              status: 429,
-              headers: response.headers,
-              retryAfterMs: rateLimitWait(response.headers, exchanged?.text, this.#now()),
-            }
-            : response,
-        );
+        // with the same wait the retry will honour (the body may be its only hint) and the limit
+        // its body names.
+        ticket?.done(exchanged && this.#pacerResponse(call, exchanged));
       }
       const { response, text } = exchanged;
       const status = response.status;
       this.#statuses[status] = (this.#statuses[status] ?? 0) + 1;
-      this.#rateLimit = readRateLimit(response.headers, this.#now()) ?? this.#rateLimit;
       emit(this.#o.onEvent, {
         type: "response",
         method: call.method,
@@ -413,7 +466,7 @@ export class GenesysClient implements ApiClient {
         const worked = this.tokenManager.confirmed(token);
         const current = this.tokenManager.invalidate(token);
         if (call.unauthorized > MAX_UNAUTHORIZED || (call.unauthorized > 1 && current && !worked)) {
-          throw refusedFor(call, response, text, token, this.region);
+          throw refusedFor(call, response, text, this.tokenManager.redactor, this.region);
         }
         this.#retries.unauthorized++;
         emit(this.#o.onEvent, {
@@ -431,7 +484,7 @@ export class GenesysClient implements ApiClient {
       if (response.ok) {
         return { status, headers: response.headers, data: parseJsonBody<T>(call, status, text) };
       }
-      throw failureFor(call, response, text, token, this.#now());
+      throw failureFor(call, response, text, this.tokenManager.redactor, this.#now());
     }
   }
 }

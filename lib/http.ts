@@ -1,14 +1,20 @@
 /**
  * Internal HTTP helpers shared by the token manager and the API client: one bounded exchange
  * (fetch plus body read under a per-attempt timeout), error-body parsing, retry classification
- * and scrubbing of secrets from server text. Not part of the public API.
+ * and redaction of secrets from server text (with the one {@link Redactor}). Not part of the
+ * public API.
  *
  * @module
  */
 
 import type { ClientEvent, RetryCause } from "./client.ts";
 import { ApiError, DeadlineError, GenesysError, NetworkError, RateLimitError } from "./errors.ts";
+import type { RateLimitInfo } from "./pacer.ts";
+import { Redactor } from "./redact.ts";
 import { parseRetryAfter, type RetryInfo } from "./retry.ts";
+
+/** Removes credential patterns where no redactor was given. */
+const PATTERNS_ONLY = new Redactor();
 
 /** Options of {@link exchange}. */
 export interface ExchangeOptions {
@@ -22,8 +28,8 @@ export interface ExchangeOptions {
   signal?: AbortSignal;
   /** The request for messages, such as `GET /api/v2/users`. */
   request: string;
-  /** Strings to keep out of error messages (the token, the client secret). */
-  secrets?: readonly string[];
+  /** Keeps secrets out of error messages (it knows the client secret and every token). */
+  redactor?: Redactor;
 }
 
 /** A response whose body has been read in full. */
@@ -67,15 +73,20 @@ export async function exchange(
 ): Promise<Exchange> {
   const { signal } = options;
   signal?.throwIfAborted();
-  const timeout = new AbortController();
-  // A timeout beyond what timers hold (about 24.8 days) means none.
-  const timer = options.timeoutMs < 2_147_483_647
-    ? setTimeout(() => timeout.abort(), Math.max(0, options.timeoutMs))
-    : undefined;
-  const combined = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
+  // One controller for the attempt: the timeout aborts it, and so does the caller's signal
+  // (forwarded by a listener removed at the end: cheaper than AbortSignal.any per request).
+  const attempt = new AbortController();
+  let timedOut = false;
+  const expire = (): void => {
+    timedOut = true;
+    attempt.abort();
+  };
+  const timer = watchTimeout(options.timeoutMs, expire);
+  const forward = (): void => attempt.abort(signal?.reason);
+  signal?.addEventListener("abort", forward, { once: true });
   const fail = (error: unknown, phase: string): unknown => {
     if (signal?.aborted) return signal.reason;
-    if (timeout.signal.aborted) {
+    if (timedOut) {
       if (options.timeoutIsDeadline) {
         return new DeadlineError(
           `Deadline reached while ${options.request} was in flight (${phase})`,
@@ -83,7 +94,7 @@ export async function exchange(
         );
       }
       return new NetworkError(
-        `${options.request} timed out after ${options.timeoutMs} ms (${phase}); raise timeoutMs if the server is slow`,
+        `${options.request} timed out after ${options.timeoutMs} ms (${phase}); raise the timeout (timeoutMs; --timeout in the CLI) if the server is slow`,
         { kind: "timeout", request: options.request },
       );
     }
@@ -94,7 +105,7 @@ export async function exchange(
       ? `: ${error.cause.message}`
       : "";
     const raw = (error instanceof Error ? error.message : String(error)) + reason;
-    const detail = scrub(raw, options.secrets ?? []);
+    const detail = (options.redactor ?? PATTERNS_ONLY).redact(raw);
     return new NetworkError(`${options.request} failed (${phase}): ${oneLine(detail, 300)}`, {
       kind: "network",
       request: options.request,
@@ -106,7 +117,7 @@ export async function exchange(
     let response: Response;
     try {
       // Redirects are not followed: a credential must never travel to another origin.
-      response = await options.fetch(url, { ...init, redirect: "manual", signal: combined });
+      response = await options.fetch(url, { ...init, redirect: "manual", signal: attempt.signal });
     } catch (error) {
       throw fail(error, "sending the request");
     }
@@ -116,8 +127,56 @@ export async function exchange(
       throw fail(error, "reading the response body");
     }
   } finally {
-    clearTimeout(timer);
+    timer.clear();
+    signal?.removeEventListener("abort", forward);
   }
+}
+
+/** Timeouts at least this long share one watchdog timer; shorter ones get their own. */
+const SHARED_FROM_MS = 5_000;
+/** How often the shared watchdog looks, in milliseconds: how late a long timeout may fire. */
+const WATCH_EVERY_MS = 250;
+const watched = new Set<{ at: number; expire: () => void }>();
+let watchdog: ReturnType<typeof setInterval> | undefined;
+
+function watch(): void {
+  const now = performance.now();
+  for (const entry of watched) {
+    if (entry.at <= now) {
+      watched.delete(entry);
+      entry.expire();
+    }
+  }
+  if (watched.size === 0) {
+    clearInterval(watchdog);
+    watchdog = undefined;
+  }
+}
+
+/**
+ * Calls `expire` after `ms` (a timeout beyond what timers hold, about 24.8 days, means none).
+ * Long timeouts (5 s and more: the per-attempt timeouts of API and token requests) share one
+ * interval timer that runs only while some are pending, so a request costs no timer of its own;
+ * shorter ones get their own timer, to the millisecond.
+ */
+function watchTimeout(ms: number, expire: () => void): { clear(): void } {
+  if (!(ms < 2_147_483_647)) return { clear() {} };
+  if (ms < SHARED_FROM_MS) {
+    const id = setTimeout(expire, Math.max(0, ms));
+    return { clear: () => clearTimeout(id) };
+  }
+  const entry = { at: performance.now() + ms, expire };
+  watched.add(entry);
+  watchdog ??= setInterval(watch, WATCH_EVERY_MS);
+  return {
+    clear: () => {
+      watched.delete(entry);
+      if (watched.size === 0 && watchdog !== undefined) {
+        clearInterval(watchdog);
+        watchdog = undefined;
+      }
+    },
+  };
 }
 
 /** What a Genesys (or OAuth) error body says. */
@@ -133,11 +192,12 @@ export interface ErrorBody {
 }
 
 /**
- * Reads an error body, JSON or not.
+ * Reads an error body, JSON or not. JSON is parsed first and its decoded strings redacted (a
+ * token the server echoed with JSON escapes is still found), then cut short.
  *
  * @param text The body text.
- * @param secrets Strings to scrub from the message (the token, the client secret).
- * @returns The code, message and context id it holds.
+ * @param redactor Knows the secrets to remove (the client secret, every token issued).
+ * @returns The code, message and context id it holds, and the body with its strings redacted.
  *
  * @example
  * ```ts
@@ -148,22 +208,23 @@ export interface ErrorBody {
  * strictEqual(parseErrorBody("<html>Bad gateway</html>").message, "<html>Bad gateway</html>");
  * ```
  */
-export function parseErrorBody(text: string, secrets: readonly string[] = []): ErrorBody {
-  const trimmed = scrub(text, secrets).trim();
+export function parseErrorBody(text: string, redactor: Redactor = PATTERNS_ONLY): ErrorBody {
+  const trimmed = text.trim();
   if (trimmed === "") return {};
-  let body: unknown;
+  let parsed: unknown;
   try {
-    body = JSON.parse(trimmed);
+    parsed = JSON.parse(trimmed);
   } catch {
-    return { message: scrub(oneLine(trimmed, 200), secrets) };
+    return { message: oneLine(redactor.redact(trimmed), 200) };
   }
+  const body = redactor.redactValue(parsed);
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
-    return { message: scrub(oneLine(trimmed, 200), secrets), body };
+    return { message: oneLine(JSON.stringify(body), 200), body };
   }
-  const record = body as Record<string, unknown>;
+  const record = parsed as Record<string, unknown>;
   const str = (value: unknown): string | undefined =>
     typeof value === "string" && value.trim() !== ""
-      ? scrub(oneLine(value, 500), secrets)
+      ? oneLine(redactor.redact(value), 500)
       : undefined;
   return {
     code: str(record.code) ?? str(record.error),
@@ -224,27 +285,84 @@ export function rateLimitWait(
   return parseRetryAfter(headers, now);
 }
 
+/** What a 429 says about the limit it hit: how long to wait, and the body's `limit` object. */
+export interface RateLimitAnswer {
+  /** The wait it asked for (see {@link rateLimitWait}), in milliseconds. */
+  retryAfterMs?: number;
+  /** The `limit` object of its body (`key`, `namespace`, `value`), when it has one. */
+  limit?: RateLimitInfo;
+}
+
 /**
- * Replaces every occurrence of each secret with `[redacted]`.
+ * Reads a 429: its wait (header, else body message, else `inin-ratelimit-reset`) and the
+ * `limit: {key, namespace, value}` a Genesys 429 body may carry (since 2023; not guaranteed).
  *
- * @param text Any text.
- * @param secrets The strings to remove (empty ones are ignored).
- * @returns The text without them.
+ * @param headers The 429's headers.
+ * @param text Its body.
+ * @param now The current time (epoch ms), for HTTP dates.
+ * @returns The wait and the limit, each when present.
  *
  * @example
  * ```ts
- * import { scrub } from "./http.ts";
- * import { strictEqual } from "node:assert/strict";
+ * import { readRateLimitAnswer } from "./http.ts";
+ * import { deepStrictEqual } from "node:assert/strict";
  *
- * strictEqual(scrub("token abcd used", ["abcd"]), "token [redacted] used");
+ * const body = JSON.stringify({
+ *   message: "Rate limit exceeded the maximum. Retry the request in [42] seconds",
+ *   limit: { key: "user.rate.per.minute", namespace: "directory", value: 180 },
+ * });
+ * deepStrictEqual(readRateLimitAnswer(new Headers(), body, 0), {
+ *   retryAfterMs: 42_000,
+ *   limit: { key: "user.rate.per.minute", namespace: "directory", value: 180 },
+ * });
  * ```
  */
-export function scrub(text: string, secrets: readonly (string | undefined)[]): string {
-  let result = text;
-  for (const secret of secrets) {
-    if (secret && secret.length >= 4) result = result.split(secret).join("[redacted]");
+export function readRateLimitAnswer(headers: Headers, text: string, now: number): RateLimitAnswer {
+  let record: Record<string, unknown> = {};
+  try {
+    const body = JSON.parse(text);
+    if (body !== null && typeof body === "object") record = body;
+  } catch {
+    // not JSON: the headers alone
   }
-  return result;
+  const message = typeof record.message === "string" ? record.message : undefined;
+  const answer: RateLimitAnswer = {};
+  const wait = rateLimitWait(headers, message, now);
+  if (wait !== undefined) answer.retryAfterMs = wait;
+  const raw = record.limit;
+  if (raw !== null && typeof raw === "object") {
+    const { key, namespace, value } = raw as Record<string, unknown>;
+    const limit: RateLimitInfo = {};
+    if (typeof key === "string") limit.key = key;
+    if (typeof namespace === "string") limit.namespace = namespace;
+    if (typeof value === "number" && Number.isFinite(value) && value > 0) limit.value = value;
+    if (Object.keys(limit).length > 0) answer.limit = limit;
+  }
+  return answer;
+}
+
+/**
+ * Formats a span of time for messages: `45s`, `15m20s`, `2h05m`.
+ *
+ * @param ms Milliseconds.
+ * @returns The span in words.
+ *
+ * @example
+ * ```ts
+ * import { formatSpan } from "./http.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * strictEqual(formatSpan(920_000), "15m20s");
+ * strictEqual(formatSpan(45_400), "45s");
+ * strictEqual(formatSpan(7_500_000), "2h05m");
+ * ```
+ */
+export function formatSpan(ms: number): string {
+  const seconds = Math.round(Math.max(0, ms) / 1000);
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m${String(seconds % 60).padStart(2, "0")}s`;
+  return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, "0")}m`;
 }
 
 /**

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { Redactor } from "./redact.ts";
 
 /** Log levels, from the most verbose. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -24,6 +25,11 @@ export interface LoggerOptions {
   now?: () => number;
   /** Strings never to write (client secret, tokens); more can be added with `addSecret`. */
   secrets?: Iterable<string>;
+  /**
+   * The redactor to share (the one a `TokenManager` registers its secret and every token in), so
+   * that the log knows every secret the client knows. `secrets` are added to it.
+   */
+  redactor?: Redactor;
 }
 
 /** A leveled, redacting logger. */
@@ -81,71 +87,7 @@ const LEVELS: Record<LogLevel | "silent", number> = {
   silent: 100,
 };
 
-const REDACTED = "[redacted]";
-const SENSITIVE_KEY =
-  /^(authorization|proxy[-_]?authorization|access[-_]?token|refresh[-_]?token|id[-_]?token|client[-_]?secret|password|secret|token|cookie|set-cookie)$/i;
-// A credential after "Bearer"/"Basic": 6+ token characters with a digit or symbol, or 20+
-// letters (so "Bearer token expired" stays readable).
-const SCHEME =
-  /\b(Bearer|Basic)\s+(?:(?=[A-Za-z0-9._~+/=-]*[0-9._~+/=-])[A-Za-z0-9._~+/=-]{6,}|[A-Za-z]{20,})/gi;
-const KEYED =
-  /((?:["']?)(?:authorization|access_token|refresh_token|id_token|client_secret|clientSecret|accessToken|password)(?:["']?)\s*[:=]\s*["']?)((?:Bearer\s+|Basic\s+)?[^"'\s,&;}]+)/gi;
-const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
-
-/**
- * Removes secrets from text: every registered secret (also URL-encoded), `Bearer`/`Basic`
- * credentials, JWTs, and the values of `Authorization`, `access_token`, `refresh_token`,
- * `client_secret` and `password` in headers, JSON, forms and query strings.
- *
- * @param text Any text.
- * @param secrets Exact strings to remove (shorter than 4 characters are ignored).
- * @returns The text with `[redacted]` in their place.
- *
- * @example
- * ```ts
- * import { redact } from "./log.ts";
- * import { strictEqual } from "node:assert/strict";
- *
- * strictEqual(redact("Authorization: Bearer abc.def"), "Authorization: [redacted]");
- * strictEqual(redact('{"access_token":"xyz","expires_in":300}'), '{"access_token":"[redacted]","expires_in":300}');
- * strictEqual(redact("secret is hunter22", ["hunter22"]), "secret is [redacted]");
- * ```
- */
-export function redact(text: string, secrets: Iterable<string> = []): string {
-  let result = String(text);
-  for (const secret of secrets) {
-    if (typeof secret !== "string" || secret.length < 4) continue;
-    result = result.split(secret).join(REDACTED);
-    const encoded = encodeURIComponent(secret);
-    if (encoded !== secret) result = result.split(encoded).join(REDACTED);
-    const json = JSON.stringify(secret).slice(1, -1);
-    if (json !== secret) result = result.split(json).join(REDACTED);
-  }
-  return result
-    .replace(SCHEME, `$1 ${REDACTED}`)
-    .replace(KEYED, `$1${REDACTED}`)
-    .replace(JWT, REDACTED);
-}
-
-function clean(value: unknown, secrets: Set<string>, depth: number): unknown {
-  if (typeof value === "string") return redact(value, secrets);
-  if (value === null || typeof value !== "object") {
-    return typeof value === "bigint" ? value.toString() : value;
-  }
-  if (value instanceof Error) return redact(`${value.name}: ${value.message}`, secrets);
-  if (value instanceof Date) return value.toISOString();
-  if (depth >= 6) return "[object]";
-  if (Array.isArray(value)) return value.map((item) => clean(item, secrets, depth + 1));
-  const json = (value as { toJSON?: () => unknown }).toJSON;
-  if (typeof json === "function") return clean(json.call(value), secrets, depth + 1);
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    out[key] = SENSITIVE_KEY.test(key) && item !== undefined && item !== null
-      ? REDACTED
-      : clean(item, secrets, depth + 1);
-  }
-  return out;
-}
+export { redact, Redactor } from "./redact.ts";
 
 function textValue(value: unknown): string {
   if (typeof value === "string") {
@@ -167,8 +109,8 @@ function writeStderr(line: string): void {
 }
 
 /**
- * Creates a logger. Every line goes through {@link redact} (with the registered secrets) after
- * formatting, and fields named like credentials (`authorization`, `token`, `client_secret`,
+ * Creates a logger. Every line goes through its {@link Redactor} (with the registered secrets)
+ * after formatting, and fields named like credentials (`authorization`, `token`, `client_secret`,
  * `password`, ...) are replaced whole.
  *
  * @param options Level, format, output, clock and secrets.
@@ -223,18 +165,16 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   }
   const write = options.write ?? writeStderr;
   const now = options.now ?? Date.now;
-  const secrets = new Set<string>();
-  const addSecret = (secret: string): void => {
-    if (typeof secret === "string" && secret.length >= 4) secrets.add(secret);
-  };
+  const redactor = options.redactor ?? new Redactor();
+  const addSecret = (secret: string): void => redactor.add(secret);
   for (const secret of options.secrets ?? []) addSecret(secret);
   const threshold = LEVELS[level];
 
   const log = (at: LogLevel, message: string, fields?: LogFields): void => {
     if (LEVELS[at] < threshold) return;
     const time = new Date(now()).toISOString();
-    const msg = redact(String(message), secrets);
-    const cleaned = (fields ? clean(fields, secrets, 0) : {}) as Record<string, unknown>;
+    const msg = redactor.redact(String(message));
+    const cleaned = (fields ? redactor.redactValue(fields) : {}) as Record<string, unknown>;
     let line: string;
     if (format === "json") {
       const record: Record<string, unknown> = { time, level: at, msg };
@@ -249,7 +189,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       }
       line = parts.join(" ");
     }
-    write(redact(line, secrets));
+    write(redactor.redact(line));
   };
 
   return {

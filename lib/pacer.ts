@@ -1,11 +1,32 @@
 /**
- * Client-side pacing for one token's rate limit, from the `inin-ratelimit-*` headers and 429s.
+ * Client-side pacing for one token's rate limits, from what the real API sends: 429s, their
+ * `Retry-After`, and the `limit` object a 429 body may carry.
  *
- * Genesys Cloud allows about 300 requests per minute per token and says so on every response:
- * `inin-ratelimit-allowed` (requests per window), `inin-ratelimit-count` (used so far) and
- * `inin-ratelimit-reset` (seconds until the window resets). A {@link Pacer} is shared by every
- * request of one token (one client) and holds each request back just long enough that a long job
- * settles at that rate instead of provoking a storm of 429s.
+ * Genesys Cloud allows about 300 requests per minute per client-credentials token, counted per
+ * minute, and some resources have lower limits of their own. It no longer says how much is left
+ * (the `inin-ratelimit-*` headers were removed in June 2021): a client learns the limit only
+ * from its 429s. A {@link Pacer} is shared by every request of one token and learns from them:
+ *
+ * - Until the first 429 nothing is held back (unless a start rate was configured: then requests
+ *   are spaced at it from the first one on), so a server that never says 429 never slows a job.
+ * - Every 429's `Retry-After` pauses every request of the token, not only the one that got it.
+ * - A 429 sets the rate requests are spaced at: the `limit.value` of its body when it names one
+ *   (per minute), else the rate the server evidently accepted, which is the requests it accepted
+ *   since the start of the window that ends when its `Retry-After` does, spread over that window
+ *   (exact for Genesys' per-minute windows, close for a token bucket); never above
+ *   `decrease` × the rate that met the 429 (multiplicative decrease).
+ * - While requests are held back and no 429 comes, the rate climbs by `increasePerMinute` of the
+ *   rate the last 429 met, per minute (additive increase), up to a limit a 429 or header named.
+ * - A 429 whose body names a `limit.key` other than the token's own limit gets a limiter of its
+ *   own for the routes that met it (such as a lower limit of the users API); requests of other
+ *   routes are not slowed by it.
+ *
+ * This is additive increase / multiplicative decrease, with the decrease aimed at the measured
+ * accepted rate instead of a fixed fraction: AWS SDKs' adaptive retry mode (a token bucket whose
+ * fill rate is cut on a throttle and grown by a cubic function, enabled only after the first
+ * throttle) showed the shape; the measured target fits per-minute windows, where a fixed cut
+ * leaves most of every window unused. The old headers, if a server still sends them, are a hint
+ * (`inin-ratelimit-allowed` caps the rate), never required.
  *
  * @module
  */
@@ -13,35 +34,37 @@
 import { DeadlineError, UsageError } from "./errors.ts";
 import { formatWait, parseRetryAfter, sleep as defaultSleep } from "./retry.ts";
 
-/**
- * When requests are spaced:
- * - `auto` (default): the window budget (`count`/`allowed`/`reset`) is always kept, and a 429
- *   pauses everyone for its `Retry-After`; requests are spaced evenly at `allowed / window` only
- *   once the server has answered 429 (it then evidently enforces a smooth rate). Short bursts
- *   within the budget stay fast.
- * - `always`: spaced evenly from the first request, at `allowed / window` (before any header:
- *   `defaultAllowed / window`).
- */
-export type PacerMode = "auto" | "always";
+/** The default start rate: Genesys' default per-token limit, requests per minute. */
+export const DEFAULT_RATE_PER_MINUTE = 300;
 
 /** Options of a {@link Pacer}. */
 export interface PacerOptions {
-  /** When requests are spaced (see {@link PacerMode}). Default `auto`. */
-  mode?: PacerMode;
-  /** The window `inin-ratelimit-allowed` counts requests in, in milliseconds. Default 60000. */
+  /**
+   * The rate to start from, requests per minute: used from the first request when given, else
+   * from the first 429 that says nothing better. Default 300 (Genesys' default per token).
+   */
+  rate?: number;
+  /**
+   * Whether requests are spaced from the first one on. Default: `true` when `rate` is given,
+   * else `false` (nothing is held back until the first 429).
+   */
+  paceFromStart?: boolean;
+  /** The window limits are counted in, in milliseconds. Default 60000 (Genesys: per minute). */
   windowMs?: number;
-  /** Requests allowed per window until a response says otherwise. Default 300 (Genesys' default). */
-  defaultAllowed?: number;
-  /** The share of the allowed rate to aim for, above 0 and at most 1. Default 1. */
+  /** The share of a stated or measured limit to aim for, above 0 and at most 1. Default 0.98. */
   utilization?: number;
-  /** Requests that may go at once after a quiet spell, when spaced (at least 1). Default 1. */
-  burst?: number;
-  /** The factor the spacing rate is multiplied by after a 429 (above 0, below 1). Default 0.5. */
-  backoff?: number;
-  /** Successful responses that climb the rate back from a 429 to the allowed rate. Default 20. */
-  recovery?: number;
-  /** The slowest rate a run of 429s can push the pacer to, requests per second. Default 0.1. */
-  minRatePerSecond?: number;
+  /**
+   * The most of the rate a 429 leaves (multiplicative decrease), above 0 and below 1. Default
+   * 0.9: a 429 always slows down by at least a tenth, and by more when the server accepted less.
+   */
+  decrease?: number;
+  /**
+   * How fast the rate climbs while requests are held back and no 429 comes (additive increase):
+   * this share of the rate the last 429 met, per minute. Default 0.1.
+   */
+  increasePerMinute?: number;
+  /** The slowest rate, requests per minute. Default 6. */
+  minRate?: number;
   /**
    * The longest pause a 429's `Retry-After` imposes on every request, in milliseconds; a longer
    * one (a daily quota) pauses no one, since the client fails such a request at once. Default
@@ -62,46 +85,75 @@ export interface PacerAcquireOptions {
   deadline?: number;
   /** What is waiting, for the deadline message (such as `GET /api/v2/users`). */
   name?: string;
+  /**
+   * The route the request belongs to (such as `GET /api/v2/users`): requests of a route that met
+   * a limit of its own (a 429 naming a `limit.key`) also wait for that limit.
+   */
+  route?: string;
+}
+
+/** The `limit` object of a Genesys 429 body: which per-minute limit was hit. */
+export interface RateLimitInfo {
+  /** The limit's key, such as `client.credentials.token.rate.per.minute`. */
+  key?: string;
+  /** Its namespace, such as `platform.api` or `directory`. */
+  namespace?: string;
+  /** The limit, requests per minute. */
+  value?: number;
 }
 
 /** The parts of a response a pacer reads. */
 export interface PacerResponse {
   /** The HTTP status. */
   status: number;
-  /** The response headers (`inin-ratelimit-*`, `Retry-After`). */
-  headers: Headers;
+  /** The response headers (`Retry-After`; `inin-ratelimit-allowed` as a hint). */
+  headers?: Headers;
   /**
-   * For a 429: the wait the caller already read from it (headers or body), in milliseconds.
-   * Without it the pacer reads `Retry-After`, then `inin-ratelimit-reset`, then waits 1 s.
+   * For a 429: the wait it asked for (header or body), in milliseconds. Default its `Retry-After`
+   * header, else 1 s.
    */
   retryAfterMs?: number;
+  /** For a 429: the `limit` its body named, if any. */
+  limit?: RateLimitInfo;
 }
 
 /** The permission to send one request; report its outcome with {@link PacerTicket.done}. */
 export interface PacerTicket {
   /**
-   * Reports that the request ended: with its response (the headers feed the pacer), or without
-   * one after a network failure. Only the first call counts.
+   * Reports that the request ended: with its response, or without one after a network failure.
+   * Only the first call counts.
    *
    * @param response The response, when there was one.
    */
   done(response?: PacerResponse): void;
 }
 
+/** One limit the pacer keeps, as a snapshot. */
+export interface PacerLimitStats {
+  /** The limit's key (`token` for the token's own limit). */
+  key: string;
+  /** Whether requests are spaced now. */
+  paced: boolean;
+  /** The rate requests are spaced at, requests per minute (when `paced`). */
+  ratePerMinute: number;
+  /** The limit a 429 body or header stated, requests per minute, if any. */
+  statedPerMinute?: number;
+  /** 429s that lowered this limit's rate. */
+  slowdowns: number;
+}
+
 /** What a pacer is doing, as a snapshot. */
 export interface PacerStats {
-  /** The mode. */
-  mode: PacerMode;
-  /** Whether requests are being spaced evenly (always in `always` mode; after a 429 in `auto`). */
+  /** Whether the token's requests are spaced now (from the start, or since a 429). */
   spacing: boolean;
-  /** The current spacing rate, requests per second (what is used once `spacing` is on). */
+  /** The token's current rate, requests per second (what spacing uses). */
   ratePerSecond: number;
-  /** The allowed rate, requests per second: `allowed / window × utilization`. */
-  allowedPerSecond: number;
-  /** The last `inin-ratelimit-allowed` seen. */
+  /** The rate it started from, requests per minute. */
+  startRatePerMinute: number;
+  /** The token's limit as a 429 body or an old header stated it, requests per minute. */
   allowed?: number;
-  /** The highest `inin-ratelimit-count` seen in the current window. */
-  count?: number;
+  /** Every limit kept: the token's, and one per `limit.key` a 429 named. */
+  limits: PacerLimitStats[];
   /** Requests let through. */
   acquired: number;
   /** Requests that had to wait. */
@@ -110,13 +162,13 @@ export interface PacerStats {
   waitedMs: number;
   /** 429 responses seen. */
   rateLimited: number;
-  /** Times a 429 lowered the spacing rate. */
+  /** Times a 429 lowered a rate. */
   slowdowns: number;
   /** Requests waiting now. */
   queued: number;
   /** Requests let through whose outcome is not reported yet. */
   inFlight: number;
-  /** Until when (epoch ms) a 429 or a spent window holds every request, if that is in the future. */
+  /** Until when (epoch ms) a 429 holds every request, if that is in the future. */
   pausedUntil?: number;
 }
 
@@ -124,15 +176,153 @@ interface Waiter {
   since: number;
   deadline?: number;
   name?: string;
+  limiters: Limiter[];
+  route?: string;
   resolve: (ticket: PacerTicket) => void;
   reject: (error: unknown) => void;
   cleanup: () => void;
 }
 
-function header(headers: Headers, name: string): number | undefined {
-  const text = headers.get(name)?.trim() ?? "";
-  const value = text === "" ? NaN : Number(text);
-  return Number.isFinite(value) && value >= 0 ? value : undefined;
+/** Settings every limiter of one pacer shares. */
+interface Shape {
+  startRate: number;
+  windowMs: number;
+  utilization: number;
+  decrease: number;
+  increase: number;
+  minRate: number;
+}
+
+const SLOTS = 128;
+
+/**
+ * One limit: a spacing rate (generic cell rate algorithm: requests `1 / rate` apart, on the
+ * ideal timeline, so late timers do not pile up into a lower rate), how it changes, and the
+ * requests the server accepted per second over the last two windows.
+ */
+class Limiter {
+  readonly key: string;
+  paced: boolean;
+  /** Requests per second. */
+  rate: number;
+  /** The rate the last 429 met: the additive increase is a share of it. */
+  base: number;
+  stated?: number;
+  slowdowns = 0;
+  /** The ideal time of the next spaced request. */
+  tat = -Infinity;
+  /** Requests sent before this do not cause another slowdown (one per episode). */
+  cutAt = -Infinity;
+  grownAt = -Infinity;
+  heldAt = -Infinity;
+  firstAt?: number;
+  /** Whether a request was accepted since the last slowdown: 429s in a row slow down once. */
+  acceptedSinceCut = true;
+  readonly #shape: Shape;
+  readonly #seconds = new Float64Array(SLOTS);
+  readonly #counts = new Uint32Array(SLOTS);
+
+  constructor(key: string, shape: Shape, paced: boolean) {
+    this.key = key;
+    this.#shape = shape;
+    this.paced = paced;
+    this.rate = this.base = shape.startRate;
+  }
+
+  /** When the next request may go by this limit's spacing. */
+  due(): number {
+    return this.paced ? this.tat : -Infinity;
+  }
+
+  take(at: number): void {
+    this.firstAt ??= at;
+    if (this.paced) {
+      if (this.tat >= at) this.heldAt = at;
+      this.tat = Math.max(this.tat, at) + 1000 / this.rate;
+    }
+  }
+
+  accept(sentAt: number): void {
+    this.acceptedSinceCut = true;
+    const second = Math.floor(sentAt / 1000);
+    const slot = second % SLOTS;
+    if (this.#seconds[slot] !== second) {
+      this.#seconds[slot] = second;
+      this.#counts[slot] = 0;
+    }
+    this.#counts[slot]++;
+  }
+
+  /** Requests accepted from `from` to `to` (whole seconds). */
+  #acceptedBetween(from: number, to: number): number {
+    let sum = 0;
+    const last = Math.floor(to / 1000);
+    for (
+      let second = Math.max(Math.floor(from / 1000), last - SLOTS + 1);
+      second <= last;
+      second++
+    ) {
+      const slot = second % SLOTS;
+      if (this.#seconds[slot] === second) sum += this.#counts[slot];
+    }
+    return sum;
+  }
+
+  /** Grows the rate while requests are held back and no 429 comes. */
+  grow(now: number): void {
+    if (!this.paced || now <= this.grownAt) return;
+    const since = now - this.grownAt;
+    this.grownAt = now;
+    const ceiling = this.stated ?? Infinity;
+    if (this.rate >= ceiling || now - this.heldAt > this.#shape.windowMs) return;
+    const step = this.#shape.increase * this.base * Math.min(since, this.#shape.windowMs) /
+      60_000;
+    this.setRate(Math.min(ceiling, this.rate + step), now);
+  }
+
+  /** States the limit (a 429 body's `limit.value`, an old header), requests per second. */
+  state(perSecond: number, now: number): void {
+    if (this.stated === perSecond) return;
+    this.stated = perSecond;
+    const target = perSecond * this.#shape.utilization;
+    if (!this.paced || this.rate > target) this.setRate(target, now);
+  }
+
+  /** Slows down after a 429 that asked to wait `retryAfterMs`. */
+  slowDown(now: number, retryAfterMs: number, resumeAt: number): void {
+    const s = this.#shape;
+    const windowEnd = now + retryAfterMs;
+    const since = Math.max(this.firstAt ?? now, windowEnd - s.windowMs);
+    const accepted = this.#acceptedBetween(since, now);
+    const measured = accepted > 0 ? accepted * 1000 / (windowEnd - since) : undefined;
+    let target = measured !== undefined ? measured * s.utilization : this.rate;
+    if (this.stated !== undefined) target = Math.min(target, this.stated * s.utilization);
+    if (this.paced) target = Math.min(target, this.rate * s.decrease);
+    this.base = Math.max(this.rate, target);
+    this.paced = true;
+    this.cutAt = now;
+    this.acceptedSinceCut = false;
+    this.grownAt = resumeAt;
+    this.slowdowns++;
+    this.setRate(Math.max(s.minRate, target), now);
+  }
+
+  /** Changes the rate; the backlog already scheduled keeps its size in requests. */
+  setRate(rate: number, now: number): void {
+    if (this.tat > now) this.tat = now + (this.tat - now) * this.rate / rate;
+    this.rate = rate;
+  }
+
+  stats(): PacerLimitStats {
+    const stats: PacerLimitStats = {
+      key: this.key,
+      paced: this.paced,
+      ratePerMinute: this.rate * 60,
+      slowdowns: this.slowdowns,
+    };
+    if (this.stated !== undefined) stats.statedPerMinute = this.stated * 60;
+    return stats;
+  }
 }
 
 function checkOptions(o: PacerOptions): void {
@@ -143,163 +333,133 @@ function checkOptions(o: PacerOptions): void {
     }
   };
   const positive = (v: number) => Number.isFinite(v) && v > 0;
+  check("rate", positive, "a positive number of requests per minute");
   check("windowMs", positive, "a positive number of milliseconds");
-  check("defaultAllowed", positive, "a positive number");
   check("utilization", (v) => v > 0 && v <= 1, "above 0 and at most 1");
-  check("burst", (v) => Number.isFinite(v) && v >= 1, "at least 1");
-  check("backoff", (v) => v > 0 && v < 1, "above 0 and below 1");
-  check("recovery", positive, "a positive number");
-  check("minRatePerSecond", positive, "a positive number");
+  check("decrease", (v) => v > 0 && v < 1, "above 0 and below 1");
+  check("increasePerMinute", (v) => Number.isFinite(v) && v >= 0, "0 or more");
+  check("minRate", positive, "a positive number of requests per minute");
   check("maxPauseMs", (v) => v >= 0, "0 or more milliseconds");
-  if (o.mode !== undefined && o.mode !== "auto" && o.mode !== "always") {
-    throw new UsageError(`Pacer option 'mode' must be 'auto' or 'always', got '${String(o.mode)}'`);
-  }
 }
 
+/** The key of the token's own limit, in stats. */
+const TOKEN_KEY = "token";
+/** A `limit.key` that names the token's own limit, not a resource's. */
+const TOKEN_LIMIT = /token\.rate\.per\.minute$/;
+
 /**
- * Paces the requests of one token. Call {@link Pacer.acquire} before each request (it waits as
- * long as needed) and report each outcome with the ticket's `done`:
- *
- * - The window budget: once the requests counted in the window (`inin-ratelimit-count`, plus
- *   those in flight) reach `inin-ratelimit-allowed`, everyone waits for the window to reset.
- * - A 429 pauses every request for its `Retry-After` (else `inin-ratelimit-reset`, else 1 s), so
- *   concurrent requests do not run into the same wall. In `auto` mode the first 429 turns on even
- *   spacing at the allowed rate; a later one lowers the rate (× `backoff`) and successes climb it
- *   back (fast up to just below the rate that failed, then slowly) to the allowed rate.
- * - Spacing is a token bucket (generic cell rate): requests go in order, `1 / rate` apart, with
- *   `burst` allowed at once after a quiet spell. Waits are scheduled on the ideal timeline, so
- *   late timers do not pile up into a lower rate.
+ * Paces the requests of one token, as the module description says. Call {@link Pacer.acquire}
+ * before each request (it waits as long as needed) and report each outcome with the ticket's
+ * `done`.
  *
  * One pacer serves many concurrent requests, in arrival order. Every wait ends at once when its
  * signal aborts, fails at once with a {@link DeadlineError} when it would cross its deadline, and
  * leaves no timer behind once nobody waits. Time and sleeping can be injected (`now`, `sleep`):
  * after a completed `sleep` the pacer trusts that the time has come, so a fake clock works.
  *
- * @example Space requests at the allowed rate (injected clock, no real waiting)
- * ```ts
- * import { Pacer } from "./pacer.ts";
- * import { deepStrictEqual, strictEqual } from "node:assert/strict";
- *
- * let now = 0;
- * const slept: number[] = [];
- * const pacer = new Pacer({
- *   mode: "always",
- *   now: () => now,
- *   sleep: (ms) => {
- *     slept.push(ms);
- *     now += ms;
- *     return Promise.resolve();
- *   },
- * });
- * // 600 requests per minute allowed: one every 100 ms.
- * const headers = new Headers({ "inin-ratelimit-allowed": "600" });
- * for (let i = 0; i < 3; i++) (await pacer.acquire()).done({ status: 200, headers });
- * deepStrictEqual(slept, [100, 100]);
- * strictEqual(pacer.stats.ratePerSecond, 10);
- * ```
- *
- * @example A 429 pauses everyone for its Retry-After
+ * @example A 429 pauses everyone, then requests are spaced at the rate the server accepted
  * ```ts
  * import { Pacer } from "./pacer.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * let now = 0;
  * const pacer = new Pacer({ now: () => now, sleep: (ms) => (now += ms, Promise.resolve()) });
- * const ticket = await pacer.acquire();
- * ticket.done({ status: 429, headers: new Headers({ "Retry-After": "2" }) });
+ * // 120 requests go through at once (nothing is held back before the first 429) ...
+ * for (let i = 0; i < 120; i++) (await pacer.acquire()).done({ status: 200 });
+ * // ... then the server says the minute's budget is spent: everyone waits 60 s.
+ * (await pacer.acquire()).done({ status: 429, retryAfterMs: 60_000 });
  * await pacer.acquire();
- * strictEqual(now, 2000);
- * strictEqual(pacer.stats.spacing, true);
+ * strictEqual(now, 60_000);
+ * // 120 accepted in the 60 s window: 2 per second, aimed at 98 % of it.
+ * strictEqual(Math.round(pacer.stats.ratePerSecond * 100) / 100, 1.96);
+ * ```
+ *
+ * @example A 429 body that names its limit sets the rate
+ * ```ts
+ * import { Pacer } from "./pacer.ts";
+ * import { deepStrictEqual } from "node:assert/strict";
+ *
+ * let now = 0;
+ * const slept: number[] = [];
+ * const pacer = new Pacer({
+ *   utilization: 1,
+ *   now: () => now,
+ *   sleep: (ms) => (slept.push(ms), now += ms, Promise.resolve()),
+ * });
+ * const limit = { key: "client.credentials.token.rate.per.minute", value: 600 };
+ * (await pacer.acquire()).done({ status: 429, retryAfterMs: 1000, limit });
+ * for (let i = 0; i < 3; i++) (await pacer.acquire()).done({ status: 200 });
+ * deepStrictEqual(slept, [1000, 100, 100]); // the pause, then 600 per minute
  * ```
  */
 export class Pacer {
-  readonly #mode: PacerMode;
-  readonly #windowMs: number;
-  readonly #defaultAllowed: number;
-  readonly #utilization: number;
-  readonly #burst: number;
-  readonly #backoff: number;
-  readonly #recovery: number;
-  readonly #minRate: number;
+  readonly #shape: Shape;
   readonly #maxPauseMs: number;
   readonly #now: () => number;
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-  #spacing: boolean;
-  #rate: number;
-  #allowed?: number;
-  /** The ideal time of the next spaced request (generic cell rate algorithm). */
-  #tat = -Infinity;
+  readonly #token: Limiter;
+  readonly #keyed = new Map<string, Limiter>();
+  readonly #routes = new Map<string, Limiter>();
   #pausedUntil = -Infinity;
-  #windowEnd = -Infinity;
-  #windowCount = 0;
   #inFlight = 0;
-  #limitedRate?: number;
-  #lastSlowdown = -Infinity;
   #queue: Waiter[] = [];
   #pumping = false;
   #wake?: AbortController;
-  #budgetBound = false;
   #acquired = 0;
   #waits = 0;
   #waitedMs = 0;
   #rateLimited = 0;
-  #slowdowns = 0;
 
   /**
    * Creates a pacer; nothing runs until the first {@link Pacer.acquire}.
    *
-   * @param options Mode, window, shaping of the rate, injected time.
+   * @param options Start rate, shaping of the rate, injected time.
    * @throws {UsageError} For an option out of range.
    */
   constructor(options: PacerOptions = {}) {
     checkOptions(options);
-    this.#mode = options.mode ?? "auto";
-    this.#windowMs = options.windowMs ?? 60_000;
-    this.#defaultAllowed = options.defaultAllowed ?? 300;
-    this.#utilization = options.utilization ?? 1;
-    this.#burst = options.burst ?? 1;
-    this.#backoff = options.backoff ?? 0.5;
-    this.#recovery = options.recovery ?? 20;
-    this.#minRate = options.minRatePerSecond ?? 0.1;
+    this.#shape = {
+      startRate: (options.rate ?? DEFAULT_RATE_PER_MINUTE) / 60,
+      windowMs: options.windowMs ?? 60_000,
+      utilization: options.utilization ?? 0.98,
+      decrease: options.decrease ?? 0.9,
+      increase: options.increasePerMinute ?? 0.1,
+      minRate: (options.minRate ?? 6) / 60,
+    };
     this.#maxPauseMs = options.maxPauseMs ?? 180_000;
     this.#now = options.now ?? Date.now;
     this.#sleep = options.sleep ?? defaultSleep;
-    this.#spacing = this.#mode === "always";
-    this.#rate = this.#cap;
+    const fromStart = options.paceFromStart ?? options.rate !== undefined;
+    this.#token = new Limiter(TOKEN_KEY, this.#shape, fromStart);
   }
 
   /** A snapshot of the pacer's state and counters. */
   get stats(): PacerStats {
     const now = this.#now();
+    const limits = [this.#token, ...this.#keyed.values()];
     const stats: PacerStats = {
-      mode: this.#mode,
-      spacing: this.#spacing,
-      ratePerSecond: this.#rate,
-      allowedPerSecond: this.#cap,
+      spacing: this.#token.paced,
+      ratePerSecond: this.#token.rate,
+      startRatePerMinute: this.#shape.startRate * 60,
+      limits: limits.map((l) => l.stats()),
       acquired: this.#acquired,
       waits: this.#waits,
       waitedMs: this.#waitedMs,
       rateLimited: this.#rateLimited,
-      slowdowns: this.#slowdowns,
+      slowdowns: limits.reduce((sum, l) => sum + l.slowdowns, 0),
       queued: this.#queue.length,
       inFlight: this.#inFlight,
     };
-    if (this.#allowed !== undefined) stats.allowed = this.#allowed;
-    if (this.#allowed !== undefined && now < this.#windowEnd) stats.count = this.#windowCount;
-    const paused = Math.max(this.#pausedUntil, this.#budgetSpent(now) ? this.#windowEnd : 0);
-    if (paused > now) stats.pausedUntil = paused;
+    if (this.#token.stated !== undefined) stats.allowed = this.#token.stated * 60;
+    if (this.#pausedUntil > now) stats.pausedUntil = this.#pausedUntil;
     return stats;
-  }
-
-  /** The allowed rate, requests per second. */
-  get #cap(): number {
-    return ((this.#allowed ?? this.#defaultAllowed) * 1000 / this.#windowMs) * this.#utilization;
   }
 
   /**
    * Waits until one more request may be sent, in arrival order.
    *
-   * @param options A signal that ends the wait, a deadline it may not cross, a name for messages.
+   * @param options A signal that ends the wait, a deadline it may not cross, a name for messages,
+   * the route for limits of its own.
    * @returns The ticket; call its `done` when the request has ended.
    * @throws {DeadlineError} When the wait would cross the deadline (at once, or as soon as a 429
    * or a lower rate makes it so).
@@ -308,10 +468,15 @@ export class Pacer {
   acquire(options: PacerAcquireOptions = {}): Promise<PacerTicket> {
     const { signal, deadline, name } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
+    const keyed = options.route === undefined ? undefined : this.#routes.get(options.route);
+    const limiters = keyed ? [this.#token, keyed] : [this.#token];
     const now = this.#now();
-    const due = this.#dueAt(now);
-    if (this.#queue.length === 0 && due <= now) return Promise.resolve(this.#take(now));
-    const expected = due + this.#queue.length * (this.#spacing ? 1000 / this.#rate : 0);
+    const due = this.#dueAt(now, limiters);
+    if (this.#queue.length === 0 && due <= now) {
+      return Promise.resolve(this.#take(now, limiters, options.route));
+    }
+    const spacing = this.#token.paced ? 1000 / this.#token.rate : 0;
+    const expected = due + this.#queue.length * spacing;
     if (deadline !== undefined && expected > deadline) {
       return Promise.reject(this.#deadlineError(expected - now, deadline - now, name));
     }
@@ -326,6 +491,8 @@ export class Pacer {
         since: now,
         deadline,
         name,
+        limiters,
+        route: options.route,
         resolve,
         reject,
         cleanup: () => signal?.removeEventListener("abort", onAbort),
@@ -337,109 +504,81 @@ export class Pacer {
   }
 
   /**
-   * Reads a response's `inin-ratelimit-*` headers and status (a ticket's `done` does this; call
-   * it directly only for responses sent without a ticket).
+   * Reads a response sent without a ticket (a ticket's `done` does this for its own).
    *
-   * @param response The status and headers.
+   * @param response The status, and for a 429 its wait and limit.
+   * @param route The route it answered, for limits of its own.
    */
-  observe(response: PacerResponse): void {
-    this.#observe(response);
+  observe(response: PacerResponse, route?: string): void {
+    const keyed = route === undefined ? undefined : this.#routes.get(route);
+    this.#observe(response, this.#now(), keyed ? [this.#token, keyed] : [this.#token], route);
   }
 
-  #observe(response: PacerResponse, sentAt?: number): void {
+  #observe(response: PacerResponse, sentAt: number, limiters: Limiter[], route?: string): void {
     const now = this.#now();
-    const { status, headers } = response;
-    let slower = false;
-    const allowed = header(headers, "inin-ratelimit-allowed");
-    if (allowed !== undefined && allowed > 0 && allowed !== this.#allowed) {
-      const before = this.#cap;
-      this.#allowed = allowed;
-      const after = this.#cap;
-      // At the allowed rate: follow it. Backed off after a 429: keep climbing from where it is.
-      this.#setRate(this.#rate >= before ? after : Math.min(this.#rate, after), now);
-      if (after < before) slower = true;
-    }
-    if (status === 429) {
-      this.#rateLimited++;
-      slower = true;
-      const wait = response.retryAfterMs ?? parseRetryAfter(headers, now) ?? 1000;
-      if (wait <= this.#maxPauseMs) this.#pausedUntil = Math.max(this.#pausedUntil, now + wait);
-      if (!this.#spacing) {
-        // The server enforces a smooth rate: space requests at the allowed rate from now on.
-        this.#spacing = true;
-        this.#setRate(this.#cap, now);
-        this.#lastSlowdown = now;
-      } else if ((sentAt ?? now) > this.#lastSlowdown) {
-        // One slowdown per episode: the 429s of requests sent before the last one do not count.
-        this.#lastSlowdown = now;
-        this.#limitedRate = this.#rate;
-        this.#setRate(
-          Math.max(Math.min(this.#minRate, this.#cap), this.#rate * this.#backoff),
-          now,
-        );
-        this.#slowdowns++;
-      }
-    } else {
-      const count = header(headers, "inin-ratelimit-count");
-      const reset = header(headers, "inin-ratelimit-reset");
-      if (count !== undefined && reset !== undefined) {
-        const end = now + reset * 1000;
-        if (now >= this.#windowEnd || count + this.#inFlight + 1 < this.#windowCount) {
-          this.#windowCount = count;
-          this.#windowEnd = end;
-        } else {
-          this.#windowCount = Math.max(this.#windowCount, count);
-          this.#windowEnd = Math.min(this.#windowEnd, end);
+    const allowed = Number(response.headers?.get("inin-ratelimit-allowed") ?? NaN);
+    if (allowed > 0) this.#token.state(allowed / 60, now);
+    if (response.status !== 429) {
+      if (response.status < 500) {
+        for (const limiter of limiters) {
+          limiter.accept(sentAt);
+          limiter.grow(now);
         }
-        if (this.#budgetSpent(now)) slower = true;
       }
-      if (status < 400 && this.#spacing && this.#rate < this.#cap) this.#climb(now);
+      return;
     }
-    if (slower) this.#wake?.abort();
-  }
-
-  /** Changes the spacing rate; the backlog already scheduled keeps its size in requests. */
-  #setRate(rate: number, now: number): void {
-    if (this.#tat > now) this.#tat = now + (this.#tat - now) * this.#rate / rate;
-    this.#rate = rate;
-  }
-
-  #climb(now: number): void {
-    const step = this.#cap / this.#recovery;
-    const careful = this.#limitedRate !== undefined && this.#rate >= 0.9 * this.#limitedRate;
-    this.#setRate(Math.min(this.#cap, this.#rate + (careful ? step / 10 : step)), now);
-    if (this.#limitedRate !== undefined && this.#rate >= this.#limitedRate) {
-      this.#limitedRate = undefined;
+    this.#rateLimited++;
+    const wait = response.retryAfterMs ??
+      parseRetryAfter(response.headers?.get("retry-after"), now) ?? 1000;
+    if (wait <= this.#maxPauseMs) this.#pausedUntil = Math.max(this.#pausedUntil, now + wait);
+    const limiter = this.#limiterFor(response.limit, limiters, route);
+    const value = response.limit?.value;
+    if (typeof value === "number" && value > 0) limiter.state(value / 60, now);
+    // One slowdown per episode: the 429s of requests sent before the last one do not count, nor
+    // do 429s in a row without an accepted request between them (a storm says nothing of the
+    // rate: the pause is what helps).
+    // A wait longer than maxPauseMs (a daily quota) fails its request at once: no rate signal.
+    if (wait <= this.#maxPauseMs && sentAt >= limiter.cutAt && limiter.acceptedSinceCut) {
+      limiter.slowDown(now, wait, Math.max(now, this.#pausedUntil));
     }
+    this.#wake?.abort();
   }
 
-  #budgetSpent(now: number): boolean {
-    return this.#allowed !== undefined && now < this.#windowEnd &&
-      this.#windowCount + this.#inFlight >= this.#allowed;
+  /** The limiter a 429 is about: the token's, or the one of the `limit.key` it names. */
+  #limiterFor(limit: RateLimitInfo | undefined, limiters: Limiter[], route?: string): Limiter {
+    const key = limit?.key;
+    if (!key || TOKEN_LIMIT.test(key)) return this.#token;
+    const name = limit.namespace ? `${limit.namespace}/${key}` : key;
+    let limiter = this.#keyed.get(name);
+    if (!limiter) {
+      limiter = new Limiter(name, this.#shape, false);
+      // What this route was let through by so far counts against its new limit.
+      limiter.firstAt = limiters[0].firstAt;
+      this.#keyed.set(name, limiter);
+    }
+    if (route !== undefined) this.#routes.set(route, limiter);
+    return limiter;
   }
 
   /** The earliest time the next request may go. */
-  #dueAt(now: number): number {
+  #dueAt(now: number, limiters: Limiter[]): number {
     let due = Math.max(now, this.#pausedUntil);
-    this.#budgetBound = this.#budgetSpent(now);
-    if (this.#budgetBound) due = Math.max(due, this.#windowEnd);
-    if (this.#spacing) due = Math.max(due, this.#tat - (this.#burst - 1) * 1000 / this.#rate);
+    for (const limiter of limiters) due = Math.max(due, limiter.due());
     return due;
   }
 
-  #take(at: number): PacerTicket {
+  #take(at: number, limiters: Limiter[], route?: string): PacerTicket {
     this.#acquired++;
     this.#inFlight++;
-    if (this.#spacing) this.#tat = Math.max(this.#tat, at) + 1000 / this.#rate;
+    for (const limiter of limiters) limiter.take(at);
     let open = true;
     const sentAt = this.#now();
     return {
       done: (response?: PacerResponse): void => {
         if (!open) return;
         open = false;
-        if (response) this.#observe(response, sentAt);
         this.#inFlight--;
-        if (this.#budgetBound) this.#wake?.abort();
+        if (response) this.#observe(response, sentAt, limiters, route);
       },
     };
   }
@@ -458,7 +597,7 @@ export class Pacer {
     waiter.cleanup();
     this.#waits++;
     this.#waitedMs += Math.max(0, this.#now() - waiter.since);
-    waiter.resolve(this.#take(at));
+    waiter.resolve(this.#take(at, waiter.limiters, waiter.route));
   }
 
   async #pump(): Promise<void> {
@@ -467,7 +606,7 @@ export class Pacer {
       while (this.#queue.length > 0) {
         const head = this.#queue[0];
         const now = this.#now();
-        const due = this.#dueAt(now);
+        const due = this.#dueAt(now, head.limiters);
         if (due <= now) {
           this.#release(head, now);
           continue;

@@ -214,7 +214,26 @@ export async function* paginate<T = unknown>(
   const followNextUri = options.followNextUri ?? true;
   const query = options.query ?? {};
   const cap = options.cap === undefined ? documentedCap(path, query) : options.cap ?? undefined;
-  const pathFor = (n: number) => buildPath(path, { ...query, pageSize, pageNumber: n });
+  // Both are asked several times per page for the same values: each answer is built once (the
+  // caches hold the pages around the current one; they are emptied as they grow).
+  const paths = new Map<number, string>();
+  const pathFor = (n: number): string => {
+    let built = paths.get(n);
+    if (built === undefined) {
+      if (paths.size >= 64) paths.clear();
+      paths.set(n, built = buildPath(path, { ...query, pageSize, pageNumber: n }));
+    }
+    return built;
+  };
+  const canonicalForms = new Map<string, string>();
+  const canonicalOf = (target: string): string => {
+    let form = canonicalForms.get(target);
+    if (form === undefined) {
+      if (canonicalForms.size >= 64) canonicalForms.clear();
+      canonicalForms.set(target, form = canonical(target));
+    }
+    return form;
+  };
   // The caller's parameters (the path's, `query` and `pageSize`), carried onto a nextUri that
   // lacks them; `pageNumber` is the nextUri's own business.
   const carried = new URL(buildPath(path, { ...query, pageSize }), "http://relative.invalid")
@@ -250,7 +269,7 @@ export async function* paginate<T = unknown>(
       return client.request<ListingResponse<T>>("GET", item.key, request);
     },
   });
-  const seen = new Set<string>([canonical(current)]);
+  const seen = new Set<string>([canonicalOf(current)]);
   let pages = 0;
   let emptyInARow = 0;
   try {
@@ -294,20 +313,20 @@ export async function* paginate<T = unknown>(
           nextTarget = withCarried(parsed.path, carried);
           // The same request as the next page by number (its query merely in another order):
           // use our form, so that pages fetched ahead by number are recognised.
-          if (canonical(nextTarget) === canonical(pathFor(nextPageNumber))) {
+          if (canonicalOf(nextTarget) === canonicalOf(pathFor(nextPageNumber))) {
             nextTarget = pathFor(nextPageNumber);
           }
         } else {
           nextPageNumber = pageNumber + 1;
           nextTarget = pathFor(nextPageNumber);
         }
-        if (seen.has(canonical(nextTarget))) {
+        if (seen.has(canonicalOf(nextTarget))) {
           throw new GenesysError(
             `The listing '${path}' repeated nextUri '${nextTarget}' after page ${pageNumber}: it would loop forever; pass followNextUri: false to page by number`,
           );
         }
         checkMaxPages(path, pages, options.maxPages);
-        seen.add(canonical(nextTarget));
+        seen.add(canonicalOf(nextTarget));
       }
       const page: ListingPage<T> = { entities, pageNumber, body };
       if (nextPageNumber !== undefined) page.nextPageNumber = nextPageNumber;

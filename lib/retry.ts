@@ -6,7 +6,7 @@
  * @module
  */
 
-import { DeadlineError, RateLimitError } from "./errors.ts";
+import { ApiError, DeadlineError, RateLimitError } from "./errors.ts";
 
 /** Why {@link retry} waits before the next attempt. */
 export type RetryReason = "backoff" | "retryAfter";
@@ -59,6 +59,12 @@ export interface RetryOptions {
   maxRetryAfter?: number;
   /** Called before each wait, with the failed attempt, the delay, the error and the reason. */
   onRetry?: (info: RetryInfo) => void;
+  /**
+   * Errors retried by time instead of by attempts (such as 429s: the server did not process the
+   * request, so another attempt costs nothing but the wait). They use up no attempt; they are
+   * retried while the time since the first of them, plus the next wait, stays within `ms`.
+   */
+  timeBudget?: TimeBudget;
   /** What is being retried, for error messages (such as `GET /api/v2/users`). */
   name?: string;
   /** The clock, in epoch milliseconds. Default `Date.now`. */
@@ -68,6 +74,25 @@ export interface RetryOptions {
   /** A random number in [0, 1) for the jitter. Default `Math.random`. */
   random?: () => number;
 }
+
+/** See {@link RetryOptions.timeBudget}. */
+export interface TimeBudget {
+  /** Whether an error is retried by time. */
+  applies: (error: unknown) => boolean;
+  /** How long such errors may go on, in milliseconds, counted from the first of them. */
+  ms: number;
+  /**
+   * The error to throw once the budget is spent. Default: the last error.
+   *
+   * @param error The last error.
+   * @param spentMs The time since the first such error.
+   * @param times How many such errors there were.
+   */
+  exceeded?: (error: unknown, spentMs: number, times: number) => unknown;
+}
+
+/** The signal of calls without one: never aborted, shared (listeners on it are removed by their owners). */
+const NEVER_ABORTED = new AbortController().signal;
 
 /** The default longest `Retry-After` wait: 180 s, like the official `gc` CLI. */
 export const DEFAULT_MAX_RETRY_AFTER = 180_000;
@@ -241,7 +266,11 @@ export async function retry<T>(
     deadline === undefined || !Number.isNaN(deadline),
     `'deadline' must be a number, got 'NaN'`,
   );
-  const signal = options.signal ?? new AbortController().signal;
+  const signal = options.signal ?? NEVER_ABORTED;
+  const budget = options.timeBudget;
+  let budgetStart: number | undefined;
+  let budgetTimes = 0;
+  let counted = 0;
 
   for (let attempt = 1;; attempt++) {
     signal.throwIfAborted();
@@ -260,10 +289,11 @@ export async function retry<T>(
       const hinted = hint !== undefined && Number.isFinite(hint) && hint >= 0;
       if (hinted && hint > maxRetryAfter) {
         const correlationId = (error as { correlationId?: unknown })?.correlationId;
+        const said = error instanceof ApiError
+          ? `${name} answered ${error.status}`
+          : `${name} was rate limited`;
         throw new RateLimitError(
-          `${name} was rate limited: the server asked to wait ${
-            formatWait(hint)
-          }, longer than the ${
+          `${said}: the server asked to wait ${formatWait(hint)}, longer than the ${
             formatWait(maxRetryAfter)
           } allowed (maxRetryAfter); try again later or raise maxRetryAfter`,
           {
@@ -275,11 +305,21 @@ export async function retry<T>(
           { cause: error },
         );
       }
-      if (attempt >= maxAttempts) throw error;
+      const timed = budget !== undefined && budget.applies(error);
+      if (!timed && ++counted >= maxAttempts) throw error;
       const reason: RetryReason = hinted ? "retryAfter" : "backoff";
+      const step = timed ? budgetTimes : counted - 1;
       const delayMs = hinted ? hint : Math.round(
-        Math.min(maxTimeout, minTimeout * multiplier ** (attempt - 1)) * (1 - jitter * random()),
+        Math.min(maxTimeout, minTimeout * multiplier ** step) * (1 - jitter * random()),
       );
+      if (timed) {
+        budgetTimes++;
+        budgetStart ??= now();
+        const spentMs = now() - budgetStart;
+        if (spentMs + delayMs > budget.ms) {
+          throw budget.exceeded ? budget.exceeded(error, spentMs, budgetTimes) : error;
+        }
+      }
       if (deadline !== undefined) {
         const remainingMs = deadline - now();
         if (delayMs >= remainingMs) {

@@ -10,7 +10,22 @@
  */
 import type { JsonValue } from "./client.ts";
 import { CheckpointError, UsageError } from "./errors.ts";
-import { createRecordEncoder, type OutputFormat, type RecordEncoder } from "./format.ts";
+import {
+  createRecordEncoder,
+  type OutputFormat,
+  type RecordEncoder,
+  type RecordEncoderOptions,
+} from "./format.ts";
+import type { NameDirectory } from "./names.ts";
+import type { TableShape } from "./table.ts";
+import {
+  fileFailure,
+  parentOf,
+  refuseSymlinks,
+  samePath,
+  syncDirectory,
+  writeAll,
+} from "./safe_files.ts";
 
 /** A sink's durable position: its output length in bytes and its encoder's state. */
 export interface SinkMark {
@@ -70,23 +85,44 @@ export interface Sink {
 export interface SinkOptions {
   /** The output format. Default `jsonl`. */
   format?: OutputFormat;
-  /** CSV only: fixed columns instead of the automatic choice. */
+  /** CSV of raw records only: fixed columns instead of the automatic choice. */
   columns?: readonly string[];
+  /**
+   * Conversation details only: write the rows of this table shape (`docs/tables.md`). Default:
+   * `conversations` for CSV, `raw` (the records) for JSON Lines and JSON.
+   */
+  table?: TableShape;
+  /**
+   * With a table: names for its name columns, read when rows are written (so it may be filled
+   * after the sink is created, before the first page).
+   */
+  names?: NameDirectory;
 }
 
 /** Options of a {@link FileSink}. */
 export interface FileSinkOptions extends SinkOptions {
   /** Replace an existing output file (the CLI's `--force`). Default `false`. */
   overwrite?: boolean;
+  /**
+   * The granted folder the output must stay within: the output, its `.partial` file and every
+   * folder below `root` on their way are refused when they are symbolic links. Default: the
+   * current folder for a relative path, the output's own folder for an absolute one.
+   */
+  root?: string;
+  /** Opens files (default `Deno.open`); tests spy on writes and fsyncs here. */
+  open?: typeof Deno.open;
 }
 
 /**
- * The identity of a sink that writes `format` (with fixed CSV columns, when given): what goes
- * into the job key. Custom sinks that write the standard formats can use it too.
+ * The identity of a sink that writes `format` (with fixed CSV columns, a table shape and name
+ * columns, when given): what goes into the job key. A table equal to the format's default
+ * (`conversations` for CSV, `raw` otherwise) is left out, so naming the default changes nothing.
+ * Custom sinks that write the standard formats can use it too.
  *
  * @param format The output format.
  * @param columns Fixed CSV columns, when set.
- * @returns `{ format }` or `{ format, columns }`.
+ * @param shape The table shape and whether names are resolved.
+ * @returns `{ format }`, plus `columns`, `table` and `names: true` when they apply.
  *
  * @example
  * ```ts
@@ -94,15 +130,25 @@ export interface FileSinkOptions extends SinkOptions {
  * import { deepStrictEqual } from "node:assert/strict";
  *
  * deepStrictEqual(sinkIdentity("csv", ["id"]), { format: "csv", columns: ["id"] });
+ * deepStrictEqual(sinkIdentity("csv", undefined, { table: "conversations" }), { format: "csv" });
+ * deepStrictEqual(sinkIdentity("jsonl", undefined, { table: "segments", names: {} }), {
+ *   format: "jsonl",
+ *   table: "segments",
+ *   names: true,
+ * });
  * ```
  */
-export function sinkIdentity(format: OutputFormat, columns?: readonly string[]): JsonValue {
-  return columns ? { format, columns: [...columns] } : { format };
-}
-
-async function writeAll(file: Deno.FsFile, data: Uint8Array): Promise<void> {
-  let written = 0;
-  while (written < data.length) written += await file.write(data.subarray(written));
+export function sinkIdentity(
+  format: OutputFormat,
+  columns?: readonly string[],
+  shape: { table?: TableShape; names?: unknown } = {},
+): JsonValue {
+  const identity: { [key: string]: JsonValue } = { format };
+  if (columns) identity.columns = [...columns];
+  const fallback = format === "csv" ? "conversations" : "raw";
+  if (shape.table !== undefined && shape.table !== fallback) identity.table = shape.table;
+  if (shape.names !== undefined) identity.names = true;
+  return identity;
 }
 
 async function fileSize(path: string): Promise<number | undefined> {
@@ -110,21 +156,7 @@ async function fileSize(path: string): Promise<number | undefined> {
     return (await Deno.stat(path)).size;
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return undefined;
-    throw error;
-  }
-}
-
-function parentOf(path: string): string {
-  const cut = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
-  return cut < 0 ? "." : cut === 0 ? path.slice(0, 1) : path.slice(0, cut);
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  try {
-    using handle = await Deno.open(dir, { read: true });
-    await handle.sync();
-  } catch {
-    // best effort: directories cannot be opened this way on Windows
+    throw fileFailure(error, "read", path);
   }
 }
 
@@ -141,7 +173,9 @@ const encoder = new TextEncoder();
  * `overwrite` again: permission given on its first run holds. A finished `<file>` whose length is
  * the resume mark plus the format's ending is taken back to `<file>.partial` and continued: after
  * a crash between the rename and the checkpoint, and when a later run continues an output that
- * covered its interval only up to now (`Checkpoint.openEnd`).
+ * covered its interval only up to now (`Checkpoint.openEnd`). Neither file is ever written
+ * through a symbolic link (see {@link FileSinkOptions.root}), and a full disk or a file that is
+ * not writable fails with a `StorageError` that names the file.
  *
  * @example
  * ```ts
@@ -156,7 +190,7 @@ const encoder = new TextEncoder();
 export class FileSink implements Sink {
   /** The output format. */
   readonly format: OutputFormat;
-  /** Format and fixed columns. */
+  /** Format, fixed columns, table shape and names. */
   readonly identity: JsonValue;
   /** Always `true`. */
   readonly resumable = true;
@@ -167,7 +201,9 @@ export class FileSink implements Sink {
   /** The path, for messages. */
   readonly name: string;
   readonly #overwrite: boolean;
-  readonly #columns?: readonly string[];
+  readonly #encoding: RecordEncoderOptions;
+  readonly #root?: string;
+  readonly #open: typeof Deno.open;
   #encoder?: RecordEncoder;
   #file?: Deno.FsFile;
   #bytes = 0;
@@ -176,7 +212,7 @@ export class FileSink implements Sink {
    * Creates the sink; nothing is touched before {@link FileSink.open}.
    *
    * @param path The final output file.
-   * @param options Format, fixed CSV columns, permission to overwrite.
+   * @param options Format, fixed CSV columns or a table shape and names, permission to overwrite.
    */
   constructor(path: string, options: FileSinkOptions = {}) {
     this.path = path;
@@ -184,20 +220,26 @@ export class FileSink implements Sink {
     this.name = path;
     this.format = options.format ?? "jsonl";
     this.#overwrite = options.overwrite ?? false;
-    this.#columns = options.columns;
-    this.identity = sinkIdentity(this.format, options.columns);
+    this.#encoding = { columns: options.columns, table: options.table, names: options.names };
+    this.#root = options.root;
+    this.#open = options.open ?? Deno.open;
+    this.identity = sinkIdentity(this.format, options.columns, options);
   }
 
   /**
    * Opens `<file>.partial`: new and empty, or truncated to the resume mark.
    *
    * @param options Record type and resume mark.
-   * @throws {UsageError} When `<file>` exists and `overwrite` is not set, or its directory is missing.
+   * @throws {UsageError} When `<file>` exists and `overwrite` is not set, its directory is
+   * missing, or the output, the partial file or a folder on their way is a symbolic link.
    * @throws {CheckpointError} When the partial file to resume is missing or too short.
+   * @throws {StorageError} When a file cannot be created or written (the message names it).
    */
   async open(options: SinkOpenOptions): Promise<void> {
     await this.close();
-    const enc = createRecordEncoder(this.format, options.recordType, { columns: this.#columns });
+    await refuseSymlinks(this.path, { root: this.#root, label: "output" });
+    await refuseSymlinks(this.partialPath, { root: this.#root, label: "partial output" });
+    const enc = createRecordEncoder(this.format, options.recordType, this.#encoding);
     const resume = options.resume;
     if (resume) {
       enc.restore(resume.state);
@@ -207,7 +249,7 @@ export class FileSink implements Sink {
         await file.seek(0, Deno.SeekMode.End);
       } catch (error) {
         file.close();
-        throw error;
+        throw fileFailure(error, "write", this.partialPath);
       }
       this.#file = file;
       this.#bytes = resume.bytes;
@@ -217,23 +259,32 @@ export class FileSink implements Sink {
           `Output '${this.path}' already exists; use --force to overwrite it or choose another file`,
         );
       }
-      try {
-        this.#file = await Deno.open(this.partialPath, {
-          write: true,
-          create: true,
-          truncate: true,
-        });
-      } catch (error) {
-        if (error instanceof Deno.errors.NotFound) {
-          throw new UsageError(
-            `Cannot create '${this.partialPath}': its directory does not exist; create it first`,
-          );
-        }
-        throw error;
-      }
+      this.#file = await this.#createPartial();
       this.#bytes = 0;
     }
     this.#encoder = enc;
+  }
+
+  /** A new, empty partial file: a leftover is deleted first and the file created exclusively,
+   * so a link planted under its name is never followed. */
+  async #createPartial(): Promise<Deno.FsFile> {
+    try {
+      await Deno.remove(this.partialPath);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) {
+        throw fileFailure(error, "replace", this.partialPath);
+      }
+    }
+    try {
+      return await this.#open(this.partialPath, { write: true, createNew: true });
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) {
+        throw new UsageError(
+          `Cannot create '${this.partialPath}': its directory does not exist; create it first`,
+        );
+      }
+      throw fileFailure(error, "create", this.partialPath);
+    }
   }
 
   async #openForResume(resume: SinkMark, enc: RecordEncoder): Promise<Deno.FsFile> {
@@ -245,7 +296,11 @@ export class FileSink implements Sink {
       const finalSize = await fileSize(this.path);
       const ending = encoder.encode(enc.end()).length;
       if (finalSize !== undefined && finalSize === resume.bytes + ending) {
-        await Deno.rename(this.path, this.partialPath);
+        try {
+          await Deno.rename(this.path, this.partialPath);
+        } catch (error) {
+          throw fileFailure(error, "rename", this.path);
+        }
         size = finalSize;
       } else {
         throw new CheckpointError(
@@ -258,7 +313,21 @@ export class FileSink implements Sink {
         `Partial output '${this.partialPath}' has ${size} bytes, fewer than the ${resume.bytes} the checkpoint recorded; use --restart to start over`,
       );
     }
-    return await Deno.open(this.partialPath, { write: true });
+    let file: Deno.FsFile;
+    try {
+      file = await this.#open(this.partialPath, { write: true });
+    } catch (error) {
+      throw fileFailure(error, "open", this.partialPath);
+    }
+    // Checked before the open: a link put there since is not written through.
+    if (!samePath(await file.stat(), this.partialPath)) {
+      file.close();
+      await refuseSymlinks(this.partialPath, { root: this.#root, label: "partial output" });
+      throw new CheckpointError(
+        `Partial output '${this.partialPath}' changed while it was opened; run again`,
+      );
+    }
+    return file;
   }
 
   #mark(): SinkMark {
@@ -282,12 +351,19 @@ export class FileSink implements Sink {
   async write(records: readonly unknown[]): Promise<SinkMark> {
     const { file, enc } = this.#opened();
     const data = encoder.encode(enc.encode(records));
-    if (data.length > 0) {
+    if (data.length > 0) await this.#append(file, data);
+    return this.#mark();
+  }
+
+  /** Appends `data`, fsyncs it and counts it; a failure names the partial file. */
+  async #append(file: Deno.FsFile, data: Uint8Array): Promise<void> {
+    try {
       await writeAll(file, data);
       await file.sync();
-      this.#bytes += data.length;
+    } catch (error) {
+      throw fileFailure(error, "write", this.partialPath);
     }
-    return this.#mark();
+    this.#bytes += data.length;
   }
 
   /**
@@ -298,13 +374,14 @@ export class FileSink implements Sink {
    */
   async finish(): Promise<SinkMark> {
     const { file, enc } = this.#opened();
-    const data = encoder.encode(enc.end());
-    await writeAll(file, data);
-    await file.sync();
-    this.#bytes += data.length;
+    await this.#append(file, encoder.encode(enc.end()));
     const mark = this.#mark();
     await this.close();
-    await Deno.rename(this.partialPath, this.path);
+    try {
+      await Deno.rename(this.partialPath, this.path);
+    } catch (error) {
+      throw fileFailure(error, "write", this.path);
+    }
     await syncDirectory(parentOf(this.path));
     return mark;
   }

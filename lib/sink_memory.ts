@@ -5,7 +5,12 @@
  */
 import type { JsonValue } from "./client.ts";
 import { CheckpointError, UsageError } from "./errors.ts";
-import { createRecordEncoder, type OutputFormat, type RecordEncoder } from "./format.ts";
+import {
+  createRecordEncoder,
+  type OutputFormat,
+  type RecordEncoder,
+  type RecordEncoderOptions,
+} from "./format.ts";
 import {
   type Sink,
   sinkIdentity,
@@ -38,13 +43,13 @@ const encoder = new TextEncoder();
 export class MemorySink implements Sink {
   /** The output format. */
   readonly format: OutputFormat;
-  /** Format and fixed columns. */
+  /** Format, fixed columns, table shape and names. */
   readonly identity: JsonValue;
   /** Always `true`. */
   readonly resumable = true;
   /** `memory`. */
   readonly name = "memory";
-  readonly #columns?: readonly string[];
+  readonly #encoding: RecordEncoderOptions;
   #chunks: Uint8Array[] = [];
   #bytes = 0;
   #encoder?: RecordEncoder;
@@ -53,12 +58,12 @@ export class MemorySink implements Sink {
   /**
    * Creates an empty sink.
    *
-   * @param options Format and fixed CSV columns.
+   * @param options Format, fixed CSV columns or a table shape and names.
    */
   constructor(options: SinkOptions = {}) {
     this.format = options.format ?? "jsonl";
-    this.#columns = options.columns;
-    this.identity = sinkIdentity(this.format, options.columns);
+    this.#encoding = { ...options };
+    this.identity = sinkIdentity(this.format, options.columns, options);
   }
 
   /** Whether the output was finished. */
@@ -73,9 +78,10 @@ export class MemorySink implements Sink {
    * @throws {CheckpointError} When the output is shorter than the mark.
    */
   open(options: SinkOpenOptions): Promise<void> {
-    const enc = createRecordEncoder(this.format, options.recordType, { columns: this.#columns });
     const resume = options.resume;
+    let enc: RecordEncoder;
     try {
+      enc = createRecordEncoder(this.format, options.recordType, this.#encoding);
       if (resume) {
         enc.restore(resume.state);
         if (this.#bytes < resume.bytes) {

@@ -5,7 +5,12 @@
  */
 import type { JsonValue } from "./client.ts";
 import { UsageError } from "./errors.ts";
-import { createRecordEncoder, type OutputFormat, type RecordEncoder } from "./format.ts";
+import {
+  createRecordEncoder,
+  type OutputFormat,
+  type RecordEncoder,
+  type RecordEncoderOptions,
+} from "./format.ts";
 import {
   type Sink,
   sinkIdentity,
@@ -45,14 +50,14 @@ export interface StreamSinkOptions extends SinkOptions {
 export class StreamSink implements Sink {
   /** The output format. */
   readonly format: OutputFormat;
-  /** Format and fixed columns. */
+  /** Format, fixed columns, table shape and names. */
   readonly identity: JsonValue;
   /** Always `false`. */
   readonly resumable = false;
   /** The name for messages. */
   readonly name: string;
   readonly #stream: WritableStream<Uint8Array>;
-  readonly #columns?: readonly string[];
+  readonly #encoding: RecordEncoderOptions;
   readonly #closeOnFinish: boolean;
   #writer?: WritableStreamDefaultWriter<Uint8Array>;
   #encoder?: RecordEncoder;
@@ -62,15 +67,16 @@ export class StreamSink implements Sink {
    * Creates the sink.
    *
    * @param stream Where the bytes go, such as `Deno.stdout.writable`.
-   * @param options Format, fixed CSV columns, name, whether to close the stream at the end.
+   * @param options Format, fixed CSV columns or a table shape and names, name, whether to close
+   * the stream at the end.
    */
   constructor(stream: WritableStream<Uint8Array>, options: StreamSinkOptions = {}) {
     this.#stream = stream;
     this.format = options.format ?? "jsonl";
     this.name = options.name ?? "stdout";
-    this.#columns = options.columns;
+    this.#encoding = { ...options };
     this.#closeOnFinish = options.closeOnFinish ?? false;
-    this.identity = sinkIdentity(this.format, options.columns);
+    this.identity = sinkIdentity(this.format, options.columns, options);
   }
 
   /**
@@ -85,10 +91,14 @@ export class StreamSink implements Sink {
         new UsageError(`Output '${this.name}' cannot resume; write to a file to use a checkpoint`),
       );
     }
+    let encoder: RecordEncoder;
+    try {
+      encoder = createRecordEncoder(this.format, options.recordType, this.#encoding);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     this.#writer ??= this.#stream.getWriter();
-    this.#encoder = createRecordEncoder(this.format, options.recordType, {
-      columns: this.#columns,
-    });
+    this.#encoder = encoder;
     this.#bytes = 0;
     return Promise.resolve();
   }

@@ -6,8 +6,9 @@
  */
 
 import type { ClientEvent } from "./client.ts";
-import { UsageError } from "./errors.ts";
+import { NetworkError, UsageError } from "./errors.ts";
 import { emit, exchange, retryAfterHint, retryCause, retryEvent } from "./http.ts";
+import { Redactor } from "./redact.ts";
 import { type ResolvedRegion, resolveRegion } from "./region.ts";
 import { retry, sleep } from "./retry.ts";
 import { type Grant, parseGrant, tokenRefusal } from "./token_response.ts";
@@ -25,7 +26,7 @@ export interface TokenManagerOptions {
    * Default 0.8: a 300 s token is renewed after 240 s, a 2 s token after 1.6 s.
    */
   refreshRatio?: number;
-  /** The per-attempt timeout of a token request, in milliseconds. Default 30000. */
+  /** The per-attempt timeout of a token request, in milliseconds (`--timeout`). Default 30000. */
   timeoutMs?: number;
   /**
    * Attempts per token request (429, 408, 5xx and network errors are retried). Default 8: with
@@ -52,6 +53,11 @@ export interface TokenManagerOptions {
   onEvent?: (event: ClientEvent) => void;
   /** The `User-Agent` header. */
   userAgent?: string;
+  /**
+   * The redactor to register the client secret, the Basic credentials and every token issued in
+   * (share it with the logger so that logs know them too). Default: one of its own.
+   */
+  redactor?: Redactor;
 }
 
 interface Refresh {
@@ -61,6 +67,8 @@ interface Refresh {
 }
 
 const TOKEN_PATH = "/oauth/token";
+/** Tries of a token request whose 2xx answer is no token. */
+const MAX_BAD_ANSWERS = 2;
 
 /**
  * Gets and keeps a client-credentials token (`POST {login}/oauth/token`, Basic auth, form body
@@ -76,7 +84,8 @@ const TOKEN_PATH = "/oauth/token";
  *   {@link TokenManager.confirm} records that the API accepted it, so a client can tell a token
  *   that died (expiry, idle timeout) from one the API never took.
  * - `invalid_client` (400 or 401) is an {@link AuthError} that names the region; 429, 408, 5xx
- *   and network errors are retried within the deadline.
+ *   and network errors are retried within the deadline; a 2xx that is no token (not JSON, HTML,
+ *   no `access_token`) is tried twice at most, then a {@link NetworkError} says what came.
  *
  * @example
  * ```ts
@@ -106,6 +115,11 @@ export class TokenManager {
   readonly region: ResolvedRegion;
   /** The OAuth client id (not a secret). */
   readonly clientId: string;
+  /**
+   * Knows the client secret, the Basic credentials and every token this manager was issued; its
+   * errors are redacted with it, and so are a client's built on this manager.
+   */
+  readonly redactor: Redactor;
   #secret: string;
   #options: TokenManagerOptions;
   #now: () => number;
@@ -142,6 +156,8 @@ export class TokenManager {
     }
     this.clientId = options.clientId.trim();
     this.#secret = options.clientSecret;
+    this.redactor = options.redactor ?? new Redactor();
+    this.redactor.addBasic(this.clientId, this.#secret);
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#ratio = ratio;
@@ -336,7 +352,7 @@ export class TokenManager {
     const url = `${this.region.loginBaseUrl}${TOKEN_PATH}`;
     const name = `POST ${url}`;
     const basic = base64(`${this.clientId}:${this.#secret}`);
-    const secrets = [this.#secret, basic];
+    const redactor = this.redactor;
     const headers: Record<string, string> = {
       "Authorization": `Basic ${basic}`,
       "Content-Type": "application/x-www-form-urlencoded",
@@ -344,6 +360,7 @@ export class TokenManager {
     };
     if (o.userAgent) headers["User-Agent"] = o.userAgent;
     const timeoutMs = o.timeoutMs ?? 30_000;
+    let badAnswers = 0;
     return retry(async (attempt, attemptSignal) => {
       this.#tokenRequests++;
       emit(o.onEvent, { type: "token", method: "POST", path: TOKEN_PATH, attempt });
@@ -359,7 +376,7 @@ export class TokenManager {
         timeoutIsDeadline: remaining < timeoutMs,
         signal: attemptSignal,
         request: name,
-        secrets,
+        redactor,
       });
       emit(o.onEvent, {
         type: "token",
@@ -369,11 +386,15 @@ export class TokenManager {
         status: response.status,
         durationMs: this.#now() - startedAt,
       });
-      if (response.ok) return parseGrant(text, startedAt, this.#ratio, name, secrets);
+      if (response.ok) {
+        const grant = parseGrant(text, startedAt, this.#ratio, name, redactor);
+        redactor.add(grant.token);
+        return grant;
+      }
       throw tokenRefusal(response, text, {
         request: name,
         region: this.region.name,
-        secrets,
+        redactor,
         now: this.#now(),
       });
     }, {
@@ -387,7 +408,12 @@ export class TokenManager {
       now: this.#now,
       sleep: o.sleep ?? sleep,
       random: o.random,
-      isRetriable: (error) => retryCause(error) !== undefined,
+      // A 2xx that is no token (HTML from a proxy, JSON without access_token) is asked once more
+      // (a body cut in transit heals), then it is what the endpoint says: retrying does not help.
+      isRetriable: (error) =>
+        error instanceof NetworkError && error.kind === "badBody"
+          ? ++badAnswers < MAX_BAD_ANSWERS
+          : retryCause(error) !== undefined,
       retryAfter: retryAfterHint,
       onRetry: (info) => emit(o.onEvent, retryEvent("POST", TOKEN_PATH, info)),
     });

@@ -6,7 +6,8 @@
  */
 
 import { ApiError, AuthError, NetworkError, RateLimitError } from "./errors.ts";
-import { parseErrorBody, rateLimitWait, scrub, withRetryAfterHint } from "./http.ts";
+import { oneLine, parseErrorBody, rateLimitWait, withRetryAfterHint } from "./http.ts";
+import { Redactor } from "./redact.ts";
 import { formatWait } from "./retry.ts";
 
 /** A token and when it was asked for, is due for renewal and expires (epoch ms). */
@@ -29,16 +30,17 @@ export interface Grant {
  * @param startedAt When the request was sent (epoch ms).
  * @param ratio The fraction of the lifetime after which the token is renewed.
  * @param request The request, for messages.
- * @param secrets Strings to keep out of messages.
+ * @param redactor Keeps the secret out of messages.
  * @returns The grant.
- * @throws {NetworkError} (`badBody`) For a body that is not JSON or lacks `access_token`.
+ * @throws {NetworkError} (`badBody`) For a body that is not JSON (HTML from a proxy, say) or
+ * lacks `access_token`, saying what came.
  *
  * @example
  * ```ts
  * import { parseGrant } from "./token_response.ts";
  * import { strictEqual } from "node:assert/strict";
  *
- * const grant = parseGrant('{"access_token":"t","expires_in":300}', 0, 0.8, "POST /oauth/token", []);
+ * const grant = parseGrant('{"access_token":"t","expires_in":300}', 0, 0.8, "POST /oauth/token");
  * strictEqual(grant.refreshAt, 240_000);
  * strictEqual(grant.expiresAt, 300_000);
  * ```
@@ -48,24 +50,30 @@ export function parseGrant(
   startedAt: number,
   ratio: number,
   request: string,
-  secrets: readonly string[],
+  redactor: Redactor = new Redactor(),
 ): Grant {
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
-    throw new NetworkError(`${request} answered a body that is not JSON`, {
-      kind: "badBody",
-      request,
-    });
+    const start = redactor.redact(oneLine(text, 60));
+    const html = /^\s*<(!doctype|html|head|body)/i.test(text);
+    throw new NetworkError(
+      `${request} answered 2xx with ${
+        html ? "an HTML page" : text.trim() === "" ? "an empty body" : "a body that is not JSON"
+      }, not a token${
+        start ? ` (it starts '${start}')` : ""
+      }: check the region or login URL; a proxy or captive portal may be answering instead of Genesys Cloud`,
+      { kind: "badBody", request, redactor },
+    );
   }
   const record = (body !== null && typeof body === "object" ? body : {}) as Record<string, unknown>;
   const token = record.access_token;
   if (typeof token !== "string" || token === "") {
     const fields = Object.keys(record).map((k) => `'${k}'`).join(", ") || "none";
     throw new NetworkError(
-      `${request} answered without an access_token (fields: ${scrub(fields, secrets)})`,
-      { kind: "badBody", request },
+      `${request} answered 2xx without an access_token (fields: ${fields}): the endpoint is not a Genesys Cloud token endpoint, or the OAuth client does not use the Client Credentials grant`,
+      { kind: "badBody", request, redactor },
     );
   }
   const seconds = Number(record.expires_in);
@@ -85,8 +93,8 @@ export interface RefusalContext {
   request: string;
   /** The region name the credentials were tried against. */
   region: string;
-  /** Strings to keep out of messages. */
-  secrets: readonly string[];
+  /** Keeps the secret and the Basic credentials out of messages. */
+  redactor?: Redactor;
   /** The current time (epoch ms), for HTTP-date `Retry-After` values. */
   now: number;
 }
@@ -110,7 +118,7 @@ export interface RefusalContext {
  * const error = tokenRefusal(
  *   new Response("", { status: 400 }),
  *   '{"error":"invalid_client","error_description":"authentication failed"}',
- *   { request: "POST /oauth/token", region: "mypurecloud.de", secrets: [], now: 0 },
+ *   { request: "POST /oauth/token", region: "mypurecloud.de", now: 0 },
  * );
  * ok(error instanceof AuthError);
  * match(error.message, /another region than 'mypurecloud.de'/);
@@ -123,7 +131,8 @@ export function tokenRefusal(
 ): AuthError | RateLimitError | ApiError {
   const { request, region } = context;
   const status = response.status;
-  const parsed = parseErrorBody(text, context.secrets);
+  const redactor = context.redactor ?? new Redactor();
+  const parsed = parseErrorBody(text, redactor);
   const correlationId = response.headers.get("inin-correlation-id") ?? parsed.contextId;
   if (status === 429) {
     const hint = rateLimitWait(response.headers, parsed.message, context.now);
@@ -133,6 +142,7 @@ export function tokenRefusal(
           hint === undefined ? "" : `, asked to wait ${formatWait(hint)}`
         }`,
         { retryAfterMs: hint ?? 0, request, correlationId, code: parsed.code },
+        { redactor },
       ),
       hint,
     );
@@ -152,6 +162,7 @@ export function tokenRefusal(
     return new AuthError(
       `Cannot get a token for region '${region}': the token request answered ${said}; ${fix}`,
       { region, status, code, correlationId },
+      { redactor },
     );
   }
   return new ApiError({
@@ -163,5 +174,5 @@ export function tokenRefusal(
     method: "POST",
     path: "/oauth/token",
     body: parsed.body,
-  });
+  }, { redactor });
 }

@@ -63,6 +63,20 @@ const TABLE: BadInput[] = [
   },
   { name: "unknown short flag", args: users("-z"), code: 2, message: /Unknown option '-z'/ },
   {
+    name: "rate that is not a number",
+    args: users("--rate", "fast"),
+    code: 2,
+    message: /'--rate' must be a number of requests per minute above 0, such as '300', got 'fast'/,
+  },
+  { name: "rate of zero", args: users("--rate", "0"), code: 2, message: /'--rate' must be/ },
+  {
+    name: "rate-limit budget that is no duration",
+    args: users("--rate-limit-budget", "soon"),
+    code: 2,
+    message: /soon/,
+  },
+  { name: "timeout of zero", args: users("--timeout", "0s"), code: 2, message: /'--timeout'/ },
+  {
     name: "missing flag value at the end",
     args: users("--output"),
     code: 2,

@@ -170,7 +170,10 @@ Deno.test("CLI at the deadline exits 4 with the task's resume command; other arg
 
     const other = await cli([...args.slice(0, -3), "20", "-o", output], { env, write: dir });
     assertEquals(other.code, 2, other.stderr);
-    assert(other.stderr.includes("belongs to another job"), other.stderr);
+    assert(
+      other.stderr.includes("belongs to another job: --page-size was '10' there and is '20' now"),
+      other.stderr,
+    );
     assert(other.stderr.includes("--restart"));
 
     sim.setFaults({ latency: null });

@@ -168,7 +168,7 @@ Deno.test("CLI reads credentials from --env-file and never prints the secret", a
   }
 });
 
-Deno.test("CLI auth prints the token lifetime and rate-limit headers but never the token", async () => {
+Deno.test("CLI auth prints the token lifetime, the start rate and the org's limits but never the token", async () => {
   await using sim = await startSimulator({
     users: 7,
     conversations: 10,
@@ -177,7 +177,12 @@ Deno.test("CLI auth prints the token lifetime and rate-limit headers but never t
   const text = await cli(["auth"], { env: simEnv(sim) });
   assertEquals(text.code, 0, text.stderr);
   assert(text.stderr.includes("lifetime 300 s (5m00s)"), text.stderr);
-  assert(text.stderr.includes("of 300 requests used"), text.stderr);
+  assert(text.stderr.includes("nothing held back until the first 429"), text.stderr);
+  assert(
+    text.stderr.includes("Org limits:   not available (answered 404 'not.found')"),
+    text.stderr,
+  );
+  assert(!text.stderr.includes("inin-ratelimit"), text.stderr);
   assert(text.stderr.includes("answered 200"), text.stderr);
   assert(text.stderr.includes("OK: these credentials work"), text.stderr);
   const json = await cli(["auth", "--json"], { env: simEnv(sim) });
@@ -188,7 +193,16 @@ Deno.test("CLI auth prints the token lifetime and rate-limit headers but never t
     200,
     7,
   ]);
-  assertEquals(result.rateLimit.allowed, 300);
+  assertEquals(result.pacing, { startRatePerMinute: 300, fromFirstRequest: false });
+  assertEquals(result.limits.status, "unavailable");
+  const paced = await cli(["auth", "--json", "--rate", "120", "--timeout", "10s"], {
+    env: simEnv(sim),
+  });
+  assertEquals(paced.code, 0, paced.stderr);
+  assertEquals(JSON.parse(paced.stdout).pacing, {
+    startRatePerMinute: 120,
+    fromFirstRequest: true,
+  });
   assert(typeof result.call.correlationId === "string");
   assert(!/sim_[0-9a-f]{8}/.test(text.stderr + json.stdout), "a token was printed");
   const refused = await cli(["auth"], {

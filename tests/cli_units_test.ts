@@ -220,7 +220,7 @@ Deno.test("formatProgressLine shows totals, rate, ETA, refreshes, retries and wa
   });
   assertEquals(
     line,
-    "users 250/400 (62%) · 3 pages · 50/s · ETA 3.0s · 2 token refreshes · 3 retries (429: 1, 5xx: 2) · 429, retrying in 1.0s",
+    "users 250/400 (62%) · 3 pages · 50/s · ETA 3.0s · 429, retrying in 1.0s · 2 token refreshes · 3 retries (429: 1, 5xx: 2)",
   );
   assertEquals(formatDuration(59_400), "59s");
 });
@@ -400,10 +400,10 @@ Deno.test("listenForStop stops on the first signal, forces on the second and rem
 
 Deno.test("formatPacerWait shows a rate-limit wait only while requests are held", () => {
   const pacer = {
-    mode: "auto" as const,
     spacing: false,
     ratePerSecond: 5,
-    allowedPerSecond: 5,
+    startRatePerMinute: 300,
+    limits: [],
     acquired: 6,
     waits: 1,
     waitedMs: 0,
@@ -413,11 +413,14 @@ Deno.test("formatPacerWait shows a rate-limit wait only while requests are held"
     inFlight: 0,
     pausedUntil: 10_000,
   };
-  // No headers seen yet (a 429 paused everyone): the wait without counts.
-  assertEquals(formatPacerWait(pacer, 8_000), "rate limit, waiting 2.0s");
+  // A 429 paused everyone: the wait and who waits.
   assertEquals(
-    formatPacerWait({ ...pacer, count: 1_200, allowed: 1_200 }, 0),
-    "rate limit, waiting 10s (1,200 of 1,200 requests used this window)",
+    formatPacerWait(pacer, 8_000),
+    "rate limit, waiting 2.0s (server asked, 1 request queued)",
+  );
+  assertEquals(
+    formatPacerWait({ ...pacer, queued: 3 }, 0),
+    "rate limit, waiting 10s (server asked, 3 requests queued)",
   );
   assertEquals(formatPacerWait(pacer, 10_000), undefined); // the pause is over
   assertEquals(formatPacerWait({ ...pacer, pausedUntil: undefined }, 0), undefined);
@@ -432,8 +435,8 @@ Deno.test("formatPacerWait shows a rate-limit wait only while requests are held"
       elapsedMs: 5_000,
       tokenRefreshes: 0,
       retries: {},
-      waiting: formatPacerWait({ ...pacer, count: 6, allowed: 6 }, 0),
+      waiting: formatPacerWait(pacer, 0),
     }),
-    "users 50 · 5 pages · 10/s · 0 token refreshes · 0 retries · rate limit, waiting 10s (6 of 6 requests used this window)",
+    "users 50 · 5 pages · 10/s · rate limit, waiting 10s (server asked, 1 request queued) · 0 token refreshes · 0 retries",
   );
 });

@@ -6,7 +6,8 @@
 import { assert, assertEquals } from "./_assert.ts";
 import { main } from "../cli.ts";
 import { REGIONS } from "../lib/region.ts";
-import { cli, ROOT, tempDir } from "./_cli.ts";
+import { startSimulator } from "../testing.ts";
+import { cli, ROOT, simEnv, tempDir } from "./_cli.ts";
 
 async function inProcess(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "";
@@ -72,6 +73,13 @@ Deno.test("CLI bad input exits 2 with one error line, no stack trace and nothing
       [["conversatons"], "did you mean 'conversations'"],
       [["--page-size", "5"], "Give a command before options"],
       [["help", "nope"], "Unknown command 'nope'"],
+      [["help", "users", "queues"], "takes one command name"],
+      [
+        ["users", "-o", `${dir}/out/x.xlsx`, ...env],
+        "ends in '.xlsx', which is not an output format: end the name in .jsonl, .ndjson, .csv or .json",
+      ],
+      [["sim", "--port", "99999"], "Option '--port' must be a whole number between 0 and 65535"],
+      [["sim", "--port", "http"], "Option '--port' must be a whole number"],
     ];
     for (const [args, fragment] of cases) {
       const run = await inProcess(args);
@@ -91,7 +99,7 @@ Deno.test("CLI bad input exits 2 with one error line, no stack trace and nothing
   }
 });
 
-Deno.test("CLI without a command prints the help to stderr and exits 2; help and --version exit 0", async () => {
+Deno.test("CLI without a command prints the help to stderr and exits 2; help (of help too) and --version exit 0", async () => {
   const none = await inProcess([]);
   assertEquals([none.code, none.out], [2, ""]);
   assert(none.err.includes("Commands:"));
@@ -101,6 +109,12 @@ Deno.test("CLI without a command prints the help to stderr and exits 2; help and
   const commandHelp = await inProcess(["help", "users"]);
   assertEquals(commandHelp.code, 0);
   assert(commandHelp.out.startsWith("genesys-batch users:"));
+  for (const args of [["help", "--help"], ["help", "-h"], ["help", "help"]]) {
+    const about = await inProcess(args);
+    assertEquals([about.code, about.err], [0, ""], args.join(" "));
+    assert(about.out.startsWith("genesys-batch help: "), about.out);
+    assert(about.out.includes("--markdown"), about.out);
+  }
   const version = await inProcess(["-V"]);
   assertEquals(version.code, 0);
   const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
@@ -184,6 +198,7 @@ const result = {
   writeElsewhere: q({ name: "write", path: ".test-tmp/x" }),
   read: q({ name: "read", path: "README.md" }),
   run: q({ name: "run", command: "deno" }),
+  runOther: q({ name: "run", command: "sh" }),
   sys: q({ name: "sys", kind: "hostname" }),
   ffi: q({ name: "ffi" }),
 };
@@ -212,7 +227,11 @@ console.log(JSON.stringify(result));
     assertEquals([extract.run, extract.sys, extract.ffi], ["prompt", "prompt", "prompt"]);
     const demo = await probe("demo");
     assertEquals(demo.regions.length, hosts.length);
-    assertEquals([demo.loopback, demo.writeOutput, demo.run], ["granted", "prompt", "prompt"]);
+    // The demo runs the CLI as a child process (to kill run 1 with SIGKILL): deno, nothing else.
+    assertEquals(
+      [demo.loopback, demo.writeOutput, demo.run, demo.runOther],
+      ["granted", "prompt", "granted", "prompt"],
+    );
 
     const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
     for (const task of ["extract", "check-auth", "demo", "compile"]) {
@@ -222,9 +241,51 @@ console.log(JSON.stringify(result));
     }
     for (const set of ["extract", "demo"]) {
       const keys = Object.keys(config.permissions[set]);
-      assert(!keys.some((k) => ["all", "run", "ffi", "sys"].includes(k)), `${set}: ${keys}`);
+      assert(!keys.some((k) => ["all", "ffi", "sys"].includes(k)), `${set}: ${keys}`);
     }
+    assertEquals(config.permissions.extract.run, undefined);
+    assertEquals(config.permissions.demo.run, ["deno"]);
   } finally {
     await Deno.remove(`${ROOT}${dir}`, { recursive: true });
   }
+});
+
+Deno.test("CLI resolves relative paths against INIT_CWD, where a task was typed, and asks for that folder's grants", async () => {
+  await using sim = await startSimulator({ users: 3, conversations: 0 });
+  const dir = await tempDir("cli_usage_");
+  try {
+    await Deno.mkdir(`${ROOT}${dir}/sub`);
+    // What `cd <dir>/sub && deno task -q extract ...` gives the CLI: the project as the working
+    // directory, the user's folder in INIT_CWD.
+    const env = { ...simEnv(sim), INIT_CWD: `${ROOT}${dir}/sub` };
+    const flags = [
+      "--allow-net=127.0.0.1",
+      "--allow-env",
+      "--allow-read=.",
+      `--allow-write=${dir}/sub`,
+    ];
+    const quiet = await cli(["users", "-o", "users.csv", "--quiet"], { env, flags });
+    assertEquals([quiet.code, quiet.stderr, quiet.stdout], [0, "", ""]);
+    const rows = (await Deno.readTextFile(`${ROOT}${dir}/sub/users.csv`)).trim().split("\n");
+    assertEquals(rows.length, 4);
+    const denied = await cli(["users", "-o", "../elsewhere/u.csv"], { env, flags });
+    assertEquals(denied.code, 2, denied.stderr);
+    assertEquals(
+      denied.stderr.trim(),
+      `error: Missing permission: write '${dir}/elsewhere' (the output '${dir}/elsewhere/u.csv'): run again with --allow-write=${dir}/elsewhere`,
+    );
+  } finally {
+    await Deno.remove(`${ROOT}${dir}`, { recursive: true });
+  }
+});
+
+Deno.test("sim on a port in use exits 2 with one line that says how to pick another", async () => {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  const run = await inProcess(["sim", "--port", String(port)]);
+  assertEquals([run.code, run.out], [2, ""], run.err);
+  assertEquals(
+    run.err,
+    `error: Port ${port} on 127.0.0.1 is already in use: stop the other program, or pass another --port (0 picks a free one)\n`,
+  );
 });

@@ -238,7 +238,43 @@ Deno.test("GenesysClient rides the simulator's token-bucket rate limit", async (
   assertEquals(pages.map((p) => p.entities[0].id), sim.ids.users.slice(0, 12));
   assert.ok(sim.stats.rateLimited > 0);
   assertEquals(client.stats.retries.rateLimit, sim.stats.rateLimited);
-  assert.ok(client.stats.rateLimit?.allowed !== undefined);
+  assertEquals(client.stats.rateLimit?.retryAfterMs, 1000);
+  assertEquals(client.stats.pacer?.spacing, true);
+});
+
+Deno.test("GenesysClient learns a per-minute window limit from 429s the simulator sends as the real API does", async () => {
+  let now = Date.parse("2026-02-01T00:00:00Z");
+  await using sim = await startSimulator({
+    users: 40,
+    conversations: 10,
+    now: () => now,
+    faults: { rateLimit: { requestsPerMinute: 10 } },
+  });
+  const client = new GenesysClient({
+    region: sim.url,
+    clientId: sim.clientId,
+    clientSecret: sim.clientSecret,
+    now: () => now,
+    sleep: (ms) => {
+      now += ms;
+      return Promise.resolve();
+    },
+  });
+  const ids: string[] = [];
+  for (let page = 1; page <= 25; page++) {
+    const body = await client.request<{ entities: { id: string }[] }>("GET", "/api/v2/users", {
+      query: { pageSize: 1, pageNumber: page },
+    });
+    ids.push(body.entities[0].id);
+  }
+  assertEquals(ids, sim.ids.users.slice(0, 25));
+  // 10 a minute: the first 429 pauses until the window resets; from then on requests are spaced
+  // at the 10 per minute the server accepted, so few more 429s come.
+  assert.ok(sim.stats.rateLimited >= 1 && sim.stats.rateLimited <= 3, `${sim.stats.rateLimited}`);
+  const pacer = client.stats.pacer!;
+  assertEquals(pacer.spacing, true);
+  const perMinute = pacer.ratePerSecond * 60; // 9.8 after the first 429, then climbing slowly
+  assert.ok(perMinute > 9 && perMinute < 12, `${perMinute}`);
 });
 
 Deno.test("GenesysClient keeps the secret and tokens out of errors, log lines and inspected objects", async () => {

@@ -247,15 +247,50 @@ Deno.test("GenesysClient retries 408, 500 and 502 with backoff", async () => {
   assertEquals(fake.apiRequests.length, 4);
 });
 
-Deno.test("GenesysClient throws RateLimitError when 429s outlast the attempts", async () => {
-  const { client, fake } = makeClient(
+Deno.test("GenesysClient retries 429s by time, not attempts, and says for how long once the budget is spent", async () => {
+  const { client, fake, clock } = makeClient(
     () => genesysError(429, "too.many.requests.retry.after", "Busy", { "Retry-After": "1" }),
-    { maxAttempts: 4 },
+    { maxAttempts: 2, rateLimitBudget: 2500 },
   );
   const error = await assertRejects(() => client.request("GET", "/api/v2/users"), RateLimitError);
-  assertEquals(fake.apiRequests.length, 4);
+  // maxAttempts 2 does not count 429s: at 0, 1 and 2 s; the next wait would end past 2.5 s.
+  assertEquals(fake.apiRequests.length, 3);
+  assertEquals(clock.sleeps, [1000, 1000]);
   assertEquals(error.retryAfterMs, 1000);
   assertEquals(error.serverMessage, "Busy");
+  assert.match(
+    error.message,
+    /^GET \/api\/v2\/users met 429s for 2s \(3 in a row, the last asking to wait 1s\): the rate-limit budget of 3s per request is spent/,
+  );
+});
+
+Deno.test("GenesysClient rides out 75 s of Retry-After: 1 within the default budget", async () => {
+  const { client, fake, clock } = makeClient(({ n }) =>
+    n <= 75
+      ? genesysError(429, "too.many.requests.retry.after", "Busy", { "Retry-After": "1" })
+      : Response.json({ done: true })
+  );
+  assertEquals(await client.request("GET", "/api/v2/users"), { done: true });
+  assertEquals(fake.apiRequests.length, 76);
+  assertEquals(clock.sleeps.reduce((a, b) => a + b, 0), 75_000);
+});
+
+Deno.test("GenesysClient honours Retry-After on 502, 503 and 504, capped by maxRetryAfter", async () => {
+  for (const status of [502, 503, 504]) {
+    let n = 0;
+    const { client, clock } = makeClient(() =>
+      ++n === 1
+        ? genesysError(status, "service.unavailable", "Down", { "Retry-After": "5" })
+        : Response.json({})
+    );
+    await client.request("GET", "/api/v2/users");
+    assertEquals(clock.sleeps, [5000], `status ${status}`);
+  }
+  const { client } = makeClient(
+    () => genesysError(503, "service.unavailable", "Down", { "Retry-After": "600" }),
+  );
+  const error = await assertRejects(() => client.request("GET", "/api/v2/users"), RateLimitError);
+  assert.match(error.message, /GET \/api\/v2\/users answered 503: the server asked to wait 600 s/);
 });
 
 Deno.test("GenesysClient retries a POST only when idempotent, except 429", async () => {
@@ -352,19 +387,29 @@ Deno.test("GenesysClient accepts full URLs only on its own API origin", async ()
   assertEquals(fake.apiRequests.length, 1);
 });
 
-Deno.test("GenesysClient records the last rate-limit headers", async () => {
+Deno.test("GenesysClient records the last 429: its wait and the limit its body names", async () => {
+  let n = 0;
   const { client } = makeClient(() =>
-    Response.json({}, {
-      headers: {
-        "inin-ratelimit-count": "12",
-        "inin-ratelimit-allowed": "300",
-        "inin-ratelimit-reset": "41",
-      },
-    })
+    ++n === 1
+      ? Response.json({
+        message: "Rate limit exceeded the maximum. Retry the request in [3] seconds",
+        code: "too.many.requests.retry.after",
+        status: 429,
+        limit: { key: "user.rate.per.minute", namespace: "directory", value: 180 },
+      }, { status: 429 })
+      : Response.json({})
   );
-  await client.request("GET", "/api/v2/users");
-  const limit = client.stats.rateLimit;
-  assertEquals([limit?.count, limit?.allowed, limit?.reset], [12, 300, 41]);
+  await client.request("GET", "/api/v2/users/0d9ef7a3-ff2c-4a4e-8d5c-2f1b5c2a8d11");
+  const last = client.stats.rateLimit;
+  assertEquals(last?.request, "GET /api/v2/users/0d9ef7a3-ff2c-4a4e-8d5c-2f1b5c2a8d11");
+  assertEquals(last?.retryAfterMs, 3000);
+  assertEquals(last?.limit, { key: "user.rate.per.minute", namespace: "directory", value: 180 });
+  // The named limit is kept for the route that met it, at the stated 180 per minute.
+  const limits = client.stats.pacer?.limits ?? [];
+  assertEquals(limits.map((l) => [l.key, l.statedPerMinute]), [
+    ["token", undefined],
+    ["directory/user.rate.per.minute", 180],
+  ]);
 });
 
 Deno.test("GenesysClient calls beforeRequest before every HTTP request", async () => {

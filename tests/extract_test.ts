@@ -175,9 +175,14 @@ Deno.test("extract saves a checkpoint after every durable page, then marks it co
   assertEquals(cp.createdAt, "2024-01-01T00:00:00.000Z");
   assertEquals(result.checkpoint, "memory:w");
   assertEquals(result.checkpointKey, "w");
-  // Only a hash of the arguments is kept, never the arguments themselves.
-  const raw = store.getRaw("w")!;
-  assert(!raw.includes("mypurecloud.ie") && !raw.includes("widgets"), raw);
+  // The arguments are kept beside their hash, so a refused resume can say which one differs.
+  assertEquals(cp.job, {
+    checkpointVersion: 2,
+    source: { fake: "widgets", pageCount: 3, perPage: 2 },
+    recordType: "widget",
+    sink: { format: "json" },
+    identity: { region: "mypurecloud.ie" },
+  });
 });
 
 Deno.test("extract says 'already complete' for a finished job and reads nothing", async () => {
@@ -225,12 +230,18 @@ Deno.test("extract refuses to resume a running checkpoint with other arguments",
     },
     { source: new FakeSource(5, 2), sink, identity: { region: "mypurecloud.de" } },
   ];
-  for (const variant of variants) {
+  const differences = [
+    "its source.pageCount was '5' there and is '6' now",
+    "its sink.format was 'csv' there and is 'jsonl' now",
+    "its identity.region was 'mypurecloud.ie' there and is 'mypurecloud.de' now",
+  ];
+  for (const [i, variant] of variants.entries()) {
     const error = await assertRejects(
       () => extract({ ...variant, checkpoint: { store, key: "job" } }),
       CheckpointError,
       "Checkpoint 'memory:job' belongs to another job",
     );
+    assert(error.message.includes(differences[i]), error.message);
     assert(error.message.includes("--restart or delete it to start over"), error.message);
     assertEquals(variant.source.calls, 0);
   }

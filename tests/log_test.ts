@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "./_assert.ts";
-import { createLogger, type LoggerOptions, redact } from "../lib/log.ts";
+import { createLogger, type LoggerOptions, redact, Redactor } from "../lib/log.ts";
 
 function capture(options: LoggerOptions = {}) {
   const lines: string[] = [];
@@ -122,4 +122,41 @@ Deno.test("createLogger writes to stderr by default", async () => {
   assertEquals(output.code, 0, stderr);
   assertEquals(new TextDecoder().decode(output.stdout), "");
   assert.match(stderr, /^\S+Z WARN careful \[redacted\] n=1\n$/);
+});
+
+Deno.test("Redactor removes a secret in every form it travels in, the longer of two overlapping secrets whole", () => {
+  const redactor = new Redactor();
+  redactor.addBasic("client-7", "p@ss word/+=");
+  redactor.add("tok-123");
+  redactor.add("tok-123-longer-token");
+  const secret = "p@ss word/+=";
+  const b64 = btoa(`client-7:${secret}`);
+  const forms = [
+    secret,
+    encodeURIComponent(secret),
+    encodeURIComponent(secret).replace(/%20/g, "+"),
+    JSON.stringify(secret).slice(1, -1),
+    btoa(secret),
+    b64,
+    b64.replace(/=+$/, ""),
+    encodeURIComponent(b64),
+    b64.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, ""),
+    `client-7:${secret}`,
+  ];
+  for (const form of forms) {
+    assertEquals(redactor.redact(`<${form}>`), "<[redacted]>", form);
+  }
+  assertEquals(redactor.redact("a tok-123-longer-token b"), "a [redacted] b");
+  assertEquals(redactor.size, 4);
+  // Short strings would blank ordinary words: they are not registered.
+  redactor.add("abc");
+  assertEquals(redactor.redact("abc"), "abc");
+});
+
+Deno.test("createLogger shares a redactor: a token registered after the logger was made is removed", () => {
+  const redactor = new Redactor();
+  const { log, lines } = capture({ redactor });
+  redactor.add("late-token-5678");
+  log.info("sent late-token-5678", { header: "late-token-5678" });
+  assertEquals(lines[0].includes("late-token-5678"), false, lines[0]);
 });

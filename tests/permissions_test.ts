@@ -163,7 +163,7 @@ Deno.test("deno run -P=extract (the task's own permission set) refuses a foreign
           /--allow-read=\/etc\/hostname/,
           /'deno task extract' reads under \. only: keep the env file in the project folder/,
         ],
-        [["demo"], /--allow-write=demo-output/, /run 'deno task demo', or pass --dir output\/demo/],
+        [["demo"], /--allow-write=demo-output --allow-run=deno/, /run 'deno task demo'/],
       ] as const
     ) {
       const command = new Deno.Command("deno", {

@@ -1,17 +1,21 @@
 /**
  * Secrets: every CLI command at debug level (text and JSON logs) with a recognisable client
- * secret, against the simulator behind a hostile proxy that records every token issued and, on
- * request, echoes the caller's credentials back in error bodies (a bearer token in 500s and in a
- * 401 loop, the Basic header and the decoded secret from the token endpoint). Neither the secret,
- * its Basic encoding, nor any token (exact strings, and the simulator's token pattern) may appear
- * in stdout, stderr, outputs, partial files or checkpoints — on success and on every error path.
+ * secret, against the simulator behind a hostile proxy that hands out tokens with URL-special
+ * characters, records every one and, on request, echoes the caller's credentials back in error
+ * bodies (a bearer token in 500s and in a 401 loop, JSON-escaped, URL-encoded, in base64, after a
+ * long message, in a `nextUri`; the Basic header and the decoded secret from the token endpoint),
+ * plus filter and env files that do not parse and hold the secret. Neither the secret, its Basic
+ * encoding, nor any token (exact strings, their URL, JSON and base64 encodings, and the
+ * simulator's token pattern) may appear in stdout, stderr, outputs, partial files or checkpoints
+ * — on success and on every error path. Then every error class, and the errors the client builds
+ * from such answers, through `Deno.inspect`, `JSON.stringify`, `String` and their stack.
  */
 import { startSimulator } from "../testing.ts";
 import type { SimFaults } from "../testing.ts";
 import { absolute, cliCommand, runCli } from "./chaos/cli.ts";
 import { findLeaks, type Needle, readTree, tempDir } from "./chaos/files.ts";
 import { type ProxyPlan, startEchoProxy } from "./chaos/proxy.ts";
-import { assert } from "./_assert.ts";
+import { assert, assertEquals } from "./_assert.ts";
 
 const CLIENT_ID = "canary-client-3f9b";
 const SECRET = "CANARY-SECRET-7d41a9e0b3f2";
@@ -38,6 +42,8 @@ interface SecretRun {
   files?: Record<string, string>;
   /** The proxy echo that must have fired (so the path really was taken). */
   mustFire?: keyof ProxyPlan;
+  /** Fragments that must not appear in stdout or stderr (a parser quotes only a few characters). */
+  fragments?: string[];
 }
 
 const debug = ["--log-level", "debug"];
@@ -142,10 +148,86 @@ const RUNS: SecretRun[] = [
     mustFire: "echo500EveryNth",
     codes: [1, 4],
   },
+  {
+    name: "users, 500s echoing the token JSON-escaped, URL-encoded and in base64",
+    args: ["users", "--region", P, "-o", "output/e.jsonl", "--page-size", "5", ...debug],
+    plan: { echoEncodedEveryNth: 3 },
+    mustFire: "echoEncodedEveryNth",
+    codes: [0],
+  },
+  {
+    name: "users, JSON logs, 500s echoing the token in three encodings",
+    args: ["users", "--region", P, "-o", "output/e2.jsonl", "--page-size", "5", ...json],
+    plan: { echoEncodedEveryNth: 2 },
+    mustFire: "echoEncodedEveryNth",
+    codes: [0],
+  },
+  {
+    name: "a 400 quoting the token after 470 characters (cut at 500)",
+    args: ["users", "--region", P, "-o", "output/cut.jsonl", ...debug],
+    plan: { echoLong400: true },
+    mustFire: "echoLong400",
+    codes: [2],
+  },
+  {
+    name: "users, every nextUri carrying the token (followed)",
+    args: ["users", "--region", P, "-o", "output/n.jsonl", "--page-size", "10", ...debug],
+    plan: { tokenInNextUri: "same" },
+    mustFire: "tokenInNextUri",
+    codes: [0],
+  },
+  {
+    name: "queues, a nextUri carrying the token to another path (refused, quoted)",
+    args: ["queues", "--region", P, "-o", "output/q.jsonl", "--page-size", "2", ...json],
+    plan: { tokenInNextUri: "foreign" },
+    mustFire: "tokenInNextUri",
+    codes: [1],
+  },
+  {
+    name: "a filter file that is not JSON, holding the secret",
+    args: [
+      "conversations",
+      "--region",
+      P,
+      "--interval",
+      I,
+      "--filter-file",
+      "filter.json",
+      "-o",
+      "output/f.jsonl",
+      ...debug,
+    ],
+    // The credentials file given as the filter by mistake: JSON.parse quotes its first characters.
+    files: { "filter.json": `${SECRET}\n` },
+    fragments: [SECRET.slice(0, 8)],
+    codes: [2],
+  },
+  {
+    name: "an env file that does not parse, holding the secret",
+    args: ["users", "--region", P, "--env-file", "bad.env", "-o", "output/b.jsonl", ...json],
+    env: {},
+    files: {
+      "bad.env":
+        `GENESYSCLOUD_OAUTHCLIENT_ID=${CLIENT_ID}\nGENESYSCLOUD_OAUTHCLIENT_SECRET="${SECRET}\n${SECRET} = ${SECRET}\n`,
+    },
+    fragments: [SECRET.slice(0, 8)],
+    codes: [2],
+  },
   { name: "--help", args: ["--help"], codes: [0] },
   { name: "conversations --help", args: ["conversations", "--help"], codes: [0] },
   { name: "help --markdown", args: ["help", "--markdown"], codes: [0] },
 ];
+
+/** A secret as it is, URL-encoded, JSON-escaped character by character and in base64. */
+function encodedNeedles(label: string, value: string): Needle[] {
+  const escaped = [...value].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return [
+    { label, value },
+    { label: `${label} URL-encoded`, value: encodeURIComponent(value) },
+    { label: `${label} JSON-escaped`, value: escaped.join("") },
+    { label: `${label} in base64`, value: btoa(value) },
+  ];
+}
 
 Deno.test(`No secret or token reaches stdout, stderr, logs, outputs or checkpoints (${RUNS.length} runs)`, async () => {
   await using sim = await startSimulator({
@@ -198,13 +280,20 @@ Deno.test(`No secret or token reaches stdout, stderr, logs, outputs or checkpoin
         { label: "the wrong client secret", value: WRONG_SECRET },
         { label: "the Basic credentials", value: btoa(`${CLIENT_ID}:${SECRET}`) },
         { label: "the wrong Basic credentials", value: btoa(`${CLIENT_ID}:${WRONG_SECRET}`) },
-        ...proxy.tokens.map((t, k) => ({ label: `token #${k + 1}`, value: t })),
+        ...proxy.tokens.flatMap((t, k) => encodedNeedles(`token #${k + 1}`, t)),
       ];
-      const leaks = findLeaks(
-        { stdout: result.stdout, stderr: result.stderr, ...files },
-        needles,
-        [TOKEN_PATTERN],
-      );
+      const fragments = (run.fragments ?? []).map((f, k) => ({
+        label: `fragment #${k + 1} of a file`,
+        value: f,
+      }));
+      const leaks = [
+        ...findLeaks(
+          { stdout: result.stdout, stderr: result.stderr, ...files },
+          needles,
+          [TOKEN_PATTERN],
+        ),
+        ...findLeaks({ stdout: result.stdout, stderr: result.stderr }, fragments),
+      ];
       for (const leak of leaks) failures.push(`${run.name}: ${leak.replace(dir, "<dir>")}`);
     }
   } finally {
@@ -227,7 +316,12 @@ Deno.test("No token reaches the output of the demo and sim commands (their own s
       ["demo", "--dir", "demo-output", "--conversations", "200", "--log-level", "debug"],
       {
         cwd: dir,
-        flags: ["--allow-net=127.0.0.1", `--allow-read=${dir}`, `--allow-write=${dir}`],
+        flags: [
+          "--allow-net=127.0.0.1",
+          `--allow-read=${dir}`,
+          `--allow-write=${dir}`,
+          "--allow-run=deno",
+        ],
       },
     );
     assert(demo.code === 0, `demo exit ${demo.code}: ${demo.stderr.slice(-300)}`);
@@ -262,4 +356,134 @@ Deno.test("No token reaches the output of the demo and sim commands (their own s
   } finally {
     await Deno.remove(root, { recursive: true });
   }
+});
+
+const TOKEN = "tok_9f8e7d6c5b4a+x/y=";
+const ID = "client-for-errors";
+const CLIENT_SECRET = "Err0r-Class-Secret-77f1";
+
+/** The secret and the token as they may travel: raw, URL-encoded, JSON-escaped, base64. */
+function forms(): Needle[] {
+  return [
+    ...encodedNeedles("the token", TOKEN),
+    ...encodedNeedles("the client secret", CLIENT_SECRET),
+    { label: "the Basic credentials", value: btoa(`${ID}:${CLIENT_SECRET}`) },
+  ];
+}
+
+/** Every way an error can be shown, for the leak search. */
+function shown(label: string, error: Error): Record<string, string> {
+  return {
+    [`${label} message`]: error.message,
+    [`${label} String()`]: String(error),
+    [`${label} stack`]: error.stack ?? "",
+    [`${label} Deno.inspect`]: Deno.inspect(error, { depth: 10 }),
+    [`${label} JSON.stringify`]: JSON.stringify(error),
+  };
+}
+
+Deno.test("Every error class keeps the secret and tokens out of its message, fields, body, cause, JSON and inspect forms", async () => {
+  const { Redactor } = await import("../lib/redact.ts");
+  const errors = await import("../lib/errors.ts");
+  const { MissingPermissionError } = await import("../lib/cli/permissions.ts");
+  const redactor = new Redactor();
+  redactor.addBasic(ID, CLIENT_SECRET);
+  redactor.add(TOKEN);
+  const leak = `token ${TOKEN} (${encodeURIComponent(TOKEN)}, ${btoa(TOKEN)}) secret ${
+    encodeURIComponent(CLIENT_SECRET)
+  } basic ${btoa(`${ID}:${CLIENT_SECRET}`)}`;
+  const cause = new TypeError(`fetch failed for /api/v2/users?cursor=${TOKEN}`);
+  const options = { redactor, cause };
+  const built: Record<string, Error> = {
+    GenesysError: new errors.GenesysError(leak, options),
+    UsageError: new errors.UsageError(leak, options),
+    ApiError: new errors.ApiError({
+      status: 400,
+      code: `bad.${TOKEN}`,
+      serverMessage: leak,
+      contextId: TOKEN,
+      correlationId: TOKEN,
+      method: "GET",
+      path: `/api/v2/users?cursor=${encodeURIComponent(TOKEN)}`,
+      body: { message: leak, nested: [{ echo: TOKEN }], access_token: "anything" },
+    }, options),
+    AuthError: new errors.AuthError(leak, { code: TOKEN, correlationId: TOKEN }, options),
+    RateLimitError: new errors.RateLimitError(leak, {
+      retryAfterMs: 1000,
+      request: `GET /x?c=${TOKEN}`,
+      serverMessage: leak,
+      code: TOKEN,
+      correlationId: TOKEN,
+    }, options),
+    DeadlineError: new errors.DeadlineError(leak, { ...options, request: `GET /x?c=${TOKEN}` }),
+    NetworkError: new errors.NetworkError(leak, { ...options, request: `GET /x?c=${TOKEN}` }),
+    CheckpointError: new errors.CheckpointError(leak, options),
+    JobError: new errors.JobError(leak, { jobId: "job-1", state: "FAILED" }, options),
+    LockError: new errors.LockError(leak, { location: "x.lock" }, options),
+    StorageError: new errors.StorageError(leak, { path: "out/x.jsonl" }, options),
+  };
+  const texts: Record<string, string> = {};
+  for (const [name, error] of Object.entries(built)) Object.assign(texts, shown(name, error));
+  // MissingPermissionError (a UsageError) has no redactor option: patterns only.
+  Object.assign(
+    texts,
+    shown(
+      "MissingPermissionError",
+      new MissingPermissionError([{ name: "env", target: "X", why: `Bearer ${TOKEN}` }]),
+    ),
+  );
+  const leaks = findLeaks(texts, forms());
+  assert(leaks.length === 0, leaks.join("\n"));
+  // The classes' own details survive.
+  const api = built.ApiError as InstanceType<typeof errors.ApiError>;
+  assert(api.message.startsWith("GET /api/v2/users?cursor=[redacted] answered 400"), api.message);
+  assert(Deno.inspect(api).includes("status: 400"), Deno.inspect(api));
+  assert(Deno.inspect(api).includes("Caused by TypeError: fetch failed"), Deno.inspect(api));
+  assertEquals(JSON.parse(JSON.stringify(api)).body.access_token, "[redacted]");
+});
+
+Deno.test("GenesysClient's errors from a server that echoes the token (JSON-escaped, URL-encoded, base64, cut at 500, in the path) hold no token", async () => {
+  const { GenesysClient } = await import("../lib/genesys_client.ts");
+  let grants = 0;
+  const answers: ((token: string) => Response)[] = [
+    (t) =>
+      new Response(
+        `{"message":"refused ${
+          [...t].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join("")
+        }","code":"bad.request"}`,
+        { status: 400 },
+      ),
+    (t) =>
+      Response.json({ message: `refused ${encodeURIComponent(t)} / ${btoa(t)}` }, { status: 404 }),
+    (t) => Response.json({ message: `${"y".repeat(480)} ${t}`, echo: t }, { status: 422 }),
+    (t) => new Response(`<html>gateway saw Authorization: Bearer ${t}</html>`, { status: 409 }),
+  ];
+  const texts: Record<string, string> = {};
+  for (const [i, answer] of answers.entries()) {
+    const client = new GenesysClient({
+      region: "http://127.0.0.1:9",
+      clientId: ID,
+      clientSecret: CLIENT_SECRET,
+      pacing: false,
+      fetch: (input, init) => {
+        const url = new URL(input instanceof Request ? input.url : String(input));
+        if (url.pathname === "/oauth/token") {
+          grants++;
+          return Promise.resolve(Response.json({ access_token: TOKEN, expires_in: 300 }));
+        }
+        const auth = new Headers(init?.headers).get("authorization") ?? "";
+        return Promise.resolve(answer(auth.replace(/^Bearer /, "")));
+      },
+    });
+    // The path carries the token too, as a nextUri might.
+    const error = await client.request("GET", `/api/v2/users?cursor=${TOKEN}`).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    assert(error instanceof Error, `answer ${i} did not fail`);
+    Object.assign(texts, shown(`answer ${i}: ${error.name}`, error));
+  }
+  assert(grants >= answers.length);
+  const leaks = findLeaks(texts, forms(), [/tok_9f8e7d/]);
+  assert(leaks.length === 0, leaks.join("\n"));
 });

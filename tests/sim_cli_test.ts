@@ -71,6 +71,8 @@ Deno.test("deno task sim runs the CLI's sim command, which prints its URL and cr
   const child = new Deno.Command(program, {
     args: [
       ...task,
+      "--port",
+      "0",
       "--users",
       "4",
       "--conversations",

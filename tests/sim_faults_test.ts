@@ -65,8 +65,65 @@ Deno.test("startSimulator injected 429 has Retry-After, the normalized body and 
   sim.setFaults({ errors: [{ status: 429, retryAfterSeconds: 3600, times: 1 }] });
   const long = await users(sim, auth);
   assertEquals(long.headers.get("Retry-After"), "3600");
-  assertEquals(long.headers.get("inin-ratelimit-reset"), "3600");
+  assertEquals(long.headers.get("inin-ratelimit-reset"), null); // removed by the real API in 2021
   assert(long.json.message.includes("[3600]"));
+});
+
+Deno.test("startSimulator rate limit in per-minute windows: 429 until the window resets, the limit named on request", async () => {
+  let now = 1_000_000;
+  await using sim = await startSimulator({
+    conversations: 10,
+    now: () => now,
+    faults: {
+      rateLimit: {
+        requestsPerMinute: 3,
+        limit: { key: "client.credentials.token.rate.per.minute", namespace: "platform.api" },
+      },
+    },
+  });
+  const auth = await simToken(sim);
+  assertEquals(await statuses(sim, auth, 4), [200, 200, 200, 429]);
+  now += 20_500;
+  const limited = await users(sim, auth);
+  assertEquals(limited.status, 429);
+  assertEquals(limited.headers.get("Retry-After"), "40"); // 39.5 s left in the window, rounded up
+  assertEquals(
+    limited.json.message,
+    "Rate limit exceeded the maximum. Retry the request in [40] seconds",
+  );
+  assertEquals(limited.json.limit, {
+    key: "client.credentials.token.rate.per.minute",
+    namespace: "platform.api",
+    value: 3,
+  });
+  for (const name of ["count", "allowed", "reset"]) {
+    assertEquals(limited.headers.get(`inin-ratelimit-${name}`), null);
+  }
+  now += 39_500; // the window resets
+  assertEquals(await statuses(sim, auth, 4), [200, 200, 200, 429]);
+  assertEquals(sim.stats.rateLimited, 3);
+  sim.setFaults({ rateLimit: { requestsPerMinute: 1 } });
+  assertEquals((await users(sim, auth)).status, 200);
+  assertEquals((await users(sim, auth)).json.limit, undefined); // not named unless asked
+});
+
+Deno.test("startSimulator sends the old inin-ratelimit-* headers only when asked (rateLimitHeaders)", async () => {
+  const now = 1_000_000;
+  await using sim = await startSimulator({
+    conversations: 10,
+    now: () => now,
+    rateLimitHeaders: true,
+    faults: { rateLimit: { requestsPerSecond: 2, burst: 1 } },
+  });
+  const auth = await simToken(sim);
+  const first = await users(sim, auth);
+  assertEquals(first.headers.get("inin-ratelimit-allowed"), "120");
+  assertEquals(first.headers.get("inin-ratelimit-count"), "2"); // the token request counts too
+  const limited = await users(sim, auth);
+  assertEquals(limited.status, 429);
+  assertEquals(limited.headers.get("inin-ratelimit-reset"), "1"); // the Retry-After
+  sim.setFaults({ rateLimit: null });
+  assertEquals((await users(sim, auth)).headers.get("inin-ratelimit-allowed"), "300");
 });
 
 Deno.test("startSimulator errors fault honours after and times", async () => {
@@ -106,7 +163,7 @@ Deno.test("startSimulator rate limit is a token bucket refilled by the clock, wi
   const limited = await users(sim, auth);
   assertEquals(limited.status, 429);
   assertEquals(limited.headers.get("Retry-After"), "1");
-  assertEquals(limited.headers.get("inin-ratelimit-allowed"), "120");
+  assertEquals(limited.headers.get("inin-ratelimit-allowed"), null);
   assertEquals(limited.json.code, "too.many.requests.retry.after");
   now += 500; // one token
   assertEquals(await statuses(sim, auth, 2), [200, 429]);
@@ -119,7 +176,6 @@ Deno.test("startSimulator rate limit is a token bucket refilled by the clock, wi
   assertEquals(slow.headers.get("Retry-After"), "10");
   sim.setFaults({ rateLimit: null });
   assertEquals(await statuses(sim, auth, 5), [200, 200, 200, 200, 200]);
-  assertEquals((await users(sim, auth)).headers.get("inin-ratelimit-allowed"), "300");
 });
 
 Deno.test("startSimulator rate limit spares the token endpoint and unlisted routes", async () => {

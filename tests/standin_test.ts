@@ -285,8 +285,8 @@ Deno.test("Stand-in: 429 whose only hint is the documented body message waits wh
   assertEquals(clock.slept, [42_000]);
 });
 
-Deno.test("Stand-in: 429s that outlast the attempts give a RateLimitError with the body's code and correlation id", async () => {
-  const { standIn, client } = setup({}, { maxAttempts: 3 });
+Deno.test("Stand-in: 429s that outlast the rate-limit budget give a RateLimitError with the body's code and correlation id", async () => {
+  const { standIn, client } = setup({}, { rateLimitBudget: 2000 });
   standIn.on(
     "GET",
     "/api/v2/users",
@@ -314,12 +314,13 @@ Deno.test("Stand-in: a 429 asking for hours (a daily quota) fails at once saying
   assertEquals(clock.slept, []);
 });
 
-Deno.test("Stand-in: the pacer keeps 35 requests under a window limit of 10 without a single 429", async () => {
+Deno.test("Stand-in: the pacer learns a window limit of 10 from its first 429: 35 requests, at most 3 429s", async () => {
   const { standIn, client } = setup({ allowed: 10, enforceLimit: true });
   standIn.on("GET", "/api/v2/users/me", ok());
   for (let i = 0; i < 35; i++) await client.request("GET", "/api/v2/users/me");
-  assertEquals(standIn.apiRequests.filter((r) => r.status === 429).length, 0);
-  assertEquals(standIn.apiRequests.length, 35);
+  const limited = standIn.apiRequests.filter((r) => r.status === 429).length;
+  assert.ok(limited >= 1 && limited <= 3, `${limited} 429s`);
+  assertEquals(standIn.apiRequests.length, 35 + limited);
 });
 
 // ---------------------------------------------------------------------------------------------

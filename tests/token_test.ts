@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
 import { fakeClock } from "./_fake_genesys.ts";
+import { GenesysClient } from "../lib/client.ts";
 import { TokenManager, type TokenManagerOptions } from "../lib/token.ts";
 import { ApiError, AuthError, DeadlineError, NetworkError, UsageError } from "../lib/errors.ts";
 import type { ClientEvent } from "../lib/client.ts";
@@ -240,16 +241,51 @@ Deno.test("TokenManager gives up on the token endpoint within its deadline", asy
   assert.match(error.message, /oauth\/token would wait 30 s \(as the server asked\)/);
 });
 
-Deno.test("TokenManager treats a 2xx without an access_token as a bad body", async () => {
+Deno.test("TokenManager fails after 2 tries on a 2xx without an access_token, saying so", async () => {
   const server = endpoint(() => Response.json({ token_type: "bearer" }));
-  const { tokens } = manager(server.fetch, { maxAttempts: 2 });
+  const { tokens, clock } = manager(server.fetch);
   const error = await assertRejects(
     () => tokens.getToken(),
     NetworkError,
-    "without an access_token",
+    "answered 2xx without an access_token (fields: 'token_type')",
   );
   assertEquals(error.kind, "badBody");
   assertEquals(server.calls.length, 2);
+  assertEquals(clock.sleeps, [1000]);
+});
+
+Deno.test("TokenManager fails after 2 tries on an HTML or non-JSON 2xx, naming what came", async () => {
+  for (
+    const [body, said] of [
+      ["<!DOCTYPE html><html><body>Sign in to the Wi-Fi</body></html>", "an HTML page"],
+      ["token=abc", "a body that is not JSON"],
+      ["", "an empty body"],
+    ]
+  ) {
+    const server = endpoint(() => new Response(body, { status: 200 }));
+    const { tokens } = manager(server.fetch);
+    const error = await assertRejects(() => tokens.getToken(), NetworkError);
+    assertEquals(server.calls.length, 2, body);
+    assert.match(error.message, new RegExp(`answered 2xx with ${said}, not a token`));
+    assert.match(error.message, /check the region or login URL; a proxy or captive portal/);
+  }
+});
+
+Deno.test("TokenManager's timeout comes from the client's timeoutMs and names --timeout", async () => {
+  const hang = (_input: RequestInfo | URL, init?: RequestInit) =>
+    new Promise<Response>((_, reject) =>
+      init?.signal?.addEventListener("abort", () => reject(init.signal?.reason), { once: true })
+    );
+  const client = new GenesysClient({
+    region: "mypurecloud.ie",
+    clientId: "the-client",
+    clientSecret: SECRET,
+    fetch: hang,
+    timeoutMs: 30,
+    sleep: () => Promise.resolve(),
+  });
+  const error = await assertRejects(() => client.tokenManager.getToken(), NetworkError);
+  assert.match(error.message, /timed out after 30 ms .*--timeout in the CLI/);
 });
 
 Deno.test("TokenManager does not retry another status on the token endpoint", async () => {

@@ -7,6 +7,7 @@
  */
 
 import { UsageError } from "../errors.ts";
+import type { Redactor } from "../redact.ts";
 import { type ResolvedRegion, resolveRegion } from "../region.ts";
 import {
   CREDENTIAL_ENV_NAMES,
@@ -19,7 +20,10 @@ import {
 } from "./env.ts";
 import { type PermissionNeed, regionNeeds, requirePermissions } from "./permissions.ts";
 import { invocation } from "./invocation.ts";
+import { taskFolders, userCwd } from "./paths.ts";
 import type { ParsedCommand } from "./spec.ts";
+import type { RequestSettings } from "./extract_options.ts";
+import type { GenesysClientOptions } from "../client.ts";
 
 /** Where a command writes and what it knows about its terminal. */
 export interface CliIo {
@@ -39,6 +43,11 @@ export interface CommandContext {
   io: CliIo;
   /** Every argument the CLI got, the command name first (for the resume command). */
   argv: readonly string[];
+  /**
+   * The invocation's one redactor: commands register the client secret in it, the client every
+   * token it is issued, and every message, log line and the last-resort error line go through it.
+   */
+  redactor: Redactor;
 }
 
 const encoder = new TextEncoder();
@@ -124,7 +133,9 @@ export async function resolveConnection(parsed: ParsedCommand): Promise<Connecti
     requirePermissions(
       [need],
       task
-        ? `'${task}' reads under . only: keep the env file in the project folder, or use 'deno run' with this flag (README, Permissions)`
+        ? `'${task}' reads under ${
+          taskFolders(userCwd(), Deno.cwd()).read
+        } only: keep the env file in the project folder, or use 'deno run' with this flag (README, Permissions)`
         : undefined,
     );
     needs.push(need);
@@ -165,4 +176,33 @@ export async function resolveConnection(parsed: ParsedCommand): Promise<Connecti
     if (!deniedEnv.includes(name)) needs.push({ name: "env", target: name, why: "credentials" });
   }
   return { region, credentials, regionSource, needs };
+}
+
+/**
+ * The client options `--rate`, `--rate-limit-budget` and `--timeout` set.
+ *
+ * @param settings The checked settings.
+ * @returns Options for a `GenesysClient`: pacing from the first request at `--rate` when it
+ * is given, the 429 budget, the per-attempt timeout (token requests included).
+ *
+ * @example
+ * ```ts
+ * import { clientRequestOptions } from "./context.ts";
+ * import { deepStrictEqual } from "node:assert/strict";
+ *
+ * deepStrictEqual(clientRequestOptions({ ratePerMinute: 600, rateLimitBudgetMs: 60_000 }), {
+ *   pacing: { rate: 600 },
+ *   rateLimitBudget: 60_000,
+ * });
+ * ```
+ */
+export function clientRequestOptions(
+  settings: RequestSettings,
+): Pick<GenesysClientOptions, "pacing" | "rateLimitBudget" | "timeoutMs"> {
+  const options: Pick<GenesysClientOptions, "pacing" | "rateLimitBudget" | "timeoutMs"> = {
+    rateLimitBudget: settings.rateLimitBudgetMs,
+  };
+  if (settings.ratePerMinute !== undefined) options.pacing = { rate: settings.ratePerMinute };
+  if (settings.timeoutMs !== undefined) options.timeoutMs = settings.timeoutMs;
+  return options;
 }

@@ -9,6 +9,7 @@
  * | 3 | authentication or authorization (no or bad credentials, wrong region, 401, 403) |
  * | 4 | deadline reached (checkpoint saved; run again to continue) |
  * | 5 | result capped by a documented server limit: the output is finished but incomplete (inactive users past 10,000) |
+ * | 6 | another run of the same job holds its lock (nothing was read or written) |
  * | 130 | interrupted by SIGINT or SIGTERM (checkpoint saved; run again to continue) |
  *
  * @module
@@ -20,8 +21,14 @@ import {
   CheckpointError,
   DeadlineError,
   GenesysError,
+  LockError,
+  StorageError,
   UsageError,
 } from "../errors.ts";
+import { Redactor } from "../redact.ts";
+
+/** Removes credential patterns where no redactor was given. */
+const PATTERNS_ONLY = new Redactor();
 
 /** The CLI's exit codes, by meaning. */
 export const ExitCode: {
@@ -31,6 +38,7 @@ export const ExitCode: {
   readonly AUTH: 3;
   readonly DEADLINE: 4;
   readonly CAPPED: 5;
+  readonly LOCKED: 6;
   readonly INTERRUPTED: 130;
 } = Object.freeze(
   {
@@ -46,6 +54,8 @@ export const ExitCode: {
     DEADLINE: 4,
     /** The result is capped by a documented server limit: the output is finished, incomplete. */
     CAPPED: 5,
+    /** Another run of the same job holds its lock; nothing was read or written. */
+    LOCKED: 6,
     /** Interrupted by a signal; the checkpoint is saved. */
     INTERRUPTED: 130,
   } as const,
@@ -64,23 +74,31 @@ function isPermissionError(error: unknown): error is Error {
  *
  * @param error What was thrown.
  * @returns The exit code: 2 for usage, bad input, a checkpoint of another job, a missing
- * permission or a 400/422 answer; 3 for authentication and 401/403 answers; 4 for a deadline;
- * 1 for everything else.
+ * permission, a file that is not writable or a 400/422 answer; 3 for authentication and
+ * 401/403 answers; 4 for a deadline; 6 when another run of the job holds its lock; 1 for
+ * everything else.
  *
  * @example
  * ```ts
  * import { exitCodeFor } from "./exit.ts";
- * import { AuthError, DeadlineError, NetworkError, UsageError } from "../errors.ts";
+ * import { AuthError, DeadlineError, LockError, NetworkError, UsageError } from "../errors.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * strictEqual(exitCodeFor(new UsageError("Bad page size")), 2);
+ * strictEqual(exitCodeFor(new LockError("Already running", { location: "x.lock" })), 6);
  * strictEqual(exitCodeFor(new AuthError("Bad credentials")), 3);
  * strictEqual(exitCodeFor(new DeadlineError("Deadline reached")), 4);
  * strictEqual(exitCodeFor(new NetworkError("Connection reset")), 1);
  * ```
  */
 export function exitCodeFor(error: unknown): ExitCodeValue {
+  if (error instanceof LockError) return ExitCode.LOCKED;
   if (error instanceof UsageError || error instanceof CheckpointError) return ExitCode.USAGE;
+  if (error instanceof StorageError) {
+    return error.code === "EACCES" || error.code === "EPERM" || error.code === "EROFS"
+      ? ExitCode.USAGE
+      : ExitCode.FAILED;
+  }
   if (isPermissionError(error)) return ExitCode.USAGE;
   if (error instanceof AuthError) return ExitCode.AUTH;
   if (error instanceof DeadlineError) return ExitCode.DEADLINE;
@@ -104,10 +122,12 @@ function permissionMessage(error: Error): string {
 }
 
 /**
- * The one-line message for an error, without a stack trace. Toolkit errors already say what to
- * fix; permission errors gain the flag to add; anything else is labelled as unexpected.
+ * The one-line message for an error, without a stack trace, through the redactor. Toolkit
+ * errors already say what to fix; permission errors gain the flag to add; anything else is
+ * labelled as unexpected.
  *
  * @param error What was thrown.
+ * @param redactor The run's redactor (it knows the client secret and every token issued).
  * @returns One line, without a trailing newline.
  *
  * @example
@@ -119,7 +139,7 @@ function permissionMessage(error: Error): string {
  * strictEqual(errorLine(new UsageError("Unknown format 'xml'")), "error: Unknown format 'xml'");
  * ```
  */
-export function errorLine(error: unknown): string {
+export function errorLine(error: unknown, redactor: Redactor = PATTERNS_ONLY): string {
   let message: string;
   if (error instanceof GenesysError) message = error.message;
   else if (isPermissionError(error)) message = permissionMessage(error);
@@ -129,5 +149,5 @@ export function errorLine(error: unknown): string {
       "Output closed early: the program reading stdout (such as 'head') exited before every record was written (broken pipe)";
   } else if (error instanceof Error) message = `Unexpected ${error.name}: ${error.message}`;
   else message = `Unexpected failure: ${String(error)}`;
-  return `error: ${message.replace(/\s*\n\s*/g, " ").trim()}`;
+  return `error: ${redactor.redact(message).replace(/\s*\n\s*/g, " ").trim()}`;
 }

@@ -6,7 +6,13 @@
  */
 
 import { UsageError } from "../errors.ts";
-import { formatFromPath, type OutputFormat, parseOutputFormat } from "../format.ts";
+import {
+  formatFromPath,
+  OUTPUT_EXTENSIONS,
+  OUTPUT_FORMATS,
+  type OutputFormat,
+  parseOutputFormat,
+} from "../format.ts";
 import { parseDuration } from "../interval.ts";
 import { DEFAULT_MAX_RETRY_AFTER } from "../retry.ts";
 import type { ParsedCommand } from "./spec.ts";
@@ -24,8 +30,69 @@ export interface LogSettings {
   quiet: boolean;
 }
 
+/** The checked `--rate`, `--rate-limit-budget` and `--timeout`. */
+export interface RequestSettings {
+  /** The rate to pace at from the first request, requests per minute, when given. */
+  ratePerMinute?: number;
+  /** How long one request may meet 429s, in ms. */
+  rateLimitBudgetMs: number;
+  /** The per-attempt timeout, in ms, when given. */
+  timeoutMs?: number;
+}
+
+/** The default of `--rate-limit-budget`: 15 minutes. */
+export const DEFAULT_RATE_LIMIT_BUDGET_MS = 900_000;
+
+/**
+ * Reads `--rate`, `--rate-limit-budget` and `--timeout`.
+ *
+ * @param parsed The parsed command.
+ * @returns The settings.
+ * @throws {UsageError} For a rate that is not a positive number or a bad duration.
+ *
+ * @example
+ * ```ts
+ * import { readRequestSettings } from "./extract_options.ts";
+ * import { deepStrictEqual } from "node:assert/strict";
+ *
+ * deepStrictEqual(
+ *   readRequestSettings({
+ *     positionals: [],
+ *     strings: { rate: "600", "rate-limit-budget": "30m", timeout: "20s" },
+ *     lists: {},
+ *     flags: {},
+ *   }),
+ *   { ratePerMinute: 600, rateLimitBudgetMs: 1_800_000, timeoutMs: 20_000 },
+ * );
+ * ```
+ */
+export function readRequestSettings(parsed: ParsedCommand): RequestSettings {
+  const s = parsed.strings;
+  const settings: RequestSettings = { rateLimitBudgetMs: DEFAULT_RATE_LIMIT_BUDGET_MS };
+  if (s.rate !== undefined) {
+    const rate = Number(s.rate.trim());
+    if (s.rate.trim() === "" || !Number.isFinite(rate) || rate <= 0 || rate > 1_000_000) {
+      throw new UsageError(
+        `Option '--rate' must be a number of requests per minute above 0, such as '300', got '${s.rate}'`,
+      );
+    }
+    settings.ratePerMinute = rate;
+  }
+  if (s["rate-limit-budget"] !== undefined) {
+    settings.rateLimitBudgetMs = parseDuration(s["rate-limit-budget"]);
+  }
+  if (s.timeout !== undefined) {
+    const timeoutMs = parseDuration(s.timeout);
+    if (!(timeoutMs > 0)) {
+      throw new UsageError(`Option '--timeout' must be longer than zero, such as '30s'`);
+    }
+    settings.timeoutMs = timeoutMs;
+  }
+  return settings;
+}
+
 /** The checked shared options of an extraction command. */
-export interface ExtractSettings extends LogSettings {
+export interface ExtractSettings extends LogSettings, RequestSettings {
   /** The output file, or `-` for stdout. */
   output: string;
   /** The output format. */
@@ -112,8 +179,9 @@ export function readInteger(text: string, flag: string, min: number, max: number
 /**
  * Reads and checks the shared extraction options.
  *
- * The format comes from `--format`, else the output's extension, else `jsonl`; a `--format` that
- * contradicts a known extension is refused. The output defaults to
+ * The format comes from `--format`, else the output's extension, else `jsonl` (a name without an
+ * extension); a `--format` that contradicts a known extension is refused, and so is an extension
+ * that names no format (`out.xlsx`) unless `--format` says what to write. The output defaults to
  * `output/<defaultName>.<format>`; the checkpoint to `<output>.checkpoint.json` (none for stdout,
  * where `--checkpoint` is refused because a pipe cannot be rewound).
  *
@@ -149,6 +217,17 @@ export function readExtractSettings(
   const inferred = s.output !== undefined && s.output !== "-"
     ? formatFromPath(s.output)
     : undefined;
+  const extension = s.output !== undefined && s.output !== "-"
+    ? /^.+\.([A-Za-z0-9]+)$/.exec(s.output.split(/[\\/]/).pop() ?? "")?.[1]
+    : undefined;
+  if (extension !== undefined && inferred === undefined && explicit === undefined) {
+    const or = (items: string[]) => `${items.slice(0, -1).join(", ")} or ${items.at(-1)}`;
+    throw new UsageError(
+      `Output '${s.output}' ends in '.${extension}', which is not an output format: end the name in ${
+        or(Object.keys(OUTPUT_EXTENSIONS).map((e) => `.${e}`))
+      }, or keep it and choose the format with --format ${or([...OUTPUT_FORMATS])}`,
+    );
+  }
   if (explicit && inferred && explicit !== inferred) {
     throw new UsageError(
       `Format '${explicit}' contradicts the extension of '${s.output}': drop --format or name the file '.${explicit}'`,
@@ -195,6 +274,7 @@ export function readExtractSettings(
   }
   return {
     ...log,
+    ...readRequestSettings(parsed),
     output,
     outputFormat,
     pageSize,

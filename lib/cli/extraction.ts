@@ -7,10 +7,18 @@
  */
 
 import type { ApiClient, ClientEvent } from "../client.ts";
+import { type CheckpointLock, tookOverNotice } from "../lock.ts";
 import { FileCheckpointStore } from "../checkpoint_file.ts";
-import { DeadlineError, RateLimitError, UsageError } from "../errors.ts";
-import { extract, extractJobKey, type ExtractProgress, type ExtractResult } from "../extract.ts";
+import { DeadlineError, RateLimitError } from "../errors.ts";
+import {
+  extract,
+  extractJob,
+  extractJobKey,
+  type ExtractProgress,
+  type ExtractResult,
+} from "../extract.ts";
 import { GenesysClient } from "../genesys_client.ts";
+import { clientRequestOptions } from "./context.ts";
 import { FileSink } from "../sink.ts";
 import { StreamSink } from "../sink_stream.ts";
 import type { Sink } from "../sink.ts";
@@ -18,7 +26,15 @@ import type { PageSource } from "../source.ts";
 import { type CommandContext, type Connection, resolveConnection } from "./context.ts";
 import { ExitCode, exitCodeFor } from "./exit.ts";
 import { type ExtractSettings, readExtractSettings } from "./extract_options.ts";
-import { dirname, fileNeeds, type PermissionNeed, requirePermissions } from "./permissions.ts";
+import {
+  nameCachePath,
+  removeNameCache,
+  type TableRequest,
+  tableSinkOptions,
+  withNames,
+} from "./names.ts";
+import { exists, openJobFiles } from "./job_files.ts";
+import { fileNeeds, type PermissionNeed, requirePermissions, writeRoot } from "./permissions.ts";
 import {
   formatCount,
   formatDuration,
@@ -28,8 +44,12 @@ import {
   retriesByLabel,
   retryLabel,
 } from "./progress.ts";
+import type { ChunkEstimate } from "./progress_estimate.ts";
+import { RecentRate } from "./progress_rate.ts";
 import { createReporter, type Reporter } from "./reporter.ts";
 import { invocation } from "./invocation.ts";
+import { otherJobError } from "./job_change.ts";
+import { taskFolders, userCwd } from "./paths.ts";
 import { resumeArgs, resumeCommand } from "./resume.ts";
 import { listenForStop } from "./signals.ts";
 import type { ParsedCommand } from "./spec.ts";
@@ -48,6 +68,13 @@ export interface ExtractionPlan {
   interval?: string;
   /** Permissions beyond the connection and the output (a filter file). */
   needs?: PermissionNeed[];
+  /** Conversation details: `--table` and `--resolve-names`. */
+  table?: TableRequest;
+  /**
+   * What the source tells about the run's size before its total is known: the part of the work it
+   * is in and an estimate of all records (a details query's day, from each chunk's first page).
+   */
+  progress?: () => ChunkEstimate;
   /**
    * Builds the source; may throw a `UsageError` for a bad query (before anything is written).
    *
@@ -73,12 +100,27 @@ export interface SourceSettings {
   setWaiting: (text?: string) => void;
 }
 
+/** What the run waits for (`429, retrying`) and until when, epoch ms, when that is known. */
+interface Waiting {
+  what: string;
+  until?: number;
+}
+
+/** `429, retrying in 42s`, counting down; just what it waits for once the time is up. */
+function formatWaiting(waiting: Waiting, now: number): string {
+  return waiting.until !== undefined && waiting.until > now
+    ? `${waiting.what} in ${formatDuration(waiting.until - now)}`
+    : waiting.what;
+}
+
 /** Options for tests and the demo: a client or checks to replace. */
 export interface RunExtractionOverrides {
   /** Use this connection instead of resolving options and environment. */
   connection?: Connection;
   /** Called with the client once built (the demo reads its counters). */
   onClient?: (client: GenesysClient) => void;
+  /** Sends the client's requests (the demo revokes a token on the way). Default `fetch`. */
+  fetch?: typeof fetch;
   /** Aborts the run as a signal would (the demo's simulated crash). */
   signal?: AbortSignal;
   /** Called after each durable page. */
@@ -87,39 +129,6 @@ export interface RunExtractionOverrides {
   silentSummary?: boolean;
   /** On a stop, print only a short note, not the resume command (the demo resumes itself). */
   quietStop?: boolean;
-}
-
-/**
- * Creates the output's folder, and refuses, before anything is read or written, an output that is
- * a directory or lies under a file (the rename at the end would fail after all the work).
- */
-async function prepareOutput(output: string, example: string): Promise<void> {
-  const dir = dirname(output);
-  try {
-    await Deno.mkdir(dir, { recursive: true });
-  } catch (error) {
-    if (error instanceof Deno.errors.AlreadyExists || error instanceof Deno.errors.NotADirectory) {
-      throw new UsageError(
-        `Cannot create the folder '${dir}' for the output '${output}': a file is in the way; choose another output path`,
-      );
-    }
-    throw error;
-  }
-  const info = await Deno.stat(output).catch(() => undefined);
-  if (info?.isDirectory) {
-    throw new UsageError(
-      `Output '${output}' is a directory: give a file name such as '${output}/${example}'`,
-    );
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** `1 page`, `2 pages`, `1,000 pages`. */
@@ -174,14 +183,19 @@ export async function runExtraction(
     pageSize: plan.pageSize.default,
     maxPageSize: plan.pageSize.max,
   });
+  const shape = plan.table ? tableSinkOptions(plan.table, settings.outputFormat) : {};
   const connection = overrides.connection ?? await resolveConnection(parsed);
-  const reporter = createReporter(ctx.io, settings, [connection.credentials.clientSecret]);
+  ctx.redactor.addBasic(connection.credentials.clientId, connection.credentials.clientSecret);
+  const reporter = createReporter(ctx.io, settings, ctx.redactor);
   const startedAt = Date.now();
   const deadlineAt = settings.deadlineMs !== undefined
     ? startedAt + settings.deadlineMs
     : undefined;
 
-  let waiting: string | undefined;
+  // What the run waits for, and until when (a retry's delay), for the progress line's countdown.
+  let waiting: Waiting | undefined;
+  // The ETA's rate: records over working time, waits left out.
+  const rate = new RecentRate({ start: startedAt });
   // The error of the retry in progress, so a deadline that ends a stuck run can say why.
   let retrying: string | undefined;
   // Tokens the server granted: failed attempts at the token endpoint are not refreshes.
@@ -190,7 +204,10 @@ export async function runExtraction(
   const onEvent = (event: ClientEvent) => {
     if (event.type === "retry") {
       const wait = event.delayMs !== undefined ? ` in ${formatDuration(event.delayMs)}` : "";
-      waiting = `${retryLabel(event.cause)}, retrying${wait}`;
+      const now = Date.now();
+      const until = event.delayMs !== undefined ? now + event.delayMs : undefined;
+      waiting = { what: `${retryLabel(event.cause)}, retrying`, until };
+      if (until !== undefined) rate.wait(now, until);
       retrying = event.error ? `${event.method} ${event.path}: ${event.error}` : undefined;
       reporter.log.debug(`Retrying ${event.method} ${event.path}${wait}`, {
         cause: event.cause,
@@ -219,7 +236,10 @@ export async function runExtraction(
     clientSecret: connection.credentials.clientSecret,
     deadline: deadlineAt,
     maxRetryAfter: settings.maxRetryAfterMs,
+    ...clientRequestOptions(settings),
     onEvent,
+    redactor: ctx.redactor,
+    fetch: overrides.fetch,
   });
   overrides.onClient?.(client);
 
@@ -230,7 +250,7 @@ export async function runExtraction(
     concurrency: settings.concurrency,
     deadline: deadlineAt,
     reporter,
-    setWaiting: (text) => waiting = text,
+    setWaiting: (text) => waiting = text === undefined ? undefined : { what: text },
   });
 
   const needs = [
@@ -239,23 +259,19 @@ export async function runExtraction(
     ...fileNeeds(settings.output, settings.checkpoint),
   ];
   const started = invocation(needs);
+  const folders = taskFolders(userCwd(), Deno.cwd());
   requirePermissions(
     needs.filter((n) => n.name !== "env"),
     started.task
-      ? `'${started.task}' reads under . and writes under ./output only: choose an output there, or use 'deno run' with these flags (README, Permissions)`
+      ? `'${started.task}' reads under ${folders.read} and writes under ${folders.write} only: choose an output there, or use 'deno run' with these flags (README, Permissions)`
       : undefined,
   );
 
-  const sink: Sink = settings.output === "-"
-    ? new StreamSink(Deno.stdout.writable, { format: settings.outputFormat })
-    : new FileSink(settings.output, {
-      format: settings.outputFormat,
-      overwrite: settings.force || settings.restart,
-    });
   const checkpoint = settings.checkpoint !== undefined
-    ? FileCheckpointStore.forFile(settings.checkpoint)
+    ? FileCheckpointStore.forFile(settings.checkpoint, { root: writeRoot(settings.checkpoint) })
     : undefined;
   const checkpointPath = checkpoint ? checkpoint.store.pathFor(checkpoint.key) : undefined;
+  const namesCache = shape.names && checkpointPath ? nameCachePath(checkpointPath) : undefined;
 
   const identity = { api: connection.region.apiBaseUrl };
   const resume = resumeCommand(
@@ -263,14 +279,53 @@ export async function runExtraction(
     started,
   );
 
-  if (settings.output !== "-") {
-    await prepareOutput(settings.output, `${plan.defaultName}.${settings.outputFormat}`);
-  }
-  const loaded = checkpoint && !settings.restart
-    ? await checkpoint.store.load(checkpoint.key)
-    : undefined;
+  const controller = new AbortController();
+  let stoppedBy: string | undefined;
+  const held: { lock?: CheckpointLock } = {};
+  let stopProgress = () => {};
+  // Listening from before the lock is taken: a signal at any moment after it releases the lock.
+  const removeSignals = listenForStop({
+    onStop: (signal) => {
+      stoppedBy ??= signal;
+      reporter.warn(
+        `${signal} received: stopping after the current page and saving the checkpoint (send it again to quit at once)`,
+      );
+      controller.abort();
+    },
+    onForce: (signal) => {
+      stopProgress();
+      held.lock?.releaseSync();
+      reporter.important(
+        `${signal} again: quitting now; the checkpoint of the last saved page is intact. Resume with:\n  ${resume}`,
+      );
+      Deno.exit(ExitCode.INTERRUPTED);
+    },
+  });
+  using _listening = { [Symbol.dispose]: removeSignals };
+
+  // One run per job: the lock beside the checkpoint is taken before any file of the job is read
+  // or written and released however this function ends (a second run stops here, exit code 6).
+  const { lock, loaded, overwrite, outputRoot } = await openJobFiles(
+    settings,
+    checkpoint,
+    `${plan.defaultName}.${settings.outputFormat}`,
+    (taken) => held.lock = taken,
+  );
+  await using _locked = lock;
+  if (lock?.tookOver) reporter.warn(tookOverNotice(lock.location, lock.tookOver));
+  const sink: Sink = settings.output === "-"
+    ? new StreamSink(Deno.stdout.writable, { format: settings.outputFormat, ...shape })
+    : new FileSink(settings.output, {
+      format: settings.outputFormat,
+      overwrite,
+      root: outputRoot,
+      ...shape,
+    });
   const jobKey = await extractJobKey({ source, sink, identity });
-  const previous = loaded?.jobKey === jobKey ? loaded : undefined;
+  if (!settings.restart && loaded?.status === "running" && loaded.jobKey !== jobKey) {
+    throw otherJobError(checkpointPath!, loaded, extractJob({ source, sink, identity }));
+  }
+  const previous = !settings.restart && loaded?.jobKey === jobKey ? loaded : undefined;
   if (previous?.status === "running") {
     const of = previous.total !== undefined ? ` of ${formatCount(previous.total)}` : "";
     reporter.say(
@@ -293,11 +348,9 @@ export async function runExtraction(
   const partial = sink instanceof FileSink ? sink.partialPath : undefined;
   const partialExisted = partial !== undefined && await exists(partial);
 
-  const controller = new AbortController();
   const stopSignal = overrides.signal
     ? AbortSignal.any([controller.signal, overrides.signal])
     : controller.signal;
-  let stoppedBy: string | undefined;
   let progress: ExtractProgress | undefined;
   // What is durable so far: this run's last progress report, else the checkpoint it resumes.
   const durable = () => ({
@@ -311,6 +364,9 @@ export async function runExtraction(
     snapshot: () => {
       const stats = client.stats;
       const now = Date.now();
+      // A rate-limit pause holds every request: working time stops until it ends.
+      const paused = stats.pacer?.queued ? stats.pacer.pausedUntil : undefined;
+      if (paused !== undefined && paused > now) rate.wait(now, paused);
       return {
         label: plan.label,
         ...durable(),
@@ -318,7 +374,10 @@ export async function runExtraction(
         elapsedMs: now - startedAt,
         tokenRefreshes: tokenRefreshes(),
         retries: retriesByLabel(stats),
-        waiting: waiting ?? formatPacerWait(stats.pacer, now),
+        waiting: waiting ? formatWaiting(waiting, now) : formatPacerWait(stats.pacer, now),
+        waitLeftMs: rate.waitLeftMs(now),
+        rate: rate.perSecond(),
+        ...plan.progress?.(),
       };
     },
     write: ctx.io.stderr,
@@ -328,22 +387,7 @@ export async function runExtraction(
     columns: ctx.io.columns,
   });
   reporter.progress = progressReporter;
-  const removeSignals = listenForStop({
-    onStop: (signal) => {
-      stoppedBy ??= signal;
-      reporter.warn(
-        `${signal} received: stopping after the current page and saving the checkpoint (send it again to quit at once)`,
-      );
-      controller.abort();
-    },
-    onForce: (signal) => {
-      progressReporter.stop();
-      reporter.important(
-        `${signal} again: quitting now; the checkpoint of the last saved page is intact. Resume with:\n  ${resume}`,
-      );
-      Deno.exit(ExitCode.INTERRUPTED);
-    },
-  });
+  stopProgress = () => progressReporter.stop();
   // The same instant the client and the source stop waiting at, not deadlineMs from now.
   const deadlineTimer = deadlineAt !== undefined
     ? setTimeout(() => {
@@ -357,9 +401,24 @@ export async function runExtraction(
   progressReporter.start();
   try {
     result = await extract({
-      source,
+      // --resolve-names: the listings are read (or taken from the cache) before the first page.
+      source: shape.names
+        ? withNames(source, {
+          client,
+          names: shape.names,
+          cache: namesCache,
+          jobKey,
+          restart: settings.restart,
+          deadline: deadlineAt,
+          onRead: (listing) => reporter.say(`Reading names from ${listing} (--resolve-names)`),
+          onStale: () =>
+            reporter.warn(
+              `The name cache '${namesCache}' was missing: names were read again and may differ from those in rows already saved`,
+            ),
+        })
+        : source,
       sink,
-      checkpoint,
+      checkpoint: checkpoint && { ...checkpoint, lock },
       identity,
       restart: settings.restart,
       signal: stopSignal,
@@ -374,10 +433,13 @@ export async function runExtraction(
         }
         progress = p;
         waiting = undefined;
+        rate.sample(Date.now(), p.recordsThisRun);
         overrides.onProgress?.(p);
         if (progressLine) progressReporter.flush();
       },
     });
+    // Nothing reads the name cache of a complete job again.
+    if (result.status === "complete" && namesCache) await removeNameCache(namesCache);
   } catch (error) {
     failure = error;
   } finally {
@@ -402,7 +464,7 @@ export async function runExtraction(
     failure instanceof DeadlineError;
   if (failure !== undefined && !deadlineHit) {
     const code = exitCodeFor(failure);
-    reporter.error(errorLine(failure), { exitCode: code });
+    reporter.error(errorLine(failure, ctx.redactor), { exitCode: code });
     // Only when the wait exceeded --max-retry-after; 429s that outlast the attempts are not helped
     // by a longer allowance.
     if (failure instanceof RateLimitError && failure.maxRetryAfterMs !== undefined) {

@@ -180,6 +180,25 @@ export function mainHelp(specs: readonly CommandSpec[], version: string): string
   return lines.join("\n") + "\n";
 }
 
+/** The `help` command's own spec, for `help --help` and `help help`. */
+export const HELP_SPEC: CommandSpec = {
+  name: "help",
+  summary: "Show help for a command, or the CLI reference",
+  description: [
+    "Without a command, the overview (the same as --help). With one, that command's options and examples (the same as '<command> --help').",
+  ],
+  positionals: [{ name: "command", description: "The command to explain", required: false }],
+  options: [{
+    name: "markdown",
+    type: "boolean",
+    description: "Print the reference of every command in Markdown, as the docs carry it.",
+  }],
+  examples: [
+    { command: "help conversations", note: "The options of conversations" },
+    { command: "help --markdown", note: "The whole CLI reference in Markdown" },
+  ],
+};
+
 /** Exit codes and their meaning, for help and the reference. */
 export const EXIT_CODE_LINES: readonly (readonly [string, string])[] = Object.freeze(
   [
@@ -194,6 +213,10 @@ export const EXIT_CODE_LINES: readonly (readonly [string, string])[] = Object.fr
     [
       "5",
       "result capped by a documented server limit (inactive users past 10,000): the output is finished but incomplete; a rerun says the same",
+    ],
+    [
+      "6",
+      "another run of the same job is running (it holds the lock beside the checkpoint): nothing was read or written",
     ],
     ["130", "interrupted (SIGINT, SIGTERM): checkpoint saved, the resume command is printed"],
   ] as const,

@@ -6,6 +6,7 @@
  */
 
 import { UsageError } from "../errors.ts";
+import { Redactor } from "../redact.ts";
 import { authCommand } from "./commands/auth.ts";
 import type { Command } from "./commands/command.ts";
 import { conversationsCommand } from "./commands/conversations.ts";
@@ -14,7 +15,8 @@ import { getCommand, queuesCommand, usersCommand } from "./commands/listing.ts";
 import { simCommand } from "./commands/sim.ts";
 import { type CliIo, processIo } from "./context.ts";
 import { errorLine, ExitCode, exitCodeFor } from "./exit.ts";
-import { commandHelp, mainHelp, markdownReference } from "./help.ts";
+import { commandHelp, HELP_SPEC, mainHelp, markdownReference } from "./help.ts";
+import { resolvePathOptions, userCwd } from "./paths.ts";
 import { parseCommand } from "./spec.ts";
 import { suggest } from "../suggest.ts";
 
@@ -45,8 +47,8 @@ function jsonErrors(args: readonly string[]): boolean {
  *
  * @param args The arguments, such as `Deno.args`.
  * @param io Where text goes (default: the process's stdout and stderr).
- * @returns The exit code: 0 done, 1 failed, 2 usage, 3 authentication, 4 deadline, 130
- * interrupted.
+ * @returns The exit code: 0 done, 1 failed, 2 usage, 3 authentication, 4 deadline, 6 another
+ * run of the job holds its lock, 130 interrupted.
  *
  * @example
  * ```ts
@@ -61,11 +63,14 @@ function jsonErrors(args: readonly string[]): boolean {
  * ```
  */
 export async function main(args: readonly string[], io: CliIo = processIo()): Promise<number> {
+  // One redactor for the whole invocation: the command registers the client secret, the client
+  // every token; this last-resort printer uses it too.
+  const redactor = new Redactor();
   try {
-    return await dispatch(args, io);
+    return await dispatch(args, io, redactor);
   } catch (error) {
     const code = exitCodeFor(error);
-    const line = errorLine(error);
+    const line = errorLine(error, redactor);
     if (jsonErrors(args)) {
       io.stderr(
         JSON.stringify({
@@ -82,7 +87,11 @@ export async function main(args: readonly string[], io: CliIo = processIo()): Pr
   }
 }
 
-async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
+async function dispatch(
+  args: readonly string[],
+  io: CliIo,
+  redactor: Redactor,
+): Promise<number> {
   const [first, ...rest] = args;
   if (first === undefined) {
     io.stderr(mainHelp(COMMANDS.map((c) => c.spec), VERSION));
@@ -119,26 +128,47 @@ async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
     io.stdout(commandHelp(command.spec));
     return ExitCode.OK;
   }
-  return await command.run(parsed, { io, argv: args });
+  resolvePathOptions(parsed, userCwd(), Deno.cwd());
+  return await command.run(parsed, { io, argv: args, redactor });
 }
 
 function help(rest: readonly string[], io: CliIo): number {
-  const markdown = rest.includes("--markdown");
   const names = rest.filter((a) => !a.startsWith("-"));
-  const unknownFlag = rest.find((a) => a.startsWith("-") && a !== "--markdown");
-  if (unknownFlag) {
-    throw new UsageError(`Unknown option '${unknownFlag}' for 'help': only --markdown`);
+  const flags = rest.filter((a) => a.startsWith("-"));
+  if (flags.includes("--help") || flags.includes("-h") || names[0] === "help") {
+    io.stdout(commandHelp(HELP_SPEC));
+    return ExitCode.OK;
   }
-  if (markdown) {
-    io.stdout(markdownReference(COMMANDS.map((c) => c.spec)));
+  const unknownFlag = flags.find((a) => a !== "--markdown");
+  if (unknownFlag) {
+    throw new UsageError(`Unknown option '${unknownFlag}' for 'help': use --markdown or --help`);
+  }
+  if (names.length > 1) {
+    throw new UsageError(
+      `Command 'help' takes one command name, got ${names.map((n) => `'${n}'`).join(" ")}`,
+    );
+  }
+  const specs = COMMANDS.map((c) => c.spec);
+  if (flags.includes("--markdown")) {
+    if (names.length > 0) {
+      throw new UsageError("Option '--markdown' prints every command: drop the command name");
+    }
+    io.stdout(markdownReference(specs));
     return ExitCode.OK;
   }
   if (names.length === 0) {
-    io.stdout(mainHelp(COMMANDS.map((c) => c.spec), VERSION));
+    io.stdout(mainHelp(specs, VERSION));
     return ExitCode.OK;
   }
   const command = COMMANDS.find((c) => c.spec.name === names[0]);
-  if (!command) throw new UsageError(`Unknown command '${names[0]}': see --help`);
+  if (!command) {
+    const hint = suggest(names[0], [...specs.map((s) => s.name), "help"]);
+    throw new UsageError(
+      `Unknown command '${names[0]}': ${
+        hint ? `did you mean '${hint}'?` : `use one of ${specs.map((s) => s.name).join(", ")}`
+      }`,
+    );
+  }
   io.stdout(commandHelp(command.spec));
   return ExitCode.OK;
 }

@@ -26,6 +26,33 @@ export const CONNECTION_OPTIONS: readonly OptionSpec[] = Object.freeze([
   },
 ]);
 
+/** `--rate`, `--rate-limit-budget`, `--timeout`: how requests are paced, retried and timed. */
+export const REQUEST_OPTIONS: readonly OptionSpec[] = Object.freeze([
+  {
+    name: "rate",
+    type: "string",
+    value: "<n>",
+    description:
+      "Requests per minute to pace at from the first request (the token's limit, if you know it). Without it nothing is held back until the first 429; from then on requests are spaced at the limit the 429 names, else the rate the server accepted, else 300 per minute, and the rate adapts.",
+  },
+  {
+    name: "rate-limit-budget",
+    type: "string",
+    value: "<duration>",
+    description:
+      "How long one request may keep meeting 429s (each waiting its Retry-After, up to --max-retry-after) before the run ends with exit code 1, progress saved. A storm of short 429s within it is ridden out.",
+    default: "15m",
+  },
+  {
+    name: "timeout",
+    type: "string",
+    value: "<duration>",
+    description:
+      "Per-attempt timeout of one request, the token request included (headers and whole body); a timed-out attempt is retried.",
+    default: "60s (token request 30s)",
+  },
+]);
+
 /** `--log-level`, `--log-format`, `--quiet`. */
 export const LOG_OPTIONS: readonly OptionSpec[] = Object.freeze([
   {
@@ -86,7 +113,7 @@ export function extractionOptions(
       type: "string",
       value: "<format>",
       description:
-        "jsonl (one record per line), csv or json (one array). Inferred from the output's extension (.jsonl, .ndjson, .csv, .json); jsonl otherwise.",
+        "jsonl (one record per line), csv or json (one array). Inferred from the output's extension (.jsonl, .ndjson, .csv, .json); jsonl for a name without one. Another extension (such as .xlsx) is refused unless --format says what to write.",
     },
     {
       name: "page-size",
@@ -115,9 +142,10 @@ export function extractionOptions(
       type: "string",
       value: "<duration>",
       description:
-        "The longest Retry-After (or rate-limit reset) to wait for; a 429 asking for longer ends the run with exit code 1, progress saved.",
+        "The longest Retry-After to wait for at once (429, 502, 503, 504); an answer asking for longer ends the run with exit code 1, progress saved.",
       default: "180s",
     },
+    ...REQUEST_OPTIONS,
     {
       name: "checkpoint",
       type: "string",
@@ -130,7 +158,7 @@ export function extractionOptions(
       name: "restart",
       type: "boolean",
       description:
-        "Start over: ignore and replace an existing checkpoint and partial output. Without it, a run resumes when a checkpoint of the same job exists.",
+        "Start over: ignore and replace an existing checkpoint and partial output, and an output file that checkpoint covers (any other existing output still needs --force). Without it, a run resumes when a checkpoint of the same job exists.",
     },
     {
       name: "force",

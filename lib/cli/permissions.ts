@@ -10,9 +10,9 @@ import type { ResolvedRegion } from "../region.ts";
 
 /** A permission a command needs, and why. */
 export interface PermissionNeed {
-  /** The permission: `net`, `read`, `write` or `env`. */
-  name: "net" | "read" | "write" | "env";
-  /** The host (`api.mypurecloud.ie`, `127.0.0.1:8080`), path or variable name. */
+  /** The permission: `net`, `read`, `write`, `env` or `run`. */
+  name: "net" | "read" | "write" | "env" | "run";
+  /** The host (`api.mypurecloud.ie`, `127.0.0.1:8080`), path, variable name or program. */
   target: string;
   /** What it is for, such as `the output file 'out/users.jsonl'`. */
   why: string;
@@ -160,6 +160,54 @@ export function fileNeeds(output: string, checkpoint?: string): PermissionNeed[]
   return needs;
 }
 
+function writeGranted(path: string): boolean {
+  try {
+    return Deno.permissions.querySync({ name: "write", path }).state === "granted";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The granted folder a file is written under: the shortest prefix of its path that write
+ * permission covers (`output` for the `extract` task). Files and folders below it are checked for
+ * symbolic links; the root itself is the user's choice and is trusted. With write access to
+ * everything, the root is the current folder for a relative path and the file's own folder for
+ * an absolute one (so a system's own links, such as `/tmp` on macOS, are not refused).
+ *
+ * @param path The file (relative or absolute).
+ * @returns The root, in the same form as `path`.
+ *
+ * @example
+ * ```ts
+ * import { writeRoot } from "./permissions.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * // Under `deno task test`, writes are granted in .test-tmp only.
+ * strictEqual(writeRoot(".test-tmp/run/out.jsonl"), ".test-tmp");
+ * ```
+ */
+export function writeRoot(path: string): string {
+  const absolute = /^[\\/]/.test(path);
+  const parts = path.split(/[\\/]+/).filter((p) => p !== "" && p !== ".");
+  if (absolute) {
+    if (writeGranted("/")) return dirname(path);
+    let prefix = "";
+    for (const part of parts.slice(0, -1)) {
+      prefix += `/${part}`;
+      if (writeGranted(prefix)) return prefix;
+    }
+    return dirname(path);
+  }
+  if (writeGranted(".")) return ".";
+  let prefix = "";
+  for (const part of parts.slice(0, -1)) {
+    prefix = prefix === "" ? part : `${prefix}/${part}`;
+    if (writeGranted(prefix)) return prefix;
+  }
+  return dirname(path);
+}
+
 /**
  * Which of `needs` are not granted (queried without prompting).
  *
@@ -180,6 +228,8 @@ export function missingPermissions(needs: readonly PermissionNeed[]): Permission
       ? { name: "net", host: need.target }
       : need.name === "env"
       ? { name: "env", variable: need.target }
+      : need.name === "run"
+      ? { name: "run", command: need.target }
       : { name: need.name, path: need.target };
     try {
       return Deno.permissions.querySync(descriptor).state !== "granted";

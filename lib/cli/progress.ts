@@ -1,12 +1,13 @@
 /**
- * Progress of a running extraction: one updating line on a terminal, a log line every few
- * seconds otherwise, nothing with `--quiet`; and the formatting helpers the summary shares.
+ * Progress of a running extraction: one updating line with a bar on a terminal, a log line every
+ * few seconds otherwise, nothing with `--quiet`; and the formatting helpers the summary shares.
  *
  * @module
  */
 
 import type { ClientStats } from "../client.ts";
 import type { PacerStats } from "../pacer.ts";
+import type { ProgressPart } from "./progress_estimate.ts";
 
 /** What the progress line shows. */
 export interface ProgressSnapshot {
@@ -26,8 +27,16 @@ export interface ProgressSnapshot {
   tokenRefreshes: number;
   /** Retries by cause (`429`, `503`, `network`, `timeout`, `401`). */
   retries: Record<string, number>;
-  /** What the run waits for right now, such as `429, retrying in 1s`. */
+  /** What the run waits for right now and how long is left, such as `429, retrying in 42s`. */
   waiting?: string;
+  /** How long the current wait still lasts, in ms (the ETA includes it). */
+  waitLeftMs?: number;
+  /** Records per second over the recent past, waits left out (default: this run's average). */
+  rate?: number;
+  /** All records, estimated, while `total` is unknown (shown with a `~`). */
+  estimate?: number;
+  /** Which part of the work the run is in, such as day 3 of 7. */
+  part?: ProgressPart;
 }
 
 /**
@@ -152,14 +161,13 @@ export function retriesByLabel(stats: ClientStats): Record<string, number> {
 }
 
 /**
- * What the client's pacer holds requests for, for the progress line: the rate-limit window is
- * spent (or a 429 paused every request) and requests wait for it, which otherwise looks like a
- * stall. Nothing when no request waits.
+ * What the client's pacer holds requests for, for the progress line: a 429 paused every request
+ * of the token and requests wait for its `Retry-After`, which otherwise looks like a stall.
+ * Nothing when no request waits.
  *
  * @param pacer The pacer's snapshot (`client.stats.pacer`), if pacing is on.
  * @param now The current time, epoch ms.
- * @returns Such as `rate limit, waiting 35s (300 of 300 requests used this window)`, or
- * `undefined`.
+ * @returns Such as `rate limit, waiting 35s (server asked, 2 requests queued)`, or `undefined`.
  *
  * @example
  * ```ts
@@ -167,31 +175,54 @@ export function retriesByLabel(stats: ClientStats): Record<string, number> {
  * import { strictEqual } from "node:assert/strict";
  *
  * const pacer = {
- *   mode: "auto" as const, spacing: false, ratePerSecond: 5, allowedPerSecond: 5, allowed: 300,
- *   count: 300, acquired: 300, waits: 1, waitedMs: 0, rateLimited: 0, slowdowns: 0, queued: 2,
- *   inFlight: 0, pausedUntil: 35_000,
+ *   spacing: true, ratePerSecond: 5, startRatePerMinute: 300, limits: [], acquired: 300,
+ *   waits: 1, waitedMs: 0, rateLimited: 1, slowdowns: 1, queued: 2, inFlight: 0,
+ *   pausedUntil: 35_000,
  * };
- * strictEqual(
- *   formatPacerWait(pacer, 0),
- *   "rate limit, waiting 35s (300 of 300 requests used this window)",
- * );
+ * strictEqual(formatPacerWait(pacer, 0), "rate limit, waiting 35s (server asked, 2 requests queued)");
  * strictEqual(formatPacerWait({ ...pacer, queued: 0 }, 0), undefined);
  * ```
  */
 export function formatPacerWait(pacer: PacerStats | undefined, now: number): string | undefined {
   if (pacer === undefined || pacer.queued === 0) return undefined;
   if (pacer.pausedUntil === undefined || pacer.pausedUntil <= now) return undefined;
-  const used = pacer.count !== undefined && pacer.allowed !== undefined
-    ? ` (${formatCount(pacer.count)} of ${formatCount(pacer.allowed)} requests used this window)`
-    : "";
-  return `rate limit, waiting ${formatDuration(pacer.pausedUntil - now)}${used}`;
+  const queued = `${formatCount(pacer.queued)} request${pacer.queued === 1 ? "" : "s"} queued`;
+  return `rate limit, waiting ${formatDuration(pacer.pausedUntil - now)} (server asked, ${queued})`;
 }
 
 /**
- * The progress line: records (of the total), pages, rate, ETA when the total is known, token
- * refreshes, retries and what the run waits for.
+ * A bar of `width` cells, `fraction` of them full: `█████░░░░░`.
+ *
+ * @param fraction From 0 to 1 (clamped).
+ * @param width Cells.
+ * @returns The bar.
+ *
+ * @example
+ * ```ts
+ * import { formatBar } from "./progress.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * strictEqual(formatBar(0.4, 10), "████░░░░░░");
+ * ```
+ */
+export function formatBar(fraction: number, width: number): string {
+  const full = Math.round(Math.min(1, Math.max(0, fraction)) * width);
+  return "█".repeat(full) + "░".repeat(width - full);
+}
+
+/** Options of {@link formatProgressLine}. */
+export interface ProgressLineOptions {
+  /** Draw a bar of this many cells once the total (or an estimate) is known (a terminal). */
+  bar?: number;
+}
+
+/**
+ * The progress line: records of the total (or of an estimate, with `~`) and, on a terminal, a
+ * bar; the part of the work (`day 3/7`), pages, the recent rate, the ETA (from the recent rate,
+ * plus what is left of a wait), what the run waits for, token refreshes and retries.
  *
  * @param s The snapshot.
+ * @param options A bar, for a terminal.
  * @returns One line, without a newline.
  *
  * @example
@@ -199,34 +230,54 @@ export function formatPacerWait(pacer: PacerStats | undefined, now: number): str
  * import { formatProgressLine } from "./progress.ts";
  * import { strictEqual } from "node:assert/strict";
  *
+ * const snapshot = {
+ *   label: "conversations", records: 400, recordsThisRun: 400, pages: 4, total: 1000,
+ *   elapsedMs: 4000, tokenRefreshes: 1, retries: { "429": 2 },
+ * };
  * strictEqual(
- *   formatProgressLine({
- *     label: "conversations", records: 400, recordsThisRun: 400, pages: 4, total: 1000,
- *     elapsedMs: 4000, tokenRefreshes: 1, retries: { "429": 2 },
- *   }),
+ *   formatProgressLine(snapshot),
  *   "conversations 400/1,000 (40%) · 4 pages · 100/s · ETA 6.0s · 1 token refresh · 2 retries (429: 2)",
+ * );
+ * strictEqual(
+ *   formatProgressLine({ ...snapshot, total: undefined, estimate: 2000, part: { unit: "day", index: 2, of: 7 } }, { bar: 10 }),
+ *   "conversations ██░░░░░░░░ ~20% 400/~2,000 · day 2/7 · 4 pages · 100/s · ETA ~16s · 1 token refresh · 2 retries (429: 2)",
  * );
  * ```
  */
-export function formatProgressLine(s: ProgressSnapshot): string {
+export function formatProgressLine(s: ProgressSnapshot, options: ProgressLineOptions = {}): string {
   const parts: string[] = [];
-  if (s.total !== undefined && s.total > 0) {
-    const percent = Math.min(100, Math.floor((s.records / s.total) * 100));
-    parts.push(`${s.label} ${formatCount(s.records)}/${formatCount(s.total)} (${percent}%)`);
+  const exact = s.total !== undefined && s.total > 0;
+  const target = exact
+    ? s.total
+    : s.estimate !== undefined && s.estimate > 0
+    ? Math.max(s.estimate, s.records)
+    : undefined;
+  if (target !== undefined) {
+    const approx = exact ? "" : "~";
+    const percent = Math.min(100, Math.floor((s.records / target) * 100));
+    const counts = `${formatCount(s.records)}/${approx}${formatCount(target)}`;
+    parts.push(
+      options.bar
+        ? `${s.label} ${formatBar(s.records / target, options.bar)} ${approx}${percent}% ${counts}`
+        : `${s.label} ${counts} (${approx}${percent}%)`,
+    );
   } else {
     parts.push(`${s.label} ${formatCount(s.records)}`);
   }
+  if (s.part) parts.push(`${s.part.unit} ${s.part.index}/${s.part.of}`);
   parts.push(`${formatCount(s.pages)} page${s.pages === 1 ? "" : "s"}`);
-  const rate = s.elapsedMs > 0 ? s.recordsThisRun / (s.elapsedMs / 1000) : 0;
-  if (s.recordsThisRun > 0) parts.push(`${formatCount(rate)}/s`);
-  if (s.total !== undefined && rate > 0 && s.records < s.total) {
-    const eta = ((s.total - s.records) / rate) * 1000;
-    parts.push(`ETA ${eta < 1000 ? "<1s" : formatDuration(eta)}`);
+  const rate = s.rate ?? (s.elapsedMs > 0 ? s.recordsThisRun / (s.elapsedMs / 1000) : 0);
+  if (s.recordsThisRun > 0 && rate > 0) parts.push(`${formatCount(rate)}/s`);
+  if (target !== undefined && rate > 0 && s.records < target) {
+    const eta = ((target - s.records) / rate) * 1000 + (s.waitLeftMs ?? 0);
+    parts.push(`ETA ${eta < 1000 ? "<1s" : `${exact ? "" : "~"}${formatDuration(eta)}`}`);
   }
+  // Before the counters: a wait is what a person most needs to see, and a narrow terminal cuts
+  // the line's end.
+  if (s.waiting) parts.push(s.waiting);
   const refreshes = s.tokenRefreshes;
   parts.push(`${refreshes} token refresh${refreshes === 1 ? "" : "es"}`);
   parts.push(formatRetries(s.retries));
-  if (s.waiting) parts.push(s.waiting);
   return parts.join(" · ");
 }
 
@@ -298,9 +349,13 @@ export class ProgressReporter {
   flush(): void {
     const o = this.#options;
     if (o.quiet) return;
-    const line = formatProgressLine(o.snapshot());
+    const columns = o.columns ?? 120;
+    const line = formatProgressLine(
+      o.snapshot(),
+      o.isTerminal ? { bar: columns >= 100 ? 20 : 10 } : {},
+    );
     if (o.isTerminal) {
-      const width = Math.max(20, (o.columns ?? 120) - 1);
+      const width = Math.max(20, columns - 1);
       const cut = line.length > width ? line.slice(0, width - 1) + "…" : line;
       o.write(`\r\x1b[2K${cut}`);
       this.#drawn = true;

@@ -5,7 +5,8 @@
  * @module
  */
 
-import { createLogger, type Logger, redact } from "../log.ts";
+import { createLogger, type Logger } from "../log.ts";
+import { Redactor } from "../redact.ts";
 import type { CliIo } from "./context.ts";
 import type { LogSettings } from "./extract_options.ts";
 import type { ProgressReporter } from "./progress.ts";
@@ -31,19 +32,20 @@ export interface Reporter {
  *
  * @param io Where text goes.
  * @param settings Level, format and quiet.
- * @param secrets Strings never to write (the client secret).
+ * @param redactor Knows what never to write (the client secret, every token issued).
  * @returns The reporter.
  *
  * @example
  * ```ts
  * import { createReporter } from "./reporter.ts";
+ * import { Redactor } from "../redact.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * let err = "";
  * const reporter = createReporter(
  *   { stdout: () => {}, stderr: (t) => err += t, stderrIsTerminal: false },
  *   { level: "info", format: "text", quiet: false },
- *   ["s3cr3t-value"],
+ *   new Redactor(["s3cr3t-value"]),
  * );
  * reporter.say("Using s3cr3t-value");
  * strictEqual(err.includes("s3cr3t-value"), false);
@@ -52,7 +54,7 @@ export interface Reporter {
 export function createReporter(
   io: CliIo,
   settings: LogSettings,
-  secrets: readonly string[] = [],
+  redactor: Redactor = new Redactor(),
 ): Reporter {
   const reporter: Reporter = {} as Reporter;
   const write = (line: string) => {
@@ -60,10 +62,10 @@ export function createReporter(
     io.stderr(`${line}\n`);
   };
   const level = settings.quiet && settings.level !== "debug" ? "warn" : settings.level;
-  const log = createLogger({ level, format: settings.format, write, secrets });
+  const log = createLogger({ level, format: settings.format, write, redactor });
   // A second logger without a level threshold carries what must always be said.
-  const always = createLogger({ level: "debug", format: settings.format, write, secrets });
-  const plain = (message: string) => write(redact(message, secrets));
+  const always = createLogger({ level: "debug", format: settings.format, write, redactor });
+  const plain = (message: string) => write(redactor.redact(message));
   reporter.log = log;
   const chatty = !settings.quiet && (settings.level === "debug" || settings.level === "info");
   reporter.say = (message, fields) => {

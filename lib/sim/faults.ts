@@ -5,7 +5,7 @@
  * @module
  */
 import { UsageError } from "../errors.ts";
-import { TokenBucket } from "./ratelimit.ts";
+import { FixedWindow, type Limit, TokenBucket } from "./ratelimit.ts";
 import { hashFloat, Stream } from "./rng.ts";
 import type {
   BodyFault,
@@ -88,11 +88,17 @@ export function validateFaults(f: SimFaults): void {
     `Fault option 'revokeAfterRequests' must be an integer >= 1, got '${ra}'`,
   );
   if (f.rateLimit) {
-    const rps = f.rateLimit.requestsPerSecond;
+    const { requestsPerSecond: rps, requestsPerMinute: rpm } = f.rateLimit;
     check(
-      Number.isFinite(rps) && rps > 0,
-      `Fault option 'rateLimit.requestsPerSecond' must be > 0, got '${rps}'`,
+      (rps === undefined) !== (rpm === undefined),
+      "Fault option 'rateLimit' needs one of 'requestsPerMinute' (windows) or 'requestsPerSecond' (token bucket)",
     );
+    for (const [name, v] of [["requestsPerSecond", rps], ["requestsPerMinute", rpm]] as const) {
+      check(
+        v === undefined || (Number.isFinite(v) && v > 0),
+        `Fault option 'rateLimit.${name}' must be > 0, got '${v}'`,
+      );
+    }
     nonNegative(f.rateLimit.burst, "rateLimit.burst");
     validateRoute(f.rateLimit, "rateLimit");
   }
@@ -156,7 +162,7 @@ export class FaultEngine {
   #latency: RuleState<LatencyFault>[] = [];
   #bodies: RuleState<BodyFault>[] = [];
   #failJobs?: RuleState<FaultTrigger>;
-  #bucket?: TokenBucket;
+  #bucket?: Limit;
 
   /**
    * Creates the engine.
@@ -204,9 +210,11 @@ export class FaultEngine {
     }
     if ("rateLimit" in copy) {
       const rl = copy.rateLimit;
-      this.#bucket = rl
-        ? new TokenBucket(rl.requestsPerSecond, rl.burst ?? rl.requestsPerSecond, this.#now)
-        : undefined;
+      this.#bucket = !rl
+        ? undefined
+        : rl.requestsPerMinute !== undefined
+        ? new FixedWindow(rl.requestsPerMinute, 60_000, this.#now)
+        : new TokenBucket(rl.requestsPerSecond!, rl.burst ?? rl.requestsPerSecond!, this.#now);
     }
   }
 
@@ -251,16 +259,22 @@ export class FaultEngine {
     return this.#faults.revokeAfterRequests ?? undefined;
   }
 
-  /** The `inin-ratelimit-allowed` value (per minute) of the bucket, if one is set. */
+  /** The rate limit per minute, if one is set (the old `inin-ratelimit-allowed` header). */
   get allowedPerMinute(): number | undefined {
-    return this.#bucket ? Math.round(this.#bucket.ratePerSecond * 60) : undefined;
+    return this.#bucket?.perMinute;
+  }
+
+  /** The `limit` object of the rate limit's 429 body, if the fault names one. */
+  get rateLimitInfo(): { key: string; namespace: string; value: number } | undefined {
+    const limit = this.#faults.rateLimit?.limit;
+    return limit && this.#bucket ? { ...limit, value: this.#bucket.perMinute } : undefined;
   }
 
   /**
-   * Takes a token from the rate-limit bucket when it applies to `route`.
+   * Counts a request against the rate limit when it applies to `route`.
    *
    * @param route The route.
-   * @returns 0 when allowed, else milliseconds until a token is available.
+   * @returns 0 when allowed, else milliseconds until a request would be.
    */
   rateLimit(route: SimRoute): number {
     const rl = this.#faults.rateLimit;

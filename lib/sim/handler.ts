@@ -39,7 +39,7 @@ export interface SimContext {
   faults: FaultEngine;
   /** Counters. */
   counters: Counters;
-  /** The `inin-ratelimit-*` window. */
+  /** The old `inin-ratelimit-*` headers' window (sent with `rateLimitHeaders` only). */
   window: MinuteWindow;
   /** Jobs. */
   jobs: JobStore;
@@ -101,7 +101,7 @@ async function routeReply(
   const waitMs = ctx.faults.rateLimit(m.route);
   if (waitMs > 0) {
     ctx.counters.live.rateLimited++;
-    return tooManyRequests(waitMs / 1000, cid);
+    return tooManyRequests(waitMs / 1000, cid, ctx.faults.rateLimitInfo);
   }
   const fault = injected(ctx, m, cid);
   if (fault) return fault;
@@ -149,13 +149,15 @@ export async function handleRequest(ctx: SimContext, req: Request): Promise<Resp
   const cid = ctx.correlationId();
   const url = new URL(req.url);
   const m = matchRoute(req.method, url.pathname);
-  const rate = ctx.window.hit();
-  const headers: Record<string, string> = {
-    "ININ-Correlation-Id": cid,
-    "inin-ratelimit-count": String(rate.count),
-    "inin-ratelimit-allowed": String(ctx.faults.allowedPerMinute ?? ctx.o.rateLimitAllowed),
-    "inin-ratelimit-reset": String(rate.resetSeconds),
-  };
+  const headers: Record<string, string> = { "ININ-Correlation-Id": cid };
+  if (ctx.o.rateLimitHeaders) {
+    const rate = ctx.window.hit();
+    headers["inin-ratelimit-count"] = String(rate.count);
+    headers["inin-ratelimit-allowed"] = String(
+      ctx.faults.allowedPerMinute ?? ctx.o.rateLimitAllowed,
+    );
+    headers["inin-ratelimit-reset"] = String(rate.resetSeconds);
+  }
   let reply: Reply;
   let damage: BodyFault["kind"] | undefined;
   if (!m) {
@@ -184,7 +186,7 @@ export async function handleRequest(ctx: SimContext, req: Request): Promise<Resp
     }
   }
   const retryAfter = reply.headers?.["Retry-After"];
-  if (retryAfter) headers["inin-ratelimit-reset"] = retryAfter;
+  if (retryAfter && ctx.o.rateLimitHeaders) headers["inin-ratelimit-reset"] = retryAfter;
   ctx.counters.response(m?.route ?? "unknown", reply.status);
   return toResponse(reply, headers, damage);
 }

@@ -42,6 +42,8 @@ export interface ResolvedOptions {
   jobExpirySeconds: number;
   /** Data availability, epoch ms. */
   availabilityMs: number;
+  /** Whether the old `inin-ratelimit-*` headers are sent. */
+  rateLimitHeaders: boolean;
   /** `inin-ratelimit-allowed` without a bucket. */
   rateLimitAllowed: number;
   /** The clock. */
@@ -153,6 +155,7 @@ export function resolveOptions(o: SimulatorOptions): ResolvedOptions {
     availabilityMs: o.dataAvailabilityDate === undefined
       ? endMs
       : date(o.dataAvailabilityDate, DEFAULT_END, "dataAvailabilityDate"),
+    rateLimitHeaders: o.rateLimitHeaders === true,
     rateLimitAllowed: int(o.rateLimitAllowed, 300, "rateLimitAllowed", 1),
     now: o.now ?? (() => performance.timeOrigin + performance.now()),
   };

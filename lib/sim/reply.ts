@@ -136,10 +136,12 @@ export function errorReply(error: HttpError, contextId: string): Reply {
 }
 
 /**
- * The normalized 429 reply with `Retry-After`.
+ * The normalized 429 reply with `Retry-After`, as the real API sends it since November 2021 (and
+ * with the `limit` that was hit, as some limits say since 2023).
  *
  * @param seconds Seconds to wait (rounded up, at least 1).
  * @param contextId The correlation id.
+ * @param limit The limit that was hit (`value` per minute), for the body, if it names one.
  * @returns The reply.
  *
  * @example
@@ -150,18 +152,20 @@ export function errorReply(error: HttpError, contextId: string): Reply {
  * strictEqual(tooManyRequests(0.2, "c").headers?.["Retry-After"], "1");
  * ```
  */
-export function tooManyRequests(seconds: number, contextId: string): Reply {
+export function tooManyRequests(
+  seconds: number,
+  contextId: string,
+  limit?: { key: string; namespace: string; value: number },
+): Reply {
   const wait = Math.max(1, Math.ceil(seconds));
-  return {
-    status: 429,
-    json: errorBody(
-      429,
-      "too.many.requests.retry.after",
-      `Rate limit exceeded the maximum. Retry the request in [${wait}] seconds`,
-      contextId,
-    ),
-    headers: { "Retry-After": String(wait) },
-  };
+  const json = errorBody(
+    429,
+    "too.many.requests.retry.after",
+    `Rate limit exceeded the maximum. Retry the request in [${wait}] seconds`,
+    contextId,
+  );
+  if (limit) json.limit = { ...limit };
+  return { status: 429, json, headers: { "Retry-After": String(wait) } };
 }
 
 const STATUS_TEXT: Record<number, [string, string]> = {

@@ -105,12 +105,24 @@ export interface BodyFault extends FaultTrigger, RouteTarget {
   kind: "truncate" | "cut" | "malformed" | "disconnect";
 }
 
-/** A token-bucket rate limit on API routes (not `token`), refilled by real elapsed time. */
+/**
+ * A rate limit on API routes (not `token`), answered as the real API answers it: 429 with
+ * `Retry-After` and the normalized body. Either per-minute windows (`requestsPerMinute`, the real
+ * semantics: once a minute's requests reach the limit, every request waits for the window to
+ * reset) or a token bucket (`requestsPerSecond`, refilled by elapsed time).
+ */
 export interface RateLimitFault extends RouteTarget {
-  /** Sustained requests per second (tokens added per second). */
-  requestsPerSecond: number;
-  /** Bucket size: how many requests may arrive at once (default `requestsPerSecond`, at least 1). */
+  /** Fixed windows: requests accepted per minute (a window starts with its first request). */
+  requestsPerMinute?: number;
+  /** Token bucket: sustained requests per second (tokens added per second). */
+  requestsPerSecond?: number;
+  /** Token bucket size: requests that may arrive at once (default `requestsPerSecond`, at least 1). */
   burst?: number;
+  /**
+   * The `limit` object the 429 body carries (`value` is the limit per minute), as the real API
+   * does since 2023 for some limits; absent (default), the body has none.
+   */
+  limit?: { key: string; namespace: string };
 }
 
 /**
@@ -122,7 +134,7 @@ export interface SimFaults {
   tokenLifetimeSeconds?: number;
   /** Revoke each token once it has authorized this many API requests (the next one gets 401). */
   revokeAfterRequests?: number | null;
-  /** A token-bucket rate limit answering 429 with `Retry-After`. */
+  /** A rate limit (per-minute windows or a token bucket) answering 429 with `Retry-After`. */
   rateLimit?: RateLimitFault | null;
   /** Injected error statuses (the first rule that fires wins). */
   errors?: ErrorFault[] | null;
@@ -170,6 +182,11 @@ export interface SimulatorOptions {
   jobExpirySeconds?: number;
   /** Jobs only see conversations that start before this date (default: the end of the span). */
   dataAvailabilityDate?: string | Date;
+  /**
+   * Send the old `inin-ratelimit-count`, `-allowed` and `-reset` headers on every response, as
+   * servers did before June 2021 (default false: the real API no longer sends them).
+   */
+  rateLimitHeaders?: boolean;
   /** The `inin-ratelimit-allowed` value (per minute) when no rate limit fault is set (default 300). */
   rateLimitAllowed?: number;
   /** Faults active from the start. */

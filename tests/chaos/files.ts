@@ -112,15 +112,16 @@ export async function listFiles(dir: string): Promise<string[]> {
 }
 
 /**
- * Files an interrupted run may leave behind and a finished one must not: `.partial` outputs and
- * temp files (`.tmp`, `~`).
+ * Files an interrupted run may leave behind and a finished one must not: `.partial` outputs,
+ * temp files (`.tmp`, `~`) and the job's lock (`.lock`: released on every exit path).
  *
  * @param dir The directory to look in.
  * @returns The stray files, relative to `dir`.
  */
 export async function strayFiles(dir: string): Promise<string[]> {
   return (await listFiles(dir)).filter((f) =>
-    f.endsWith(".partial") || /\.tmp$/.test(f) || f.endsWith("~") || /\.tmp\./.test(f)
+    f.endsWith(".partial") || /\.tmp$/.test(f) || f.endsWith("~") || /\.tmp\./.test(f) ||
+    f.endsWith(".lock")
   );
 }
 

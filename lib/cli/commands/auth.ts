@@ -1,34 +1,39 @@
 /**
  * The `auth` command: checks the credentials and the region with one token request and one cheap
- * call, and prints the token's lifetime and the rate-limit headers (never the token).
+ * call, and reports the token's lifetime, the call's correlation id, the rate the client will
+ * start from and the org's rate limits where the API lets the client read them (never the token).
  *
  * @module
  */
 
+import { ApiError } from "../../errors.ts";
 import { GenesysClient } from "../../genesys_client.ts";
 import type { CommandContext } from "../context.ts";
-import { resolveConnection } from "../context.ts";
+import { clientRequestOptions, resolveConnection } from "../context.ts";
 import { ExitCode } from "../exit.ts";
-import { readLogSettings } from "../extract_options.ts";
-import { CONNECTION_OPTIONS, LOG_OPTIONS } from "../options.ts";
+import { readLogSettings, readRequestSettings } from "../extract_options.ts";
+import { CONNECTION_OPTIONS, LOG_OPTIONS, REQUEST_OPTIONS } from "../options.ts";
 import { formatCount, formatDuration } from "../progress.ts";
 import { createReporter } from "../reporter.ts";
 import type { CommandSpec, ParsedCommand } from "../spec.ts";
 import type { Command } from "./command.ts";
 
-/** The cheap call that proves the token works and shows the rate-limit headers. */
+/** The cheap call that proves the token works. */
 export const AUTH_CHECK_PATH = "/api/v2/users";
+/** Where the org's own limits of the platform API are (needs `limits:organization:view`). */
+export const LIMITS_PATH = "/api/v2/organizations/limits/namespaces/platform.api";
 
 /** The `auth` command's spec. */
 export const authSpec: CommandSpec = {
   name: "auth",
-  summary: "Check credentials and region: token lifetime and rate-limit headers",
+  summary: "Check credentials and region: token lifetime, start rate and the org's rate limits",
   description: [
-    `Asks for a token with the client-credentials grant, then makes one cheap call (GET ${AUTH_CHECK_PATH}?pageSize=1) and prints the region, where the credentials came from, the token's lifetime, the call's status and correlation id, and the inin-ratelimit-* headers. The token itself is never printed.`,
+    `Asks for a token with the client-credentials grant, then makes one cheap call (GET ${AUTH_CHECK_PATH}?pageSize=1) and prints the region, where the credentials came from, the token's lifetime, the call's status and correlation id, the rate the client will start from (see --rate), and the org's per-minute limits of the platform API (GET ${LIMITS_PATH}) where the OAuth client may read them (permission limits:organization:view; otherwise it says so). The token itself is never printed.`,
     "Exit code 0 when both work, 3 when the credentials are refused (a wrong region answers 'invalid_client' too) or the client lacks the permission for the call, 2 for a usage error.",
   ],
   options: [
     ...CONNECTION_OPTIONS,
+    ...REQUEST_OPTIONS.filter((o) => o.name !== "rate-limit-budget"),
     {
       name: "json",
       type: "boolean",
@@ -45,22 +50,48 @@ export const authSpec: CommandSpec = {
   ],
 };
 
-function header(headers: Headers, name: string): number | undefined {
-  const value = headers.get(name);
-  if (value === null || value.trim() === "") return undefined;
-  const n = Number(value);
-  return Number.isFinite(n) ? n : undefined;
+/** What the org's limits call gave. */
+interface OrgLimits {
+  /** `ok`, `not permitted` (401/403) or `unavailable` (any other answer). */
+  status: "ok" | "not permitted" | "unavailable";
+  /** The per-minute rate limits it listed, `key` and `value`. */
+  rates?: { key: string; value: number }[];
+  /** Why not, when not `ok`. */
+  reason?: string;
+}
+
+async function readOrgLimits(client: GenesysClient): Promise<OrgLimits> {
+  try {
+    const body = await client.request<{ entities?: unknown[] }>("GET", LIMITS_PATH);
+    const rates = (Array.isArray(body?.entities) ? body.entities : [])
+      .map((e) => e as { key?: unknown; value?: unknown })
+      .filter((e) => typeof e.key === "string" && /rate\.per\.minute$/.test(e.key))
+      .map((e) => ({ key: e.key as string, value: Number(e.value) }))
+      .filter((e) => Number.isFinite(e.value));
+    return { status: "ok", rates };
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    const said = `${error.status}${error.code ? ` '${error.code}'` : ""}`;
+    return error.status === 401 || error.status === 403
+      ? { status: "not permitted", reason: `answered ${said}` }
+      : { status: "unavailable", reason: `answered ${said}` };
+  }
 }
 
 async function run(parsed: ParsedCommand, ctx: CommandContext): Promise<number> {
   const log = readLogSettings(parsed);
+  const requests = readRequestSettings(parsed);
   const connection = await resolveConnection(parsed);
-  const reporter = createReporter(ctx.io, log, [connection.credentials.clientSecret]);
+  const { clientId, clientSecret } = connection.credentials;
+  ctx.redactor.addBasic(clientId, clientSecret);
+  const reporter = createReporter(ctx.io, log, ctx.redactor);
   const client = new GenesysClient({
     region: connection.region.name,
-    clientId: connection.credentials.clientId,
-    clientSecret: connection.credentials.clientSecret,
+    clientId,
+    clientSecret,
+    redactor: ctx.redactor,
     maxAttempts: 3,
+    ...clientRequestOptions(requests),
     onEvent: (event) =>
       reporter.log.debug(`${event.type} ${event.method} ${event.path}`, {
         status: event.status,
@@ -79,7 +110,8 @@ async function run(parsed: ParsedCommand, ctx: CommandContext): Promise<number> 
     query: { pageSize: 1, pageNumber: 1 },
   });
   const callMs = Date.now() - callStarted;
-  const h = response.headers;
+  const limits = await readOrgLimits(client);
+  const pacer = client.stats.pacer;
   const result = {
     region: connection.region.env,
     apiBaseUrl: connection.region.apiBaseUrl,
@@ -92,29 +124,34 @@ async function run(parsed: ParsedCommand, ctx: CommandContext): Promise<number> 
       request: `GET ${AUTH_CHECK_PATH}?pageSize=1`,
       status: response.status,
       ms: callMs,
-      correlationId: h.get("inin-correlation-id") ?? undefined,
+      correlationId: response.headers.get("inin-correlation-id") ?? undefined,
       total: typeof response.data?.total === "number" ? response.data.total : undefined,
     },
-    rateLimit: {
-      allowed: header(h, "inin-ratelimit-allowed"),
-      count: header(h, "inin-ratelimit-count"),
-      resetSeconds: header(h, "inin-ratelimit-reset"),
+    pacing: {
+      startRatePerMinute: pacer?.startRatePerMinute,
+      fromFirstRequest: requests.ratePerMinute !== undefined,
     },
+    limits,
   };
   if (parsed.flags.json) {
     ctx.io.stdout(JSON.stringify(result) + "\n");
     return ExitCode.OK;
   }
   if (log.quiet) return ExitCode.OK;
-  const rl = result.rateLimit;
   const lifetime = lifetimeSeconds !== undefined
     ? `${formatCount(lifetimeSeconds)} s (${formatDuration(lifetimeSeconds * 1000)})`
     : "not stated";
-  const limit = rl.allowed === undefined && rl.count === undefined
-    ? "no inin-ratelimit-* headers in the answer"
-    : `${rl.count ?? "?"} of ${rl.allowed ?? "?"} requests used, window resets in ${
-      rl.resetSeconds ?? "?"
-    } s (inin-ratelimit-count/allowed/reset)`;
+  const start = `${formatCount(result.pacing.startRatePerMinute ?? 0)} requests/min`;
+  const pacing = result.pacing.fromFirstRequest
+    ? `${start} from the first request (--rate), then adapts to 429s`
+    : `nothing held back until the first 429; then the limit it names, the rate the server accepted, or ${start}`;
+  const orgLimits = limits.status === "ok"
+    ? limits.rates && limits.rates.length > 0
+      ? limits.rates.map((r) => `${r.key} ${formatCount(r.value)}`).join(", ")
+      : "none listed"
+    : limits.status === "not permitted"
+    ? `not permitted to read them (${limits.reason}; needs limits:organization:view)`
+    : `not available (${limits.reason})`;
   const lines = [
     `Region:       ${result.region} (${result.apiBaseUrl}, from ${result.regionSource})`,
     `Client id:    ${result.clientId} (from ${result.credentialsSource})`,
@@ -122,8 +159,9 @@ async function run(parsed: ParsedCommand, ctx: CommandContext): Promise<number> 
     `Test call:    ${result.call.request} answered ${result.call.status} in ${
       formatDuration(callMs)
     }${result.call.total !== undefined ? ` (${formatCount(result.call.total)} users)` : ""}`,
-    `Rate limit:   ${limit}`,
     `Correlation:  ${result.call.correlationId ?? "(no ININ-Correlation-Id header)"}`,
+    `Pacing:       ${pacing}`,
+    `Org limits:   ${orgLimits}`,
     `OK: these credentials work in ${result.region}`,
   ];
   reporter.say(lines.join("\n"), result);

@@ -22,11 +22,13 @@ import {
   parseInterval,
 } from "../../interval.ts";
 import type { CommandContext } from "../context.ts";
+import { ChunkProgress } from "../progress_estimate.ts";
 import { type ExtractionPlan, runExtraction } from "../extraction.ts";
 import { CONNECTION_OPTIONS, extractionOptions, LOG_OPTIONS } from "../options.ts";
 import type { PermissionNeed } from "../permissions.ts";
 import { requirePermissions } from "../permissions.ts";
 import type { CommandSpec, ParsedCommand } from "../spec.ts";
+import { parseTableShape } from "../../table.ts";
 import type { Command } from "./command.ts";
 
 const QUERY_PAGE = { default: 100, max: 100 };
@@ -113,6 +115,19 @@ export const conversationsSpec: CommandSpec = {
         "Length of the interval pieces the details query reads one after another, such as '6h' or '7d' (not with --jobs).",
       default: "1d",
     },
+    {
+      name: "table",
+      type: "string",
+      value: "<shape>",
+      description:
+        "conversations (one row per conversation: queue, agents, wrap-up, ANI/DNIS, handle/talk/hold/ACW times), participants (one per participant), segments (one per segment) or raw (the records as the API gives them). Tables are flat rows in CSV, JSONL and JSON, with fixed columns (docs/tables.md). Default: conversations for CSV, raw for JSONL and JSON.",
+    },
+    {
+      name: "resolve-names",
+      type: "boolean",
+      description:
+        "Add name columns next to the user, queue and wrap-up code ids of a table. Reads the users, queues and wrap-up codes listings once per job (cached beside the checkpoint for resumes; needs directory:user:view, routing:queue:view, routing:wrapupCode:view).",
+    },
     ...extractionOptions({
       pageSize: QUERY_PAGE.default,
       maxPageSize: QUERY_PAGE.max,
@@ -142,6 +157,11 @@ export const conversationsSpec: CommandSpec = {
         "conversations --interval 2025-11-01/2025-12-01 --jobs --filter-file filters.json --deadline 2h",
       note:
         "A month through the jobs API, stopping cleanly after 2 hours (exit 4; run again to go on)",
+    },
+    {
+      command:
+        "conversations --interval 2026-01-01/2026-01-08 --table segments --resolve-names -o output/week1-segments.csv",
+      note: "One row per segment, with user, queue and wrap-up code names",
     },
     {
       command:
@@ -291,8 +311,12 @@ export async function readFilter(
   try {
     value = JSON.parse(text);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new UsageError(`${where} is not valid JSON (${reason}): quote it in single quotes`);
+    // The parser's message quotes the text, which may hold anything (a secret pasted by
+    // mistake): only where it failed is said, never what is there.
+    const fix = file !== undefined
+      ? "check the file with a JSON validator"
+      : "quote it in single quotes";
+    throw new UsageError(`${where} is not valid JSON${jsonErrorPlace(error, text)}: ${fix}`);
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new UsageError(
@@ -306,6 +330,23 @@ export async function readFilter(
     throw new UsageError(`${where}: 'interval' must be a string 'start/end'`);
   }
   return { body, interval: interval as string | undefined };
+}
+
+/**
+ * Where `JSON.parse` failed, without quoting the text: ` at line 3, column 14`, ` (it is
+ * empty)`, ` (it ends too early)`, or nothing when the parser did not say.
+ */
+function jsonErrorPlace(error: unknown, text: string): string {
+  if (text.trim() === "") return " (it is empty)";
+  const message = error instanceof Error ? error.message : "";
+  const at = message.match(/at position (\d+)/);
+  if (at) {
+    const before = text.slice(0, Number(at[1]));
+    const line = before.split("\n").length;
+    const column = before.length - before.lastIndexOf("\n");
+    return ` at line ${line}, column ${column}`;
+  }
+  return /end of JSON input/i.test(message) ? " (it ends too early)" : "";
 }
 
 function compact(instant: number): string {
@@ -350,11 +391,16 @@ export async function conversationsPlan(
   const interval = resolveInterval(parsed, filter.interval, now);
   const intervalText = formatInterval(interval);
   const chunk = parsed.strings.chunk;
-  if (chunk !== undefined) parseDuration(chunk);
+  const chunkMs = parseDuration(chunk ?? "1d");
   const query = { ...filter.body, interval: intervalText } as ConversationDetailsQuery;
+  const table = parsed.strings.table;
   const needs: PermissionNeed[] = parsed.strings["filter-file"] !== undefined
     ? [{ name: "read", target: parsed.strings["filter-file"], why: "the filter file" }]
     : [];
+  // The details query tells its size chunk by chunk; the jobs API only at the end.
+  const chunks = jobs
+    ? undefined
+    : new ChunkProgress(intervalText, chunkMs, query.order === "desc");
   return {
     label: "conversations",
     defaultName: `conversations-${compact(interval.start)}-${compact(interval.end)}${
@@ -363,6 +409,11 @@ export async function conversationsPlan(
     pageSize: jobs ? JOBS_PAGE : QUERY_PAGE,
     interval: intervalText,
     needs,
+    table: {
+      shape: table !== undefined ? parseTableShape(table) : undefined,
+      resolveNames: parsed.flags["resolve-names"] === true,
+    },
+    progress: chunks ? () => chunks.current() : undefined,
     source: (client, settings) => {
       if (interval.end > Date.now()) {
         settings.reporter.say(
@@ -395,6 +446,10 @@ export async function conversationsPlan(
           prefetch: settings.prefetch,
           concurrency: settings.concurrency,
           deadline: settings.deadline,
+          // A page that read nothing (an open end with nothing new) belongs to no chunk.
+          onPage: (page) => {
+            if (page.interval !== "") chunks?.page(page.interval, page.totalHits);
+          },
         });
     },
   };

@@ -1,31 +1,34 @@
 /**
  * The `demo` command: starts the simulator in this process with 2-second tokens and injected
- * faults, extracts a week of conversations into a local folder through the same code path as
- * `conversations`, "crashes" half way and resumes, then proves nothing was lost or written twice.
+ * faults, runs `conversations` against it as a child process, kills that child with SIGKILL half
+ * way (a real crash: no cleanup, no final checkpoint), runs the same command again to resume,
+ * then checks the output against the simulator's own list and sums up what the simulator served.
  *
  * @module
  */
 
-import type { GenesysClient } from "../../genesys_client.ts";
+import { parseCheckpoint } from "../../checkpoint.ts";
+import { UsageError } from "../../errors.ts";
+import { sleep } from "../../retry.ts";
 import { startSimulator } from "../../sim/server.ts";
 import type { Simulator } from "../../sim/types.ts";
-import type { CommandContext, Connection } from "../context.ts";
+import type { CommandContext } from "../context.ts";
 import { ExitCode } from "../exit.ts";
-import { runExtraction } from "../extraction.ts";
-import { readInteger } from "../extract_options.ts";
+import { readInteger, readLogSettings } from "../extract_options.ts";
+import { PROGRAM } from "../help.ts";
 import { invocation } from "../invocation.ts";
 import { requirePermissions } from "../permissions.ts";
-import { conversationsPlan } from "./conversations.ts";
-import { formatCount, formatDuration, formatRetries, retriesByLabel } from "../progress.ts";
+import { formatCount, formatDuration } from "../progress.ts";
+import { shellQuote } from "../resume.ts";
 import type { CommandSpec, ParsedCommand } from "../spec.ts";
 import type { Command } from "./command.ts";
 
 /** The `demo` command's spec. */
 export const demoSpec: CommandSpec = {
   name: "demo",
-  summary: "See it survive: a simulated org with expiring tokens, 429s, 503s and a crash",
+  summary: "See it survive: a simulated org with expiring tokens, 429s, 503s and a killed process",
   description: [
-    "Starts the simulator in this process with 2-second tokens, a 429 (Retry-After 1 s) on every 9th API call, a 503 on every 13th, 100-250 ms latency and one token revocation. Then it extracts a week of conversations into <dir>/conversations.jsonl with the same code as the conversations command, stops half way as a crash would, runs again to resume from the checkpoint, and compares the output with the simulator's own list of ids. It takes 10 to 30 seconds and needs no credentials.",
+    "Starts the simulator in this process with 2-second tokens, a 429 (Retry-After 1 s) on every 9th API call, a 503 on every 13th, 100-250 ms latency and a token revoked mid-run. Then it runs the conversations command against it as a child process, extracting a week into <dir>/conversations.jsonl, kills that process with SIGKILL half way, runs the same command again (which resumes from the checkpoint), and compares the output with the simulator's own list of ids. It takes 10 to 30 seconds and needs no credentials.",
     "Exit code 0 when every conversation arrived exactly once, 1 otherwise.",
   ],
   options: [
@@ -41,7 +44,7 @@ export const demoSpec: CommandSpec = {
       name: "conversations",
       type: "string",
       value: "<n>",
-      description: "Conversations in the simulated week, 100 to 20000.",
+      description: "Conversations in the simulated week, 200 to 20000.",
       default: "2000",
     },
     {
@@ -66,7 +69,11 @@ export const demoSpec: CommandSpec = {
 };
 
 const INTERVAL = "2026-01-01T00:00:00Z/2026-01-08T00:00:00Z";
+const DAYS = 7;
 const PAGE_SIZE = 50;
+/** How often the demo looks at run 1's checkpoint, and how long it waits at most for it. */
+const POLL_MS = 20;
+const RUN_1_LIMIT_MS = 120_000;
 
 async function readIds(path: string): Promise<string[]> {
   const text = await Deno.readTextFile(path);
@@ -75,28 +82,104 @@ async function readIds(path: string): Promise<string[]> {
   );
 }
 
-function statusCounts(sim: Simulator): string {
-  return Object.entries(sim.stats.byStatus).sort(([a], [b]) => Number(a) - Number(b))
-    .map(([status, n]) => `${status}×${n}`).join(", ");
+/** `200×44, 401×2`: answers by status, in status order. */
+function byStatus(counts: Readonly<Record<string, number>>): string {
+  return Object.entries(counts).sort(([a], [b]) => Number(a) - Number(b))
+    .map(([status, n]) => `${status}×${formatCount(n)}`).join(", ");
+}
+
+/** What the simulator served, split into token and API requests; the parts add up. */
+function servedSummary(
+  sim: Simulator,
+): { token: Record<string, number>; api: Record<string, number> } {
+  const token: Record<string, number> = {};
+  const api: Record<string, number> = {};
+  for (const [route, statuses] of Object.entries(sim.stats.byRouteStatus)) {
+    const into = route === "token" ? token : api;
+    for (const [status, n] of Object.entries(statuses)) into[status] = (into[status] ?? 0) + n;
+  }
+  return { token, api };
+}
+
+function sum(counts: Readonly<Record<string, number>>): number {
+  return Object.values(counts).reduce((a, b) => a + b, 0);
+}
+
+/** The checkpoint's counters, or `undefined` while there is none (or it is being replaced). */
+async function readCheckpoint(
+  path: string,
+): Promise<{ pages: number; records: number; bytes: number } | undefined> {
+  try {
+    return parseCheckpoint(await Deno.readTextFile(path), path);
+  } catch {
+    return undefined;
+  }
+}
+
+async function sizeOf(path: string): Promise<number | undefined> {
+  try {
+    return (await Deno.stat(path)).size;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The CLI as a child process: this program again (`deno run <main module>`, or the compiled
+ * binary), with only the grants a run against the simulator needs, stderr shared with ours.
+ */
+function cliProcess(
+  args: readonly string[],
+  options: { host: string; dir: string; env: Record<string, string> },
+): Deno.ChildProcess {
+  const standalone = Deno.build.standalone === true;
+  const flags = [
+    "run",
+    "-q",
+    "--no-prompt",
+    `--allow-net=${options.host}`,
+    `--allow-read=${options.dir}`,
+    `--allow-write=${options.dir}`,
+    `--allow-env=${Object.keys(options.env).join(",")}`,
+    Deno.mainModule,
+  ];
+  try {
+    return new Deno.Command(standalone ? Deno.execPath() : "deno", {
+      args: standalone ? [...args] : [...flags, ...args],
+      env: options.env,
+      stdin: "null",
+      stdout: "null",
+      stderr: "inherit",
+    }).spawn();
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new UsageError(
+        "Cannot start 'deno' for the demo's runs: it is not on PATH; add the folder of the deno executable to PATH",
+      );
+    }
+    throw error;
+  }
 }
 
 async function run(parsed: ParsedCommand, ctx: CommandContext): Promise<number> {
   const dir = (parsed.strings.dir ?? "demo-output").replace(/[\\/]+$/, "") || ".";
-  const count = readInteger(parsed.strings.conversations ?? "2000", "--conversations", 100, 20_000);
+  const count = readInteger(parsed.strings.conversations ?? "2000", "--conversations", 200, 20_000);
   const seed = readInteger(parsed.strings.seed ?? "7", "--seed", 0, 2 ** 31);
-  const logLevel = parsed.strings["log-level"] ?? "info";
+  const logLevel = readLogSettings(parsed).level;
   const output = `${dir}/conversations.jsonl`;
+  const checkpointPath = `${output}.checkpoint.json`;
   const task = invocation([]).task;
   requirePermissions(
     [
       { name: "net", target: "127.0.0.1", why: "the in-process simulator" },
       { name: "read", target: dir, why: "the demo output" },
       { name: "write", target: dir, why: "the demo output" },
+      ...(Deno.build.standalone === true
+        ? []
+        : [{ name: "run" as const, target: "deno", why: "the demo's two runs of the CLI" }]),
     ],
     // Flags cannot be added to a task: say which task (or folder) works instead.
-    task
-      ? `'${task}' writes under ./output only: run 'deno task demo', or pass --dir output/demo`
-      : undefined,
+    task ? `'${task}' grants less than the demo needs: run 'deno task demo'` : undefined,
   );
   const say = (text: string) => ctx.io.stderr(`${text}\n`);
   const started = Date.now();
@@ -114,62 +197,93 @@ async function run(parsed: ParsedCommand, ctx: CommandContext): Promise<number> 
       latency: [{ ms: 100, jitterMs: 150 }],
     },
   });
+  // One-day chunks: about ceil(per day / page size) pages each.
+  const totalPages = DAYS * Math.ceil(count / DAYS / PAGE_SIZE);
+  const killAfter = Math.max(2, Math.floor(totalPages / 2));
+  const revokeAfter = 3;
   say(
     [
       "Genesys Cloud batch toolkit demo: a simulated org that fights back",
       `  simulator  ${sim.url}: ${formatCount(count)} conversations in ${INTERVAL}`,
-      "  faults     tokens live 2 s · 429 (Retry-After 1 s) on every 9th API call · 503 on every 13th · 100-250 ms latency · one token revoked mid-run",
+      `  faults     tokens live 2 s · 429 (Retry-After 1 s) on every 9th API call · 503 on every 13th · 100-250 ms latency · the live token revoked after page ${revokeAfter}`,
       "",
     ].join("\n"),
   );
+  // Both runs are the same command: clear what an earlier demo left instead of passing --restart.
   await Deno.mkdir(dir, { recursive: true });
-  const port = new URL(sim.url).host;
-  const connection: Connection = {
-    region: { name: sim.url, env: port, apiBaseUrl: sim.url, loginBaseUrl: sim.url },
-    credentials: { clientId: sim.clientId, clientSecret: sim.clientSecret, source: "simulator" },
-    regionSource: "the demo",
-    needs: [{ name: "net", target: port, why: "the simulator" }],
+  for (const leftover of [output, `${output}.partial`, checkpointPath]) {
+    await Deno.remove(leftover).catch(() => {});
+  }
+  const args = [
+    "conversations",
+    "--interval",
+    INTERVAL,
+    "--page-size",
+    String(PAGE_SIZE),
+    "-o",
+    output,
+    "--log-level",
+    logLevel,
+  ];
+  const shown = `${PROGRAM} ${args.map(shellQuote).join(" ")}`;
+  const host = new URL(sim.url).host;
+  const env = {
+    GENESYSCLOUD_REGION: sim.url,
+    GENESYSCLOUD_OAUTHCLIENT_ID: sim.clientId,
+    GENESYSCLOUD_OAUTHCLIENT_SECRET: sim.clientSecret,
   };
-  const clients: GenesysClient[] = [];
-  const options = (restart: boolean): ParsedCommand => ({
-    positionals: [],
-    strings: {
-      output,
-      interval: INTERVAL,
-      "page-size": String(PAGE_SIZE),
-      "log-level": logLevel,
-    },
-    lists: {},
-    flags: { restart, force: restart },
-  });
-  const totalPages = Math.ceil(count / PAGE_SIZE);
-  const crashAfter = Math.max(2, Math.floor(totalPages / 2));
-  let revoked = false;
+  const endLine = () => ctx.io.stderr(ctx.io.stderrIsTerminal ? "\r\x1b[2K" : "");
 
+  say(`Run 1, a child process the demo kills with SIGKILL once page ${killAfter} is saved:`);
+  say(`  $ ${shown}`);
+  const first = cliProcess(args, { host, dir, env });
+  let revoked = false;
+  let exited: Deno.CommandStatus | undefined;
+  first.status.then((status) => exited = status);
+  for (let waited = 0; waited < RUN_1_LIMIT_MS && exited === undefined; waited += POLL_MS) {
+    const checkpoint = await readCheckpoint(checkpointPath);
+    if (!revoked && (checkpoint?.pages ?? 0) >= revokeAfter) {
+      revoked = true;
+      sim.revokeTokens();
+    }
+    if ((checkpoint?.pages ?? 0) >= killAfter) break;
+    await sleep(POLL_MS);
+  }
+  if (exited !== undefined) {
+    say(
+      `Run 1 ended by itself (exit code ${exited.code}) before the demo could kill it${
+        exited.success ? ": give it more --conversations" : ""
+      }`,
+    );
+    return ExitCode.FAILED;
+  }
+  first.kill("SIGKILL");
+  const killed = await first.status;
+  endLine();
+  const saved = await readCheckpoint(checkpointPath);
+  if (saved === undefined || killed.signal !== "SIGKILL") {
+    say(`Run 1 was not stopped as planned (${killed.signal ?? `exit code ${killed.code}`})`);
+    return ExitCode.FAILED;
+  }
+  const partialBytes = await sizeOf(`${output}.partial`) ?? 0;
+  const unsaved = partialBytes - saved.bytes;
   say(
-    `Run 1: extracting into ${output}; it will be stopped after page ${crashAfter}, as a crash would`,
+    `Run 1 killed with SIGKILL: the checkpoint holds ${formatCount(saved.records)} conversations (${
+      formatCount(saved.pages)
+    } pages)${
+      unsaved > 0
+        ? `; ${formatCount(unsaved)} bytes of an unsaved page in the partial file will be cut`
+        : ""
+    }`,
   );
-  const crash = new AbortController();
-  const first = await runExtraction(options(true), await conversationsPlan(options(true)), ctx, {
-    connection,
-    onClient: (c) => clients.push(c),
-    signal: crash.signal,
-    quietStop: true,
-    onProgress: (p) => {
-      if (!revoked && p.pages >= 3) {
-        revoked = true;
-        sim.revokeTokens();
-      }
-      if (p.pages >= crashAfter) crash.abort();
-    },
-  });
-  if (first !== ExitCode.INTERRUPTED && first !== ExitCode.OK) return first;
-  say(`\nRun 2: the same command again resumes from the checkpoint`);
-  const second = await runExtraction(options(false), await conversationsPlan(options(false)), ctx, {
-    connection,
-    onClient: (c) => clients.push(c),
-  });
-  if (second !== ExitCode.OK) return second;
+
+  say(`\nRun 2, the same command again, resumes from the checkpoint:`);
+  say(`  $ ${shown}`);
+  const second = await cliProcess(args, { host, dir, env }).status;
+  if (!second.success) {
+    say(`Run 2 failed (exit code ${second.code})`);
+    return second.code || ExitCode.FAILED;
+  }
 
   const expected = sim.conversationIds(INTERVAL);
   const got = await readIds(output);
@@ -184,32 +298,29 @@ async function run(parsed: ParsedCommand, ctx: CommandContext): Promise<number> 
   const unexpected = [...seen].filter((id) => !expectedSet.has(id)).length;
   const inOrder = missing === 0 && duplicated === 0 && unexpected === 0 &&
     got.every((id, i) => id === expected[i]);
-  const tokenRequests = clients.reduce((sum, c) => sum + c.stats.tokenRequests, 0);
-  const requests = clients.reduce((sum, c) => sum + c.stats.requests, 0);
-  const retries: Record<string, number> = {};
-  for (const client of clients) {
-    for (const [label, n] of Object.entries(retriesByLabel(client.stats))) {
-      retries[label] = (retries[label] ?? 0) + n;
-    }
-  }
   const stats = sim.stats;
+  const served = servedSummary(sim);
   const size = (await Deno.stat(output)).size;
   const ok = missing === 0 && duplicated === 0 && unexpected === 0;
   say(
     [
       "",
-      "What happened:",
+      "What happened (counted by the simulator, both runs):",
       `  output          ${formatCount(got.length)} conversations in ${output} (${
         formatCount(Math.round(size / 1024))
       } KB)`,
-      `  tokens          ${tokenRequests} token requests (${clients.length} runs; 2 s lifetime, renewed early; ${stats.tokensRevoked} revoked, ${stats.unauthorized} API call${
-        stats.unauthorized === 1 ? "" : "s"
-      } answered 401 and retried with a fresh token)`,
-      `  retries         ${formatRetries(retries)}`,
-      `  requests        ${formatCount(requests)} API requests; the simulator answered ${
-        statusCounts(sim)
-      } (token endpoint included)`,
-      `  crash + resume  run 1 stopped after ${crashAfter} pages; run 2 continued from its checkpoint`,
+      `  requests        ${formatCount(sum(served.token) + sum(served.api))}: ${
+        formatCount(sum(served.token))
+      } token requests + ${formatCount(sum(served.api))} API requests`,
+      `  token answers   ${byStatus(served.token)} (2 s lifetime, renewed early; ${
+        formatCount(stats.tokensRevoked)
+      } revoked)`,
+      `  API answers     ${byStatus(served.api)} (401, 429 and 503 answers are retried${
+        stats.unauthorized > 0 ? "; the 401s met a revoked token" : ""
+      })`,
+      `  kill + resume   run 1 was killed with SIGKILL after ${
+        formatCount(saved.pages)
+      } saved pages; run 2 went on from page ${formatCount(saved.pages + 1)}`,
       "",
       `${ok ? "OK" : "FAILED"}: ${formatCount(seen.size - unexpected)} of ${
         formatCount(expected.length)
@@ -218,11 +329,11 @@ async function run(parsed: ParsedCommand, ctx: CommandContext): Promise<number> 
       }${inOrder ? ", in order" : ""} (checked against the simulator's own list)`,
       `Took ${
         formatDuration(Date.now() - started)
-      }. Next: 'deno task extract conversations --help', or point it at your org (README: "Against a real org").`,
+      }. Next: 'deno task sim' to play with the simulator, or 'deno task -q extract conversations --help' (docs/cli.md).`,
     ].join("\n") + "\n",
   );
   return ok ? ExitCode.OK : ExitCode.FAILED;
 }
 
-/** `demo`: the simulator with faults, an extraction, a crash, a resume and a check. */
+/** `demo`: the simulator with faults, a killed extraction, a resume and a check. */
 export const demoCommand: Command = { spec: demoSpec, run };

@@ -7,13 +7,22 @@
 
 import { parseSimArgs } from "../../sim/args.ts";
 import { startSimulator } from "../../sim/server.ts";
+import type { Simulator, SimulatorOptions } from "../../sim/types.ts";
 import type { CommandContext } from "../context.ts";
+import { UsageError } from "../../errors.ts";
 import { ExitCode } from "../exit.ts";
+import { readInteger } from "../extract_options.ts";
 import { requirePermissions } from "../permissions.ts";
 import { formatCount } from "../progress.ts";
 import { listenForStop, type StopSignal } from "../signals.ts";
 import type { CommandSpec, OptionSpec, ParsedCommand } from "../spec.ts";
 import type { Command } from "./command.ts";
+
+/**
+ * The port `sim` listens on unless `--port` says otherwise: fixed, so the URL it prints (and the
+ * region a checkpoint records) stays the same from one start to the next.
+ */
+export const DEFAULT_SIM_PORT = 8787;
 
 function opt(name: string, value: string, description: string, def?: string): OptionSpec {
   return { name, type: "string", value, description, default: def };
@@ -25,9 +34,15 @@ export const simSpec: CommandSpec = {
   summary: "Run the Genesys Cloud simulator standalone",
   description: [
     "Serves the token endpoint, users and queues listings, the analytics details query and jobs API on 127.0.0.1, with data generated from a seed and optional faults, until Ctrl-C (exit code 0). It prints the client id and secret it accepts (by default 'sim-client-id' and 'sim-client-secret'). Point any command at it with --region http://127.0.0.1:<port>.",
+    `Every start with the same options serves the same URL (port ${DEFAULT_SIM_PORT} by default), the same credentials and the same data, so the commands it prints, and their checkpoints, keep working after a restart. --port 0 picks a free port instead.`,
   ],
   options: [
-    opt("port", "<n>", "Port on 127.0.0.1; 0 picks a free one.", "0"),
+    opt(
+      "port",
+      "<n>",
+      "Port on 127.0.0.1, 1 to 65535; 0 picks a free one.",
+      String(DEFAULT_SIM_PORT),
+    ),
     opt("seed", "<n>", "Seed of the generated data and seeded faults.", "1"),
     opt("users", "<n>", "How many users.", "120"),
     opt("queues", "<n>", "How many queues.", "12"),
@@ -58,38 +73,69 @@ export const simSpec: CommandSpec = {
     ),
   ],
   examples: [
-    { command: "sim --port 8787", note: "A simulator on a fixed port" },
+    { command: "sim", note: `A simulator on http://127.0.0.1:${DEFAULT_SIM_PORT}` },
+    { command: "sim --port 0", note: "A second one beside it, on a free port" },
     {
-      command: "sim --port 8787 --token-lifetime 5 --error-rate 0.1 --error-status 429",
+      command: "sim --token-lifetime 5 --error-rate 0.1 --error-status 429",
       note: "Short tokens and 10% rate limiting, to watch the CLI cope",
     },
   ],
 };
 
+/**
+ * Starts the simulator, turning a port that cannot be bound into one line with the fix.
+ *
+ * @param options The simulator's options, `port` included.
+ * @returns The running simulator.
+ * @throws {UsageError} When the port is taken or needs privileges.
+ */
+async function listen(options: SimulatorOptions & { port: number }): Promise<Simulator> {
+  try {
+    return await startSimulator(options);
+  } catch (error) {
+    const fix = options.port === DEFAULT_SIM_PORT
+      ? `stop the other program (an earlier 'sim' still running?), or pass --port <n> (0 picks a free one)`
+      : `stop the other program, or pass another --port (0 picks a free one)`;
+    if (error instanceof Deno.errors.AddrInUse) {
+      throw new UsageError(`Port ${options.port} on 127.0.0.1 is already in use: ${fix}`);
+    }
+    if (error instanceof Deno.errors.PermissionDenied) {
+      throw new UsageError(
+        `Port ${options.port} on 127.0.0.1 needs privileges this process lacks: pass a port from 1024 up, or --port 0`,
+      );
+    }
+    throw error;
+  }
+}
+
 async function run(parsed: ParsedCommand, ctx: CommandContext): Promise<number> {
   const args: string[] = [];
   for (const option of simSpec.options) {
     const value = parsed.strings[option.name];
-    if (value !== undefined) args.push(`--${option.name}=${value}`);
+    if (value !== undefined && option.name !== "port") args.push(`--${option.name}=${value}`);
   }
-  const options = parseSimArgs(args);
+  const port = readInteger(parsed.strings.port ?? String(DEFAULT_SIM_PORT), "--port", 0, 65_535);
+  const options = { ...parseSimArgs(args), port };
   requirePermissions([{ name: "net", target: "127.0.0.1", why: "the simulator's server" }]);
-  const sim = await startSimulator(options);
+  const sim = await listen(options);
   const faults = Object.keys(sim.faults).length > 0 ? JSON.stringify(sim.faults) : "none";
+  const start = sim.start.replace(/\.000Z$/, "Z");
   ctx.io.stdout(
     [
-      `Genesys Cloud simulator listening on ${sim.url}`,
+      `Genesys Cloud simulator listening on ${sim.url} (seed ${sim.seed})`,
       `  data: ${formatCount(sim.ids.users.length)} users, ${
         formatCount(sim.ids.queues.length)
-      } queues, ${
-        formatCount(sim.conversationCount)
-      } conversations from ${sim.start} to ${sim.end}`,
+      } queues, ${formatCount(sim.conversationCount)} conversations from ${start} to ${
+        sim.end.replace(/\.000Z$/, "Z")
+      }`,
       `  faults: ${faults}`,
-      "Point the CLI at it from another terminal:",
+      "Point the CLI at it from another terminal (the same URL and credentials every start):",
       `  export GENESYSCLOUD_REGION=${sim.url}`,
       `  export GENESYSCLOUD_OAUTHCLIENT_ID=${sim.clientId}`,
       `  export GENESYSCLOUD_OAUTHCLIENT_SECRET=${sim.clientSecret}`,
-      `  deno task extract conversations --interval ${sim.start.replace(/\.000Z$/, "Z")}/P7D`,
+      "  deno task -q extract users",
+      `  deno task -q extract conversations --interval ${start}/P7D`,
+      "  deno task -q extract get /api/v2/groups",
       "Press Ctrl-C to stop.",
       "",
     ].join("\n"),
