@@ -29,14 +29,9 @@ import {
   submitDetailsJob,
   waitForDetailsJob,
 } from "./analytics_jobs_api.ts";
-import {
-  formatInstant,
-  formatInterval,
-  type Interval,
-  parseInstant,
-  parseInterval,
-} from "./interval.ts";
+import { formatInstant, formatInterval, type Interval } from "./interval.ts";
 import { checkPositiveInt, linkSignal, recordsOf } from "./page_loop.ts";
+import { type JobPosition, readJobPosition, writeJobPosition } from "./analytics_jobs_position.ts";
 import { paginateCursor } from "./paginate_cursor.ts";
 import type { PageSource, SourcePage } from "./source.ts";
 
@@ -132,110 +127,6 @@ export interface ConversationDetailsJobPage {
   position: JsonValue;
 }
 
-/** Where a job stream stands inside one job. */
-interface JobPosition {
-  /** The job's interval: the part of the whole interval this job reads. */
-  window: Interval;
-  jobId: string;
-  /** How many results of this job (kept or not) come before `cursor`. */
-  offset: number;
-  cursor?: string;
-  /** Records emitted so far, over every job of this stream. */
-  emitted: number;
-  /** The id of the result at `offset - 1`. */
-  lastId?: string;
-  /**
-   * Results of this window already read by an earlier job that died: skipped in this job's
-   * results, whose order must be the same (checked at the seam).
-   */
-  skip?: number;
-  /** The id of the result at `skip - 1` in the dead job. */
-  seamId?: string;
-  submittedAt: string;
-  expirationDate?: string;
-}
-
-/** A job position, or the stream between jobs: everything before `until` is written. */
-type StreamPosition = JobPosition | { until: number; emitted: number } | "done";
-
-function readPosition(position: JsonValue, interval: Interval): StreamPosition {
-  const p = position as Record<string, JsonValue>;
-  const bad = (why: string) =>
-    new CheckpointError(
-      `Resume position ${
-        JSON.stringify(position)?.slice(0, 200)
-      } is not a details job position (${why}); delete the checkpoint to start over`,
-    );
-  if (typeof p !== "object" || p === null || Array.isArray(p) || p.kind !== "details-job") {
-    throw bad("wrong kind");
-  }
-  if (p.done === true) return "done";
-  if (!Number.isInteger(p.emitted) || (p.emitted as number) < 0) throw bad("no 'emitted'");
-  const instant = (key: string, value: JsonValue): number => {
-    try {
-      return parseInstant(String(value));
-    } catch {
-      throw bad(`bad '${key}'`);
-    }
-  };
-  if (typeof p.until === "string") {
-    const until = instant("until", p.until);
-    if (until < interval.start || until > interval.end) throw bad("'until' outside the interval");
-    return { until, emitted: p.emitted as number };
-  }
-  if (typeof p.window !== "string") {
-    throw bad("no 'window': it was written by an earlier version, which kept no window");
-  }
-  let window: Interval;
-  try {
-    window = parseInterval(p.window);
-  } catch {
-    throw bad("bad 'window'");
-  }
-  if (window.start < interval.start || window.end > interval.end) {
-    throw bad("'window' outside the interval");
-  }
-  if (typeof p.jobId !== "string" || p.jobId === "") throw bad("no 'jobId'");
-  for (const key of ["offset", "skip"]) {
-    if (p[key] !== undefined && (!Number.isInteger(p[key]) || (p[key] as number) < 0)) {
-      throw bad(`bad '${key}'`);
-    }
-  }
-  if (p.offset === undefined) throw bad("no 'offset'");
-  if (p.cursor !== undefined && typeof p.cursor !== "string") throw bad("bad 'cursor'");
-  if (typeof p.submittedAt !== "string") throw bad("no 'submittedAt'");
-  const out: JobPosition = {
-    window,
-    jobId: p.jobId,
-    offset: p.offset as number,
-    emitted: p.emitted as number,
-    submittedAt: p.submittedAt,
-  };
-  if (typeof p.cursor === "string") out.cursor = p.cursor;
-  if (typeof p.lastId === "string") out.lastId = p.lastId;
-  if (typeof p.skip === "number" && p.skip > 0) out.skip = p.skip;
-  if (typeof p.seamId === "string") out.seamId = p.seamId;
-  if (typeof p.expirationDate === "string") out.expirationDate = p.expirationDate;
-  return out;
-}
-
-function writePosition(p: JobPosition): JsonValue {
-  const out: Record<string, JsonValue> = {
-    kind: "details-job",
-    window: formatInterval(p.window),
-    jobId: p.jobId,
-    offset: p.offset,
-  };
-  if (p.cursor !== undefined) out.cursor = p.cursor;
-  out.emitted = p.emitted;
-  if (p.lastId !== undefined) out.lastId = p.lastId;
-  if (p.skip !== undefined) out.skip = p.skip;
-  if (p.seamId !== undefined) out.seamId = p.seamId;
-  out.submittedAt = p.submittedAt;
-  if (p.expirationDate !== undefined) out.expirationDate = p.expirationDate;
-  return out;
-}
-
 /**
  * Streams the results of conversation details jobs page by page. A fresh run submits a job for
  * the interval (its end clamped to now), after checking the data availability date; it yields
@@ -304,7 +195,7 @@ export async function* conversationDetailsJobPages(
   const cancelOnEarlyExit = options.cancelOnEarlyExit ?? true;
   const resumed = options.resumeFrom === undefined || options.resumeFrom === null
     ? undefined
-    : readPosition(options.resumeFrom, interval);
+    : readJobPosition(options.resumeFrom, interval);
   if (resumed === "done") return;
   // This run reads up to now at most: what has not happened yet is left for a later run.
   const runEnd = Math.min(interval.end, Math.floor(now() / 1000) * 1000);
@@ -455,7 +346,7 @@ export async function* conversationDetailsJobPages(
       jobId: p.jobId,
       skipped: 0,
       dropped: 0,
-      position: writePosition(p),
+      position: writeJobPosition(p),
     };
   }
 
@@ -505,7 +396,7 @@ export async function* conversationDetailsJobPages(
           jobId,
           skipped,
           dropped,
-          position: writePosition(p),
+          position: writeJobPosition(p),
         };
         if (page.nextCursor === undefined) {
           if (p.offset < (p.skip ?? 0)) {
