@@ -33,8 +33,8 @@ export interface Conversation {
 export interface ConversationDetailsQuery {
   /** ISO-8601 `start/end` (or `start/P1D`). Required. */
   interval: string;
-  /** Sort order: `asc` (default) or `desc`. */
-  order?: "asc" | "desc";
+  /** Sort order: `asc` (default) or `desc`; jobs also accept `unordered`. */
+  order?: "asc" | "desc" | "unordered";
   /** Sort key, such as `conversationStart` (default) or `segmentStart`. */
   orderBy?: string;
   /**
@@ -66,8 +66,8 @@ export interface CheckedDetailsQuery {
   body: Record<string, unknown>;
   /** The parsed interval. */
   interval: Interval;
-  /** `asc` or `desc`. */
-  order: "asc" | "desc";
+  /** `asc`, `desc`, or (jobs only) `unordered`. */
+  order: "asc" | "desc" | "unordered";
   /** Whether any filter array is non-empty (the details query then allows 31-day intervals). */
   hasFilters: boolean;
   /** `paging.pageSize` when the caller gave one. */
@@ -166,8 +166,17 @@ export function checkDetailsQuery(
   }
   const interval = parseInterval(record.interval as string);
   const order = query.order ?? "asc";
-  if (order !== "asc" && order !== "desc") {
-    throw new UsageError(`'order' is '${query.order}': use 'asc' or 'desc'`);
+  if (order === "unordered" && endpoint === "query") {
+    throw new UsageError(
+      `'order' is 'unordered': the details query takes 'asc' or 'desc'; 'unordered' is for details jobs`,
+    );
+  }
+  if (order !== "asc" && order !== "desc" && order !== "unordered") {
+    throw new UsageError(
+      `'order' is '${query.order}': use 'asc' or 'desc'${
+        endpoint === "jobs" ? " (or 'unordered')" : ""
+      }`,
+    );
   }
   if (query.orderBy !== undefined && !ORDER_BY.includes(query.orderBy)) {
     throw new UsageError(`'orderBy' is '${query.orderBy}': use one of ${ORDER_BY.join(", ")}`);
@@ -217,4 +226,34 @@ export function checkDetailsQuery(
   const checked: CheckedDetailsQuery = { body, interval, order, hasFilters };
   if (pageSize !== undefined) checked.pageSize = pageSize;
   return checked;
+}
+
+/**
+ * The ownership rule: a conversation belongs to the window its `conversationStart` falls in,
+ * `[start, end)`. The details query also returns conversations that started earlier the same UTC
+ * day and overlap its interval, and jobs return every conversation that overlaps theirs; each
+ * source keeps only those its window owns, so a conversation is written exactly once however the
+ * interval is cut. A record without a readable `conversationStart` cannot be placed and is kept.
+ *
+ * @param conversation The record.
+ * @param window The window it was read for.
+ * @returns Whether the window owns it.
+ *
+ * @example
+ * ```ts
+ * import { ownedBy } from "./analytics.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const window = { start: Date.UTC(2026, 0, 1, 6), end: Date.UTC(2026, 0, 1, 12) };
+ * strictEqual(ownedBy({ conversationId: "a", conversationStart: "2026-01-01T06:00:00Z" }, window), true);
+ * strictEqual(ownedBy({ conversationId: "b", conversationStart: "2026-01-01T05:59:59.999Z" }, window), false);
+ * strictEqual(ownedBy({ conversationId: "c", conversationStart: "2026-01-01T12:00:00Z" }, window), false);
+ * ```
+ */
+export function ownedBy(conversation: Conversation, window: Interval): boolean {
+  const started = typeof conversation.conversationStart === "string"
+    ? Date.parse(conversation.conversationStart)
+    : NaN;
+  if (!Number.isFinite(started)) return true;
+  return started >= window.start && started < window.end;
 }

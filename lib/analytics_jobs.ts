@@ -13,12 +13,14 @@ import {
   type Conversation,
   type ConversationDetailsQuery,
   DETAILS_JOBS_PATH,
+  ownedBy,
 } from "./analytics.ts";
 import {
   cancelDetailsJob,
   DEAD_JOB_STATES,
   detailsJobAvailability,
   type DetailsJobEvent,
+  type DetailsJobHints,
   detailsJobPath,
   type DetailsJobStatus,
   detailsJobStatus,
@@ -27,8 +29,9 @@ import {
   submitDetailsJob,
   waitForDetailsJob,
 } from "./analytics_jobs_api.ts";
-import { formatInstant, formatInterval } from "./interval.ts";
-import { checkPositiveInt, linkSignal } from "./page_loop.ts";
+import { formatInstant, formatInterval, type Interval } from "./interval.ts";
+import { checkPositiveInt, linkSignal, recordsOf } from "./page_loop.ts";
+import { type JobPosition, readJobPosition, writeJobPosition } from "./analytics_jobs_position.ts";
 import { paginateCursor } from "./paginate_cursor.ts";
 import type { PageSource, SourcePage } from "./source.ts";
 
@@ -36,6 +39,7 @@ export {
   cancelDetailsJob,
   detailsJobAvailability,
   type DetailsJobEvent,
+  type DetailsJobHints,
   type DetailsJobRequestOptions,
   type DetailsJobStatus,
   detailsJobStatus,
@@ -67,15 +71,17 @@ export interface ConversationDetailsJobOptions {
   retrySubmit?: boolean;
   /**
    * When resuming a job that has expired, failed, was cancelled or is gone (404): submit it again
-   * and skip the records already emitted (default `true`), or fail with a {@link JobError}.
+   * and skip the results already read (default `true`), or fail with a {@link JobError}.
    */
   resubmitExpired?: boolean;
   /**
-   * Compare the interval's end with `GET .../jobs/availability` before submitting: `fail`
-   * (default) throws a {@link UsageError} when the end is later than `dataAvailabilityDate`,
-   * `warn` calls `onWarning`, `off` skips the request.
+   * Compare the job's end with `GET .../jobs/availability` before submitting: `fail` (default)
+   * throws a {@link UsageError} when the end is later than `dataAvailabilityDate` (jobs only see
+   * data up to it), `warn` calls `onWarning`, `off` skips the request.
    */
   checkAvailability?: "fail" | "warn" | "off";
+  /** How messages name the settings a user can change (the CLI passes its flags). */
+  hints?: DetailsJobHints;
   /** Receives warnings (default `console.warn`). */
   onWarning?: (message: string) => void;
   /** Receives job events (submitted, each polled state). */
@@ -90,7 +96,10 @@ export interface ConversationDetailsJobOptions {
   deadline?: number;
   /** Passed to every request: the per-attempt timeout in ms. */
   timeoutMs?: number;
-  /** The clock, epoch ms. Default `Date.now`. */
+  /**
+   * The clock, epoch ms. Default `Date.now`. Besides timing the polls, it decides what has
+   * happened: an interval reaching past now is read up to now (whole seconds).
+   */
   now?: () => number;
   /** Waits `ms` (rejecting when the signal aborts). Default: a timer. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -98,85 +107,47 @@ export interface ConversationDetailsJobOptions {
 
 /** One page of a details job stream. */
 export interface ConversationDetailsJobPage {
-  /** The page's conversations (empty for the page announcing a submitted job). */
+  /**
+   * The page's conversations: those that started in the job's window (empty for the page
+   * announcing a submitted job).
+   */
   conversations: Conversation[];
-  /** The job these results come from. */
+  /** The job these results come from (`""` on a page that read nothing: an open end). */
   jobId: string;
-  /** Results skipped because an expired job's run had already emitted them. */
+  /** Results skipped because a dead job's run had already read them. */
   skipped: number;
+  /** Results of the page that started outside the job's window (another window owns them). */
+  dropped: number;
+  /**
+   * Set on the last page when the interval reaches past now: the instant (ISO-8601) the stream
+   * covered until. Resuming from this page's position later submits a job for the rest.
+   */
+  openUntil?: string;
   /** Where to resume after this page (pass as `resumeFrom`). */
   position: JsonValue;
 }
 
-interface JobPosition {
-  jobId: string;
-  /** How many results of this job come before `cursor`. */
-  offset: number;
-  cursor?: string;
-  /** Records emitted so far, over every job of this stream. */
-  emitted: number;
-  /** The id of the last emitted record. */
-  lastId?: string;
-  submittedAt: string;
-  expirationDate?: string;
-}
-
-function readPosition(position: JsonValue): JobPosition | "done" {
-  const p = position as Record<string, JsonValue>;
-  const bad = (why: string) =>
-    new CheckpointError(
-      `Resume position ${
-        JSON.stringify(position)?.slice(0, 200)
-      } is not a details job position (${why}); delete the checkpoint to start over`,
-    );
-  if (typeof p !== "object" || p === null || Array.isArray(p) || p.kind !== "details-job") {
-    throw bad("wrong kind");
-  }
-  if (p.done === true) return "done";
-  if (typeof p.jobId !== "string" || p.jobId === "") throw bad("no 'jobId'");
-  for (const key of ["offset", "emitted"]) {
-    if (!Number.isInteger(p[key]) || (p[key] as number) < 0) throw bad(`no '${key}'`);
-  }
-  if (p.cursor !== undefined && typeof p.cursor !== "string") throw bad("bad 'cursor'");
-  if (typeof p.submittedAt !== "string") throw bad("no 'submittedAt'");
-  const out: JobPosition = {
-    jobId: p.jobId,
-    offset: p.offset as number,
-    emitted: p.emitted as number,
-    submittedAt: p.submittedAt,
-  };
-  if (typeof p.cursor === "string") out.cursor = p.cursor;
-  if (typeof p.lastId === "string") out.lastId = p.lastId;
-  if (typeof p.expirationDate === "string") out.expirationDate = p.expirationDate;
-  return out;
-}
-
-function writePosition(p: JobPosition): JsonValue {
-  const out: Record<string, JsonValue> = { kind: "details-job", jobId: p.jobId, offset: p.offset };
-  if (p.cursor !== undefined) out.cursor = p.cursor;
-  out.emitted = p.emitted;
-  if (p.lastId !== undefined) out.lastId = p.lastId;
-  out.submittedAt = p.submittedAt;
-  if (p.expirationDate !== undefined) out.expirationDate = p.expirationDate;
-  return out;
-}
-
 /**
- * Streams the results of a conversation details job page by page. A fresh run checks the data
- * availability date, submits the job (`POST .../details/jobs`, not retried unless `retrySubmit`),
- * yields one empty page whose position names the job (so a killed run resumes the same job),
- * polls its status with backoff until `FULFILLED`, then yields its results read by cursor.
+ * Streams the results of conversation details jobs page by page. A fresh run submits a job for
+ * the interval (its end clamped to now), after checking the data availability date; it yields
+ * one empty page whose position names the job (so a killed run resumes the same job), polls its
+ * status with backoff until `FULFILLED`, then yields its results read by cursor.
  *
- * Resuming (`resumeFrom`): a live job continues from the saved cursor. An expired, failed,
- * cancelled or vanished job is submitted again and its results are read from the start, skipping
- * as many records as were already emitted; the record at the seam must carry the id last
- * emitted, otherwise a {@link CheckpointError} says the new job's order differs (exactly-once
- * output cannot be guaranteed then). Leaving the loop early cancels the job unless
- * `cancelOnEarlyExit: false`.
+ * - Ownership: a job returns every conversation whose lifetime overlaps its interval (and with
+ *   `startOfDayIntervalMatching`, those that started that UTC day); a page keeps only those that
+ *   started in the job's interval, `[start, end)`, and counts the others (`dropped`).
+ * - Now: an interval that reaches past now is read up to now; the last page says `openUntil`,
+ *   and a later resume from its position submits a job for the time that has passed since.
+ * - Resuming (`resumeFrom`): a live job continues from the saved cursor. An expired, failed,
+ *   cancelled or vanished job is submitted again for the same interval and its results are read
+ *   from the start, skipping as many results as were already read; the result at the seam must
+ *   carry the same id, otherwise a {@link CheckpointError} says the new job's order differs
+ *   (exactly-once output cannot be guaranteed then; with `order: "unordered"` it is refused at
+ *   once). Leaving the loop early cancels the job unless `cancelOnEarlyExit: false`.
  *
  * @param client The API client.
- * @param query The job body (`interval`, filters, `order`, `orderBy`, `limit`,
- * `startOfDayIntervalMatching`; no `paging`).
+ * @param query The job body (`interval`, filters, `order` (`asc`, `desc` or `unordered`),
+ * `orderBy`, `limit`, `startOfDayIntervalMatching`; no `paging`).
  * @param options Polling, cancellation, resume, clock and sleep.
  * @returns An async generator of pages.
  * @throws {UsageError} For a bad body, or an interval ending after the data availability date.
@@ -218,30 +189,36 @@ export async function* conversationDetailsJobPages(
   const checked = checkDetailsQuery(query, "jobs");
   pollSettings(options);
   checkPositiveInt("pageSize", options.pageSize);
+  const { interval } = checked;
   const now = options.now ?? Date.now;
+  const hints = options.hints ?? {};
   const cancelOnEarlyExit = options.cancelOnEarlyExit ?? true;
   const resumed = options.resumeFrom === undefined || options.resumeFrom === null
     ? undefined
-    : readPosition(options.resumeFrom);
+    : readJobPosition(options.resumeFrom, interval);
   if (resumed === "done") return;
+  // This run reads up to now at most: what has not happened yet is left for a later run.
+  const runEnd = Math.min(interval.end, Math.floor(now() / 1000) * 1000);
 
   const { controller, signal } = linkSignal(options.signal);
   const base = { signal, deadline: options.deadline, timeoutMs: options.timeoutMs };
-  const body = { ...checked.body, interval: formatInterval(checked.interval) };
 
-  const submit = async (): Promise<string> => {
+  const submit = async (window: Interval): Promise<string> => {
     const mode = options.checkAvailability ?? "fail";
     if (mode !== "off") {
       const date = await detailsJobAvailability(client, base);
       const until = date === undefined ? NaN : Date.parse(date);
-      if (Number.isFinite(until) && checked.interval.end > until) {
+      if (Number.isFinite(until) && window.end > until) {
         const message = `The interval ends at '${
-          formatInstant(checked.interval.end)
-        }', after the jobs' data availability date '${date}': later conversations would be missing; end the interval by then, use the details query for recent data, or pass checkAvailability: 'warn'`;
+          formatInstant(window.end)
+        }', after the jobs' data availability date '${date}': later conversations would be missing; end the interval by then, use the details query for recent data, or pass ${
+          hints.allowUnavailable ?? "checkAvailability: 'warn'"
+        }`;
         if (mode === "fail") throw new UsageError(message);
         (options.onWarning ?? console.warn)(message);
       }
     }
+    const body = { ...checked.body, interval: formatInterval(window) };
     const jobId = await submitDetailsJob(client, body, { ...base, retry: options.retrySubmit });
     options.onJob?.({ type: "submitted", jobId });
     return jobId;
@@ -254,12 +231,21 @@ export async function* conversationDetailsJobPages(
   };
   const gone: DetailsJobStatus = { state: "EXPIRED", errorMessage: "the job is gone (404)" };
 
+  // The next job's window, from what is written to this run's end; none when the rest has not
+  // happened yet (or there is no rest).
+  const nextWindow = (until: number): Interval | undefined =>
+    until < runEnd ? { start: until, end: runEnd } : undefined;
+  const between = (until: number, emitted: number): JsonValue =>
+    until >= interval.end
+      ? { kind: "details-job", done: true, emitted }
+      : { kind: "details-job", until: formatInstant(until), emitted };
+
   let pos: JobPosition | undefined;
   let finished = false;
   let jobDead = false;
   try {
     let first: DetailsJobStatus | undefined;
-    if (resumed) {
+    if (resumed && "jobId" in resumed) {
       pos = resumed;
       options.onJob?.({ type: "resumed", jobId: pos.jobId });
       first = await status(pos.jobId);
@@ -270,87 +256,72 @@ export async function* conversationDetailsJobPages(
           jobDead = true;
           throw jobEndedError(pos.jobId, first ?? gone);
         }
+        const read = Math.max(pos.skip ?? 0, pos.offset);
+        const seamId = pos.offset >= (pos.skip ?? 0) ? pos.lastId : pos.seamId;
+        if (read > 0 && checked.order === "unordered") {
+          jobDead = true;
+          throw new CheckpointError(
+            `Details job '${pos.jobId}' ended '${
+              (first ?? gone).state
+            }' after ${read} of its results were read, and with order 'unordered' a new job may give them in another order, so the output cannot continue exactly once; start over (--restart), and use order 'asc' for jobs that may outlive their results`,
+          );
+        }
         pos = {
-          jobId: await submit(),
+          window: pos.window,
+          jobId: await submit(pos.window),
           offset: 0,
           emitted: pos.emitted,
           submittedAt: formatInstant(now()),
-          ...(pos.lastId !== undefined ? { lastId: pos.lastId } : {}),
+          ...(read > 0 ? { skip: read } : {}),
+          ...(read > 0 && seamId !== undefined ? { seamId } : {}),
         };
         first = undefined;
-        yield { conversations: [], jobId: pos.jobId, skipped: 0, position: writePosition(pos) };
+        yield announce(pos);
       }
     } else {
-      pos = { jobId: await submit(), offset: 0, emitted: 0, submittedAt: formatInstant(now()) };
-      yield { conversations: [], jobId: pos.jobId, skipped: 0, position: writePosition(pos) };
-    }
-    const done = await waitForDetailsJob(client, pos.jobId, { ...options, ...base, first });
-    if (done.expirationDate) pos.expirationDate = done.expirationDate;
-
-    const jobId = pos.jobId;
-    const results = paginateCursor<Conversation>(client, `${detailsJobPath(jobId)}/results`, {
-      cursor: pos.cursor,
-      pageSize: options.pageSize,
-      itemsKey: "conversations",
-      prefetch: options.prefetch,
-      signal,
-      deadline: options.deadline,
-      timeoutMs: options.timeoutMs,
-    });
-    try {
-      for await (const page of results) {
-        const records: Conversation[] = [];
-        let skipped = 0;
-        page.entities.forEach((c, i) => {
-          const index = pos!.offset + i;
-          if (index < pos!.emitted) {
-            skipped++;
-            if (
-              index === pos!.emitted - 1 && pos!.lastId !== undefined &&
-              c?.conversationId !== pos!.lastId
-            ) {
-              throw new CheckpointError(
-                `The resubmitted details job '${jobId}' gives record ${
-                  index + 1
-                } as '${c?.conversationId}' where the expired job gave '${
-                  pos!.lastId
-                }': its order differs, so the output cannot continue exactly once; delete the checkpoint and the output to start over`,
-              );
-            }
-            return;
-          }
-          records.push(c);
-        });
-        pos.offset += page.entities.length;
-        pos.emitted += records.length;
-        const lastId = records.at(-1)?.conversationId;
-        if (typeof lastId === "string") pos.lastId = lastId;
-        if (page.nextCursor === undefined) {
-          if (pos.offset < pos.emitted) {
-            throw new CheckpointError(
-              `The resubmitted details job '${jobId}' gives ${pos.offset} records, fewer than the ${pos.emitted} already written: the data changed, so the output cannot continue exactly once; delete the checkpoint and the output to start over`,
-            );
-          }
-          finished = true;
-          yield {
-            conversations: records,
-            jobId,
-            skipped,
-            position: { kind: "details-job", done: true, emitted: pos.emitted },
-          };
-        } else {
-          pos.cursor = page.nextCursor;
-          yield { conversations: records, jobId, skipped, position: writePosition(pos) };
-        }
+      const until = resumed?.until ?? interval.start;
+      const emitted = resumed?.emitted ?? 0;
+      if (until >= interval.end) return;
+      const window = nextWindow(until);
+      if (!window) {
+        // Nothing new has happened since the last run: say where the output stands.
+        yield {
+          conversations: [],
+          jobId: "",
+          skipped: 0,
+          dropped: 0,
+          openUntil: formatInstant(until),
+          position: between(until, emitted),
+        };
+        return;
       }
-      finished = true;
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 404) {
-        const s = await status(jobId);
-        if (!s || DEAD_JOB_STATES.includes(s.state)) throw jobEndedError(jobId, s ?? gone);
-      }
-      throw error;
+      pos = {
+        window,
+        jobId: await submit(window),
+        offset: 0,
+        emitted,
+        submittedAt: formatInstant(now()),
+      };
+      yield announce(pos);
     }
+    while (pos) {
+      const done = await waitForDetailsJob(client, pos.jobId, { ...options, ...base, first });
+      first = undefined;
+      if (done.expirationDate) pos.expirationDate = done.expirationDate;
+      for await (const page of readJob(pos)) yield page;
+      // The job's window is written: the next job reads on to this run's end, if there is more.
+      const window = nextWindow(pos.window.end);
+      if (!window) break;
+      pos = {
+        window,
+        jobId: await submit(window),
+        offset: 0,
+        emitted: pos.emitted,
+        submittedAt: formatInstant(now()),
+      };
+      yield announce(pos);
+    }
+    finished = true;
   } catch (error) {
     if (error instanceof JobError && DEAD_JOB_STATES.includes(error.state)) jobDead = true;
     throw error;
@@ -365,6 +336,87 @@ export async function* conversationDetailsJobPages(
       } catch {
         // best effort: an uncancelled job expires on the server
       }
+    }
+  }
+
+  /** The empty page that names a submitted job. */
+  function announce(p: JobPosition): ConversationDetailsJobPage {
+    return {
+      conversations: [],
+      jobId: p.jobId,
+      skipped: 0,
+      dropped: 0,
+      position: writeJobPosition(p),
+    };
+  }
+
+  /** Reads a fulfilled job's results from `p.cursor`, moving `p` along. */
+  async function* readJob(p: JobPosition): AsyncGenerator<ConversationDetailsJobPage> {
+    const jobId = p.jobId;
+    const results = paginateCursor<unknown>(client, `${detailsJobPath(jobId)}/results`, {
+      cursor: p.cursor,
+      pageSize: options.pageSize,
+      itemsKey: "conversations",
+      prefetch: options.prefetch,
+      signal,
+      deadline: options.deadline,
+      timeoutMs: options.timeoutMs,
+    });
+    try {
+      for await (const page of results) {
+        const raw = recordsOf<Conversation>(
+          page.entities,
+          "conversations",
+          `The results of details job '${jobId}'`,
+        );
+        const records: Conversation[] = [];
+        let skipped = 0;
+        let dropped = 0;
+        raw.forEach((c, i) => {
+          const index = p.offset + i;
+          if (index < (p.skip ?? 0)) {
+            skipped++;
+            if (index === p.skip! - 1 && p.seamId !== undefined && c.conversationId !== p.seamId) {
+              throw new CheckpointError(
+                `The resubmitted details job '${jobId}' gives result ${
+                  index + 1
+                } as '${c.conversationId}' where the dead job gave '${p.seamId}': its order differs, so the output cannot continue exactly once; delete the checkpoint and the output to start over`,
+              );
+            }
+          } else if (ownedBy(c, p.window)) records.push(c);
+          else dropped++;
+        });
+        p.offset += raw.length;
+        p.emitted += records.length;
+        const lastId = raw.at(-1)?.conversationId;
+        if (typeof lastId === "string") p.lastId = lastId;
+        if (page.nextCursor !== undefined) p.cursor = page.nextCursor;
+        const out: ConversationDetailsJobPage = {
+          conversations: records,
+          jobId,
+          skipped,
+          dropped,
+          position: writeJobPosition(p),
+        };
+        if (page.nextCursor === undefined) {
+          if (p.offset < (p.skip ?? 0)) {
+            throw new CheckpointError(
+              `The resubmitted details job '${jobId}' gives ${p.offset} results, fewer than the ${p.skip} already read: the data changed, so the output cannot continue exactly once; delete the checkpoint and the output to start over`,
+            );
+          }
+          // The window is written. What follows: the next job of this run, an open end, or done.
+          const until = p.window.end;
+          out.position = between(until, p.emitted);
+          if (until < interval.end && !nextWindow(until)) out.openUntil = formatInstant(until);
+        }
+        yield out;
+      }
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) {
+        const s = await status(jobId);
+        if (!s || DEAD_JOB_STATES.includes(s.state)) throw jobEndedError(jobId, s ?? gone);
+      }
+      throw error;
     }
   }
 }
@@ -412,8 +464,11 @@ export async function* conversationDetailsJob(
 /**
  * A resumable {@link PageSource} over a details job, for the extraction engine. The first page
  * is empty and names the submitted job, so a killed run resumes waiting for the same job. Its
- * `position` is `{ kind: "details-job", jobId, offset, cursor, emitted, lastId, submittedAt,
- * expirationDate }`; `total` is never known. By default the job is NOT cancelled when the engine
+ * `position` is `{ kind: "details-job", window, jobId, offset, cursor, emitted, lastId, skip,
+ * seamId, submittedAt, expirationDate }` inside a job, `{ kind, until, emitted }` after an
+ * interval read up to now, `{ kind, done, emitted }` at the end; `total` is never known;
+ * `dropped` counts the overlapping conversations another window owns; the last page of an
+ * interval clamped to now says `openUntil`. By default the job is NOT cancelled when the engine
  * stops early (`cancelOnEarlyExit: false`): the checkpoint will resume it.
  *
  * @param client The API client.
@@ -471,6 +526,8 @@ export function conversationDetailsJobSource(
           records: page.conversations,
           position: page.position,
         };
+        if (page.dropped > 0) out.dropped = page.dropped;
+        if (page.openUntil !== undefined) out.openUntil = page.openUntil;
         yield out;
       }
     },

@@ -36,6 +36,17 @@ export interface DetailsJobEvent {
   state?: string;
 }
 
+/**
+ * How messages tell the user to change a setting, in the caller's words: the CLI passes its flags
+ * (`--availability warn`, `--job-wait`), a library caller keeps the option names (the defaults).
+ */
+export interface DetailsJobHints {
+  /** How to accept an interval past the data availability date. Default `checkAvailability: 'warn'`. */
+  allowUnavailable?: string;
+  /** The setting for the longest wait for a job. Default `maxWait`. */
+  maxWait?: string;
+}
+
 /** Request settings shared by the job calls. */
 export interface DetailsJobRequestOptions {
   /** Aborts the request (and a wait). */
@@ -244,6 +255,8 @@ export interface WaitForDetailsJobOptions extends DetailsJobRequestOptions {
   maxWait?: string | number;
   /** A status already read (the first poll is then skipped). */
   first?: DetailsJobStatus;
+  /** How messages name the longest wait (`hints.maxWait`, default `maxWait`). */
+  hints?: DetailsJobHints;
   /** Receives a `state` event after each poll. */
   onJob?: (event: DetailsJobEvent) => void;
   /** The clock, epoch ms. Default `Date.now`. */
@@ -336,10 +349,13 @@ export async function waitForDetailsJob(
     if (DEAD_JOB_STATES.includes(status.state)) throw jobEndedError(jobId, status);
     const elapsed = now() - started;
     if (elapsed + delay > maxWaitMs) {
+      const setting = options.hints?.maxWait ?? "maxWait";
       throw new JobError(
         `Details job '${jobId}' is still '${status.state}' after ${
           formatDuration(elapsed)
-        } (maxWait '${formatDuration(maxWaitMs)}'); raise maxWait or resume later`,
+        } (${setting} '${
+          formatDuration(maxWaitMs)
+        }'); raise ${setting}, or run again later to resume waiting for the same job`,
         { jobId, state: status.state },
       );
     }

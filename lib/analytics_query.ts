@@ -1,8 +1,9 @@
 /**
  * The conversation details query (`POST /api/v2/analytics/conversations/details/query`) as a
  * resumable stream: the interval is split into chunks (UTC days by default), each chunk is paged
- * with `paging.pageNumber`, a chunk past the 100,000-result paging limit is bisected, and a
- * conversation returned by two chunks is yielded once.
+ * with `paging.pageNumber` until an empty page, a chunk near the 100,000-result paging limit is
+ * bisected, each chunk keeps only the conversations that started in it (the ownership rule), and
+ * an interval reaching past now is read up to now.
  *
  * @module
  */
@@ -12,16 +13,24 @@ import {
   type Conversation,
   type ConversationDetailsQuery,
   DETAILS_QUERY_PATH,
+  ownedBy,
 } from "./analytics.ts";
-import { detailsSettings, readDetailsState, writeDetailsState } from "./analytics_query_state.ts";
+import {
+  detailsSettings,
+  readDetailsState,
+  SPLIT_RATIO,
+  writeDetailsState,
+} from "./analytics_query_state.ts";
 import {
   formatDuration,
+  formatInstant,
   formatInterval,
   type Interval,
   nextBoundary,
   previousBoundary,
 } from "./interval.ts";
 import { Lookahead } from "./lookahead.ts";
+import { recordsOf } from "./page_loop.ts";
 import type { PageSource, SourcePage } from "./source.ts";
 
 /** Options of {@link conversationDetailsPages} and friends. */
@@ -36,13 +45,11 @@ export interface ConversationDetailsOptions {
   pageSize?: number;
   /** The smallest span bisection may reach before failing. Default `1m`. */
   minChunk?: string | number;
-  /** The paging limit of the API; a chunk with more hits is bisected. Default 100,000. */
-  maxResults?: number;
   /**
-   * Conversations starting this close to a chunk boundary are remembered to drop repeats in the
-   * next chunk (besides the previous chunk's last page). Default `1s`.
+   * The paging limit of the API. Default 100,000. `totalHits` is approximate, so a span is
+   * bisected once its `totalHits` passes {@link SPLIT_RATIO} (80 %) of it.
    */
-  dedupWindow?: string | number;
+  maxResults?: number;
   /** Fetch the next page while the current one is handled. Default `true`. */
   prefetch?: boolean;
   /**
@@ -59,41 +66,66 @@ export interface ConversationDetailsOptions {
   deadline?: number;
   /** Passed to every request: the per-attempt timeout in ms. */
   timeoutMs?: number;
+  /**
+   * The clock, epoch ms (default `Date.now`): an interval that reaches past now is read up to
+   * now (whole seconds), and its last page says `openUntil`.
+   */
+  now?: () => number;
 }
 
 /** One page of the details query stream. */
 export interface ConversationDetailsPage {
-  /** The page's conversations, repeats of earlier ones removed. */
+  /** The page's conversations: those that started in the span it was read for. */
   conversations: Conversation[];
-  /** The chunk (or bisected part of it) this page belongs to, ISO-8601 `start/end`. */
+  /**
+   * The span (the chunk, or a bisected part of it) this page was read for, ISO-8601
+   * `start/end`; `""` on a page that read nothing (an open end with nothing new yet).
+   */
   interval: string;
-  /** The page number within that chunk. */
+  /** The page number within that span (0 on a page that read nothing). */
   pageNumber: number;
-  /** The chunk's `totalHits`, when the response had it. */
+  /** The span's `totalHits`, when the response had it (approximate, as the API documents). */
   totalHits?: number;
   /**
-   * How many conversations the whole stream gives: known from the last chunk on (the earlier
-   * chunks' counts plus what is left of the last); `undefined` before.
+   * An estimate of how many conversations this run gives in all, from its last span on (the
+   * conversations so far plus what that span's `totalHits` leaves); exact on the last page.
    */
   total?: number;
-  /** How many repeats this page dropped. */
+  /** How many records the page had that started outside its span (another window owns them). */
   dropped: number;
+  /**
+   * Set on the last page when the interval reaches past now: the instant (ISO-8601) the stream
+   * covered until. Resuming from this page's position later reads on from there.
+   */
+  openUntil?: string;
   /** Where to resume after this page (pass as `resumeFrom`). */
   position: JsonValue;
 }
 
 interface DetailsResponse {
-  conversations?: Conversation[];
+  conversations?: unknown;
   totalHits?: number;
 }
 
 /**
- * Streams a conversation details query page by page: splits the interval into chunks, pages each
- * with `paging.pageNumber` until `pageNumber * pageSize >= totalHits` (or `conversations` is
- * absent), bisects a chunk whose paging would pass 100,000 results (`totalHits` rounded up to
- * whole pages), and drops a conversation a previous chunk already gave. Chunks go in ascending
- * time order for `order: "asc"` (default), descending for `"desc"`; within a chunk the API's
- * `order`/`orderBy` hold. Requests are sent with `idempotent: true` (the query only reads).
+ * Streams a conversation details query page by page. The interval is read in spans on a chunk
+ * grid (UTC days by default), in ascending time order for `order: "asc"` (default), descending
+ * for `"desc"`; within a span the API's `order`/`orderBy` hold. Requests are sent with
+ * `idempotent: true` (the query only reads).
+ *
+ * - Ownership: a conversation belongs to the span its `conversationStart` falls in,
+ *   `[start, end)`. The API also returns conversations that started earlier the same UTC day and
+ *   overlap the span; each span keeps only those it owns and counts the others (`dropped`), so
+ *   every conversation that started in the interval is yielded exactly once, however it is
+ *   chunked, bisected or resumed, and nothing else.
+ * - End of a span: a page without records (`conversations` absent or empty). `totalHits` is
+ *   approximate and pages may be short (the server filters duplicates), so neither ends a span;
+ *   only on the last page the paging limit allows (`maxResults / pageSize`) does a short page
+ *   end it, when `totalHits` does not pass the limit.
+ * - Bisection: a span whose first page reports `totalHits` above 80 % of `maxResults` (100,000)
+ *   is halved, down to `minChunk`. A span that still needs a page past `maxResults` fails.
+ * - Now: an interval that reaches past `now` is read up to now; the last page says `openUntil`,
+ *   and a later resume from its position reads the rest (the time that has passed by then).
  *
  * `paging` in the body: only `paging.pageSize` is used (the option `pageSize` wins over it);
  * `paging.pageNumber` other than 1 is refused. Each page's `position` resumes after it (pass it
@@ -101,12 +133,13 @@ interface DetailsResponse {
  *
  * @param client The API client.
  * @param query The details query body (with `interval`).
- * @param options Chunk size, page size, resume position, signal.
+ * @param options Chunk size, page size, resume position, clock, signal.
  * @returns An async generator of pages.
  * @throws {UsageError} For a bad body (aggregate-only or unknown fields, a malformed or reversed
  * interval, bad `order`/`orderBy`/`paging`) or bad options (a chunk past the 7/31-day limit).
  * @throws {CheckpointError} When `resumeFrom` is not a position of this query.
- * @throws {GenesysError} When a chunk still has more than 100,000 hits at the minimum span.
+ * @throws {GenesysError} When a span still has too many conversations at the minimum span, or
+ * needs a page past the paging limit, or a response's conversations are not objects.
  *
  * @example
  * ```ts
@@ -117,10 +150,15 @@ interface DetailsResponse {
  * const asked: string[] = [];
  * const client = {
  *   request: (_m: string, _p: string, o?: RequestOptions) => {
- *     const body = o?.body as { interval: string };
- *     asked.push(body.interval);
+ *     const body = o?.body as { interval: string; paging: { pageNumber: number } };
+ *     asked.push(`${body.interval}#${body.paging.pageNumber}`);
  *     const day = body.interval.slice(0, 10);
- *     return Promise.resolve({ totalHits: 1, conversations: [{ conversationId: `c-${day}` }] });
+ *     const start = `${day}T10:00:00Z`;
+ *     return Promise.resolve(
+ *       body.paging.pageNumber === 1
+ *         ? { totalHits: 1, conversations: [{ conversationId: `c-${day}`, conversationStart: start }] }
+ *         : { totalHits: 1 },
+ *     );
  *   },
  * } as unknown as ApiClient;
  *
@@ -131,8 +169,10 @@ interface DetailsResponse {
  * }
  * deepStrictEqual(ids, ["c-2026-01-01", "c-2026-01-02"]);
  * deepStrictEqual(asked, [
- *   "2026-01-01T00:00:00Z/2026-01-02T00:00:00Z",
- *   "2026-01-02T00:00:00Z/2026-01-03T00:00:00Z",
+ *   "2026-01-01T00:00:00Z/2026-01-02T00:00:00Z#1",
+ *   "2026-01-01T00:00:00Z/2026-01-02T00:00:00Z#2",
+ *   "2026-01-02T00:00:00Z/2026-01-03T00:00:00Z#1",
+ *   "2026-01-02T00:00:00Z/2026-01-03T00:00:00Z#2",
  * ]);
  * ```
  */
@@ -144,52 +184,100 @@ export async function* conversationDetailsPages(
   const s = detailsSettings(query, options);
   const state = readDetailsState(options.resumeFrom, s);
   if (state.done) return;
-  const { start, end } = s.interval;
-  const remains = (from: number) => (s.desc ? from > start : from < end);
-  const spanFrom = (from: number, spanMs = state.spanMs): Interval =>
+  const { start: origin, end } = s.interval;
+  // This run reads up to now at most: what has not happened yet is left for a later run.
+  const runEnd = Math.min(end, Math.floor(s.now() / 1000) * 1000);
+  const remains = (walk: Interval, from: number) => s.desc ? from > walk.start : from < walk.end;
+  const spanFrom = (walk: Interval, from: number, spanMs: number): Interval =>
     s.desc
       ? {
-        start: Math.max(previousBoundary(from, s.chunkMs, start), start, from - spanMs),
+        start: Math.max(previousBoundary(from, s.chunkMs, origin), walk.start, from - spanMs),
         end: from,
       }
       : {
         start: from,
-        end: Math.min(nextBoundary(from, s.chunkMs, start), end, from + spanMs),
+        end: Math.min(nextBoundary(from, s.chunkMs, origin), walk.end, from + spanMs),
       };
-  const onGrid = (t: number) => nextBoundary(t - 1, s.chunkMs, start) === t;
+  const onGrid = (t: number) => nextBoundary(t - 1, s.chunkMs, origin) === t;
   // What follows a finished span, for the loop and its plan alike: the edge it ends at, the span
-  // length from there (the chunk size again once the edge is on the grid), and the next span.
-  const after = (span: Interval, spanMs: number) => {
+  // length from there (the chunk size again once the edge is on the grid), and the next span of
+  // the walk.
+  const after = (walk: Interval, span: Interval, spanMs: number) => {
     const from = s.desc ? span.start : span.end;
     const nextMs = onGrid(from) ? s.chunkMs : spanMs;
-    return { from, spanMs: nextMs, span: remains(from) ? spanFrom(from, nextMs) : undefined };
+    return {
+      from,
+      spanMs: nextMs,
+      span: remains(walk, from) ? spanFrom(walk, from, nextMs) : undefined,
+    };
   };
-  if (!state.span) {
-    if (!remains(state.from)) return;
-    state.span = spanFrom(state.from);
+  // Starts the walk from what is written to this run's end; none when the rest has not happened.
+  const startWalk = (): void => {
+    state.walk = undefined;
+    state.span = undefined;
+    if (state.until >= end) {
+      state.done = true;
+      return;
+    }
+    if (state.until >= runEnd) return;
+    const walk = { start: state.until, end: runEnd };
+    state.walk = walk;
+    state.from = s.desc ? walk.end : walk.start;
+    state.spanMs = s.chunkMs;
+    state.pageNumber = 1;
+    state.span = spanFrom(walk, state.from, state.spanMs);
+  };
+  const openUntil = (): string | undefined =>
+    !state.done && !state.walk ? formatInstant(state.until) : undefined;
+  if (!state.walk) startWalk();
+  else if (!state.span) {
+    state.span = remains(state.walk, state.from)
+      ? spanFrom(state.walk, state.from, state.spanMs)
+      : undefined;
+    if (!state.span) {
+      state.until = state.walk.end;
+      startWalk();
+    }
+  }
+  if (state.done) return;
+  if (!state.walk) {
+    // Nothing new has happened since the last run: say where the output stands.
+    yield {
+      conversations: [],
+      interval: "",
+      pageNumber: 0,
+      dropped: 0,
+      openUntil: openUntil(),
+      position: writeDetailsState(state),
+    };
+    return;
   }
   const item = (span: Interval, pageNumber: number): PageRequest => ({
     key: `${formatInterval(span)}#${pageNumber}`,
     span,
     pageNumber,
   });
+  // The last page the API lets a span be paged to.
+  const lastPageAllowed = Math.floor(s.maxResults / s.pageSize);
   // totalHits by span, from every response so far: how many pages a span has, to fetch ahead.
   const totals = new Map<string, number>();
-  // Whether paging through `hits` would ask past the limit. The last page ends at
-  // `ceil(hits / pageSize) * pageSize`, and "Pagination may not exceed N results" may be checked
-  // against that end, not against totalHits (the two differ when pageSize does not divide N).
-  const tooMany = (hits: number) => Math.ceil(hits / s.pageSize) * s.pageSize > s.maxResults;
+  // Whether a span should be bisected before it is paged: totalHits is approximate (it may be
+  // 10 % low), so the margin keeps the real count under the paging limit.
+  const tooMany = (hits: number) => hits > s.maxResults * SPLIT_RATIO;
   /** The requests the loop below will make, in order, as far as they can be known now. */
   function* upcoming(): Generator<PageRequest> {
-    let span = state.done ? undefined : state.span;
+    const walk = state.walk;
+    let span = state.span;
     let pageNumber = state.pageNumber;
     let spanMs = state.spanMs;
-    while (span) {
+    while (walk && span) {
       const known = totals.get(formatInterval(span));
-      if (known !== undefined && tooMany(known)) return; // a bisection comes first
-      const last = known === undefined ? pageNumber : Math.max(1, Math.ceil(known / s.pageSize));
+      if (known !== undefined && pageNumber === 1 && tooMany(known)) return; // bisection first
+      // Up to the page after the estimated last one: the empty page that ends the span.
+      const estimate = known === undefined ? pageNumber : Math.ceil(known / s.pageSize) + 1;
+      const last = Math.min(Math.max(pageNumber, estimate), lastPageAllowed);
       for (let n = pageNumber; n <= last; n++) yield item(span, n);
-      ({ span, spanMs } = after(span, spanMs));
+      ({ span, spanMs } = after(walk, span, spanMs));
       pageNumber = 1;
     }
   }
@@ -217,25 +305,19 @@ export async function* conversationDetailsPages(
       }),
   });
   try {
-    while (state.span) {
-      const response = (await window.take(item(state.span, state.pageNumber))) ?? {};
+    while (state.walk && state.span) {
+      const walk: Interval = state.walk;
       const span: Interval = state.span;
       const pageNumber = state.pageNumber;
+      const response = (await window.take(item(span, pageNumber))) ?? {};
       const totalHits = typeof response.totalHits === "number" ? response.totalHits : undefined;
-      if (totalHits !== undefined && tooMany(totalHits)) {
-        if (pageNumber > 1) {
-          throw new GenesysError(
-            `The interval '${
-              formatInterval(span)
-            }' grew past ${s.maxResults} conversations while it was paged; run again with a smaller chunk`,
-          );
-        }
+      if (pageNumber === 1 && totalHits !== undefined && tooMany(totalHits)) {
         const half = Math.floor((span.end - span.start) / 2);
         if (half < s.minChunkMs) {
           throw new GenesysError(
             `The interval '${
               formatInterval(span)
-            }' alone has ${totalHits} conversations, more than the ${s.maxResults} the details query can page through (in pages of ${s.pageSize}), and cannot be split below minChunk '${
+            }' alone has about ${totalHits} conversations, more than the details query can page through (${s.maxResults} in pages of ${s.pageSize}), and cannot be split below minChunk '${
               formatDuration(s.minChunkMs)
             }'; add filters or use the jobs API`,
           );
@@ -246,57 +328,58 @@ export async function* conversationDetailsPages(
         state.spanMs = half;
         continue;
       }
-      const raw = Array.isArray(response.conversations) ? response.conversations : undefined;
-      const drop = new Set([...state.prev, ...state.last, ...state.carry]);
-      const boundary = s.desc ? span.start : span.end;
-      const conversations: Conversation[] = [];
-      const pageIds: string[] = [];
-      let dropped = 0;
-      for (const c of raw ?? []) {
-        const id = c?.conversationId;
-        if (typeof id === "string") {
-          pageIds.push(id);
-          if (drop.has(id)) {
-            dropped++;
-            continue;
-          }
-          drop.add(id);
-          const started = typeof c.conversationStart === "string"
-            ? Date.parse(c.conversationStart)
-            : NaN;
-          if (Math.abs(started - boundary) <= s.windowMs) state.carry.push(id);
-        }
-        conversations.push(c);
-      }
+      const raw = recordsOf<Conversation>(
+        response.conversations,
+        "conversations",
+        `POST ${DETAILS_QUERY_PATH} for '${formatInterval(span)}' (page ${pageNumber})`,
+      );
+      const conversations = raw.filter((c) => ownedBy(c, span));
       state.emitted += conversations.length;
-      const spanDone = !raw || raw.length === 0 ||
-        (totalHits !== undefined ? pageNumber * s.pageSize >= totalHits : raw.length < s.pageSize);
-      const lastSpan = !remains(boundary);
-      let total: number | undefined;
-      if (lastSpan && (spanDone || totalHits !== undefined)) {
-        total = state.emitted + (spanDone ? 0 : Math.max(0, totalHits! - pageNumber * s.pageSize));
-      }
+      // A span ends on an empty page. At the last page the API lets it ask for, the page after
+      // cannot be asked: a short page there ends it too, unless totalHits says there is more.
+      const atLimit = pageNumber >= lastPageAllowed;
+      const spanDone = raw.length === 0 ||
+        (atLimit && raw.length < s.pageSize && (totalHits ?? 0) <= s.maxResults);
       if (spanDone) {
         totals.delete(formatInterval(span));
-        state.prev = [...new Set([...state.carry, ...pageIds])];
-        state.carry = [];
-        state.last = [];
-        ({ from: state.from, spanMs: state.spanMs, span: state.span } = after(span, state.spanMs));
-        state.done = !state.span;
+        const next = after(walk, span, state.spanMs);
+        state.from = next.from;
+        state.spanMs = next.spanMs;
+        state.span = next.span;
         state.pageNumber = 1;
+        if (!state.span) {
+          state.until = walk.end;
+          startWalk();
+        }
+      } else if (atLimit) {
+        throw new GenesysError(
+          `The interval '${
+            formatInterval(span)
+          }' holds more conversations than the details query can page through (${s.maxResults} in pages of ${s.pageSize}; its totalHits said ${
+            totals.get(formatInterval(span)) ?? "nothing"
+          }, an estimate): run again with a smaller chunk, add filters, or use the jobs API`,
+        );
       } else {
-        state.last = pageIds;
         state.pageNumber = pageNumber + 1;
+      }
+      // From the run's last span on, the total is in sight: exact once that span is done.
+      const lastOfRun = walk.end >= runEnd && !remains(walk, s.desc ? span.start : span.end);
+      let total: number | undefined;
+      if (lastOfRun && spanDone) total = state.emitted;
+      else if (lastOfRun && totalHits !== undefined) {
+        total = state.emitted + Math.max(0, totalHits - pageNumber * s.pageSize);
       }
       const page: ConversationDetailsPage = {
         conversations,
         interval: formatInterval(span),
         pageNumber,
-        dropped,
+        dropped: raw.length - conversations.length,
         position: writeDetailsState(state),
       };
       if (totalHits !== undefined) page.totalHits = totalHits;
       if (total !== undefined) page.total = total;
+      const open = openUntil();
+      if (open !== undefined) page.openUntil = open;
       window.refill();
       yield page;
     }
@@ -314,7 +397,7 @@ interface PageRequest {
 
 /**
  * Streams the conversations of a details query one by one; see
- * {@link conversationDetailsPages} for chunking, paging, bisection and repeats.
+ * {@link conversationDetailsPages} for chunking, paging, bisection and ownership.
  *
  * @param client The API client.
  * @param query The details query body.
@@ -328,8 +411,14 @@ interface PageRequest {
  * import type { ApiClient } from "./client.ts";
  * import { strictEqual } from "node:assert/strict";
  *
+ * let asked = 0;
  * const client = {
- *   request: () => Promise.resolve({ totalHits: 2, conversations: [{ conversationId: "a" }, { conversationId: "b" }] }),
+ *   request: () =>
+ *     Promise.resolve(
+ *       asked++ === 0
+ *         ? { totalHits: 2, conversations: [{ conversationId: "a" }, { conversationId: "b" }] }
+ *         : { totalHits: 2 },
+ *     ),
  * } as unknown as ApiClient;
  * const query = { interval: "2026-01-01T00:00:00Z/2026-01-01T06:00:00Z" };
  * strictEqual((await Array.fromAsync(conversationDetails(client, query))).length, 2);
@@ -347,9 +436,11 @@ export async function* conversationDetails(
 
 /**
  * A resumable {@link PageSource} over a details query, for the extraction engine. `position`
- * holds the chunk edge or the span and next page number, the count emitted so far and a few
- * ids to drop repeats after a resume (at most about two pages' worth); `total` is known from the
- * last chunk on (see {@link ConversationDetailsPage.total}). `recordType` is `conversation`.
+ * holds the walk being read and either the chunk edge or the span and next page number, and the
+ * count emitted so far (see `writeDetailsState`); `total` is an estimate from the last chunk on
+ * (see {@link ConversationDetailsPage.total}); `dropped` counts the conversations another chunk
+ * owns; the last page of an interval clamped to now says `openUntil`, and the engine then
+ * continues the job on a later run. `recordType` is `conversation`.
  *
  * @param client The API client.
  * @param query The details query body.
@@ -366,13 +457,18 @@ export async function* conversationDetails(
  * import { strictEqual } from "node:assert/strict";
  *
  * const client = {
- *   request: () => Promise.resolve({ totalHits: 1, conversations: [{ conversationId: "a" }] }),
+ *   request: (_m: string, _p: string, o: { body: { paging: { pageNumber: number } } }) =>
+ *     Promise.resolve(
+ *       o.body.paging.pageNumber === 1
+ *         ? { totalHits: 1, conversations: [{ conversationId: "a" }] }
+ *         : { totalHits: 1 },
+ *     ),
  * } as unknown as ApiClient;
  * const source = conversationDetailsSource(client, { interval: "2026-01-01/2026-01-02" });
  * const pages = await Array.fromAsync(source.pages());
- * strictEqual(pages.length, 1);
- * strictEqual(pages[0].total, 1);
- * strictEqual((await Array.fromAsync(source.pages(pages[0].position))).length, 0);
+ * strictEqual(pages.length, 2); // the records, then the empty page that ends the day
+ * strictEqual(pages[1].total, 1);
+ * strictEqual((await Array.fromAsync(source.pages(pages[1].position))).length, 0);
  * ```
  */
 export function conversationDetailsSource(
@@ -401,6 +497,8 @@ export function conversationDetailsSource(
           position: page.position,
         };
         if (page.total !== undefined) out.total = page.total;
+        if (page.dropped > 0) out.dropped = page.dropped;
+        if (page.openUntil !== undefined) out.openUntil = page.openUntil;
         yield out;
       }
     },

@@ -23,24 +23,35 @@ import {
 } from "./interval.ts";
 import { checkPositiveInt, durationOption } from "./page_loop.ts";
 
-/** The resume state of a details query stream (stored as a JSON position). */
+/**
+ * The share of the paging limit a span's `totalHits` may reach before the span is bisected:
+ * `totalHits` is approximate (it may be 10 % low), and a span past the limit cannot be paged to
+ * its end.
+ */
+export const SPLIT_RATIO = 0.8;
+
+/**
+ * The resume state of a details query stream (stored as a JSON position).
+ *
+ * A run reads a *walk*: a stretch of the interval from where the output stands to the run's end
+ * (the interval's end, or now when that is earlier), span by span, in the query's order.
+ * Everything before the walk is written; the walk's end is fixed when the walk starts.
+ */
 export interface DetailsState {
-  /** Between chunks: the edge of the remaining region (asc: its start; desc: its end). */
+  /** The walk being read; `undefined` between walks (see `until`). */
+  walk?: Interval;
+  /** Between spans: the edge of the walk's remaining part (asc: its start; desc: its end). */
   from: number;
-  /** Mid-chunk: the span being paged. */
+  /** Mid-span: the span being paged. */
   span?: Interval;
-  /** The next page of `span` (1 between chunks). */
+  /** The next page of `span` (1 between spans). */
   pageNumber: number;
   /** The longest span to query next: the chunk size, or less after a bisection (until the grid). */
   spanMs: number;
-  /** Conversations yielded so far. */
+  /** Conversations yielded so far, over every run. */
   emitted: number;
-  /** Ids to drop: near the boundary with the previous span, and its last page. */
-  prev: string[];
-  /** Ids of the current span near its next boundary. */
-  carry: string[];
-  /** Ids of the current span's last page. */
-  last: string[];
+  /** Between walks: everything before this instant is written. */
+  until: number;
   /** Nothing is left. */
   done: boolean;
 }
@@ -51,7 +62,7 @@ export interface DetailsSettings {
   body: Record<string, unknown>;
   /** The whole interval. */
   interval: Interval;
-  /** Whether chunks go backwards (`order: "desc"`). */
+  /** Whether spans go backwards (`order: "desc"`). */
   desc: boolean;
   /** The chunk size in ms. */
   chunkMs: number;
@@ -61,10 +72,10 @@ export interface DetailsSettings {
   pageSize: number;
   /** The paging limit (100,000). */
   maxResults: number;
-  /** The dedup window around chunk boundaries, in ms. */
-  windowMs: number;
   /** Most requests in flight at once (1 to 16). */
   concurrency: number;
+  /** The clock, epoch ms. */
+  now: () => number;
   /** The source description (endpoint, interval, body, chunk, pageSize, maxResults). */
   description: JsonValue;
 }
@@ -114,9 +125,6 @@ export function detailsSettings(
       `Option 'maxResults' is '${maxResults}': it must be a whole number of at least the page size`,
     );
   }
-  const windowMs = options.dedupWindow === undefined
-    ? 1000
-    : durationOption("dedupWindow", options.dedupWindow, "1d");
   checkPositiveInt("concurrency", options.concurrency, 16);
   return {
     body: checked.body,
@@ -126,8 +134,8 @@ export function detailsSettings(
     minChunkMs,
     pageSize,
     maxResults,
-    windowMs,
     concurrency: options.concurrency ?? 1,
+    now: options.now ?? Date.now,
     description: {
       endpoint: `POST ${DETAILS_QUERY_PATH}`,
       interval: formatInterval(checked.interval),
@@ -148,7 +156,9 @@ function badPosition(position: unknown, why: string): CheckpointError {
 }
 
 /**
- * Reads a resume position (or starts afresh without one).
+ * Reads a resume position (or starts afresh without one). A position of the earlier format
+ * (with the boundary-dedupe lists `prev`, `carry`, `last` and no `walk`) is refused: its pages
+ * were filtered by another rule, so continuing it could not be exact.
  *
  * @param position A position from an earlier page, or `undefined`.
  * @param s The stream's settings.
@@ -161,7 +171,7 @@ function badPosition(position: unknown, why: string): CheckpointError {
  * import { strictEqual } from "node:assert/strict";
  *
  * const s = detailsSettings({ interval: "2026-01-01/2026-01-08" }, {});
- * strictEqual(readDetailsState(undefined, s).from, Date.UTC(2026, 0, 1));
+ * strictEqual(readDetailsState(undefined, s).until, Date.UTC(2026, 0, 1));
  * ```
  */
 export function readDetailsState(
@@ -170,13 +180,11 @@ export function readDetailsState(
 ): DetailsState {
   const { start, end } = s.interval;
   const fresh: DetailsState = {
-    from: s.desc ? end : start,
+    from: start,
     pageNumber: 1,
     spanMs: s.chunkMs,
     emitted: 0,
-    prev: [],
-    carry: [],
-    last: [],
+    until: start,
     done: false,
   };
   if (position === undefined || position === null) return fresh;
@@ -184,47 +192,53 @@ export function readDetailsState(
   if (typeof p !== "object" || Array.isArray(p) || p.kind !== "details-query") {
     throw badPosition(position, "not a details query position");
   }
-  const ids = (key: string): string[] => {
-    const value = p[key] ?? [];
-    if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
-      throw badPosition(position, `'${key}' is not a list of ids`);
-    }
-    return value as string[];
-  };
   if (!Number.isInteger(p.emitted) || (p.emitted as number) < 0) {
     throw badPosition(position, "'emitted' is missing");
   }
-  const spanMs = p.spanMs ?? s.chunkMs;
-  if (!Number.isInteger(spanMs) || (spanMs as number) < 1 || (spanMs as number) > s.chunkMs) {
-    throw badPosition(position, "'spanMs' does not fit the chunk size");
+  const emitted = p.emitted as number;
+  if (p.done === true) return { ...fresh, emitted, until: end, done: true };
+  if ("prev" in p || "carry" in p || "last" in p) {
+    throw badPosition(
+      position,
+      "it was written by an earlier version that removed repeats at chunk boundaries; conversations now belong to the window they started in",
+    );
   }
-  const state: DetailsState = {
-    ...fresh,
-    spanMs: spanMs as number,
-    emitted: p.emitted as number,
-    prev: ids("prev"),
-  };
-  if (p.done === true) return { ...state, done: true };
   try {
+    if (typeof p.until === "string") {
+      const until = parseInstant(p.until);
+      if (until < start || until > end) throw badPosition(position, "'until' outside the interval");
+      return { ...fresh, emitted, from: until, until };
+    }
+    if (typeof p.walk !== "string") throw badPosition(position, "'walk' is missing");
+    const walk = parseInterval(p.walk);
+    if (walk.start < start || walk.end > end) {
+      throw badPosition(position, "walk outside the interval");
+    }
+    const spanMs = p.spanMs;
+    if (!Number.isInteger(spanMs) || (spanMs as number) < 1 || (spanMs as number) > s.chunkMs) {
+      throw badPosition(position, "'spanMs' does not fit the chunk size");
+    }
+    const state = { ...fresh, walk, emitted, spanMs: spanMs as number, until: walk.start };
     if (typeof p.span === "string") {
       const span = parseInterval(p.span);
-      if (span.start < start || span.end > end) {
-        throw badPosition(position, "span outside the interval");
+      if (span.start < walk.start || span.end > walk.end) {
+        throw badPosition(position, "span outside its walk");
       }
       if (!Number.isInteger(p.pageNumber) || (p.pageNumber as number) < 2) {
         throw badPosition(position, "'pageNumber' is missing");
       }
       return {
         ...state,
+        from: s.desc ? span.end : span.start,
         span,
         pageNumber: p.pageNumber as number,
-        carry: ids("carry"),
-        last: ids("last"),
       };
     }
     if (typeof p.from !== "string") throw badPosition(position, "'from' is missing");
     const from = parseInstant(p.from);
-    if (from < start || from > end) throw badPosition(position, "'from' outside the interval");
+    if (from < walk.start || from > walk.end) {
+      throw badPosition(position, "'from' outside its walk");
+    }
     return { ...state, from };
   } catch (error) {
     if (error instanceof UsageError) throw badPosition(position, error.message);
@@ -233,9 +247,10 @@ export function readDetailsState(
 }
 
 /**
- * Writes the state as a JSON position: `{ kind, from, spanMs, emitted, prev }` between chunks,
- * `{ kind, span, pageNumber, spanMs, emitted, prev, carry, last }` inside one, or
- * `{ kind, done, emitted }` at the end. The id lists are copies.
+ * Writes the state as a JSON position: `{ kind, walk, span, pageNumber, spanMs, emitted }`
+ * inside a span, `{ kind, walk, from, spanMs, emitted }` between spans, `{ kind, until,
+ * emitted }` between walks (an open end: everything before `until` is written), or
+ * `{ kind, done, emitted }` at the end.
  *
  * @param state The state.
  * @returns The position.
@@ -247,28 +262,30 @@ export function readDetailsState(
  *
  * const s = detailsSettings({ interval: "2026-01-01/2026-01-08" }, {});
  * const position = writeDetailsState(readDetailsState(undefined, s));
+ * deepStrictEqual(position, { kind: "details-query", until: "2026-01-01T00:00:00Z", emitted: 0 });
  * deepStrictEqual(readDetailsState(position, s), readDetailsState(undefined, s));
  * ```
  */
 export function writeDetailsState(state: DetailsState): JsonValue {
-  if (state.done) return { kind: "details-query", done: true, emitted: state.emitted };
+  const kind = "details-query";
+  if (state.done) return { kind, done: true, emitted: state.emitted };
+  if (!state.walk) return { kind, until: formatInstant(state.until), emitted: state.emitted };
+  const walk = formatInterval(state.walk);
   if (state.span && state.pageNumber > 1) {
     return {
-      kind: "details-query",
+      kind,
+      walk,
       span: formatInterval(state.span),
       pageNumber: state.pageNumber,
       spanMs: state.spanMs,
       emitted: state.emitted,
-      prev: [...state.prev],
-      carry: [...state.carry],
-      last: [...state.last],
     };
   }
   return {
-    kind: "details-query",
+    kind,
+    walk,
     from: formatInstant(state.from),
     spanMs: state.spanMs,
     emitted: state.emitted,
-    prev: [...state.prev],
   };
 }

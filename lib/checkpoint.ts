@@ -10,12 +10,27 @@
  */
 import type { JsonValue } from "./client.ts";
 import { CheckpointError } from "./errors.ts";
+import type { SourceCap } from "./source.ts";
 import { type CheckpointLock, lockHeld, type LockHolder, lockHolder, lockLost } from "./lock.ts";
 
 export * from "./lock.ts";
 
-/** The checkpoint format version this module writes and reads. */
-export const CHECKPOINT_VERSION = 1;
+/**
+ * The checkpoint format version this module writes and reads. Version 2 (issue 11): analytics
+ * positions follow the ownership rule (no boundary-dedupe id lists), and checkpoints may carry
+ * `dropped`, `capped` and `openEnd`. A version 1 checkpoint is refused with a clear message.
+ */
+export const CHECKPOINT_VERSION = 2;
+
+/** Where a later run continues a `complete` checkpoint whose source covered its range only so far. */
+export interface CheckpointOpenEnd {
+  /** The instant the output covers until (ISO-8601), from the source's `openUntil`. */
+  until: string;
+  /** The output's length before its format's ending: a later run truncates to it and appends. */
+  bytes: number;
+  /** The sink's state at `bytes`. */
+  sinkState: JsonValue;
+}
 
 /** Where an extraction stands: enough to resume it exactly after its last durable page. */
 export interface Checkpoint {
@@ -46,6 +61,16 @@ export interface Checkpoint {
   sinkState: JsonValue;
   /** How many records the whole extraction gives, when the source said. */
   total?: number;
+  /** Records read but not kept because another window owns them, over every run. */
+  dropped?: number;
+  /** Set when the source ended at a documented server cap: the output is finished but capped. */
+  capped?: SourceCap;
+  /**
+   * Set on a `complete` checkpoint when the source covered its range only up to an instant (an
+   * interval clamped to now): the same job run again continues from `position` instead of
+   * answering "already complete".
+   */
+  openEnd?: CheckpointOpenEnd;
   /** When the job started (ISO 8601). */
   createdAt: string;
   /** When this checkpoint was last saved (ISO 8601). */
@@ -253,7 +278,8 @@ function isCount(value: unknown): value is number {
  * @param location Where it was read from, for the error message.
  * @returns The checkpoint.
  * @throws {CheckpointError} When a field is missing or has the wrong type, or the version is not
- * {@link CHECKPOINT_VERSION}; the message names the location and how to start over.
+ * {@link CHECKPOINT_VERSION} (version 1: written by an earlier version, which the message says);
+ * the message names the location and how to start over.
  *
  * @example
  * ```ts
@@ -274,6 +300,14 @@ export function validateCheckpoint(value: unknown, location: string): Checkpoint
     return fail("it is not a JSON object");
   }
   const cp = value as Record<string, unknown>;
+  if (cp.version === 1) {
+    const fix = cp.status === "complete"
+      ? "use --restart (or delete it) to extract again"
+      : "finish it with the version that wrote it, or use --restart (or delete it) to start over";
+    throw new CheckpointError(
+      `Checkpoint '${location}' was written by an earlier version of this toolkit (checkpoint format 1), whose resume positions this version cannot continue exactly (conversations now belong to the window they started in); ${fix}`,
+    );
+  }
   if (cp.version !== CHECKPOINT_VERSION) {
     return fail(`version '${String(cp.version)}' is not '${CHECKPOINT_VERSION}'`);
   }
@@ -290,6 +324,26 @@ export function validateCheckpoint(value: unknown, location: string): Checkpoint
     if (!isCount(cp[field])) fail(`'${field}' is missing or not a non-negative integer`);
   }
   if (cp.total !== undefined && !isCount(cp.total)) fail("'total' is not a non-negative integer");
+  if (cp.dropped !== undefined && !isCount(cp.dropped)) {
+    fail("'dropped' is not a non-negative integer");
+  }
+  if (cp.capped !== undefined) {
+    const c = cp.capped as Record<string, unknown>;
+    if (
+      typeof c !== "object" || c === null || !isCount(c.limit) || typeof c.description !== "string"
+    ) {
+      fail("'capped' is not { limit, description }");
+    }
+  }
+  if (cp.openEnd !== undefined) {
+    const o = cp.openEnd as Record<string, unknown>;
+    if (
+      typeof o !== "object" || o === null || typeof o.until !== "string" || !isCount(o.bytes) ||
+      !("sinkState" in o)
+    ) {
+      fail("'openEnd' is not { until, bytes, sinkState }");
+    }
+  }
   if (cp.status !== "running" && cp.status !== "complete") {
     fail(`'status' is '${String(cp.status)}', not 'running' or 'complete'`);
   }
@@ -336,7 +390,7 @@ export function parseCheckpoint(text: string, location: string): Checkpoint {
  *
  * const store = new MemoryCheckpointStore();
  * const cp: Checkpoint = {
- *   version: 1, jobKey: "0".repeat(64), recordType: "user", format: "jsonl",
+ *   version: 2, jobKey: "0".repeat(64), recordType: "user", format: "jsonl",
  *   position: { pageNumber: 2 }, pages: 2, records: 200, bytes: 51200, sinkState: null,
  *   createdAt: "2024-01-01T00:00:00.000Z", updatedAt: "2024-01-01T00:00:05.000Z",
  *   status: "running",

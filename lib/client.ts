@@ -6,6 +6,7 @@
  */
 
 import type { Pacer, PacerOptions, PacerStats, RateLimitInfo } from "./pacer.ts";
+import type { Query } from "./query.ts";
 import type { Redactor } from "./redact.ts";
 import type { TokenManager } from "./token.ts";
 
@@ -20,8 +21,11 @@ export type JsonValue =
 
 /** Options of one API request. */
 export interface RequestOptions {
-  /** Query parameters, appended to the path (`undefined` values are skipped). */
-  query?: Record<string, string | number | boolean | undefined>;
+  /**
+   * Query parameters set on the path: each replaces the path's own values for its key; a list
+   * sends every value (`{ id: ["a", "b"] }` is `id=a&id=b`); `undefined` values are skipped.
+   */
+  query?: Query;
   /** A JSON body (sent with `Content-Type: application/json`). */
   body?: unknown;
   /** Extra request headers. `Authorization` is always set by the client. */

@@ -6,7 +6,7 @@
  * @module
  */
 import type { JsonValue } from "./client.ts";
-import type { PageSource, SourcePage } from "./source.ts";
+import type { PageSource, SourceCap, SourcePage } from "./source.ts";
 import type { Sink, SinkMark } from "./sink.ts";
 import {
   type Checkpoint,
@@ -57,6 +57,8 @@ export interface ExtractProgress {
   records: number;
   /** Records the whole extraction gives, when the source knows. */
   total?: number;
+  /** Records read but not kept because another window owns them, this run and earlier ones. */
+  dropped: number;
   /** Durable output bytes. */
   bytes: number;
   /** Pages of records written by this run. */
@@ -127,6 +129,18 @@ export interface ExtractResult {
   recordsThisRun: number;
   /** Records the whole extraction gives, when the source said. */
   total?: number;
+  /** Records read but not kept because another window owns them, this run and earlier ones. */
+  dropped: number;
+  /**
+   * Set when the source ended at a documented server cap (see `SourcePage.capped`): the output is
+   * finished but holds only what the server gives. Also set on an `alreadyComplete` result.
+   */
+  capped?: SourceCap;
+  /**
+   * Set when the output covers the source's range only up to this instant (ISO-8601; an interval
+   * clamped to now): running the same job again later continues after it.
+   */
+  openUntil?: string;
   /** The job key (hash of the arguments). */
   jobKey: string;
   /** The checkpoint's key, when there is a checkpoint. */
@@ -180,7 +194,7 @@ export function extractJobKey(
  *
  * const source = { description: { path: "/api/v2/users" }, recordType: "user", pages: async function* () {} };
  * deepStrictEqual(extractJob({ source, sink: new MemorySink({ format: "csv" }) }), {
- *   checkpointVersion: 1,
+ *   checkpointVersion: 2,
  *   source: { path: "/api/v2/users" },
  *   recordType: "user",
  *   sink: { format: "csv" },
@@ -242,7 +256,14 @@ async function nextOrAbort<T>(
  *   and marked `complete`. Running the same job again returns at once with `alreadyComplete`
  *   (use `restart` to run it again; a file sink then also needs `overwrite`). A `complete`
  *   checkpoint of another job is simply replaced.
+ * - Capped: when the source's last page says `capped`, the output is finished as usual and the
+ *   result (and the checkpoint, so a rerun says so too) carries the cap.
+ * - Open end: when the source's last page says `openUntil`, the output is finished and the
+ *   `complete` checkpoint records where to continue. Running the same job again continues the
+ *   source from there and appends to the finished output (reopened only once a record arrives,
+ *   so a run that finds nothing new or fails early leaves it as it was).
  * - Memory: one page at a time; the next page is requested only after the current one is durable.
+ * - Statistics: `dropped` sums the pages' `dropped` (records another window owns) over every run.
  *
  * @param options Source, sink, checkpoint, identity, signal, progress callback, counters, clock.
  * @returns How the run ended, with counts and where the output and checkpoint are.
@@ -334,7 +355,7 @@ async function run<T>(options: ExtractOptions<T>): Promise<ExtractResult> {
     output: sink.path,
   };
 
-  if (previous?.status === "complete") {
+  if (previous?.status === "complete" && previous.openEnd === undefined) {
     return {
       ...base,
       status: "complete",
@@ -347,39 +368,61 @@ async function run<T>(options: ExtractOptions<T>): Promise<ExtractResult> {
       pagesThisRun: 0,
       recordsThisRun: 0,
       total: previous.total,
+      dropped: previous.dropped ?? 0,
+      ...(previous.capped ? { capped: previous.capped } : {}),
       elapsedMs: now() - startedAt,
     };
   }
 
   const resumed = previous !== undefined;
+  // A complete checkpoint with an open end: the finished output grows with this run.
+  const openEnd = previous?.status === "complete" ? previous.openEnd : undefined;
   let position: JsonValue = previous ? previous.position : null;
   let pages = previous?.pages ?? 0;
   let records = previous?.records ?? 0;
   let total = previous?.total;
-  let mark: SinkMark = previous
+  let dropped = previous?.dropped ?? 0;
+  let capped = previous?.capped;
+  let openUntil: string | undefined;
+  // Where the next page goes (before the format's ending), and the finished output while a
+  // continued one is not reopened yet.
+  let mark: SinkMark = openEnd
+    ? { bytes: openEnd.bytes, state: openEnd.sinkState }
+    : previous
     ? { bytes: previous.bytes, state: previous.sinkState }
     : { bytes: 0, state: null };
+  let finished: SinkMark | undefined = openEnd
+    ? { bytes: previous!.bytes, state: previous!.sinkState }
+    : undefined;
   let pagesThisRun = 0;
   let recordsThisRun = 0;
   const createdAt = previous?.createdAt ?? new Date(startedAt).toISOString();
 
-  const checkpointOf = (status: Checkpoint["status"], at: number): Checkpoint => ({
-    version: CHECKPOINT_VERSION,
-    jobKey,
-    job,
-    recordType: source.recordType,
-    format: sink.format,
-    ...(sink.path !== undefined ? { output: sink.path } : {}),
-    position,
-    pages,
-    records,
-    bytes: mark.bytes,
-    sinkState: mark.state,
-    ...(total !== undefined ? { total } : {}),
-    createdAt,
-    updatedAt: new Date(at).toISOString(),
-    status,
-  });
+  const checkpointOf = (status: Checkpoint["status"], at: number): Checkpoint => {
+    const out = finished ?? mark;
+    return {
+      version: CHECKPOINT_VERSION,
+      jobKey,
+      job,
+      recordType: source.recordType,
+      format: sink.format,
+      ...(sink.path !== undefined ? { output: sink.path } : {}),
+      position,
+      pages,
+      records,
+      bytes: out.bytes,
+      sinkState: out.state,
+      ...(total !== undefined ? { total } : {}),
+      ...(dropped > 0 ? { dropped } : {}),
+      ...(capped ? { capped } : {}),
+      ...(status === "complete" && openUntil !== undefined
+        ? { openEnd: { until: openUntil, bytes: mark.bytes, sinkState: mark.state } }
+        : {}),
+      createdAt,
+      updatedAt: new Date(at).toISOString(),
+      status,
+    };
+  };
 
   const result = (status: ExtractResult["status"]): ExtractResult => ({
     ...base,
@@ -389,10 +432,13 @@ async function run<T>(options: ExtractOptions<T>): Promise<ExtractResult> {
     resumable: status === "stopped" && store !== undefined,
     pages,
     records,
-    bytes: mark.bytes,
+    bytes: (finished ?? mark).bytes,
     pagesThisRun,
     recordsThisRun,
     total,
+    dropped,
+    ...(status === "complete" && capped ? { capped } : {}),
+    ...(status === "complete" && openUntil !== undefined ? { openUntil } : {}),
     elapsedMs: now() - startedAt,
   });
 
@@ -404,6 +450,7 @@ async function run<T>(options: ExtractOptions<T>): Promise<ExtractResult> {
       pages,
       records,
       total,
+      dropped,
       bytes: mark.bytes,
       pagesThisRun,
       recordsThisRun,
@@ -416,10 +463,12 @@ async function run<T>(options: ExtractOptions<T>): Promise<ExtractResult> {
     });
   };
 
-  await sink.open({
-    recordType: source.recordType,
-    resume: previous ? { bytes: previous.bytes, state: previous.sinkState } : undefined,
-  });
+  const open = async (): Promise<void> => {
+    await sink.open({ recordType: source.recordType, resume: previous ? mark : undefined });
+    finished = undefined;
+  };
+  // A continued output stays finished until a record arrives for it.
+  if (!openEnd) await open();
   let iterator: AsyncIterator<SourcePage<T>> | undefined;
   let exhausted = false;
   try {
@@ -442,7 +491,8 @@ async function run<T>(options: ExtractOptions<T>): Promise<ExtractResult> {
         break;
       }
       const page = next.value;
-      mark = await sink.write(page.records);
+      if (page.records.length > 0 && finished) await open();
+      if (!finished) mark = await sink.write(page.records);
       // A page without records (an analytics job announcing its id, a listing's empty last page)
       // moves the checkpoint but is not counted: users count pages of records.
       if (page.records.length > 0) {
@@ -452,13 +502,16 @@ async function run<T>(options: ExtractOptions<T>): Promise<ExtractResult> {
       records += page.records.length;
       recordsThisRun += page.records.length;
       if (page.total !== undefined) total = page.total;
+      dropped += page.dropped ?? 0;
+      if (page.capped) capped = page.capped;
+      openUntil = page.openUntil;
       position = page.position;
       const at = now();
       if (store && key !== undefined) await store.save(key, checkpointOf("running", at));
       report(at);
       if (signal?.aborted) return result("stopped");
     }
-    mark = await sink.finish();
+    if (!finished) finished = await sink.finish();
     if (store && key !== undefined) {
       await store.save(key, checkpointOf("complete", now()));
     }

@@ -28,6 +28,7 @@ import {
 } from "./http.ts";
 import { Pacer, type PacerResponse, sharedPacer } from "./pacer.ts";
 import { type ResolvedRegion, resolveRegion } from "./region.ts";
+import { setQuery } from "./query.ts";
 import { DEFAULT_MAX_RETRY_AFTER, retry, sleep, type TimeBudget } from "./retry.ts";
 import { TokenManager } from "./token.ts";
 
@@ -336,9 +337,7 @@ export class GenesysClient implements ApiClient {
       );
     }
     url.hash = "";
-    for (const [key, value] of Object.entries(options.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(key, String(value));
-    }
+    setQuery(url.searchParams, options.query ?? {});
     // A nextUri may carry a token: what messages and events show of the path is redacted.
     const display = this.tokenManager.redactor.redact(`${url.pathname}${url.search}`);
     // A plain record: the fetch reads it once; a Headers object per attempt costs more.

@@ -5,15 +5,16 @@
  */
 import type { ApiClient, JsonValue } from "./client.ts";
 import { CheckpointError } from "./errors.ts";
-import { checkPositiveInt, type Query } from "./page_loop.ts";
+import { checkPositiveInt } from "./page_loop.ts";
+import type { Query } from "./query.ts";
 import { paginate } from "./page_number.ts";
-import type { PageSource, SourcePage } from "./source.ts";
+import type { PageSource, SourceCap, SourcePage } from "./source.ts";
 
 /** Options of {@link listingSource}. */
 export interface ListingSourceOptions {
   /** Entities per page. Default 100. */
   pageSize?: number;
-  /** Extra query parameters (part of the source's description). */
+  /** Extra query parameters, a list for a repeated key (part of the source's description). */
   query?: Query;
   /** The record type, such as `user`. Default: the path's last segment without a final `s`. */
   recordType?: string;
@@ -25,6 +26,8 @@ export interface ListingSourceOptions {
   concurrency?: number;
   /** Passed to every request: an absolute deadline, epoch ms by the client's clock. */
   deadline?: number;
+  /** The listing's documented cap, as for `paginate` (default: the known one; `null`: none). */
+  cap?: SourceCap | null;
 }
 
 /** The resume position of a {@link listingSource} page. */
@@ -76,7 +79,8 @@ function readListingPosition(position: JsonValue, path: string): ListingPosition
  * const client = {
  *   request: (_method: string, path: string) => {
  *     const n = Number(new URL(path, "http://x").searchParams.get("pageNumber"));
- *     return Promise.resolve({ entities: [{ id: `u${n}` }], pageCount: 3, total: 3, nextUri: `/api/v2/users?pageNumber=${n + 1}` });
+ *     const nextUri = n < 3 ? `/api/v2/users?pageNumber=${n + 1}` : undefined;
+ *     return Promise.resolve({ entities: [{ id: `u${n}` }], pageCount: 3, total: 3, nextUri });
  *   },
  * } as unknown as ApiClient;
  *
@@ -97,7 +101,7 @@ export function listingSource<T = unknown>(
   const query: Record<string, JsonValue> = {};
   for (const key of Object.keys(options.query ?? {}).sort()) {
     const value = options.query![key];
-    if (value !== undefined) query[key] = value;
+    if (value !== undefined) query[key] = Array.isArray(value) ? [...value] : value as JsonValue;
   }
   const lastSegment = new URL(path, "http://relative.invalid").pathname.split("/").filter(Boolean)
     .at(-1) ?? "record";
@@ -120,6 +124,7 @@ export function listingSource<T = unknown>(
         prefetch: options.prefetch,
         concurrency: options.concurrency,
         deadline: options.deadline,
+        cap: options.cap,
         signal,
       });
       for await (const page of pages) {
@@ -128,6 +133,7 @@ export function listingSource<T = unknown>(
           : { pageNumber: page.nextPageNumber };
         const out: SourcePage<T> = { records: page.entities, position };
         if (page.total !== undefined) out.total = page.total;
+        if (page.capped) out.capped = page.capped;
         yield out;
       }
     },

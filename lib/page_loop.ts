@@ -7,9 +7,6 @@
 import { GenesysError, UsageError } from "./errors.ts";
 import { parseDuration } from "./interval.ts";
 
-/** Query parameters added to every page request (`undefined` values are skipped). */
-export type Query = Record<string, string | number | boolean | undefined>;
-
 /**
  * Checks an option is a whole number from 1 to `max` (when given).
  *
@@ -116,4 +113,38 @@ export function linkSignal(
     controller,
     signal: signal ? AbortSignal.any([signal, controller.signal]) : controller.signal,
   };
+}
+
+/**
+ * The records of a page: `field` must be an array of JSON objects (absent means none). A listing
+ * of records never holds anything else; a path that is not a listing often does.
+ *
+ * @typeParam T The record type.
+ * @param value The response's field (`entities`, `conversations`).
+ * @param field Its name, for the message.
+ * @param where What answered, for the message (`The listing '/api/v2/users' (page 3)`).
+ * @returns The records.
+ * @throws {GenesysError} When the field is not an array or holds something that is not an object.
+ *
+ * @example
+ * ```ts
+ * import { recordsOf } from "./page_loop.ts";
+ * import { deepStrictEqual, throws } from "node:assert/strict";
+ *
+ * deepStrictEqual(recordsOf(undefined, "entities", "The listing"), []);
+ * throws(() => recordsOf(["u1"], "entities", "The listing"), /entities that are not records \("u1"\)/);
+ * ```
+ */
+export function recordsOf<T>(value: unknown, field: string, where: string): T[] {
+  if (value === undefined || value === null) return [];
+  const bad = !Array.isArray(value)
+    ? value
+    : value.find((e) => typeof e !== "object" || e === null || Array.isArray(e));
+  if (Array.isArray(value) && bad === undefined) return value as T[];
+  const shown = JSON.stringify(bad)?.slice(0, 60) ?? String(bad);
+  throw new GenesysError(
+    `${where} answered ${field} that are not records (${
+      Array.isArray(value) ? "" : `'${field}' is `
+    }${shown}): check that it is a listing of objects`,
+  );
 }

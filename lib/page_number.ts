@@ -5,9 +5,12 @@
  * @module
  */
 import type { ApiClient, RequestOptions } from "./client.ts";
-import { GenesysError } from "./errors.ts";
+import { ApiError, GenesysError } from "./errors.ts";
+import { documentedCap, reachesCap } from "./listing_cap.ts";
+import type { SourceCap } from "./source.ts";
 import { Lookahead } from "./lookahead.ts";
-import { checkMaxPages, checkPositiveInt, type Query } from "./page_loop.ts";
+import { checkMaxPages, checkPositiveInt, recordsOf } from "./page_loop.ts";
+import { type Query, setQuery } from "./query.ts";
 
 /** The body of a page-number listing response, such as `GET /api/v2/users`. */
 export interface ListingResponse<T> {
@@ -37,8 +40,13 @@ export interface ListingPage<T> {
   total?: number;
   /** The response's `pageCount`, when it had one. */
   pageCount?: number;
-  /** The raw response body. */
+  /** The raw response body (empty for a capped end). */
   body: ListingResponse<T>;
+  /**
+   * Set on the last page when the listing ended at its documented cap: this page answered 400
+   * and has no entities; every result before the cap was read.
+   */
+  capped?: SourceCap;
 }
 
 /** Options of {@link paginate}. */
@@ -48,9 +56,10 @@ export interface PaginateOptions {
   /** The first page to fetch. Default 1. */
   pageNumber?: number;
   /**
-   * Extra query parameters sent with every page request. A followed `nextUri` keeps its own
-   * values, and gets any of these (and of the path's own query, and `pageSize`) that it lacks
-   * added.
+   * Extra query parameters sent with every page request (a list sends each value:
+   * `{ id: ["a", "b"] }` is `id=a&id=b`). A followed `nextUri` keeps its own values, and gets any
+   * of these (and of the path's own query, and `pageSize`) that it lacks added, every value of a
+   * repeated key included.
    */
   query?: Query;
   /**
@@ -68,6 +77,12 @@ export interface PaginateOptions {
   concurrency?: number;
   /** Stop with an error after this many pages (a guard against endless listings). Default none. */
   maxPages?: number;
+  /**
+   * The listing's documented cap: a 400 for a page that asks for results past `cap.limit` ends
+   * the listing with a last page marked `capped` instead of failing. Default: the cap
+   * {@link documentedCap} knows for the path and query (inactive users: 10,000); `null` for none.
+   */
+  cap?: SourceCap | null;
   /** Aborts the current request (its rejection ends the loop). */
   signal?: AbortSignal;
   /** Passed to every request: an absolute deadline, epoch ms by the client's clock. */
@@ -133,18 +148,23 @@ function withCarried(target: string, carried: URLSearchParams): string {
 
 function buildPath(path: string, query: Query): string {
   const url = new URL(path, "http://relative.invalid");
-  for (const [key, value] of Object.entries(query)) {
-    if (value !== undefined) url.searchParams.set(key, String(value));
-  }
+  setQuery(url.searchParams, query);
   return url.pathname + url.search;
 }
+
+/** Empty pages in a row, each with a `nextUri`, after which a listing is taken to be endless. */
+export const MAX_EMPTY_PAGES = 100;
 
 /**
  * Pages through a page-number listing (`GET` with `pageSize` and `pageNumber`), following the
  * response's relative `nextUri` (with the caller's query parameters it lacks added back, so a
- * `nextUri` written as just `?pageSize=..&pageNumber=..` keeps the filters). It stops after a
- * page without `nextUri`, a page whose `pageNumber >= pageCount`, or an empty page (which is
- * still yielded, so its `total` is seen).
+ * `nextUri` written as just `?pageSize=..&pageNumber=..` keeps the filters). Only the `nextUri`
+ * ends it: it stops after a page without one, while an empty page or a low `pageCount` with a
+ * `nextUri` goes on (every page is yielded, so its `total` is seen). With `followNextUri: false`
+ * it pages by number until `pageNumber >= pageCount`, or an empty page without `pageCount`.
+ *
+ * A listing with a documented cap (see {@link documentedCap}) that answers 400 for a page past
+ * the cap ends with a last, empty page marked `capped`.
  *
  * @typeParam T The entity type.
  * @param client The API client.
@@ -152,7 +172,8 @@ function buildPath(path: string, query: Query): string {
  * @param options Page size, first page, extra query, signal.
  * @returns An async generator of pages.
  * @throws {GenesysError} When a `nextUri` repeats (the listing would loop) or leaves the
- * listing's path family (`/api/v2/<resource>`).
+ * listing's path family (`/api/v2/<resource>`), when {@link MAX_EMPTY_PAGES} empty pages come in
+ * a row, or when `entities` holds something that is not an object.
  * @throws {UsageError} When `pageSize`, `pageNumber` or `maxPages` is not a positive integer.
  *
  * @example
@@ -165,7 +186,7 @@ function buildPath(path: string, query: Query): string {
  *   request: (_method: string, path: string) => {
  *     const n = Number(new URL(path, "http://x").searchParams.get("pageNumber"));
  *     return Promise.resolve({
- *       entities: [`user-${n}`],
+ *       entities: [{ id: `user-${n}` }],
  *       pageNumber: n,
  *       pageCount: 2,
  *       nextUri: n < 2 ? `/api/v2/users?pageSize=1&pageNumber=${n + 1}` : undefined,
@@ -174,8 +195,8 @@ function buildPath(path: string, query: Query): string {
  * } as unknown as ApiClient;
  *
  * const seen = [];
- * for await (const page of paginate<string>(client, "/api/v2/users", { pageSize: 1 })) {
- *   seen.push(...page.entities);
+ * for await (const page of paginate<{ id: string }>(client, "/api/v2/users", { pageSize: 1 })) {
+ *   seen.push(...page.entities.map((user) => user.id));
  * }
  * deepStrictEqual(seen, ["user-1", "user-2"]);
  * ```
@@ -192,6 +213,7 @@ export async function* paginate<T = unknown>(
   checkPositiveInt("concurrency", options.concurrency, 16);
   const followNextUri = options.followNextUri ?? true;
   const query = options.query ?? {};
+  const cap = options.cap === undefined ? documentedCap(path, query) : options.cap ?? undefined;
   // Both are asked several times per page for the same values: each answer is built once (the
   // caches hold the pages around the current one; they are emptied as they grow).
   const paths = new Map<number, string>();
@@ -220,6 +242,8 @@ export async function* paginate<T = unknown>(
 
   let pageNumber = options.pageNumber ?? 1;
   let current: string | undefined = pathFor(pageNumber);
+  // The page size the server pages with (it may answer fewer than asked), for the cap rule.
+  let size = pageSize;
   // Set once the pages ahead are known by number: the next one's number and the page count.
   let ahead: { from: number; pageCount: number } | undefined;
   const window = new Lookahead<{ key: string }, ListingResponse<T>>({
@@ -229,7 +253,12 @@ export async function* paginate<T = unknown>(
     plan: function* () {
       if (current === undefined) return;
       yield { key: current };
-      for (let n = ahead?.from ?? 1; ahead && n <= ahead.pageCount; n++) yield { key: pathFor(n) };
+      // Pages by number up to the page count, and never more than one past a cap.
+      const last = Math.min(
+        ahead?.pageCount ?? 0,
+        cap ? Math.ceil(cap.limit / size) + 1 : Infinity,
+      );
+      for (let n = ahead?.from ?? 1; ahead && n <= last; n++) yield { key: pathFor(n) };
     },
     fetch: (item, signal): Promise<ListingResponse<T>> => {
       const request: RequestOptions = {
@@ -242,18 +271,41 @@ export async function* paginate<T = unknown>(
   });
   const seen = new Set<string>([canonicalOf(current)]);
   let pages = 0;
+  let emptyInARow = 0;
   try {
     while (current !== undefined) {
-      const body = (await window.take({ key: current })) ?? {};
+      let body: ListingResponse<T>;
+      try {
+        body = (await window.take({ key: current })) ?? {};
+      } catch (error) {
+        if (
+          error instanceof ApiError && error.status === 400 && reachesCap(cap, pageNumber, size)
+        ) {
+          yield { entities: [], pageNumber, body: {}, capped: cap };
+          return;
+        }
+        throw error;
+      }
       pages++;
-      const entities = Array.isArray(body.entities) ? body.entities : [];
+      const entities = recordsOf<T>(
+        body.entities,
+        "entities",
+        `The listing '${path}' (page ${pageNumber})`,
+      );
+      if (typeof body.pageSize === "number" && body.pageSize > 0) size = body.pageSize;
       const pageCount = typeof body.pageCount === "number" ? body.pageCount : undefined;
       const answered = typeof body.pageNumber === "number" ? body.pageNumber : pageNumber;
       let nextPageNumber: number | undefined;
       let nextTarget: string | undefined;
-      const last = entities.length === 0 ||
-        (pageCount !== undefined && answered >= pageCount) ||
-        (followNextUri && !body.nextUri);
+      emptyInARow = entities.length === 0 ? emptyInARow + 1 : 0;
+      const last = followNextUri
+        ? !body.nextUri
+        : entities.length === 0 || (pageCount !== undefined && answered >= pageCount);
+      if (!last && emptyInARow >= MAX_EMPTY_PAGES) {
+        throw new GenesysError(
+          `The listing '${path}' answered ${MAX_EMPTY_PAGES} empty pages in a row, each with a nextUri (the last '${body.nextUri}'): it looks endless; check the path and its query`,
+        );
+      }
       if (!last) {
         if (followNextUri) {
           const parsed = nextPath(String(body.nextUri), path);

@@ -11,8 +11,9 @@
 import type { ApiClient } from "./client.ts";
 import { paginate, type PaginateOptions } from "./page_number.ts";
 
-export type { Query } from "./page_loop.ts";
-export { paginate } from "./page_number.ts";
+export type { Query, QueryValue } from "./query.ts";
+export { MAX_EMPTY_PAGES, paginate } from "./page_number.ts";
+export { documentedCap, reachesCap, USERS_STATE_CAP } from "./listing_cap.ts";
 export type { ListingPage, ListingResponse, PaginateOptions } from "./page_number.ts";
 export { paginateCursor } from "./paginate_cursor.ts";
 export type { CursorPage, CursorResponse, PaginateCursorOptions } from "./paginate_cursor.ts";

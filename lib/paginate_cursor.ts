@@ -7,7 +7,8 @@
 import type { ApiClient, RequestOptions } from "./client.ts";
 import { GenesysError } from "./errors.ts";
 import { Lookahead } from "./lookahead.ts";
-import { checkMaxPages, checkPositiveInt, type Query } from "./page_loop.ts";
+import { checkMaxPages, checkPositiveInt } from "./page_loop.ts";
+import type { Query } from "./query.ts";
 
 /** The body of a cursor listing response. */
 export interface CursorResponse {
@@ -45,7 +46,7 @@ export interface PaginateCursorOptions {
   pageSize?: number;
   /** The cursor to start from (resume); the first page is fetched without one by default. */
   cursor?: string;
-  /** Extra query parameters. */
+  /** Extra query parameters (a list sends each value). */
   query?: Query;
   /** For `POST`: the JSON body; `cursor` and `pageSize` are added to it. */
   body?: Record<string, unknown>;

@@ -66,8 +66,11 @@ function validNames(): string {
  *
  * Accepts an environment name (`mypurecloud.ie`, also written `api.mypurecloud.ie` or
  * `login.mypurecloud.ie`), an AWS region name (`eu-west-1`, `eu_west_1`, any case) or an
- * `https://` base URL that serves both API and login; loopback hosts may use `http://`
- * (that is how the simulator is reached).
+ * `https://` URL. A URL of a known environment (`https://api.<env>`, `https://login.<env>` or
+ * `https://<env>`, without a port or path) resolves to that region: API calls go to `api.<env>`
+ * and token requests to `login.<env>`, as with its name. Any other URL is a base URL that serves
+ * both API and login; loopback hosts may use `http://` (that is how the simulator is reached)
+ * and always stay as given.
  *
  * @param nameOrUrl The region, environment or base URL.
  * @returns The resolved origins.
@@ -81,6 +84,16 @@ function validNames(): string {
  *
  * const region = resolveRegion("eu_west_1");
  * strictEqual(region.apiBaseUrl, "https://api.mypurecloud.ie");
+ * strictEqual(region.loginBaseUrl, "https://login.mypurecloud.ie");
+ * ```
+ *
+ * @example A URL of a known environment sends token requests to its login host
+ * ```ts
+ * import { resolveRegion } from "./region.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const region = resolveRegion("https://api.mypurecloud.ie");
+ * strictEqual(region.env, "mypurecloud.ie");
  * strictEqual(region.loginBaseUrl, "https://login.mypurecloud.ie");
  * ```
  *
@@ -112,12 +125,7 @@ export function resolveRegion(nameOrUrl: string): ResolvedRegion {
       `Unknown region '${name}'${guess}: use one of ${validNames()}, or a base URL`,
     );
   }
-  return {
-    name,
-    env: found.env,
-    apiBaseUrl: `https://api.${found.env}`,
-    loginBaseUrl: `https://login.${found.env}`,
-  };
+  return regionOf(name, found);
 }
 
 function resolveBaseUrl(raw: string): ResolvedRegion {
@@ -145,5 +153,24 @@ function resolveBaseUrl(raw: string): ResolvedRegion {
       `Base URL '${raw}' must be an origin only (scheme, host, port): drop the path '${url.pathname}${url.search}'`,
     );
   }
+  const known = url.protocol === "https:" && url.port === ""
+    ? knownEnvironment(url.hostname)
+    : undefined;
+  if (known) return regionOf(raw, known);
   return { name: raw, env: url.host, apiBaseUrl: url.origin, loginBaseUrl: url.origin };
+}
+
+/** The environment a host name belongs to: `<env>`, `api.<env>` or `login.<env>` of a known one. */
+function knownEnvironment(hostname: string): RegionInfo | undefined {
+  const bare = hostname.toLowerCase().replace(/\.$/, "").replace(/^(api|login)\./, "");
+  return REGIONS.find((r) => r.env === bare);
+}
+
+function regionOf(name: string, found: RegionInfo): ResolvedRegion {
+  return {
+    name,
+    env: found.env,
+    apiBaseUrl: `https://api.${found.env}`,
+    loginBaseUrl: `https://login.${found.env}`,
+  };
 }

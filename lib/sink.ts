@@ -170,7 +170,10 @@ const encoder = new TextEncoder();
  *
  * A new output refuses to replace an existing `<file>` unless `overwrite` is set; an existing
  * `<file>.partial` without a checkpoint is a leftover and is replaced. A resumed job needs no
- * `overwrite` again: permission given on its first run holds. Neither file is ever written
+ * `overwrite` again: permission given on its first run holds. A finished `<file>` whose length is
+ * the resume mark plus the format's ending is taken back to `<file>.partial` and continued: after
+ * a crash between the rename and the checkpoint, and when a later run continues an output that
+ * covered its interval only up to now (`Checkpoint.openEnd`). Neither file is ever written
  * through a symbolic link (see {@link FileSinkOptions.root}), and a full disk or a file that is
  * not writable fails with a `StorageError` that names the file.
  *

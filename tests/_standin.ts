@@ -467,3 +467,40 @@ export function pageListing(url: URL, all: unknown[], options: PageListingOption
   for (const key of options.omit ?? []) delete body[key];
   return Response.json(body);
 }
+
+/** A user of {@link usersRoute}: an id and a `state`. */
+export interface StandInUser {
+  id: string;
+  state: "active" | "inactive" | "deleted";
+  [key: string]: unknown;
+}
+
+/**
+ * `GET /api/v2/users` as genesys-api.md documents it: `state` filters (default `active`; `any`
+ * is every state), repeatable `id`, page-number paging, and for `state=inactive` (also `deleted`
+ * and `any`, which include them) a 400 for a page that reaches past 10,000 results
+ * (DEVTOOLING-862).
+ *
+ * @param all Every user of the org.
+ * @param options Listing options (URI style, page sizes).
+ * @returns The route.
+ */
+export function usersRoute(all: readonly StandInUser[], options: PageListingOptions = {}): Route {
+  return (seen) => {
+    const state = seen.url.searchParams.get("state") ?? "active";
+    const ids = seen.url.searchParams.getAll("id");
+    const selected = all.filter((u) =>
+      (state === "any" || u.state === state) && (ids.length === 0 || ids.includes(u.id))
+    );
+    const size = Number(seen.url.searchParams.get("pageSize") ?? options.defaultPageSize ?? 25);
+    const n = Number(seen.url.searchParams.get("pageNumber") ?? 1);
+    if (state !== "active" && n * size > 10_000) {
+      return errorResponse(
+        400,
+        "bad.request",
+        "The requested page exceeds the maximum of 10000 results",
+      );
+    }
+    return pageListing(seen.url, selected, options);
+  };
+}

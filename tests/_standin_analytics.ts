@@ -17,17 +17,19 @@ export interface StandInConversation {
 
 /**
  * The conversations starting in `[start, end)` on a grid of one every `stepMs` from the epoch,
- * as a lazily indexed list (dense data without building it).
+ * each lasting `lastsMs`, as a lazily indexed list (dense data without building it).
  *
  * @param start Epoch ms.
  * @param end Epoch ms.
  * @param stepMs The spacing.
+ * @param lastsMs How long each conversation lasts (default one minute).
  * @returns The count and an accessor.
  */
 export function grid(
   start: number,
   end: number,
   stepMs: number,
+  lastsMs = 60_000,
 ): { count: number; at: (k: number) => StandInConversation } {
   const first = Math.ceil(start / stepMs);
   const count = Math.max(0, Math.ceil(end / stepMs) - first);
@@ -38,7 +40,7 @@ export function grid(
       return {
         conversationId: `c-${t}`,
         conversationStart: new Date(t).toISOString(),
-        conversationEnd: new Date(t + 60_000).toISOString(),
+        conversationEnd: new Date(t + lastsMs).toISOString(),
         participants: [],
       };
     },
@@ -62,24 +64,51 @@ function parseIntervalText(value: unknown): { start: number; end: number } | und
   return Number.isFinite(start) && Number.isFinite(end) && start < end ? { start, end } : undefined;
 }
 
+/**
+ * What a details query selects, as the API documents it (developer.genesys.cloud, Analytics →
+ * Detail queries → "Interval"): conversations whose start is on a UTC day the interval touches
+ * and whose lifetime overlaps the interval. On the grid: starts in
+ * `[max(UTC midnight of start, start - lastsMs + 1), end)`.
+ *
+ * @param interval The query's interval.
+ * @param stepMs The grid's spacing.
+ * @param lastsMs How long each conversation lasts.
+ * @returns The selection.
+ */
+export function selected(
+  interval: { start: number; end: number },
+  stepMs: number,
+  lastsMs: number,
+): ReturnType<typeof grid> {
+  const midnight = Math.floor(interval.start / 86_400_000) * 86_400_000;
+  const from = Math.max(midnight, interval.start - lastsMs + 1);
+  return grid(from, interval.end, stepMs, lastsMs);
+}
+
 /** Options of {@link detailsQueryRoute}. */
 export interface DetailsQueryOptions {
   /** One conversation every `stepMs` (default one per hour). */
   stepMs?: number;
+  /** How long each conversation lasts (default one minute). */
+  lastsMs?: number;
   /** Paging may not go past this many results (default 100,000): `pageNumber * pageSize`. */
   limit?: number;
+  /** `totalHits` is the real count times this, rounded (it is approximate). Default 1. */
+  hitsFactor?: number;
 }
 
 /**
  * `POST /api/v2/analytics/conversations/details/query` as documented: paging in the body, at
  * most 100 per page, `{conversations, totalHits}` (no `conversations` past the end), 400s for an
- * unknown field, a bad or too long interval, and paging past the limit.
+ * unknown field, a bad or too long interval, and paging past the limit. It selects as the API
+ * does ({@link selected}: same-UTC-day starts that overlap), and `totalHits` may be off.
  *
  * @param options Data density and paging limit.
  * @returns The route.
  */
 export function detailsQueryRoute(options: DetailsQueryOptions = {}): Route {
   const stepMs = options.stepMs ?? 3_600_000;
+  const lastsMs = options.lastsMs ?? 60_000;
   const limit = options.limit ?? 100_000;
   return (seen, { json }) => {
     if (seen.headers.get("content-type")?.split(";")[0] !== "application/json") {
@@ -116,7 +145,7 @@ export function detailsQueryRoute(options: DetailsQueryOptions = {}): Route {
     if (n * size > limit) {
       return errorResponse(400, "bad.request", `Pagination may not exceed ${limit} results`);
     }
-    const data = grid(interval.start, interval.end, stepMs);
+    const data = selected(interval, stepMs, lastsMs);
     const desc = body.order === "desc";
     const out: Record<string, unknown> = {};
     const conversations: StandInConversation[] = [];
@@ -124,7 +153,7 @@ export function detailsQueryRoute(options: DetailsQueryOptions = {}): Route {
       conversations.push(data.at(desc ? data.count - 1 - i : i));
     }
     if (conversations.length > 0) out.conversations = conversations;
-    out.totalHits = data.count;
+    out.totalHits = Math.round(data.count * (options.hitsFactor ?? 1));
     return Response.json(out);
   };
 }
@@ -133,6 +162,8 @@ export function detailsQueryRoute(options: DetailsQueryOptions = {}): Route {
 export interface JobsOptions {
   /** One conversation every `stepMs` (default one per hour). */
   stepMs?: number;
+  /** How long each conversation lasts (default one minute). */
+  lastsMs?: number;
   /** `dataAvailabilityDate`, ISO-8601. */
   availability: string;
   /** Status polls answered before `FULFILLED` (QUEUED first, then PENDING). Default 3. */
@@ -236,7 +267,13 @@ export class JobsStandIn {
       const cursor = seen.url.searchParams.get("cursor");
       const from = cursor === null ? 0 : Number(atob(cursor).replace(/^at:/, ""));
       const size = Number(seen.url.searchParams.get("pageSize") ?? this.#o.defaultPageSize ?? 50);
-      const data = grid(job.interval.start, job.interval.end, this.#o.stepMs ?? 3_600_000);
+      // As documented: every conversation whose lifetime overlaps the interval, or with
+      // startOfDayIntervalMatching those that started from the UTC midnight of its first day.
+      const lastsMs = this.#o.lastsMs ?? 60_000;
+      const first = job.body.startOfDayIntervalMatching === true
+        ? Math.floor(job.interval.start / 86_400_000) * 86_400_000
+        : job.interval.start - lastsMs + 1;
+      const data = grid(first, job.interval.end, this.#o.stepMs ?? 3_600_000, lastsMs);
       const conversations: StandInConversation[] = [];
       for (let i = from; i < Math.min(from + size, data.count); i++) conversations.push(data.at(i));
       const out: Record<string, unknown> = {

@@ -9,9 +9,12 @@ import {
 import type { JsonValue } from "../lib/client.ts";
 import { ApiError, CheckpointError, DeadlineError, JobError, UsageError } from "../lib/errors.ts";
 import { type Call, FakeClient } from "./_fake_client.ts";
+import { conversationDetailsPages } from "../lib/analytics_query.ts";
+import { formatInstant } from "../lib/interval.ts";
 
 interface Conv {
   conversationId: string;
+  conversationStart?: string;
 }
 
 interface Job {
@@ -91,8 +94,11 @@ class FakeJobs extends FakeClient {
   }
 }
 
+/** After the interval the tests read: everything in it has happened. */
+const START = Date.parse("2026-02-01T00:00:00Z");
+
 /** A fake clock whose sleep advances it, recording every wait. */
-function clock(start = 0) {
+function clock(start = START) {
   let t = start;
   const waits: number[] = [];
   return {
@@ -144,19 +150,21 @@ Deno.test("conversationDetailsJobPages submits, polls through QUEUED and PENDING
   assertEquals(pages.map((p) => p.conversations.length), [0, 3, 3, 2]);
   assertEquals(pages[0].position, {
     kind: "details-job",
+    window: QUERY.interval,
     jobId: "job1",
     offset: 0,
     emitted: 0,
-    submittedAt: "1970-01-01T00:00:00Z",
+    submittedAt: "2026-02-01T00:00:00Z",
   });
   assertEquals(pages[1].position, {
     kind: "details-job",
+    window: QUERY.interval,
     jobId: "job1",
     offset: 3,
     cursor: "k3",
     emitted: 3,
     lastId: "c2",
-    submittedAt: "1970-01-01T00:00:00Z",
+    submittedAt: "2026-02-01T00:00:00Z",
     expirationDate: "2026-02-01T00:00:00Z",
   });
   assertEquals(pages.at(-1)!.position, { kind: "details-job", done: true, emitted: 8 });
@@ -217,24 +225,25 @@ Deno.test("conversationDetailsJobPages gives up after maxWait and cancels the jo
     JobError,
     "still 'PENDING'",
   );
-  assert.match(error.message, /maxWait '1m'/);
+  assert.match(error.message, /maxWait '1m'\); raise maxWait, or run again later/);
   assertEquals(error.state, "PENDING");
-  assert.ok(c.now() <= 60_000);
+  assert.ok(c.now() - START <= 60_000);
   assertEquals(api.count("DELETE"), 1);
 });
 
 Deno.test("conversationDetailsJobPages stops before a poll would pass the deadline", async () => {
   const api = new FakeJobs();
   api.states = ["PENDING"];
-  const c = clock(1_000);
+  const c = clock(START + 1_000);
+  const deadline = START + 8_000;
   await assertRejects(
-    () => Array.fromAsync(conversationDetailsJobPages(api, QUERY, options(c, { deadline: 8_000 }))),
+    () => Array.fromAsync(conversationDetailsJobPages(api, QUERY, options(c, { deadline }))),
     DeadlineError,
     "waiting for details job 'job1'",
   );
-  assert.ok(c.now() <= 8_000);
+  assert.ok(c.now() <= deadline);
   for (const call of api.calls.filter((x) => x.method !== "DELETE")) {
-    assertEquals(call.options.deadline, 8_000);
+    assertEquals(call.options.deadline, deadline);
   }
 });
 
@@ -388,7 +397,7 @@ Deno.test("conversationDetailsJobPages fails clearly when a resubmitted job orde
   await assertRejects(
     () => resume(api, pages[2].position),
     CheckpointError,
-    "gives 4 records, fewer than the 6 already written",
+    "gives 4 results, fewer than the 6 already read",
   );
 });
 
@@ -490,4 +499,175 @@ Deno.test("conversationDetailsJobSource announces the job first and does not can
   assertEquals(api.submitted, 2);
   assertEquals(await Array.fromAsync(source.pages(first.at(-1)!.position)), []);
   assertThrows(() => conversationDetailsJobSource(api, { interval: "bad" }), UsageError);
+});
+
+// ---------------------------------------------------------------------------------------------
+// The real API's semantics: overlap, now, unordered, messages in the caller's words
+
+const at = (iso: string) => Date.parse(iso);
+const started = (id: string, iso: string): Conv => ({ conversationId: id, conversationStart: iso });
+
+Deno.test("conversationDetailsJobPages keeps only the conversations that started in the job's interval", async () => {
+  const api = new FakeJobs();
+  // A job returns every conversation that overlaps its interval: some started before it.
+  api.data = [
+    started("early", "2025-12-31T22:00:00Z"),
+    started("a", "2026-01-01T00:00:00Z"),
+    started("b", "2026-01-01T13:00:00Z"),
+    started("late", "2026-01-02T00:00:00Z"),
+    started("c", "2026-01-01T23:59:59.999Z"),
+  ];
+  const pages = await Array.fromAsync(conversationDetailsJobPages(api, QUERY, options()));
+  assertEquals(ids(pages), ["a", "b", "c"]);
+  assertEquals(pages.map((p) => p.dropped), [0, 1, 1]);
+});
+
+Deno.test("conversationDetailsJobPages resubmits an expired job and skips by results read, not records kept", async () => {
+  const api = new FakeJobs();
+  api.data = Array.from(
+    { length: 9 },
+    (_, i) => started(`r${i}`, i % 3 === 0 ? "2025-12-31T23:00:00Z" : `2026-01-01T0${i}:00:00Z`),
+  );
+  const pages = await Array.fromAsync(conversationDetailsJobPages(api, QUERY, options()));
+  const all = ids(pages);
+  assertEquals(all, ["r1", "r2", "r4", "r5", "r7", "r8"]);
+  for (let i = 1; i < pages.length - 1; i++) {
+    api.expire(`job${api.submitted}`);
+    const rest = await resume(api, pages[i].position);
+    const before = pages.slice(0, i + 1).flatMap((p) =>
+      p.conversations.map((c) => c.conversationId)
+    );
+    assertEquals([...before, ...ids(rest)], all, `after page ${i}`);
+  }
+});
+
+Deno.test("conversationDetailsJobPages reads an interval past now up to now, and the rest on later runs", async () => {
+  const api = new FakeJobs();
+  const interval = "2026-01-01T00:00:00Z/2026-01-03T00:00:00Z";
+  const data = Array.from(
+    { length: 12 },
+    (_, i) => started(`h${i}`, formatInstant(at("2026-01-01T00:00:00Z") + i * 4 * 3_600_000)),
+  );
+  api.data = data;
+  const run = (now: number, resumeFrom?: JsonValue) =>
+    Array.fromAsync(
+      conversationDetailsJobPages(api, { interval }, options(clock(now), { resumeFrom })),
+    );
+  // The fake answers every job with all the data: the jobs' windows decide what is kept.
+  const first = await run(at("2026-01-01T10:30:00.500Z"));
+  assertEquals(ids(first), ["h0", "h1", "h2"]);
+  assertEquals(first.at(-1)!.openUntil, "2026-01-01T10:30:00Z");
+  assertEquals(first.at(-1)!.position, {
+    kind: "details-job",
+    until: "2026-01-01T10:30:00Z",
+    emitted: 3,
+  });
+  const submitted = api.calls.filter((c) => c.method === "POST").map((c) =>
+    (c.options.body as { interval: string }).interval
+  );
+  assertEquals(submitted, ["2026-01-01T00:00:00Z/2026-01-01T10:30:00Z"]);
+  // Nothing new yet: no job, one page saying where the output stands.
+  const idle = await run(at("2026-01-01T10:30:00.900Z"), first.at(-1)!.position);
+  assertEquals(idle.map((p) => [p.jobId, p.openUntil]), [["", "2026-01-01T10:30:00Z"]]);
+  assertEquals(api.submitted, 1);
+  const second = await run(at("2026-01-02T09:00:00Z"), first.at(-1)!.position);
+  assertEquals(ids(second), ["h3", "h4", "h5", "h6", "h7", "h8"]);
+  const third = await run(at("2026-02-01T00:00:00Z"), second.at(-1)!.position);
+  assertEquals(ids(third), ["h9", "h10", "h11"]);
+  assertEquals(third.at(-1)!.openUntil, undefined);
+  assertEquals(third.at(-1)!.position, { kind: "details-job", done: true, emitted: 12 });
+  // A job resumed after its window ended before now is followed by one for the rest, same run.
+  const api2 = new FakeJobs();
+  api2.data = data;
+  const started1 = await Array.fromAsync(
+    conversationDetailsJobPages(api2, { interval }, options(clock(at("2026-01-01T12:00:00Z")))),
+  );
+  const resumed = await Array.fromAsync(
+    conversationDetailsJobPages(
+      api2,
+      { interval },
+      options(clock(at("2026-01-05T00:00:00Z")), {
+        resumeFrom: started1[1].position,
+      }),
+    ),
+  );
+  assertEquals([...ids(started1.slice(0, 2)), ...ids(resumed)], data.map((c) => c.conversationId));
+  assertEquals(api2.submitted, 2);
+});
+
+Deno.test("conversationDetailsJobPages accepts order 'unordered', but will not continue an expired unordered job", async () => {
+  const api = new FakeJobs(6);
+  const query = { ...QUERY, order: "unordered" as const };
+  const pages = await Array.fromAsync(conversationDetailsJobPages(api, query, options()));
+  assertEquals(ids(pages), range(0, 6));
+  assertEquals(
+    (api.calls.find((c) => c.method === "POST")!.options.body as { order: string }).order,
+    "unordered",
+  );
+  api.expire("job1");
+  const fresh = await Array.fromAsync(
+    conversationDetailsJobPages(api, query, options(clock(), { resumeFrom: pages[0].position })),
+  );
+  assertEquals(ids(fresh), range(0, 6)); // nothing was read yet: a new job is fine
+  api.expire("job2");
+  await assertRejects(
+    () =>
+      Array.fromAsync(
+        conversationDetailsJobPages(
+          api,
+          query,
+          options(clock(), { resumeFrom: pages[1].position }),
+        ),
+      ),
+    CheckpointError,
+    "with order 'unordered' a new job may give them in another order",
+  );
+  await assertRejects(
+    () =>
+      Array.fromAsync(
+        conversationDetailsPages(api, { interval: QUERY.interval, order: "unordered" }),
+      ),
+    UsageError,
+    "'unordered' is for details jobs",
+  );
+});
+
+Deno.test("conversationDetailsJobPages names the caller's settings in its messages", async () => {
+  const api = new FakeJobs(2);
+  api.availability = "2026-01-01T12:00:00Z";
+  const hints = { allowUnavailable: "--availability warn", maxWait: "--job-wait" };
+  const error = await assertRejects(
+    () => Array.fromAsync(conversationDetailsJobPages(api, QUERY, options(clock(), { hints }))),
+    UsageError,
+    "or pass --availability warn",
+  );
+  assert(!error.message.includes("checkAvailability"), error.message);
+  api.availability = "2030-01-01T00:00:00Z";
+  api.states = ["PENDING"];
+  const slow = await assertRejects(
+    () =>
+      Array.fromAsync(
+        conversationDetailsJobPages(api, QUERY, options(clock(), { hints, maxWait: "1m" })),
+      ),
+    JobError,
+    "(--job-wait '1m'); raise --job-wait",
+  );
+  assert(!slow.message.includes("maxWait"), slow.message);
+});
+
+Deno.test("conversationDetailsJobPages refuses a position of the earlier format (no window)", async () => {
+  const api = new FakeJobs();
+  const old = {
+    kind: "details-job",
+    jobId: "job9",
+    offset: 3,
+    emitted: 3,
+    submittedAt: "2026-01-01T00:00:00Z",
+  };
+  await assertRejects(
+    () => Array.fromAsync(conversationDetailsJobPages(api, QUERY, { resumeFrom: old })),
+    CheckpointError,
+    "written by an earlier version",
+  );
+  assertEquals(api.calls.length, 0);
 });

@@ -9,7 +9,7 @@ import {
 import { checkDetailsQuery, type ConversationDetailsQuery } from "../lib/analytics.ts";
 import type { JsonValue } from "../lib/client.ts";
 import { CheckpointError, GenesysError, UsageError } from "../lib/errors.ts";
-import { formatInstant, parseInterval } from "../lib/interval.ts";
+import { DAY_MS, formatInstant, parseInterval } from "../lib/interval.ts";
 import { type Call, FakeClient } from "./_fake_client.ts";
 
 /** A client that records calls and also lists the intervals and pages they asked for. */
@@ -26,23 +26,35 @@ class QueryClient extends FakeClient {
 interface Conv {
   conversationId: string;
   conversationStart: string;
+  conversationEnd?: string;
 }
 
 const at = (iso: string) => Date.parse(iso);
-const conv = (id: string, t: number): Conv => ({
+const conv = (id: string, t: number, lastsMs?: number): Conv => ({
   conversationId: id,
   conversationStart: formatInstant(t),
+  ...(lastsMs !== undefined ? { conversationEnd: formatInstant(t + lastsMs) } : {}),
 });
 
-/**
- * A details query endpoint over a fixed list. Semantics: conversationStart in [start, end), or
- * with `inclusiveEnd` in [start, end], or with `overlapMs` also conversations that started that
- * long before the interval (as an overlapping match would).
- */
-function details(
-  convs: Conv[],
-  opts: { inclusiveEnd?: boolean; overlapMs?: number } = {},
-): (call: Call) => unknown {
+const dayOf = (t: number) => Math.floor(t / DAY_MS);
+
+/** How a {@link details} endpoint selects, and how it pages. */
+interface DetailsFake {
+  /**
+   * `starts` (default): conversationStart in [start, end), or in [start, end] with
+   * `inclusiveEnd`. `real`: as the API documents: the start is on a UTC day the interval touches
+   * and the lifetime (to `conversationEnd`, or on and on while live) overlaps the interval.
+   */
+  semantics?: "starts" | "real";
+  inclusiveEnd?: boolean;
+  /** totalHits is the real count times this (approximate, as documented). Default 1. */
+  hitsFactor?: number;
+  /** After every this many records the index holds a record the server filters out of the page. */
+  ghostsEvery?: number;
+}
+
+/** A details query endpoint over a fixed list, sorted by conversationStart. */
+function details(convs: Conv[], opts: DetailsFake = {}): (call: Call) => unknown {
   return ({ options }) => {
     const body = options.body as {
       interval: string;
@@ -52,15 +64,22 @@ function details(
     const { start, end } = parseInterval(body.interval);
     const hits = convs.filter((c) => {
       const t = at(c.conversationStart);
-      return t >= start - (opts.overlapMs ?? 0) && (opts.inclusiveEnd ? t <= end : t < end);
+      if (opts.semantics !== "real") return t >= start && (opts.inclusiveEnd ? t <= end : t < end);
+      const ends = c.conversationEnd ? at(c.conversationEnd) : Infinity;
+      return dayOf(t) >= dayOf(start) && dayOf(t) <= dayOf(end - 1) && t < end && ends > start;
     }).sort((a, b) =>
       (at(a.conversationStart) - at(b.conversationStart)) * (body.order === "desc" ? -1 : 1)
     );
+    const index: (Conv | null)[] = [];
+    hits.forEach((c, i) => {
+      index.push(c);
+      if (opts.ghostsEvery && (i + 1) % opts.ghostsEvery === 0) index.push(null);
+    });
     const { pageSize, pageNumber } = body.paging;
-    const page = hits.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
-    return page.length
-      ? { conversations: page, totalHits: hits.length }
-      : { totalHits: hits.length };
+    const page = index.slice((pageNumber - 1) * pageSize, pageNumber * pageSize)
+      .filter((c): c is Conv => c !== null);
+    const totalHits = Math.round(index.length * (opts.hitsFactor ?? 1));
+    return page.length ? { conversations: page, totalHits } : { totalHits };
   };
 }
 
@@ -80,10 +99,14 @@ Deno.test("conversationDetailsPages splits the interval into UTC days by default
   const query = { interval: "2026-01-01T12:00:00Z/2026-01-03T18:00:00Z" };
   const pages = await Array.fromAsync(conversationDetailsPages(client, query));
   assertEquals(ids(pages), ["c0", "c1", "c2", "c3", "c4"]);
+  // Each day ends on its first empty page.
   assertEquals(client.asked, [
     "2026-01-01T12:00:00Z/2026-01-02T00:00:00Z#1",
+    "2026-01-01T12:00:00Z/2026-01-02T00:00:00Z#2",
     "2026-01-02T00:00:00Z/2026-01-03T00:00:00Z#1",
+    "2026-01-02T00:00:00Z/2026-01-03T00:00:00Z#2",
     "2026-01-03T00:00:00Z/2026-01-03T18:00:00Z#1",
+    "2026-01-03T00:00:00Z/2026-01-03T18:00:00Z#2",
   ]);
   for (const call of client.calls) {
     assertEquals(call.method, "POST");
@@ -143,21 +166,28 @@ Deno.test("conversationDetailsPages chunk sizes: 6h, and the 7-day and 31-day ca
   );
 });
 
-Deno.test("conversationDetailsPages pages until pageNumber * pageSize >= totalHits", async () => {
+Deno.test("conversationDetailsPages ends a chunk on an empty page, whatever totalHits says", async () => {
   const data = spread("2026-01-01T00:00:00Z", 25, 60_000);
+  const query = { interval: "2026-01-01/2026-01-02" };
   const client = new QueryClient(details(data));
-  const pages = await Array.fromAsync(
-    conversationDetailsPages(client, { interval: "2026-01-01/2026-01-02" }, { pageSize: 10 }),
-  );
-  assertEquals(pages.map((p) => p.conversations.length), [10, 10, 5]);
-  assertEquals(pages.map((p) => p.pageNumber), [1, 2, 3]);
-  assertEquals(client.calls.length, 3);
+  const pages = await Array.fromAsync(conversationDetailsPages(client, query, { pageSize: 10 }));
+  assertEquals(pages.map((p) => p.conversations.length), [10, 10, 5, 0]);
+  assertEquals(pages.map((p) => p.pageNumber), [1, 2, 3, 4]);
   assertEquals(ids(pages), data.map((c) => c.conversationId));
   const exact = new QueryClient(details(data.slice(0, 20)));
-  await Array.fromAsync(
-    conversationDetailsPages(exact, { interval: "2026-01-01/2026-01-02" }, { pageSize: 10 }),
-  );
-  assertEquals(exact.calls.length, 2);
+  await Array.fromAsync(conversationDetailsPages(exact, query, { pageSize: 10 }));
+  assertEquals(exact.calls.length, 3);
+  // totalHits 10 % low or high, short pages (records the server filters out): every record.
+  for (const opts of [{ hitsFactor: 0.9 }, { hitsFactor: 1.1 }, { ghostsEvery: 3 }]) {
+    for (const concurrency of [1, 4]) {
+      const c = new QueryClient(details(data, opts));
+      const got = await Array.fromAsync(
+        conversationDetailsPages(c, query, { pageSize: 10, concurrency }),
+      );
+      assertEquals(ids(got), data.map((d) => d.conversationId), JSON.stringify(opts));
+      assertEquals(got.at(-1)?.total, 25);
+    }
+  }
 });
 
 Deno.test("conversationDetailsPages stops a chunk when conversations is absent", async () => {
@@ -178,7 +208,7 @@ Deno.test("conversationDetailsPages uses paging.pageSize and refuses paging.page
   const client = new QueryClient(details(spread("2026-01-01T00:00:00Z", 5, 60_000)));
   const query = { interval: "2026-01-01/2026-01-02", paging: { pageSize: 2, pageNumber: 1 } };
   const pages = await Array.fromAsync(conversationDetailsPages(client, query));
-  assertEquals(pages.length, 3);
+  assertEquals(pages.map((p) => p.conversations.length), [2, 2, 1, 0]);
   const bad = { interval: "2026-01-01/2026-01-02", paging: { pageNumber: 3 } };
   await assertRejects(
     () => Array.fromAsync(conversationDetailsPages(client, bad)),
@@ -207,7 +237,9 @@ Deno.test("conversationDetailsPages keeps order and orderBy and walks chunks bac
   assertEquals(ids(pages), ["c3", "c2", "c1", "c0"]);
   assertEquals(client.asked, [
     "2026-01-02T00:00:00Z/2026-01-03T00:00:00Z#1",
+    "2026-01-02T00:00:00Z/2026-01-03T00:00:00Z#2",
     "2026-01-01T00:00:00Z/2026-01-02T00:00:00Z#1",
+    "2026-01-01T00:00:00Z/2026-01-02T00:00:00Z#2",
   ]);
   const body = client.calls[0].options.body as Record<string, unknown>;
   assertEquals([body.order, body.orderBy], ["desc", "conversationStart"]);
@@ -239,7 +271,7 @@ function dense(origin: number, stepMs: number): (call: Call) => unknown {
   };
 }
 
-Deno.test("conversationDetailsPages bisects a chunk past 100,000 hits", async () => {
+Deno.test("conversationDetailsPages bisects a chunk whose totalHits passes 80,000 (80 % of the paging limit)", async () => {
   const origin = at("2026-01-01T00:00:00Z");
   const client = new QueryClient(dense(origin, 360)); // 240,000 a day
   let count = 0;
@@ -269,9 +301,9 @@ Deno.test("conversationDetailsPages bisects a chunk past 100,000 hits", async ()
     "2026-01-01T12:00:00Z/2026-01-01T18:00:00Z#1",
     "2026-01-01T18:00:00Z/2026-01-02T00:00:00Z#1",
   ]);
-  // 600 pages per 6 h, plus 2 discarded probes: after a split the smaller span sticks until the
-  // next chunk boundary
-  assertEquals(client.calls.length, 2_400 + 2);
+  // 600 pages and the empty one per 6 h, plus 2 discarded probes: after a split the smaller span
+  // sticks until the next chunk boundary
+  assertEquals(client.calls.length, 4 * 601 + 2);
 });
 
 Deno.test("conversationDetailsPages fails clearly when a chunk is too dense at the minimum span", async () => {
@@ -282,27 +314,34 @@ Deno.test("conversationDetailsPages fails clearly when a chunk is too dense at t
         conversationDetailsPages(client, { interval: "2026-01-01/2026-01-02" }, { minChunk: "1h" }),
       ),
     GenesysError,
-    "200000 conversations, more than the 100000",
+    "alone has about 200000 conversations, more than the details query can page through (100000 in pages of 100)",
   );
   assert.match(error.message, /cannot be split below minChunk '1h'/);
   assert.match(error.message, /'2026-01-01T00:00:00Z\/2026-01-01T01:30:00Z'/);
   assertEquals(client.calls.length, 5); // 24h, 12h, 6h, 3h, 1.5h
 });
 
-Deno.test("conversationDetailsPages fails when a chunk grows past the limit while paged", async () => {
+Deno.test("conversationDetailsPages fails when a chunk needs a page past the paging limit, without asking for it", async () => {
   let n = 0;
+  // totalHits says 3 (too low), but records keep coming.
   const client = new QueryClient(() => ({
-    totalHits: ++n === 1 ? 150 : 100_001,
-    conversations: [conv(`g${n}`, at("2026-01-01T01:00:00Z") + n)],
+    totalHits: 3,
+    conversations: [conv(`g${++n}`, at("2026-01-01T01:00:00Z") + n)],
   }));
-  await assertRejects(
+  const error = await assertRejects(
     () =>
       Array.fromAsync(
-        conversationDetailsPages(client, { interval: "2026-01-01/2026-01-02" }, { pageSize: 1 }),
+        conversationDetailsPages(client, { interval: "2026-01-01/2026-01-02" }, {
+          pageSize: 1,
+          maxResults: 5,
+          concurrency: 4,
+        }),
       ),
     GenesysError,
-    "grew past 100000 conversations while it was paged",
+    "holds more conversations than the details query can page through (5 in pages of 1; its totalHits said 3, an estimate)",
   );
+  assert.match(error.message, /smaller chunk/);
+  assertEquals(client.asked.map((a) => Number(a.split("#")[1])).sort(), [1, 2, 3, 4, 5]);
 });
 
 Deno.test("conversationDetailsPages yields a conversation on a chunk boundary once", async () => {
@@ -325,16 +364,72 @@ Deno.test("conversationDetailsPages yields a conversation on a chunk boundary on
   }
 });
 
-Deno.test("conversationDetailsPages drops repeats of the previous chunk's last page under overlapping matches", async () => {
-  const data = spread("2026-01-01T22:00:00Z", 8, 30 * 60_000); // 22:00 .. 01:30
-  const client = new QueryClient(details(data, { overlapMs: 45 * 60_000 }));
-  const pages = await Array.fromAsync(
-    conversationDetailsPages(client, { interval: "2026-01-01/2026-01-03" }, { pageSize: 2 }),
+/**
+ * Conversations around 2026-01-01..03 with long calls (hours), calls crossing midnight, calls
+ * still live (no conversationEnd), and calls that started before the interval but overlap it.
+ */
+function longCalls(): Conv[] {
+  const out: Conv[] = [];
+  let k = 0;
+  for (let t = at("2025-12-31T20:00:00Z"); t < at("2026-01-03T06:00:00Z"); t += 37 * 60_000) {
+    const kind = k % 5;
+    // 3-hour calls, 7-hour calls, live calls (started in the last day), 20-minute and 4-minute calls
+    const live = kind === 3 && t > at("2026-01-02T12:00:00Z");
+    const lasts = kind === 1 ? 3 * H : kind === 2 ? 7 * H : kind === 4 ? 20 * 60_000 : 4 * 60_000;
+    out.push(conv(`k${k++}`, t, live ? undefined : lasts));
+  }
+  return out;
+}
+
+const startedIn = (data: Conv[], interval: string) => {
+  const { start, end } = parseInterval(interval);
+  return data.filter((c) => at(c.conversationStart) >= start && at(c.conversationStart) < end)
+    .map((c) => c.conversationId);
+};
+
+Deno.test("conversationDetailsPages keeps only the conversations that started in each chunk, under the API's overlap semantics", async () => {
+  const data = longCalls();
+  const cases: [string, ConversationDetailsOptions][] = [
+    ["2026-01-01T06:00:00Z/2026-01-03T00:00:00Z", { chunk: "6h" }],
+    ["2026-01-01T06:00:00Z/2026-01-03T00:00:00Z", {}],
+    ["2026-01-01T07:30:00Z/2026-01-02T19:00:00Z", { chunk: "4h" }],
+    // bisected: a span with more than 80 % of 20 hits is halved
+    ["2026-01-01T00:00:00Z/2026-01-03T00:00:00Z", { maxResults: 20, pageSize: 5 }],
+  ];
+  for (const [interval, options] of cases) {
+    for (const order of ["asc", "desc"] as const) {
+      const client = new QueryClient(details(data, { semantics: "real" }));
+      const pages = await Array.fromAsync(
+        conversationDetailsPages(client, { interval, order }, { pageSize: 7, ...options }),
+      );
+      const got = ids(pages);
+      const expected = startedIn(data, interval);
+      const label = `${interval} ${order} ${JSON.stringify(options)}`;
+      assertEquals(new Set(got).size, got.length, `${label}: a conversation written twice`);
+      assertEquals([...got].sort(), [...expected].sort(), label);
+      assert.ok(pages.reduce((n, p) => n + p.dropped, 0) > 0, `${label}: nothing was dropped`);
+    }
+  }
+  // Two back-to-back intervals (yesterday, then today) give each conversation once.
+  const client = new QueryClient(details(data, { semantics: "real" }));
+  const first = await Array.fromAsync(
+    conversationDetailsPages(client, { interval: "2026-01-01T00:00:00Z/2026-01-02T00:00:00Z" }),
   );
-  assertEquals(ids(pages), data.map((c) => c.conversationId));
-  assertEquals(pages.reduce((n, p) => n + p.dropped, 0), 1);
-  const firstOfDay2 = pages.find((p) => p.interval.startsWith("2026-01-02T00"))!;
-  assertEquals(firstOfDay2.dropped, 1);
+  const second = await Array.fromAsync(
+    conversationDetailsPages(client, { interval: "2026-01-02T00:00:00Z/2026-01-03T00:00:00Z" }),
+  );
+  const both = [...ids(first), ...ids(second)];
+  assertEquals(new Set(both).size, both.length);
+  assertEquals(both.sort(), startedIn(data, "2026-01-01T00:00:00Z/2026-01-03T00:00:00Z").sort());
+});
+
+Deno.test("conversationDetailsPages refuses conversations that are not objects", async () => {
+  const client = new QueryClient(() => ({ totalHits: 2, conversations: ["c1", "c2"] }));
+  await assertRejects(
+    () => Array.fromAsync(conversationDetailsPages(client, { interval: "2026-01-01/2026-01-02" })),
+    GenesysError,
+    "conversations that are not records",
+  );
 });
 
 /** Collects every page, then checks resuming from each position gives the same remaining ids. */
@@ -391,17 +486,26 @@ Deno.test("conversationDetailsPages resumes from every position with the same re
     assert.ok(
       split.some((p) => parseInterval(p.interval).end - parseInterval(p.interval).start < 6 * H),
     );
+    // Long and live calls under the API's overlap semantics, 6-hour chunks, short pages.
+    const real = details(longCalls(), { semantics: "real", ghostsEvery: 4, hitsFactor: 0.9 });
+    const interval = "2026-01-01T06:00:00Z/2026-01-02T20:00:00Z";
+    const overlap = await checkResumeEverywhere(real, { interval, order }, {
+      pageSize: 6,
+      chunk: "6h",
+    });
+    assertEquals([...ids(overlap)].sort(), startedIn(longCalls(), interval).sort());
   }
 });
 
-Deno.test("conversationDetailsPages reports total from the last chunk on", async () => {
+Deno.test("conversationDetailsPages reports an estimated total from the last chunk on, exact at the end", async () => {
   const data = spread("2026-01-01T10:00:00Z", 6, 12 * H); // 3 days
   const client = new QueryClient(details(data));
   const pages = await Array.fromAsync(
     conversationDetailsPages(client, { interval: "2026-01-01/2026-01-04" }, { pageSize: 1 }),
   );
-  assertEquals(pages.map((p) => p.total), [undefined, undefined, undefined, undefined, 6, 6]);
-  assertEquals(pages.map((p) => p.totalHits), [2, 2, 2, 2, 2, 2]);
+  const unknown = Array(6).fill(undefined);
+  assertEquals(pages.map((p) => p.total), [...unknown, 6, 6, 6]);
+  assertEquals(pages.map((p) => p.totalHits), Array(9).fill(2));
 });
 
 Deno.test("conversationDetailsPages aborts the prefetched page when the loop ends early", async () => {
@@ -463,12 +567,27 @@ Deno.test("conversationDetailsSource describes the query and resumes like the pa
 Deno.test("conversationDetailsPages refuses positions of another query", async () => {
   const client = new QueryClient(details([]));
   const query = { interval: "2026-01-01/2026-01-02" };
+  const walk = "2026-01-01T00:00:00Z/2026-01-02T00:00:00Z";
   const bad: JsonValue[] = [
     { pageNumber: 2 },
-    { kind: "details-query", emitted: 0, from: "2025-01-01T00:00:00Z", prev: [] },
-    { kind: "details-query", emitted: 0, span: "2026-01-01/2026-01-05", pageNumber: 2 },
-    { kind: "details-query", emitted: 0, from: "garbage" },
-    { kind: "details-query", emitted: 0, from: "2026-01-01T01:00:00Z", prev: [1] },
+    { kind: "details-query", emitted: 0, from: "2025-01-01T00:00:00Z", spanMs: 1000 },
+    {
+      kind: "details-query",
+      emitted: 0,
+      walk,
+      span: "2026-01-01/2026-01-05",
+      pageNumber: 2,
+      spanMs: 1000,
+    },
+    { kind: "details-query", emitted: 0, walk, from: "garbage", spanMs: 1000 },
+    {
+      kind: "details-query",
+      emitted: 0,
+      walk: "2026-01-01/2026-01-09",
+      from: "2026-01-01",
+      spanMs: 1,
+    },
+    { kind: "details-query", emitted: 0, until: "2025-01-01T00:00:00Z" },
   ];
   for (const position of bad) {
     await assertRejects(
@@ -477,6 +596,19 @@ Deno.test("conversationDetailsPages refuses positions of another query", async (
       "delete the checkpoint",
     );
   }
+  // A position of the earlier format (boundary-dedupe lists): refused, saying why.
+  const old = {
+    kind: "details-query",
+    emitted: 3,
+    from: "2026-01-01T06:00:00Z",
+    spanMs: 1,
+    prev: [],
+  };
+  await assertRejects(
+    () => Array.fromAsync(conversationDetailsPages(client, query, { resumeFrom: old })),
+    CheckpointError,
+    "written by an earlier version that removed repeats at chunk boundaries",
+  );
   assertEquals(client.calls.length, 0);
 });
 
@@ -538,4 +670,44 @@ Deno.test("checkDetailsQuery names the endpoint that misplaced fields belong to"
   );
   const ok = checkDetailsQuery({ interval, startOfDayIntervalMatching: true, limit: 10 }, "jobs");
   assertEquals(ok.body, { limit: 10, startOfDayIntervalMatching: true });
+});
+
+Deno.test("conversationDetailsPages resumed later from every position of an interval clamped to now reads on to the new now, each conversation once", async () => {
+  const data = longCalls();
+  const interval = "2026-01-01T05:00:00Z/2026-01-04T00:00:00Z";
+  const now1 = at("2026-01-02T03:17:00Z");
+  const now2 = at("2026-01-02T21:40:00Z");
+  const handler = details(data, { semantics: "real" });
+  for (const order of ["asc", "desc"] as const) {
+    const options = { pageSize: 5, chunk: "6h", now: () => now1 };
+    const pages = await Array.fromAsync(
+      conversationDetailsPages(new QueryClient(handler), { interval, order }, options),
+    );
+    assertEquals(pages.at(-1)!.openUntil, "2026-01-02T03:17:00Z");
+    const first = ids(pages);
+    assertEquals(
+      [...first].sort(),
+      startedIn(data, "2026-01-01T05:00:00Z/2026-01-02T03:17:00Z").sort(),
+    );
+    const until2 = startedIn(data, "2026-01-01T05:00:00Z/2026-01-02T21:40:00Z");
+    let offset = 0;
+    for (const page of pages) {
+      offset += page.conversations.length;
+      const rest = await Array.fromAsync(
+        conversationDetailsPages(new QueryClient(handler), { interval, order }, {
+          ...options,
+          now: () => now2,
+          resumeFrom: JSON.parse(JSON.stringify(page.position)),
+        }),
+      );
+      const all = [...first.slice(0, offset), ...ids(rest)];
+      assertEquals(new Set(all).size, all.length, `${order}: written twice`);
+      assertEquals(
+        all.sort(),
+        [...until2].sort(),
+        `${order} from ${JSON.stringify(page.position)}`,
+      );
+      assertEquals(rest.at(-1)?.openUntil, "2026-01-02T21:40:00Z");
+    }
+  }
 });

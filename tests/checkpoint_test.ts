@@ -12,7 +12,7 @@ import { assert, assertEquals, assertRejects, assertThrows } from "./_assert.ts"
 
 function sample(overrides: Partial<Checkpoint> = {}): Checkpoint {
   return {
-    version: 1,
+    version: 2,
     jobKey: "ab".repeat(32),
     recordType: "user",
     format: "csv",
@@ -60,7 +60,7 @@ Deno.test("computeJobKey ignores key order and undefined members but not values"
 Deno.test("validateCheckpoint accepts a full checkpoint and refuses each broken field", () => {
   assertEquals(validateCheckpoint(sample(), "x"), sample());
   const cases: [Record<string, unknown>, string][] = [
-    [{ version: 2 }, "version '2'"],
+    [{ version: 3 }, "version '3'"],
     [{ version: undefined }, "version 'undefined'"],
     [{ jobKey: "short" }, "'jobKey'"],
     [{ recordType: 5 }, "'recordType'"],
@@ -94,6 +94,47 @@ Deno.test("validateCheckpoint accepts a full checkpoint and refuses each broken 
   assertThrows(() => parseCheckpoint("{oops", "x"), CheckpointError, "not valid JSON");
 });
 
+Deno.test("validateCheckpoint refuses a version 1 checkpoint as written by an earlier version, with the fix", () => {
+  for (
+    const [status, fix] of [["running", "finish it with the version that wrote it"], [
+      "complete",
+      "use --restart (or delete it) to extract again",
+    ]]
+  ) {
+    const error = assertThrows(
+      () => validateCheckpoint({ ...sample(), version: 1, status }, "out/c.jsonl.checkpoint.json"),
+      CheckpointError,
+      "Checkpoint 'out/c.jsonl.checkpoint.json' was written by an earlier version of this toolkit (checkpoint format 1)",
+    );
+    assert(error.message.includes(fix), error.message);
+    assert(!error.message.includes("corrupt"), error.message);
+  }
+});
+
+Deno.test("validateCheckpoint checks dropped, capped and openEnd", () => {
+  const full = sample({
+    dropped: 3,
+    capped: { limit: 10_000, description: "inactive users" },
+    openEnd: { until: "2026-01-02T00:00:00Z", bytes: 10, sinkState: null },
+    status: "complete",
+  });
+  assertEquals(validateCheckpoint(full, "x"), full);
+  for (
+    const [field, bad] of [
+      ["dropped", -1],
+      ["capped", { limit: "many" }],
+      ["openEnd", { until: 5, bytes: 1, sinkState: null }],
+      ["openEnd", { until: "2026-01-02T00:00:00Z", bytes: 1 }],
+    ] as const
+  ) {
+    assertThrows(
+      () => validateCheckpoint({ ...full, [field]: bad }, "x"),
+      CheckpointError,
+      `'${field}'`,
+    );
+  }
+});
+
 Deno.test("MemoryCheckpointStore saves copies and reports corrupt text", async () => {
   const store = new MemoryCheckpointStore();
   const cp = sample();
@@ -101,7 +142,7 @@ Deno.test("MemoryCheckpointStore saves copies and reports corrupt text", async (
   cp.pages = 99; // mutating the caller's object must not change what was saved
   assertEquals((await store.load("job"))?.pages, 3);
   assertEquals(store.describe("job"), "memory:job");
-  store.setRaw("job", '{"version":1}');
+  store.setRaw("job", '{"version":2}');
   await assertRejects(
     () => store.load("job"),
     CheckpointError,
@@ -145,8 +186,8 @@ Deno.test("FileCheckpointStore names files safely and reports corrupt files by p
     const error = await assertRejects(() => store.load("bad"), CheckpointError, "not valid JSON");
     assert(error.message.includes(`'${dir}/bad.cp'`), error.message);
     await Deno.writeTextFile(store.pathFor("old"), JSON.stringify(sample({ version: 0 })));
-    await assertRejects(() => store.load("old"), CheckpointError, "version '0' is not '1'");
-    await Deno.writeTextFile(store.pathFor("partial"), JSON.stringify({ version: 1 }));
+    await assertRejects(() => store.load("old"), CheckpointError, "version '0' is not '2'");
+    await Deno.writeTextFile(store.pathFor("partial"), JSON.stringify({ version: 2 }));
     await assertRejects(() => store.load("partial"), CheckpointError, "'jobKey'");
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -200,7 +241,7 @@ Deno.test("KvCheckpointStore keeps checkpoints under the prefix and validates th
     CheckpointError,
     `Checkpoint 'kv:["app","cp","bad"]' is corrupt`,
   );
-  kv.entries.set('["app","cp","obj"]', { version: 1, jobKey: 5 });
+  kv.entries.set('["app","cp","obj"]', { version: 2, jobKey: 5 });
   await assertRejects(() => store.load("obj"), CheckpointError, "'jobKey'");
   const huge = sample({
     sinkState: { columns: Array.from({ length: 8000 }, (_, i) => `column${i}`) },

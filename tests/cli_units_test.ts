@@ -19,7 +19,7 @@ import { readExtractSettings } from "../lib/cli/extract_options.ts";
 import { listenForStop, type StopSignal } from "../lib/cli/signals.ts";
 import { fileNeeds, flagsFor, MissingPermissionError } from "../lib/cli/permissions.ts";
 import { conversationsSpec, resolveInterval } from "../lib/cli/commands/conversations.ts";
-import { parseListingPath, parseQueryOptions } from "../lib/cli/commands/listing.ts";
+import { joinQueries, parseListingPath, parseQueryOptions } from "../lib/cli/commands/listing.ts";
 import {
   ApiError,
   AuthError,
@@ -357,6 +357,21 @@ Deno.test("parseListingPath and parseQueryOptions keep paging managed and hosts 
   assertEquals(parseQueryOptions(["expand=a=b"]), { expand: "a=b" });
   assertThrows(() => parseQueryOptions(["state"]), UsageError, "key=value");
   assertThrows(() => parseQueryOptions(["pageNumber=3"]), UsageError, "managed");
+});
+
+Deno.test("parseListingPath and parseQueryOptions keep every value of a repeated key, in order", () => {
+  assertEquals(parseListingPath("/api/v2/users?id=a&state=any&id=b").query, {
+    id: ["a", "b"],
+    state: "any",
+  });
+  assertEquals(parseQueryOptions(["expand=skills", "state=any", "expand=locations"]), {
+    expand: ["skills", "locations"],
+    state: "any",
+  });
+  assertEquals(joinQueries({ id: ["a", "b"] }, { id: "c", state: "any" }), {
+    id: ["a", "b", "c"],
+    state: "any",
+  });
 });
 
 Deno.test("fileNeeds and flagsFor ask for the output and checkpoint directories once each", () => {

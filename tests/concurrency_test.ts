@@ -136,13 +136,17 @@ Deno.test("conversationDetailsPages with concurrency 4 gives the pages and posit
   const concurrent = new HeldClient(threeDays());
   const pages = await drain(concurrent, { concurrency: 4 });
   assertEquals(pages, expected);
+  // Each day ends on its first empty page.
   assertEquals(pages.map((p) => `${p.interval.slice(8, 10)}#${p.pageNumber}`), [
     "01#1",
     "01#2",
+    "01#3",
     "02#1",
+    "02#2",
     "03#1",
     "03#2",
     "03#3",
+    "03#4",
   ]);
   // Nothing was asked twice or in vain, and more than one request was out at once.
   assertEquals(concurrent.asked.toSorted(), sequential.asked.toSorted());

@@ -17,7 +17,7 @@ import { assert, assertEquals, assertRejects } from "./_assert.ts";
 
 function checkpoint(records: number): Checkpoint {
   return {
-    version: 1,
+    version: 2,
     jobKey: "a".repeat(64),
     recordType: "user",
     format: "jsonl",

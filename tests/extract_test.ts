@@ -177,7 +177,7 @@ Deno.test("extract saves a checkpoint after every durable page, then marks it co
   assertEquals(result.checkpointKey, "w");
   // The arguments are kept beside their hash, so a refused resume can say which one differs.
   assertEquals(cp.job, {
-    checkpointVersion: 1,
+    checkpointVersion: 2,
     source: { fake: "widgets", pageCount: 3, perPage: 2 },
     recordType: "widget",
     sink: { format: "json" },
@@ -267,7 +267,7 @@ Deno.test("extract refuses to resume a running checkpoint with other arguments",
 
 Deno.test("extract reports a corrupt checkpoint clearly", async () => {
   const store = new MemoryCheckpointStore();
-  store.setRaw("job", '{"version":1,"jobKey":"x"}');
+  store.setRaw("job", '{"version":2,"jobKey":"x"}');
   const source = new FakeSource(2, 2);
   await assertRejects(
     () => extract({ source, sink: new MemorySink(), checkpoint: { store, key: "job" } }),

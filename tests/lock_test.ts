@@ -185,7 +185,7 @@ Deno.test("KvCheckpointStore's lock: refused while held, taken over once expired
     const second = await b.lock("job");
     assertEquals(second.tookOver?.pid, Deno.pid);
     const sample = {
-      version: 1,
+      version: 2,
       jobKey: "b".repeat(64),
       recordType: "user",
       format: "jsonl",

@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "./_assert.ts";
 import { items, listingSource, paginate, paginateCursor, paginateItems } from "../lib/paginate.ts";
+import { MAX_EMPTY_PAGES } from "../lib/page_number.ts";
 import type { JsonValue } from "../lib/client.ts";
 import { CheckpointError, GenesysError, UsageError } from "../lib/errors.ts";
 import { type Call, FakeClient } from "./_fake_client.ts";
@@ -69,25 +70,61 @@ Deno.test("paginate stops on a page without nextUri even when pageCount says mor
   assertEquals(client.calls.length, 1);
 });
 
-Deno.test("paginate stops when pageNumber reaches pageCount even with a nextUri", async () => {
+Deno.test("paginate follows nextUri past a pageCount that is too low", async () => {
   const client = new FakeClient(
-    users(10, (n) => ({ nextUri: `/api/v2/users?pageSize=2&pageNumber=${n + 1}`, pageCount: 2 })),
+    users(10, (n) => ({
+      nextUri: n < 5 ? `/api/v2/users?pageSize=2&pageNumber=${n + 1}` : undefined,
+      pageCount: 2,
+    })),
   );
   const pages = await Array.fromAsync(paginate(client, "/api/v2/users", { pageSize: 2 }));
-  assertEquals(pages.map((p) => p.pageNumber), [1, 2]);
-  assertEquals(client.calls.length, 2);
+  assertEquals(pages.map((p) => p.pageNumber), [1, 2, 3, 4, 5]);
+  assertEquals(pages.flatMap((p) => ids(p.entities as { id: string }[])), range(0, 10));
+  assertEquals(client.calls.length, 5);
 });
 
-Deno.test("paginate stops on an empty page and still yields it", async () => {
-  const client = new FakeClient(
-    users(4, (n) => ({ pageCount: 99, nextUri: `/api/v2/users?pageSize=2&pageNumber=${n + 1}` })),
-  );
-  const pages = await Array.fromAsync(paginate(client, "/api/v2/users", { pageSize: 2 }));
-  assertEquals(pages.map((p) => p.entities.length), [2, 2, 0]);
-  assertEquals(client.calls.length, 3);
+Deno.test("paginate goes on after an empty page with a nextUri, yields it, and ends without one", async () => {
+  // Page 2 is empty (filtered server-side, say) but the listing goes on.
+  const client = new FakeClient(({ path }: Call) => {
+    const n = Number(param(path, "pageNumber"));
+    const entities = n === 2 ? [] : [{ id: `u${n}` }];
+    return {
+      entities,
+      pageNumber: n,
+      pageCount: 1,
+      ...(n < 4 ? { nextUri: `/api/v2/users?pageSize=1&pageNumber=${n + 1}` } : {}),
+    };
+  });
+  const pages = await Array.fromAsync(paginate(client, "/api/v2/users", { pageSize: 1 }));
+  assertEquals(pages.map((p) => p.entities.length), [1, 0, 1, 1]);
+  assertEquals(pages.map((p) => p.nextPageNumber), [2, 3, 4, undefined]);
   const none = new FakeClient(() => ({ total: 0 }));
   const only = await Array.fromAsync(paginate(none, "/api/v2/users"));
   assertEquals(only.map((p) => [p.entities, p.total]), [[[], 0]]);
+});
+
+Deno.test("paginate fails after MAX_EMPTY_PAGES empty pages in a row, each with a nextUri", async () => {
+  const client = new FakeClient(({ path }: Call) => {
+    const n = Number(param(path, "pageNumber"));
+    return { entities: [], nextUri: `/api/v2/users?pageSize=2&pageNumber=${n + 1}` };
+  });
+  await assertRejects(
+    () => Array.fromAsync(paginate(client, "/api/v2/users", { pageSize: 2 })),
+    GenesysError,
+    `${MAX_EMPTY_PAGES} empty pages in a row`,
+  );
+  assertEquals(client.calls.length, MAX_EMPTY_PAGES);
+});
+
+Deno.test("paginate refuses entities that are not objects", async () => {
+  for (const entities of [["u1"], [{ id: "u1" }, null], [[1]], { id: "u1" }, "users"]) {
+    const client = new FakeClient(() => ({ entities }));
+    await assertRejects(
+      () => Array.fromAsync(paginate(client, "/api/v2/users")),
+      GenesysError,
+      "entities that are not records",
+    );
+  }
 });
 
 Deno.test("paginate fails clearly when a nextUri repeats", async () => {

@@ -66,3 +66,29 @@ Deno.test("resolveRegion suggests the closest region for a typo", () => {
   const error = assertThrows(() => resolveRegion("nowhere-at-all"), UsageError);
   assertEquals(error.message.includes("did you mean"), false);
 });
+
+Deno.test("resolveRegion maps https URLs of a known environment to its API and login hosts", () => {
+  for (const { env } of REGIONS) {
+    for (const url of [`https://api.${env}`, `https://login.${env}/`, `https://${env}`]) {
+      const r = resolveRegion(url);
+      assertEquals(r.env, env, url);
+      assertEquals(r.apiBaseUrl, `https://api.${env}`, url);
+      assertEquals(r.loginBaseUrl, `https://login.${env}`, url);
+    }
+  }
+  assertEquals(
+    resolveRegion("https://API.MyPureCloud.IE").loginBaseUrl,
+    "https://login.mypurecloud.ie",
+  );
+  // Another port is not the region's service: it stays a base URL for both.
+  assertEquals(
+    resolveRegion("https://api.mypurecloud.ie:8443").loginBaseUrl,
+    "https://api.mypurecloud.ie:8443",
+  );
+  // Loopback stays as it is, whatever it is called.
+  assertEquals(resolveRegion("http://127.0.0.1:9000").loginBaseUrl, "http://127.0.0.1:9000");
+  assertEquals(resolveRegion("http://localhost:9000").loginBaseUrl, "http://localhost:9000");
+  // A path is still refused; http to a real environment too.
+  assertThrows(() => resolveRegion("https://api.mypurecloud.ie/api/v2"), UsageError);
+  assertThrows(() => resolveRegion("http://api.mypurecloud.ie"), UsageError, "https");
+});

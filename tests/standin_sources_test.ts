@@ -174,14 +174,23 @@ Deno.test("Stand-in details query: the body is exactly interval 'start/end', pag
   standIn.on("POST", QUERY, detailsQueryRoute({ stepMs: 6 * 3_600_000 }));
   const interval = "2026-01-05T00:00:00Z/2026-01-07T00:00:00Z";
   await Array.fromAsync(conversationDetailsPages(client, { interval }));
+  // Each day ends on its empty second page.
   assertEquals(bodies(standIn, QUERY), [
     {
       interval: "2026-01-05T00:00:00Z/2026-01-06T00:00:00Z",
       paging: { pageSize: 100, pageNumber: 1 },
     },
     {
+      interval: "2026-01-05T00:00:00Z/2026-01-06T00:00:00Z",
+      paging: { pageSize: 100, pageNumber: 2 },
+    },
+    {
       interval: "2026-01-06T00:00:00Z/2026-01-07T00:00:00Z",
       paging: { pageSize: 100, pageNumber: 1 },
+    },
+    {
+      interval: "2026-01-06T00:00:00Z/2026-01-07T00:00:00Z",
+      paging: { pageSize: 100, pageNumber: 2 },
     },
   ]);
   for (const r of standIn.apiRequests) {
@@ -198,16 +207,19 @@ Deno.test("Stand-in details query: the body is exactly interval 'start/end', pag
     segmentFilters: filters,
     paging: { pageSize: 50 },
   }));
-  assertEquals(bodies(second.standIn, QUERY), [{
-    interval: "2026-01-05T00:00:00Z/2026-01-06T00:00:00Z",
-    order: "desc",
-    orderBy: "conversationStart",
-    segmentFilters: filters,
-    paging: { pageSize: 50, pageNumber: 1 },
-  }]);
+  assertEquals(
+    bodies(second.standIn, QUERY),
+    [1, 2].map((pageNumber) => ({
+      interval: "2026-01-05T00:00:00Z/2026-01-06T00:00:00Z",
+      order: "desc",
+      orderBy: "conversationStart",
+      segmentFilters: filters,
+      paging: { pageSize: 50, pageNumber },
+    })),
+  );
 });
 
-Deno.test("Stand-in details query: totalHits a multiple of pageSize ends the chunk without asking past it", async () => {
+Deno.test("Stand-in details query: a chunk of exactly two full pages ends on its empty third page", async () => {
   const { standIn, client } = standInClient();
   standIn.on("POST", QUERY, detailsQueryRoute({ stepMs: 432_000 })); // 200 a day
   const interval = "2026-01-05T00:00:00Z/2026-01-07T00:00:00Z";
@@ -217,7 +229,7 @@ Deno.test("Stand-in details query: totalHits a multiple of pageSize ends the chu
   assertEquals(new Set(got).size, 400);
   assertEquals(
     bodies(standIn, QUERY).map((b) => (b.paging as { pageNumber: number }).pageNumber),
-    [1, 2, 1, 2],
+    [1, 2, 3, 1, 2, 3],
   );
 });
 
@@ -231,7 +243,7 @@ Deno.test("Stand-in details query: totalHits 0 without a conversations key is an
   assertEquals(standIn.apiRequests.map((r) => r.status), [200, 200, 200]);
 });
 
-Deno.test("Stand-in details query: a day with 172,800 hits is split before paging could pass 100,000", async () => {
+Deno.test("Stand-in details query: a day with 172,800 hits is split until a span has no more than 80,000", async () => {
   const { standIn, client } = standInClient();
   standIn.on("POST", QUERY, detailsQueryRoute({ stepMs: 500 }));
   const seen: string[] = [];
@@ -247,12 +259,12 @@ Deno.test("Stand-in details query: a day with 172,800 hits is split before pagin
     [
       "2026-01-05T00:00:00Z/2026-01-06T00:00:00Z#1",
       "2026-01-05T00:00:00Z/2026-01-05T12:00:00Z#1",
-      "2026-01-05T00:00:00Z/2026-01-05T12:00:00Z#2",
+      "2026-01-05T00:00:00Z/2026-01-05T06:00:00Z#1",
     ],
   );
   assertEquals(seen, [
-    "2026-01-05T00:00:00Z/2026-01-05T12:00:00Z#1",
-    "2026-01-05T00:00:00Z/2026-01-05T12:00:00Z#2",
+    "2026-01-05T00:00:00Z/2026-01-05T06:00:00Z#1",
+    "2026-01-05T00:00:00Z/2026-01-05T06:00:00Z#2",
   ]);
   assert.ok(standIn.apiRequests.every((r) => r.status === 200));
 });

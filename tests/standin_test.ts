@@ -35,7 +35,14 @@ function script(...responses: (() => Response)[]) {
 // ---------------------------------------------------------------------------------------------
 // Token requests and hosts
 
-for (const region of ["eu-west-1", "mypurecloud.ie", "eu_west_1", "api.mypurecloud.ie"]) {
+const regionNames = ["eu-west-1", "mypurecloud.ie", "eu_west_1", "api.mypurecloud.ie"];
+// URLs of the environment too (before 11: the token request went to the URL's own host).
+const regionUrls = [
+  "https://api.mypurecloud.ie",
+  "https://login.mypurecloud.ie/",
+  "https://mypurecloud.ie",
+];
+for (const region of [...regionNames, ...regionUrls]) {
   Deno.test(`Stand-in: region '${region}' sends the documented token request to login.mypurecloud.ie and API calls to api.mypurecloud.ie`, async () => {
     const { standIn, client } = setup({}, { region });
     standIn.on("GET", "/api/v2/users", ok({ entities: [] }));

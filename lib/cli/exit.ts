@@ -8,6 +8,7 @@
  * | 2 | usage or bad input (options, files, checkpoint of another job, missing permission, a 400 from the API) |
  * | 3 | authentication or authorization (no or bad credentials, wrong region, 401, 403) |
  * | 4 | deadline reached (checkpoint saved; run again to continue) |
+ * | 5 | result capped by a documented server limit: the output is finished but incomplete (inactive users past 10,000) |
  * | 6 | another run of the same job holds its lock (nothing was read or written) |
  * | 130 | interrupted by SIGINT or SIGTERM (checkpoint saved; run again to continue) |
  *
@@ -36,6 +37,7 @@ export const ExitCode: {
   readonly USAGE: 2;
   readonly AUTH: 3;
   readonly DEADLINE: 4;
+  readonly CAPPED: 5;
   readonly LOCKED: 6;
   readonly INTERRUPTED: 130;
 } = Object.freeze(
@@ -50,6 +52,8 @@ export const ExitCode: {
     AUTH: 3,
     /** Deadline reached; the checkpoint is saved. */
     DEADLINE: 4,
+    /** The result is capped by a documented server limit: the output is finished, incomplete. */
+    CAPPED: 5,
     /** Another run of the same job holds its lock; nothing was read or written. */
     LOCKED: 6,
     /** Interrupted by a signal; the checkpoint is saved. */

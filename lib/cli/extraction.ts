@@ -54,6 +54,7 @@ import { resumeArgs, resumeCommand } from "./resume.ts";
 import { listenForStop } from "./signals.ts";
 import type { ParsedCommand } from "./spec.ts";
 import { errorLine } from "./exit.ts";
+import { outcomeOf } from "./outcome.ts";
 
 /** What a command extracts and how to build its source. */
 export interface ExtractionPlan {
@@ -332,6 +333,12 @@ export async function runExtraction(
         formatCount(previous.records)
       }${of} ${plan.label} already saved`,
     );
+  } else if (previous?.openEnd) {
+    reporter.say(
+      `Continuing ${sink.name} after '${previous.openEnd.until}' (checkpoint ${checkpointPath}): ${
+        formatCount(previous.records)
+      } ${plan.label} already saved`,
+    );
   } else if (previous === undefined) {
     const cp = checkpointPath ? ` (checkpoint ${checkpointPath})` : " (no checkpoint)";
     reporter.say(`Extracting ${plan.label} from ${connection.region.env} to ${sink.name}${cp}`);
@@ -417,6 +424,13 @@ export async function runExtraction(
       signal: stopSignal,
       stats: () => client.stats,
       onProgress: (p) => {
+        const skipped = p.dropped - (progress?.dropped ?? previous?.dropped ?? 0);
+        if (skipped > 0) {
+          reporter.log.debug(
+            `Skipped ${skipped} ${plan.label} that another window owns (they started outside the window read)`,
+            { dropped: p.dropped },
+          );
+        }
         progress = p;
         waiting = undefined;
         rate.sample(Date.now(), p.recordsThisRun);
@@ -492,22 +506,27 @@ export async function runExtraction(
     return code;
   }
   const done = result!;
+  const outcome = outcomeOf(done, plan.label);
   if (done.alreadyComplete) {
     reporter.say(
       `Nothing to do: ${done.output ?? "the output"} is already complete (${
         formatCount(done.records)
       } ${plan.label}, checkpoint ${checkpointPath}); use --restart to extract again`,
     );
-    return ExitCode.OK;
-  }
-  if (!overrides.silentSummary) {
+  } else if (!overrides.silentSummary) {
     reporter.say(summaryLine(done, plan.label, client, tokenRefreshes()), {
       records: done.records,
       pages: done.pages,
       output: done.output,
       elapsedMs: done.elapsedMs,
+      dropped: done.dropped,
+      ...(done.total !== undefined ? { total: done.total } : {}),
+      ...(done.capped ? { capped: done.capped.limit } : {}),
+      ...(done.openUntil !== undefined ? { openUntil: done.openUntil } : {}),
       ...client.stats,
     });
   }
-  return ExitCode.OK;
+  for (const warning of outcome.warnings) reporter.warn(warning, { exitCode: outcome.code });
+  for (const notice of outcome.notices) reporter.say(notice);
+  return outcome.code;
 }

@@ -211,6 +211,10 @@ export const EXIT_CODE_LINES: readonly (readonly [string, string])[] = Object.fr
     ["3", "authentication or authorization (no or bad credentials, wrong region, 401, 403)"],
     ["4", "deadline reached: checkpoint saved, run the same command again to continue"],
     [
+      "5",
+      "result capped by a documented server limit (inactive users past 10,000): the output is finished but incomplete; a rerun says the same",
+    ],
+    [
       "6",
       "another run of the same job is running (it holds the lock beside the checkpoint): nothing was read or written",
     ],

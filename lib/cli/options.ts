@@ -14,7 +14,7 @@ export const CONNECTION_OPTIONS: readonly OptionSpec[] = Object.freeze([
     type: "string",
     value: "<name|url>",
     description:
-      "Genesys Cloud region: an environment such as 'mypurecloud.ie', an AWS region such as 'eu-west-1', or a base URL such as 'http://127.0.0.1:8787' (the simulator).",
+      "Genesys Cloud region: an environment such as 'mypurecloud.ie', an AWS region such as 'eu-west-1', one of its URLs such as 'https://api.mypurecloud.ie' (token requests still go to its login host), or a base URL such as 'http://127.0.0.1:8787' (the simulator).",
     env: "GENESYSCLOUD_REGION",
   },
   {

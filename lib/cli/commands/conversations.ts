@@ -5,7 +5,10 @@
  * @module
  */
 
-import { conversationDetailsJobSource } from "../../analytics_jobs.ts";
+import {
+  type ConversationDetailsJobOptions,
+  conversationDetailsJobSource,
+} from "../../analytics_jobs.ts";
 import { conversationDetailsSource } from "../../analytics_query.ts";
 import type { ConversationDetailsQuery } from "../../analytics.ts";
 import { UsageError } from "../../errors.ts";
@@ -37,7 +40,7 @@ export const conversationsSpec: CommandSpec = {
   summary: "Extract conversation details for an interval",
   description: [
     "Reads POST /api/v2/analytics/conversations/details/query page by page, in chunks of the interval (1 day by default; at most 7 days without a filter, 31 with one), splitting a chunk further when it holds more than the API's 100,000-result paging limit. --jobs uses the asynchronous jobs API instead, for large or older intervals.",
-    "Give the interval with --interval, --since/--until or --yesterday (all UTC). Filters come from --filter (inline JSON) or --filter-file: a JSON object with the request body's conversationFilters, segmentFilters, evaluationFilters, surveyFilters, resolutionFilters, order and orderBy (and, for --jobs, limit and startOfDayIntervalMatching). A file may also carry the interval.",
+    "Give the interval with --interval, --since/--until or --yesterday (all UTC). It means the conversations that started in [start, end): each is written once however the interval is chunked, split or resumed, and none that started outside it (the API also returns earlier ones that overlap; they are skipped). An interval that ends in the future is read up to now; running the same command later adds the rest. Filters come from --filter (inline JSON) or --filter-file: a JSON object with the request body's conversationFilters, segmentFilters, evaluationFilters, surveyFilters, resolutionFilters, order and orderBy (and, for --jobs, limit, startOfDayIntervalMatching and order 'unordered'). A file may also carry the interval.",
     "Resumes by default: after a crash, a deadline or Ctrl-C, run the same command again and it continues after the last saved page; the output is byte for byte what one clean run writes. The resume command printed on a stop pins a relative interval (--yesterday, --since 24h) to the one this run used.",
   ],
   options: [
@@ -74,6 +77,22 @@ export const conversationsSpec: CommandSpec = {
       type: "boolean",
       description:
         "Use the asynchronous jobs API (POST /api/v2/analytics/conversations/details/jobs): submit, wait for FULFILLED, read the results by cursor. A stopped run resumes the same job (or resubmits an expired one and skips what is saved).",
+    },
+    {
+      name: "job-wait",
+      type: "string",
+      value: "<duration>",
+      description:
+        "With --jobs: the longest wait for the job to complete, such as '2h'; past it the run stops (exit 1) and running the same command again resumes waiting for the same job.",
+      default: "30m",
+    },
+    {
+      name: "availability",
+      type: "string",
+      value: "<check>",
+      description:
+        "With --jobs: what to do when the interval ends after the jobs' data availability date (GET .../jobs/availability; jobs see no data after it): refuse (exit 2, nothing submitted), warn (submit anyway, saying what may be missing) or ignore (do not ask).",
+      default: "refuse",
     },
     {
       name: "filter",
@@ -143,6 +162,12 @@ export const conversationsSpec: CommandSpec = {
       command:
         "conversations --interval 2026-01-01/2026-01-08 --table segments --resolve-names -o output/week1-segments.csv",
       note: "One row per segment, with user, queue and wrap-up code names",
+    },
+    {
+      command:
+        "conversations --interval 2026-01-01/2026-02-01 --jobs --job-wait 2h --availability warn",
+      note:
+        "Wait up to 2 hours for the job, and submit it even if the interval ends after the data availability date",
     },
     {
       command: "conversations --yesterday -o - | jq -r .conversationId",
@@ -361,6 +386,7 @@ export async function conversationsPlan(
   if (jobs && parsed.strings.chunk !== undefined) {
     throw new UsageError("Option '--chunk' applies to the details query only, not to --jobs");
   }
+  const jobOptions = readJobOptions(parsed, jobs);
   const filter = await readFilter(parsed);
   const interval = resolveInterval(parsed, filter.interval, now);
   const intervalText = formatInterval(interval);
@@ -388,9 +414,17 @@ export async function conversationsPlan(
       resolveNames: parsed.flags["resolve-names"] === true,
     },
     progress: chunks ? () => chunks.current() : undefined,
-    source: (client, settings) =>
-      jobs
+    source: (client, settings) => {
+      if (interval.end > Date.now()) {
+        settings.reporter.say(
+          `The interval ends in the future ('${
+            formatInstant(interval.end)
+          }'): it is read up to now, and running the same command later adds the rest`,
+        );
+      }
+      return jobs
         ? conversationDetailsJobSource(client, query, {
+          ...jobOptions,
           pageSize: settings.pageSize,
           prefetch: settings.prefetch,
           deadline: settings.deadline,
@@ -412,9 +446,75 @@ export async function conversationsPlan(
           prefetch: settings.prefetch,
           concurrency: settings.concurrency,
           deadline: settings.deadline,
-          onPage: (page) => chunks?.page(page.interval, page.totalHits),
-        }),
+          // A page that read nothing (an open end with nothing new) belongs to no chunk.
+          onPage: (page) => {
+            if (page.interval !== "") chunks?.page(page.interval, page.totalHits);
+          },
+        });
+    },
   };
+}
+
+/** `--availability` values and the library's names for them. */
+const AVAILABILITY = { refuse: "fail", warn: "warn", ignore: "off" } as const;
+
+/**
+ * Reads `--job-wait` and `--availability` (only with `--jobs`) into the jobs source's options,
+ * with messages that name these flags.
+ *
+ * @param parsed The parsed command.
+ * @param jobs Whether `--jobs` was given.
+ * @returns The options for the jobs source.
+ * @throws {UsageError} For a flag without `--jobs` or a bad value.
+ *
+ * @example
+ * ```ts
+ * import { readJobOptions } from "./conversations.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const parsed = { positionals: [], strings: { "job-wait": "2h", availability: "warn" }, lists: {}, flags: {} };
+ * const options = readJobOptions(parsed, true);
+ * strictEqual(options.maxWait, 7_200_000);
+ * strictEqual(options.checkAvailability, "warn");
+ * ```
+ */
+export function readJobOptions(
+  parsed: ParsedCommand,
+  jobs: boolean,
+): Pick<ConversationDetailsJobOptions, "maxWait" | "checkAvailability" | "hints"> {
+  const wait = parsed.strings["job-wait"];
+  const check = parsed.strings.availability;
+  if (!jobs) {
+    const flag = wait !== undefined
+      ? "--job-wait"
+      : check !== undefined
+      ? "--availability"
+      : undefined;
+    if (flag) {
+      throw new UsageError(`Option '${flag}' applies to --jobs only: add --jobs or drop it`);
+    }
+    return {};
+  }
+  const options: Pick<ConversationDetailsJobOptions, "maxWait" | "checkAvailability" | "hints"> = {
+    hints: { allowUnavailable: "--availability warn", maxWait: "--job-wait" },
+  };
+  if (wait !== undefined) {
+    const ms = parseDuration(wait);
+    if (!(ms > 0)) {
+      throw new UsageError(
+        `Option '--job-wait' must be longer than zero, such as '2h'; got '${wait}'`,
+      );
+    }
+    options.maxWait = ms;
+  }
+  if (check !== undefined) {
+    const mode = AVAILABILITY[check.toLowerCase() as keyof typeof AVAILABILITY];
+    if (mode === undefined) {
+      throw new UsageError(`Option '--availability' is '${check}': use refuse, warn or ignore`);
+    }
+    options.checkAvailability = mode;
+  }
+  return options;
 }
 
 async function run(parsed: ParsedCommand, ctx: CommandContext): Promise<number> {

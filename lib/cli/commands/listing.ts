@@ -6,6 +6,7 @@
 
 import { UsageError } from "../../errors.ts";
 import { listingSource } from "../../paginate.ts";
+import { queryOf } from "../../query.ts";
 import type { CommandContext } from "../context.ts";
 import { type ExtractionPlan, runExtraction } from "../extraction.ts";
 import { CONNECTION_OPTIONS, extractionOptions, LOG_OPTIONS } from "../options.ts";
@@ -20,14 +21,17 @@ const QUERY_OPTION: OptionSpec = {
   value: "<key=value>",
   collect: true,
   description:
-    "An extra query parameter for every page request, such as 'state=any' or 'expand=skills'. pageSize and pageNumber are managed.",
+    "An extra query parameter for every page request, such as 'state=any' or 'expand=skills'; repeat it for several values of one key ('--query id=a --query id=b' sends both). pageSize and pageNumber are managed.",
 };
 
 const resumeNote =
   "Resumes by default: after a crash, a deadline or Ctrl-C, run the same command again and it continues after the last saved page.";
 
+/** Query parameters of a listing command: a value, or the values of a repeated key in order. */
+export type ListingQuery = Record<string, string | string[]>;
+
 /**
- * Parses `--query key=value` options.
+ * Parses `--query key=value` options; a key given several times keeps every value, in order.
  *
  * @param items The values given.
  * @returns The query parameters.
@@ -38,11 +42,14 @@ const resumeNote =
  * import { parseQueryOptions } from "./listing.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  *
- * deepStrictEqual(parseQueryOptions(["state=any", "expand=skills"]), { state: "any", expand: "skills" });
+ * deepStrictEqual(parseQueryOptions(["state=any", "expand=skills", "expand=locations"]), {
+ *   state: "any",
+ *   expand: ["skills", "locations"],
+ * });
  * ```
  */
-export function parseQueryOptions(items: readonly string[]): Record<string, string> {
-  const query: Record<string, string> = {};
+export function parseQueryOptions(items: readonly string[]): ListingQuery {
+  const params = new URLSearchParams();
   for (const item of items) {
     const eq = item.indexOf("=");
     if (eq <= 0) {
@@ -54,9 +61,34 @@ export function parseQueryOptions(items: readonly string[]): Record<string, stri
         `Query '${key}' is managed: use --page-size instead of --query ${key}=...`,
       );
     }
-    query[key] = item.slice(eq + 1);
+    params.append(key, item.slice(eq + 1));
   }
-  return query;
+  return queryOf(params);
+}
+
+/**
+ * Joins two listing queries: the values of a key in both are kept, `first`'s before `second`'s.
+ *
+ * @param first The path's own query.
+ * @param second The `--query` options.
+ * @returns Every parameter of both.
+ *
+ * @example
+ * ```ts
+ * import { joinQueries } from "./listing.ts";
+ * import { deepStrictEqual } from "node:assert/strict";
+ *
+ * deepStrictEqual(joinQueries({ id: "a", state: "any" }, { id: "b" }), { id: ["a", "b"], state: "any" });
+ * ```
+ */
+export function joinQueries(first: ListingQuery, second: ListingQuery): ListingQuery {
+  const params = new URLSearchParams();
+  for (const query of [first, second]) {
+    for (const [key, value] of Object.entries(query)) {
+      for (const one of Array.isArray(value) ? value : [value]) params.append(key, one);
+    }
+  }
+  return queryOf(params);
 }
 
 function listingSpec(
@@ -92,7 +124,7 @@ function listingPlan(
   label: string,
   defaultName: string,
   path: string,
-  query: Record<string, string>,
+  query: ListingQuery,
 ): ExtractionPlan {
   return {
     label,
@@ -110,7 +142,8 @@ function listingPlan(
 }
 
 /**
- * Checks a listing path given to `get` and splits off its query.
+ * Checks a listing path given to `get` and splits off its query (a repeated key keeps every
+ * value, in order).
  *
  * @param raw The path as given.
  * @returns The path and its query parameters.
@@ -127,7 +160,7 @@ function listingPlan(
  * });
  * ```
  */
-export function parseListingPath(raw: string): { path: string; query: Record<string, string> } {
+export function parseListingPath(raw: string): { path: string; query: ListingQuery } {
   const text = raw.trim();
   if (/^[a-z]+:\/\//i.test(text)) {
     throw new UsageError(
@@ -144,8 +177,7 @@ export function parseListingPath(raw: string): { path: string; query: Record<str
   if (/(^|\/)\.\.?(\/|$)/.test(withSlash.split("?")[0])) {
     throw new UsageError(`Path '${raw}' must not contain '.' or '..' segments`);
   }
-  const query: Record<string, string> = {};
-  for (const [key, value] of url.searchParams) query[key] = value;
+  const query = queryOf(url.searchParams);
   if ("pageSize" in query || "pageNumber" in query) {
     throw new UsageError(
       `Path '${raw}' sets pageSize or pageNumber: paging is managed; use --page-size instead`,
@@ -234,7 +266,7 @@ export const getCommand: Command = {
     const label = path.split("/").filter(Boolean).at(-1) ?? "records";
     return runExtraction(
       parsed,
-      listingPlan(label, name, path, { ...query, ...parseQueryOptions(parsed.lists.query) }),
+      listingPlan(label, name, path, joinQueries(query, parseQueryOptions(parsed.lists.query))),
       ctx,
     );
   },
