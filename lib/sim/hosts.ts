@@ -10,7 +10,17 @@ import { REGIONS } from "../region.ts";
 
 const ENVIRONMENTS = new Set(REGIONS.map((r) => r.env));
 
-/** The header carrying the host a request sent through {@link simFetch} was addressed to. */
+/**
+ * The header carrying the host a request sent through {@link simFetch} was addressed to.
+ *
+ * @example
+ * ```ts
+ * import { FORWARDED_HOST } from "./hosts.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * strictEqual(new Headers({ [FORWARDED_HOST]: "api.mypurecloud.ie" }).get("x-forwarded-host"), "api.mypurecloud.ie");
+ * ```
+ */
 export const FORWARDED_HOST = "X-Forwarded-Host";
 
 /**
