@@ -79,22 +79,35 @@ interface Leg {
   transferred: boolean;
 }
 
+/** What a segment carries once it has ended: a disconnect type or a wrap-up code. */
+type Ending = ["disconnectType" | "wrapUpCode", string] | undefined;
+
 /**
  * Builds the records of one conversation as of an instant: segments that had not started before
- * it are left out, a segment still open has no `segmentEnd`, and metrics are emitted when their
- * segment ends.
+ * it are left out, a segment still open has no `segmentEnd` (nor what it carries once ended), and
+ * metrics are emitted when their segment ends.
  */
 class Recorder {
   readonly participants: Json[] = [];
-  constructor(readonly asOf: number, readonly rng: Rng) {}
+  constructor(
+    readonly asOf: number,
+    readonly rng: Rng,
+    readonly session: (sessionId: string, agent: boolean) => Json,
+  ) {}
 
-  segment(type: string, start: number, end: number, extra: Json = {}, last?: Json): Json | null {
+  segment(
+    type: string,
+    start: number,
+    end: number,
+    queueId?: string,
+    ending?: Ending,
+  ): Json | null {
     if (start >= this.asOf) return null;
-    const open = end > this.asOf;
     const out: Json = { segmentStart: iso(start) };
-    if (!open) out.segmentEnd = iso(end);
-    Object.assign(out, extra);
-    if (!open && last) Object.assign(out, last);
+    const ended = end <= this.asOf;
+    if (ended) out.segmentEnd = iso(end);
+    if (queueId) out.queueId = queueId;
+    if (ended && ending) out[ending[0]] = ending[1];
     out.segmentType = type;
     out.conference = false;
     return out;
@@ -105,15 +118,24 @@ class Recorder {
   }
 
   /** Adds a participant with one session, unless none of its segments has started. */
-  add(head: Json, session: Json, segments: (Json | null)[], metrics: (Json | null)[]): void {
+  add(
+    name: string,
+    purpose: string,
+    userId: string | undefined,
+    segments: (Json | null)[],
+    metrics: (Json | null)[],
+  ): void {
     const participantId = this.rng.uuid();
     const sessionId = this.rng.uuid();
-    const segs = segments.filter((x) => x !== null);
-    if (segs.length === 0) return;
-    const ms = metrics.filter((x) => x !== null);
-    const out: Json = { sessionId, ...session, segments: segs };
-    if (ms.length > 0) out.metrics = ms;
-    this.participants.push({ participantId, ...head, sessions: [out] });
+    if (segments[0] === null) return; // nothing has started yet (segments are in time order)
+    const session = this.session(sessionId, purpose === "agent");
+    session.segments = segments.filter((x) => x !== null);
+    const emitted = metrics.filter((x) => x !== null);
+    if (emitted.length > 0) session.metrics = emitted;
+    const out: Json = { participantId, participantName: name, purpose };
+    if (userId) out.userId = userId;
+    out.sessions = [session];
+    this.participants.push(out);
   }
 }
 
@@ -194,8 +216,8 @@ export function buildConversation(
   });
   const customerEnd = legs.length > 0 ? legs[legs.length - 1].talkEnd : e;
 
-  const session = (agent: boolean): Json => {
-    const out: Json = { mediaType: t.mediaType, direction: t.direction };
+  const session = (sessionId: string, agent: boolean): Json => {
+    const out: Json = { sessionId, mediaType: t.mediaType, direction: t.direction };
     if (voiceLike) {
       out.ani = inbound ? customerPhone : orgNumber;
       out.dnis = inbound ? orgNumber : customerPhone;
@@ -214,25 +236,28 @@ export function buildConversation(
     return out;
   };
 
-  const r = new Recorder(asOf, rng);
+  const r = new Recorder(asOf, rng, session);
   const remoteStart = inbound ? s : legs[0]?.answerAt ?? s;
   const remoteEnd = inbound ? customerEnd : legs[0]?.talkEnd ?? e;
   r.add(
-    { participantName: customerName, purpose: inbound ? "customer" : "external" },
-    session(false),
+    customerName,
+    inbound ? "customer" : "external",
+    undefined,
     [
-      r.segment("interact", remoteStart, remoteEnd, {}, {
-        disconnectType: customerHangsUp || legs.length === 0 ? "endpoint" : "peer",
-      }),
+      r.segment("interact", remoteStart, remoteEnd, undefined, [
+        "disconnectType",
+        customerHangsUp || legs.length === 0 ? "endpoint" : "peer",
+      ]),
     ],
     [r.metric("nConnected", 1, remoteStart)],
   );
   if (t.ivr) {
     const end = t.queue >= 0 || legs.length > 0 ? ivrEnd : customerEnd;
     r.add(
-      { participantName: "Main IVR", purpose: "ivr" },
-      session(false),
-      [r.segment("ivr", s, end, {}, { disconnectType: "transfer" })],
+      "Main IVR",
+      "ivr",
+      undefined,
+      [r.segment("ivr", s, end, undefined, ["disconnectType", "transfer"])],
       [r.metric("tIvr", end - s, end)],
     );
   }
@@ -240,9 +265,10 @@ export function buildConversation(
     // Abandoned in queue: the customer hung up before an agent answered.
     const queueId = directory.queueIds[t.queue];
     r.add(
-      { participantName: directory.queueName(t.queue), purpose: "acd" },
-      session(false),
-      [r.segment("interact", ivrEnd, e, { queueId }, { disconnectType: "peer" })],
+      directory.queueName(t.queue),
+      "acd",
+      undefined,
+      [r.segment("interact", ivrEnd, e, queueId, ["disconnectType", "peer"])],
       [
         r.metric("nOffered", 1, ivrEnd),
         r.metric("tAcd", e - ivrEnd, e),
@@ -253,13 +279,14 @@ export function buildConversation(
   }
   for (const leg of legs) {
     const queueId = leg.queue >= 0 ? directory.queueIds[leg.queue] : undefined;
-    const q = queueId ? { queueId } : {};
+    const q = queueId;
     if (inbound && queueId) {
       const waited = leg.answerAt - leg.queuedAt;
       r.add(
-        { participantName: directory.queueName(leg.queue), purpose: "acd" },
-        session(false),
-        [r.segment("interact", leg.queuedAt, leg.answerAt, q, { disconnectType: "transfer" })],
+        directory.queueName(leg.queue),
+        "acd",
+        undefined,
+        [r.segment("interact", leg.queuedAt, leg.answerAt, q, ["disconnectType", "transfer"])],
         [
           r.metric("nOffered", 1, leg.queuedAt),
           r.metric("tAcd", waited, leg.answerAt),
@@ -267,9 +294,10 @@ export function buildConversation(
         ],
       );
     }
-    const hangUp = {
-      disconnectType: leg.transferred ? "transfer" : customerHangsUp ? "peer" : "client",
-    };
+    const hangUp: Ending = [
+      "disconnectType",
+      leg.transferred ? "transfer" : customerHangsUp ? "peer" : "client",
+    ];
     const held = leg.holdTo - leg.holdFrom;
     const talked = leg.talkEnd - leg.answerAt - held;
     const segments = [
@@ -287,7 +315,7 @@ export function buildConversation(
       segments.push(r.segment("interact", leg.answerAt, leg.talkEnd, q, hangUp));
     }
     const code = directory.wrapUpCodeIds[rng.int(directory.wrapUpCodeIds.length)];
-    segments.push(r.segment("wrapup", leg.talkEnd, leg.wrapEnd, q, { wrapUpCode: code }));
+    segments.push(r.segment("wrapup", leg.talkEnd, leg.wrapEnd, q, ["wrapUpCode", code]));
     const metrics = inbound
       ? [
         r.metric("tAlert", leg.answerAt - leg.alertAt, leg.answerAt),
@@ -311,16 +339,7 @@ export function buildConversation(
       r.metric("tAcw", acwMs, leg.wrapEnd),
       r.metric("tHandle", talked + held + acwMs, leg.wrapEnd),
     );
-    r.add(
-      {
-        participantName: directory.userName(leg.user),
-        purpose: "agent",
-        userId: directory.userIds[leg.user],
-      },
-      session(true),
-      segments,
-      metrics,
-    );
+    r.add(directory.userName(leg.user), "agent", directory.userIds[leg.user], segments, metrics);
   }
 
   const out: Json = {
