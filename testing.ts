@@ -1,9 +1,16 @@
 /**
  * A Genesys Cloud simulator for developing and testing batch jobs offline: a real HTTP server on
- * 127.0.0.1 with the token endpoint, users and queues listings, the analytics conversation
- * details query and jobs API, deterministic data from a seed, and injectable faults (token
- * expiry and revocation, rate limits with `Retry-After`, 429/5xx, latency, truncated or malformed
- * bodies, dropped connections).
+ * 127.0.0.1 with the token endpoint, the users, queues, groups, skills, wrap-up codes and
+ * divisions listings, the analytics conversation details query and jobs API, deterministic data
+ * from a seed, and injectable faults (token expiry and revocation, rate limits with
+ * `Retry-After`, 429/5xx, latency, truncated or malformed bodies, dropped connections).
+ *
+ * By default it behaves as the real API is documented to (`docs/simulator.md` lists each
+ * behaviour with its source): the details query's UTC-day index and overlap rule, long and
+ * still-live conversations at the simulator's "now", an approximate `totalHits` and pages
+ * shortened by server-side dedupe, jobs with overlap matching and a lagging
+ * `dataAvailabilityDate`, users with a `state` and the 400 past 10,000 inactive users, and
+ * {@link Simulator.fetch} for requests addressed to the real host names.
  *
  * @example Page every user with plain fetch, under an injected 503 on every third request
  * ```ts
@@ -51,6 +58,7 @@ export type {
   SimFaults,
   SimRoute,
   Simulator,
+  SimulatorIds,
   SimulatorOptions,
   SimulatorStats,
 } from "./lib/sim/types.ts";

@@ -65,3 +65,34 @@ export async function simCall(
     json: text ? JSON.parse(text) : undefined,
   };
 }
+
+/** What following a listing's `nextUri` gave: every page read, and the status that ended it. */
+export interface SimWalk {
+  /** The 200 pages, in order. */
+  pages: Json[];
+  /** Their entities, in order. */
+  entities: Json[];
+  /** 200 when the last page had no `nextUri`, else the status that stopped the walk. */
+  status: number;
+  /** The error body of that status, if any. */
+  error?: Json;
+}
+
+/** Follows `nextUri` from `first` (at most `limit` requests). */
+export async function simWalk(
+  sim: SimEndpoint,
+  auth: string,
+  first: string,
+  limit = 500,
+): Promise<SimWalk> {
+  const walk: SimWalk = { pages: [], entities: [], status: 200 };
+  let next: string | undefined = first;
+  for (let n = 0; next && n < limit; n++) {
+    const { status, json } = await simCall(sim, auth, "GET", next);
+    if (status !== 200) return { ...walk, status, error: json };
+    walk.pages.push(json);
+    walk.entities.push(...json.entities);
+    next = json.nextUri;
+  }
+  return walk;
+}

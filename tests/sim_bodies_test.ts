@@ -62,6 +62,7 @@ Deno.test("startSimulator malformed fault sends invalid JSON of the full length"
 Deno.test("startSimulator disconnect fault resets the connection mid-response", async () => {
   await using sim = await startSimulator({
     conversations: 200,
+    duplicateShare: 0, // full pages, so the second answer's size is known
     faults: { bodies: [{ kind: "disconnect", route: "details.query", times: 1 }] },
   });
   const auth = await simToken(sim);

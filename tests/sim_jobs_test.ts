@@ -20,16 +20,20 @@ async function waitFulfilled(sim: Simulator, auth: string, jobId: string): Promi
   return states;
 }
 
+/** Every results page; each reports the same data availability date, at most the current one. */
 async function readAll(sim: Simulator, auth: string, jobId: string, pageSize: number) {
   const ids: string[] = [];
   const conversations: Json[] = [];
+  const dates = new Set<string>();
   let cursor: string | undefined;
   for (let i = 0; i < 500; i++) {
     const q = new URLSearchParams({ pageSize: String(pageSize) });
     if (cursor) q.set("cursor", cursor);
     const { status, json } = await simCall(sim, auth, "GET", `${JOBS}/${jobId}/results?${q}`);
     assertEquals(status, 200);
-    assertEquals(json.dataAvailabilityDate, sim.dataAvailabilityDate);
+    dates.add(json.dataAvailabilityDate);
+    assert(json.dataAvailabilityDate <= sim.dataAvailabilityDate, json.dataAvailabilityDate);
+    assertEquals(dates.size, 1);
     conversations.push(...json.conversations);
     ids.push(...json.conversations.map((c: Json) => c.conversationId));
     cursor = json.cursor;
@@ -58,9 +62,13 @@ Deno.test("startSimulator jobs move QUEUED, PENDING, FULFILLED over the configur
 });
 
 Deno.test("startSimulator job results page by cursor to exactly the expected overlap ids", async () => {
-  await using sim = await startSimulator({ conversations: 800, jobPolls: 1 });
+  await using sim = await startSimulator({
+    conversations: 8000,
+    longConversationShare: 0.1,
+    jobPolls: 1,
+  });
   const auth = await simToken(sim);
-  const interval = "2026-01-10T06:00:00Z/2026-01-17T18:00:00Z";
+  const interval = "2026-01-10T00:30:00Z/2026-01-17T18:00:00Z";
   const jobId = await submit(sim, auth, { interval });
   assertEquals(await waitFulfilled(sim, auth, jobId), ["QUEUED", "FULFILLED"]);
   const { ids, conversations } = await readAll(sim, auth, jobId, 37);
@@ -72,12 +80,19 @@ Deno.test("startSimulator job results page by cursor to exactly the expected ove
   }
   const early = conversations.filter((c) => Date.parse(c.conversationStart) < from);
   assert(early.length > 0, "no conversation started before the interval");
-  // startOfDayIntervalMatching matches like the query endpoint.
+  const dayBefore = early.filter((c) => c.conversationStart < "2026-01-10T00:00:00.000Z");
+  assert(dayBefore.length > 0, "no conversation started the day before");
+  // startOfDayIntervalMatching: only those that started on or after 00:00 UTC of the first day,
+  // like the query endpoint.
   const sod = await submit(sim, auth, { interval, startOfDayIntervalMatching: true });
   await waitFulfilled(sim, auth, sod);
   const sodIds = (await readAll(sim, auth, sod, 1000)).ids;
-  assertEquals(sodIds, sim.conversationIds(interval));
-  assertEquals(sodIds.length, ids.length - early.length);
+  assertEquals(sodIds, sim.detailsQueryIds(interval));
+  assertEquals(
+    sodIds,
+    conversations.filter((c) => c.conversationStart >= "2026-01-10T00:00:00.000Z")
+      .map((c) => c.conversationId),
+  );
   // Cursors stay valid while the job lives: re-reading from the first page gives the same ids.
   assertEquals((await readAll(sim, auth, jobId, 37)).ids, ids);
 });
@@ -238,4 +253,69 @@ Deno.test("startSimulator overlap jobs give the same ids with and without an alw
   const jobId = await submit(sim, auth, { interval, segmentFilters: always });
   await waitFulfilled(sim, auth, jobId);
   assertEquals((await readAll(sim, auth, jobId, 100)).ids, plain);
+});
+
+Deno.test("startSimulator job dataAvailabilityDate lags behind now by the configured amount, and a job sees the data as it stood then", async () => {
+  let now = Date.parse("2026-01-20T12:00:00Z");
+  await using sim = await startSimulator({
+    conversations: 20_000,
+    jobPolls: 0,
+    dataAvailabilityLagSeconds: 6 * 3600,
+    jobExpirySeconds: 86_400,
+    now: () => now,
+  });
+  const auth = await simToken(sim);
+  const cutoff = "2026-01-20T06:00:00.000Z";
+  assertEquals(sim.dataAvailabilityDate, cutoff);
+  assertEquals((await simCall(sim, auth, "GET", `${JOBS}/availability`)).json, {
+    dataAvailabilityDate: cutoff,
+  });
+  const interval = "2026-01-20T00:00:00Z/2026-01-21T00:00:00Z";
+  const jobId = await submit(sim, auth, { interval });
+  await waitFulfilled(sim, auth, jobId);
+  const { ids, conversations } = await readAll(sim, auth, jobId, 500);
+  assertEquals(ids, sim.jobConversationIds({ interval }));
+  const starts = conversations.map((c) => c.conversationStart);
+  assert(starts.every((s) => s < cutoff), "a conversation from after the availability date");
+  // The details query already sees what started between the cutoff and now.
+  const queried = sim.conversationIds(interval);
+  assert(queried.length > ids.length + 100, `${queried.length} queried, ${ids.length} in the job`);
+  // Conversations still live at the cutoff come without an end, as they stood then.
+  const live = conversations.filter((c) => c.conversationEnd === undefined);
+  assert(live.length > 0, "no conversation live at the cutoff");
+  for (const c of conversations) {
+    for (const p of c.participants) {
+      for (const s of p.sessions) {
+        for (const seg of s.segments) assert(!seg.segmentEnd || seg.segmentEnd <= cutoff);
+      }
+    }
+  }
+  // Later, a new job sees more; the first job keeps what it had.
+  now += 3 * 3_600_000;
+  const later = await submit(sim, auth, { interval });
+  await waitFulfilled(sim, auth, later);
+  const more = await readAll(sim, auth, later, 500);
+  assert(more.ids.length > ids.length);
+  assertEquals((await readAll(sim, auth, jobId, 500)).ids, ids);
+  const page = await simCall(sim, auth, "GET", `${JOBS}/${later}/results?pageSize=1`);
+  assertEquals(page.json.dataAvailabilityDate, "2026-01-20T09:00:00.000Z");
+});
+
+Deno.test("startSimulator jobs accept order 'unordered' (a permutation of the matches); the details query does not", async () => {
+  await using sim = await startSimulator({ conversations: 3000, jobPolls: 0 });
+  const auth = await simToken(sim);
+  const interval = "2026-01-05T00:00:00Z/2026-01-08T00:00:00Z";
+  const jobId = await submit(sim, auth, { interval, order: "unordered" });
+  await waitFulfilled(sim, auth, jobId);
+  const { ids } = await readAll(sim, auth, jobId, 100);
+  const ordered = sim.jobConversationIds({ interval });
+  assertEquals(ids, sim.jobConversationIds({ interval, order: "unordered" }));
+  assert(ids.join() !== ordered.join(), "unordered came in start order");
+  assertEquals([...ids].sort(), [...ordered].sort());
+  const query = await simCall(sim, auth, "POST", "/api/v2/analytics/conversations/details/query", {
+    interval,
+    order: "unordered",
+  });
+  assertEquals(query.status, 400);
+  assert(/'asc' or 'desc'/.test(query.json.message), query.json.message);
 });

@@ -30,7 +30,7 @@ const JOB_FIELDS = [...COMMON_FIELDS, "limit", "startOfDayIntervalMatching"];
 
 /** A validated details query or job body. */
 export interface DetailsRequest {
-  /** The selection it asks for (mode `start`; a job may switch to `overlap`). */
+  /** The selection it asks for: mode `day` for a query, `overlap` or `day` for a job. */
   spec: SelectSpec;
   /** Query only: page size. */
   pageSize: number;
@@ -152,8 +152,12 @@ export function parseDetailsBody(
   }
 
   const order = b.order ?? "asc";
-  if (order !== "asc" && order !== "desc") {
-    throw badRequest(`'order' must be 'asc' or 'desc', got '${String(order)}'`, "order");
+  const orders = kind === "job" ? "'asc', 'desc' or 'unordered'" : "'asc' or 'desc'";
+  if (order !== "asc" && order !== "desc" && order !== "unordered") {
+    throw badRequest(`'order' must be ${orders}, got '${String(order)}'`, "order");
+  }
+  if (order === "unordered" && kind === "query") {
+    throw badRequest(`'order' must be ${orders}, got 'unordered'`, "order");
   }
   const orderByName = b.orderBy ?? "conversationStart";
   const orderBy = typeof orderByName === "string" ? ORDER_BY[orderByName] : undefined;
@@ -194,7 +198,7 @@ export function parseDetailsBody(
     throw badRequest("Pagination may not exceed 100000 results", "paging");
   }
 
-  const spec: SelectSpec = { fromMs, toMs, mode: "start", matcher, matcherKey, orderBy, order };
+  const spec: SelectSpec = { fromMs, toMs, mode: "day", matcher, matcherKey, orderBy, order };
   if (kind === "job") {
     if (b.limit !== undefined) spec.limit = positiveInt(b.limit, "limit");
     const sod = b.startOfDayIntervalMatching ?? false;
@@ -204,6 +208,8 @@ export function parseDetailsBody(
         "startOfDayIntervalMatching",
       );
     }
+    // startOfDayIntervalMatching keeps only conversations that started on or after 00:00 UTC of
+    // the interval's first day: the same rule as the query's.
     if (!sod) spec.mode = "overlap";
   }
   const aggregations = kind === "query" ? parseAggregations(b.aggregations) : [];

@@ -1,12 +1,16 @@
 /**
  * Full conversation detail records, shaped like the analytics API's, built on demand from
- * (seed, index) and consistent with their {@link Traits}.
+ * (seed, index) and consistent with their {@link Traits}: customer, IVR, ACD and agent
+ * participants, a blind transfer on some calls, abandoned calls, wrap-up codes, disconnect types
+ * and metrics whose values add up (see `docs/simulator.md`). Built as they stood at an instant
+ * `asOf`: a conversation still live then has no `conversationEnd`, its open segments no
+ * `segmentEnd`, and nothing that happens later (segments, participants, metrics).
  *
  * @module
  */
 import type { Directory } from "./directory.ts";
 import { Rng, Stream, uuidOf } from "./rng.ts";
-import { type ParticipantPlan, participantsOf, type Traits } from "./traits.ts";
+import type { Traits } from "./traits.ts";
 
 const CUSTOMERS = [
   "Alex Carter",
@@ -30,14 +34,10 @@ const PROVIDERS: Record<string, string> = {
   email: "PureCloud Email",
   message: "PureCloud Messaging",
 };
+const ORG_ADDRESS = "support@example-sim.com";
 
 /** A JSON object as generated. */
 export type Json = Record<string, unknown>;
-
-interface Span {
-  start: number;
-  end: number;
-}
 
 const DAY_MS = 86_400_000;
 const PAD2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, "0"));
@@ -65,26 +65,87 @@ function iso(ms: number): string {
   return `${isoDayPrefix}${PAD2[(t - min) / 60]}:${PAD2[min]}:${PAD2[sec]}.${PAD3[milli]}Z`;
 }
 
-function metric(name: string, value: number, at: number): Json {
-  return { name, value, emitDate: iso(at) };
+/** One agent's part of an answered call: queue entry, alert, answer, talk, wrap-up. */
+interface Leg {
+  queue: number;
+  user: number;
+  queuedAt: number;
+  alertAt: number;
+  answerAt: number;
+  holdFrom: number;
+  holdTo: number;
+  talkEnd: number;
+  wrapEnd: number;
+  transferred: boolean;
 }
 
-function segment(type: string, span: Span, extra: Json = {}): Json {
-  return {
-    segmentStart: iso(span.start),
-    segmentEnd: iso(span.end),
-    ...extra,
-    segmentType: type,
-    conference: false,
-  };
+/** What a segment carries once it has ended: a disconnect type or a wrap-up code. */
+type Ending = ["disconnectType" | "wrapUpCode", string] | undefined;
+
+/**
+ * Builds the records of one conversation as of an instant: segments that had not started before
+ * it are left out, a segment still open has no `segmentEnd` (nor what it carries once ended), and
+ * metrics are emitted when their segment ends.
+ */
+class Recorder {
+  readonly participants: Json[] = [];
+  constructor(
+    readonly asOf: number,
+    readonly rng: Rng,
+    readonly session: (sessionId: string, agent: boolean) => Json,
+  ) {}
+
+  segment(
+    type: string,
+    start: number,
+    end: number,
+    queueId?: string,
+    ending?: Ending,
+  ): Json | null {
+    if (start >= this.asOf) return null;
+    const out: Json = { segmentStart: iso(start) };
+    const ended = end <= this.asOf;
+    if (ended) out.segmentEnd = iso(end);
+    if (queueId) out.queueId = queueId;
+    if (ended && ending) out[ending[0]] = ending[1];
+    out.segmentType = type;
+    out.conference = false;
+    return out;
+  }
+
+  metric(name: string, value: number, at: number): Json | null {
+    return at > this.asOf ? null : { name, value, emitDate: iso(at) };
+  }
+
+  /** Adds a participant with one session, unless none of its segments has started. */
+  add(
+    name: string,
+    purpose: string,
+    userId: string | undefined,
+    segments: (Json | null)[],
+    metrics: (Json | null)[],
+  ): void {
+    const participantId = this.rng.uuid();
+    const sessionId = this.rng.uuid();
+    if (segments[0] === null) return; // nothing has started yet (segments are in time order)
+    const session = this.session(sessionId, purpose === "agent");
+    session.segments = segments.filter((x) => x !== null);
+    const emitted = metrics.filter((x) => x !== null);
+    if (emitted.length > 0) session.metrics = emitted;
+    const out: Json = { participantId, participantName: name, purpose };
+    if (userId) out.userId = userId;
+    out.sessions = [session];
+    this.participants.push(out);
+  }
 }
 
 /**
- * Builds the record of a conversation.
+ * Builds the record of a conversation as it stood at `asOf`.
  *
  * @param seed The seed.
- * @param directory Users and queues (for ids and names).
+ * @param directory Users, queues and wrap-up codes (for ids and names).
  * @param t The conversation's traits.
+ * @param asOf The instant, epoch ms (default: after the end, so the record is complete).
  * @returns The conversation as the details query returns it.
  *
  * @example
@@ -95,25 +156,24 @@ function segment(type: string, span: Span, extra: Json = {}): Json {
  * import { Directory } from "./directory.ts";
  * import { strictEqual } from "node:assert/strict";
  *
- * const dir = new Directory(1, 5, 2);
+ * const dir = new Directory({ seed: 1, users: 5, queues: 2 });
  * const t = traitsOf(new Timeline(1, 10, 0, 1e9), dir, 0);
  * strictEqual(buildConversation(1, dir, t).conversationId, t.id);
+ * strictEqual(buildConversation(1, dir, t, t.startMs + 1).conversationEnd, undefined);
  * ```
  */
-export function buildConversation(seed: number, directory: Directory, t: Traits): Json {
+export function buildConversation(
+  seed: number,
+  directory: Directory,
+  t: Traits,
+  asOf: number = Infinity,
+): Json {
   const rng = Rng.of(seed, Stream.conversationDetail, t.index);
   const d = t.durationMs;
   const frac = (lo: number, hi: number) => Math.floor(d * (lo + rng.next() * (hi - lo)));
   const s = t.startMs;
   const e = t.endMs;
-  const ivrEnd = t.ivr ? s + frac(0.05, 0.15) : s;
   const inbound = t.direction === "inbound";
-  const acdEnd = !inbound || t.queue < 0 ? ivrEnd : t.abandoned ? e : ivrEnd + frac(0.03, 0.2);
-  const alertEnd = acdEnd + frac(0.01, 0.04);
-  const acwStart = e - frac(0.05, 0.15);
-  const hold = rng.chance(0.3);
-  const holdStart = alertEnd + Math.floor((acwStart - alertEnd) * 0.4);
-  const holdEnd = holdStart + Math.floor((acwStart - alertEnd) * 0.1);
   const voiceLike = t.mediaType === "voice" || t.mediaType === "callback";
   const customerName = rng.pick(CUSTOMERS);
   const customerPhone = `tel:+1${rng.between(200, 989)}555${
@@ -121,119 +181,180 @@ export function buildConversation(seed: number, directory: Directory, t: Traits)
   }`;
   const orgNumber = rng.pick(ORG_NUMBERS);
   const edgeId = uuidOf(seed, Stream.division, 200 + rng.int(3));
-  const disconnects = ["peer", "client", "endpoint", "transfer"];
+  const customerHangsUp = rng.chance(0.6);
+  const customerEmail = `${customerName.toLowerCase().replace(" ", ".")}@mail.test`;
 
-  const session = (p: ParticipantPlan, segments: Json[], metrics: Json[]): Json => {
-    const out: Json = {
-      sessionId: rng.uuid(),
-      mediaType: t.mediaType,
-      direction: t.direction,
-    };
+  // Times first (every draw in a fixed order), then the records.
+  const ivrEnd = t.ivr ? s + frac(0.05, 0.12) : s;
+  const acw = frac(0.04, 0.1);
+  const legs: Leg[] = [];
+  const plans = t.user < 0 ? [] : [{ queue: t.queue, user: t.user }];
+  if (t.transfer) plans.push(t.transfer);
+  let queuedAt = inbound ? ivrEnd : s;
+  plans.forEach((plan, k) => {
+    const last = k === plans.length - 1;
+    const alertAt = queuedAt + (inbound ? frac(0.02, 0.1) : 0);
+    const answerAt = alertAt + frac(inbound ? 0.005 : 0.03, inbound ? 0.02 : 0.1);
+    const talkEnd = last ? e - acw : answerAt + frac(0.1, 0.25);
+    const wrapEnd = last ? e : talkEnd + frac(0.02, 0.05);
+    const talk = talkEnd - answerAt;
+    const holds = rng.chance(0.3);
+    const holdFrom = answerAt + Math.floor(talk * 0.4);
+    const holdTo = holds ? holdFrom + Math.floor(talk * 0.15) : holdFrom;
+    legs.push({
+      ...plan,
+      queuedAt,
+      alertAt,
+      answerAt,
+      holdFrom,
+      holdTo,
+      talkEnd,
+      wrapEnd,
+      transferred: !last,
+    });
+    queuedAt = talkEnd;
+  });
+  const customerEnd = legs.length > 0 ? legs[legs.length - 1].talkEnd : e;
+
+  const session = (sessionId: string, agent: boolean): Json => {
+    const out: Json = { sessionId, mediaType: t.mediaType, direction: t.direction };
     if (voiceLike) {
       out.ani = inbound ? customerPhone : orgNumber;
       out.dnis = inbound ? orgNumber : customerPhone;
       out.edgeId = edgeId;
     } else if (t.mediaType === "email") {
-      out.addressFrom = inbound
-        ? `${customerName.toLowerCase().replace(" ", ".")}@mail.test`
-        : "support@example-sim.com";
-      out.addressTo = inbound
-        ? "support@example-sim.com"
-        : `${customerName.toLowerCase().replace(" ", ".")}@mail.test`;
+      out.addressFrom = inbound ? customerEmail : ORG_ADDRESS;
+      out.addressTo = inbound ? ORG_ADDRESS : customerEmail;
     } else {
       out.remoteNameDisplayable = customerName;
     }
     out.provider = PROVIDERS[t.mediaType];
-    if (p.purpose === "agent") {
+    if (agent) {
       out.requestedRoutings = ["Standard"];
       out.usedRouting = "Standard";
     }
-    const last = segments[segments.length - 1];
-    last.disconnectType = rng.pick(disconnects);
-    out.segments = segments;
-    if (metrics.length > 0) out.metrics = metrics;
     return out;
   };
 
-  const participants: Json[] = [];
-  for (const p of participantsOf(t)) {
-    const participantId = rng.uuid();
-    const queueId = p.queue >= 0 ? directory.queueIds[p.queue] : undefined;
-    let name: string;
-    let segments: Json[];
-    let metrics: Json[];
-    switch (p.purpose) {
-      case "customer":
-      case "external": {
-        name = customerName;
-        const span = inbound ? { start: s, end: e } : { start: alertEnd, end: acwStart };
-        segments = [segment("interact", span)];
-        metrics = [metric("nConnected", 1, span.start)];
-        break;
-      }
-      case "ivr":
-        name = "Main IVR";
-        segments = [segment("ivr", { start: s, end: ivrEnd })];
-        metrics = [metric("tIvr", ivrEnd - s, ivrEnd)];
-        break;
-      case "acd":
-        name = directory.queueName(p.queue);
-        segments = [segment("interact", { start: ivrEnd, end: acdEnd }, { queueId })];
-        metrics = [
-          metric("nOffered", 1, ivrEnd),
-          t.abandoned
-            ? metric("tAbandon", acdEnd - ivrEnd, acdEnd)
-            : metric("tAcd", acdEnd - ivrEnd, acdEnd),
-        ];
-        break;
-      case "agent": {
-        name = directory.userName(p.user);
-        const q = queueId ? { queueId } : {};
-        segments = [segment("alert", { start: acdEnd, end: alertEnd }, q)];
-        if (hold) {
-          segments.push(segment("interact", { start: alertEnd, end: holdStart }, q));
-          segments.push(segment("hold", { start: holdStart, end: holdEnd }, q));
-          segments.push(segment("interact", { start: holdEnd, end: acwStart }, q));
-        } else {
-          segments.push(segment("interact", { start: alertEnd, end: acwStart }, q));
-        }
-        segments.push(
-          segment("wrapup", { start: acwStart, end: e }, {
-            ...q,
-            wrapUpCode: uuidOf(seed, Stream.division, 100 + rng.int(6)),
-          }),
-        );
-        const held = hold ? holdEnd - holdStart : 0;
-        metrics = [
-          metric("tAlert", alertEnd - acdEnd, alertEnd),
-          metric("tAnswered", alertEnd - s, alertEnd),
-          metric("nConnected", 1, alertEnd),
-          metric("tTalk", acwStart - alertEnd - held, acwStart),
-          metric("tTalkComplete", acwStart - alertEnd - held, acwStart),
-          ...(hold ? [metric("tHeld", held, holdEnd), metric("tHeldComplete", held, holdEnd)] : []),
-          metric("tAcw", e - acwStart, e),
-          metric("tHandle", e - alertEnd, e),
-        ];
-        break;
-      }
+  const r = new Recorder(asOf, rng, session);
+  const remoteStart = inbound ? s : legs[0]?.answerAt ?? s;
+  const remoteEnd = inbound ? customerEnd : legs[0]?.talkEnd ?? e;
+  r.add(
+    customerName,
+    inbound ? "customer" : "external",
+    undefined,
+    [
+      r.segment("interact", remoteStart, remoteEnd, undefined, [
+        "disconnectType",
+        customerHangsUp || legs.length === 0 ? "endpoint" : "peer",
+      ]),
+    ],
+    [r.metric("nConnected", 1, remoteStart)],
+  );
+  if (t.ivr) {
+    const end = t.queue >= 0 || legs.length > 0 ? ivrEnd : customerEnd;
+    r.add(
+      "Main IVR",
+      "ivr",
+      undefined,
+      [r.segment("ivr", s, end, undefined, ["disconnectType", "transfer"])],
+      [r.metric("tIvr", end - s, end)],
+    );
+  }
+  if (inbound && legs.length === 0 && t.queue >= 0) {
+    // Abandoned in queue: the customer hung up before an agent answered.
+    const queueId = directory.queueIds[t.queue];
+    r.add(
+      directory.queueName(t.queue),
+      "acd",
+      undefined,
+      [r.segment("interact", ivrEnd, e, queueId, ["disconnectType", "peer"])],
+      [
+        r.metric("nOffered", 1, ivrEnd),
+        r.metric("tAcd", e - ivrEnd, e),
+        r.metric("tWait", e - ivrEnd, e),
+        r.metric("tAbandon", e - ivrEnd, e),
+      ],
+    );
+  }
+  for (const leg of legs) {
+    const queueId = leg.queue >= 0 ? directory.queueIds[leg.queue] : undefined;
+    const q = queueId;
+    if (inbound && queueId) {
+      const waited = leg.answerAt - leg.queuedAt;
+      r.add(
+        directory.queueName(leg.queue),
+        "acd",
+        undefined,
+        [r.segment("interact", leg.queuedAt, leg.answerAt, q, ["disconnectType", "transfer"])],
+        [
+          r.metric("nOffered", 1, leg.queuedAt),
+          r.metric("tAcd", waited, leg.answerAt),
+          r.metric("tWait", waited, leg.answerAt),
+        ],
+      );
     }
-    const participant: Json = { participantId, participantName: name, purpose: p.purpose };
-    if (p.user >= 0) participant.userId = directory.userIds[p.user];
-    participant.sessions = [session(p, segments, metrics)];
-    participants.push(participant);
+    const hangUp: Ending = [
+      "disconnectType",
+      leg.transferred ? "transfer" : customerHangsUp ? "peer" : "client",
+    ];
+    const held = leg.holdTo - leg.holdFrom;
+    const talked = leg.talkEnd - leg.answerAt - held;
+    const segments = [
+      inbound
+        ? r.segment("alert", leg.alertAt, leg.answerAt, q)
+        : r.segment(t.mediaType === "voice" ? "dialing" : "contacting", s, leg.answerAt, q),
+    ];
+    if (held > 0) {
+      segments.push(
+        r.segment("interact", leg.answerAt, leg.holdFrom, q),
+        r.segment("hold", leg.holdFrom, leg.holdTo, q),
+        r.segment("interact", leg.holdTo, leg.talkEnd, q, hangUp),
+      );
+    } else {
+      segments.push(r.segment("interact", leg.answerAt, leg.talkEnd, q, hangUp));
+    }
+    const code = directory.wrapUpCodeIds[rng.int(directory.wrapUpCodeIds.length)];
+    segments.push(r.segment("wrapup", leg.talkEnd, leg.wrapEnd, q, ["wrapUpCode", code]));
+    const metrics = inbound
+      ? [
+        r.metric("tAlert", leg.answerAt - leg.alertAt, leg.answerAt),
+        r.metric("tAnswered", leg.answerAt - leg.queuedAt, leg.answerAt),
+      ]
+      : [r.metric("nOutbound", 1, s)];
+    metrics.push(
+      r.metric("nConnected", 1, leg.answerAt),
+      r.metric("tTalk", talked, leg.talkEnd),
+      r.metric("tTalkComplete", talked, leg.talkEnd),
+    );
+    if (held > 0) {
+      metrics.push(
+        r.metric("tHeld", held, leg.holdTo),
+        r.metric("tHeldComplete", held, leg.holdTo),
+      );
+    }
+    if (leg.transferred) metrics.push(r.metric("nTransferred", 1, leg.talkEnd));
+    const acwMs = leg.wrapEnd - leg.talkEnd;
+    metrics.push(
+      r.metric("tAcw", acwMs, leg.wrapEnd),
+      r.metric("tHandle", talked + held + acwMs, leg.wrapEnd),
+    );
+    r.add(directory.userName(leg.user), "agent", directory.userIds[leg.user], segments, metrics);
   }
 
   const out: Json = {
     conversationId: t.id,
     conversationStart: iso(s),
-    conversationEnd: iso(e),
-    originatingDirection: t.direction,
-    divisionIds: [directory.divisions[t.division].id],
   };
-  if (voiceLike) {
-    out.mediaStatsMinConversationMos = Math.round((3.6 + rng.next() * 0.9) * 1000) / 1000;
-    out.mediaStatsMinConversationRFactor = Math.round((70 + rng.next() * 23) * 100) / 100;
+  if (e <= asOf) out.conversationEnd = iso(e);
+  out.originatingDirection = t.direction;
+  out.divisionIds = [directory.divisions[t.division].id];
+  const mos = Math.round((3.6 + rng.next() * 0.9) * 1000) / 1000;
+  const rFactor = Math.round((70 + rng.next() * 23) * 100) / 100;
+  if (voiceLike && e <= asOf) {
+    out.mediaStatsMinConversationMos = mos;
+    out.mediaStatsMinConversationRFactor = rFactor;
   }
-  out.participants = participants;
+  out.participants = r.participants;
   return out;
 }

@@ -91,7 +91,7 @@ const DIVISION_NAMES = ["Home", "Sales Division", "Service Division", "Back Offi
  * import { Directory, SIM_DOMAIN } from "./directory.ts";
  * import { ok } from "node:assert/strict";
  *
- * ok(String(new Directory(1, 1, 0).user(0).email).endsWith(`@${SIM_DOMAIN}`));
+ * ok(String(new Directory({ seed: 1, users: 1, queues: 0 }).user(0).email).endsWith(`@${SIM_DOMAIN}`));
  * ```
  */
 export const SIM_DOMAIN = "example-sim.com";
@@ -106,45 +106,158 @@ export interface DivisionRef {
   selfUri: string;
 }
 
+/** The sizes of a generated directory (absent counts are 0; `wrapUpCodes` at least 1). */
+export interface DirectorySizes {
+  /** The seed. */
+  seed: number;
+  /** Active users. */
+  users: number;
+  /** Queues. */
+  queues: number;
+  /** Inactive users. */
+  inactiveUsers?: number;
+  /** Deleted users. */
+  deletedUsers?: number;
+  /** Groups. */
+  groups?: number;
+  /** Routing skills. */
+  skills?: number;
+  /** Wrap-up codes (default 1). */
+  wrapUpCodes?: number;
+}
+
+/** A user's `state`. */
+export type UserState = "active" | "inactive" | "deleted";
+
 /**
- * The generated org directory: divisions, users and queues. Only ids are kept in memory; records
- * are built when asked for.
+ * The generated org directory: divisions, users (active, then inactive, then deleted), queues,
+ * groups, routing skills and wrap-up codes. Only ids are kept in memory; records are built when
+ * asked for.
  *
  * @example
  * ```ts
  * import { Directory } from "./directory.ts";
  * import { deepStrictEqual, strictEqual } from "node:assert/strict";
  *
- * const dir = new Directory(1, 3, 2);
- * strictEqual(dir.userIds.length, 3);
- * deepStrictEqual(dir.user(0), new Directory(1, 3, 2).user(0));
+ * const dir = new Directory({ seed: 1, users: 3, inactiveUsers: 1, queues: 2 });
+ * strictEqual(dir.userIds.length, 4);
+ * strictEqual(dir.userState(3), "inactive");
+ * deepStrictEqual(dir.user(0), new Directory({ seed: 1, users: 3, queues: 2 }).user(0));
  * ```
  */
 export class Directory {
   /** The seed. */
   readonly seed: number;
-  /** User ids in listing order. */
+  /** Every user id: active users first, then inactive, then deleted. */
   readonly userIds: string[];
+  /** How many users are active (indices below it; only they handle conversations). */
+  readonly activeUsers: number;
+  /** How many users are inactive (they follow the active ones). */
+  readonly inactiveUsers: number;
   /** Queue ids in listing order. */
   readonly queueIds: string[];
+  /** Group ids in listing order. */
+  readonly groupIds: string[];
+  /** Routing skill ids in listing order. */
+  readonly skillIds: string[];
+  /** Wrap-up code ids in listing order. */
+  readonly wrapUpCodeIds: string[];
   /** The divisions (at least one, `Home`). */
   readonly divisions: DivisionRef[];
 
   /**
    * Generates the ids.
    *
-   * @param seed The seed.
-   * @param users How many users.
-   * @param queues How many queues.
+   * @param sizes The seed and how many of each.
    */
-  constructor(seed: number, users: number, queues: number) {
+  constructor(sizes: DirectorySizes) {
+    const seed = sizes.seed;
+    const ids = (stream: number, n: number) =>
+      Array.from({ length: n }, (_, i) => uuidOf(seed, stream, i));
     this.seed = seed;
-    this.userIds = Array.from({ length: users }, (_, i) => uuidOf(seed, Stream.user, i));
-    this.queueIds = Array.from({ length: queues }, (_, i) => uuidOf(seed, Stream.queue, i));
+    this.activeUsers = sizes.users;
+    this.inactiveUsers = sizes.inactiveUsers ?? 0;
+    this.userIds = ids(
+      Stream.user,
+      sizes.users + this.inactiveUsers + (sizes.deletedUsers ?? 0),
+    );
+    this.queueIds = ids(Stream.queue, sizes.queues);
+    this.groupIds = ids(Stream.group, sizes.groups ?? 0);
+    this.skillIds = ids(Stream.skill, sizes.skills ?? 0);
+    this.wrapUpCodeIds = ids(Stream.wrapUpCode, Math.max(1, sizes.wrapUpCodes ?? 1));
     this.divisions = DIVISION_NAMES.map((name, i) => {
       const id = uuidOf(seed, Stream.division, i);
       return { id, name, selfUri: `/api/v2/authorization/divisions/${id}` };
     });
+  }
+
+  /**
+   * The state of user `i`.
+   *
+   * @param i The user index.
+   * @returns `active`, `inactive` or `deleted`.
+   */
+  userState(i: number): UserState {
+    if (i < this.activeUsers) return "active";
+    return i < this.activeUsers + this.inactiveUsers ? "inactive" : "deleted";
+  }
+
+  /**
+   * The index range of users in `state` (`any` for all).
+   *
+   * @param state A user state or `any`.
+   * @returns `[from, to)`.
+   */
+  usersIn(state: UserState | "any"): [number, number] {
+    const a = this.activeUsers;
+    const b = a + this.inactiveUsers;
+    switch (state) {
+      case "active":
+        return [0, a];
+      case "inactive":
+        return [a, b];
+      case "deleted":
+        return [b, this.userIds.length];
+      default:
+        return [0, this.userIds.length];
+    }
+  }
+
+  /**
+   * The division index of user `i`.
+   *
+   * @param i The user index.
+   * @returns A division index.
+   */
+  userDivision(i: number): number {
+    return i % this.divisions.length;
+  }
+
+  /**
+   * The groups user `i` belongs to (one or two, none when there are no groups).
+   *
+   * @param i The user index.
+   * @returns Group indices.
+   */
+  userGroups(i: number): number[] {
+    const n = this.groupIds.length;
+    if (n === 0) return [];
+    const first = i % n;
+    const second = (i * 7 + 3) % n;
+    return first === second ? [first] : [first, second];
+  }
+
+  /**
+   * The routing skills of user `i` (up to three).
+   *
+   * @param i The user index.
+   * @returns Skill indices.
+   */
+  userSkills(i: number): number[] {
+    const n = this.skillIds.length;
+    const out = new Set<number>();
+    for (let k = 0; k < Math.min(3, n); k++) out.add((i * (k + 2) + k) % n);
+    return [...out];
   }
 
   /**
@@ -193,7 +306,7 @@ export class Directory {
     const id = this.userIds[i];
     const name = this.userName(i);
     const email = `${name.toLowerCase().replace(/[^a-z0-9]+/g, ".")}@${SIM_DOMAIN}`;
-    const division = this.divisions[i % this.divisions.length];
+    const division = this.divisions[this.userDivision(i)];
     return {
       id,
       name,
@@ -203,7 +316,7 @@ export class Directory {
       email,
       primaryContactInfo: [{ address: email, mediaType: "EMAIL", type: "PRIMARY" }],
       addresses: [],
-      state: "active",
+      state: this.userState(i),
       title: rng.pick(TITLES),
       username: email,
       version: rng.between(1, 40),

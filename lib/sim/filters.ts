@@ -132,7 +132,7 @@ function compileOne(f: unknown, dims: readonly string[], field: string): Test {
  * import { Directory } from "./directory.ts";
  * import { ok } from "node:assert/strict";
  *
- * const m = compileFilters(new Directory(1, 2, 2), [], [
+ * const m = compileFilters(new Directory({ seed: 1, users: 2, queues: 2 }), [], [
  *   { type: "or", predicates: [{ dimension: "mediaType", value: "chat" }] },
  * ]);
  * ok(m !== undefined);

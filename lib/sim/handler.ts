@@ -8,6 +8,8 @@ import { sleep } from "../retry.ts";
 import type { TokenStore } from "./auth.ts";
 import type { Dataset } from "./dataset.ts";
 import type { FaultEngine } from "./faults.ts";
+import { hostRole } from "./hosts.ts";
+import type { IndexPages } from "./index_pages.ts";
 import type { JobStore } from "./jobs.ts";
 import { listing } from "./listings.ts";
 import type { ResolvedOptions } from "./options.ts";
@@ -43,6 +45,8 @@ export interface SimContext {
   window: MinuteWindow;
   /** Jobs. */
   jobs: JobStore;
+  /** The details query's pages over its index with duplicates. */
+  pages: IndexPages;
   /** Aborted when the simulator closes (ends latency waits). */
   closing: AbortSignal;
   /** The next correlation id. */
@@ -108,9 +112,17 @@ async function routeReply(
   switch (m.route) {
     case "users":
     case "queues":
-      return listing(m.route, url, ctx.data, ctx.o.maxPageSize);
+    case "groups":
+    case "skills":
+    case "wrapupcodes":
+    case "divisions":
+      return listing(m.route, url, ctx.data, ctx.o);
     case "details.query":
-      return detailsQuery(ctx.data, await jsonBody(req));
+      return detailsQuery(ctx.data, await jsonBody(req), {
+        asOfMs: ctx.o.now(),
+        pages: ctx.pages,
+        totalHitsError: ctx.o.totalHitsError,
+      });
     case "jobs.submit": {
       const reply = ctx.jobs.submit(await jsonBody(req));
       ctx.counters.live.jobsSubmitted++;
@@ -132,6 +144,8 @@ async function routeReply(
  *
  * @param ctx The simulator's state.
  * @param req The request.
+ * @param forwarded The real Genesys host it was addressed to, when sent through
+ *   `Simulator.fetch` (a login host serves only the token endpoint, an API host all but it).
  * @returns The response.
  *
  * @example
@@ -145,10 +159,16 @@ async function routeReply(
  * strictEqual(res.status, 404);
  * ```
  */
-export async function handleRequest(ctx: SimContext, req: Request): Promise<Response> {
+export async function handleRequest(
+  ctx: SimContext,
+  req: Request,
+  forwarded: string | null = null,
+): Promise<Response> {
   const cid = ctx.correlationId();
   const url = new URL(req.url);
-  const m = matchRoute(req.method, url.pathname);
+  let m = matchRoute(req.method, url.pathname);
+  const role = forwarded ? hostRole(forwarded) : undefined;
+  if (m && role && (role === "login") !== (m.route === "token")) m = undefined;
   const headers: Record<string, string> = { "ININ-Correlation-Id": cid };
   if (ctx.o.rateLimitHeaders) {
     const rate = ctx.window.hit();
@@ -162,8 +182,9 @@ export async function handleRequest(ctx: SimContext, req: Request): Promise<Resp
   let damage: BodyFault["kind"] | undefined;
   if (!m) {
     await req.body?.cancel();
+    const where = forwarded ? ` on '${forwarded}'` : "";
     reply = errorReply(
-      new HttpError(404, "not.found", `No route for '${req.method} ${url.pathname}'`),
+      new HttpError(404, "not.found", `No route for '${req.method} ${url.pathname}'${where}`),
       cid,
     );
   } else {

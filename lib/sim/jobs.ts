@@ -1,6 +1,9 @@
 /**
  * The analytics conversation details jobs API: submit, poll (QUEUED → PENDING → FULFILLED over a
- * number of polls), cursor results, cancel, expiry and data availability.
+ * number of polls), cursor results, cancel, expiry and data availability. A job matches every
+ * conversation whose lifetime overlaps its interval (or the query's UTC-day rule with
+ * `startOfDayIntervalMatching`), as the data stood at the `dataAvailabilityDate` of the moment it
+ * completed.
  *
  * @module
  */
@@ -16,8 +19,8 @@ export interface JobSettings {
   polls: number;
   /** Seconds from submission to EXPIRED. */
   expirySeconds: number;
-  /** Jobs see conversations starting before this, epoch ms. */
-  availabilityMs: number;
+  /** The data availability date now, epoch ms: jobs see the data as it stood then. */
+  availability: () => number;
   /** Default results page size. */
   pageSize: number;
   /** Largest results page size. */
@@ -31,6 +34,8 @@ export interface JobSettings {
 interface Job {
   id: string;
   spec: SelectSpec;
+  /** The data availability date when the job completed: its data as of then. */
+  asOfMs?: number;
   selection?: Selection;
   submittedAt: number;
   expiresAt: number;
@@ -55,7 +60,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
  *
  * const data = new Dataset({ seed: 1, users: 3, queues: 2, conversations: 40, startMs: 0, endMs: 86_400_000 });
  * const jobs = new JobStore(data, {
- *   polls: 0, expirySeconds: 60, availabilityMs: 86_400_000, pageSize: 100, maxPageSize: 1000,
+ *   polls: 0, expirySeconds: 60, availability: () => 86_400_000, pageSize: 100, maxPageSize: 1000,
  *   now: () => 0, failJob: () => false,
  * });
  * const { jobId } = jobs.submit({ interval: "1970-01-01T00:00:00Z/1970-01-02T00:00:00Z" }).json as { jobId: string };
@@ -80,20 +85,18 @@ export class JobStore {
   }
 
   #spec(body: unknown): SelectSpec {
-    const spec = parseDetailsBody(this.#data, body, "job").spec;
-    spec.beforeMs = this.#o.availabilityMs;
-    return spec;
+    return parseDetailsBody(this.#data, body, "job").spec;
   }
 
   /**
-   * The selection a job with this body gives.
+   * The selection a job with this body gives if it completes now.
    *
    * @param body The job body.
    * @returns The selection.
    * @throws {HttpError} 400 for an invalid body.
    */
   selectionFor(body: unknown): Selection {
-    return this.#data.select(this.#spec(body));
+    return this.#data.select({ ...this.#spec(body), asOfMs: this.#o.availability() });
   }
 
   /**
@@ -145,7 +148,10 @@ export class JobStore {
     const job = this.#get(id);
     if (!job.cancelled && job.completedAt === undefined && this.#o.now() < job.expiresAt) {
       job.polls++;
-      if (job.polls > this.#o.polls) job.completedAt = this.#o.now();
+      if (job.polls > this.#o.polls) {
+        job.completedAt = this.#o.now();
+        job.asOfMs = this.#o.availability();
+      }
     }
     const state = this.#state(job);
     const json: Record<string, unknown> = { state };
@@ -184,15 +190,18 @@ export class JobStore {
     }
     const pageSize = intParam(url, "pageSize", this.#o.pageSize);
     checkPageSize(pageSize, this.#o.maxPageSize);
-    const selection = job.selection ??= this.#data.select(job.spec);
+    const asOf = job.asOfMs!;
+    const selection = job.selection ??= this.#data.select({ ...job.spec, asOfMs: asOf });
     const cursor = url.searchParams.get("cursor");
     const from = cursor ? decodeCursor(cursor, id, selection.total) : 0;
     const to = Math.min(selection.total, from + pageSize);
     const conversations: unknown[] = [];
-    for (let k = from; k < to; k++) conversations.push(this.#data.conversation(selection.at(k)));
+    for (let k = from; k < to; k++) {
+      conversations.push(this.#data.conversation(selection.at(k), asOf));
+    }
     const json: Record<string, unknown> = { conversations };
     if (to < selection.total) json.cursor = encodeCursor(id, to);
-    json.dataAvailabilityDate = iso(this.#o.availabilityMs);
+    json.dataAvailabilityDate = iso(asOf);
     return { status: 200, json };
   }
 
@@ -214,7 +223,7 @@ export class JobStore {
    * @returns `{dataAvailabilityDate}`.
    */
   availability(): Reply {
-    return { status: 200, json: { dataAvailabilityDate: iso(this.#o.availabilityMs) } };
+    return { status: 200, json: { dataAvailabilityDate: iso(this.#o.availability()) } };
   }
 }
 

@@ -12,16 +12,36 @@ export interface ResolvedOptions {
   port: number;
   /** Seed. */
   seed: number;
-  /** Users. */
+  /** Active users. */
   users: number;
+  /** Inactive users. */
+  inactiveUsers: number;
+  /** Deleted users. */
+  deletedUsers: number;
+  /** Results `state=inactive` may page through. */
+  inactiveUserLimit: number;
   /** Queues. */
   queues: number;
+  /** Groups. */
+  groups: number;
+  /** Routing skills. */
+  skills: number;
+  /** Wrap-up codes. */
+  wrapUpCodes: number;
   /** Conversations. */
   conversations: number;
   /** Span start, epoch ms. */
   startMs: number;
   /** Span end, epoch ms. */
   endMs: number;
+  /** Share of conversations lasting hours. */
+  longShare: number;
+  /** The longest conversation, ms. */
+  maxDurationMs: number;
+  /** Share of conversations the details index holds twice. */
+  duplicateShare: number;
+  /** Fixed `totalHits` error, or `undefined` for a seeded one per query. */
+  totalHitsError: number | undefined;
   /** Client id. */
   clientId: string;
   /** Client secret. */
@@ -40,8 +60,10 @@ export interface ResolvedOptions {
   jobPolls: number;
   /** Job expiry, seconds. */
   jobExpirySeconds: number;
-  /** Data availability, epoch ms. */
-  availabilityMs: number;
+  /** How far data availability lags behind now, ms. */
+  availabilityLagMs: number;
+  /** A fixed data availability date, epoch ms. */
+  availabilityMs: number | undefined;
   /** Whether the old `inin-ratelimit-*` headers are sent. */
   rateLimitHeaders: boolean;
   /** `inin-ratelimit-allowed` without a bucket. */
@@ -83,6 +105,22 @@ function date(v: string | Date | undefined, fallback: string, name: string): num
   return ms;
 }
 
+function fraction(v: number | undefined, fallback: number, name: string, min = 0): number {
+  const n = v ?? fallback;
+  if (!Number.isFinite(n) || n < min || n > 1) {
+    throw new UsageError(`Simulator option '${name}' must be between ${min} and 1, got '${v}'`);
+  }
+  return n;
+}
+
+function positive(v: number | undefined, fallback: number, name: string): number {
+  const n = v ?? fallback;
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new UsageError(`Simulator option '${name}' must be > 0, got '${v}'`);
+  }
+  return n;
+}
+
 function int(v: number | undefined, fallback: number, name: string, min: number): number {
   const n = v ?? fallback;
   if (!Number.isInteger(n) || n < min) {
@@ -117,20 +155,21 @@ export function resolveOptions(o: SimulatorOptions): ResolvedOptions {
       `Simulator option 'conversations' (${conversations}) exceeds the milliseconds in the span: widen 'start'..'end'`,
     );
   }
-  const lifetime = o.tokenLifetimeSeconds ?? 86_400;
-  if (!Number.isFinite(lifetime) || lifetime <= 0) {
-    throw new UsageError(`Simulator option 'tokenLifetimeSeconds' must be > 0, got '${lifetime}'`);
-  }
+  const lifetime = positive(o.tokenLifetimeSeconds, 86_400, "tokenLifetimeSeconds");
   const status = o.invalidClientStatus ?? 401;
   if (status !== 400 && status !== 401) {
     throw new UsageError(
       `Simulator option 'invalidClientStatus' must be 400 or 401, got '${status}'`,
     );
   }
-  const expiry = o.jobExpirySeconds ?? 3600;
-  if (!Number.isFinite(expiry) || expiry <= 0) {
-    throw new UsageError(`Simulator option 'jobExpirySeconds' must be > 0, got '${expiry}'`);
+  const expiry = positive(o.jobExpirySeconds, 3600, "jobExpirySeconds");
+  const lag = o.dataAvailabilityLagSeconds ?? 7200;
+  if (!Number.isFinite(lag) || lag < 0) {
+    throw new UsageError(
+      `Simulator option 'dataAvailabilityLagSeconds' must be >= 0, got '${lag}'`,
+    );
   }
+  const users = int(o.users, 120, "users", 0);
   const seed = o.seed ?? 1;
   if (!Number.isSafeInteger(seed)) {
     throw new UsageError(`Simulator option 'seed' must be an integer, got '${seed}'`);
@@ -138,11 +177,25 @@ export function resolveOptions(o: SimulatorOptions): ResolvedOptions {
   return {
     port: int(o.port, 0, "port", 0),
     seed,
-    users: int(o.users, 120, "users", 0),
+    users,
+    inactiveUsers: int(o.inactiveUsers, Math.floor(users / 10), "inactiveUsers", 0),
+    deletedUsers: int(o.deletedUsers, Math.floor(users / 40), "deletedUsers", 0),
+    inactiveUserLimit: int(o.inactiveUserLimit, 10_000, "inactiveUserLimit", 1),
     queues: int(o.queues, 12, "queues", 0),
+    groups: int(o.groups, 6, "groups", 0),
+    skills: int(o.skills, 10, "skills", 0),
+    wrapUpCodes: int(o.wrapUpCodes, 8, "wrapUpCodes", 1),
     conversations,
     startMs,
     endMs,
+    longShare: fraction(o.longConversationShare, 0.02, "longConversationShare"),
+    maxDurationMs: Math.round(
+      positive(o.maxConversationHours, 4, "maxConversationHours") * 3_600_000,
+    ),
+    duplicateShare: fraction(o.duplicateShare, 0.02, "duplicateShare"),
+    totalHitsError: o.totalHitsError === undefined
+      ? undefined
+      : fraction(o.totalHitsError, 0, "totalHitsError", -0.99),
     clientId: o.clientId ?? "sim-client-id",
     clientSecret: o.clientSecret ?? "sim-client-secret",
     tokenLifetimeSeconds: lifetime,
@@ -152,8 +205,9 @@ export function resolveOptions(o: SimulatorOptions): ResolvedOptions {
     maxJobResultsPageSize: int(o.maxJobResultsPageSize, 10_000, "maxJobResultsPageSize", 1),
     jobPolls: int(o.jobPolls, 2, "jobPolls", 0),
     jobExpirySeconds: expiry,
+    availabilityLagMs: lag * 1000,
     availabilityMs: o.dataAvailabilityDate === undefined
-      ? endMs
+      ? undefined
       : date(o.dataAvailabilityDate, DEFAULT_END, "dataAvailabilityDate"),
     rateLimitHeaders: o.rateLimitHeaders === true,
     rateLimitAllowed: int(o.rateLimitAllowed, 300, "rateLimitAllowed", 1),

@@ -28,6 +28,13 @@ export const Stream: {
   readonly correlation: 9;
   readonly job: 10;
   readonly fault: 11;
+  readonly conversationDuration: 12;
+  readonly duplicate: 13;
+  readonly totalHits: 14;
+  readonly group: 15;
+  readonly skill: 16;
+  readonly wrapUpCode: 17;
+  readonly order: 18;
 } = {
   conversationStart: 1,
   conversationId: 2,
@@ -40,6 +47,13 @@ export const Stream: {
   correlation: 9,
   job: 10,
   fault: 11,
+  conversationDuration: 12,
+  duplicate: 13,
+  totalHits: 14,
+  group: 15,
+  skill: 16,
+  wrapUpCode: 17,
+  order: 18,
 } as const;
 
 function fmix(h: number): number {

@@ -3,9 +3,13 @@
  *
  * @module
  */
+import { LISTING_PATHS, type ListingKind } from "./listings.ts";
 import type { SimRoute } from "./types.ts";
 
 const JOBS = "/api/v2/analytics/conversations/details/jobs";
+const LISTINGS = new Map(
+  Object.entries(LISTING_PATHS).map(([kind, path]) => [path, kind as ListingKind]),
+);
 const JOB = /^\/api\/v2\/analytics\/conversations\/details\/jobs\/([^/]+)(\/results)?$/;
 
 /** A matched route. */
@@ -41,8 +45,8 @@ export function matchRoute(method: string, path: string): RouteMatch | undefined
     return undefined;
   }
   if (method === "GET") {
-    if (p === "/api/v2/users") return { route: "users" };
-    if (p === "/api/v2/routing/queues") return { route: "queues" };
+    const listing = LISTINGS.get(p);
+    if (listing) return { route: listing };
     if (p === `${JOBS}/availability`) return { route: "jobs.availability" };
   }
   const m = JOB.exec(p);

@@ -9,6 +9,8 @@ import { parseDetailsBody } from "./body.ts";
 import { Dataset, type Selection } from "./dataset.ts";
 import { FaultEngine } from "./faults.ts";
 import { handleRequest, type SimContext } from "./handler.ts";
+import { FORWARDED_HOST, simFetch } from "./hosts.ts";
+import { IndexPages } from "./index_pages.ts";
 import { JobStore } from "./jobs.ts";
 import { resolveOptions } from "./options.ts";
 import { MinuteWindow } from "./ratelimit.ts";
@@ -16,7 +18,13 @@ import { HttpError } from "./reply.ts";
 import { SimulatedDisconnect } from "./respond.ts";
 import { Stream, uuidOf } from "./rng.ts";
 import { Counters } from "./stats.ts";
-import type { ConversationQuery, SimFaults, Simulator, SimulatorOptions } from "./types.ts";
+import type {
+  ConversationQuery,
+  SimFaults,
+  Simulator,
+  SimulatorIds,
+  SimulatorOptions,
+} from "./types.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -30,9 +38,11 @@ function usage<T>(fn: () => T): T {
 }
 
 /**
- * Starts a Genesys Cloud simulator on `http://127.0.0.1:<port>`: the token endpoint, users and
- * queues listings, the analytics details query and jobs API, with seeded data and injectable
- * faults. API and login share the one origin.
+ * Starts a Genesys Cloud simulator on `http://127.0.0.1:<port>`: the token endpoint, the users,
+ * queues, groups, skills, wrap-up codes and divisions listings, the analytics details query and
+ * jobs API, with seeded data and injectable faults, modelling the real API's documented behaviour
+ * by default (`docs/simulator.md`). API and login share the one origin; {@link Simulator.fetch}
+ * also takes the real host names.
  *
  * @param options Data sizes, seed, credentials, limits, faults (all optional).
  * @returns The running simulator; close it with `close()` or `await using`.
@@ -69,10 +79,11 @@ export function startSimulator(options: SimulatorOptions = {}): Promise<Simulato
   const counters = new Counters();
   const closing = new AbortController();
   let requestNo = 0;
+  const availability = () => o.availabilityMs ?? o.now() - o.availabilityLagMs;
   const jobs = new JobStore(data, {
     polls: o.jobPolls,
     expirySeconds: o.jobExpirySeconds,
-    availabilityMs: o.availabilityMs,
+    availability,
     pageSize: o.jobResultsPageSize,
     maxPageSize: o.maxJobResultsPageSize,
     now: o.now,
@@ -90,6 +101,7 @@ export function startSimulator(options: SimulatorOptions = {}): Promise<Simulato
     counters,
     window: new MinuteWindow(o.now),
     jobs,
+    pages: new IndexPages(o.seed, o.duplicateShare),
     closing: closing.signal,
     correlationId: () => uuidOf(o.seed, Stream.correlation, requestNo++),
   };
@@ -102,9 +114,10 @@ export function startSimulator(options: SimulatorOptions = {}): Promise<Simulato
       return new Response(null, { status: 500 });
     },
   }, async (req) => {
-    counters.begin();
+    const forwarded = req.headers.get(FORWARDED_HOST);
+    counters.begin(forwarded ?? req.headers.get("host") ?? "");
     try {
-      return await handleRequest(ctx, req);
+      return await handleRequest(ctx, req, forwarded);
     } finally {
       counters.end();
     }
@@ -117,6 +130,26 @@ export function startSimulator(options: SimulatorOptions = {}): Promise<Simulato
     return out;
   };
   const whole = `${iso(o.startMs)}/${iso(o.endMs)}`;
+  const select = (interval: string, query: ConversationQuery, mode: "start" | "day") =>
+    usage(() => {
+      const { startOfDayIntervalMatching: _s, limit: _l, ...rest } = query;
+      const spec = parseDetailsBody(data, { ...rest, interval }, "query", false).spec;
+      return ids(data.select({ ...spec, mode, asOfMs: o.now() }));
+    });
+  const dir = data.directory;
+  const frozen = (list: string[]) => Object.freeze([...list]);
+  const usersIn = (state: "active" | "inactive" | "deleted") =>
+    frozen(dir.userIds.slice(...dir.usersIn(state)));
+  const directoryIds: SimulatorIds = Object.freeze({
+    users: usersIn("active"),
+    inactiveUsers: usersIn("inactive"),
+    deletedUsers: usersIn("deleted"),
+    queues: frozen(dir.queueIds),
+    groups: frozen(dir.groupIds),
+    skills: frozen(dir.skillIds),
+    wrapUpCodes: frozen(dir.wrapUpCodeIds),
+    divisions: frozen(dir.divisions.map((d) => d.id)),
+  });
   let closed: Promise<void> | undefined;
   const close = () => {
     if (!closed) {
@@ -125,19 +158,20 @@ export function startSimulator(options: SimulatorOptions = {}): Promise<Simulato
     }
     return closed;
   };
+  const url = `http://127.0.0.1:${server.addr.port}`;
   const sim: Simulator = {
-    url: `http://127.0.0.1:${server.addr.port}`,
+    url,
     clientId: o.clientId,
     clientSecret: o.clientSecret,
     seed: o.seed,
     start: iso(o.startMs),
     end: iso(o.endMs),
-    dataAvailabilityDate: iso(o.availabilityMs),
-    conversationCount: o.conversations,
-    ids: {
-      users: Object.freeze([...data.directory.userIds]),
-      queues: Object.freeze([...data.directory.queueIds]),
+    get dataAvailabilityDate() {
+      return iso(availability());
     },
+    conversationCount: o.conversations,
+    ids: directoryIds,
+    fetch: simFetch(url),
     get stats() {
       return counters.snapshot(tokens.issued, tokens.revoked);
     },
@@ -152,11 +186,9 @@ export function startSimulator(options: SimulatorOptions = {}): Promise<Simulato
       tokens.resetCounters();
     },
     conversationIds: (interval = whole, query: ConversationQuery = {}) =>
-      usage(() => {
-        const { startOfDayIntervalMatching: _s, limit: _l, ...rest } = query;
-        const body = { ...rest, interval };
-        return ids(data.select(parseDetailsBody(data, body, "query", false).spec));
-      }),
+      select(interval, query, "start"),
+    detailsQueryIds: (interval = whole, query: ConversationQuery = {}) =>
+      select(interval, query, "day"),
     jobConversationIds: (body: ConversationQuery = {}) =>
       usage(() => ids(jobs.selectionFor({ interval: whole, ...body }))),
     close,

@@ -14,6 +14,7 @@ import type { SimulatorStats } from "./types.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const c = new Counters();
+ * c.begin("127.0.0.1:8080");
  * c.response("users", 200);
  * strictEqual(c.snapshot().byRouteStatus.users["200"], 1);
  * ```
@@ -25,6 +26,7 @@ export class Counters {
     return {
       requests: 0,
       byRoute: {},
+      byHost: {},
       byStatus: {},
       byRouteStatus: {},
       tokensIssued: 0,
@@ -43,9 +45,14 @@ export class Counters {
     return this.#s;
   }
 
-  /** A request started. */
-  begin(): void {
+  /**
+   * A request started.
+   *
+   * @param host The host it was addressed to.
+   */
+  begin(host: string): void {
     this.#s.requests++;
+    this.#s.byHost[host] = (this.#s.byHost[host] ?? 0) + 1;
     this.#s.inFlight++;
     if (this.#s.inFlight > this.#s.maxInFlight) this.#s.maxInFlight = this.#s.inFlight;
   }

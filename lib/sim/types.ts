@@ -13,6 +13,10 @@ export type SimRoute =
   | "token"
   | "users"
   | "queues"
+  | "groups"
+  | "skills"
+  | "wrapupcodes"
+  | "divisions"
   | "details.query"
   | "jobs.submit"
   | "jobs.status"
@@ -35,6 +39,10 @@ export const SIM_ROUTES: readonly SimRoute[] = [
   "token",
   "users",
   "queues",
+  "groups",
+  "skills",
+  "wrapupcodes",
+  "divisions",
   "details.query",
   "jobs.submit",
   "jobs.status",
@@ -146,22 +154,59 @@ export interface SimFaults {
   failJobs?: FaultTrigger | null;
 }
 
-/** Options of {@link startSimulator}. Every option has a fixed, deterministic default. */
+/**
+ * Options of {@link startSimulator}. Every option has a fixed, deterministic default, and the
+ * defaults model the real API (see `docs/simulator.md`); a few options switch a behaviour off for
+ * tests that need the simple model.
+ */
 export interface SimulatorOptions {
   /** Port on 127.0.0.1 (default 0: any free port). */
   port?: number;
-  /** Seed of all generated data and seeded faults (default 1). Same seed, same bytes. */
+  /** Seed of all generated data and seeded faults (default 1). Same seed and clock, same bytes. */
   seed?: number;
-  /** How many users (default 120). */
+  /** How many active users (default 120). */
   users?: number;
+  /** How many inactive users, listed with `state=inactive` (default `users / 10`, rounded down). */
+  inactiveUsers?: number;
+  /** How many deleted users, listed with `state=deleted` (default `users / 40`, rounded down). */
+  deletedUsers?: number;
+  /**
+   * `GET /api/v2/users?state=inactive` answers 400 for a page reaching past this many results,
+   * like the real service past 10,000 (default 10000).
+   */
+  inactiveUserLimit?: number;
   /** How many queues (default 12). */
   queues?: number;
+  /** How many groups (default 6). */
+  groups?: number;
+  /** How many routing skills (default 10). */
+  skills?: number;
+  /** How many wrap-up codes; agents' wrap-up segments use them (default 8). */
+  wrapUpCodes?: number;
   /** How many conversations (default 2000). Generated on demand, so millions are fine. */
   conversations?: number;
   /** Start of the data span, ISO-8601 or Date (default `2026-01-01T00:00:00.000Z`). */
   start?: string | Date;
   /** End of the data span, exclusive (default `2026-01-31T00:00:00.000Z`). */
   end?: string | Date;
+  /**
+   * Share of conversations that last hours, from a quarter of {@link maxConversationHours} up
+   * to it (default 0.02; 0 for none). The others last 30 s to 40 min.
+   */
+  longConversationShare?: number;
+  /** The longest a conversation lasts, in hours (default 4). */
+  maxConversationHours?: number;
+  /**
+   * Share of conversations that the details query's index holds twice; the server drops the
+   * second entry, so pages of 2 or more can hold fewer than `pageSize` (default 0.02; 0 for none).
+   */
+  duplicateShare?: number;
+  /**
+   * The details query's `totalHits` error: reported = (matched + expected duplicates) × (1 +
+   * error), rounded (-0.1 reports 10 % low). Default: a seeded error of up to ±3 % per query;
+   * 0 (with `duplicateShare: 0`) gives the exact count.
+   */
+  totalHitsError?: number;
   /** The client id the token endpoint accepts (default `sim-client-id`). */
   clientId?: string;
   /** The client secret the token endpoint accepts (default `sim-client-secret`). */
@@ -170,7 +215,7 @@ export interface SimulatorOptions {
   tokenLifetimeSeconds?: number;
   /** Status of the `invalid_client` answer to bad credentials: 400 or 401 (default 401). */
   invalidClientStatus?: 400 | 401;
-  /** Largest `pageSize` of users and queues listings; above it answers 400 (default 500). */
+  /** Largest `pageSize` of the page-number listings; above it answers 400 (default 500). */
   maxPageSize?: number;
   /** Default `pageSize` of jobs results (default 1000). */
   jobResultsPageSize?: number;
@@ -180,7 +225,12 @@ export interface SimulatorOptions {
   jobPolls?: number;
   /** Seconds from submission until a job is `EXPIRED` (default 3600). */
   jobExpirySeconds?: number;
-  /** Jobs only see conversations that start before this date (default: the end of the span). */
+  /**
+   * How far the jobs' data lags behind now, in seconds: `dataAvailabilityDate` is now minus this,
+   * and a job sees the data as it was then (default 7200).
+   */
+  dataAvailabilityLagSeconds?: number;
+  /** A fixed `dataAvailabilityDate` instead of one that lags behind now. */
   dataAvailabilityDate?: string | Date;
   /**
    * Send the old `inin-ratelimit-count`, `-allowed` and `-reset` headers on every response, as
@@ -191,7 +241,11 @@ export interface SimulatorOptions {
   rateLimitAllowed?: number;
   /** Faults active from the start. */
   faults?: SimFaults;
-  /** Clock in epoch milliseconds for token and job expiry and the rate limit (default `Date.now`). */
+  /**
+   * The simulator's clock in epoch milliseconds (default `Date.now`): token and job expiry, the
+   * rate limit, and the data's present. Conversations that start after now do not exist yet;
+   * those that end after now are still live (no `conversationEnd`, open last segments).
+   */
   now?: () => number;
 }
 
@@ -201,6 +255,11 @@ export interface SimulatorStats {
   requests: number;
   /** Requests by route name (`unknown` for unserved paths). */
   byRoute: Record<string, number>;
+  /**
+   * Requests by the host they were addressed to: `api.mypurecloud.ie` for a request sent through
+   * {@link Simulator.fetch} to that host, `127.0.0.1:<port>` for one sent to the simulator's URL.
+   */
+  byHost: Record<string, number>;
   /** Responses by status code. */
   byStatus: Record<string, number>;
   /** Responses by route, then status. */
@@ -230,18 +289,41 @@ export interface SimulatorStats {
 export interface ConversationQuery {
   /** `start/end` in ISO-8601 (default: the whole data span). */
   interval?: string;
-  /** `asc` (default) or `desc`. */
-  order?: "asc" | "desc";
+  /** `asc` (default) or `desc`; jobs also take `unordered`. */
+  order?: "asc" | "desc" | "unordered";
   /** `conversationStart` (default), `conversationEnd`, `segmentStart` or `segmentEnd`. */
   orderBy?: string;
   /** Conversation-level filters, as in the request body. */
   conversationFilters?: unknown[];
   /** Segment-level filters, as in the request body. */
   segmentFilters?: unknown[];
-  /** Job only: match by `conversationStart` in the interval instead of overlap. */
+  /**
+   * Job only: keep only conversations that started on or after 00:00 UTC of the interval's
+   * first day (they must still overlap the interval).
+   */
   startOfDayIntervalMatching?: boolean;
   /** Job only: at most this many conversations. */
   limit?: number;
+}
+
+/** Ids of the generated directory, each list in listing order. */
+export interface SimulatorIds {
+  /** Active users (`GET /api/v2/users`, the default `state=active`). */
+  readonly users: readonly string[];
+  /** Inactive users (`state=inactive`). */
+  readonly inactiveUsers: readonly string[];
+  /** Deleted users (`state=deleted`). */
+  readonly deletedUsers: readonly string[];
+  /** Queues. */
+  readonly queues: readonly string[];
+  /** Groups. */
+  readonly groups: readonly string[];
+  /** Routing skills. */
+  readonly skills: readonly string[];
+  /** Wrap-up codes (the `wrapUpCode` of agents' wrap-up segments). */
+  readonly wrapUpCodes: readonly string[];
+  /** Divisions (the conversations' `divisionIds`). */
+  readonly divisions: readonly string[];
 }
 
 /** The running simulator. Close it with `close()` or `await using`. */
@@ -258,16 +340,29 @@ export interface Simulator extends AsyncDisposable {
   readonly start: string;
   /** End of the data span, exclusive (ISO-8601). */
   readonly end: string;
-  /** The date jobs see data up to (ISO-8601). */
+  /** The date jobs see data up to, now (ISO-8601): now minus the lag, or the fixed date. */
   readonly dataAvailabilityDate: string;
-  /** How many conversations the span holds. */
+  /** How many conversations the span holds (some may not have started yet at now). */
   readonly conversationCount: number;
-  /** Ids of the generated users and queues, in listing order. */
-  readonly ids: { readonly users: readonly string[]; readonly queues: readonly string[] };
+  /** Ids of the generated users, queues, groups, skills, wrap-up codes and divisions. */
+  readonly ids: SimulatorIds;
   /** A snapshot of the counters. */
   readonly stats: SimulatorStats;
   /** A copy of the faults in force. */
   readonly faults: SimFaults;
+  /**
+   * A `fetch` that sends requests addressed to a real Genesys Cloud host (`https://api.<env>`
+   * or `https://login.<env>` of the 18 environments) to the simulator, keeping the path and
+   * query, and counts them by that host in {@link SimulatorStats.byHost}. A login host serves only
+   * `/oauth/token` and an API host everything else, as the real ones do (404 otherwise).
+   * Requests to the simulator's own URL pass through.
+   *
+   * @param input The request or URL.
+   * @param init Request options.
+   * @returns The simulator's response.
+   * @throws {TypeError} For a host that is neither a Genesys Cloud host nor the simulator.
+   */
+  fetch(input: Request | URL | string, init?: RequestInit): Promise<Response>;
   /**
    * Merges `faults` into the faults in force.
    *
@@ -285,8 +380,9 @@ export interface Simulator extends AsyncDisposable {
   /** Zeroes the counters. */
   resetStats(): void;
   /**
-   * The ids the details query returns for `interval` (default: the whole span), in its order:
-   * `conversationStart` ascending unless `query` says otherwise.
+   * The conversations that started in `interval` (`[start, end)`, default the whole span) and
+   * exist at now, in order (`conversationStart` ascending unless `query` says otherwise): what a
+   * complete extraction of `interval` writes, each once.
    *
    * @param interval `start/end` in ISO-8601.
    * @param query Order and filters, as in the query body.
@@ -294,8 +390,19 @@ export interface Simulator extends AsyncDisposable {
    */
   conversationIds(interval?: string, query?: ConversationQuery): string[];
   /**
-   * The ids a details job with this body returns, in order (overlap matching unless
-   * `startOfDayIntervalMatching`, data availability and `limit` applied).
+   * The conversations the details query matches for `interval` at now, in its order, each once:
+   * a start on a UTC day the interval touches and a lifetime that overlaps it.
+   *
+   * @param interval `start/end` in ISO-8601 (default: the whole span).
+   * @param query Order and filters, as in the query body.
+   * @returns Conversation ids.
+   */
+  detailsQueryIds(interval?: string, query?: ConversationQuery): string[];
+  /**
+   * The ids a details job with this body returns if it completes now, in order: every
+   * conversation whose lifetime overlaps the interval (started on or after the interval's first
+   * UTC day with `startOfDayIntervalMatching`), as the data stood at `dataAvailabilityDate`,
+   * then `limit`.
    *
    * @param body The job body (`interval` defaults to the whole span).
    * @returns Conversation ids.
