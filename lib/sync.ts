@@ -365,7 +365,7 @@ export async function syncDays(options: SyncDaysOptions): Promise<SyncResult> {
       for (const way of ["query", "jobs"] as const) {
         const jobKey = await extractJobKey({
           source: s[way],
-          sink: output.sink(day, "final"),
+          sink: await output.sink(day, "final"),
           identity: options.identity,
         });
         if (jobKey === previous.jobKey) return { day, source: s[way], via: way, of };

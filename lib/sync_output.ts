@@ -10,7 +10,8 @@
 import type { JsonValue } from "./client.ts";
 import { FileSink, type Sink, sinkIdentity, type SinkOptions } from "./sink.ts";
 import { MemorySink } from "./sink_memory.ts";
-import { fileFailure, refuseSymlinks } from "./safe_files.ts";
+import { fileFailure, parentOf, refuseSymlinks } from "./safe_files.ts";
+import { UsageError } from "./errors.ts";
 import type { OutputFormat } from "./format.ts";
 
 /** A final day (written once, listed in the manifest) or a provisional one (replaced each run). */
@@ -23,14 +24,15 @@ export interface SyncOutput {
   /** The identity of its sinks (format, table shape): part of the sync's settings. */
   readonly identity: JsonValue;
   /**
-   * The sink for a day. A final day's sink is resumed from its checkpoint after a stop, so it
-   * must be resumable; a provisional day's is written from scratch, replacing the last one.
+   * The sink for a day (its folder is created here when there is one). A final day's sink is
+   * resumed from its checkpoint after a stop, so it must be resumable; a provisional day's is
+   * written from scratch, replacing the last one.
    *
    * @param day The UTC day, `YYYY-MM-DD`.
    * @param kind Final or provisional.
    * @returns A new sink.
    */
-  sink(day: string, kind: SyncDayKind): Sink;
+  sink(day: string, kind: SyncDayKind): Promise<Sink>;
   /**
    * What a finished day holds, for the manifest's byte count and SHA-256.
    *
@@ -133,15 +135,29 @@ export class FileSyncOutput implements SyncOutput {
   }
 
   /**
-   * A file sink for the day (a provisional one replaces the last run's file).
+   * A file sink for the day (a provisional one replaces the last run's file), its folder created.
    *
    * @param day The UTC day.
    * @param kind Final or provisional.
    * @returns The sink.
+   * @throws {UsageError} When the folder or one on its way is a symbolic link, or a file.
    */
-  sink(day: string, kind: SyncDayKind): Sink {
+  async sink(day: string, kind: SyncDayKind): Promise<Sink> {
     const { prefix: _prefix, overwrite, ...sinkOptions } = this.#options;
-    return new FileSink(this.path(day, kind), {
+    const path = this.path(day, kind);
+    const folder = parentOf(path);
+    await refuseSymlinks(path, { root: this.#options.root, label: "output" });
+    try {
+      await Deno.mkdir(folder, { recursive: true });
+    } catch (error) {
+      if (
+        error instanceof Deno.errors.AlreadyExists || error instanceof Deno.errors.NotADirectory
+      ) {
+        throw new UsageError(`Cannot create the folder '${folder}': a file is in the way`);
+      }
+      throw fileFailure(error, "create the folder", folder);
+    }
+    return new FileSink(path, {
       ...sinkOptions,
       format: this.format,
       overwrite: kind === "provisional" || overwrite === true,
@@ -206,7 +222,7 @@ export class FileSyncOutput implements SyncOutput {
  * import { strictEqual } from "node:assert/strict";
  *
  * const output = new MemorySyncOutput({ format: "jsonl" });
- * const sink = output.sink("2026-01-01", "final");
+ * const sink = await output.sink("2026-01-01", "final");
  * await sink.open({ recordType: "conversation" });
  * await sink.write([{ conversationId: "a" }]);
  * await sink.finish();
@@ -251,14 +267,14 @@ export class MemorySyncOutput implements SyncOutput {
    * @param kind Final or provisional.
    * @returns The sink.
    */
-  sink(day: string, kind: SyncDayKind): Sink {
+  sink(day: string, kind: SyncDayKind): Promise<Sink> {
     const name = this.name(day, kind);
     let sink = this.#days.get(name);
     if (!sink || kind === "provisional") {
       sink = new MemorySink({ ...this.#options, format: this.format });
       this.#days.set(name, sink);
     }
-    return sink;
+    return Promise.resolve(sink);
   }
 
   /**

@@ -93,6 +93,8 @@ export interface SyncDayStart {
   via: SyncVia;
   /** Whether an earlier run started it (its checkpoint is continued). */
   resumed: boolean;
+  /** Records an earlier run saved of it (when resumed). */
+  saved?: number;
   /** With `via: "auto"`: the estimate the choice was made on. */
   estimate?: SyncDayResult["estimate"];
 }
@@ -270,7 +272,15 @@ export class SyncSession {
     let changed = false;
     const pending = manifest.pending;
     if (pending !== undefined && (manifest.days[pending] || !days.includes(pending))) {
-      await options.store.delete(this.#checkpointKey(pending));
+      const key = this.#checkpointKey(pending);
+      // A killed run may have left the day's lock: taking it over and releasing it removes it (a
+      // KV lock that has not expired yet is left to expire).
+      try {
+        await (await options.store.lock?.(key))?.release();
+      } catch {
+        // held or expiring: nothing of this run depends on it
+      }
+      await options.store.delete(key);
       if (!manifest.days[pending]) {
         await options.output.remove(pending, "final");
         options.onNotice?.(
@@ -361,12 +371,13 @@ export class SyncSession {
       of: plan.of,
       via,
       resumed,
+      ...(previous ? { saved: previous.records } : {}),
       ...(plan.estimate ? { estimate: plan.estimate } : {}),
     });
     let before = 0;
     const result = await extract({
       source,
-      sink: options.output.sink(day, kind),
+      sink: await options.output.sink(day, kind),
       // The day's own lock, under the sync's: a KV checkpoint save stays one commit with it. A
       // stale one is only ever left by a killed run of this sync, whose lock says so already.
       checkpoint: final ? { store: options.store, key } : undefined,
