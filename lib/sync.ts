@@ -414,7 +414,14 @@ export async function syncDays(options: SyncDaysOptions): Promise<SyncResult> {
         continue;
       }
       if (options.signal?.aborted) return result("stopped");
-      const chosen = await choose(day);
+      let chosen: Omit<SyncDayPlan, "index" | "kind">;
+      try {
+        chosen = await choose(day);
+      } catch (error) {
+        // The estimate or the availability request was cut short by the stop.
+        if (options.signal?.aborted) return result("stopped");
+        throw error;
+      }
       const done = await session.runDay({ ...chosen, kind: "final", index: ++index });
       days.push(done);
       if (done.status === "stopped") return result("stopped");

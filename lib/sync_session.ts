@@ -75,6 +75,8 @@ export interface SyncProgress {
   daysDone: number;
   /** Records this run wrote so far, over all its days. */
   recordsThisRun: number;
+  /** Pages of records this run wrote so far, over all its days. */
+  pagesThisRun: number;
   /** The day's progress (its records include those of an earlier run of the day). */
   extract: ExtractProgress;
 }
@@ -192,6 +194,7 @@ export class SyncSession {
   readonly #now: () => number;
   #daysDone = 0;
   #recordsThisRun = 0;
+  #pagesThisRun = 0;
 
   private constructor(
     options: SyncCommonOptions,
@@ -375,6 +378,7 @@ export class SyncSession {
       ...(plan.estimate ? { estimate: plan.estimate } : {}),
     });
     let before = 0;
+    let pagesBefore = 0;
     const result = await extract({
       source,
       sink: await options.output.sink(day, kind),
@@ -388,6 +392,8 @@ export class SyncSession {
       onProgress: (progress) => {
         this.#recordsThisRun += progress.recordsThisRun - before;
         before = progress.recordsThisRun;
+        this.#pagesThisRun += progress.pagesThisRun - pagesBefore;
+        pagesBefore = progress.pagesThisRun;
         options.onProgress?.({
           day,
           kind,
@@ -395,6 +401,7 @@ export class SyncSession {
           of: plan.of,
           daysDone: this.#daysDone,
           recordsThisRun: this.#recordsThisRun,
+          pagesThisRun: this.#pagesThisRun,
           extract: progress,
         });
       },

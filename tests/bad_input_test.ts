@@ -559,7 +559,13 @@ async function check(row: BadInput, simUrl: string, root: string): Promise<Obser
 }
 
 Deno.test(`CLI bad input table: ${TABLE.length} wrong values each give one line, exit 2 or 3, nothing written`, async () => {
-  await using sim = await startSimulator({ users: 30, conversations: 50 });
+  // The jobs' data availability date is fixed so that the "past data availability" case does not
+  // depend on the real clock (a lagging date of a later now would cover the whole interval).
+  await using sim = await startSimulator({
+    users: 30,
+    conversations: 50,
+    dataAvailabilityDate: "2026-02-01T00:00:00Z",
+  });
   const root = await tempDir("bad-input");
   const observed: Observed[] = [];
   try {

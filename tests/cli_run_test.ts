@@ -212,7 +212,12 @@ Deno.test("CLI auth prints the token lifetime, the start rate and the org's limi
 });
 
 Deno.test("CLI conversations --jobs extracts every conversation of the interval", async () => {
-  await using sim = await startSimulator({ conversations: 300, jobPolls: 0 });
+  // A fixed data availability date: the refused interval below must not depend on the real clock.
+  await using sim = await startSimulator({
+    conversations: 300,
+    jobPolls: 0,
+    dataAvailabilityDate: "2026-02-01T00:00:00Z",
+  });
   const dir = await tempDir("cli_run_");
   const interval = "2026-01-02T00:00:00Z/2026-01-05T00:00:00Z";
   try {

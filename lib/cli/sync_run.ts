@@ -268,7 +268,7 @@ export async function runSync(
       label,
       records: conversations ? (current?.recordsThisRun ?? 0) : (current?.extract.records ?? 0),
       recordsThisRun: current?.recordsThisRun ?? 0,
-      pages: current?.extract.pagesThisRun ?? 0,
+      pages: current?.pagesThisRun ?? 0,
       total: conversations ? undefined : current?.extract.total,
       elapsedMs: now - startedAt,
       ...run.progress(now),
