@@ -101,6 +101,11 @@ export interface SyncPlanOptions {
   provisional?: boolean;
   /** The clock, epoch ms. Default `Date.now`. */
   now?: () => number;
+  /**
+   * How messages name `since`, `until` and `settle` (the CLI passes its flags). Default: the
+   * option names.
+   */
+  names?: { since?: string; until?: string; settle?: string };
 }
 
 /** Which days a run covers. */
@@ -142,26 +147,27 @@ export interface SyncPlan {
  */
 export function planSyncDays(options: SyncPlanOptions): SyncPlan {
   const now = (options.now ?? Date.now)();
+  const name = { since: "since", until: "until", settle: "settle", ...options.names };
   const settleMs = typeof options.settle === "number"
     ? options.settle
     : parseDuration(options.settle ?? DEFAULT_SETTLE);
   if (!(settleMs >= 0)) {
-    throw new UsageError(`Option 'settle' must be a duration of 0 or more, such as '48h'`);
+    throw new UsageError(`Option '${name.settle}' must be a duration of 0 or more, such as '48h'`);
   }
-  const since = parseSyncDay(options.since, "since");
+  const since = parseSyncDay(options.since, name.since);
   const today = Math.floor(now / DAY_MS) * DAY_MS;
   if (since > today) {
     throw new UsageError(
-      `Option 'since' is '${formatSyncDay(since)}', after today ('${
+      `Option '${name.since}' is '${formatSyncDay(since)}', after today ('${
         formatSyncDay(today)
       }'): nothing has happened then yet`,
     );
   }
   const settled = Math.floor((now - settleMs) / DAY_MS) * DAY_MS;
-  const until = options.until === undefined ? undefined : parseSyncDay(options.until, "until");
+  const until = options.until === undefined ? undefined : parseSyncDay(options.until, name.until);
   if (until !== undefined && until <= since) {
     throw new UsageError(
-      `Option 'until' ('${formatSyncDay(until)}') must come after 'since' ('${
+      `Option '${name.until}' ('${formatSyncDay(until)}') must come after '${name.since}' ('${
         formatSyncDay(since)
       }'): it is the first day not synced`,
     );

@@ -11,6 +11,7 @@ import { absolute, cliCommand, type CliResult, runCli } from "./chaos/cli.ts";
 import { listFiles, tempDir } from "./chaos/files.ts";
 import { credentials, gatedProxy, until } from "./_gated_proxy.ts";
 import { assert, assertEquals } from "./_assert.ts";
+import { makeSymlinks } from "./_symlink.ts";
 
 const DAY = 86_400_000;
 
@@ -161,8 +162,9 @@ for (const [i, via] of (["query", "jobs"] as const).entries()) {
       );
       assertEquals(left, [], "files left by the killed runs");
 
-      // Nothing is missing: no analytics request at all.
+      // Nothing is missing: no analytics request at all (no request of any kind, in fact).
       const sent = analytics(sim);
+      const all = sim.stats.requests;
       const again = await runCli(args.filter((a) => a !== "--provisional"), {
         cwd: `${root}/killed`,
         env,
@@ -173,6 +175,7 @@ for (const [i, via] of (["query", "jobs"] as const).entries()) {
         again.stderr,
       );
       assertEquals(analytics(sim), sent, "the further rerun sent analytics requests");
+      assertEquals(sim.stats.requests, all, "the further rerun sent requests");
       for (const day of d.final) {
         assertEquals(
           await Deno.readFile(`${killedDir}/${day}.jsonl`),
@@ -331,7 +334,7 @@ Deno.test("CLI sync bad input: one line, exit 2, nothing written", async () => {
       "2026-01-02",
       "--dir",
       "output/x",
-    ], /must come after 'since'/],
+    ], /must come after '--since'/],
     [["sync", "conversations", "--since", "2999-01-01", "--dir", "output/x"], /after today/],
     [
       ["sync", "conversations", "--since", "2026-01-01", "--dir", "output/x", "--via", "fast"],
@@ -357,6 +360,20 @@ Deno.test("CLI sync bad input: one line, exit 2, nothing written", async () => {
       assert(message.test(run.stderr), `${args.join(" ")}: ${run.stderr}`);
     }
     assertEquals(await listFiles(root), []);
+    // A folder on the way that is a symbolic link (out of output/) is refused before anything.
+    await Deno.mkdir(`${root}/output`);
+    await Deno.mkdir(`${root}/elsewhere`);
+    await makeSymlinks([[`${root}/elsewhere`, `${root}/output/lnk`]]);
+    const linked = await runCli(
+      ["sync", "users", "--dir", "output/lnk/users", "--region", "http://127.0.0.1:9"],
+      { cwd: root, env },
+    );
+    assertEquals(linked.code, 2, linked.stderr);
+    assert(
+      linked.stderr.includes("The folder 'output/lnk' on the way to the manifest"),
+      linked.stderr,
+    );
+    assertEquals(await listFiles(`${root}/elsewhere`), []);
   } finally {
     await Deno.remove(root, { recursive: true });
   }

@@ -78,6 +78,9 @@ export interface SyncSettings extends RunSettings {
   query: Record<string, string | string[]>;
 }
 
+/** How the library's messages name the day options: as the command line does. */
+const SYNC_FLAG_NAMES = { since: "--since", until: "--until", settle: "--settle" };
+
 /** The manifest's file name in the sync's folder. */
 export const MANIFEST_FILE = "manifest.json";
 
@@ -144,6 +147,7 @@ export async function runSync(
       until: settings.until,
       settle: settings.settleMs,
       provisional: settings.provisional,
+      names: SYNC_FLAG_NAMES,
     })
     : undefined;
   const begun = await startRun(
@@ -285,6 +289,7 @@ export async function runSync(
         until: settings.until,
         settle: settings.settleMs,
         provisional: settings.provisional,
+        names: SYNC_FLAG_NAMES,
         query: settings.filter,
         via: settings.via,
         pageSize: settings.pageSize,
@@ -335,7 +340,7 @@ export async function runSync(
     (current && !written.some((w) => w.day === current!.day && w.kind === current!.kind)
       ? { day: current.day, records: current.extract.records }
       : undefined);
-  const saved = `${plural(written.length, "day")} written this run${
+  const saved = `${plural(written.length, conversations ? "day" : "snapshot")} written this run${
     stoppedDay
       ? `; ${stoppedDay.day} is saved up to ${formatCount(stoppedDay.records)} ${label}`
       : ""
@@ -349,7 +354,8 @@ export async function runSync(
     }
     return ended.code;
   }
-  for (const line of table) reporter.say(line);
+  // The table is for people; JSON logs have a line with the fields of each day.
+  if (settings.format === "text") { for (const line of table) reporter.say(line); }
   if (ended) {
     reporter.important(`${ended.why}: ${saved}. Run the same command again to continue`, {
       exitCode: ended.code,
@@ -362,8 +368,9 @@ export async function runSync(
   const writtenFinal = written.filter((d) => d.kind === "final");
   const provisional = written.length - writtenFinal.length;
   const records = writtenFinal.reduce((n, d) => n + d.records, 0);
+  const unit = conversations ? "day" : "snapshot";
   const parts = [
-    `${plural(writtenFinal.length, "day")} written (${formatCount(records)} ${label})`,
+    `${plural(writtenFinal.length, unit)} written (${formatCount(records)} ${label})`,
     ...(provisional > 0 ? [`${provisional} provisional`] : []),
     ...(present > 0 ? [`${plural(present, "day")} already final`] : []),
     `in ${formatDuration(Date.now() - startedAt)}`,
