@@ -53,6 +53,23 @@ function analytics(sim: Simulator): number {
     .reduce((sum, [, n]) => sum + n, 0);
 }
 
+/** `sync conversations` into `output/sync` from `since`, read `via`, in pages of `pageSize`. */
+function syncArgs(since: string, via: string, pageSize: number, ...more: string[]): string[] {
+  return [
+    "sync",
+    "conversations",
+    "--since",
+    since,
+    "--dir",
+    "output/sync",
+    "--via",
+    via,
+    "--page-size",
+    String(pageSize),
+    ...more,
+  ];
+}
+
 function idsOf(text: string): string[] {
   return text.trim() === "" ? [] : text.trim().split("\n").map((l) => JSON.parse(l).conversationId);
 }
@@ -73,23 +90,16 @@ for (const [i, via] of (["query", "jobs"] as const).entries()) {
     const d = days();
     const root = absolute(await tempDir("sync-cli"));
     const env = credentials(sim);
-    const args = [
-      "sync",
-      "conversations",
-      "--since",
+    const args = syncArgs(
       d.since,
-      "--dir",
-      "output/sync",
-      "--via",
       via,
-      "--page-size",
-      "20",
+      20,
       "--job-page-size",
       "50",
       "--provisional",
       "--region",
       sim.url,
-    ];
+    );
     try {
       // A clean run: the reference.
       await Deno.mkdir(`${root}/clean`);
@@ -194,20 +204,7 @@ Deno.test("CLI sync: a second run while the first holds the lock exits 6 at once
   const proxy = gatedProxy(sim.url, 4);
   const root = absolute(await tempDir("sync-lock"));
   const env = credentials(sim);
-  const args = (region: string) => [
-    "sync",
-    "conversations",
-    "--since",
-    d.final[2],
-    "--dir",
-    "output/sync",
-    "--via",
-    "query",
-    "--page-size",
-    "50",
-    "--region",
-    region,
-  ];
+  const args = (region: string) => syncArgs(d.final[2], "query", 50, "--region", region);
   try {
     await Deno.mkdir(`${root}/a`);
     await Deno.mkdir(`${root}/clean`);
@@ -257,22 +254,7 @@ Deno.test("CLI sync: a deadline stops in a day (exit 4, finished days final); th
   const env = credentials(sim);
   try {
     sim.setFaults({ latency: [{ ms: 150 }] });
-    const args = [
-      "sync",
-      "conversations",
-      "--since",
-      d.since,
-      "--dir",
-      "output/sync",
-      "--via",
-      "query",
-      "--page-size",
-      "10",
-      "--concurrency",
-      "1",
-      "--region",
-      sim.url,
-    ];
+    const args = syncArgs(d.since, "query", 10, "--concurrency", "1", "--region", sim.url);
     const stopped = await runCli([...args, "--deadline", "3s"], { cwd: root, env });
     assertEquals(stopped.code, 4, stopped.stderr);
     assert(
