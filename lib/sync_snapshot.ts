@@ -8,9 +8,10 @@
  */
 import type { JsonValue } from "./client.ts";
 import type { PageSource } from "./source.ts";
-import { formatSyncDay } from "./sync.ts";
+import { formatSyncDay } from "./sync_plan.ts";
 import type { SyncManifest } from "./sync_manifest.ts";
-import { type SyncCommonOptions, type SyncDayResult, SyncSession } from "./sync_session.ts";
+import { SyncSession } from "./sync_session.ts";
+import type { SyncCommonOptions, SyncDayResult } from "./sync_types.ts";
 
 /** What {@link syncSnapshot} needs. */
 export interface SyncSnapshotOptions extends SyncCommonOptions {

@@ -12,9 +12,10 @@ import { UsageError } from "../errors.ts";
 import { tookOverNotice } from "../lock.ts";
 import { listingSource } from "../paginate.ts";
 import { fileFailure, refuseSymlinks } from "../safe_files.ts";
-import { formatSyncDay, planSyncDays, syncDays, type SyncPlan } from "../sync.ts";
+import { syncDays } from "../sync.ts";
+import { formatSyncDay, planSyncDays, type SyncPlan } from "../sync_plan.ts";
 import { FileSyncOutput } from "../sync_output.ts";
-import type { SyncDayResult, SyncDayStart, SyncProgress } from "../sync_session.ts";
+import type { SyncDayResult, SyncDayStart, SyncProgress } from "../sync_types.ts";
 import { syncSnapshot } from "../sync_snapshot.ts";
 import { formatInstant } from "../interval.ts";
 import type { CommandContext } from "./context.ts";
@@ -26,57 +27,8 @@ import { formatCount, formatDuration } from "./progress.ts";
 import { startRun } from "./run_client.ts";
 import { RunControl } from "./run_control.ts";
 import type { ParsedCommand } from "./spec.ts";
-import type { ConversationDetailsJobOptions } from "../analytics_jobs.ts";
-import type { ConversationDetailsQuery } from "../analytics.ts";
-import type { OutputFormat } from "../format.ts";
-import type { SyncViaOption } from "../sync_via.ts";
-import type { TableShape } from "../table.ts";
-import type { RunSettings } from "./extract_options.ts";
+import { SYNC_KINDS, type SyncSettings } from "./sync_settings.ts";
 import { syncTable } from "./sync_table.ts";
-
-/** What `sync` keeps: conversation days, or daily snapshots of a listing. */
-export const SYNC_KINDS = {
-  conversations: undefined,
-  users: "/api/v2/users",
-  queues: "/api/v2/routing/queues",
-} as const;
-
-/** What `sync` keeps. */
-export type SyncKind = keyof typeof SYNC_KINDS;
-
-/** The checked options of `sync`. */
-export interface SyncSettings extends RunSettings {
-  /** What is synced. */
-  what: SyncKind;
-  /** The folder. */
-  dir: string;
-  /** Every day's format. */
-  outputFormat: OutputFormat;
-  /** `--force`. */
-  force: boolean;
-  /** Conversations: the first day (epoch ms). */
-  since?: number;
-  /** Conversations: the first day not synced (epoch ms). */
-  until?: number;
-  /** Conversations: `--settle` in ms. */
-  settleMs: number;
-  /** Conversations: `--settle` as given (or its default). */
-  settleText: string;
-  /** Conversations: `--provisional`. */
-  provisional: boolean;
-  /** Conversations: `--via`. */
-  via: SyncViaOption;
-  /** Conversations: the filters and order. */
-  filter: Omit<ConversationDetailsQuery, "interval">;
-  /** Conversations: `--table`. */
-  table?: TableShape;
-  /** Conversations: results per job page. */
-  jobPageSize: number;
-  /** Conversations: `--job-wait` and how messages name it. */
-  jobOptions: Pick<ConversationDetailsJobOptions, "maxWait" | "hints">;
-  /** Listings: `--query`. */
-  query: Record<string, string | string[]>;
-}
 
 /** How the library's messages name the day options: as the command line does. */
 const SYNC_FLAG_NAMES = { since: "--since", until: "--until", settle: "--settle" };
