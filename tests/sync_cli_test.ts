@@ -15,8 +15,14 @@ import { makeSymlinks } from "./_symlink.ts";
 
 const DAY = 86_400_000;
 
-/** Today's start and the CLI's four settled days from `today - 6` (settle 48 h: up to today - 3). */
-function days() {
+/**
+ * Today's start and the CLI's four settled days from `today - 6` (settle 48 h: up to today - 3).
+ * The CLI runs on the real clock, so a test that would straddle UTC midnight (its days would
+ * shift between runs) waits until just after it first: at most 2 minutes, rarely.
+ */
+async function days() {
+  const left = DAY - (Date.now() % DAY);
+  if (left < 120_000) await new Promise((r) => setTimeout(r, left + 1000));
   const today = Math.floor(Date.now() / DAY) * DAY;
   const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
   return {
@@ -86,8 +92,8 @@ function lastLine(r: CliResult): string {
 
 for (const [i, via] of (["query", "jobs"] as const).entries()) {
   Deno.test(`CLI sync conversations --via ${via}: 4 days, each exactly the conversations that started that day; 3 SIGKILLs and a rerun change nothing byte for byte; a further rerun sends no analytics request`, async () => {
+    const d = await days();
     await using sim = await startSim(40 + i);
-    const d = days();
     const root = absolute(await tempDir("sync-cli"));
     const env = credentials(sim);
     const args = syncArgs(
@@ -199,8 +205,8 @@ for (const [i, via] of (["query", "jobs"] as const).entries()) {
 }
 
 Deno.test("CLI sync: a second run while the first holds the lock exits 6 at once; the first finishes as a clean run would", async () => {
+  const d = await days();
   await using sim = await startSim(50);
-  const d = days();
   const proxy = gatedProxy(sim.url, 4);
   const root = absolute(await tempDir("sync-lock"));
   const env = credentials(sim);
@@ -248,8 +254,8 @@ Deno.test("CLI sync: a second run while the first holds the lock exits 6 at once
 });
 
 Deno.test("CLI sync: a deadline stops in a day (exit 4, finished days final); the next run finishes it; users snapshots once a day", async () => {
+  const d = await days();
   await using sim = await startSim(60);
-  const d = days();
   const root = absolute(await tempDir("sync-deadline"));
   const env = credentials(sim);
   try {
