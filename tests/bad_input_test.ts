@@ -559,7 +559,12 @@ async function check(row: BadInput, simUrl: string, root: string): Promise<Obser
 }
 
 Deno.test(`CLI bad input table: ${TABLE.length} wrong values each give one line, exit 2 or 3, nothing written`, async () => {
-  await using sim = await startSimulator({ users: 30, conversations: 50 });
+  // Jobs see data up to the end of January: the row that asks for February is refused.
+  await using sim = await startSimulator({
+    users: 30,
+    conversations: 50,
+    dataAvailabilityDate: "2026-01-31T00:00:00Z",
+  });
   const root = await tempDir("bad-input");
   const observed: Observed[] = [];
   try {
