@@ -236,6 +236,19 @@ const TABLE: BadInput[] = [
     message: /--chunk/,
   },
   { name: "malformed --chunk", args: conv("--chunk", "soon"), code: 2, message: /soon/ },
+  {
+    name: "--max-results with --jobs",
+    args: conv("--jobs", "--max-results", "1000"),
+    code: 2,
+    message: /'--max-results' applies to the details query only/,
+  },
+  { name: "--max-results 0", args: conv("--max-results", "0"), code: 2, message: /between 1 and/ },
+  {
+    name: "--max-results below the page size",
+    args: conv("--max-results", "50"),
+    code: 2,
+    message: /'--max-results' \(50\) must be at least the page size \(100\)/,
+  },
   // filters
   {
     name: "invalid JSON filter file",

@@ -122,6 +122,7 @@ async function routeReply(
         asOfMs: ctx.o.now(),
         pages: ctx.pages,
         totalHitsError: ctx.o.totalHitsError,
+        resultLimit: ctx.o.detailsResultLimit,
       });
     case "jobs.submit": {
       const reply = ctx.jobs.submit(await jsonBody(req));

@@ -207,6 +207,12 @@ export interface SimulatorOptions {
    * 0 (with `duplicateShare: 0`) gives the exact count.
    */
   totalHitsError?: number;
+  /**
+   * The details query's paging limit: a page with `pageNumber × pageSize` above it answers 400,
+   * like the real service past 100,000 (default 100000). Lower it to make a small day too big to
+   * page through, so an extraction must split it (give the library's `maxResults` the same value).
+   */
+  detailsResultLimit?: number;
   /** The client id the token endpoint accepts (default `sim-client-id`). */
   clientId?: string;
   /** The client secret the token endpoint accepts (default `sim-client-secret`). */
