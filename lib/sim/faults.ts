@@ -25,7 +25,7 @@ interface RuleState<T> {
   salt: number;
 }
 
-const ERROR_STATUSES = [429, 500, 502, 503, 504];
+const ERROR_STATUSES = [403, 429, 500, 502, 503, 504];
 const BODY_KINDS = ["truncate", "cut", "malformed", "disconnect"];
 
 function check(ok: boolean, message: string): void {

@@ -80,8 +80,11 @@ export interface RouteTarget {
 
 /** Answer with an error status instead of serving the request. */
 export interface ErrorFault extends FaultTrigger, RouteTarget {
-  /** The status to answer. 429 gets `Retry-After` and the normalized 429 body. */
-  status: 429 | 500 | 502 | 503 | 504;
+  /**
+   * The status to answer. 429 gets `Retry-After` and the normalized 429 body; 403 the
+   * `missing.permissions` body (a permission the client lacks, such as on one listing).
+   */
+  status: 403 | 429 | 500 | 502 | 503 | 504;
   /** `Retry-After` in seconds for an injected 429 (default 1; may be hours, e.g. 3600). */
   retryAfterSeconds?: number;
 }
