@@ -112,6 +112,10 @@ async function routeReply(
       form,
     );
   }
+  if (ctx.faults.revokeTokens(m.route)) {
+    ctx.tokens.revokeAll(); // this request's token included: it gets the 401
+    ctx.counters.fault("tokens.revoked");
+  }
   const denied = ctx.tokens.authorize(
     req.headers.get("authorization"),
     ctx.faults.revokeAfterRequests,

@@ -145,6 +145,12 @@ export interface SimFaults {
   tokenLifetimeSeconds?: number;
   /** Revoke each token once it has authorized this many API requests (the next one gets 401). */
   revokeAfterRequests?: number | null;
+  /**
+   * Revoke every live token when this rule fires on an API request, and answer that request
+   * 401 (as when an admin revokes the client's tokens mid-run): `{ after: 6, times: 1 }` revokes
+   * them at the 7th API request, whatever the timing, so a test or demo sees a 401 for certain.
+   */
+  revokeTokens?: (FaultTrigger & RouteTarget) | null;
   /** A rate limit (per-minute windows or a token bucket) answering 429 with `Retry-After`. */
   rateLimit?: RateLimitFault | null;
   /** Injected error statuses (the first rule that fires wins). */
