@@ -299,7 +299,11 @@ async function main(): Promise<number> {
   console.log(
     `\nTotals: ${cells.length} chaos cells (${failedCells} failed), ${
       sum(cells, (c) => c.records)
-    } records, ${sum(cells, (c) => c.injected)} faults injected, ${
+    } records (${
+      sum(cells, (c) => c.liveMoved)
+    } of calls that were live in the clean run and had moved on, in ${
+      cells.filter((c) => c.liveMoved > 0).length
+    } cells), ${sum(cells, (c) => c.injected)} faults injected, ${
       sum(cells, (c) => c.retries)
     } client retries; ${
       sum(kills, (k) => k.kills)

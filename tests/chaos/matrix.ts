@@ -126,6 +126,8 @@ export interface CellResult {
   injected: number;
   /** Records in the final output. */
   records: number;
+  /** Records of calls live in the clean run that had moved on when this run read them. */
+  liveMoved: number;
   /** Real milliseconds the cell took. */
   ms: number;
 }
@@ -175,11 +177,11 @@ export async function runCell(
     tokenRequests: 0,
     injected: 0,
     records: 0,
+    liveMoved: 0,
     ms: 0,
   };
   const notes: string[] = [];
   let injectedSoFar = 0;
-  let liveMoved = 0;
   const run = async (extra: Partial<RunSpec> = {}): Promise<RunOutcome> => {
     const out = await runOnce({
       env,
@@ -280,7 +282,7 @@ export async function runCell(
         ? { problem: "the bytes differ", liveChanged: 0 }
         : diffBesidesLive(format, new TextDecoder().decode(clean), text);
       check(diff.problem === undefined, `the output differs from a clean run's: ${diff.problem}`);
-      liveMoved = diff.liveChanged;
+      cell.liveMoved = diff.liveChanged;
     }
     const files = await listFiles(dir);
     const stray = files.filter((f) =>
@@ -308,7 +310,7 @@ export async function runCell(
     cell.outcome = notes.length ? `${notes.join("→")}→ok` : "ok";
     cell.detail =
       `${ids.length} records in ${cell.runs} run(s), ${cell.retries} retries, ${tokens.size} tokens${
-        liveMoved ? `, ${liveMoved} live call(s) moved on since the clean run` : ""
+        cell.liveMoved ? `, ${cell.liveMoved} live call(s) moved on since the clean run` : ""
       }`;
   } catch (error) {
     cell.ok = false;
