@@ -271,8 +271,6 @@ Deno.test("CLI conversations --jobs stopped by its deadline while the job runs r
     const ids = (await Deno.readTextFile(`${ROOT}${dir}/c.jsonl`)).trim().split("\n")
       .map((line) => JSON.parse(line).conversationId);
     assertEquals(ids, sim.conversationIds(interval));
-    const job = sim.jobConversationIds({ interval });
-    assert(job.length > ids.length, `the job returned no earlier call (${job.length})`);
   } finally {
     await Deno.remove(`${ROOT}${dir}`, { recursive: true });
   }
