@@ -8,7 +8,11 @@
  *    checkpoint that resumes to the same output once the fault clears.
  * 2. Kill-and-resume through the CLI: for each kind × format, at least `--kills` (default 20)
  *    SIGKILLs at seeded random moments, restarted until done; the output must be byte-identical
- *    to an uninterrupted run's and no `.partial` or temp file may remain.
+ *    to an uninterrupted run's, no `.partial` or temp file may remain, and it must hold each
+ *    conversation that started in the interval once and nothing else. On the simulator's real
+ *    semantics (`killSimOptions`): an interval from 06:00, `--chunk 6h` for the details query,
+ *    days split at a lowered paging limit (`--max-results`), calls of 1-4 h and live ones, and
+ *    back-to-back intervals checked together.
  *
  * Prints the full matrix (case × kind, with outcome, seeds, injected faults and retries), the
  * kill table and the totals; exits 1 when anything failed. Writes only under `.test-tmp/`.
@@ -18,7 +22,15 @@
 import { startSimulator } from "../testing.ts";
 import { CASES } from "../tests/chaos/cases.ts";
 import { tempDir } from "../tests/chaos/files.ts";
-import { killAndResume, type KillReport, type KillScenario } from "../tests/chaos/kill.ts";
+import {
+  backToBack,
+  checkBackToBack,
+  KILL_INTERVAL as INTERVAL,
+  killAndResume,
+  type KillReport,
+  type KillScenario,
+  killSimOptions,
+} from "../tests/chaos/kill.ts";
 import {
   Baselines,
   type CellResult,
@@ -127,10 +139,18 @@ function fullTable(results: readonly CellResult[]): string {
   return columns(rows);
 }
 
-const INTERVAL = "2026-01-01T00:00:00Z/2026-01-03T00:00:00Z";
+/** The paging limit of the split-day scenarios (the real one is 100,000): days split in four. */
+const RESULT_LIMIT = 500;
 
 function killScenarios(kills: number): { kind: Kind; scenario: KillScenario }[] {
   const out: { kind: Kind; scenario: KillScenario }[] = [];
+  const conversations = (name: string, output: string, ...args: string[]): KillScenario => ({
+    name,
+    args: ["conversations", "--interval", INTERVAL, ...args],
+    output,
+    kills,
+    interval: INTERVAL,
+  });
   for (const format of ["jsonl", "csv", "json"]) {
     out.push({
       kind: "pages",
@@ -143,40 +163,61 @@ function killScenarios(kills: number): { kind: Kind; scenario: KillScenario }[] 
     });
     out.push({
       kind: "query",
-      scenario: {
-        name: `conversations → ${format}`,
-        args: ["conversations", "--interval", INTERVAL, "--page-size", "25"],
-        output: `output/conversations.${format}`,
-        kills,
-      },
+      scenario: conversations(
+        `conversations --chunk 6h → ${format}`,
+        `output/conversations.${format}`,
+        "--chunk",
+        "6h",
+        "--page-size",
+        "25",
+      ),
+    });
+    out.push({
+      kind: "query",
+      scenario: conversations(
+        `split days → ${format}`,
+        `output/split.${format}`,
+        "--max-results",
+        String(RESULT_LIMIT),
+        "--page-size",
+        "50",
+      ),
     });
     out.push({
       kind: "jobs",
-      scenario: {
-        name: `conversations --jobs → ${format}`,
-        args: ["conversations", "--interval", INTERVAL, "--jobs", "--page-size", "40"],
-        output: `output/conversations-jobs.${format}`,
-        kills,
-      },
+      scenario: conversations(
+        `conversations --jobs → ${format}`,
+        `output/conversations-jobs.${format}`,
+        "--jobs",
+        "--page-size",
+        "40",
+      ),
     });
   }
   return out;
 }
 
+function log(scenario: KillScenario, report: KillReport): void {
+  console.log(
+    `  ${pad(scenario.name, 34)} ${
+      report.ok ? "identical" : "FAIL"
+    }  kills ${report.kills}  ${report.ms} ms (slowest start ${report.slowest.ms} ms: ${report.slowest.how})${
+      report.ok ? "" : `: ${report.problems.join("; ")}`
+    }`,
+  );
+}
+
 async function killSuite(kills: number, root: string): Promise<KillReport[]> {
   const reports: KillReport[] = [];
-  await using sim = await startSimulator({
+  await using sim = await startSimulator(killSimOptions({
     seed: 77,
     users: 1000,
-    conversations: 2000,
-    start: "2026-01-01T00:00:00Z",
-    end: "2026-01-04T00:00:00Z",
+    conversations: 3000,
     clientSecret: "soak-kill-secret-41c8",
     jobPolls: 1,
-    // Many CLI runs share this simulator within a minute: no pacing to its per-minute window.
-    rateLimitAllowed: 1_000_000,
+    detailsResultLimit: RESULT_LIMIT,
     faults: { latency: [{ ms: 5, jitterMs: 10 }] },
-  });
+  }));
   const env = {
     GENESYSCLOUD_OAUTHCLIENT_ID: sim.clientId,
     GENESYSCLOUD_OAUTHCLIENT_SECRET: sim.clientSecret,
@@ -187,14 +228,27 @@ async function killSuite(kills: number, root: string): Promise<KillReport[]> {
     await Deno.mkdir(dir);
     const report = await killAndResume(sim, scenario, dir, 5000 + i, env);
     reports.push(report);
-    console.log(
-      `  ${pad(scenario.name, 34)} ${
-        report.ok ? "identical" : "FAIL"
-      }  kills ${report.kills}  ${report.ms} ms (slowest start ${report.slowest.ms} ms: ${report.slowest.how})${
-        report.ok ? "" : `: ${report.problems.join("; ")}`
-      }`,
-    );
+    log(scenario, report);
   }
+  // Yesterday, then today: each run killed, the two outputs together each conversation once.
+  const pair = backToBack(
+    ["2026-01-01T12:00:00Z", "2026-01-02T12:00:00Z", "2026-01-03T00:00:00Z"],
+    Math.max(1, Math.round(kills / 4)),
+    "jsonl",
+    ["--max-results", String(RESULT_LIMIT)],
+  );
+  const both: KillReport[] = [];
+  for (const [k, scenario] of pair.entries()) {
+    const dir = `${root}/back-to-back-${k}`;
+    await Deno.mkdir(dir);
+    both.push(await killAndResume(sim, scenario, dir, 6000 + k, env));
+  }
+  const together = await checkBackToBack(sim, both, pair);
+  if (together.length) {
+    both[1] = { ...both[1], ok: false, problems: [...both[1].problems, ...together] };
+  }
+  both.forEach((report, k) => log(pair[k], report));
+  reports.push(...both);
   return reports;
 }
 
@@ -245,7 +299,11 @@ async function main(): Promise<number> {
   console.log(
     `\nTotals: ${cells.length} chaos cells (${failedCells} failed), ${
       sum(cells, (c) => c.records)
-    } records, ${sum(cells, (c) => c.injected)} faults injected, ${
+    } records (${
+      sum(cells, (c) => c.liveMoved)
+    } of calls that were live in the clean run and had moved on, in ${
+      cells.filter((c) => c.liveMoved > 0).length
+    } cells), ${sum(cells, (c) => c.injected)} faults injected, ${
       sum(cells, (c) => c.retries)
     } client retries; ${
       sum(kills, (k) => k.kills)

@@ -2,12 +2,21 @@
  * Soak test of the extraction engine: a 30-day conversation details extraction (100,000
  * conversations by default) from the simulator under faults, run once cleanly and once killed
  * with SIGKILL five times at growing page counts and resumed each time. It checks that the
- * interrupted output is byte-identical to the clean one and holds exactly the expected ids, and
- * prints what it measured (time, pages, bytes, requests, retries, token requests, peak memory of
- * each run).
+ * interrupted output is byte-identical to the clean one and holds exactly the expected ids (each
+ * conversation that started in the interval once, nothing else), and prints what it measured
+ * (time, pages, bytes, requests, retries, token requests, conversations dropped as owned by
+ * another chunk, peak memory of each run).
  *
- * Run: `deno task soak:extract [conversations=100000] [days=30] [kills=5] [keep=false]` (what it
- * needs: net to 127.0.0.1, read and write under `.test-tmp`, run `deno`).
+ * On the simulator's real semantics: the interval starts at 06:00 of the first day (the query
+ * also returns that day's earlier calls), calls of 1-4 h cross every chunk boundary, and the
+ * simulator's clock is fixed an hour after the span, so calls of its last hours are still live
+ * and every run sees the same data (tokens are revoked every 40 requests instead of expiring).
+ * `chunk=6h` reads sub-day chunks; `conversations=120000 days=1` puts ~90,000 conversations in
+ * the interval's one day, more than 80 % of the real 100,000-result paging limit, so the day is
+ * split at the real limit.
+ *
+ * Run: `deno task soak:extract [conversations=100000] [days=30] [kills=5] [chunk=1d]
+ * [keep=false]` (what it needs: net to 127.0.0.1, read and write under `.test-tmp`, run `deno`).
  * Each extraction runs in a child process (this same file with `--child`), so a kill is real.
  *
  * @module
@@ -22,7 +31,7 @@ import { FileSink } from "../lib/sink.ts";
 import { sameFiles, tempDir } from "../tests/chaos/files.ts";
 
 const FAULTS: SimFaults = {
-  tokenLifetimeSeconds: 2,
+  revokeAfterRequests: 40,
   errors: [
     { status: 429, everyNth: 40, retryAfterSeconds: 1 },
     { status: 503, probability: 0.05 },
@@ -37,6 +46,7 @@ interface ChildDone {
   pages: number;
   bytes: number;
   recordsThisRun: number;
+  dropped: number;
   requests: number;
   retries: Record<string, number>;
   tokenRequests: number;
@@ -48,7 +58,7 @@ interface ChildDone {
 
 /** One extraction in this process; prints a JSON line per durable page and one at the end. */
 async function child(args: string[]): Promise<void> {
-  const [url, clientId, clientSecret, interval, dir] = args;
+  const [url, clientId, clientSecret, interval, dir, chunk] = args;
   const client = new GenesysClient({
     region: url,
     clientId,
@@ -66,7 +76,7 @@ async function child(args: string[]): Promise<void> {
   const print = (value: unknown) =>
     Deno.stdout.writeSync(encoder.encode(JSON.stringify(value) + "\n"));
   const result = await extract({
-    source: conversationDetailsSource(client, { interval }, { chunk: "1d", pageSize: 100 }),
+    source: conversationDetailsSource(client, { interval }, { chunk, pageSize: 100 }),
     sink: new FileSink(path, { format: "jsonl" }),
     checkpoint: { store, key },
     identity: { region: "soak" },
@@ -90,6 +100,7 @@ async function child(args: string[]): Promise<void> {
     pages: result.pages,
     bytes: result.bytes,
     recordsThisRun: result.recordsThisRun,
+    dropped: result.dropped,
     requests: stats.requests,
     retries: stats.retries,
     tokenRequests: stats.tokenRequests,
@@ -171,6 +182,21 @@ async function checkIds(path: string, expected: readonly string[]): Promise<stri
   return undefined;
 }
 
+/** Records without a `conversationEnd` (live at the simulator's now) in a JSONL file. */
+async function liveCount(path: string): Promise<number> {
+  let live = 0;
+  let rest = "";
+  const decoder = new TextDecoder();
+  using file = await Deno.open(path);
+  for await (const chunk of file.readable) {
+    rest += decoder.decode(chunk, { stream: true });
+    const lines = rest.split("\n");
+    rest = lines.pop()!;
+    for (const line of lines) if (!line.includes('"conversationEnd"')) live++;
+  }
+  return live;
+}
+
 /** The soak's size, from `name=value` arguments. */
 export interface SoakExtractOptions {
   /** Conversations in the span. */
@@ -179,12 +205,14 @@ export interface SoakExtractOptions {
   days: number;
   /** SIGKILLs before the final resume. */
   kills: number;
+  /** The chunk of the details query, such as `6h`. */
+  chunk: string;
   /** Keep the temp folder. */
   keep: boolean;
 }
 
 /**
- * Reads `conversations=N days=N kills=N keep=true|false`; anything else is refused, so a typo
+ * Reads `conversations=N days=N kills=N chunk=6h keep=true|false`; anything else is refused, so a typo
  * such as `--conversations 5000` cannot silently start the full 100,000-conversation run.
  *
  * @param args The arguments.
@@ -192,13 +220,21 @@ export interface SoakExtractOptions {
  * @throws {Error} For an unknown argument or a value that is not a whole number in range.
  */
 export function parseSoakExtractArgs(args: readonly string[]): SoakExtractOptions {
-  const options: SoakExtractOptions = { conversations: 100_000, days: 30, kills: 5, keep: false };
-  const usage = "use conversations=N days=N kills=N keep=true";
+  const options: SoakExtractOptions = {
+    conversations: 100_000,
+    days: 30,
+    kills: 5,
+    chunk: "1d",
+    keep: false,
+  };
+  const usage = "use conversations=N days=N kills=N chunk=6h keep=true";
   const limits = { conversations: [1, 10_000_000], days: [1, 366], kills: [0, 1000] } as const;
   for (const arg of args) {
     const [name, value] = arg.split("=", 2);
     if (name === "keep" && (value === "true" || value === "false")) {
       options.keep = value === "true";
+    } else if (name === "chunk" && /^\d+[mhd]$/.test(value ?? "")) {
+      options.chunk = value;
     } else if (name === "conversations" || name === "days" || name === "kills") {
       const n = Number(value);
       const [min, max] = limits[name];
@@ -237,7 +273,7 @@ async function main(): Promise<void> {
     console.error(`error: ${(error as Error).message}`);
     Deno.exit(2);
   }
-  const { conversations, days, kills, keep } = parsed;
+  const { conversations, days, kills, chunk, keep } = parsed;
   const start = new Date(Date.UTC(2026, 0, 1));
   const end = new Date(start.getTime() + days * 86_400_000);
   // The simulator advertises a generous rate so the soak measures resilience, not the 300/min wait.
@@ -248,8 +284,10 @@ async function main(): Promise<void> {
     start,
     end,
     rateLimitAllowed: 1_000_000,
+    now: () => end.getTime() + 3_600_000,
   });
-  const interval = `${sim.start}/${sim.end}`;
+  const from = new Date(start.getTime() + 6 * 3_600_000).toISOString();
+  const interval = `${from}/${sim.end}`;
   const expected = sim.conversationIds(interval);
   const dir = await tempDir("soak-extract");
   const row = (label: string, o: RunOutcome) =>
@@ -266,13 +304,14 @@ async function main(): Promise<void> {
     );
   try {
     console.log(
-      `Soak: ${expected.length} conversations over ${days} days (${interval}), chunk 1d, page 100`,
+      `Soak: ${expected.length} conversations that started in ${interval} (${days} days), chunk ${chunk}, page 100`,
     );
     await Deno.mkdir(`${dir}/clean`);
     await Deno.mkdir(`${dir}/killed`);
     const common = [sim.url, sim.clientId, sim.clientSecret, interval];
+    const args = (dir: string) => [...common, dir, chunk];
 
-    const clean = await runChild([...common, `${dir}/clean`]);
+    const clean = await runChild(args(`${dir}/clean`));
     row("clean", clean);
     if (clean.done?.status !== "complete") throw new Error("The clean run did not complete");
     console.log(liveHeapLine(clean.done.liveHeapMb));
@@ -283,9 +322,9 @@ async function main(): Promise<void> {
     const startedAt = performance.now();
     for (let k = 1; k <= kills; k++) {
       const target = Math.round((totalPages * k) / (kills + 1));
-      row(`kill ${k}/${kills}`, await runChild([...common, `${dir}/killed`], target));
+      row(`kill ${k}/${kills}`, await runChild(args(`${dir}/killed`), target));
     }
-    const final = await runChild([...common, `${dir}/killed`]);
+    const final = await runChild(args(`${dir}/killed`));
     row("final resume", final);
     const interruptedMs = performance.now() - startedAt;
     const served = sim.stats;
@@ -301,8 +340,10 @@ async function main(): Promise<void> {
       } s; simulator served ${served.requests} requests ` +
         `(${JSON.stringify(served.byStatus)}), issued ${served.tokensIssued} tokens`,
     );
+    const live = await liveCount(`${dir}/killed/conversations.jsonl`);
     console.log(
-      `Output ${final.done?.bytes} bytes, ${final.done?.records} records, ${final.done?.pages} pages; ` +
+      `Output ${final.done?.bytes} bytes, ${final.done?.records} records (${live} live), ${final.done?.pages} pages, ` +
+        `${final.done?.dropped} dropped as another chunk's; ` +
         `byte-identical to the clean run: ${identical}; ids exact: ${idProblem ?? "yes"}`,
     );
     if (!identical || idProblem || final.done?.status !== "complete") {

@@ -272,7 +272,10 @@ export async function* conversationDetailsPages(
     let spanMs = state.spanMs;
     while (walk && span) {
       const known = totals.get(formatInterval(span));
-      if (known !== undefined && pageNumber === 1 && tooMany(known)) return; // bisection first
+      if (known !== undefined && pageNumber === 1 && tooMany(known)) {
+        yield item(span, 1); // the page that says split, kept for the loop: then the halves
+        return;
+      }
       // Up to the page after the estimated last one: the empty page that ends the span.
       const estimate = known === undefined ? pageNumber : Math.ceil(known / s.pageSize) + 1;
       const last = Math.min(Math.max(pageNumber, estimate), lastPageAllowed);

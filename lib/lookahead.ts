@@ -163,8 +163,13 @@ export class Lookahead<I extends LookaheadItem, R> {
       this.#start(waiting.item); // what the caller waits for goes first, whatever the limit on held
     }
     if (waiting && this.#entries.has(waiting.item.key)) {
+      // Handed over at once: the scan below must not drop what the caller already holds, even
+      // when the plan does not list it (a span about to be split).
+      const entry = this.#entries.get(waiting.item.key)!;
+      this.#entries.delete(waiting.item.key);
+      this.#current = entry;
       this.#waiting = undefined;
-      waiting.resolve(this.#entries.get(waiting.item.key)!);
+      waiting.resolve(entry);
     }
     const needed = new Set<string>();
     let complete = true;

@@ -236,6 +236,19 @@ const TABLE: BadInput[] = [
     message: /--chunk/,
   },
   { name: "malformed --chunk", args: conv("--chunk", "soon"), code: 2, message: /soon/ },
+  {
+    name: "--max-results with --jobs",
+    args: conv("--jobs", "--max-results", "1000"),
+    code: 2,
+    message: /'--max-results' applies to the details query only/,
+  },
+  { name: "--max-results 0", args: conv("--max-results", "0"), code: 2, message: /between 1 and/ },
+  {
+    name: "--max-results below the page size",
+    args: conv("--max-results", "50"),
+    code: 2,
+    message: /'--max-results' \(50\) must be at least the page size \(100\)/,
+  },
   // filters
   {
     name: "invalid JSON filter file",
@@ -559,12 +572,11 @@ async function check(row: BadInput, simUrl: string, root: string): Promise<Obser
 }
 
 Deno.test(`CLI bad input table: ${TABLE.length} wrong values each give one line, exit 2 or 3, nothing written`, async () => {
-  // The jobs' data availability date is fixed so that the "past data availability" case does not
-  // depend on the real clock (a lagging date of a later now would cover the whole interval).
+  // Jobs see data up to the end of January: the row that asks for February is refused.
   await using sim = await startSimulator({
     users: 30,
     conversations: 50,
-    dataAvailabilityDate: "2026-02-01T00:00:00Z",
+    dataAvailabilityDate: "2026-01-31T00:00:00Z",
   });
   const root = await tempDir("bad-input");
   const observed: Observed[] = [];

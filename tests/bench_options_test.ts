@@ -37,14 +37,14 @@ Deno.test("soak:extract reads name=value options and refuses anything else", () 
     conversations: 100_000,
     days: 30,
     kills: 5,
+    chunk: "1d",
     keep: false,
   });
-  assertEquals(parseSoakExtractArgs(["conversations=5000", "days=3", "kills=2", "keep=true"]), {
-    conversations: 5000,
-    days: 3,
-    kills: 2,
-    keep: true,
-  });
+  assertEquals(
+    parseSoakExtractArgs(["conversations=5000", "days=3", "kills=2", "chunk=6h", "keep=true"]),
+    { conversations: 5000, days: 3, kills: 2, chunk: "6h", keep: true },
+  );
+  assertThrows(() => parseSoakExtractArgs(["chunk=soon"]), Error, "Unknown argument 'chunk=soon'");
   assertThrows(
     () => parseSoakExtractArgs(["--conversations", "5000"]),
     Error,

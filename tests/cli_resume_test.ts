@@ -175,6 +175,12 @@ Deno.test("CLI at the deadline exits 4 with the task's resume command; other arg
       other.stderr,
     );
     assert(other.stderr.includes("--restart"));
+    const limit = await cli([...args, "--max-results", "500"], { env, write: dir });
+    assertEquals(limit.code, 2, limit.stderr);
+    assert(
+      limit.stderr.includes("--max-results was '100000' there and is '500' now"),
+      limit.stderr,
+    );
 
     sim.setFaults({ latency: null });
     const rest = await cli(args, { env, write: dir });

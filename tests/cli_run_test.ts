@@ -211,12 +211,13 @@ Deno.test("CLI auth prints the token lifetime, the start rate and the org's limi
   assertEquals(refused.code, 3, refused.stderr);
 });
 
-Deno.test("CLI conversations --jobs extracts every conversation of the interval", async () => {
-  // A fixed data availability date: the refused interval below must not depend on the real clock.
+Deno.test("CLI conversations --jobs extracts every conversation that started in the interval, and refuses one past data availability", async () => {
+  // Jobs see data up to the end of the span (a fixed date, not the default 2 h behind now).
   await using sim = await startSimulator({
-    conversations: 300,
+    conversations: 1500,
     jobPolls: 0,
-    dataAvailabilityDate: "2026-02-01T00:00:00Z",
+    dataAvailabilityDate: "2026-01-31T00:00:00Z",
+    longConversationShare: 0.3, // calls from Jan 1 still going at midnight: the job returns them
   });
   const dir = await tempDir("cli_run_");
   const interval = "2026-01-02T00:00:00Z/2026-01-05T00:00:00Z";
@@ -237,7 +238,9 @@ Deno.test("CLI conversations --jobs extracts every conversation of the interval"
     assertEquals(run.code, 0, run.stderr);
     const ids = (await Deno.readTextFile(`${ROOT}${dir}/c.jsonl`)).trim().split("\n")
       .map((line) => JSON.parse(line).conversationId);
-    assertEquals(ids, sim.jobConversationIds({ interval }));
+    assertEquals(ids, sim.conversationIds(interval));
+    const job = sim.jobConversationIds({ interval });
+    assert(job.length > ids.length, `the job returned no earlier call (${job.length})`);
     // An interval past the jobs' data availability is bad input: exit 2, nothing left behind.
     const late = await cli(
       ["conversations", "--jobs", "--interval", "2026-01-30/2026-02-02", "-o", `${dir}/late.jsonl`],
@@ -267,7 +270,7 @@ Deno.test("CLI conversations --jobs stopped by its deadline while the job runs r
     assertEquals(sim.stats.jobsSubmitted, 1, "the resumed run submitted another job");
     const ids = (await Deno.readTextFile(`${ROOT}${dir}/c.jsonl`)).trim().split("\n")
       .map((line) => JSON.parse(line).conversationId);
-    assertEquals(ids, sim.jobConversationIds({ interval }));
+    assertEquals(ids, sim.conversationIds(interval));
   } finally {
     await Deno.remove(`${ROOT}${dir}`, { recursive: true });
   }

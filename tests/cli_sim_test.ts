@@ -72,3 +72,47 @@ Deno.test("sim restarted on the same port serves the same URL, credentials and d
   assert(banners[0].includes("export GENESYSCLOUD_OAUTHCLIENT_ID=sim-client-id"), banners[0]);
   assert(banners[0].includes("deno task -q extract users"), banners[0]);
 });
+
+Deno.test("sim --now, --inactive-users, --total-hits-error and --details-result-limit shape what it serves", async () => {
+  const sim = await startSim([
+    "--port",
+    String(freePort()),
+    "--users",
+    "20",
+    "--inactive-users",
+    "7",
+    "--conversations",
+    "200",
+    "--start",
+    "2026-01-01T00:00:00Z",
+    "--end",
+    "2026-01-03T00:00:00Z",
+    "--now",
+    "2026-01-02T00:00:00Z",
+    "--total-hits-error",
+    "-0.5",
+    "--duplicate-share",
+    "0",
+    "--details-result-limit",
+    "40",
+  ]);
+  try {
+    assert(sim.banner.includes("20 users (and 7 inactive)"), sim.banner);
+    assert(sim.banner.includes("clock: now is 2026-01-02T00:0"), sim.banner);
+    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(sim.banner)![1];
+    const target = { url, clientId: "sim-client-id", clientSecret: "sim-client-secret" };
+    const auth = await simToken(target);
+    const inactive = await simCall(target, auth, "GET", "/api/v2/users?state=inactive");
+    assertEquals(inactive.json.total, 7);
+    const query = (pageNumber: number) =>
+      simCall(target, auth, "POST", "/api/v2/analytics/conversations/details/query", {
+        interval: "2026-01-01T00:00:00Z/2026-01-03T00:00:00Z",
+        paging: { pageSize: 20, pageNumber },
+      });
+    // 100 conversations started before now (none after it exist yet), reported half.
+    assertEquals((await query(1)).json.totalHits, 50);
+    assertEquals((await query(3)).status, 400);
+  } finally {
+    await sim.stop();
+  }
+});

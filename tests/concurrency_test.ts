@@ -381,6 +381,65 @@ Deno.test("Lookahead drops a prefetched request once the plan no longer lists it
   assertEquals(signals.get(4)?.aborted, true);
 });
 
+Deno.test("Lookahead hands the caller the request it waits for even when the plan does not list it", async () => {
+  // The details query's plan stops before a span whose first page says it must be split: the
+  // caller still takes that first page. Before the fix the window started it for the waiting
+  // caller, then dropped (aborted) it in the same refill: 'This page is no longer needed'.
+  const signals: AbortSignal[] = [];
+  const window = new Lookahead<{ key: string }, string>({
+    concurrency: 2,
+    fetch: (item, signal) => {
+      signals.push(signal);
+      return new Promise((resolve) => setTimeout(() => resolve(item.key), 5));
+    },
+    plan: () => [],
+  });
+  assertEquals(await window.take({ key: "a" }), "a");
+  assertEquals(signals.map((s) => s.aborted), [false]);
+  assertEquals(window.stats.dropped, 0);
+  await window.close();
+});
+
+Deno.test("conversationDetailsPages with concurrency splits a span fetched ahead without asking its first page twice", async () => {
+  // Day 1 has 3 conversations, day 2 has 9 (more than 80 % of maxResults 10): day 2's first page
+  // is fetched ahead while day 1 is read, and says split.
+  const convs = [
+    ...Array.from({ length: 3 }, (_, i) => ({
+      conversationId: `a${i}`,
+      conversationStart: formatInstant(DAY0 + i * HOUR),
+    })),
+    ...Array.from({ length: 9 }, (_, i) => ({
+      conversationId: `b${i}`,
+      conversationStart: formatInstant(DAY0 + 24 * HOUR + i * 2 * HOUR),
+    })),
+  ];
+  const query = { interval: "2026-03-01T00:00:00Z/2026-03-03T00:00:00Z" };
+  const sequential = new HeldClient(convs, true);
+  const expected = await Array.fromAsync(
+    conversationDetailsPages(sequential as unknown as ApiClient, query, {
+      pageSize: 2,
+      maxResults: 10,
+    }),
+  );
+  for (const concurrency of [2, 4]) {
+    const client = new HeldClient(convs, true);
+    const pages = await Array.fromAsync(
+      conversationDetailsPages(client as unknown as ApiClient, query, {
+        pageSize: 2,
+        maxResults: 10,
+        concurrency,
+      }),
+    );
+    assertEquals(pages, expected, `concurrency ${concurrency}`);
+    const day2 = "2026-03-02T00:00:00Z/2026-03-03T00:00:00Z#1";
+    assertEquals(client.asked.filter((k) => k === day2).length, 1, client.asked.join(" "));
+  }
+  assertEquals(
+    expected.flatMap((p) => p.conversations.map((c) => c.conversationId)),
+    convs.map((c) => c.conversationId),
+  );
+});
+
 Deno.test("Lookahead surfaces a prefetched request's error only when it is taken", async () => {
   const window = new Lookahead<{ key: string }, string>({
     concurrency: 2,

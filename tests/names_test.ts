@@ -1,7 +1,7 @@
 /**
- * `--table` and `--resolve-names` end to end: the CLI against the simulator behind a proxy that
- * adds the wrap-up codes listing (the simulator has none yet), and the engine with a file sink,
- * a file checkpoint and the name cache, stopped and resumed deterministically.
+ * `--table` and `--resolve-names` end to end: the CLI against the simulator (its users, queues
+ * and wrap-up codes listings), and the engine with a file sink, a file checkpoint and the name
+ * cache, stopped and resumed deterministically.
  */
 import {
   conversationDetailsSource,
@@ -17,7 +17,6 @@ import { nameCachePath, withNames } from "../lib/cli/names.ts";
 import { startSimulator } from "../testing.ts";
 import { parseCsv } from "./chaos/files.ts";
 import { listFiles } from "./chaos/files.ts";
-import { startNamesProxy, wrapUpCodesOf } from "./_names_proxy.ts";
 import { cli, ROOT, simEnv, tempDir } from "./_cli.ts";
 import { assert, assertEquals } from "./_assert.ts";
 
@@ -44,15 +43,18 @@ async function namesOf(sim: { url: string; clientId: string; clientSecret: strin
     }
     return out;
   };
-  return { users: await read("/api/v2/users"), queues: await read("/api/v2/routing/queues") };
+  return {
+    users: await read("/api/v2/users"),
+    queues: await read("/api/v2/routing/queues"),
+    wrapUpCodes: await read("/api/v2/routing/wrapupcodes"),
+  };
 }
 
 Deno.test("CLI --resolve-names reads each listing once and writes the names next to the ids", async () => {
   await using sim = await startSimulator(SIM);
-  const codes = await wrapUpCodesOf(sim, INTERVAL);
-  await using proxy = startNamesProxy(sim, codes);
+  const expected = await namesOf(sim);
   const dir = await tempDir("names_");
-  const env = { ...simEnv(sim), GENESYSCLOUD_REGION: proxy.url };
+  const env = simEnv(sim);
   const args = ["conversations", "--interval", INTERVAL, "--resolve-names", "-o", `${dir}/c.csv`];
   try {
     sim.resetStats();
@@ -61,7 +63,7 @@ Deno.test("CLI --resolve-names reads each listing once and writes the names next
     // One walk of each listing (100 per page): 250 users, 7 queues, the wrap-up codes.
     assertEquals(sim.stats.byRoute.users, 3);
     assertEquals(sim.stats.byRoute.queues, 1);
-    assertEquals(proxy.wrapUpRequests, 1);
+    assertEquals(sim.stats.byRoute.wrapupcodes, 1);
 
     const text = await Deno.readTextFile(`${ROOT}${dir}/c.csv`);
     const [header, ...rows] = parseCsv(text);
@@ -69,7 +71,6 @@ Deno.test("CLI --resolve-names reads each listing once and writes the names next
     for (const [id, names] of [["queueId", "queueName"], ["userIds", "userNames"]]) {
       assertEquals(header.indexOf(names), header.indexOf(id) + 1);
     }
-    const expected = await namesOf(sim);
     const col = (row: string[], name: string) => row[header.indexOf(name)];
     const list = (row: string[], name: string) => col(row, name).split(";").filter(Boolean);
     let named = 0;
@@ -79,7 +80,7 @@ Deno.test("CLI --resolve-names reads each listing once and writes the names next
         col(row, "userNames"),
         list(row, "userIds").map((id) => expected.users[id]).join(";"),
       );
-      const wrapUps = list(row, "wrapUpCodes").map((id) => codes[id]);
+      const wrapUps = list(row, "wrapUpCodes").map((id) => expected.wrapUpCodes[id]);
       // Names are cells like any text: a leading '=' gets the formula guard.
       assertEquals(
         col(row, "wrapUpCodeNames"),
@@ -88,14 +89,14 @@ Deno.test("CLI --resolve-names reads each listing once and writes the names next
       if (wrapUps.length > 0) named++;
     }
     assert(named > 20, `${named} rows with wrap-up names`);
-    assert(text.includes(", closed"), "a name with a comma");
+    assert(text.includes('"Wrong number, no follow-up'), "a name with a comma, quoted");
     // The cache is gone with the job complete; a second run reads nothing at all.
     assertEquals(await listFiles(`${ROOT}${dir}`), ["c.csv", "c.csv.checkpoint.json"]);
     sim.resetStats();
     const again = await cli(args, { env });
     assertEquals(again.code, 0, again.stderr);
     assert(again.stderr.includes("Nothing to do"), again.stderr);
-    assertEquals([sim.stats.byRoute.users, proxy.wrapUpRequests], [undefined, 1]);
+    assertEquals([sim.stats.byRoute.users, sim.stats.byRoute.wrapupcodes], [undefined, undefined]);
   } finally {
     await Deno.remove(`${ROOT}${dir}`, { recursive: true });
   }
@@ -125,10 +126,9 @@ Deno.test("CLI refuses --resolve-names on raw records and an unknown --table, to
 
 Deno.test("CLI --resolve-names without the wrap-up codes permission fails before any output; the next run reads only that listing", async () => {
   await using sim = await startSimulator(SIM);
-  const codes = await wrapUpCodesOf(sim, INTERVAL);
-  await using proxy = startNamesProxy(sim, codes);
+  const codes = (await namesOf(sim)).wrapUpCodes;
   const dir = await tempDir("names_");
-  const env = { ...simEnv(sim), GENESYSCLOUD_REGION: proxy.url };
+  const env = simEnv(sim);
   const args = [
     "conversations",
     "--interval",
@@ -140,7 +140,7 @@ Deno.test("CLI --resolve-names without the wrap-up codes permission fails before
     `${dir}/s.jsonl`,
   ];
   try {
-    proxy.failWith = 403;
+    sim.setFaults({ errors: [{ route: "wrapupcodes", status: 403 }] });
     sim.resetStats();
     const denied = await cli(args, { env });
     assertEquals(denied.code, 3, denied.stderr);
@@ -149,12 +149,13 @@ Deno.test("CLI --resolve-names without the wrap-up codes permission fails before
     // No output, no checkpoint: only the users and queues already read, for the next run.
     assertEquals(await listFiles(`${ROOT}${dir}`), ["s.jsonl.checkpoint.names.json"]);
 
-    proxy.failWith = undefined;
+    assertEquals(sim.stats.byRoute.wrapupcodes, 1);
+    sim.clearFaults();
     sim.resetStats();
     const run = await cli(args, { env });
     assertEquals(run.code, 0, run.stderr);
     assertEquals([sim.stats.byRoute.users, sim.stats.byRoute.queues], [undefined, undefined]);
-    assertEquals(proxy.wrapUpRequests, 2);
+    assertEquals(sim.stats.byRoute.wrapupcodes, 1);
     const lines = (await Deno.readTextFile(`${ROOT}${dir}/s.jsonl`)).trim().split("\n");
     const wrapups = lines.map((l) => JSON.parse(l)).filter((r) => r.wrapUpCode !== null);
     assert(wrapups.length > 0);
@@ -167,11 +168,10 @@ Deno.test("CLI --resolve-names without the wrap-up codes permission fails before
 
 Deno.test("a stopped job with names resumes from its name cache, reading no listing again, to the bytes of a clean run", async () => {
   await using sim = await startSimulator(SIM);
-  const codes = await wrapUpCodesOf(sim, INTERVAL);
-  await using proxy = startNamesProxy(sim, codes);
+  const codes = (await namesOf(sim)).wrapUpCodes;
   const dir = await tempDir("names_");
   const client = new GenesysClient({
-    region: proxy.url,
+    region: sim.url,
     clientId: sim.clientId,
     clientSecret: sim.clientSecret,
   });
@@ -215,11 +215,12 @@ Deno.test("a stopped job with names resumes from its name cache, reading no list
     assertEquals([sim.stats.byRoute.users, sim.stats.byRoute.queues], [3, 1]);
 
     sim.resetStats();
-    const wrapUps = proxy.wrapUpRequests;
     const second = await run("resumed");
     assertEquals([second.result.status, second.result.resumed], ["complete", true]);
-    assertEquals([sim.stats.byRoute.users, sim.stats.byRoute.queues], [undefined, undefined]);
-    assertEquals(proxy.wrapUpRequests, wrapUps);
+    assertEquals(
+      [sim.stats.byRoute.users, sim.stats.byRoute.queues, sim.stats.byRoute.wrapupcodes],
+      [undefined, undefined, undefined],
+    );
     assertEquals(await Deno.readFile(second.output), await Deno.readFile(clean.output));
   } finally {
     await Deno.remove(`${ROOT}${dir}`, { recursive: true });

@@ -53,6 +53,38 @@ Deno.test("parseSimArgs maps data, credential and fault flags to simulator optio
     },
   );
   assertEquals(parseSimArgs([]), { faults: {} });
+  assertEquals(
+    parseSimArgs([
+      "--inactive-users=12000",
+      "--deleted-users=3",
+      "--inactive-user-limit=500",
+      "--long-share=0.1",
+      "--max-hours=6",
+      "--duplicate-share=0",
+      "--total-hits-error=-0.1",
+      "--details-result-limit=2000",
+      "--availability-lag=600",
+      "--availability-date=2026-01-20T00:00:00Z",
+      "--rate-limit-per-minute=300",
+    ]),
+    {
+      inactiveUsers: 12000,
+      deletedUsers: 3,
+      inactiveUserLimit: 500,
+      longConversationShare: 0.1,
+      maxConversationHours: 6,
+      duplicateShare: 0,
+      totalHitsError: -0.1,
+      detailsResultLimit: 2000,
+      dataAvailabilityLagSeconds: 600,
+      dataAvailabilityDate: "2026-01-20T00:00:00Z",
+      faults: { rateLimit: { requestsPerMinute: 300 } },
+    },
+  );
+  const { now, ...rest } = parseSimArgs(["--now", "2026-01-15T12:00:00Z"]);
+  assertEquals(rest, { faults: {} });
+  const read = now!();
+  assert(read >= Date.parse("2026-01-15T12:00:00Z") && read < Date.parse("2026-01-15T12:01:00Z"));
   assertEquals(parseSimArgs(["--rate-limit", "5"]), {
     faults: { rateLimit: { requestsPerSecond: 5 } },
   });
@@ -62,6 +94,12 @@ Deno.test("parseSimArgs rejects unknown flags and bad values", () => {
   assertThrows(() => parseSimArgs(["--colour", "red"]), UsageError, "Unknown flag '--colour'");
   assertThrows(() => parseSimArgs(["--users", "many"]), UsageError, "needs a number");
   assertThrows(() => parseSimArgs(["--users"]), UsageError, "needs a value");
+  assertThrows(() => parseSimArgs(["--now", "noon"]), UsageError, "'--now' needs an instant");
+  assertThrows(
+    () => parseSimArgs(["--rate-limit", "5", "--rate-limit-per-minute", "300"]),
+    UsageError,
+    "not both",
+  );
 });
 
 Deno.test("deno task sim runs the CLI's sim command, which prints its URL and credentials and stops on SIGINT", async () => {

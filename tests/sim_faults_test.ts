@@ -45,6 +45,17 @@ Deno.test("startSimulator errors fault bodies carry the Genesys code of each 5xx
   }
 });
 
+Deno.test("startSimulator an injected 403 on one listing names the permission it needs", async () => {
+  await using sim = await startSimulator({ conversations: 10 });
+  const auth = await simToken(sim);
+  sim.setFaults({ errors: [{ route: "wrapupcodes", status: 403 }] });
+  const denied = await simCall(sim, auth, "GET", "/api/v2/routing/wrapupcodes");
+  assertEquals(denied.status, 403);
+  assertEquals(denied.json.code, "missing.permissions");
+  assert(denied.json.message.includes("routing:wrapupCode:view"), denied.json.message);
+  assertEquals((await users(sim, auth)).status, 200);
+});
+
 Deno.test("startSimulator injected 429 has Retry-After, the normalized body and a configurable wait", async () => {
   await using sim = await startSimulator({
     conversations: 10,

@@ -261,6 +261,18 @@ Deno.test("startSimulator details query answers 400 like the real service", asyn
   for (const body of ok) assertEquals((await query(sim, auth, body)).status, 200);
 });
 
+Deno.test("startSimulator detailsResultLimit lowers the paging limit: the last page it allows answers, the next 400", async () => {
+  await using sim = await startSimulator({ conversations: 100, detailsResultLimit: 60 });
+  const auth = await simToken(sim);
+  const week = "2026-01-01T00:00:00Z/2026-01-08T00:00:00Z";
+  const page = (pageNumber: number) =>
+    query(sim, auth, { interval: week, paging: { pageSize: 20, pageNumber } });
+  assertEquals((await page(3)).status, 200);
+  const past = await page(4);
+  assertEquals(past.status, 400);
+  assert(/Pagination may not exceed 60 results/.test(past.json.message), past.json.message);
+});
+
 Deno.test("startSimulator details query evaluation, survey and resolution filters count as filters and match nothing", async () => {
   await using sim = await startSimulator({ conversations: 100 });
   const auth = await simToken(sim);

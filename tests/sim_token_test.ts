@@ -133,6 +133,23 @@ Deno.test("startSimulator revokeAfterRequests revokes each token after N API req
   for (let i = 0; i < 5; i++) assertEquals((await getUsers(sim, fresh)).status, 200);
 });
 
+Deno.test("startSimulator revokeTokens fault revokes every live token as the Nth API request arrives and answers it 401", async () => {
+  await using sim = await startSimulator({
+    conversations: 10,
+    faults: { revokeTokens: { after: 2, times: 1 } },
+  });
+  const a = (await tokenRequest(sim)).json.access_token as string;
+  const b = (await tokenRequest(sim)).json.access_token as string;
+  assertEquals([(await getUsers(sim, a)).status, (await getUsers(sim, b)).status], [200, 200]);
+  const third = await getUsersError(sim, a);
+  assertEquals([third.status, third.json.code], [401, "bad.credentials"]);
+  assertEquals((await getUsers(sim, b)).status, 401); // revoked too
+  assertEquals(sim.stats.tokensRevoked, 2);
+  const c = (await tokenRequest(sim)).json.access_token as string;
+  for (let i = 0; i < 3; i++) assertEquals((await getUsers(sim, c)).status, 200); // once only
+  assertEquals(sim.stats.faults["tokens.revoked"], 1);
+});
+
 Deno.test("startSimulator tokenLifetimeSeconds fault changes expires_in of new tokens mid-run", async () => {
   let now = 0;
   await using sim = await startSimulator({ conversations: 10, now: () => now });

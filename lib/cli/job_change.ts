@@ -14,6 +14,7 @@ const ARGUMENT_NAMES: readonly (readonly [string, string])[] = [
   ["source.interval", "the interval"],
   ["source.body", "the filter"],
   ["source.chunk", "--chunk"],
+  ["source.maxResults", "--max-results"],
   ["source.pageSize", "--page-size"],
   ["source.query", "--query"],
   ["source.endpoint", "the endpoint"],
@@ -39,7 +40,8 @@ const ARGUMENT_NAMES: readonly (readonly [string, string])[] = [
  * strictEqual(argumentName(["source", "pageSize"]), "--page-size");
  * strictEqual(argumentName(["source", "query", "state"]), "--query state");
  * strictEqual(argumentName(["source", "body", "order"]), "the filter's 'order'");
- * strictEqual(argumentName(["source", "maxResults"]), "source.maxResults");
+ * strictEqual(argumentName(["source", "maxResults"]), "--max-results");
+ * strictEqual(argumentName(["source", "minChunk"]), "source.minChunk");
  * ```
  */
 export function argumentName(path: readonly string[]): string {

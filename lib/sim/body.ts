@@ -91,6 +91,8 @@ function positiveInt(v: unknown, field: string): number {
  * @param body The parsed JSON body.
  * @param kind Which endpoint.
  * @param limits Enforce the interval and paging limits (default true).
+ * @param resultLimit The paging limit: `pageNumber × pageSize` above it answers 400 (default
+ *   100,000, the real service's).
  * @returns The validated request.
  * @throws {HttpError} 400 like the real service.
  *
@@ -111,6 +113,7 @@ export function parseDetailsBody(
   body: unknown,
   kind: "query" | "job",
   limits = true,
+  resultLimit = 100_000,
 ): DetailsRequest {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw badRequest("The request body must be a JSON object");
@@ -194,8 +197,8 @@ export function parseDetailsBody(
       "interval",
     );
   }
-  if (kind === "query" && limits && pageNumber * pageSize > 100_000) {
-    throw badRequest("Pagination may not exceed 100000 results", "paging");
+  if (kind === "query" && limits && pageNumber * pageSize > resultLimit) {
+    throw badRequest(`Pagination may not exceed ${resultLimit} results`, "paging");
   }
 
   const spec: SelectSpec = { fromMs, toMs, mode: "day", matcher, matcherKey, orderBy, order };

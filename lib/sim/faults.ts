@@ -25,7 +25,7 @@ interface RuleState<T> {
   salt: number;
 }
 
-const ERROR_STATUSES = [429, 500, 502, 503, 504];
+const ERROR_STATUSES = [403, 429, 500, 502, 503, 504];
 const BODY_KINDS = ["truncate", "cut", "malformed", "disconnect"];
 
 function check(ok: boolean, message: string): void {
@@ -132,6 +132,10 @@ export function validateFaults(f: SimFaults): void {
     validateRoute(b, `bodies[${i}]`);
   });
   if (f.failJobs) validateTrigger(f.failJobs, "failJobs");
+  if (f.revokeTokens) {
+    validateTrigger(f.revokeTokens, "revokeTokens");
+    validateRoute(f.revokeTokens, "revokeTokens");
+  }
 }
 
 function applies(target: RouteTarget, route: SimRoute): boolean {
@@ -162,6 +166,7 @@ export class FaultEngine {
   #latency: RuleState<LatencyFault>[] = [];
   #bodies: RuleState<BodyFault>[] = [];
   #failJobs?: RuleState<FaultTrigger>;
+  #revokeTokens?: RuleState<FaultTrigger & RouteTarget>;
   #bucket?: Limit;
 
   /**
@@ -208,6 +213,9 @@ export class FaultEngine {
     if ("failJobs" in copy) {
       this.#failJobs = copy.failJobs ? this.#states([copy.failJobs])[0] : undefined;
     }
+    if ("revokeTokens" in copy) {
+      this.#revokeTokens = copy.revokeTokens ? this.#states([copy.revokeTokens])[0] : undefined;
+    }
     if ("rateLimit" in copy) {
       const rl = copy.rateLimit;
       this.#bucket = !rl
@@ -228,6 +236,7 @@ export class FaultEngine {
       latency: null,
       bodies: null,
       failJobs: null,
+      revokeTokens: null,
     });
     this.#faults = {};
   }
@@ -320,6 +329,17 @@ export class FaultEngine {
   body(route: SimRoute): BodyFault["kind"] | undefined {
     for (const s of this.#bodies) if (applies(s.rule, route) && this.#fires(s)) return s.rule.kind;
     return undefined;
+  }
+
+  /**
+   * Whether every live token is to be revoked as this request of `route` arrives.
+   *
+   * @param route The route.
+   * @returns True when the `revokeTokens` trigger fires.
+   */
+  revokeTokens(route: SimRoute): boolean {
+    const s = this.#revokeTokens;
+    return s !== undefined && applies(s.rule, route) && this.#fires(s);
   }
 
   /**

@@ -19,6 +19,7 @@ import {
   badRequest,
   errorReply,
   HttpError,
+  missingPermission,
   type Reply,
   serverError,
   tooManyRequests,
@@ -27,7 +28,7 @@ import { toResponse } from "./respond.ts";
 import { matchRoute, type RouteMatch } from "./router.ts";
 import type { Counters } from "./stats.ts";
 import { tokenEndpoint } from "./token.ts";
-import type { BodyFault } from "./types.ts";
+import type { BodyFault, SimRoute } from "./types.ts";
 
 /** Everything a request needs. */
 export interface SimContext {
@@ -62,13 +63,30 @@ async function jsonBody(req: Request): Promise<unknown> {
   }
 }
 
+/** The permission each route needs, named by an injected 403. */
+const PERMISSIONS: Record<SimRoute, string> = {
+  token: "oauth:client:authorize",
+  users: "directory:user:view",
+  queues: "routing:queue:view",
+  groups: "directory:group:view",
+  skills: "routing:skill:view",
+  wrapupcodes: "routing:wrapupCode:view",
+  divisions: "authorization:division:view",
+  "details.query": "analytics:conversationDetail:view",
+  "jobs.submit": "analytics:conversationDetail:view",
+  "jobs.status": "analytics:conversationDetail:view",
+  "jobs.results": "analytics:conversationDetail:view",
+  "jobs.delete": "analytics:conversationDetail:view",
+  "jobs.availability": "analytics:conversationDetail:view",
+};
+
 function injected(ctx: SimContext, m: RouteMatch, cid: string): Reply | undefined {
   const rule = ctx.faults.error(m.route);
   if (!rule) return undefined;
   ctx.counters.fault(`error.${rule.status}`);
-  return rule.status === 429
-    ? tooManyRequests(rule.retryAfterSeconds ?? 1, cid)
-    : serverError(rule.status, cid);
+  if (rule.status === 429) return tooManyRequests(rule.retryAfterSeconds ?? 1, cid);
+  if (rule.status === 403) return missingPermission(PERMISSIONS[m.route], cid);
+  return serverError(rule.status, cid);
 }
 
 async function routeReply(
@@ -93,6 +111,10 @@ async function routeReply(
       req.headers.get("authorization"),
       form,
     );
+  }
+  if (ctx.faults.revokeTokens(m.route)) {
+    ctx.tokens.revokeAll(); // this request's token included: it gets the 401
+    ctx.counters.fault("tokens.revoked");
   }
   const denied = ctx.tokens.authorize(
     req.headers.get("authorization"),
@@ -122,6 +144,7 @@ async function routeReply(
         asOfMs: ctx.o.now(),
         pages: ctx.pages,
         totalHitsError: ctx.o.totalHitsError,
+        resultLimit: ctx.o.detailsResultLimit,
       });
     case "jobs.submit": {
       const reply = ctx.jobs.submit(await jsonBody(req));

@@ -42,6 +42,8 @@ export interface ResolvedOptions {
   duplicateShare: number;
   /** Fixed `totalHits` error, or `undefined` for a seeded one per query. */
   totalHitsError: number | undefined;
+  /** Results the details query pages through (`pageNumber × pageSize`). */
+  detailsResultLimit: number;
   /** Client id. */
   clientId: string;
   /** Client secret. */
@@ -196,6 +198,7 @@ export function resolveOptions(o: SimulatorOptions): ResolvedOptions {
     totalHitsError: o.totalHitsError === undefined
       ? undefined
       : fraction(o.totalHitsError, 0, "totalHitsError", -0.99),
+    detailsResultLimit: int(o.detailsResultLimit, 100_000, "detailsResultLimit", 1),
     clientId: o.clientId ?? "sim-client-id",
     clientSecret: o.clientSecret ?? "sim-client-secret",
     tokenLifetimeSeconds: lifetime,

@@ -40,7 +40,7 @@ const WRAP_UP_NAMES = [
   "Transferred",
   "Sale completed",
   "No sale",
-  "Wrong number",
+  "Wrong number, no follow-up",
   "Escalated",
   "Callback scheduled",
   "Complaint",

@@ -20,6 +20,8 @@ export interface QuerySettings {
   pages: IndexPages;
   /** A fixed `totalHits` error, or `undefined` for a seeded one of up to ±3 % per query. */
   totalHitsError?: number;
+  /** The paging limit: `pageNumber × pageSize` above it answers 400 (default 100,000). */
+  resultLimit?: number;
 }
 
 const SEEDED_ERROR = 0.03;
@@ -79,7 +81,7 @@ export function totalHitsError(seed: number, queryKey: string, fixed?: number): 
  * ```
  */
 export function detailsQuery(dataset: Dataset, body: unknown, settings: QuerySettings): Reply {
-  const request = parseDetailsBody(dataset, body, "query");
+  const request = parseDetailsBody(dataset, body, "query", true, settings.resultLimit);
   const spec = request.spec;
   spec.asOfMs = settings.asOfMs;
   const selection = dataset.select(spec);

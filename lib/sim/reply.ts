@@ -176,6 +176,35 @@ const STATUS_TEXT: Record<number, [string, string]> = {
 };
 
 /**
+ * A 403 naming the permission the request needs, as Genesys answers a client without it.
+ *
+ * @param permission Such as `routing:wrapupCode:view`.
+ * @param contextId The correlation id.
+ * @returns The reply.
+ *
+ * @example
+ * ```ts
+ * import { missingPermission } from "./reply.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const body = missingPermission("routing:queue:view", "c").json as { code: string; message: string };
+ * strictEqual(body.code, "missing.permissions");
+ * strictEqual(body.message.endsWith("routing:queue:view"), true);
+ * ```
+ */
+export function missingPermission(permission: string, contextId: string): Reply {
+  return {
+    status: 403,
+    json: errorBody(
+      403,
+      "missing.permissions",
+      `You are missing the following permission: ${permission}`,
+      contextId,
+    ),
+  };
+}
+
+/**
  * A 5xx reply with the Genesys body for that status.
  *
  * @param status 500, 502, 503 or 504.

@@ -80,8 +80,11 @@ export interface RouteTarget {
 
 /** Answer with an error status instead of serving the request. */
 export interface ErrorFault extends FaultTrigger, RouteTarget {
-  /** The status to answer. 429 gets `Retry-After` and the normalized 429 body. */
-  status: 429 | 500 | 502 | 503 | 504;
+  /**
+   * The status to answer. 429 gets `Retry-After` and the normalized 429 body; 403 the
+   * `missing.permissions` body (a permission the client lacks, such as on one listing).
+   */
+  status: 403 | 429 | 500 | 502 | 503 | 504;
   /** `Retry-After` in seconds for an injected 429 (default 1; may be hours, e.g. 3600). */
   retryAfterSeconds?: number;
 }
@@ -142,6 +145,12 @@ export interface SimFaults {
   tokenLifetimeSeconds?: number;
   /** Revoke each token once it has authorized this many API requests (the next one gets 401). */
   revokeAfterRequests?: number | null;
+  /**
+   * Revoke every live token when this rule fires on an API request, and answer that request
+   * 401 (as when an admin revokes the client's tokens mid-run): `{ after: 6, times: 1 }` revokes
+   * them at the 7th API request, whatever the timing, so a test or demo sees a 401 for certain.
+   */
+  revokeTokens?: (FaultTrigger & RouteTarget) | null;
   /** A rate limit (per-minute windows or a token bucket) answering 429 with `Retry-After`. */
   rateLimit?: RateLimitFault | null;
   /** Injected error statuses (the first rule that fires wins). */
@@ -207,6 +216,12 @@ export interface SimulatorOptions {
    * 0 (with `duplicateShare: 0`) gives the exact count.
    */
   totalHitsError?: number;
+  /**
+   * The details query's paging limit: a page with `pageNumber × pageSize` above it answers 400,
+   * like the real service past 100,000 (default 100000). Lower it to make a small day too big to
+   * page through, so an extraction must split it (give the library's `maxResults` the same value).
+   */
+  detailsResultLimit?: number;
   /** The client id the token endpoint accepts (default `sim-client-id`). */
   clientId?: string;
   /** The client secret the token endpoint accepts (default `sim-client-secret`). */

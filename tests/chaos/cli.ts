@@ -69,6 +69,8 @@ export interface CliOptions {
   env?: Record<string, string>;
   /** Permission flags (default: the `extract` task's, relative to `cwd`). */
   flags?: string[];
+  /** The `cli.ts` to run (default this checkout's; another checkout's for before/after figures). */
+  cli?: string;
 }
 
 /** What a finished CLI run gave. */
@@ -102,7 +104,15 @@ function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
 export async function cliCommand(args: string[], options: CliOptions): Promise<Deno.Command> {
   const flags = options.flags ?? grantFlags(await permissionSet("extract"), options.cwd);
   return new Deno.Command("deno", {
-    args: ["run", "--no-config", "--no-lock", "--no-prompt", ...flags, CLI_PATH, ...args],
+    args: [
+      "run",
+      "--no-config",
+      "--no-lock",
+      "--no-prompt",
+      ...flags,
+      options.cli ?? CLI_PATH,
+      ...args,
+    ],
     cwd: options.cwd,
     env: baseEnv(options.env),
     clearEnv: true,

@@ -88,6 +88,54 @@ export function idsOf(format: Format, text: string, idField: string): string[] {
   return rows.slice(1).map((r) => r[column]);
 }
 
+/** One record of an output: its text as written (a line, a row, an array element) and whether
+ * its conversation was still live (no `conversationEnd`). */
+interface OutputRecord {
+  text: string;
+  live: boolean;
+}
+
+function recordsIn(format: Format, text: string): OutputRecord[] {
+  if (format === "csv") {
+    const [header, ...rows] = parseCsv(text);
+    const end = header?.indexOf("conversationEnd") ?? -1;
+    return rows.map((r) => ({ text: JSON.stringify(r), live: end >= 0 && r[end] === "" }));
+  }
+  const values: Record<string, unknown>[] = format === "json"
+    ? JSON.parse(text)
+    : text.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l));
+  return values.map((v) => ({ text: JSON.stringify(v), live: !("conversationEnd" in v) }));
+}
+
+/**
+ * Compares two outputs of conversations read at slightly different instants: the same records
+ * in the same order, each identical unless its conversation was still live in the first (a call
+ * in progress may have moved on between the two reads).
+ *
+ * @param format The outputs' format.
+ * @param clean The first output (a clean run's).
+ * @param got The second output.
+ * @returns What differs besides live records, or `undefined`; and how many live records differ.
+ */
+export function diffBesidesLive(
+  format: Format,
+  clean: string,
+  got: string,
+): { problem?: string; liveChanged: number } {
+  const a = recordsIn(format, clean);
+  const b = recordsIn(format, got);
+  if (a.length !== b.length) {
+    return { problem: `${b.length} records, ${a.length} expected`, liveChanged: 0 };
+  }
+  let liveChanged = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i].text === b[i].text) continue;
+    if (!a[i].live) return { problem: `record ${i + 1} differs and was final`, liveChanged };
+    liveChanged++;
+  }
+  return { liveChanged };
+}
+
 /**
  * Every file under `dir`, as paths relative to it, sorted.
  *

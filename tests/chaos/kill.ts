@@ -4,13 +4,14 @@
  * must be byte-identical to an uninterrupted run's, with no `.partial` or temp file left and the
  * checkpoint marked complete. A moment is "after the simulator has served n more requests, plus
  * 0–15 ms", with n drawn from what is left of the run, so kills land in requests, in writes and
- * in fsyncs alike.
+ * in fsyncs alike. The reference output must also hold exactly what the simulator says it should:
+ * the users, or each conversation that started in the interval once and nothing else.
  *
  * @module
  */
-import type { Simulator } from "../../testing.ts";
+import type { Simulator, SimulatorOptions } from "../../testing.ts";
 import { absolute, cliCommand, type CliResult, runCli } from "./cli.ts";
-import { listFiles, sameFiles } from "./files.ts";
+import { type Format, idsOf, listFiles, sameFiles } from "./files.ts";
 
 /** One extraction to kill. */
 export interface KillScenario {
@@ -22,6 +23,122 @@ export interface KillScenario {
   output: string;
   /** How many kills to land in total. */
   kills: number;
+  /** The interval of a conversations scenario: its output holds what started in it. */
+  interval?: string;
+  /** A table shape repeats a conversation's id on several rows: the set of ids is compared. */
+  rowsPerConversation?: boolean;
+}
+
+/** The interval the kill scenarios extract: from 06:00, two days. */
+export const KILL_INTERVAL = "2026-01-01T06:00:00Z/2026-01-03T00:00:00Z";
+
+/**
+ * A simulator for kill-and-resume on the real API's semantics: a tenth of the calls last 1-4 h
+ * (the real share is 2 %, so small data crosses every boundary), and a fixed now two hours after
+ * {@link KILL_INTERVAL}, so calls of its last hours are live, jobs (2 h behind) see it whole, and
+ * every run sees the same data.
+ *
+ * @param options Seed, sizes and anything else.
+ * @returns The simulator's options.
+ */
+export function killSimOptions(options: SimulatorOptions): SimulatorOptions {
+  const end = Date.parse(KILL_INTERVAL.split("/")[1]);
+  return {
+    start: "2026-01-01T00:00:00Z",
+    end: "2026-01-04T00:00:00Z",
+    jobPolls: 0,
+    longConversationShare: 0.1,
+    now: () => end + 2 * 3_600_000,
+    // Many CLI runs share a simulator within a minute: no pacing to its per-minute window.
+    rateLimitAllowed: 1_000_000,
+    faults: { latency: [{ ms: 6, jitterMs: 10 }] },
+    ...options,
+  };
+}
+
+/**
+ * Two scenarios whose intervals meet (yesterday, then today), for {@link checkBackToBack}.
+ *
+ * @param edges Start, meeting point and end.
+ * @param kills Kills for each.
+ * @param format The output format.
+ * @param extra More arguments for both runs.
+ * @returns The two scenarios.
+ */
+export function backToBack(
+  edges: [string, string, string],
+  kills: number,
+  format: Format,
+  extra: string[] = [],
+): [KillScenario, KillScenario] {
+  const make = (i: number): KillScenario => {
+    const interval = `${edges[i]}/${edges[i + 1]}`;
+    return {
+      name: `back-to-back ${i + 1} of 2 → ${format}`,
+      args: ["conversations", "--interval", interval, "--page-size", "25", ...extra],
+      output: `output/day${i + 1}.${format}`,
+      kills,
+      interval,
+    };
+  };
+  return [make(0), make(1)];
+}
+
+/**
+ * Checks two back-to-back outputs together: each conversation that started in either interval
+ * once, in order, and the second interval's query also returned calls the first one owns (else
+ * the case proves nothing).
+ *
+ * @param sim The simulator.
+ * @param reports The two reports (their reference outputs).
+ * @param scenarios The two scenarios.
+ * @returns What is wrong, if anything.
+ */
+export async function checkBackToBack(
+  sim: Simulator,
+  reports: readonly KillReport[],
+  scenarios: readonly KillScenario[],
+): Promise<string[]> {
+  if (reports.some((r) => !r.reference)) return ["a reference run failed"];
+  const ids: string[] = [];
+  for (const [i, report] of reports.entries()) {
+    const format = scenarios[i].output.split(".").at(-1) as Format;
+    ids.push(...idsOf(format, await Deno.readTextFile(report.reference), "conversationId"));
+  }
+  const both = `${scenarios[0].interval!.split("/")[0]}/${scenarios[1].interval!.split("/")[1]}`;
+  const problems = ids.join() === sim.conversationIds(both).join()
+    ? []
+    : [`together ${ids.length} ids, ${ids.length - new Set(ids).size} duplicates`];
+  const own = new Set(sim.conversationIds(scenarios[1].interval!));
+  if (!sim.detailsQueryIds(scenarios[1].interval!).some((id) => !own.has(id))) {
+    problems.push("the second interval's query returns nothing of the first");
+  }
+  return problems;
+}
+
+/**
+ * What a scenario's output must hold, checked: the users, or the conversations that started in
+ * the interval (the set of them for a table shape), each once.
+ *
+ * @param sim The simulator.
+ * @param scenario The scenario.
+ * @param text The output.
+ * @returns What is wrong, if anything.
+ */
+export function expectedContent(sim: Simulator, scenario: KillScenario, text: string): string[] {
+  const conversations = scenario.interval !== undefined;
+  if (!conversations && scenario.args[0] !== "users") return [];
+  const expected = conversations ? sim.conversationIds(scenario.interval) : [...sim.ids.users];
+  const format = scenario.output.split(".").at(-1) as Format;
+  const ids = idsOf(format, text, conversations ? "conversationId" : "id");
+  const got = scenario.rowsPerConversation ? [...new Set(ids)] : ids;
+  if (got.join() === expected.join()) return [];
+  const want = new Set(expected);
+  return [
+    `the output holds ${got.length} ids (${ids.length - new Set(ids).size} repeated, ${
+      got.filter((id) => !want.has(id)).length
+    } unexpected), ${expected.length} expected`,
+  ];
 }
 
 /** What a scenario did. */
@@ -48,6 +165,8 @@ export interface KillReport {
   ms: number;
   /** The slowest CLI start, in real milliseconds, and how it ended. */
   slowest: { ms: number; how: string };
+  /** The uninterrupted run's output (absolute path), which every finished series equals. */
+  reference: string;
 }
 
 /**
@@ -121,6 +240,7 @@ export async function killAndResume(
     problems: [],
     ms: 0,
     slowest: { ms: 0, how: "" },
+    reference: "",
   };
   const refDir = absolute(`${root}/reference`);
   await Deno.mkdir(refDir, { recursive: true });
@@ -133,6 +253,11 @@ export async function killAndResume(
     return report;
   }
   const expectedPath = `${refDir}/${scenario.output}`;
+  report.reference = expectedPath;
+  report.problems.push(
+    ...expectedContent(sim, scenario, await Deno.readTextFile(expectedPath))
+      .map((p) => `reference run: ${p}`),
+  );
   const expectedBytes = (await Deno.stat(expectedPath)).size;
   const refPages = await checkpointPages(`${refDir}/${scenario.output}.checkpoint.json`);
   report.bytes = expectedBytes;

@@ -33,34 +33,50 @@ export interface Size {
   usersPerPage: number;
   /** Conversations per query page or job results page. */
   conversationsPerPage: number;
+  /**
+   * The details query's paging limit, for the simulator and the source alike (the real one is
+   * 100,000): below 80 % of a day's conversations, so every day is split into 6-hour spans.
+   */
+  maxResults: number;
 }
 
-/** Small data for the CI suite: 13 listing pages, about 10 query and job pages. */
+/** Small data for the CI suite: 13 listing pages, about 25 query and 10 job pages. */
 export const FAST_SIZE: Size = {
   users: 130,
   conversations: 300,
   usersPerPage: 10,
   conversationsPerPage: 20,
+  maxResults: 60,
 };
 
-/** Larger data for the soak: about 25 listing pages and 40 query and job pages. */
+/** Larger data for the soak: about 25 listing pages, 80 query and 40 job pages. */
 export const SOAK_SIZE: Size = {
   users: 1200,
   conversations: 3000,
   usersPerPage: 50,
   conversationsPerPage: 50,
+  maxResults: 600,
 };
 
 const SPAN = { start: "2026-01-01T00:00:00.000Z", end: "2026-01-04T00:00:00.000Z" };
-/** The interval the conversation kinds extract. */
-export const INTERVAL = "2026-01-01T00:00:00Z/2026-01-03T00:00:00Z";
+/**
+ * The interval the conversation kinds extract: from 06:00, so the details query also returns that
+ * day's earlier calls and a job every call still going at 06:00 (both dropped by ownership).
+ */
+export const INTERVAL = "2026-01-01T06:00:00Z/2026-01-03T00:00:00Z";
+/**
+ * The clock's start: one hour after the interval's end, so calls that started in its last hours
+ * are still live, and (with a data availability lag of one hour) jobs see the data as it stood at
+ * the interval's end, calls live then included.
+ */
+const NOW = Date.UTC(2026, 0, 3, 1);
 /** The client secret every chaos simulator accepts: it must never reach a file. */
 export const CHAOS_SECRET = "chaos-secret-5b1d2e0c9a";
 
 /** A clock shared by the simulator, the client and the job poller. */
 export class VirtualClock {
   /** Now, epoch ms. */
-  t: number = Date.UTC(2026, 1, 1);
+  t: number = NOW;
   /** Reads the clock. */
   readonly now = (): number => this.t;
   /**
@@ -91,10 +107,10 @@ export function seeded(seed: number): () => number {
   return () => (s = (s * 16807) % 2147483647) / 2147483647;
 }
 
+/** The ids a complete extraction writes: the users, or the conversations that started in the interval. */
 export function expectedIds(sim: Simulator, kind: Kind): string[] {
   if (kind === "pages") return [...sim.ids.users];
-  if (kind === "query") return sim.conversationIds(INTERVAL);
-  return sim.jobConversationIds({ interval: INTERVAL });
+  return sim.conversationIds(INTERVAL);
 }
 
 /** What one run saw. */
@@ -127,6 +143,8 @@ function source(spec: RunSpec, client: GenesysClient): PageSource {
     return conversationDetailsSource(client, { interval: INTERVAL }, {
       pageSize: size.conversationsPerPage,
       chunk: "1d",
+      maxResults: size.maxResults,
+      now: env.clock.now,
     });
   }
   return conversationDetailsJobSource(client, { interval: INTERVAL }, {
@@ -218,6 +236,10 @@ export function simOptions(seed: number, size: Size, clock: VirtualClock, faults
     end: SPAN.end,
     clientSecret: CHAOS_SECRET,
     jobPolls: 2,
+    // Calls of 1-4 h: a tenth of them (the real share is 2 %), so small data crosses every span.
+    longConversationShare: 0.1,
+    detailsResultLimit: size.maxResults,
+    dataAvailabilityLagSeconds: 3600,
     now: clock.now,
     faults: faults ? structuredClone(faults) : undefined,
   } satisfies SimulatorOptions;

@@ -25,6 +25,7 @@ import type { CommandContext } from "../context.ts";
 import { ChunkProgress } from "../progress_estimate.ts";
 import { type ExtractionPlan, runExtraction } from "../extraction.ts";
 import { CONNECTION_OPTIONS, extractionOptions, LOG_OPTIONS } from "../options.ts";
+import { readInteger } from "../extract_options.ts";
 import type { PermissionNeed } from "../permissions.ts";
 import { requirePermissions } from "../permissions.ts";
 import type { CommandSpec, ParsedCommand } from "../spec.ts";
@@ -114,6 +115,14 @@ export const conversationsSpec: CommandSpec = {
       description:
         "Length of the interval pieces the details query reads one after another, such as '6h' or '7d' (not with --jobs).",
       default: "1d",
+    },
+    {
+      name: "max-results",
+      type: "string",
+      value: "<n>",
+      description:
+        "The details query's paging limit (pageNumber × pageSize): a chunk whose first page reports more than 80 % of it is split in two. Genesys Cloud's is 100000; give a lower one only to match a simulator started with a lower --details-result-limit (not with --jobs).",
+      default: "100000",
     },
     {
       name: "table",
@@ -383,8 +392,22 @@ export async function conversationsPlan(
   now: number = Date.now(),
 ): Promise<ExtractionPlan> {
   const jobs = parsed.flags.jobs === true;
-  if (jobs && parsed.strings.chunk !== undefined) {
-    throw new UsageError("Option '--chunk' applies to the details query only, not to --jobs");
+  for (const flag of ["chunk", "max-results"]) {
+    if (jobs && parsed.strings[flag] !== undefined) {
+      throw new UsageError(`Option '--${flag}' applies to the details query only, not to --jobs`);
+    }
+  }
+  const maxResults = readInteger(
+    parsed.strings["max-results"] ?? "100000",
+    "--max-results",
+    1,
+    100_000,
+  );
+  const pageSize = Number(parsed.strings["page-size"] ?? QUERY_PAGE.default);
+  if (maxResults < pageSize) {
+    throw new UsageError(
+      `Option '--max-results' (${maxResults}) must be at least the page size (${pageSize}): raise it or lower --page-size`,
+    );
   }
   const jobOptions = readJobOptions(parsed, jobs);
   const filter = await readFilter(parsed);
@@ -443,6 +466,7 @@ export async function conversationsPlan(
         : conversationDetailsSource(client, query, {
           pageSize: settings.pageSize,
           chunk: chunk ?? "1d",
+          maxResults,
           prefetch: settings.prefetch,
           concurrency: settings.concurrency,
           deadline: settings.deadline,

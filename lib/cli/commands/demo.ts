@@ -28,7 +28,7 @@ export const demoSpec: CommandSpec = {
   name: "demo",
   summary: "See it survive: a simulated org with expiring tokens, 429s, 503s and a killed process",
   description: [
-    "Starts the simulator in this process with 2-second tokens, a 429 (Retry-After 1 s) on every 9th API call, a 503 on every 13th, 100-250 ms latency and a token revoked mid-run. Then it runs the conversations command against it as a child process, extracting a week into <dir>/conversations.jsonl, kills that process with SIGKILL half way, runs the same command again (which resumes from the checkpoint), and compares the output with the simulator's own list of ids. It takes 10 to 30 seconds and needs no credentials.",
+    "Starts the simulator in this process with 2-second tokens, a 429 (Retry-After 1 s) on every 9th API call, a 503 on every 13th, 100-250 ms latency and every live token revoked at the 7th API call. Then it runs the conversations command against it as a child process, extracting a week into <dir>/conversations.jsonl, kills that process with SIGKILL half way, runs the same command again (which resumes from the checkpoint), and compares the output with the simulator's own list of ids. It takes 10 to 30 seconds and needs no credentials.",
     "Exit code 0 when every conversation arrived exactly once, 1 otherwise.",
   ],
   options: [
@@ -73,6 +73,8 @@ const DAYS = 7;
 const PAGE_SIZE = 50;
 /** How often the demo looks at run 1's checkpoint, and how long it waits at most for it. */
 const POLL_MS = 20;
+/** Every live token is revoked as this API call arrives (it gets the 401), whatever the timing. */
+const REVOKE_AT = 7;
 const RUN_1_LIMIT_MS = 120_000;
 
 async function readIds(path: string): Promise<string[]> {
@@ -195,17 +197,17 @@ async function run(parsed: ParsedCommand, ctx: CommandContext): Promise<number> 
         { status: 503, everyNth: 13 },
       ],
       latency: [{ ms: 100, jitterMs: 150 }],
+      revokeTokens: { after: REVOKE_AT - 1, times: 1 },
     },
   });
   // One-day chunks: about ceil(per day / page size) pages each.
   const totalPages = DAYS * Math.ceil(count / DAYS / PAGE_SIZE);
   const killAfter = Math.max(2, Math.floor(totalPages / 2));
-  const revokeAfter = 3;
   say(
     [
       "Genesys Cloud batch toolkit demo: a simulated org that fights back",
       `  simulator  ${sim.url}: ${formatCount(count)} conversations in ${INTERVAL}`,
-      `  faults     tokens live 2 s · 429 (Retry-After 1 s) on every 9th API call · 503 on every 13th · 100-250 ms latency · the live token revoked after page ${revokeAfter}`,
+      `  faults     tokens live 2 s · 429 (Retry-After 1 s) on every 9th API call · 503 on every 13th · 100-250 ms latency · every live token revoked at API call ${REVOKE_AT}`,
       "",
     ].join("\n"),
   );
@@ -237,15 +239,10 @@ async function run(parsed: ParsedCommand, ctx: CommandContext): Promise<number> 
   say(`Run 1, a child process the demo kills with SIGKILL once page ${killAfter} is saved:`);
   say(`  $ ${shown}`);
   const first = cliProcess(args, { host, dir, env });
-  let revoked = false;
   let exited: Deno.CommandStatus | undefined;
   first.status.then((status) => exited = status);
   for (let waited = 0; waited < RUN_1_LIMIT_MS && exited === undefined; waited += POLL_MS) {
     const checkpoint = await readCheckpoint(checkpointPath);
-    if (!revoked && (checkpoint?.pages ?? 0) >= revokeAfter) {
-      revoked = true;
-      sim.revokeTokens();
-    }
     if ((checkpoint?.pages ?? 0) >= killAfter) break;
     await sleep(POLL_MS);
   }

@@ -44,11 +44,66 @@ export const simSpec: CommandSpec = {
       String(DEFAULT_SIM_PORT),
     ),
     opt("seed", "<n>", "Seed of the generated data and seeded faults.", "1"),
-    opt("users", "<n>", "How many users.", "120"),
+    opt("users", "<n>", "How many active users.", "120"),
+    opt(
+      "inactive-users",
+      "<n>",
+      "How many inactive users (GET /api/v2/users?state=inactive).",
+      "users / 10",
+    ),
+    opt("deleted-users", "<n>", "How many deleted users (state=deleted).", "users / 40"),
+    opt(
+      "inactive-user-limit",
+      "<n>",
+      "state=inactive answers 400 for a page past this many results, as Genesys Cloud does past 10,000.",
+      "10000",
+    ),
     opt("queues", "<n>", "How many queues.", "12"),
     opt("conversations", "<n>", "How many conversations in the span.", "2000"),
     opt("start", "<iso>", "Start of the data span.", "2026-01-01T00:00:00Z"),
     opt("end", "<iso>", "End of the data span (exclusive).", "2026-01-31T00:00:00Z"),
+    opt(
+      "now",
+      "<iso>",
+      "The simulator's clock starts at this instant and runs on in real time: conversations that start later do not exist yet, those still going have no conversationEnd. With --now inside the data span, extract an interval that ends after it to see live calls.",
+      "the real time",
+    ),
+    opt(
+      "long-share",
+      "<p>",
+      "Share (0 to 1) of conversations that last hours (a quarter of --max-hours up to it); the others last 30 s to 40 min.",
+      "0.02",
+    ),
+    opt("max-hours", "<h>", "The longest a conversation lasts, in hours.", "4"),
+    opt(
+      "total-hits-error",
+      "<e>",
+      "The details query's totalHits error: -0.1 reports 10 % fewer than match (Genesys documents totalHits as approximate).",
+      "a seeded error within ±3 % per query",
+    ),
+    opt(
+      "duplicate-share",
+      "<p>",
+      "Share (0 to 1) of conversations the details index holds twice; the server drops the second, so pages can be short.",
+      "0.02",
+    ),
+    opt(
+      "details-result-limit",
+      "<n>",
+      "The details query's paging limit (pageNumber × pageSize; Genesys Cloud's is 100,000). Lower it to see a day split: extract with the same --max-results.",
+      "100000",
+    ),
+    opt(
+      "availability-lag",
+      "<seconds>",
+      "How far the jobs' dataAvailabilityDate lags behind now.",
+      "7200",
+    ),
+    opt(
+      "availability-date",
+      "<iso>",
+      "A fixed dataAvailabilityDate instead of one that lags behind now.",
+    ),
     opt("client-id", "<id>", "The client id it accepts.", "sim-client-id"),
     opt("client-secret", "<secret>", "The client secret it accepts.", "sim-client-secret"),
     opt("token-lifetime", "<seconds>", "expires_in of issued tokens.", "86400"),
@@ -56,9 +111,14 @@ export const simSpec: CommandSpec = {
     opt("job-polls", "<n>", "Status polls an analytics job answers before FULFILLED.", "2"),
     opt("job-expiry", "<seconds>", "Seconds until an analytics job EXPIRES.", "3600"),
     opt(
+      "rate-limit-per-minute",
+      "<n>",
+      "A rate limit on API routes as Genesys Cloud counts it: n requests per minute, then 429 with Retry-After until the minute is over.",
+    ),
+    opt(
       "rate-limit",
       "<rps>",
-      "A token-bucket rate limit on API routes, in requests per second (429 with Retry-After).",
+      "A token-bucket rate limit on API routes instead, in requests per second (429 with Retry-After).",
     ),
     opt("burst", "<n>", "Bucket size of --rate-limit.", "the rate"),
     opt("error-rate", "<p>", "Probability (0 to 1) of an injected error on each API request."),
@@ -78,6 +138,16 @@ export const simSpec: CommandSpec = {
     {
       command: "sim --token-lifetime 5 --error-rate 0.1 --error-status 429",
       note: "Short tokens and 10% rate limiting, to watch the CLI cope",
+    },
+    {
+      command: "sim --rate-limit-per-minute 300 --total-hits-error -0.1 --inactive-users 12000",
+      note:
+        "300 requests a minute, totalHits 10 % low, and more inactive users than Genesys Cloud lists",
+    },
+    {
+      command: "sim --now 2026-01-10T12:00:00Z --long-share 0.1 --details-result-limit 2000",
+      note:
+        "Calls still live at noon on January 10, and days too big to page through with --max-results 2000",
     },
   ],
 };
@@ -123,11 +193,14 @@ async function run(parsed: ParsedCommand, ctx: CommandContext): Promise<number> 
   ctx.io.stdout(
     [
       `Genesys Cloud simulator listening on ${sim.url} (seed ${sim.seed})`,
-      `  data: ${formatCount(sim.ids.users.length)} users, ${
-        formatCount(sim.ids.queues.length)
-      } queues, ${formatCount(sim.conversationCount)} conversations from ${start} to ${
-        sim.end.replace(/\.000Z$/, "Z")
-      }`,
+      `  data: ${formatCount(sim.ids.users.length)} users (and ${
+        formatCount(sim.ids.inactiveUsers.length)
+      } inactive), ${formatCount(sim.ids.queues.length)} queues, ${
+        formatCount(sim.conversationCount)
+      } conversations from ${start} to ${sim.end.replace(/\.000Z$/, "Z")}`,
+      ...(options.now
+        ? [`  clock: now is ${new Date(options.now()).toISOString().replace(/\.\d+Z$/, "Z")}`]
+        : []),
       `  faults: ${faults}`,
       "Point the CLI at it from another terminal (the same URL and credentials every start):",
       `  export GENESYSCLOUD_REGION=${sim.url}`,
