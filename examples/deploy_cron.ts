@@ -1,27 +1,30 @@
 /**
- * A Deno Deploy cron job: every night, extract yesterday's (UTC) conversation details into Deno
- * KV, with a KV checkpoint and a deadline, so a run that is cut short continues in the next
- * scheduled run and a finished day is never extracted twice.
+ * A Deno Deploy cron job that keeps a day-by-day copy of the conversation details in Deno KV
+ * with `syncDays`: every UTC day since `SYNC_SINCE` is written once, when it is settled (it ended
+ * 48 hours ago), and listed in a manifest in KV; each run writes the days that are missing, a
+ * run cut short by its deadline is continued by the next one where it stopped, and a run that
+ * finds nothing missing sends no request at all.
  *
- * Deploy has no persistent disk, so the output goes to KV too: the JSON Lines are stored in
- * chunks under `["genesys-export", "conversations", <day>, "chunk", n]` by {@link KvChunkSink},
- * a resumable sink (a resumed run deletes chunks written after the last checkpoint). Read a
- * finished day back with {@link readDay}.
+ * Deploy has no persistent disk, so the days go to KV too: each day's JSON Lines are stored in
+ * chunks under `["genesys-export", "days", <day>, "chunk", n]` by {@link KvChunkSink} (a resumable
+ * sink: a resumed run deletes chunks written after the last checkpoint), through
+ * {@link KvSyncOutput}; the manifest and the checkpoints live under `["genesys-export", "sync"]`.
+ * Read a finished day back with {@link readDay}, and which days are final with
+ * `readSyncManifest({ store: new KvCheckpointStore(kv, SYNC_PREFIX), key: "manifest" })`.
  *
- * Deploy: set `GENESYSCLOUD_OAUTHCLIENT_ID`, `GENESYSCLOUD_OAUTHCLIENT_SECRET` and
- * `GENESYSCLOUD_REGION` in the project's environment variables and deploy this file as the entry
- * point. Locally: `deno run --unstable-kv --unstable-cron --allow-net --allow-env examples/deploy_cron.ts`.
+ * Deploy: set `GENESYSCLOUD_OAUTHCLIENT_ID`, `GENESYSCLOUD_OAUTHCLIENT_SECRET`,
+ * `GENESYSCLOUD_REGION` and `SYNC_SINCE` (the first day, such as `2026-01-01`) in the project's
+ * environment variables and deploy this file as the entry point. Locally:
+ * `deno run --unstable-kv --unstable-cron --allow-net --allow-env examples/deploy_cron.ts`.
  *
  * @module
  */
 
 import {
-  conversationDetailsSource,
   createRecordEncoder,
   DAY_MS,
   DeadlineError,
-  extract,
-  formatInstant,
+  formatSyncDay,
   GenesysClient,
   type JsonValue,
   KvCheckpointStore,
@@ -32,50 +35,34 @@ import {
   sinkIdentity,
   type SinkMark,
   type SinkOpenOptions,
+  type SyncDayKind,
+  syncDays,
+  type SyncOutput,
 } from "../mod.ts";
 
-/** The cron schedule: hourly from 01:10 to 05:10 UTC; later runs finish a day cut short. */
-export const SCHEDULE = "10 1-5 * * *";
+/** The cron schedule: every hour at minute 10; a run with nothing missing sends no request. */
+export const SCHEDULE = "10 * * * *";
 
 /** The name the job is registered under (`Deno.cron` allows letters, digits, spaces, `-`, `_`). */
-export const CRON_NAME = "genesys-batch yesterday conversations";
+export const CRON_NAME = "genesys-batch conversation days";
 
 /** The KV key prefix of everything this job stores. */
-export const PREFIX: readonly KvKeyPart[] = ["genesys-export", "conversations"];
+export const PREFIX: readonly KvKeyPart[] = ["genesys-export"];
+
+/** Where the manifest and the days' checkpoints live. */
+export const SYNC_PREFIX: readonly KvKeyPart[] = [...PREFIX, "sync"];
 
 /** KV values are limited to 64 KiB; chunks stay below that. */
 const CHUNK_BYTES = 60_000;
 
-/** What the job needs; everything has a Deploy-friendly default. */
-export interface NightlyOptions {
-  /** Where the checkpoint and the output live (`await Deno.openKv()` on Deploy). */
-  kv: KvLike;
-  /** Reads configuration (default `Deno.env.get`). */
-  env?: (name: string) => string | undefined;
-  /** The clock, epoch ms (default `Date.now`): "yesterday" is the UTC day before now. */
-  now?: () => number;
-  /** Stop cleanly after this long, in ms (default 10 minutes); the next run continues. */
-  deadlineMs?: number;
-  /** Receives one line per run (default `console.log`). */
-  log?: (line: string) => void;
-}
-
-/** What one run did. */
-export interface NightlyResult {
-  /** The UTC day extracted, such as `2026-01-01`. */
-  day: string;
-  /** `complete` (now or earlier) or `stopped` (deadline; the next run continues). */
-  status: "complete" | "stopped";
-  /** Whether the day was already complete before this run. */
-  alreadyComplete: boolean;
-  /** Conversations stored for the day so far. */
-  records: number;
-  /** Conversations this run added. */
-  recordsThisRun: number;
+/** Where a day's chunks live: final days under `days`, provisional ones under `provisional`. */
+function dayKey(day: string, kind: SyncDayKind): KvKeyPart[] {
+  return [...PREFIX, kind === "final" ? "days" : "provisional", day];
 }
 
 /**
- * A resumable sink that stores JSON Lines in Deno KV chunks below the 64 KiB value limit.
+ * A resumable sink that stores JSON Lines in Deno KV chunks below the 64 KiB value limit, under
+ * `[...key, "chunk", n]`, and `[...key, "meta"]` once finished.
  *
  * @example
  * ```ts
@@ -83,7 +70,7 @@ export interface NightlyResult {
  * import { deepStrictEqual } from "node:assert/strict";
  *
  * const kv = await Deno.openKv(":memory:");
- * const sink = new KvChunkSink(kv, "2026-01-01");
+ * const sink = new KvChunkSink(kv, ["genesys-export", "days", "2026-01-01"]);
  * await sink.open({ recordType: "conversation" });
  * await sink.write([{ conversationId: "a" }]);
  * await sink.finish();
@@ -98,28 +85,28 @@ export class KvChunkSink implements Sink {
   readonly identity: ReturnType<typeof sinkIdentity> = sinkIdentity("jsonl");
   /** Always `true`: chunks after the checkpoint are deleted on resume. */
   readonly resumable = true;
-  /** The KV prefix, for messages. */
+  /** The KV key, for messages. */
   readonly name: string;
   readonly #kv: KvLike;
-  readonly #day: string;
+  readonly #base: readonly KvKeyPart[];
   #encoder?: RecordEncoder;
   #chunks = 0;
   #bytes = 0;
 
   /**
-   * Creates the sink for one day; nothing is stored before {@link KvChunkSink.open}.
+   * Creates the sink; nothing is stored before {@link KvChunkSink.open}.
    *
    * @param kv The KV store.
-   * @param day The UTC day, such as `2026-01-01`.
+   * @param key The day's key, such as `["genesys-export", "days", "2026-01-01"]`.
    */
-  constructor(kv: KvLike, day: string) {
+  constructor(kv: KvLike, key: readonly KvKeyPart[]) {
     this.#kv = kv;
-    this.#day = day;
-    this.name = `kv:${[...PREFIX, day].join("/")}`;
+    this.#base = key;
+    this.name = `kv:${key.join("/")}`;
   }
 
   #key(...rest: KvKeyPart[]): KvKeyPart[] {
-    return [...PREFIX, this.#day, ...rest];
+    return [...this.#base, ...rest];
   }
 
   /**
@@ -134,13 +121,7 @@ export class KvChunkSink implements Sink {
     this.#chunks = resume ? state?.chunks ?? 0 : 0;
     this.#bytes = resume ? resume.bytes : 0;
     if (resume) this.#encoder.restore(state?.encoder ?? null);
-    await this.#kv.delete(this.#key("meta"));
-    // Chunks written after the mark (a page stored just before a crash) are removed.
-    for (let n = this.#chunks; n < this.#chunks + 100_000; n++) {
-      const { value } = await this.#kv.get(this.#key("chunk", n));
-      if (value === null || value === undefined) break;
-      await this.#kv.delete(this.#key("chunk", n));
-    }
+    await removeChunks(this.#kv, this.#base, this.#chunks);
   }
 
   /**
@@ -183,22 +164,117 @@ export class KvChunkSink implements Sink {
   }
 }
 
+/** Deletes a day's `meta` and its chunks from `from` on (those a stopped run wrote last). */
+async function removeChunks(kv: KvLike, base: readonly KvKeyPart[], from: number): Promise<void> {
+  await kv.delete([...base, "meta"]);
+  for (let n = from; n < from + 100_000; n++) {
+    const { value } = await kv.get([...base, "chunk", n]);
+    if (value === null || value === undefined) break;
+    await kv.delete([...base, "chunk", n]);
+  }
+}
+
+/** A finished day's chunks, in order. */
+async function* dayChunks(kv: KvLike, base: readonly KvKeyPart[]): AsyncGenerator<Uint8Array> {
+  const meta = (await kv.get([...base, "meta"])).value as { chunks: number } | null;
+  if (!meta) throw new Error(`Day '${base.at(-1)}' is not complete in KV yet`);
+  for (let n = 0; n < meta.chunks; n++) {
+    yield (await kv.get([...base, "chunk", n])).value as Uint8Array;
+  }
+}
+
+/**
+ * The days of a sync in Deno KV, each in {@link KvChunkSink} chunks.
+ *
+ * @example
+ * ```ts
+ * import { KvSyncOutput } from "./deploy_cron.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const kv = await Deno.openKv(":memory:");
+ * const output = new KvSyncOutput(kv);
+ * strictEqual(output.name("2026-01-01", "final"), "genesys-export/days/2026-01-01");
+ * kv.close();
+ * ```
+ */
+export class KvSyncOutput implements SyncOutput {
+  /** Always `jsonl`. */
+  readonly format = "jsonl" as const;
+  /** `{ format: "jsonl" }`. */
+  readonly identity: ReturnType<typeof sinkIdentity> = sinkIdentity("jsonl");
+  readonly #kv: KvLike;
+
+  /**
+   * Creates the output.
+   *
+   * @param kv The KV store.
+   */
+  constructor(kv: KvLike) {
+    this.#kv = kv;
+  }
+
+  /**
+   * How the manifest names a day: its KV key.
+   *
+   * @param day The UTC day.
+   * @param kind Final or provisional.
+   * @returns Such as `genesys-export/days/2026-01-01`.
+   */
+  name(day: string, kind: SyncDayKind): string {
+    return dayKey(day, kind).join("/");
+  }
+
+  /**
+   * The day's sink.
+   *
+   * @param day The UTC day.
+   * @param kind Final or provisional.
+   * @returns A {@link KvChunkSink}.
+   */
+  sink(day: string, kind: SyncDayKind): Promise<Sink> {
+    return Promise.resolve(new KvChunkSink(this.#kv, dayKey(day, kind)));
+  }
+
+  /**
+   * A finished day's bytes.
+   *
+   * @param day The UTC day.
+   * @param kind Final or provisional.
+   * @returns The chunks.
+   */
+  read(day: string, kind: SyncDayKind): AsyncIterable<Uint8Array> {
+    return dayChunks(this.#kv, dayKey(day, kind));
+  }
+
+  /**
+   * Deletes a day.
+   *
+   * @param day The UTC day.
+   * @param kind Final or provisional.
+   */
+  remove(day: string, kind: SyncDayKind): Promise<void> {
+    return removeChunks(this.#kv, dayKey(day, kind), 0);
+  }
+}
+
 /**
  * Reads a finished day back, record by record.
  *
  * @param kv The KV store.
  * @param day The UTC day, such as `2026-01-01`.
+ * @param kind Final (default) or provisional.
  * @returns The conversations, in order.
  * @throws {Error} When the day is not complete.
  */
-export async function* readDay(kv: KvLike, day: string): AsyncGenerator<unknown> {
-  const meta = (await kv.get([...PREFIX, day, "meta"])).value as { chunks: number } | null;
-  if (!meta) throw new Error(`Day '${day}' is not complete in KV yet`);
+export async function* readDay(
+  kv: KvLike,
+  day: string,
+  kind: SyncDayKind = "final",
+): AsyncGenerator<unknown> {
   const decoder = new TextDecoder();
   let carry = "";
-  for (let n = 0; n < meta.chunks; n++) {
-    const { value } = await kv.get([...PREFIX, day, "chunk", n]);
-    carry += decoder.decode(value as Uint8Array, { stream: true });
+  for await (const chunk of dayChunks(kv, dayKey(day, kind))) {
+    carry += decoder.decode(chunk, { stream: true });
     const lines = carry.split("\n");
     carry = lines.pop() ?? "";
     for (const line of lines) if (line !== "") yield JSON.parse(line);
@@ -207,23 +283,49 @@ export async function* readDay(kv: KvLike, day: string): AsyncGenerator<unknown>
   if (carry.trim() !== "") yield JSON.parse(carry);
 }
 
+/** What the job needs; everything has a Deploy-friendly default. */
+export interface SyncJobOptions {
+  /** Where the manifest, the checkpoints and the days live (`await Deno.openKv()` on Deploy). */
+  kv: KvLike;
+  /** Reads configuration (default `Deno.env.get`). */
+  env?: (name: string) => string | undefined;
+  /** The clock, epoch ms (default `Date.now`): which days are settled. */
+  now?: () => number;
+  /** Stop cleanly after this long, in ms (default 10 minutes); the next run continues. */
+  deadlineMs?: number;
+  /** Receives one line per day written and one per run (default `console.log`). */
+  log?: (line: string) => void;
+}
+
+/** What one run did. */
+export interface SyncJobResult {
+  /** `complete` (every settled day is written) or `stopped` (deadline; the next run continues). */
+  status: "complete" | "stopped";
+  /** The days this run wrote. */
+  written: string[];
+  /** How many settled days the manifest listed already. */
+  present: number;
+  /** Conversations this run wrote. */
+  records: number;
+}
+
 /**
- * The cron handler: extracts yesterday's conversations into KV, resuming a day cut short.
+ * The cron handler: writes every settled day since `SYNC_SINCE` that KV does not hold yet.
  *
- * @param options KV, configuration, clock, deadline.
+ * @param options KV, configuration, clock, deadline, log.
  * @returns What the run did.
  * @throws {AuthError} For bad credentials; other API failures after retries also throw (the
- * checkpoint keeps the progress for the next run).
+ * day's checkpoint keeps the progress for the next run).
  */
-export async function extractYesterday(options: NightlyOptions): Promise<NightlyResult> {
+export async function syncConversations(options: SyncJobOptions): Promise<SyncJobResult> {
   const env = options.env ?? ((name: string) => Deno.env.get(name));
   const now = options.now ?? Date.now;
   const log = options.log ?? console.log;
   const deadlineMs = options.deadlineMs ?? 10 * 60_000;
-  const today = Math.floor(now() / DAY_MS) * DAY_MS;
-  const day = formatInstant(today - DAY_MS).slice(0, 10);
   const region = env("GENESYSCLOUD_REGION");
   if (!region) throw new Error("Set GENESYSCLOUD_REGION, such as 'mypurecloud.ie'");
+  // Without SYNC_SINCE: the last 7 days (days before it stay as they are).
+  const since = env("SYNC_SINCE") ?? formatSyncDay(now() - 7 * DAY_MS);
   const client = new GenesysClient({
     region,
     clientId: env("GENESYSCLOUD_OAUTHCLIENT_ID") ?? env("GENESYS_CLIENT_ID"),
@@ -231,42 +333,34 @@ export async function extractYesterday(options: NightlyOptions): Promise<Nightly
     deadline: now() + deadlineMs,
     now,
   });
-  const source = conversationDetailsSource(client, { interval: `${day}/P1D` });
-  const store = new KvCheckpointStore(options.kv, [...PREFIX, "checkpoints"]);
   const stop = new AbortController();
   const timer = setTimeout(() => stop.abort(), deadlineMs);
+  const written: string[] = [];
+  let records = 0;
   try {
-    const result = await extract({
-      source,
-      sink: new KvChunkSink(options.kv, day),
-      checkpoint: { store, key: day },
+    const result = await syncDays({
+      client,
+      since,
+      store: new KvCheckpointStore(options.kv, SYNC_PREFIX, { now }),
+      output: new KvSyncOutput(options.kv),
       identity: { api: client.region.apiBaseUrl },
       signal: stop.signal,
+      deadline: now() + deadlineMs,
       now,
+      onDay: (day) => {
+        if (day.status !== "written") return;
+        written.push(day.day);
+        records += day.records;
+        log(`${day.day}: ${day.records} conversations via ${day.via}`);
+      },
     });
-    log(
-      `${day}: ${result.status}${
-        result.alreadyComplete ? " (already)" : ""
-      }, ${result.records} conversations, ${result.recordsThisRun} this run`,
-    );
-    return {
-      day,
-      status: result.status,
-      alreadyComplete: result.alreadyComplete,
-      records: result.records,
-      recordsThisRun: result.recordsThisRun,
-    };
+    const present = result.days.filter((d) => d.status === "present").length;
+    log(`${result.status}: ${written.length} days written, ${present} already final`);
+    return { status: result.status, written, present, records };
   } catch (error) {
     if (!(error instanceof DeadlineError)) throw error;
-    log(`${day}: deadline reached; the next run continues from the checkpoint`);
-    const saved = await store.load(day);
-    return {
-      day,
-      status: "stopped",
-      alreadyComplete: false,
-      records: saved?.records ?? 0,
-      recordsThisRun: 0,
-    };
+    log(`stopped: deadline reached after ${written.length} days; the next run continues`);
+    return { status: "stopped", written, present: 0, records };
   } finally {
     clearTimeout(timer);
   }
@@ -275,6 +369,6 @@ export async function extractYesterday(options: NightlyOptions): Promise<Nightly
 if (import.meta.main && typeof Deno.cron === "function") {
   const kv = await Deno.openKv();
   Deno.cron(CRON_NAME, SCHEDULE, async () => {
-    await extractYesterday({ kv });
+    await syncConversations({ kv });
   });
 }

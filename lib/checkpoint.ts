@@ -118,6 +118,23 @@ export interface CheckpointStore {
    * @throws {LockError} When another live run holds it.
    */
   lock?(key: string): Promise<CheckpointLock>;
+  /**
+   * Reads a text document kept beside the checkpoints under `key`, such as a sync's manifest
+   * (`sync.ts`). A store without this method and {@link CheckpointStore.saveText} cannot keep one.
+   *
+   * @param key The document's key (a checkpoint's key space: do not reuse a checkpoint's key).
+   * @returns The text, or `undefined` when there is none.
+   */
+  loadText?(key: string): Promise<string | undefined>;
+  /**
+   * Saves a text document under `key`, replacing any earlier one atomically (all of it or none of
+   * it), under the job's lock when this store took the lock of `key`.
+   *
+   * @param key The document's key.
+   * @param text The text.
+   * @throws {LockError} When this store took the lock of `key` and lost it.
+   */
+  saveText?(key: string, text: string): Promise<void>;
 }
 
 function canonical(value: unknown): string {
@@ -478,6 +495,27 @@ export class MemoryCheckpointStore implements CheckpointStore {
    */
   describe(key: string): string {
     return `memory:${key}`;
+  }
+
+  /**
+   * Reads a text document (see {@link CheckpointStore.loadText}).
+   *
+   * @param key The document's key.
+   * @returns The text, or `undefined`.
+   */
+  loadText(key: string): Promise<string | undefined> {
+    return Promise.resolve(this.#entries.get(key));
+  }
+
+  /**
+   * Saves a text document (see {@link CheckpointStore.saveText}).
+   *
+   * @param key The document's key.
+   * @param text The text.
+   */
+  saveText(key: string, text: string): Promise<void> {
+    this.#entries.set(key, text);
+    return Promise.resolve();
   }
 
   /**

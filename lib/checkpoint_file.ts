@@ -221,16 +221,26 @@ export class FileCheckpointStore implements CheckpointStore {
    * @throws {UsageError} When the file or a folder on its way is a symbolic link.
    */
   async load(key: string): Promise<Checkpoint | undefined> {
+    const text = await this.loadText(key);
+    return text === undefined ? undefined : parseCheckpoint(text, this.pathFor(key));
+  }
+
+  /**
+   * Reads a text document kept as `<directory>/<key><suffix>`, such as a sync's manifest.
+   *
+   * @param key The document's key.
+   * @returns The text, or `undefined` when the file does not exist.
+   * @throws {UsageError} When the file or a folder on its way is a symbolic link.
+   */
+  async loadText(key: string): Promise<string | undefined> {
     const path = this.pathFor(key);
     await this.#check(path, "checkpoint");
-    let text: string;
     try {
-      text = await Deno.readTextFile(path);
+      return await Deno.readTextFile(path);
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) return undefined;
       throw fileFailure(error, "read", path);
     }
-    return parseCheckpoint(text, path);
   }
 
   /**
@@ -245,6 +255,21 @@ export class FileCheckpointStore implements CheckpointStore {
    * @throws {StorageError} When the disk is full or a file is not writable (the message names it).
    */
   async save(key: string, checkpoint: Checkpoint): Promise<void> {
+    await this.saveText(key, JSON.stringify(checkpoint, null, 2) + "\n");
+  }
+
+  /**
+   * Writes a text document atomically, as {@link FileCheckpointStore.save} writes a checkpoint
+   * (a temp file of this process, fsync, rename, directory fsync), after checking that this run
+   * still holds the lock of `key` when it took it.
+   *
+   * @param key The document's key.
+   * @param text The text.
+   * @throws {LockError} When this store took the lock of `key` and it is no longer this run's.
+   * @throws {UsageError} When the file, its temp file or a folder on their way is a symbolic link.
+   * @throws {StorageError} When the disk is full or a file is not writable (the message names it).
+   */
+  async saveText(key: string, text: string): Promise<void> {
     const path = this.pathFor(key);
     const lock = this.#locks.get(key);
     if (lock?.held) await lock.verify();
@@ -252,7 +277,7 @@ export class FileCheckpointStore implements CheckpointStore {
     // This process's own temp name: two processes never write the same temp file, and a process
     // killed mid-save leaves one that the next run's lock removes.
     const temp = `${path}.${Deno.pid}.tmp`;
-    const data = new TextEncoder().encode(JSON.stringify(checkpoint, null, 2) + "\n");
+    const data = new TextEncoder().encode(text);
     let step: [string, string] = ["create", temp];
     try {
       {

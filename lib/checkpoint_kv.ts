@@ -142,12 +142,14 @@ class KvLock implements CheckpointLock {
   }
 
   /** Renews the lock, together with `writes`, in one atomic commit; one commit at a time. */
-  #commit(writes: [readonly KvKeyPart[], unknown][]): Promise<void> {
+  #commit(writes: readonly KvMutation[]): Promise<void> {
     const run = async (): Promise<void> => {
       if (this.#state !== "held") throw lockLost(this.location);
       const value: KvLockValue = { ...this.holder, expiresAt: this.#now() + this.#ttl };
-      let op = this.#kv.atomic().check({ key: this.#key, versionstamp: this.#versionstamp });
-      for (const [key, data] of writes) op = op.set(key, data);
+      const op = applyMutations(
+        this.#kv.atomic().check({ key: this.#key, versionstamp: this.#versionstamp }),
+        writes,
+      );
       const result = await op.set(this.#key, value, { expireIn: this.#ttl }).commit();
       if (!result.ok) {
         this.#state = "lost";
@@ -161,8 +163,8 @@ class KvLock implements CheckpointLock {
     return next;
   }
 
-  save(key: readonly KvKeyPart[], text: string): Promise<void> {
-    return this.#commit([[key, text]]);
+  save(writes: readonly KvMutation[]): Promise<void> {
+    return this.#commit(writes);
   }
 
   verify(): Promise<void> {
@@ -200,6 +202,31 @@ class KvLock implements CheckpointLock {
 
 /** Deno KV refuses values above 64 KiB; a checkpoint this large is refused with a clear message. */
 const KV_VALUE_LIMIT = 60_000;
+
+/**
+ * The most parts a text document is split into: one atomic commit carries at most 800 KiB, so
+ * documents stay below 12 values of {@link KV_VALUE_LIMIT} (about 700 KB: a sync manifest of
+ * some ten years of days).
+ */
+const KV_TEXT_PARTS = 12;
+
+/** One write of an atomic commit: a value to set, or `undefined` to delete the key. */
+type KvMutation = readonly [key: readonly KvKeyPart[], value: unknown];
+
+function applyMutations(op: KvAtomicLike, writes: readonly KvMutation[]): KvAtomicLike {
+  for (const [key, value] of writes) op = value === undefined ? op.delete(key) : op.set(key, value);
+  return op;
+}
+
+/** Where a document longer than one KV value keeps its parts: how many there are. */
+interface KvTextParts {
+  parts: number;
+}
+
+function isTextParts(value: unknown): value is KvTextParts {
+  return value !== null && typeof value === "object" &&
+    Number.isSafeInteger((value as KvTextParts).parts);
+}
 
 /**
  * Keeps checkpoints in Deno KV under `[...prefix, key]` (as JSON text): works on Deno Deploy,
@@ -379,9 +406,106 @@ export class KvCheckpointStore implements CheckpointStore {
         }' is ${size} bytes, over the ${KV_VALUE_LIMIT}-byte limit of one KV value; use fewer CSV columns or a file checkpoint store`,
       );
     }
+    await this.#write(key, [[this.#key(key), text]]);
+  }
+
+  /** Writes entries of `key` in one commit: with the lock's renewal when this store holds it. */
+  async #write(key: string, writes: readonly KvMutation[]): Promise<void> {
     const lock = this.#locks.get(key);
-    if (lock?.held) await lock.save(this.#key(key), text);
-    else await this.#kv.set(this.#key(key), text);
+    if (lock?.held) return await lock.save(writes);
+    if (writes.length === 1 && writes[0][1] !== undefined) {
+      await this.#kv.set(writes[0][0], writes[0][1]);
+      return;
+    }
+    if (typeof this.#kv.atomic !== "function") {
+      throw new UsageError(
+        `Cannot write '${
+          this.describe(key)
+        }' atomically: this KV object has no atomic(); pass a Deno.Kv from Deno.openKv()`,
+      );
+    }
+    const result = await applyMutations(this.#kv.atomic(), writes).commit();
+    if (!result.ok) throw new CheckpointError(`Cannot write '${this.describe(key)}': run again`);
+  }
+
+  /**
+   * Reads a text document (see {@link KvCheckpointStore.saveText}).
+   *
+   * @param key The document's key.
+   * @returns The text, or `undefined` when there is none.
+   * @throws {CheckpointError} When a part of it is missing.
+   */
+  async loadText(key: string): Promise<string | undefined> {
+    const { value } = await this.#kv.get(this.#key(key));
+    if (value === null || value === undefined) return undefined;
+    if (typeof value === "string") return value;
+    if (!isTextParts(value)) {
+      throw new CheckpointError(`'${this.describe(key)}' is not a text document`);
+    }
+    const parts: Uint8Array[] = [];
+    for (let i = 0; i < value.parts; i++) {
+      const part = (await this.#kv.get([...this.#key(key), "part", i])).value;
+      if (!(part instanceof Uint8Array)) {
+        throw new CheckpointError(
+          `'${this.describe(key)}' lacks its part ${
+            i + 1
+          } of ${value.parts}; delete it to start over`,
+        );
+      }
+      parts.push(part);
+    }
+    const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    parts.reduce((at, p) => (all.set(p, at), at + p.length), 0);
+    return new TextDecoder().decode(all);
+  }
+
+  /**
+   * Saves a text document under `[...prefix, key]`, replacing the earlier one in one atomic
+   * commit (with the lock's renewal when this store holds the lock of `key`). A text longer than
+   * one KV value is split into parts under `[...prefix, key, "part", n]`, written together.
+   *
+   * @param key The document's key.
+   * @param text The text (at most about 700 KB).
+   * @throws {CheckpointError} When the text is too long for one atomic commit.
+   * @throws {LockError} When this store took the lock of `key` and lost it.
+   *
+   * @example
+   * ```ts
+   * import { KvCheckpointStore } from "./checkpoint_kv.ts";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const kv = await Deno.openKv(":memory:");
+   * const store = new KvCheckpointStore(kv, ["exports"]);
+   * const text = "x".repeat(150_000); // three KV values
+   * await store.saveText("manifest", text);
+   * strictEqual(await store.loadText("manifest"), text);
+   * await store.saveText("manifest", "short");
+   * strictEqual(await store.loadText("manifest"), "short");
+   * kv.close();
+   * ```
+   */
+  async saveText(key: string, text: string): Promise<void> {
+    const bytes = new TextEncoder().encode(text);
+    const parts = bytes.length <= KV_VALUE_LIMIT ? 0 : Math.ceil(bytes.length / KV_VALUE_LIMIT);
+    if (parts > KV_TEXT_PARTS) {
+      throw new CheckpointError(
+        `'${
+          this.describe(key)
+        }' would be ${bytes.length} bytes, more than one atomic KV commit holds (${
+          KV_TEXT_PARTS * KV_VALUE_LIMIT
+        }); start a new one under another key`,
+      );
+    }
+    const { value: before } = await this.#kv.get(this.#key(key));
+    const partKey = (i: number) => [...this.#key(key), "part", i];
+    const writes: KvMutation[] = [[this.#key(key), parts === 0 ? text : { parts }]];
+    for (let i = 0; i < parts; i++) {
+      writes.push([partKey(i), bytes.slice(i * KV_VALUE_LIMIT, (i + 1) * KV_VALUE_LIMIT)]);
+    }
+    // Parts of a longer earlier version go in the same commit.
+    const old = isTextParts(before) ? before.parts : 0;
+    for (let i = parts; i < old; i++) writes.push([partKey(i), undefined]);
+    await this.#write(key, writes);
   }
 
   /**

@@ -1,64 +1,79 @@
 /**
  * The examples against the simulator: the Deno Deploy cron handler called directly with an
- * in-memory KV (a run cut short by its deadline, the next run finishing the day, a third doing
- * nothing), and the counting script run from a URL.
+ * in-memory KV (a run cut short by its deadline, the next run finishing the settled days, a third
+ * sending no analytics request), and the counting script run from a URL.
  */
 import { assert, assertEquals } from "./_assert.ts";
 import { startSimulator } from "../testing.ts";
-import { extractYesterday, readDay } from "../examples/deploy_cron.ts";
+import { readDay, SYNC_PREFIX, syncConversations } from "../examples/deploy_cron.ts";
+import { KvCheckpointStore, readSyncManifest } from "../mod.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
-Deno.test("deploy_cron extractYesterday stops at its deadline, resumes from KV in the next run, then does nothing", async () => {
+Deno.test("deploy_cron syncs 3 settled days into KV, stops at its deadline, resumes in the next run, then sends no analytics request", async () => {
+  // 01:10 on 6 January: with 48 hours to settle, 1 to 3 January are final.
+  const offset = Date.parse("2026-01-06T01:10:00Z") - Date.now();
+  const now = () => Date.now() + offset;
   await using sim = await startSimulator({
-    conversations: 4000,
+    conversations: 2400,
     start: "2026-01-01T00:00:00Z",
-    end: "2026-01-05T00:00:00Z",
+    end: "2026-01-07T00:00:00Z",
     tokenLifetimeSeconds: 1,
+    jobPolls: 0,
+    now,
     faults: {
       latency: [{ ms: 120 }],
       errors: [{ status: 503, everyNth: 6 }],
     },
   });
   const kv = await Deno.openKv(":memory:");
-  const offset = Date.parse("2026-01-03T01:10:00Z") - Date.now();
   const lines: string[] = [];
   const options = {
     kv,
-    now: () => Date.now() + offset,
+    now,
     env: (name: string) =>
       ({
         GENESYSCLOUD_REGION: sim.url,
         GENESYSCLOUD_OAUTHCLIENT_ID: sim.clientId,
         GENESYSCLOUD_OAUTHCLIENT_SECRET: sim.clientSecret,
+        SYNC_SINCE: "2026-01-01",
       })[name],
     log: (line: string) => lines.push(line),
   };
+  const days = ["2026-01-01", "2026-01-02", "2026-01-03"];
+  const analytics = () =>
+    Object.entries(sim.stats.byRoute)
+      .filter(([route]) => route.startsWith("details.") || route.startsWith("jobs."))
+      .reduce((sum, [, n]) => sum + n, 0);
   try {
-    const first = await extractYesterday({ ...options, deadlineMs: 400 });
-    assertEquals([first.day, first.status], ["2026-01-02", "stopped"]);
-    assert(first.records < 1000, String(first.records));
+    const first = await syncConversations({ ...options, deadlineMs: 1500 });
+    assertEquals(first.status, "stopped");
+    assert(first.written.length < 3, first.written.join());
 
     sim.setFaults({ latency: null });
-    const second = await extractYesterday({ ...options, deadlineMs: 20_000 });
+    const second = await syncConversations({ ...options, deadlineMs: 30_000 });
     assertEquals(second.status, "complete");
-    const expected = sim.conversationIds("2026-01-02T00:00:00Z/2026-01-03T00:00:00Z");
-    assertEquals(second.records, expected.length);
-    assertEquals(second.recordsThisRun, expected.length - first.records);
-    const stored = [];
-    for await (const record of readDay(kv, "2026-01-02")) {
-      stored.push((record as { conversationId: string }).conversationId);
+    assertEquals([...first.written, ...second.written], days);
+    for (const day of days) {
+      const stored = [];
+      for await (const record of readDay(kv, day)) {
+        stored.push((record as { conversationId: string }).conversationId);
+      }
+      const next = new Date(Date.parse(day) + 86_400_000).toISOString().slice(0, 10);
+      assertEquals(stored, sim.conversationIds(`${day}T00:00:00Z/${next}T00:00:00Z`), day);
     }
-    assertEquals(stored, expected);
+    const manifest = await readSyncManifest({
+      store: new KvCheckpointStore(kv, SYNC_PREFIX),
+      key: "manifest",
+    });
+    assertEquals(Object.keys(manifest?.days ?? {}), days);
 
-    const third = await extractYesterday({ ...options, deadlineMs: 20_000 });
-    assertEquals([third.status, third.alreadyComplete, third.recordsThisRun], [
-      "complete",
-      true,
-      0,
-    ]);
-    assertEquals(lines.length, 3);
+    const sent = analytics();
+    const third = await syncConversations({ ...options, deadlineMs: 30_000 });
+    assertEquals([third.status, third.written, third.present], ["complete", [], 3]);
+    assertEquals(analytics(), sent, "the third run sent analytics requests");
     assert(sim.stats.faults["error.503"] > 0, JSON.stringify(sim.stats.faults));
+    assert(lines.some((l) => l.startsWith("stopped")), lines.join("\n"));
   } finally {
     kv.close();
   }

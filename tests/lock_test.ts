@@ -17,6 +17,7 @@ import type { PageSource } from "../lib/source.ts";
 import { absolute, cliCommand, runCli } from "./chaos/cli.ts";
 import { listFiles, sameFiles, tempDir } from "./chaos/files.ts";
 import { makeSymlinks } from "./_symlink.ts";
+import { credentials, gatedProxy, until } from "./_gated_proxy.ts";
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
 
 const LIB = new URL("../lib/", import.meta.url).href;
@@ -240,47 +241,6 @@ Deno.test("extract takes the store's lock for the run and releases it however th
   await lock.release();
 });
 
-/** A proxy in front of the simulator that holds every API request after the first `free`. */
-function gatedProxy(target: string, free: number) {
-  let open!: () => void;
-  const gate = new Promise<void>((resolve) => open = resolve);
-  let api = 0;
-  const state = { waiting: 0 };
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
-    const url = new URL(req.url);
-    if (url.pathname !== "/oauth/token" && ++api > free) {
-      state.waiting++;
-      await gate;
-    }
-    const body = req.method === "GET" ? undefined : await req.text();
-    const headers = new Headers(req.headers);
-    headers.delete("host");
-    const res = await fetch(`${target}${url.pathname}${url.search}`, {
-      method: req.method,
-      headers,
-      body,
-    });
-    return new Response(await res.arrayBuffer(), { status: res.status, headers: res.headers });
-  });
-  return {
-    url: `http://127.0.0.1:${server.addr.port}`,
-    state,
-    open: () => open(),
-    close: async () => {
-      open();
-      await server.shutdown();
-    },
-  };
-}
-
-/** The simulator's credentials, as the CLI reads them. */
-function credentials(sim: { clientId: string; clientSecret: string }): Record<string, string> {
-  return {
-    GENESYSCLOUD_OAUTHCLIENT_ID: sim.clientId,
-    GENESYSCLOUD_OAUTHCLIENT_SECRET: sim.clientSecret,
-  };
-}
-
 /** The pages a checkpoint file says are durable (0 while there is none). */
 async function durablePages(path: string): Promise<number> {
   try {
@@ -288,15 +248,6 @@ async function durablePages(path: string): Promise<number> {
   } catch {
     return 0;
   }
-}
-
-/** Waits until `ready()` holds, polling; bounded to 60 s. */
-async function until(ready: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 3000; i++) {
-    if (await ready()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`Gave up waiting for ${what}`);
 }
 
 Deno.test("CLI: a second run of the same job exits 6 at once while the first runs; the first finishes identical to a clean run", async () => {

@@ -91,12 +91,8 @@ export function readRequestSettings(parsed: ParsedCommand): RequestSettings {
   return settings;
 }
 
-/** The checked shared options of an extraction command. */
-export interface ExtractSettings extends LogSettings, RequestSettings {
-  /** The output file, or `-` for stdout. */
-  output: string;
-  /** The output format. */
-  outputFormat: OutputFormat;
+/** The checked options of every command that runs requests: paging, time, logging. */
+export interface RunSettings extends LogSettings, RequestSettings {
   /** Records per request. */
   pageSize: number;
   /** Most requests in flight. */
@@ -107,6 +103,14 @@ export interface ExtractSettings extends LogSettings, RequestSettings {
   deadlineText?: string;
   /** The longest Retry-After to honour, in ms. */
   maxRetryAfterMs: number;
+}
+
+/** The checked shared options of an extraction command. */
+export interface ExtractSettings extends RunSettings {
+  /** The output file, or `-` for stdout. */
+  output: string;
+  /** The output format. */
+  outputFormat: OutputFormat;
   /** The checkpoint file, or `undefined` for none (stdout). */
   checkpoint?: string;
   /** Start over. */
@@ -177,6 +181,61 @@ export function readInteger(text: string, flag: string, min: number, max: number
 }
 
 /**
+ * Reads and checks the options of every command that runs requests: `--page-size` (within the
+ * command's bounds), `--concurrency`, `--deadline`, `--max-retry-after`, the request options and
+ * the logging options.
+ *
+ * @param parsed The parsed command.
+ * @param defaults The page-size default and bounds.
+ * @returns The settings.
+ * @throws {UsageError} For any bad value.
+ *
+ * @example
+ * ```ts
+ * import { readRunSettings } from "./extract_options.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const settings = readRunSettings(
+ *   { positionals: [], strings: { deadline: "2h", concurrency: "4" }, lists: {}, flags: {} },
+ *   { pageSize: 100, maxPageSize: 100 },
+ * );
+ * strictEqual(settings.deadlineMs, 7_200_000);
+ * strictEqual(settings.concurrency, 4);
+ * ```
+ */
+export function readRunSettings(
+  parsed: ParsedCommand,
+  defaults: { pageSize: number; maxPageSize: number },
+): RunSettings {
+  const s = parsed.strings;
+  const pageSize = s["page-size"] === undefined
+    ? defaults.pageSize
+    : readInteger(s["page-size"], "--page-size", 1, defaults.maxPageSize);
+  const concurrency = s.concurrency === undefined
+    ? 2
+    : readInteger(s.concurrency, "--concurrency", 1, 16);
+  let deadlineMs: number | undefined;
+  if (s.deadline !== undefined) {
+    deadlineMs = parseDuration(s.deadline);
+    if (!(deadlineMs > 0)) {
+      throw new UsageError(`Deadline '${s.deadline}' must be longer than zero, such as '90m'`);
+    }
+  }
+  const maxRetryAfterMs = s["max-retry-after"] === undefined
+    ? DEFAULT_MAX_RETRY_AFTER
+    : parseDuration(s["max-retry-after"]);
+  return {
+    ...readLogSettings(parsed),
+    ...readRequestSettings(parsed),
+    pageSize,
+    concurrency,
+    deadlineMs,
+    deadlineText: s.deadline,
+    maxRetryAfterMs,
+  };
+}
+
+/**
  * Reads and checks the shared extraction options.
  *
  * The format comes from `--format`, else the output's extension, else `jsonl` (a name without an
@@ -209,7 +268,6 @@ export function readExtractSettings(
   defaults: { defaultName: string; pageSize: number; maxPageSize: number },
 ): ExtractSettings {
   const s = parsed.strings;
-  const log = readLogSettings(parsed);
   const explicit = s.format !== undefined ? parseOutputFormat(s.format) : undefined;
   if (s.output === "") {
     throw new UsageError("Option '--output' is empty: give a file path, or '-' for stdout");
@@ -240,22 +298,6 @@ export function readExtractSettings(
       `Output '${output}' is a directory: give a file name such as '${output}${defaults.defaultName}.${outputFormat}'`,
     );
   }
-  const pageSize = s["page-size"] === undefined
-    ? defaults.pageSize
-    : readInteger(s["page-size"], "--page-size", 1, defaults.maxPageSize);
-  const concurrency = s.concurrency === undefined
-    ? 2
-    : readInteger(s.concurrency, "--concurrency", 1, 16);
-  let deadlineMs: number | undefined;
-  if (s.deadline !== undefined) {
-    deadlineMs = parseDuration(s.deadline);
-    if (!(deadlineMs > 0)) {
-      throw new UsageError(`Deadline '${s.deadline}' must be longer than zero, such as '90m'`);
-    }
-  }
-  const maxRetryAfterMs = s["max-retry-after"] === undefined
-    ? DEFAULT_MAX_RETRY_AFTER
-    : parseDuration(s["max-retry-after"]);
   let checkpoint: string | undefined;
   if (s.checkpoint !== undefined) {
     if (output === "-") {
@@ -273,15 +315,9 @@ export function readExtractSettings(
     checkpoint = `${output}.checkpoint.json`;
   }
   return {
-    ...log,
-    ...readRequestSettings(parsed),
+    ...readRunSettings(parsed, defaults),
     output,
     outputFormat,
-    pageSize,
-    concurrency,
-    deadlineMs,
-    deadlineText: s.deadline,
-    maxRetryAfterMs,
     checkpoint,
     restart: parsed.flags.restart === true,
     force: parsed.flags.force === true,

@@ -6,10 +6,9 @@
  * @module
  */
 
-import type { ApiClient, ClientEvent } from "../client.ts";
-import { type CheckpointLock, tookOverNotice } from "../lock.ts";
+import type { ApiClient } from "../client.ts";
+import { tookOverNotice } from "../lock.ts";
 import { FileCheckpointStore } from "../checkpoint_file.ts";
-import { DeadlineError, RateLimitError } from "../errors.ts";
 import {
   extract,
   extractJob,
@@ -17,14 +16,12 @@ import {
   type ExtractProgress,
   type ExtractResult,
 } from "../extract.ts";
-import { GenesysClient } from "../genesys_client.ts";
-import { clientRequestOptions } from "./context.ts";
+import type { GenesysClient } from "../genesys_client.ts";
 import { FileSink } from "../sink.ts";
 import { StreamSink } from "../sink_stream.ts";
 import type { Sink } from "../sink.ts";
 import type { PageSource } from "../source.ts";
-import { type CommandContext, type Connection, resolveConnection } from "./context.ts";
-import { ExitCode, exitCodeFor } from "./exit.ts";
+import type { CommandContext, Connection } from "./context.ts";
 import { type ExtractSettings, readExtractSettings } from "./extract_options.ts";
 import {
   nameCachePath,
@@ -34,26 +31,16 @@ import {
   withNames,
 } from "./names.ts";
 import { exists, openJobFiles } from "./job_files.ts";
-import { fileNeeds, type PermissionNeed, requirePermissions, writeRoot } from "./permissions.ts";
-import {
-  formatCount,
-  formatDuration,
-  formatPacerWait,
-  formatRetries,
-  ProgressReporter,
-  retriesByLabel,
-  retryLabel,
-} from "./progress.ts";
+import { fileNeeds, type PermissionNeed, writeRoot } from "./permissions.ts";
+import { formatCount, formatDuration } from "./progress.ts";
 import type { ChunkEstimate } from "./progress_estimate.ts";
-import { RecentRate } from "./progress_rate.ts";
-import { createReporter, type Reporter } from "./reporter.ts";
-import { invocation } from "./invocation.ts";
+import type { Reporter } from "./reporter.ts";
+import { type RunClient, startRun } from "./run_client.ts";
+import { requireRunPermissions } from "./invocation.ts";
 import { otherJobError } from "./job_change.ts";
-import { taskFolders, userCwd } from "./paths.ts";
 import { resumeArgs, resumeCommand } from "./resume.ts";
-import { listenForStop } from "./signals.ts";
+import { RunControl } from "./run_control.ts";
 import type { ParsedCommand } from "./spec.ts";
-import { errorLine } from "./exit.ts";
 import { outcomeOf } from "./outcome.ts";
 
 /** What a command extracts and how to build its source. */
@@ -100,19 +87,6 @@ export interface SourceSettings {
   setWaiting: (text?: string) => void;
 }
 
-/** What the run waits for (`429, retrying`) and until when, epoch ms, when that is known. */
-interface Waiting {
-  what: string;
-  until?: number;
-}
-
-/** `429, retrying in 42s`, counting down; just what it waits for once the time is up. */
-function formatWaiting(waiting: Waiting, now: number): string {
-  return waiting.until !== undefined && waiting.until > now
-    ? `${waiting.what} in ${formatDuration(waiting.until - now)}`
-    : waiting.what;
-}
-
 /** Options for tests and the demo: a client or checks to replace. */
 export interface RunExtractionOverrides {
   /** Use this connection instead of resolving options and environment. */
@@ -137,20 +111,12 @@ function counted(n: number, word: string): string {
 }
 
 /** The end-of-run line: records, pages, time, output, requests, refreshes, retries. */
-function summaryLine(
-  result: ExtractResult,
-  label: string,
-  client: GenesysClient,
-  refreshes: number,
-): string {
-  const stats = client.stats;
+function summaryLine(result: ExtractResult, label: string, run: RunClient): string {
   const parts = [
     `${formatCount(result.records)} ${label} (${counted(result.pages, "page")}) in ${
       formatDuration(result.elapsedMs)
     }`,
-    counted(stats.requests, "request"),
-    `${refreshes} token refresh${refreshes === 1 ? "" : "es"}`,
-    formatRetries(retriesByLabel(stats)),
+    ...run.summary(),
   ];
   const resumed = result.resumed
     ? ` (resumed; ${formatCount(result.recordsThisRun)} this run)`
@@ -184,63 +150,14 @@ export async function runExtraction(
     maxPageSize: plan.pageSize.max,
   });
   const shape = plan.table ? tableSinkOptions(plan.table, settings.outputFormat) : {};
-  const connection = overrides.connection ?? await resolveConnection(parsed);
-  ctx.redactor.addBasic(connection.credentials.clientId, connection.credentials.clientSecret);
-  const reporter = createReporter(ctx.io, settings, ctx.redactor);
-  const startedAt = Date.now();
-  const deadlineAt = settings.deadlineMs !== undefined
-    ? startedAt + settings.deadlineMs
-    : undefined;
-
-  // What the run waits for, and until when (a retry's delay), for the progress line's countdown.
-  let waiting: Waiting | undefined;
-  // The ETA's rate: records over working time, waits left out.
-  const rate = new RecentRate({ start: startedAt });
-  // The error of the retry in progress, so a deadline that ends a stuck run can say why.
-  let retrying: string | undefined;
-  // Tokens the server granted: failed attempts at the token endpoint are not refreshes.
-  let tokensGranted = 0;
-  const tokenRefreshes = () => Math.max(0, tokensGranted - 1);
-  const onEvent = (event: ClientEvent) => {
-    if (event.type === "retry") {
-      const wait = event.delayMs !== undefined ? ` in ${formatDuration(event.delayMs)}` : "";
-      const now = Date.now();
-      const until = event.delayMs !== undefined ? now + event.delayMs : undefined;
-      waiting = { what: `${retryLabel(event.cause)}, retrying`, until };
-      if (until !== undefined) rate.wait(now, until);
-      retrying = event.error ? `${event.method} ${event.path}: ${event.error}` : undefined;
-      reporter.log.debug(`Retrying ${event.method} ${event.path}${wait}`, {
-        cause: event.cause,
-        attempt: event.attempt,
-        error: event.error,
-      });
-    } else if (event.type === "response") {
-      if (event.status !== undefined && event.status < 300) waiting = retrying = undefined;
-      reporter.log.debug(`${event.method} ${event.path} answered ${event.status}`, {
-        attempt: event.attempt,
-        ms: event.durationMs,
-      });
-    } else if (event.type === "token") {
-      if (event.status !== undefined && event.status >= 200 && event.status < 300) tokensGranted++;
-      reporter.log.debug(
-        event.status === undefined
-          ? "Requesting a token"
-          : `Token request answered ${event.status}`,
-        { attempt: event.attempt },
-      );
-    }
-  };
-  const client = new GenesysClient({
-    region: connection.region.name,
-    clientId: connection.credentials.clientId,
-    clientSecret: connection.credentials.clientSecret,
-    deadline: deadlineAt,
-    maxRetryAfter: settings.maxRetryAfterMs,
-    ...clientRequestOptions(settings),
-    onEvent,
-    redactor: ctx.redactor,
-    fetch: overrides.fetch,
-  });
+  const begun = await startRun(
+    parsed,
+    settings,
+    ctx,
+    overrides,
+  );
+  const { connection, reporter, startedAt, deadlineAt, run } = begun;
+  const { client, rate } = run;
   overrides.onClient?.(client);
 
   // The source checks its query at once: a bad filter fails here, before any file exists.
@@ -250,7 +167,7 @@ export async function runExtraction(
     concurrency: settings.concurrency,
     deadline: deadlineAt,
     reporter,
-    setWaiting: (text) => waiting = text === undefined ? undefined : { what: text },
+    setWaiting: run.setWaiting,
   });
 
   const needs = [
@@ -258,14 +175,7 @@ export async function runExtraction(
     ...(plan.needs ?? []),
     ...fileNeeds(settings.output, settings.checkpoint),
   ];
-  const started = invocation(needs);
-  const folders = taskFolders(userCwd(), Deno.cwd());
-  requirePermissions(
-    needs.filter((n) => n.name !== "env"),
-    started.task
-      ? `'${started.task}' reads under ${folders.read} and writes under ${folders.write} only: choose an output there, or use 'deno run' with these flags (README, Permissions)`
-      : undefined,
-  );
+  const started = requireRunPermissions(needs, "an output");
 
   const checkpoint = settings.checkpoint !== undefined
     ? FileCheckpointStore.forFile(settings.checkpoint, { root: writeRoot(settings.checkpoint) })
@@ -279,29 +189,15 @@ export async function runExtraction(
     started,
   );
 
-  const controller = new AbortController();
-  let stoppedBy: string | undefined;
-  const held: { lock?: CheckpointLock } = {};
-  let stopProgress = () => {};
   // Listening from before the lock is taken: a signal at any moment after it releases the lock.
-  const removeSignals = listenForStop({
-    onStop: (signal) => {
-      stoppedBy ??= signal;
-      reporter.warn(
-        `${signal} received: stopping after the current page and saving the checkpoint (send it again to quit at once)`,
-      );
-      controller.abort();
-    },
-    onForce: (signal) => {
-      stopProgress();
-      held.lock?.releaseSync();
-      reporter.important(
-        `${signal} again: quitting now; the checkpoint of the last saved page is intact. Resume with:\n  ${resume}`,
-      );
-      Deno.exit(ExitCode.INTERRUPTED);
-    },
+  using control = new RunControl({
+    ...begun,
+    ctx,
+    settings,
+    saving: "the checkpoint",
+    quitting: (signal) =>
+      `${signal} again: quitting now; the checkpoint of the last saved page is intact. Resume with:\n  ${resume}`,
   });
-  using _listening = { [Symbol.dispose]: removeSignals };
 
   // One run per job: the lock beside the checkpoint is taken before any file of the job is read
   // or written and released however this function ends (a second run stops here, exit code 6).
@@ -309,7 +205,7 @@ export async function runExtraction(
     settings,
     checkpoint,
     `${plan.defaultName}.${settings.outputFormat}`,
-    (taken) => held.lock = taken,
+    (taken) => control.lock = taken,
   );
   await using _locked = lock;
   if (lock?.tookOver) reporter.warn(tookOverNotice(lock.location, lock.tookOver));
@@ -349,8 +245,8 @@ export async function runExtraction(
   const partialExisted = partial !== undefined && await exists(partial);
 
   const stopSignal = overrides.signal
-    ? AbortSignal.any([controller.signal, overrides.signal])
-    : controller.signal;
+    ? AbortSignal.any([control.signal, overrides.signal])
+    : control.signal;
   let progress: ExtractProgress | undefined;
   // What is durable so far: this run's last progress report, else the checkpoint it resumes.
   const durable = () => ({
@@ -358,47 +254,19 @@ export async function runExtraction(
     pages: progress?.pages ?? previous?.pages ?? 0,
     total: progress?.total ?? previous?.total,
   });
-  // The updating line is for people at a terminal; JSON logs get a line every few seconds.
-  const progressLine = ctx.io.stderrIsTerminal && settings.format === "text";
-  const progressReporter = new ProgressReporter({
-    snapshot: () => {
-      const stats = client.stats;
-      const now = Date.now();
-      // A rate-limit pause holds every request: working time stops until it ends.
-      const paused = stats.pacer?.queued ? stats.pacer.pausedUntil : undefined;
-      if (paused !== undefined && paused > now) rate.wait(now, paused);
-      return {
-        label: plan.label,
-        ...durable(),
-        recordsThisRun: progress?.recordsThisRun ?? 0,
-        elapsedMs: now - startedAt,
-        tokenRefreshes: tokenRefreshes(),
-        retries: retriesByLabel(stats),
-        waiting: waiting ? formatWaiting(waiting, now) : formatPacerWait(stats.pacer, now),
-        waitLeftMs: rate.waitLeftMs(now),
-        rate: rate.perSecond(),
-        ...plan.progress?.(),
-      };
-    },
-    write: ctx.io.stderr,
-    log: (line) => reporter.log.info(line),
-    isTerminal: progressLine,
-    quiet: settings.quiet,
-    columns: ctx.io.columns,
-  });
-  reporter.progress = progressReporter;
-  stopProgress = () => progressReporter.stop();
-  // The same instant the client and the source stop waiting at, not deadlineMs from now.
-  const deadlineTimer = deadlineAt !== undefined
-    ? setTimeout(() => {
-      stoppedBy ??= "deadline";
-      controller.abort();
-    }, Math.max(0, deadlineAt - Date.now()))
-    : undefined;
-
   let result: ExtractResult | undefined;
   let failure: unknown;
-  progressReporter.start();
+  const progressReporter = control.start(() => {
+    const now = Date.now();
+    return {
+      label: plan.label,
+      ...durable(),
+      recordsThisRun: progress?.recordsThisRun ?? 0,
+      elapsedMs: now - startedAt,
+      ...run.progress(now),
+      ...plan.progress?.(),
+    };
+  });
   try {
     result = await extract({
       // --resolve-names: the listings are read (or taken from the cache) before the first page.
@@ -432,10 +300,10 @@ export async function runExtraction(
           );
         }
         progress = p;
-        waiting = undefined;
+        run.setWaiting(undefined);
         rate.sample(Date.now(), p.recordsThisRun);
         overrides.onProgress?.(p);
-        if (progressLine) progressReporter.flush();
+        if (control.progressLine) progressReporter.flush();
       },
     });
     // Nothing reads the name cache of a complete job again.
@@ -443,9 +311,7 @@ export async function runExtraction(
   } catch (error) {
     failure = error;
   } finally {
-    progressReporter.stop();
-    removeSignals();
-    if (deadlineTimer !== undefined) clearTimeout(deadlineTimer);
+    control.end();
   }
 
   // A checkpoint of this job exists once any page was durable, this run or an earlier one; a page
@@ -460,35 +326,18 @@ export async function runExtraction(
   } ${plan.label} saved (${counted(saved.pages, "page")})`;
   const resumable = checkpointPath !== undefined && checkpointed;
 
-  const deadlineHit = (stoppedBy === "deadline" && result?.status !== "complete") ||
-    failure instanceof DeadlineError;
-  if (failure !== undefined && !deadlineHit) {
-    const code = exitCodeFor(failure);
-    reporter.error(errorLine(failure, ctx.redactor), { exitCode: code });
-    // Only when the wait exceeded --max-retry-after; 429s that outlast the attempts are not helped
-    // by a longer allowance.
-    if (failure instanceof RateLimitError && failure.maxRetryAfterMs !== undefined) {
-      reporter.important(
-        `The server asked to wait ${
-          formatDuration(failure.retryAfterMs)
-        }: run again later, or allow longer waits with --max-retry-after`,
-      );
-    }
+  const ended = control.outcome(result?.status === "complete", failure, run.retrying());
+  if (ended?.failed) {
     if (resumable) {
       reporter.important(
         `${savedText}; checkpoint ${checkpointPath}. Fix the cause, then resume with:\n  ${resume}`,
         { checkpoint: checkpointPath, resume },
       );
     }
-    return code;
+    return ended.code;
   }
-  if (deadlineHit || result?.status === "stopped") {
-    const code = deadlineHit ? ExitCode.DEADLINE : ExitCode.INTERRUPTED;
-    const why = deadlineHit
-      ? `Deadline of ${settings.deadlineText ?? "the run"} reached${
-        retrying ? ` while retrying ${retrying}` : ""
-      }`
-      : `Interrupted${stoppedBy ? ` by ${stoppedBy}` : ""}`;
+  if (ended) {
+    const { code, why } = ended;
     if (overrides.quietStop) {
       reporter.say(`Stopped: ${savedText}; checkpoint ${checkpointPath}`);
       return code;
@@ -514,7 +363,7 @@ export async function runExtraction(
       } ${plan.label}, checkpoint ${checkpointPath}); use --restart to extract again`,
     );
   } else if (!overrides.silentSummary) {
-    reporter.say(summaryLine(done, plan.label, client, tokenRefreshes()), {
+    reporter.say(summaryLine(done, plan.label, run), {
       records: done.records,
       pages: done.pages,
       output: done.output,

@@ -6,7 +6,8 @@
  */
 
 import { envPermitted } from "./env.ts";
-import { flagsFor, type PermissionNeed } from "./permissions.ts";
+import { taskFolders, userCwd } from "./paths.ts";
+import { flagsFor, type PermissionNeed, requirePermissions } from "./permissions.ts";
 import { type Invocation, INVOCATION_ENV } from "./resume.ts";
 
 /**
@@ -49,4 +50,41 @@ function standaloneExecPath(): string {
   } catch {
     return "genesys-batch";
   }
+}
+
+/**
+ * Checks, before anything is sent or written, that a run has the permissions it needs (the
+ * variables are asked for when they are read), and says how this process was started. Under a
+ * task, a refusal says where the task may read and write.
+ *
+ * @param needs The permissions the run uses.
+ * @param choose What the user should choose there instead: `an output`, `a --dir`.
+ * @returns The invocation (see {@link invocation}).
+ * @throws {MissingPermissionError} When something is missing.
+ *
+ * @example
+ * ```ts
+ * import { requireRunPermissions } from "./invocation.ts";
+ * import { throws } from "node:assert/strict";
+ *
+ * // Under `deno task test`, writes are granted in .test-tmp only.
+ * throws(
+ *   () => requireRunPermissions([{ name: "write", target: "/elsewhere", why: "the output" }], "an output"),
+ *   /--allow-write=\/elsewhere/,
+ * );
+ * ```
+ */
+export function requireRunPermissions(
+  needs: readonly PermissionNeed[],
+  choose: string,
+): Invocation {
+  const started = invocation(needs);
+  const folders = taskFolders(userCwd(), Deno.cwd());
+  requirePermissions(
+    needs.filter((n) => n.name !== "env"),
+    started.task
+      ? `'${started.task}' reads under ${folders.read} and writes under ${folders.write} only: choose ${choose} there, or use 'deno run' with these flags (README, Permissions)`
+      : undefined,
+  );
+  return started;
 }

@@ -13,6 +13,7 @@ import { conversationsCommand } from "./commands/conversations.ts";
 import { demoCommand } from "./commands/demo.ts";
 import { getCommand, queuesCommand, usersCommand } from "./commands/listing.ts";
 import { simCommand } from "./commands/sim.ts";
+import { syncCommand } from "./commands/sync.ts";
 import { type CliIo, processIo } from "./context.ts";
 import { errorLine, ExitCode, exitCodeFor } from "./exit.ts";
 import { commandHelp, HELP_SPEC, mainHelp, markdownReference } from "./help.ts";
@@ -26,6 +27,7 @@ export const VERSION = "0.1.0";
 /** Every command, in help order. */
 export const COMMANDS: readonly Command[] = Object.freeze([
   conversationsCommand,
+  syncCommand,
   usersCommand,
   queuesCommand,
   getCommand,

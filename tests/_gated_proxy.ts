@@ -1,0 +1,57 @@
+/**
+ * Holding CLI runs at a gate, for the tests of one run per job: a proxy in front of the simulator
+ * that holds every API request after the first few until the test opens it, the simulator's
+ * credentials as the CLI reads them, and a bounded wait for a condition.
+ */
+
+/** A proxy in front of the simulator that holds every API request after the first `free`. */
+export function gatedProxy(target: string, free: number) {
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => open = resolve);
+  let api = 0;
+  const state = { waiting: 0 };
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const url = new URL(req.url);
+    if (url.pathname !== "/oauth/token" && ++api > free) {
+      state.waiting++;
+      await gate;
+    }
+    const body = req.method === "GET" ? undefined : await req.text();
+    const headers = new Headers(req.headers);
+    headers.delete("host");
+    const res = await fetch(`${target}${url.pathname}${url.search}`, {
+      method: req.method,
+      headers,
+      body,
+    });
+    return new Response(await res.arrayBuffer(), { status: res.status, headers: res.headers });
+  });
+  return {
+    url: `http://127.0.0.1:${server.addr.port}`,
+    state,
+    open: () => open(),
+    close: async () => {
+      open();
+      await server.shutdown();
+    },
+  };
+}
+
+/** The simulator's credentials, as the CLI reads them. */
+export function credentials(
+  sim: { clientId: string; clientSecret: string },
+): Record<string, string> {
+  return {
+    GENESYSCLOUD_OAUTHCLIENT_ID: sim.clientId,
+    GENESYSCLOUD_OAUTHCLIENT_SECRET: sim.clientSecret,
+  };
+}
+
+/** Waits until `ready()` holds, polling; bounded to 60 s. */
+export async function until(ready: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 3000; i++) {
+    if (await ready()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`Gave up waiting for ${what}`);
+}
