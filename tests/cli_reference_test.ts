@@ -1,7 +1,7 @@
 /**
  * Help and documentation stay complete and in step: every command's `--help` shows every option
- * with its default and environment variable, and the README's CLI reference (between the
- * `cli-reference` markers) is exactly what `cli.ts help --markdown` prints.
+ * with its default and environment variable, and the CLI reference page `docs/cli-reference.md`
+ * (between the `cli-reference` markers) is exactly what `cli.ts help --markdown` prints.
  */
 import { assert, assertEquals } from "./_assert.ts";
 import { COMMANDS, main } from "../lib/cli/main.ts";
@@ -20,6 +20,11 @@ async function helpOf(args: string[]): Promise<{ code: number; out: string }> {
 }
 
 const normalize = (text: string) => text.replace(/\s+/g, " ").trim();
+
+/** The generated CLI reference page, and how to bring it up to date. */
+const REFERENCE = "docs/cli-reference.md";
+const REGENERATE =
+  `replace the text between the markers with the output of 'deno run cli.ts help --markdown', then run 'deno fmt ${REFERENCE}'`;
 
 Deno.test("Every command's --help lists each option, its default and env variable, and examples", async () => {
   for (const command of COMMANDS) {
@@ -64,7 +69,7 @@ Deno.test("Every example in help is a command line that parses", () => {
   }
 });
 
-Deno.test("README's CLI reference is what 'cli.ts help --markdown' prints", async () => {
+Deno.test("docs/cli-reference.md is what 'cli.ts help --markdown' prints", async () => {
   const output = await cli(["help", "--markdown"], { flags: [] });
   assertEquals(output.code, 0, output.stderr);
   const generated = output.stdout;
@@ -74,24 +79,24 @@ Deno.test("README's CLI reference is what 'cli.ts help --markdown' prints", asyn
       assert(generated.includes(`\`${optionSynopsis(option).trim()}\``), option.name);
     }
   }
-  let readme = "";
+  let page = "";
   try {
-    readme = await Deno.readTextFile(`${ROOT}README.md`);
+    page = await Deno.readTextFile(`${ROOT}${REFERENCE}`);
   } catch {
     // reported below
   }
   const start = "<!-- cli-reference:start -->";
   const end = "<!-- cli-reference:end -->";
-  const from = readme.indexOf(start);
-  const to = readme.indexOf(end);
+  const from = page.indexOf(start);
+  const to = page.indexOf(end);
   assert(
     from !== -1 && to > from,
-    `README.md needs the CLI reference between '${start}' and '${end}': paste the output of 'deno run cli.ts help --markdown'`,
+    `${REFERENCE} needs the CLI reference between '${start}' and '${end}': ${REGENERATE}`,
   );
   assertEquals(
-    normalize(readme.slice(from + start.length, to)),
+    normalize(page.slice(from + start.length, to)),
     normalize(generated),
-    "README.md's CLI reference is stale: replace it with the output of 'deno run cli.ts help --markdown'",
+    `${REFERENCE} is stale: ${REGENERATE}`,
   );
 });
 
