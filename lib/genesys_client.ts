@@ -336,8 +336,9 @@ export class GenesysClient implements ApiClient {
         `Refusing to send the token to '${url.origin}': only URLs on '${this.#origin}' are allowed; pass a path such as '/api/v2/users'`,
       );
     }
-    url.hash = "";
-    setQuery(url.searchParams, options.query ?? {});
+    // Each write re-serialises the URL: only what needs changing is changed.
+    if (raw.includes("#")) url.hash = "";
+    if (options.query) setQuery(url.searchParams, options.query);
     // A nextUri may carry a token: what messages and events show of the path is redacted.
     const display = this.tokenManager.redactor.redact(`${url.pathname}${url.search}`);
     // A plain record: the fetch reads it once; a Headers object per attempt costs more.
