@@ -434,7 +434,9 @@ export class GenesysClient implements ApiClient {
 
   async #attempt<T>(call: Call, attempt: number, signal: AbortSignal): Promise<ApiResponse<T>> {
     for (;;) {
-      await this.#o.beforeRequest?.({ method: call.method, path: call.display, attempt, signal });
+      if (this.#o.beforeRequest) {
+        await this.#o.beforeRequest({ method: call.method, path: call.display, attempt, signal });
+      }
       const ticket = await this.#pacer?.acquire({
         signal,
         deadline: call.deadline,
