@@ -9,7 +9,9 @@
  * {@link PagingResult}: the CPU time (user + system, `process.cpuUsage()`) and wall time of the
  * work alone (start-up and module loading excluded), and the peak RSS (sampled every 5 ms).
  *
- * - `fetch`: a plain `fetch` loop: one token, `response.json()`, `JSON.stringify` per record.
+ * - `fetch`: a plain `fetch` loop: one token, `response.json()`, `JSON.stringify` per record. It
+ *   sends the headers the toolkit sends (`Accept`, `Accept-Encoding`, `User-Agent`), so that both
+ *   send the same requests.
  * - `library`: the toolkit's paging: `GenesysClient` (retries, pacing, token renewal) with
  *   `paginate` and `conversationDetailsPages`, the records written the same way.
  * - `extract`: the toolkit's whole pipeline: `extract()` with `listingSource` and
@@ -131,7 +133,12 @@ async function plainFetch(spec: PagingSpec): Promise<{ records: number; pages: n
     body: "grant_type=client_credentials",
   });
   const { access_token: token } = await tokenResponse.json();
-  const auth = { Authorization: `Bearer ${token}` };
+  const auth = {
+    Authorization: `Bearer ${token}`,
+    Accept: "application/json",
+    "Accept-Encoding": "gzip",
+    "User-Agent": "genesys-batch-toolkit/0.1.0",
+  };
   let records = 0;
   let pages = 0;
   let next: string | undefined = `${USERS_PATH}?pageSize=${PAGE_SIZE}&pageNumber=1`;

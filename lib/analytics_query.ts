@@ -252,8 +252,15 @@ export async function* conversationDetailsPages(
     };
     return;
   }
+  // Each span's text, built once: it names the span's requests, its totalHits and its pages.
+  const texts = new WeakMap<Interval, string>();
+  const textOf = (span: Interval): string => {
+    let text = texts.get(span);
+    if (text === undefined) texts.set(span, text = formatInterval(span));
+    return text;
+  };
   const item = (span: Interval, pageNumber: number): PageRequest => ({
-    key: `${formatInterval(span)}#${pageNumber}`,
+    key: `${textOf(span)}#${pageNumber}`,
     span,
     pageNumber,
   });
@@ -271,7 +278,7 @@ export async function* conversationDetailsPages(
     let pageNumber = state.pageNumber;
     let spanMs = state.spanMs;
     while (walk && span) {
-      const known = totals.get(formatInterval(span));
+      const known = totals.get(textOf(span));
       if (known !== undefined && pageNumber === 1 && tooMany(known)) {
         yield item(span, 1); // the page that says split, kept for the loop: then the halves
         return;
@@ -291,14 +298,14 @@ export async function* conversationDetailsPages(
     plan: upcoming,
     onResponse: (request, response) => {
       if (typeof response?.totalHits === "number") {
-        totals.set(formatInterval(request.span), response.totalHits);
+        totals.set(textOf(request.span), response.totalHits);
       }
     },
     fetch: (request, signal) =>
       client.request<DetailsResponse>("POST", DETAILS_QUERY_PATH, {
         body: {
           ...s.body,
-          interval: formatInterval(request.span),
+          interval: textOf(request.span),
           paging: { pageSize: s.pageSize, pageNumber: request.pageNumber },
         },
         idempotent: true,
@@ -319,7 +326,7 @@ export async function* conversationDetailsPages(
         if (half < s.minChunkMs) {
           throw new GenesysError(
             `The interval '${
-              formatInterval(span)
+              textOf(span)
             }' alone has about ${totalHits} conversations, more than the details query can page through (${s.maxResults} in pages of ${s.pageSize}), and cannot be split below minChunk '${
               formatDuration(s.minChunkMs)
             }'; add filters or use the jobs API`,
@@ -334,7 +341,7 @@ export async function* conversationDetailsPages(
       const raw = recordsOf<Conversation>(
         response.conversations,
         "conversations",
-        `POST ${DETAILS_QUERY_PATH} for '${formatInterval(span)}' (page ${pageNumber})`,
+        `POST ${DETAILS_QUERY_PATH} for '${textOf(span)}' (page ${pageNumber})`,
       );
       const conversations = raw.filter((c) => ownedBy(c, span));
       state.emitted += conversations.length;
@@ -344,7 +351,7 @@ export async function* conversationDetailsPages(
       const spanDone = raw.length === 0 ||
         (atLimit && raw.length < s.pageSize && (totalHits ?? 0) <= s.maxResults);
       if (spanDone) {
-        totals.delete(formatInterval(span));
+        totals.delete(textOf(span));
         const next = after(walk, span, state.spanMs);
         state.from = next.from;
         state.spanMs = next.spanMs;
@@ -357,9 +364,9 @@ export async function* conversationDetailsPages(
       } else if (atLimit) {
         throw new GenesysError(
           `The interval '${
-            formatInterval(span)
+            textOf(span)
           }' holds more conversations than the details query can page through (${s.maxResults} in pages of ${s.pageSize}; its totalHits said ${
-            totals.get(formatInterval(span)) ?? "nothing"
+            totals.get(textOf(span)) ?? "nothing"
           }, an estimate): run again with a smaller chunk, add filters, or use the jobs API`,
         );
       } else {
@@ -374,7 +381,7 @@ export async function* conversationDetailsPages(
       }
       const page: ConversationDetailsPage = {
         conversations,
-        interval: formatInterval(span),
+        interval: textOf(span),
         pageNumber,
         dropped: raw.length - conversations.length,
         position: writeDetailsState(state),

@@ -28,7 +28,7 @@ import {
 } from "./http.ts";
 import { Pacer, type PacerResponse, sharedPacer } from "./pacer.ts";
 import { type ResolvedRegion, resolveRegion } from "./region.ts";
-import { setQuery } from "./query.ts";
+import { type Query, setQuery } from "./query.ts";
 import { DEFAULT_MAX_RETRY_AFTER, retry, sleep, type TimeBudget } from "./retry.ts";
 import { TokenManager } from "./token.ts";
 
@@ -36,6 +36,42 @@ const DEFAULT_USER_AGENT = "genesys-batch-toolkit/0.1.0";
 const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
 /** The default rate-limit budget of one request: 15 minutes of 429s. */
 const DEFAULT_RATE_LIMIT_BUDGET = 900_000;
+/** A path that is a full URL (it has a scheme). */
+const ABSOLUTE = /^[a-z][a-z0-9+.-]*:/i;
+/**
+ * A path the URL parser gives back as it is: a slash not followed by another slash or a
+ * backslash (which would name another host), then only characters that no part of a URL
+ * percent-encodes or rewrites (no quote, space, `#`, `^`, backtick, braces, control or non-ASCII
+ * character), and no dot segment (checked apart, with its `%2e` spellings).
+ */
+const PLAIN_PATH =
+  /^\/(?![/\\])[A-Za-z0-9\-._~!$&()*+,;=:@%/]*(?:\?[A-Za-z0-9\-._~!$&()*+,;=:@%/?]*)?$/;
+const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?:[/?]|$)/i;
+
+/** Where a request goes: its full URL, and the path and query it shows. */
+interface Target {
+  href: string;
+  pathname: string;
+  search: string;
+}
+
+/**
+ * Whether `raw` is a path the URL parser would keep as it is (see {@link PLAIN_PATH}): resolved
+ * against the API origin it stays there, and its URL is the origin followed by it.
+ */
+function isPlainPath(raw: string): boolean {
+  return PLAIN_PATH.test(raw) && !DOT_SEGMENT.test(raw);
+}
+
+/** The target of a plain path, as `new URL(raw, origin)` gives it, without parsing it. */
+function plainTarget(origin: string, raw: string): Target {
+  const mark = raw.indexOf("?");
+  return {
+    href: origin + raw,
+    pathname: mark < 0 ? raw : raw.slice(0, mark),
+    search: mark < 0 || mark === raw.length - 1 ? "" : raw.slice(mark),
+  };
+}
 /** Path segments that are ids (UUIDs, numbers): a route names the endpoint, not the entity. */
 const ID_SEGMENT =
   /\/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d+)(?=\/|$)/gi;
@@ -47,7 +83,8 @@ const MAX_UNAUTHORIZED = 3;
 
 interface Call {
   method: string;
-  url: URL;
+  /** The full URL. */
+  href: string;
   display: string;
   name: string;
   /** The endpoint, for limits of its own: `GET /api/v2/users/{id}`. */
@@ -322,24 +359,11 @@ export class GenesysClient implements ApiClient {
   #prepare(method: string, path: string, options: RequestOptions): Call {
     const verb = String(method).toUpperCase();
     const raw = String(path);
-    let url: URL;
-    try {
-      url = new URL(
-        /^[a-z][a-z0-9+.-]*:/i.test(raw) || raw.startsWith("/") ? raw : `/${raw}`,
-        this.#origin,
-      );
-    } catch {
-      throw new UsageError(`Path '${raw}' is not a valid URL path: write it like '/api/v2/users'`);
-    }
-    if (url.origin !== this.#origin || url.username || url.password) {
-      throw new UsageError(
-        `Refusing to send the token to '${url.origin}': only URLs on '${this.#origin}' are allowed; pass a path such as '/api/v2/users'`,
-      );
-    }
-    url.hash = "";
-    setQuery(url.searchParams, options.query ?? {});
+    const { href, pathname, search } = options.query === undefined && isPlainPath(raw)
+      ? plainTarget(this.#origin, raw)
+      : this.#target(raw, options.query);
     // A nextUri may carry a token: what messages and events show of the path is redacted.
-    const display = this.tokenManager.redactor.redact(`${url.pathname}${url.search}`);
+    const display = this.tokenManager.redactor.redact(`${pathname}${search}`);
     // A plain record: the fetch reads it once; a Headers object per attempt costs more.
     const headers: Record<string, string> = {};
     let accept = false;
@@ -361,21 +385,42 @@ export class GenesysClient implements ApiClient {
       body = JSON.stringify(options.body);
       if (!contentType) headers["Content-Type"] = "application/json";
     }
-    const deadlines = [options.deadline, this.#o.deadline].filter((d): d is number =>
-      d !== undefined
-    );
+    const own = this.#o.deadline;
+    const deadline = options.deadline === undefined
+      ? own
+      : own === undefined
+      ? options.deadline
+      : Math.min(options.deadline, own);
     return {
       method: verb,
-      url,
+      href,
       display,
       name: `${verb} ${display}`,
-      route: this.#pacer ? `${verb} ${url.pathname.replace(ID_SEGMENT, "/{id}")}` : "",
+      route: this.#pacer ? `${verb} ${pathname.replace(ID_SEGMENT, "/{id}")}` : "",
       headers,
       body,
-      deadline: deadlines.length ? Math.min(...deadlines) : undefined,
+      deadline,
       timeoutMs: options.timeoutMs ?? this.#o.timeoutMs ?? 60_000,
       unauthorized: 0,
     };
+  }
+
+  /** Where a path goes, parsed as a URL on the API origin (anything else is refused). */
+  #target(raw: string, query: Query | undefined): Target {
+    let url: URL;
+    try {
+      url = new URL(raw.startsWith("/") || ABSOLUTE.test(raw) ? raw : `/${raw}`, this.#origin);
+    } catch {
+      throw new UsageError(`Path '${raw}' is not a valid URL path: write it like '/api/v2/users'`);
+    }
+    if (url.origin !== this.#origin || url.username || url.password) {
+      throw new UsageError(
+        `Refusing to send the token to '${url.origin}': only URLs on '${this.#origin}' are allowed; pass a path such as '/api/v2/users'`,
+      );
+    }
+    url.hash = "";
+    if (query) setQuery(url.searchParams, query);
+    return { href: url.href, pathname: url.pathname, search: url.search };
   }
 
   #pacerResponse(call: Call, exchanged: Exchange): PacerResponse {
@@ -389,7 +434,9 @@ export class GenesysClient implements ApiClient {
 
   async #attempt<T>(call: Call, attempt: number, signal: AbortSignal): Promise<ApiResponse<T>> {
     for (;;) {
-      await this.#o.beforeRequest?.({ method: call.method, path: call.display, attempt, signal });
+      if (this.#o.beforeRequest) {
+        await this.#o.beforeRequest({ method: call.method, path: call.display, attempt, signal });
+      }
       const ticket = await this.#pacer?.acquire({
         signal,
         deadline: call.deadline,
@@ -423,13 +470,16 @@ export class GenesysClient implements ApiClient {
         }
         const headers = { ...call.headers, Authorization: `Bearer ${token}` };
         this.#requests++;
-        emit(this.#o.onEvent, {
-          type: "request",
-          method: call.method,
-          path: call.display,
-          attempt,
-        });
-        exchanged = await exchange(call.url.href, {
+        // Events are built only for a listener (the clock too): most clients have none.
+        if (this.#o.onEvent) {
+          emit(this.#o.onEvent, {
+            type: "request",
+            method: call.method,
+            path: call.display,
+            attempt,
+          });
+        }
+        exchanged = await exchange(call.href, {
           method: call.method,
           headers,
           body: call.body,
@@ -450,14 +500,16 @@ export class GenesysClient implements ApiClient {
       const { response, text } = exchanged;
       const status = response.status;
       this.#statuses[status] = (this.#statuses[status] ?? 0) + 1;
-      emit(this.#o.onEvent, {
-        type: "response",
-        method: call.method,
-        path: call.display,
-        attempt,
-        status,
-        durationMs: this.#now() - startedAt,
-      });
+      if (this.#o.onEvent) {
+        emit(this.#o.onEvent, {
+          type: "response",
+          method: call.method,
+          path: call.display,
+          attempt,
+          status,
+          durationMs: this.#now() - startedAt,
+        });
+      }
       if (status === 401) {
         call.unauthorized++;
         // The first 401 of a request always gets a fresh token. A later one is an auth error

@@ -83,7 +83,9 @@ export async function exchange(
   };
   const timer = watchTimeout(options.timeoutMs, expire);
   const forward = (): void => attempt.abort(signal?.reason);
-  signal?.addEventListener("abort", forward, { once: true });
+  // No `once` option: a signal aborts once anyway, and the options dictionary costs more than
+  // the listener itself.
+  signal?.addEventListener("abort", forward);
   const fail = (error: unknown, phase: string): unknown => {
     if (signal?.aborted) return signal.reason;
     if (timedOut) {
@@ -140,6 +142,11 @@ const watched = new Set<{ at: number; expire: () => void }>();
 let watchdog: ReturnType<typeof setInterval> | undefined;
 
 function watch(): void {
+  if (watched.size === 0) {
+    clearInterval(watchdog);
+    watchdog = undefined;
+    return;
+  }
   const now = performance.now();
   for (const entry of watched) {
     if (entry.at <= now) {
@@ -147,17 +154,16 @@ function watch(): void {
       entry.expire();
     }
   }
-  if (watched.size === 0) {
-    clearInterval(watchdog);
-    watchdog = undefined;
-  }
 }
 
 /**
  * Calls `expire` after `ms` (a timeout beyond what timers hold, about 24.8 days, means none).
  * Long timeouts (5 s and more: the per-attempt timeouts of API and token requests) share one
- * interval timer that runs only while some are pending, so a request costs no timer of its own;
- * shorter ones get their own timer, to the millisecond.
+ * interval timer, so a request costs no timer of its own: starting and clearing a timer around
+ * every request costs more than the rest of the client's work on it. The watchdog stops on the
+ * first tick that finds nothing to watch (so sequential requests keep one timer) and is unref'd:
+ * it never holds a process open (a request in flight does that by itself). Shorter timeouts get
+ * their own timer, to the millisecond.
  */
 function watchTimeout(ms: number, expire: () => void): { clear(): void } {
   if (!(ms < 2_147_483_647)) return { clear() {} };
@@ -167,16 +173,11 @@ function watchTimeout(ms: number, expire: () => void): { clear(): void } {
   }
   const entry = { at: performance.now() + ms, expire };
   watched.add(entry);
-  watchdog ??= setInterval(watch, WATCH_EVERY_MS);
-  return {
-    clear: () => {
-      watched.delete(entry);
-      if (watched.size === 0 && watchdog !== undefined) {
-        clearInterval(watchdog);
-        watchdog = undefined;
-      }
-    },
-  };
+  if (watchdog === undefined) {
+    watchdog = setInterval(watch, WATCH_EVERY_MS);
+    Deno.unrefTimer(watchdog);
+  }
+  return { clear: () => watched.delete(entry) };
 }
 
 /** What a Genesys (or OAuth) error body says. */

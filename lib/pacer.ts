@@ -176,7 +176,7 @@ interface Waiter {
   since: number;
   deadline?: number;
   name?: string;
-  limiters: Limiter[];
+  limiters: readonly Limiter[];
   route?: string;
   resolve: (ticket: PacerTicket) => void;
   reject: (error: unknown) => void;
@@ -398,6 +398,8 @@ export class Pacer {
   readonly #now: () => number;
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly #token: Limiter;
+  /** The limiters of a request whose route has no limit of its own (shared, never changed). */
+  readonly #tokenOnly: readonly Limiter[];
   readonly #keyed = new Map<string, Limiter>();
   readonly #routes = new Map<string, Limiter>();
   #pausedUntil = -Infinity;
@@ -431,6 +433,7 @@ export class Pacer {
     this.#sleep = options.sleep ?? defaultSleep;
     const fromStart = options.paceFromStart ?? options.rate !== undefined;
     this.#token = new Limiter(TOKEN_KEY, this.#shape, fromStart);
+    this.#tokenOnly = [this.#token];
   }
 
   /** A snapshot of the pacer's state and counters. */
@@ -469,7 +472,7 @@ export class Pacer {
     const { signal, deadline, name } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
     const keyed = options.route === undefined ? undefined : this.#routes.get(options.route);
-    const limiters = keyed ? [this.#token, keyed] : [this.#token];
+    const limiters = keyed ? [this.#token, keyed] : this.#tokenOnly;
     const now = this.#now();
     const due = this.#dueAt(now, limiters);
     if (this.#queue.length === 0 && due <= now) {
@@ -511,10 +514,15 @@ export class Pacer {
    */
   observe(response: PacerResponse, route?: string): void {
     const keyed = route === undefined ? undefined : this.#routes.get(route);
-    this.#observe(response, this.#now(), keyed ? [this.#token, keyed] : [this.#token], route);
+    this.#observe(response, this.#now(), keyed ? [this.#token, keyed] : this.#tokenOnly, route);
   }
 
-  #observe(response: PacerResponse, sentAt: number, limiters: Limiter[], route?: string): void {
+  #observe(
+    response: PacerResponse,
+    sentAt: number,
+    limiters: readonly Limiter[],
+    route?: string,
+  ): void {
     const now = this.#now();
     const allowed = Number(response.headers?.get("inin-ratelimit-allowed") ?? NaN);
     if (allowed > 0) this.#token.state(allowed / 60, now);
@@ -545,7 +553,11 @@ export class Pacer {
   }
 
   /** The limiter a 429 is about: the token's, or the one of the `limit.key` it names. */
-  #limiterFor(limit: RateLimitInfo | undefined, limiters: Limiter[], route?: string): Limiter {
+  #limiterFor(
+    limit: RateLimitInfo | undefined,
+    limiters: readonly Limiter[],
+    route?: string,
+  ): Limiter {
     const key = limit?.key;
     if (!key || TOKEN_LIMIT.test(key)) return this.#token;
     const name = limit.namespace ? `${limit.namespace}/${key}` : key;
@@ -561,13 +573,13 @@ export class Pacer {
   }
 
   /** The earliest time the next request may go. */
-  #dueAt(now: number, limiters: Limiter[]): number {
+  #dueAt(now: number, limiters: readonly Limiter[]): number {
     let due = Math.max(now, this.#pausedUntil);
     for (const limiter of limiters) due = Math.max(due, limiter.due());
     return due;
   }
 
-  #take(at: number, limiters: Limiter[], route?: string): PacerTicket {
+  #take(at: number, limiters: readonly Limiter[], route?: string): PacerTicket {
     this.#acquired++;
     this.#inFlight++;
     for (const limiter of limiters) limiter.take(at);

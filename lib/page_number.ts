@@ -129,8 +129,12 @@ function nextPath(nextUri: string, path: string): { path: string; pageNumber?: n
 /** A request's identity whatever the order of its query parameters. */
 function canonical(target: string): string {
   const url = new URL(target, "http://relative.invalid");
-  const params = [...url.searchParams].map(([k, v]) => `${k}=${v}`).sort();
-  return `${url.pathname}?${params.join("&")}`;
+  return `${url.pathname}?${paramsOf(url).sort().join("&")}`;
+}
+
+/** A URL's query parameters as `key=value` texts (decoded), in order. */
+function paramsOf(url: URL): string[] {
+  return [...url.searchParams].map(([k, v]) => `${k}=${v}`);
 }
 
 /**
@@ -150,6 +154,50 @@ function buildPath(path: string, query: Query): string {
   const url = new URL(path, "http://relative.invalid");
   setQuery(url.searchParams, query);
   return url.pathname + url.search;
+}
+
+/** A page number no listing reaches, marking where a built path holds it. */
+const PLACEHOLDER = 987_654_321;
+
+/** The paths of a listing's pages by number, and their {@link canonical} forms. */
+interface PagePaths {
+  /** The path of page `n`: the listing's path with its query and `pageNumber=n`. */
+  path(n: number): string;
+  /** `canonical(path(n))`. */
+  canonical(n: number): string;
+}
+
+/**
+ * The paths of a listing's pages by number, built once for every page: the query is serialised
+ * around a placeholder page number, and each page's number takes its place (a number serialises
+ * as its digits). In the canonical form (sorted parameters), `pageNumber=n` sorts to the same
+ * place whatever `n`, as long as no other parameter text starts with `pageNumber=`. Where the
+ * placeholder shows up more than once, or another parameter does start so, each page's path is
+ * built and parsed on its own.
+ */
+function pagePaths(path: string, query: Query): PagePaths {
+  const built = buildPath(path, { ...query, pageNumber: PLACEHOLDER });
+  const slow: PagePaths = {
+    path: (n) => buildPath(path, { ...query, pageNumber: n }),
+    canonical: (n) => canonical(buildPath(path, { ...query, pageNumber: n })),
+  };
+  const [before, after, ...more] = built.split(`pageNumber=${PLACEHOLDER}`);
+  if (after === undefined || more.length > 0 || !/[?&]$/.test(before) || /^[^&]/.test(after)) {
+    return slow;
+  }
+  const url = new URL(built, "http://relative.invalid");
+  const others = paramsOf(url).filter((p) => p !== `pageNumber=${PLACEHOLDER}`);
+  if (others.some((p) => p.startsWith("pageNumber="))) return slow;
+  others.sort();
+  const below = others.filter((p) => p < "pageNumber=");
+  const above = others.slice(below.length);
+  const head = `${before}pageNumber=`;
+  const canonicalHead = `${url.pathname}?${below.map((p) => `${p}&`).join("")}pageNumber=`;
+  const canonicalTail = above.map((p) => `&${p}`).join("");
+  return {
+    path: (n) => head + n + after,
+    canonical: (n) => canonicalHead + n + canonicalTail,
+  };
 }
 
 /** Empty pages in a row, each with a `nextUri`, after which a listing is taken to be endless. */
@@ -214,31 +262,15 @@ export async function* paginate<T = unknown>(
   const followNextUri = options.followNextUri ?? true;
   const query = options.query ?? {};
   const cap = options.cap === undefined ? documentedCap(path, query) : options.cap ?? undefined;
-  // Both are asked several times per page for the same values: each answer is built once (the
-  // caches hold the pages around the current one; they are emptied as they grow).
-  const paths = new Map<number, string>();
-  const pathFor = (n: number): string => {
-    let built = paths.get(n);
-    if (built === undefined) {
-      if (paths.size >= 64) paths.clear();
-      paths.set(n, built = buildPath(path, { ...query, pageSize, pageNumber: n }));
-    }
-    return built;
-  };
-  const canonicalForms = new Map<string, string>();
-  const canonicalOf = (target: string): string => {
-    let form = canonicalForms.get(target);
-    if (form === undefined) {
-      if (canonicalForms.size >= 64) canonicalForms.clear();
-      canonicalForms.set(target, form = canonical(target));
-    }
-    return form;
-  };
+  const pages = pagePaths(path, { ...query, pageSize });
+  const pathFor = pages.path;
   // The caller's parameters (the path's, `query` and `pageSize`), carried onto a nextUri that
   // lacks them; `pageNumber` is the nextUri's own business.
   const carried = new URL(buildPath(path, { ...query, pageSize }), "http://relative.invalid")
     .searchParams;
   carried.delete("pageNumber");
+  // A listing off the API path takes no nextUri (see nextPath), not even the next page's.
+  const onApi = new URL(path, "http://relative.invalid").pathname.startsWith("/api/");
 
   let pageNumber = options.pageNumber ?? 1;
   let current: string | undefined = pathFor(pageNumber);
@@ -269,8 +301,9 @@ export async function* paginate<T = unknown>(
       return client.request<ListingResponse<T>>("GET", item.key, request);
     },
   });
-  const seen = new Set<string>([canonicalOf(current)]);
-  let pages = 0;
+  // The canonical forms of the pages asked for: a nextUri met again would loop.
+  const seen = new Set<string>([pages.canonical(pageNumber)]);
+  let read = 0;
   let emptyInARow = 0;
   try {
     while (current !== undefined) {
@@ -286,7 +319,7 @@ export async function* paginate<T = unknown>(
         }
         throw error;
       }
-      pages++;
+      read++;
       const entities = recordsOf<T>(
         body.entities,
         "entities",
@@ -307,26 +340,29 @@ export async function* paginate<T = unknown>(
         );
       }
       if (!last) {
-        if (followNextUri) {
+        const following = pathFor(pageNumber + 1);
+        let form: string;
+        if (!followNextUri || (body.nextUri === following && onApi)) {
+          // By number, or the usual nextUri (exactly the next page by number): nothing to parse.
+          nextPageNumber = pageNumber + 1;
+          nextTarget = following;
+          form = pages.canonical(nextPageNumber);
+        } else {
           const parsed = nextPath(String(body.nextUri), path);
           nextPageNumber = parsed.pageNumber ?? pageNumber + 1;
           nextTarget = withCarried(parsed.path, carried);
+          form = canonical(nextTarget);
           // The same request as the next page by number (its query merely in another order):
           // use our form, so that pages fetched ahead by number are recognised.
-          if (canonicalOf(nextTarget) === canonicalOf(pathFor(nextPageNumber))) {
-            nextTarget = pathFor(nextPageNumber);
-          }
-        } else {
-          nextPageNumber = pageNumber + 1;
-          nextTarget = pathFor(nextPageNumber);
+          if (form === pages.canonical(nextPageNumber)) nextTarget = pathFor(nextPageNumber);
         }
-        if (seen.has(canonicalOf(nextTarget))) {
+        if (seen.has(form)) {
           throw new GenesysError(
             `The listing '${path}' repeated nextUri '${nextTarget}' after page ${pageNumber}: it would loop forever; pass followNextUri: false to page by number`,
           );
         }
-        checkMaxPages(path, pages, options.maxPages);
-        seen.add(canonicalOf(nextTarget));
+        checkMaxPages(path, read, options.maxPages);
+        seen.add(form);
       }
       const page: ListingPage<T> = { entities, pageNumber, body };
       if (nextPageNumber !== undefined) page.nextPageNumber = nextPageNumber;

@@ -130,7 +130,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       signal?.removeEventListener("abort", onAbort);
       resolve();
     }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
+    signal?.addEventListener("abort", onAbort);
   });
 }
 
@@ -161,8 +161,8 @@ function describeError(error: unknown): string {
   return line.length > 300 ? `${line.slice(0, 297)}...` : line;
 }
 
-function check(ok: boolean, message: string): void {
-  if (!ok) throw new RangeError(`Cannot retry: ${message}`);
+function invalid(message: string): never {
+  throw new RangeError(`Cannot retry: ${message}`);
 }
 
 /**
@@ -246,26 +246,27 @@ export async function retry<T>(
     sleep: wait = sleep,
     random = Math.random,
   } = options;
-  check(
-    Number.isInteger(maxAttempts) && maxAttempts >= 1,
-    `'maxAttempts' must be a positive integer, got '${maxAttempts}'`,
-  );
-  check(
-    Number.isFinite(multiplier) && multiplier >= 1,
-    `'multiplier' must be a finite number of at least 1, got '${multiplier}'`,
-  );
-  check(maxTimeout > 0, `'maxTimeout' must be positive, got '${maxTimeout}'`);
-  check(minTimeout >= 0, `'minTimeout' must be 0 or more, got '${minTimeout}'`);
-  check(
-    minTimeout <= maxTimeout,
-    `'minTimeout' ('${minTimeout}') must not exceed 'maxTimeout' ('${maxTimeout}')`,
-  );
-  check(jitter >= 0 && jitter <= 1, `'jitter' must be between 0 and 1, got '${jitter}'`);
-  check(maxRetryAfter >= 0, `'maxRetryAfter' must be 0 or more, got '${maxRetryAfter}'`);
-  check(
-    deadline === undefined || !Number.isNaN(deadline),
-    `'deadline' must be a number, got 'NaN'`,
-  );
+  // Each message is built only when its check fails: this runs before every request.
+  if (!(Number.isInteger(maxAttempts) && maxAttempts >= 1)) {
+    invalid(`'maxAttempts' must be a positive integer, got '${maxAttempts}'`);
+  }
+  if (!(Number.isFinite(multiplier) && multiplier >= 1)) {
+    invalid(`'multiplier' must be a finite number of at least 1, got '${multiplier}'`);
+  }
+  if (!(maxTimeout > 0)) invalid(`'maxTimeout' must be positive, got '${maxTimeout}'`);
+  if (!(minTimeout >= 0)) invalid(`'minTimeout' must be 0 or more, got '${minTimeout}'`);
+  if (!(minTimeout <= maxTimeout)) {
+    invalid(`'minTimeout' ('${minTimeout}') must not exceed 'maxTimeout' ('${maxTimeout}')`);
+  }
+  if (!(jitter >= 0 && jitter <= 1)) {
+    invalid(`'jitter' must be between 0 and 1, got '${jitter}'`);
+  }
+  if (!(maxRetryAfter >= 0)) {
+    invalid(`'maxRetryAfter' must be 0 or more, got '${maxRetryAfter}'`);
+  }
+  if (deadline !== undefined && Number.isNaN(deadline)) {
+    invalid(`'deadline' must be a number, got 'NaN'`);
+  }
   const signal = options.signal ?? NEVER_ABORTED;
   const budget = options.timeBudget;
   let budgetStart: number | undefined;

@@ -387,6 +387,51 @@ Deno.test("GenesysClient accepts full URLs only on its own API origin", async ()
   assertEquals(fake.apiRequests.length, 1);
 });
 
+Deno.test("GenesysClient sends every path where the URL parser puts it, and no path off its origin", async () => {
+  const urls: string[] = [];
+  const client = new GenesysClient({
+    region: BASE,
+    clientId: "id",
+    clientSecret: SECRET,
+    fetch: (input) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (new URL(url).pathname === "/oauth/token") {
+        return Promise.resolve(Response.json({ access_token: "tok-raw", expires_in: 3600 }));
+      }
+      urls.push(url);
+      return Promise.resolve(Response.json({}));
+    },
+  });
+  // Paths taken as they are (the usual ones) and paths the parser rewrites: both must reach
+  // exactly what `new URL(path, origin)` names, without a fragment.
+  const paths = [
+    "/api/v2/users?pageSize=100&pageNumber=2",
+    "/api/v2/analytics/conversations/details/query",
+    "/",
+    "/api/v2/users?",
+    "/api//v2/users?a=1&&b=%41%zz",
+    "/api/v2/./users?x=/../y",
+    "/api/v2/a/../users",
+    "/api/v2/%2e%2E/users",
+    "/api/v2/users?name=O'Brien&q=a b",
+    "/api/v2/users#top",
+    '/api/v2/{x}/^`/users?q="<>"',
+    "/api/v2/\tusers",
+    "/api/v2/usérs?q=é",
+    "api/v2/users?pageNumber=1",
+  ];
+  for (const path of paths) {
+    await client.request("GET", path);
+    const expected = new URL(path.startsWith("/") ? path : `/${path}`, BASE);
+    expected.hash = "";
+    assertEquals(urls.at(-1), expected.href, path);
+  }
+  for (const bad of ["/\\evil.example/x", "/\t/evil.example/x", "/\n/evil.example/x"]) {
+    await assertRejects(() => client.request("GET", bad), UsageError, "Refusing to send the token");
+  }
+  assertEquals(urls.length, paths.length);
+});
+
 Deno.test("GenesysClient records the last 429: its wait and the limit its body names", async () => {
   let n = 0;
   const { client } = makeClient(() =>
