@@ -41,7 +41,7 @@ export * from "./lib/token.ts";
 export * from "./lib/client.ts";
 export * from "./lib/log.ts";
 export * from "./lib/interval.ts";
-export * from "./lib/source.ts";
+export * from "./lib/types.ts";
 export * from "./lib/paginate.ts";
 export * from "./lib/analytics.ts";
 export * from "./lib/analytics_query.ts";

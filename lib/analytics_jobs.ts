@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { ApiClient, JsonValue } from "./client.ts";
+import type { ApiClient, JsonValue, PageSource, SourcePage } from "./types.ts";
 import { ApiError, CheckpointError, JobError, UsageError } from "./errors.ts";
 import {
   checkDetailsQuery,
@@ -33,7 +33,6 @@ import { formatInstant, formatInterval, type Interval } from "./interval.ts";
 import { checkPositiveInt, linkSignal, recordsOf } from "./page_loop.ts";
 import { type JobPosition, readJobPosition, writeJobPosition } from "./analytics_jobs_position.ts";
 import { paginateCursor } from "./paginate_cursor.ts";
-import type { PageSource, SourcePage } from "./source.ts";
 
 export {
   cancelDetailsJob,
@@ -158,7 +157,7 @@ export interface ConversationDetailsJobPage {
  * @example
  * ```ts
  * import { conversationDetailsJobPages } from "./analytics_jobs.ts";
- * import type { ApiClient } from "./client.ts";
+ * import type { ApiClient } from "./types.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  *
  * const states = ["QUEUED", "FULFILLED"];
@@ -433,7 +432,7 @@ export async function* conversationDetailsJobPages(
  * @example
  * ```ts
  * import { conversationDetailsJob } from "./analytics_jobs.ts";
- * import type { ApiClient } from "./client.ts";
+ * import type { ApiClient } from "./types.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const client = {
@@ -480,7 +479,7 @@ export async function* conversationDetailsJob(
  * @example
  * ```ts
  * import { conversationDetailsJobSource } from "./analytics_jobs.ts";
- * import type { ApiClient } from "./client.ts";
+ * import type { ApiClient } from "./types.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const client = {

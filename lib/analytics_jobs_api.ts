@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ApiClient, RequestOptions } from "./client.ts";
+import type { ApiClient, RequestOptions } from "./types.ts";
 import { ApiError, DeadlineError, GenesysError, JobError, UsageError } from "./errors.ts";
 import { DETAILS_JOBS_PATH } from "./analytics.ts";
 import { formatDuration } from "./interval.ts";
@@ -92,7 +92,7 @@ export function detailsJobPath(jobId: string): string {
  * @example
  * ```ts
  * import { detailsJobAvailability } from "./analytics_jobs_api.ts";
- * import type { ApiClient } from "./client.ts";
+ * import type { ApiClient } from "./types.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const client = {
@@ -127,7 +127,7 @@ export async function detailsJobAvailability(
  * @example
  * ```ts
  * import { submitDetailsJob } from "./analytics_jobs_api.ts";
- * import type { ApiClient } from "./client.ts";
+ * import type { ApiClient } from "./types.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const client = { request: () => Promise.resolve({ jobId: "j1" }) } as unknown as ApiClient;
@@ -161,7 +161,7 @@ export async function submitDetailsJob(
  * @example
  * ```ts
  * import { detailsJobStatus } from "./analytics_jobs_api.ts";
- * import type { ApiClient } from "./client.ts";
+ * import type { ApiClient } from "./types.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const client = { request: () => Promise.resolve({ state: "PENDING" }) } as unknown as ApiClient;
@@ -196,7 +196,7 @@ export async function detailsJobStatus(
  * @example
  * ```ts
  * import { cancelDetailsJob } from "./analytics_jobs_api.ts";
- * import type { ApiClient } from "./client.ts";
+ * import type { ApiClient } from "./types.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const seen: string[] = [];
@@ -311,7 +311,7 @@ export function pollSettings(
  * @example
  * ```ts
  * import { waitForDetailsJob } from "./analytics_jobs_api.ts";
- * import type { ApiClient } from "./client.ts";
+ * import type { ApiClient } from "./types.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  *
  * const states = ["QUEUED", "PENDING", "FULFILLED"];

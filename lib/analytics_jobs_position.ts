@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { JsonValue } from "./client.ts";
+import type { JsonValue } from "./types.ts";
 import { CheckpointError } from "./errors.ts";
 import { formatInterval, type Interval, parseInstant, parseInterval } from "./interval.ts";
 

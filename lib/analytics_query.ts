@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { ApiClient, JsonValue } from "./client.ts";
+import type { ApiClient, JsonValue, PageSource, SourcePage } from "./types.ts";
 import { GenesysError } from "./errors.ts";
 import {
   type Conversation,
@@ -31,7 +31,6 @@ import {
 } from "./interval.ts";
 import { Lookahead } from "./lookahead.ts";
 import { recordsOf } from "./page_loop.ts";
-import type { PageSource, SourcePage } from "./source.ts";
 
 /** Options of {@link conversationDetailsPages} and friends. */
 export interface ConversationDetailsOptions {
@@ -144,7 +143,7 @@ interface DetailsResponse {
  * @example
  * ```ts
  * import { conversationDetailsPages } from "./analytics_query.ts";
- * import type { ApiClient, RequestOptions } from "./client.ts";
+ * import type { ApiClient, RequestOptions } from "./types.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  *
  * const asked: string[] = [];
@@ -418,7 +417,7 @@ interface PageRequest {
  * @example
  * ```ts
  * import { conversationDetails } from "./analytics_query.ts";
- * import type { ApiClient } from "./client.ts";
+ * import type { ApiClient } from "./types.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * let asked = 0;
@@ -463,7 +462,7 @@ export async function* conversationDetails(
  * @example
  * ```ts
  * import { conversationDetailsSource } from "./analytics_query.ts";
- * import type { ApiClient } from "./client.ts";
+ * import type { ApiClient } from "./types.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const client = {

@@ -8,9 +8,8 @@
  *
  * @module
  */
-import type { JsonValue } from "./client.ts";
+import type { JsonValue, SourceCap } from "./types.ts";
 import { CheckpointError } from "./errors.ts";
-import type { SourceCap } from "./source.ts";
 import { type CheckpointLock, lockHeld, type LockHolder, lockHolder, lockLost } from "./lock.ts";
 
 export * from "./lock.ts";

@@ -6,79 +6,8 @@
  */
 
 import type { Pacer, PacerOptions, PacerStats, RateLimitInfo } from "./pacer.ts";
-import type { Query } from "./query.ts";
 import type { Redactor } from "./redact.ts";
 import type { TokenManager } from "./token.ts";
-
-/** A value that survives `JSON.stringify` / `JSON.parse` unchanged. */
-export type JsonValue =
-  | string
-  | number
-  | boolean
-  | null
-  | JsonValue[]
-  | { [key: string]: JsonValue };
-
-/** Options of one API request. */
-export interface RequestOptions {
-  /**
-   * Query parameters set on the path: each replaces the path's own values for its key; a list
-   * sends every value (`{ id: ["a", "b"] }` is `id=a&id=b`); `undefined` values are skipped.
-   */
-  query?: Query;
-  /** A JSON body (sent with `Content-Type: application/json`). */
-  body?: unknown;
-  /** Extra request headers. `Authorization` is always set by the client. */
-  headers?: Record<string, string>;
-  /** Aborts the request and any wait between its attempts. */
-  signal?: AbortSignal;
-  /**
-   * Whether a retry is safe. GET, HEAD, PUT, DELETE and OPTIONS are; a POST is retried only when
-   * this is `true` (read-only queries such as the analytics details query pass `true`).
-   */
-  idempotent?: boolean;
-  /** Per-attempt timeout in milliseconds, overriding the client's. */
-  timeoutMs?: number;
-  /** An absolute deadline (epoch ms by the client's clock) for this request and its retries. */
-  deadline?: number;
-}
-
-/** A parsed response with its status and headers. */
-export interface ApiResponse<T> {
-  /** HTTP status (2xx). */
-  status: number;
-  /** Response headers. */
-  headers: Headers;
-  /** The parsed JSON body (`undefined` for an empty body such as a 204). */
-  data: T;
-}
-
-/**
- * What paginators and the extraction engine need from a client. {@link GenesysClient} implements
- * it; a test can pass any object that does.
- */
-export interface ApiClient {
-  /**
-   * Sends one request (retrying as the client's policy says) and returns the parsed JSON body.
-   *
-   * @param method The HTTP method.
-   * @param path An absolute path such as `/api/v2/users`, optionally with a query string.
-   * @param options Query, body, headers, signal and retry settings.
-   */
-  request<T = unknown>(method: string, path: string, options?: RequestOptions): Promise<T>;
-  /**
-   * Like {@link ApiClient.request}, but also gives the status and headers.
-   *
-   * @param method The HTTP method.
-   * @param path An absolute path such as `/api/v2/users`.
-   * @param options Query, body, headers, signal and retry settings.
-   */
-  requestWithResponse<T = unknown>(
-    method: string,
-    path: string,
-    options?: RequestOptions,
-  ): Promise<ApiResponse<T>>;
-}
 
 /** Why the client retried: the counters of {@link ClientStats.retries} and the `cause` of events. */
 export type RetryCause = "rateLimit" | "serverError" | "network" | "timeout" | "unauthorized";

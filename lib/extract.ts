@@ -5,8 +5,7 @@
  *
  * @module
  */
-import type { JsonValue } from "./client.ts";
-import type { PageSource, SourceCap, SourcePage } from "./source.ts";
+import type { JsonValue, PageSource, SourceCap, SourcePage } from "./types.ts";
 import type { Sink, SinkMark } from "./sink.ts";
 import {
   type Checkpoint,
@@ -279,7 +278,7 @@ async function nextOrAbort<T>(
  * import { extract } from "./extract.ts";
  * import { MemoryCheckpointStore } from "./checkpoint.ts";
  * import { MemorySink } from "./sink_memory.ts";
- * import type { PageSource } from "./source.ts";
+ * import type { PageSource } from "./types.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * // A source of 3 pages of 2 records; the position is the number of pages read.

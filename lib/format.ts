@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { JsonValue } from "./client.ts";
+import type { JsonValue } from "./types.ts";
 import { csvColumns, csvRow, csvRows, KNOWN_CSV_COLUMNS } from "./csv.ts";
 import { CheckpointError, UsageError } from "./errors.ts";
 import type { NameDirectory } from "./names.ts";

@@ -5,15 +5,8 @@
  * @module
  */
 
-import type {
-  ApiClient,
-  ApiResponse,
-  ClientStats,
-  GenesysClientOptions,
-  LastRateLimit,
-  RequestOptions,
-  RetryCause,
-} from "./client.ts";
+import type { ApiClient, ApiResponse, Query, RequestOptions } from "./types.ts";
+import type { ClientStats, GenesysClientOptions, LastRateLimit, RetryCause } from "./client.ts";
 import { failureFor, parseJsonBody, refusedFor, validateClientOptions } from "./client_response.ts";
 import { DeadlineError, RateLimitError, UsageError } from "./errors.ts";
 import {
@@ -28,7 +21,7 @@ import {
 } from "./http.ts";
 import { Pacer, type PacerResponse, sharedPacer } from "./pacer.ts";
 import { type ResolvedRegion, resolveRegion } from "./region.ts";
-import { type Query, setQuery } from "./query.ts";
+import { setQuery } from "./query.ts";
 import { DEFAULT_MAX_RETRY_AFTER, retry, sleep, type TimeBudget } from "./retry.ts";
 import { TokenManager } from "./token.ts";
 

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { type Query, setQuery } from "./query.ts";
-import type { SourceCap } from "./source.ts";
+import type { Query, SourceCap } from "./types.ts";
+import { setQuery } from "./query.ts";
 
 /** Most results `GET /api/v2/users` pages through for inactive or deleted users. */
 export const USERS_STATE_CAP = 10_000;

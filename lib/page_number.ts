@@ -4,13 +4,12 @@
  *
  * @module
  */
-import type { ApiClient, RequestOptions } from "./client.ts";
+import type { ApiClient, Query, RequestOptions, SourceCap } from "./types.ts";
 import { ApiError, GenesysError } from "./errors.ts";
 import { documentedCap, reachesCap } from "./listing_cap.ts";
-import type { SourceCap } from "./source.ts";
 import { Lookahead } from "./lookahead.ts";
 import { checkMaxPages, checkPositiveInt, recordsOf } from "./page_loop.ts";
-import { type Query, setQuery } from "./query.ts";
+import { setQuery } from "./query.ts";
 
 /** The body of a page-number listing response, such as `GET /api/v2/users`. */
 export interface ListingResponse<T> {
@@ -227,7 +226,7 @@ export const MAX_EMPTY_PAGES = 100;
  * @example
  * ```ts
  * import { paginate } from "./page_number.ts";
- * import type { ApiClient } from "./client.ts";
+ * import type { ApiClient } from "./types.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  *
  * const client = {

@@ -8,10 +8,10 @@
  *
  * @module
  */
-import type { ApiClient } from "./client.ts";
+import type { ApiClient } from "./types.ts";
 import { paginate, type PaginateOptions } from "./page_number.ts";
 
-export type { Query, QueryValue } from "./query.ts";
+export type { Query, QueryValue } from "./types.ts";
 export { MAX_EMPTY_PAGES, paginate } from "./page_number.ts";
 export { documentedCap, reachesCap, USERS_STATE_CAP } from "./listing_cap.ts";
 export type { ListingPage, ListingResponse, PaginateOptions } from "./page_number.ts";
@@ -61,7 +61,7 @@ export async function* items<T>(
  * @example
  * ```ts
  * import { paginateItems } from "./paginate.ts";
- * import type { ApiClient } from "./client.ts";
+ * import type { ApiClient } from "./types.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  *
  * const client = {

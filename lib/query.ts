@@ -5,14 +5,7 @@
  * @module
  */
 
-/** One query parameter value. */
-export type QueryValue = string | number | boolean;
-
-/**
- * Query parameters by name: a value, a list of values (each sent as its own `key=value`, in
- * order), or `undefined` (skipped).
- */
-export type Query = Record<string, QueryValue | readonly QueryValue[] | undefined>;
+import type { Query, QueryValue } from "./types.ts";
 
 /**
  * Sets query parameters on a URL: each key given replaces the URL's own values for that key

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { JsonValue } from "./client.ts";
+import type { JsonValue } from "./types.ts";
 import { CheckpointError, UsageError } from "./errors.ts";
 import {
   createRecordEncoder,

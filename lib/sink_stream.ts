@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { JsonValue } from "./client.ts";
+import type { JsonValue } from "./types.ts";
 import { UsageError } from "./errors.ts";
 import {
   createRecordEncoder,

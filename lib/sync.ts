@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { ApiClient, JsonValue } from "./client.ts";
+import type { ApiClient, JsonValue, PageSource } from "./types.ts";
 import { checkDetailsQuery, type ConversationDetailsQuery } from "./analytics.ts";
 import { conversationDetailsSource } from "./analytics_query.ts";
 import {
@@ -21,7 +21,6 @@ import { UsageError } from "./errors.ts";
 import { extractJobKey } from "./extract.ts";
 import { DAY_MS, formatInstant } from "./interval.ts";
 import { parseSyncDay, planSyncDays, type SyncPlanOptions } from "./sync_plan.ts";
-import type { PageSource } from "./source.ts";
 import { SyncSession } from "./sync_session.ts";
 import type { SyncCommonOptions, SyncDayPlan, SyncDayResult } from "./sync_types.ts";
 import type { SyncManifest } from "./sync_manifest.ts";
@@ -117,7 +116,7 @@ export interface SyncResult {
  * import { syncDays } from "./sync.ts";
  * import { MemoryCheckpointStore } from "./checkpoint.ts";
  * import { MemorySyncOutput } from "./sync_output.ts";
- * import type { ApiClient, RequestOptions } from "./client.ts";
+ * import type { ApiClient, RequestOptions } from "./types.ts";
  * import { deepStrictEqual, strictEqual } from "node:assert/strict";
  *
  * // A details query with one conversation at 10:00 on every day.

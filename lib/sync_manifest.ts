@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { JsonValue } from "./client.ts";
+import type { JsonValue } from "./types.ts";
 import { type CheckpointStore, jobDifference, quoteJobValue } from "./checkpoint.ts";
 import { CheckpointError, UsageError } from "./errors.ts";
 

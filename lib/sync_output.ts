@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { JsonValue } from "./client.ts";
+import type { JsonValue } from "./types.ts";
 import { FileSink, type Sink, sinkIdentity, type SinkOptions } from "./sink.ts";
 import { MemorySink } from "./sink_memory.ts";
 import { fileFailure, parentOf, refuseSymlinks } from "./safe_files.ts";

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { JsonValue } from "./client.ts";
+import type { JsonValue } from "./types.ts";
 import type { CheckpointLock } from "./checkpoint.ts";
 import { tookOverNotice } from "./lock.ts";
 import { CheckpointError, GenesysError } from "./errors.ts";

@@ -6,8 +6,7 @@
  *
  * @module
  */
-import type { JsonValue } from "./client.ts";
-import type { PageSource } from "./source.ts";
+import type { JsonValue, PageSource } from "./types.ts";
 import { formatSyncDay } from "./sync_plan.ts";
 import type { SyncManifest } from "./sync_manifest.ts";
 import { SyncSession } from "./sync_session.ts";

@@ -5,10 +5,9 @@
  *
  * @module
  */
-import type { JsonValue } from "./client.ts";
+import type { JsonValue, PageSource, SourceCap } from "./types.ts";
 import type { CheckpointLock, CheckpointStore } from "./checkpoint.ts";
 import type { ExtractCounters, ExtractProgress } from "./extract.ts";
-import type { PageSource, SourceCap } from "./source.ts";
 import type { SyncDayKind, SyncOutput } from "./sync_output.ts";
 import type { SyncVia } from "./sync_manifest.ts";
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ApiClient } from "./client.ts";
+import type { ApiClient } from "./types.ts";
 import { type ConversationDetailsQuery, DETAILS_QUERY_PATH } from "./analytics.ts";
 import { SPLIT_RATIO } from "./analytics_query_state.ts";
 
@@ -127,7 +127,7 @@ export interface EstimateOptions {
  * @example
  * ```ts
  * import { estimateConversations } from "./sync_via.ts";
- * import type { ApiClient } from "./client.ts";
+ * import type { ApiClient } from "./types.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const client = {

@@ -6,7 +6,7 @@ import {
   conversationDetailsJobPages,
   conversationDetailsJobSource,
 } from "../lib/analytics_jobs.ts";
-import type { JsonValue } from "../lib/client.ts";
+import type { JsonValue } from "../lib/types.ts";
 import { ApiError, CheckpointError, DeadlineError, JobError, UsageError } from "../lib/errors.ts";
 import { type Call, FakeClient } from "./_fake_client.ts";
 import { conversationDetailsPages } from "../lib/analytics_query.ts";

@@ -7,7 +7,7 @@ import {
   conversationDetailsSource,
 } from "../lib/analytics_query.ts";
 import { checkDetailsQuery, type ConversationDetailsQuery } from "../lib/analytics.ts";
-import type { JsonValue } from "../lib/client.ts";
+import type { JsonValue } from "../lib/types.ts";
 import { CheckpointError, GenesysError, UsageError } from "../lib/errors.ts";
 import { DAY_MS, formatInstant, parseInterval } from "../lib/interval.ts";
 import { type Call, FakeClient } from "./_fake_client.ts";

@@ -11,7 +11,7 @@ import {
   conversationDetailsPages,
   conversationDetailsSource,
 } from "../lib/analytics_query.ts";
-import type { ApiClient, JsonValue, RequestOptions } from "../lib/client.ts";
+import type { ApiClient, JsonValue, RequestOptions } from "../lib/types.ts";
 import { GenesysClient } from "../lib/client.ts";
 import { UsageError } from "../lib/errors.ts";
 import { extract } from "../lib/extract.ts";

@@ -10,7 +10,7 @@ import { FileCheckpointStore } from "../lib/checkpoint_file.ts";
 import { StorageError } from "../lib/errors.ts";
 import { extract } from "../lib/extract.ts";
 import { FileSink } from "../lib/sink.ts";
-import type { PageSource } from "../lib/source.ts";
+import type { PageSource } from "../lib/types.ts";
 import { exitCodeFor } from "../lib/cli/exit.ts";
 import { tempDir } from "./chaos/files.ts";
 import { assert, assertEquals, assertRejects } from "./_assert.ts";

@@ -7,8 +7,7 @@ import { extract } from "../lib/extract.ts";
 import { MemoryCheckpointStore } from "../lib/checkpoint.ts";
 import { FileSink } from "../lib/sink.ts";
 import { MemorySink } from "../lib/sink_memory.ts";
-import type { PageSource, SourcePage } from "../lib/source.ts";
-import type { JsonValue } from "../lib/client.ts";
+import type { JsonValue, PageSource, SourcePage } from "../lib/types.ts";
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
 
 type Row = { id: string };

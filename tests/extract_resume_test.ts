@@ -8,8 +8,7 @@ import type { Checkpoint, CheckpointStore } from "../lib/checkpoint.ts";
 import { FileCheckpointStore } from "../lib/checkpoint_file.ts";
 import type { OutputFormat } from "../lib/format.ts";
 import { FileSink } from "../lib/sink.ts";
-import type { PageSource, SourcePage } from "../lib/source.ts";
-import type { JsonValue } from "../lib/client.ts";
+import type { JsonValue, PageSource, SourcePage } from "../lib/types.ts";
 import { assert, assertEquals } from "./_assert.ts";
 
 const FORMATS: OutputFormat[] = ["jsonl", "csv", "json"];

@@ -6,9 +6,8 @@
  * request moves the shared clock 100 ms and every wait moves it by its length, so tokens expire
  * and Retry-After passes without real waiting.
  */
-import { startSimulator } from "../testing.ts";
-import { GenesysClient } from "../lib/client.ts";
-import type { RetryCause } from "../lib/client.ts";
+import { type SimFaults, type Simulator, startSimulator } from "../testing.ts";
+import { GenesysClient, type RetryCause } from "../lib/client.ts";
 import { listingSource } from "../lib/paginate.ts";
 import { conversationDetailsSource } from "../lib/analytics_query.ts";
 import { conversationDetailsJobSource } from "../lib/analytics_jobs.ts";
@@ -16,8 +15,7 @@ import { extract } from "../lib/extract.ts";
 import { FileCheckpointStore } from "../lib/checkpoint_file.ts";
 import { FileSink } from "../lib/sink.ts";
 import type { OutputFormat } from "../lib/format.ts";
-import type { PageSource } from "../lib/source.ts";
-import type { SimFaults, Simulator } from "../testing.ts";
+import type { PageSource } from "../lib/types.ts";
 import { assert, assertEquals } from "./_assert.ts";
 
 const FAULTS: SimFaults = {

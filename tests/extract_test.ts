@@ -4,8 +4,7 @@ import { createRecordEncoder, type OutputFormat } from "../lib/format.ts";
 import { MemorySink } from "../lib/sink_memory.ts";
 import { StreamSink } from "../lib/sink_stream.ts";
 import type { Sink, SinkMark, SinkOpenOptions } from "../lib/sink.ts";
-import type { PageSource, SourcePage } from "../lib/source.ts";
-import type { JsonValue } from "../lib/client.ts";
+import type { JsonValue, PageSource, SourcePage } from "../lib/types.ts";
 import { CheckpointError, UsageError } from "../lib/errors.ts";
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
 

@@ -13,7 +13,7 @@ import { KvCheckpointStore } from "../lib/checkpoint_kv.ts";
 import { LockError, UsageError } from "../lib/errors.ts";
 import { extract } from "../lib/extract.ts";
 import { MemorySink } from "../lib/sink_memory.ts";
-import type { PageSource } from "../lib/source.ts";
+import type { PageSource } from "../lib/types.ts";
 import { absolute, cliCommand, runCli } from "./chaos/cli.ts";
 import { listFiles, sameFiles, tempDir } from "./chaos/files.ts";
 import { makeSymlinks } from "./_symlink.ts";

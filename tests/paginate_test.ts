@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "./_assert.ts";
 import { items, listingSource, paginate, paginateCursor, paginateItems } from "../lib/paginate.ts";
 import { MAX_EMPTY_PAGES } from "../lib/page_number.ts";
-import type { JsonValue } from "../lib/client.ts";
+import type { JsonValue } from "../lib/types.ts";
 import { CheckpointError, GenesysError, UsageError } from "../lib/errors.ts";
 import { type Call, FakeClient } from "./_fake_client.ts";
 

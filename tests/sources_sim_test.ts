@@ -3,10 +3,9 @@
  * on (2 s tokens, 429s and 5xx), each source giving exactly the simulator's ids.
  */
 import { assert, assertEquals } from "./_assert.ts";
-import { startSimulator } from "../testing.ts";
-import type { Simulator } from "../testing.ts";
+import { type Simulator, startSimulator } from "../testing.ts";
 import { GenesysClient } from "../lib/client.ts";
-import type { JsonValue } from "../lib/client.ts";
+import type { JsonValue } from "../lib/types.ts";
 import { listingSource, paginate, paginateItems } from "../lib/paginate.ts";
 import { conversationDetailsPages, conversationDetailsSource } from "../lib/analytics_query.ts";
 import { conversationDetailsJob, conversationDetailsJobSource } from "../lib/analytics_jobs.ts";

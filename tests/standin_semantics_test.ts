@@ -16,7 +16,7 @@ import { detailsQueryRoute, grid, JobsStandIn } from "./_standin_analytics.ts";
 import { listingSource, paginate } from "../lib/paginate.ts";
 import { conversationDetailsPages, conversationDetailsSource } from "../lib/analytics_query.ts";
 import { conversationDetailsJobPages } from "../lib/analytics_jobs.ts";
-import type { JsonValue } from "../lib/client.ts";
+import type { JsonValue } from "../lib/types.ts";
 import { ApiError } from "../lib/errors.ts";
 import { parseInterval } from "../lib/interval.ts";
 

@@ -15,7 +15,7 @@ import {
 import { listingSource, paginate } from "../lib/paginate.ts";
 import { conversationDetailsPages, conversationDetailsSource } from "../lib/analytics_query.ts";
 import { conversationDetailsJob, conversationDetailsJobPages } from "../lib/analytics_jobs.ts";
-import type { JsonValue } from "../lib/client.ts";
+import type { JsonValue } from "../lib/types.ts";
 import { JobError, UsageError } from "../lib/errors.ts";
 
 interface User {

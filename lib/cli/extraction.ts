@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ApiClient } from "../client.ts";
+import type { ApiClient, PageSource } from "../types.ts";
 import { tookOverNotice } from "../lock.ts";
 import { FileCheckpointStore } from "../checkpoint_file.ts";
 import {
@@ -17,10 +17,8 @@ import {
   type ExtractResult,
 } from "../extract.ts";
 import type { GenesysClient } from "../genesys_client.ts";
-import { FileSink } from "../sink.ts";
+import { FileSink, type Sink } from "../sink.ts";
 import { StreamSink } from "../sink_stream.ts";
-import type { Sink } from "../sink.ts";
-import type { PageSource } from "../source.ts";
 import type { CommandContext, Connection } from "./context.ts";
 import { type ExtractSettings, readExtractSettings } from "./extract_options.ts";
 import {

@@ -6,7 +6,7 @@
  */
 
 import { type Checkpoint, otherJobMessage } from "../checkpoint.ts";
-import type { JsonValue } from "../client.ts";
+import type { JsonValue } from "../types.ts";
 import { CheckpointError } from "../errors.ts";
 
 /** Job members as the CLI's options name them; the longest matching prefix wins. */

@@ -7,12 +7,11 @@
  * @module
  */
 
-import type { ApiClient, JsonValue } from "../client.ts";
+import type { ApiClient, JsonValue, PageSource, SourcePage } from "../types.ts";
 import { ApiError, UsageError } from "../errors.ts";
 import type { OutputFormat } from "../format.ts";
 import { emptyNameDirectory, NAME_KINDS, type NameDirectory } from "../names.ts";
 import { fetchNames, NAME_LISTINGS } from "../names_fetch.ts";
-import type { PageSource, SourcePage } from "../source.ts";
 import type { TableShape } from "../table.ts";
 
 /** What the command line asked for: `--table` and `--resolve-names`. */
@@ -157,7 +156,7 @@ export interface ResolveNamesOptions {
  * ```ts
  * import { resolveNames } from "./names.ts";
  * import { emptyNameDirectory } from "../names.ts";
- * import type { ApiClient, JsonValue } from "../client.ts";
+ * import type { ApiClient, JsonValue } from "../types.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const client = {
@@ -231,7 +230,7 @@ export interface WithNamesOptions extends Omit<ResolveNamesOptions, "signal"> {
  * ```ts
  * import { withNames } from "./names.ts";
  * import { emptyNameDirectory } from "../names.ts";
- * import type { ApiClient } from "../client.ts";
+ * import type { ApiClient } from "../types.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const client = {

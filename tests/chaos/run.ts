@@ -5,8 +5,12 @@
  *
  * @module
  */
-import { startSimulator } from "../../testing.ts";
-import type { SimFaults, Simulator, SimulatorOptions } from "../../testing.ts";
+import {
+  type SimFaults,
+  type Simulator,
+  type SimulatorOptions,
+  startSimulator,
+} from "../../testing.ts";
 import { GenesysClient } from "../../lib/client.ts";
 import { listingSource } from "../../lib/paginate.ts";
 import { conversationDetailsSource } from "../../lib/analytics_query.ts";
@@ -14,7 +18,7 @@ import { conversationDetailsJobSource } from "../../lib/analytics_jobs.ts";
 import { extract, type ExtractResult } from "../../lib/extract.ts";
 import { FileCheckpointStore } from "../../lib/checkpoint_file.ts";
 import { FileSink } from "../../lib/sink.ts";
-import type { PageSource } from "../../lib/source.ts";
+import type { PageSource } from "../../lib/types.ts";
 import type { Format } from "./files.ts";
 
 /** What is extracted: a page-number listing, the details query, or a details job. */
