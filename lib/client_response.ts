@@ -9,7 +9,8 @@ import type { GenesysClientOptions } from "./client.ts";
 import { ApiError, AuthError, NetworkError, RateLimitError, UsageError } from "./errors.ts";
 import { parseErrorBody, rateLimitWait, withRetryAfterHint } from "./http.ts";
 import type { Redactor } from "./redact.ts";
-import { formatWait, parseRetryAfter } from "./retry.ts";
+import { formatWait } from "./_text.ts";
+import { parseRetryAfter } from "./retry.ts";
 
 /** The request a response answered. */
 export interface RequestLabel {

@@ -13,15 +13,15 @@ import {
   emit,
   type Exchange,
   exchange,
-  formatSpan,
   readRateLimitAnswer,
   retryAfterHint,
   retryCause,
   retryEvent,
 } from "./http.ts";
+import { formatSpan } from "./_text.ts";
 import { Pacer, type PacerResponse, sharedPacer } from "./pacer.ts";
 import { type ResolvedRegion, resolveRegion } from "./region.ts";
-import { setQuery } from "./query.ts";
+import { setQuery } from "./_query.ts";
 import { DEFAULT_MAX_RETRY_AFTER, retry, sleep, type TimeBudget } from "./retry.ts";
 import { TokenManager } from "./token.ts";
 

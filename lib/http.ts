@@ -12,6 +12,7 @@ import { ApiError, DeadlineError, GenesysError, NetworkError, RateLimitError } f
 import type { RateLimitInfo } from "./pacer.ts";
 import { Redactor } from "./redact.ts";
 import { parseRetryAfter, type RetryInfo } from "./retry.ts";
+import { oneLine } from "./_text.ts";
 
 /** Removes credential patterns where no redactor was given. */
 const PATTERNS_ONLY = new Redactor();
@@ -340,50 +341,6 @@ export function readRateLimitAnswer(headers: Headers, text: string, now: number)
     if (Object.keys(limit).length > 0) answer.limit = limit;
   }
   return answer;
-}
-
-/**
- * Formats a span of time for messages: `45s`, `15m20s`, `2h05m`.
- *
- * @param ms Milliseconds.
- * @returns The span in words.
- *
- * @example
- * ```ts
- * import { formatSpan } from "./http.ts";
- * import { strictEqual } from "node:assert/strict";
- *
- * strictEqual(formatSpan(920_000), "15m20s");
- * strictEqual(formatSpan(45_400), "45s");
- * strictEqual(formatSpan(7_500_000), "2h05m");
- * ```
- */
-export function formatSpan(ms: number): string {
-  const seconds = Math.round(Math.max(0, ms) / 1000);
-  if (seconds < 60) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes}m${String(seconds % 60).padStart(2, "0")}s`;
-  return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, "0")}m`;
-}
-
-/**
- * Collapses whitespace and cuts long text.
- *
- * @param text Any text.
- * @param max The longest result.
- * @returns One line of at most `max` characters.
- *
- * @example
- * ```ts
- * import { oneLine } from "./http.ts";
- * import { strictEqual } from "node:assert/strict";
- *
- * strictEqual(oneLine("a\n  b", 10), "a b");
- * ```
- */
-export function oneLine(text: string, max: number): string {
-  const line = text.replace(/\s+/g, " ").trim();
-  return line.length > max ? `${line.slice(0, max - 3)}...` : line;
 }
 
 const hints = new WeakMap<object, number>();

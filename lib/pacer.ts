@@ -32,7 +32,8 @@
  */
 
 import { DeadlineError, UsageError } from "./errors.ts";
-import { formatWait, parseRetryAfter, sleep as defaultSleep } from "./retry.ts";
+import { formatWait } from "./_text.ts";
+import { parseRetryAfter, sleep as defaultSleep } from "./retry.ts";
 
 /** The default start rate: Genesys' default per-token limit, requests per minute. */
 export const DEFAULT_RATE_PER_MINUTE = 300;

@@ -9,7 +9,7 @@ import { ApiError, GenesysError } from "./errors.ts";
 import { documentedCap, reachesCap } from "./listing_cap.ts";
 import { Lookahead } from "./lookahead.ts";
 import { checkMaxPages, checkPositiveInt, recordsOf } from "./page_loop.ts";
-import { setQuery } from "./query.ts";
+import { setQuery } from "./_query.ts";
 
 /** The body of a page-number listing response, such as `GET /api/v2/users`. */
 export interface ListingResponse<T> {

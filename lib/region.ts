@@ -6,7 +6,7 @@
  */
 
 import { UsageError } from "./errors.ts";
-import { suggest } from "./suggest.ts";
+import { suggest } from "./_suggest.ts";
 
 /** One Genesys Cloud environment: its AWS region name and its domain. */
 export interface RegionInfo {

@@ -7,6 +7,7 @@
  */
 
 import { ApiError, DeadlineError, RateLimitError } from "./errors.ts";
+import { formatWait, oneLine } from "./_text.ts";
 
 /** Why {@link retry} waits before the next attempt. */
 export type RetryReason = "backoff" | "retryAfter";
@@ -132,33 +133,6 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms);
     signal?.addEventListener("abort", onAbort);
   });
-}
-
-/**
- * Formats milliseconds for messages: `250 ms`, `2 s`, `1.5 s`, `3600 s`.
- *
- * @param ms A duration in milliseconds.
- * @returns The duration in words.
- *
- * @example
- * ```ts
- * import { formatWait } from "./retry.ts";
- * import { strictEqual } from "node:assert/strict";
- *
- * strictEqual(formatWait(1500), "1.5 s");
- * strictEqual(formatWait(250), "250 ms");
- * ```
- */
-export function formatWait(ms: number): string {
-  if (!Number.isFinite(ms)) return String(ms);
-  if (Math.abs(ms) < 1000) return `${Math.round(ms)} ms`;
-  return `${Math.round(ms / 100) / 10} s`;
-}
-
-function describeError(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  const line = text.replace(/\s+/g, " ").trim();
-  return line.length > 300 ? `${line.slice(0, 297)}...` : line;
 }
 
 function invalid(message: string): never {
@@ -329,7 +303,9 @@ export async function retry<T>(
               reason === "retryAfter" ? "as the server asked" : "backoff"
             }) before attempt ${attempt + 1}, but only ${
               formatWait(Math.max(0, remainingMs))
-            } remain; last error: ${describeError(error)}`,
+            } remain; last error: ${
+              oneLine(error instanceof Error ? error.message : String(error), 300)
+            }`,
             { cause: error, request: options.name, waitMs: delayMs, remainingMs },
           );
         }

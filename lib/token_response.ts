@@ -6,9 +6,10 @@
  */
 
 import { ApiError, AuthError, NetworkError, RateLimitError } from "./errors.ts";
-import { oneLine, parseErrorBody, rateLimitWait, withRetryAfterHint } from "./http.ts";
+import { oneLine } from "./_text.ts";
+import { parseErrorBody, rateLimitWait, withRetryAfterHint } from "./http.ts";
 import { Redactor } from "./redact.ts";
-import { formatWait } from "./retry.ts";
+import { formatWait } from "./_text.ts";
 
 /** A token and when it was asked for, is due for renewal and expires (epoch ms). */
 export interface Grant {

@@ -5,7 +5,7 @@
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
 import { parseArgs } from "../lib/cli/args.ts";
 import { parseCommand } from "../lib/cli/spec.ts";
-import { suggest } from "../lib/suggest.ts";
+import { suggest } from "../lib/_suggest.ts";
 import { parseDotenv, resolveCredentials } from "../lib/cli/env.ts";
 import { errorLine, exitCodeFor } from "../lib/cli/exit.ts";
 import { resumeArgs, resumeCommand, shellQuote } from "../lib/cli/resume.ts";

@@ -1,13 +1,7 @@
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
 import { fakeClock } from "./_fake_genesys.ts";
-import {
-  deadline,
-  formatWait,
-  parseRetryAfter,
-  retry,
-  type RetryInfo,
-  sleep,
-} from "../lib/retry.ts";
+import { deadline, parseRetryAfter, retry, type RetryInfo, sleep } from "../lib/retry.ts";
+import { formatWait } from "../lib/_text.ts";
 import { DeadlineError, RateLimitError } from "../lib/errors.ts";
 
 function failing(times: number, make = (n: number) => new Error(`Failure ${n}`)) {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { suggest } from "../suggest.ts";
+import { suggest } from "../_suggest.ts";
 import { UsageError } from "../errors.ts";
 import { type Args, parseArgs } from "./args.ts";
 

@@ -16,7 +16,7 @@ import type { Query, QueryValue } from "./types.ts";
  *
  * @example
  * ```ts
- * import { setQuery } from "./query.ts";
+ * import { setQuery } from "./_query.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const url = new URL("https://api.mypurecloud.ie/api/v2/users?id=old&pageSize=25");
@@ -42,7 +42,7 @@ export function setQuery(params: URLSearchParams, query: Query): void {
  *
  * @example
  * ```ts
- * import { queryOf } from "./query.ts";
+ * import { queryOf } from "./_query.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  *
  * deepStrictEqual(queryOf(new URLSearchParams("id=a&state=any&id=b")), { id: ["a", "b"], state: "any" });

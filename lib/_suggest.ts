@@ -27,7 +27,7 @@ function distance(a: string, b: string): number {
  *
  * @example
  * ```ts
- * import { suggest } from "./suggest.ts";
+ * import { suggest } from "./_suggest.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * strictEqual(suggest("pagesize", ["page-size", "output"]), "page-size");
