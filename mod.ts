@@ -36,7 +36,7 @@
 
 export * from "./lib/errors.ts";
 export * from "./lib/region.ts";
-export * from "./lib/retry.ts";
+export * from "./lib/retry/mod.ts";
 export * from "./lib/token.ts";
 export * from "./lib/client.ts";
 export * from "./lib/log.ts";

@@ -10,7 +10,7 @@ import { ApiError, DeadlineError, GenesysError, JobError, UsageError } from "./e
 import { DETAILS_JOBS_PATH } from "./analytics.ts";
 import { formatDuration } from "./interval.ts";
 import { durationOption } from "./page_loop.ts";
-import { sleep as defaultSleep } from "./retry.ts";
+import { sleep as defaultSleep } from "./retry/sleep.ts";
 
 /** A details job's status, from `GET .../details/jobs/{jobId}`. */
 export interface DetailsJobStatus {

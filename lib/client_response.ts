@@ -10,7 +10,7 @@ import { ApiError, AuthError, NetworkError, RateLimitError, UsageError } from ".
 import { parseErrorBody, rateLimitWait, withRetryAfterHint } from "./http.ts";
 import type { Redactor } from "./redact.ts";
 import { formatWait } from "./_text.ts";
-import { parseRetryAfter } from "./retry.ts";
+import { parseRetryAfter } from "./retry/retry_after.ts";
 
 /** The request a response answered. */
 export interface RequestLabel {

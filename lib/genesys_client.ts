@@ -22,7 +22,8 @@ import { formatSpan } from "./_text.ts";
 import { Pacer, type PacerResponse, sharedPacer } from "./pacer.ts";
 import { type ResolvedRegion, resolveRegion } from "./region.ts";
 import { setQuery } from "./_query.ts";
-import { DEFAULT_MAX_RETRY_AFTER, retry, sleep, type TimeBudget } from "./retry.ts";
+import { DEFAULT_MAX_RETRY_AFTER, retry, type TimeBudget } from "./retry/retry.ts";
+import { sleep } from "./retry/sleep.ts";
 import { TokenManager } from "./token.ts";
 
 const DEFAULT_USER_AGENT = "genesys-batch-toolkit/0.1.0";

@@ -11,7 +11,8 @@ import type { ClientEvent, RetryCause } from "./client.ts";
 import { ApiError, DeadlineError, GenesysError, NetworkError, RateLimitError } from "./errors.ts";
 import type { RateLimitInfo } from "./pacer.ts";
 import { Redactor } from "./redact.ts";
-import { parseRetryAfter, type RetryInfo } from "./retry.ts";
+import { parseRetryAfter } from "./retry/retry_after.ts";
+import type { RetryInfo } from "./retry/retry.ts";
 import { oneLine } from "./_text.ts";
 
 /** Removes credential patterns where no redactor was given. */

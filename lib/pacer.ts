@@ -33,7 +33,8 @@
 
 import { DeadlineError, UsageError } from "./errors.ts";
 import { formatWait } from "./_text.ts";
-import { parseRetryAfter, sleep as defaultSleep } from "./retry.ts";
+import { parseRetryAfter } from "./retry/retry_after.ts";
+import { sleep as defaultSleep } from "./retry/sleep.ts";
 
 /** The default start rate: Genesys' default per-token limit, requests per minute. */
 export const DEFAULT_RATE_PER_MINUTE = 300;

@@ -10,7 +10,8 @@ import { NetworkError, UsageError } from "./errors.ts";
 import { emit, exchange, retryAfterHint, retryCause, retryEvent } from "./http.ts";
 import { Redactor } from "./redact.ts";
 import { type ResolvedRegion, resolveRegion } from "./region.ts";
-import { retry, sleep } from "./retry.ts";
+import { retry } from "./retry/retry.ts";
+import { sleep } from "./retry/sleep.ts";
 import { type Grant, parseGrant, tokenRefusal } from "./token_response.ts";
 
 /** Options of a {@link TokenManager}. */

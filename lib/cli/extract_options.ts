@@ -14,7 +14,7 @@ import {
   parseOutputFormat,
 } from "../format.ts";
 import { parseDuration } from "../interval.ts";
-import { DEFAULT_MAX_RETRY_AFTER } from "../retry.ts";
+import { DEFAULT_MAX_RETRY_AFTER } from "../retry/retry.ts";
 import type { ParsedCommand } from "./spec.ts";
 
 /** Log levels the CLI accepts. */

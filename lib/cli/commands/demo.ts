@@ -9,7 +9,7 @@
 
 import { parseCheckpoint } from "../../checkpoint.ts";
 import { UsageError } from "../../errors.ts";
-import { sleep } from "../../retry.ts";
+import { sleep } from "../../retry/sleep.ts";
 import { startSimulator } from "../../sim/server.ts";
 import type { Simulator } from "../../sim/types.ts";
 import type { CommandContext } from "../context.ts";

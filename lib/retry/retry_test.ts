@@ -1,8 +1,11 @@
-import { assert, assertEquals, assertRejects } from "./_assert.ts";
-import { fakeClock } from "./_fake_genesys.ts";
-import { deadline, parseRetryAfter, retry, type RetryInfo, sleep } from "../lib/retry.ts";
-import { formatWait } from "../lib/_text.ts";
-import { DeadlineError, RateLimitError } from "../lib/errors.ts";
+import { assert, assertEquals, assertRejects } from "../../tests/_assert.ts";
+import { fakeClock } from "../../tests/_fake_genesys.ts";
+import { deadline } from "./deadline.ts";
+import { parseRetryAfter } from "./retry_after.ts";
+import { retry, type RetryInfo } from "./retry.ts";
+import { sleep } from "./sleep.ts";
+import { formatWait } from "../_text.ts";
+import { DeadlineError, RateLimitError } from "../errors.ts";
 
 function failing(times: number, make = (n: number) => new Error(`Failure ${n}`)) {
   const calls: number[] = [];

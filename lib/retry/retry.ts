@@ -6,8 +6,10 @@
  * @module
  */
 
-import { ApiError, DeadlineError, RateLimitError } from "./errors.ts";
-import { formatWait, oneLine } from "./_text.ts";
+import { ApiError, DeadlineError, RateLimitError } from "../errors.ts";
+import { formatWait, oneLine } from "../_text.ts";
+import { type Backoff, backoffDelay, checkBackoff, invalid } from "./_backoff.ts";
+import { sleep } from "./sleep.ts";
 
 /** Why {@link retry} waits before the next attempt. */
 export type RetryReason = "backoff" | "retryAfter";
@@ -99,47 +101,6 @@ const NEVER_ABORTED = new AbortController().signal;
 export const DEFAULT_MAX_RETRY_AFTER = 180_000;
 
 /**
- * Waits `ms` milliseconds. An abort ends the wait at once, rejecting with the signal's reason, and
- * clears the timer.
- *
- * @param ms How long to wait, in milliseconds (0 or less resolves without a timer).
- * @param signal Ends the wait early.
- * @returns A promise that resolves after the wait.
- * @throws The signal's reason when it is aborted.
- *
- * @example
- * ```ts
- * import { sleep } from "./retry.ts";
- * import { rejects } from "node:assert/strict";
- *
- * await sleep(1);
- * const controller = new AbortController();
- * const waiting = sleep(60_000, controller.signal);
- * controller.abort(new Error("Stopped"));
- * await rejects(waiting, /Stopped/);
- * ```
- */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(signal.reason);
-  if (!(ms > 0)) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort);
-  });
-}
-
-function invalid(message: string): never {
-  throw new RangeError(`Cannot retry: ${message}`);
-}
-
-/**
  * Calls `fn` until it succeeds, an error is not retriable, the attempts run out, the deadline
  * would be crossed or the signal aborts.
  *
@@ -186,7 +147,7 @@ function invalid(message: string): never {
  * @example A hint longer than the time left fails at once
  * ```ts
  * import { retry } from "./retry.ts";
- * import { DeadlineError } from "./errors.ts";
+ * import { DeadlineError } from "../errors.ts";
  * import { rejects } from "node:assert/strict";
  *
  * await rejects(
@@ -220,24 +181,15 @@ export async function retry<T>(
     sleep: wait = sleep,
     random = Math.random,
   } = options;
-  // Each message is built only when its check fails: this runs before every request.
-  if (!(Number.isInteger(maxAttempts) && maxAttempts >= 1)) {
-    invalid(`'maxAttempts' must be a positive integer, got '${maxAttempts}'`);
-  }
-  if (!(Number.isFinite(multiplier) && multiplier >= 1)) {
-    invalid(`'multiplier' must be a finite number of at least 1, got '${multiplier}'`);
-  }
-  if (!(maxTimeout > 0)) invalid(`'maxTimeout' must be positive, got '${maxTimeout}'`);
-  if (!(minTimeout >= 0)) invalid(`'minTimeout' must be 0 or more, got '${minTimeout}'`);
-  if (!(minTimeout <= maxTimeout)) {
-    invalid(`'minTimeout' ('${minTimeout}') must not exceed 'maxTimeout' ('${maxTimeout}')`);
-  }
-  if (!(jitter >= 0 && jitter <= 1)) {
-    invalid(`'jitter' must be between 0 and 1, got '${jitter}'`);
-  }
-  if (!(maxRetryAfter >= 0)) {
-    invalid(`'maxRetryAfter' must be 0 or more, got '${maxRetryAfter}'`);
-  }
+  const backoff: Backoff = {
+    maxAttempts,
+    minTimeout,
+    maxTimeout,
+    multiplier,
+    jitter,
+    maxRetryAfter,
+  };
+  checkBackoff(backoff);
   if (deadline !== undefined && Number.isNaN(deadline)) {
     invalid(`'deadline' must be a number, got 'NaN'`);
   }
@@ -284,9 +236,7 @@ export async function retry<T>(
       if (!timed && ++counted >= maxAttempts) throw error;
       const reason: RetryReason = hinted ? "retryAfter" : "backoff";
       const step = timed ? budgetTimes : counted - 1;
-      const delayMs = hinted ? hint : Math.round(
-        Math.min(maxTimeout, minTimeout * multiplier ** step) * (1 - jitter * random()),
-      );
+      const delayMs = hinted ? hint : backoffDelay(step, backoff, random);
       if (timed) {
         budgetTimes++;
         budgetStart ??= now();
@@ -314,125 +264,4 @@ export async function retry<T>(
       await wait(delayMs, signal);
     }
   }
-}
-
-/** Options of {@link deadline}. */
-export interface DeadlineOptions {
-  /** Aborting it rejects at once with the signal's reason. */
-  signal?: AbortSignal;
-}
-
-/**
- * Makes a promise reject with a {@link DeadlineError} if it has not settled within `ms`
- * milliseconds (like `@std/async`'s `deadline`). The timer is cleared as soon as it settles.
- *
- * @typeParam T What the promise resolves to.
- * @param promise The promise to bound.
- * @param ms How long to wait, in milliseconds.
- * @param options A signal that also ends the wait.
- * @returns A promise settling like `promise`, or rejecting at the deadline.
- * @throws {DeadlineError} When `ms` passes first.
- * @throws The signal's reason when it aborts first.
- *
- * @example
- * ```ts
- * import { deadline } from "./retry.ts";
- * import { DeadlineError } from "./errors.ts";
- * import { rejects, strictEqual } from "node:assert/strict";
- *
- * strictEqual(await deadline(Promise.resolve(42), 1000), 42);
- * await rejects(deadline(new Promise(() => {}), 1), DeadlineError);
- * ```
- */
-export function deadline<T>(
-  promise: Promise<T>,
-  ms: number,
-  options: DeadlineOptions = {},
-): Promise<T> {
-  const { signal } = options;
-  return new Promise<T>((resolve, reject) => {
-    if (signal?.aborted) {
-      promise.catch(() => {});
-      reject(signal.reason);
-      return;
-    }
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(
-        new DeadlineError(
-          `Deadline of ${formatWait(ms)} reached before the operation finished`,
-          { waitMs: ms },
-        ),
-      );
-    }, ms);
-    const cleanup = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-    };
-    const onAbort = (): void => {
-      cleanup();
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        cleanup();
-        resolve(value);
-      },
-      (error) => {
-        cleanup();
-        reject(error);
-      },
-    );
-  });
-}
-
-/**
- * Reads how long the server asked to wait, in milliseconds: a `Retry-After` value (seconds, or an
- * HTTP date measured from `now`), or, given headers, `Retry-After` and else Genesys'
- * `inin-ratelimit-reset` (seconds). Only meaningful on a 429 or 503: every Genesys response
- * carries `inin-ratelimit-reset`.
- *
- * @param input Response headers, or one `Retry-After` value.
- * @param now The current time in epoch milliseconds, for HTTP dates. Default `Date.now()`.
- * @returns The wait in milliseconds (0 for a date in the past), or `undefined` when absent or
- * unreadable.
- *
- * @example
- * ```ts
- * import { parseRetryAfter } from "./retry.ts";
- * import { strictEqual } from "node:assert/strict";
- *
- * strictEqual(parseRetryAfter("2"), 2000);
- * strictEqual(parseRetryAfter(new Headers({ "inin-ratelimit-reset": "7" })), 7000);
- * const now = Date.parse("2024-01-01T00:00:00Z");
- * strictEqual(parseRetryAfter("Mon, 01 Jan 2024 00:00:30 GMT", now), 30_000);
- * strictEqual(parseRetryAfter("soon"), undefined);
- * ```
- */
-export function parseRetryAfter(
-  input: Headers | string | null | undefined,
-  now: number = Date.now(),
-): number | undefined {
-  if (input instanceof Headers) {
-    return parseValue(input.get("retry-after"), now) ??
-      parseSeconds(input.get("inin-ratelimit-reset"));
-  }
-  return parseValue(input, now);
-}
-
-function parseSeconds(value: string | null | undefined): number | undefined {
-  const text = value?.trim() ?? "";
-  if (!/^\d+(\.\d+)?$/.test(text)) return undefined;
-  return Math.round(Number(text) * 1000);
-}
-
-function parseValue(value: string | null | undefined, now: number): number | undefined {
-  const seconds = parseSeconds(value);
-  if (seconds !== undefined) return seconds;
-  const text = value?.trim() ?? "";
-  if (!/[a-z]/i.test(text)) return undefined;
-  const date = Date.parse(text);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
 }
