@@ -35,10 +35,8 @@
  */
 
 export * from "./lib/errors.ts";
-export * from "./lib/region.ts";
+export * from "./lib/client/mod.ts";
 export * from "./lib/retry/mod.ts";
-export * from "./lib/token.ts";
-export * from "./lib/client.ts";
 export * from "./lib/log.ts";
 export * from "./lib/interval.ts";
 export * from "./lib/types.ts";

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { GenesysClient } from "../lib/client.ts";
+import { GenesysClient } from "../lib/client/genesys_client.ts";
 import { conversationDetailsSource } from "../lib/analytics_query.ts";
 import { extract } from "../lib/extract.ts";
 import { FileCheckpointStore } from "../lib/checkpoint_file.ts";

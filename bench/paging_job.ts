@@ -22,7 +22,7 @@
  * @module
  */
 import process from "node:process";
-import { GenesysClient } from "../lib/client.ts";
+import { GenesysClient } from "../lib/client/genesys_client.ts";
 import { paginate } from "../lib/paginate.ts";
 import { conversationDetailsPages, conversationDetailsSource } from "../lib/analytics_query.ts";
 import { listingSource } from "../lib/listing_source.ts";

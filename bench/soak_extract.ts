@@ -21,9 +21,8 @@
  *
  * @module
  */
-import { startSimulator } from "../testing.ts";
-import type { SimFaults } from "../testing.ts";
-import { GenesysClient } from "../lib/client.ts";
+import { type SimFaults, startSimulator } from "../testing.ts";
+import { GenesysClient } from "../lib/client/genesys_client.ts";
 import { conversationDetailsSource } from "../lib/analytics_query.ts";
 import { extract } from "../lib/extract.ts";
 import { FileCheckpointStore } from "../lib/checkpoint_file.ts";

@@ -16,7 +16,8 @@ export interface GenesysErrorOptions extends ErrorOptions {
   redactor?: Redactor;
 }
 
-const PATTERNS_ONLY = new Redactor();
+/** The redactor of errors built without one: it removes credential patterns. */
+export const PATTERNS_ONLY: Redactor = new Redactor();
 const REDACTORS = new WeakMap<GenesysError, Redactor>();
 
 /** The redactor an error was built with (the credential patterns when none was given). */

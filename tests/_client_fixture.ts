@@ -4,7 +4,9 @@
  * @module
  */
 import { fakeClock, fakeGenesys } from "./_fake_genesys.ts";
-import { type ClientEvent, GenesysClient, type GenesysClientOptions } from "../lib/client.ts";
+import type { ClientEvent } from "../lib/client/events.ts";
+import { GenesysClient } from "../lib/client/genesys_client.ts";
+import type { GenesysClientOptions } from "../lib/client/client_options.ts";
 
 export const BASE = "http://127.0.0.1:9";
 export const SECRET = "s3cr3t-client-secret-value";

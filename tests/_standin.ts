@@ -12,7 +12,8 @@
  * @module
  */
 
-import { GenesysClient, type GenesysClientOptions } from "../lib/client.ts";
+import { GenesysClient } from "../lib/client/genesys_client.ts";
+import type { GenesysClientOptions } from "../lib/client/client_options.ts";
 
 /** A response header a route sets to get no `inin-*` headers added (removed before sending). */
 export const RAW = "x-standin-raw";

@@ -5,7 +5,8 @@
  * again, until `requests` were accepted. No real time passes, so minutes of pacing are checked
  * exactly and fast.
  */
-import { Pacer, type PacerOptions } from "../lib/pacer.ts";
+import { Pacer } from "../lib/client/pacer.ts";
+import type { PacerOptions } from "../lib/client/pacer_options.ts";
 import type { Limit } from "../lib/sim/ratelimit.ts";
 
 /** A clock whose sleeps end when the driver moves time to them. */

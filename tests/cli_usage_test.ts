@@ -5,7 +5,7 @@
  */
 import { assert, assertEquals } from "./_assert.ts";
 import { main } from "../cli.ts";
-import { REGIONS } from "../lib/region.ts";
+import { REGIONS } from "../lib/client/region.ts";
 import { startSimulator } from "../testing.ts";
 import { cli, ROOT, simEnv, tempDir } from "./_cli.ts";
 

@@ -3,11 +3,12 @@
  */
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
 import { fakeClock } from "./_fake_genesys.ts";
-import { startSimulator } from "../testing.ts";
-import { type ClientEvent, GenesysClient, type GenesysClientOptions } from "../lib/client.ts";
+import { type Simulator, startSimulator } from "../testing.ts";
+import type { ClientEvent } from "../lib/client/events.ts";
+import { GenesysClient } from "../lib/client/genesys_client.ts";
+import type { GenesysClientOptions } from "../lib/client/client_options.ts";
 import { ApiError, AuthError, DeadlineError, NetworkError, RateLimitError } from "../lib/errors.ts";
 import { createLogger } from "../lib/log.ts";
-import type { Simulator } from "../testing.ts";
 
 interface UsersPage {
   entities: { id: string }[];

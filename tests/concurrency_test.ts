@@ -12,7 +12,7 @@ import {
   conversationDetailsSource,
 } from "../lib/analytics_query.ts";
 import type { ApiClient, JsonValue, RequestOptions } from "../lib/types.ts";
-import { GenesysClient } from "../lib/client.ts";
+import { GenesysClient } from "../lib/client/genesys_client.ts";
 import { UsageError } from "../lib/errors.ts";
 import { extract } from "../lib/extract.ts";
 import { formatInstant, parseInterval } from "../lib/interval.ts";

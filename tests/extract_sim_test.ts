@@ -7,7 +7,8 @@
  * and Retry-After passes without real waiting.
  */
 import { type SimFaults, type Simulator, startSimulator } from "../testing.ts";
-import { GenesysClient, type RetryCause } from "../lib/client.ts";
+import { GenesysClient } from "../lib/client/genesys_client.ts";
+import type { RetryCause } from "../lib/client/events.ts";
 import { listingSource } from "../lib/paginate.ts";
 import { conversationDetailsSource } from "../lib/analytics_query.ts";
 import { conversationDetailsJobSource } from "../lib/analytics_jobs.ts";

@@ -15,8 +15,7 @@ import {
 } from "../mod.ts";
 import { nameCachePath, withNames } from "../lib/cli/names.ts";
 import { startSimulator } from "../testing.ts";
-import { parseCsv } from "./chaos/files.ts";
-import { listFiles } from "./chaos/files.ts";
+import { listFiles, parseCsv } from "./chaos/files.ts";
 import { cli, ROOT, simEnv, tempDir } from "./_cli.ts";
 import { assert, assertEquals } from "./_assert.ts";
 

@@ -10,8 +10,7 @@
  * — on success and on every error path. Then every error class, and the errors the client builds
  * from such answers, through `Deno.inspect`, `JSON.stringify`, `String` and their stack.
  */
-import { startSimulator } from "../testing.ts";
-import type { SimFaults } from "../testing.ts";
+import { type SimFaults, startSimulator } from "../testing.ts";
 import { absolute, cliCommand, runCli } from "./chaos/cli.ts";
 import { findLeaks, type Needle, readTree, tempDir } from "./chaos/files.ts";
 import { type ProxyPlan, startEchoProxy } from "./chaos/proxy.ts";
@@ -443,7 +442,7 @@ Deno.test("Every error class keeps the secret and tokens out of its message, fie
 });
 
 Deno.test("GenesysClient's errors from a server that echoes the token (JSON-escaped, URL-encoded, base64, cut at 500, in the path) hold no token", async () => {
-  const { GenesysClient } = await import("../lib/genesys_client.ts");
+  const { GenesysClient } = await import("../lib/client/genesys_client.ts");
   let grants = 0;
   const answers: ((token: string) => Response)[] = [
     (t) =>

@@ -4,7 +4,7 @@
  */
 import { assert, assertEquals } from "./_assert.ts";
 import { type Simulator, startSimulator } from "../testing.ts";
-import { GenesysClient } from "../lib/client.ts";
+import { GenesysClient } from "../lib/client/genesys_client.ts";
 import type { JsonValue } from "../lib/types.ts";
 import { listingSource, paginate, paginateItems } from "../lib/paginate.ts";
 import { conversationDetailsPages, conversationDetailsSource } from "../lib/analytics_query.ts";

@@ -15,7 +15,8 @@ import {
   type StandInOptions,
   tooManyRequests,
 } from "./_standin.ts";
-import { GenesysClient, type GenesysClientOptions } from "../lib/client.ts";
+import { GenesysClient } from "../lib/client/genesys_client.ts";
+import type { GenesysClientOptions } from "../lib/client/client_options.ts";
 import { ApiError, AuthError, RateLimitError } from "../lib/errors.ts";
 
 const SECRET = "st+cl/ient=se:cret-42";

@@ -8,7 +8,7 @@
 
 import { UsageError } from "../errors.ts";
 import type { Redactor } from "../redact.ts";
-import { type ResolvedRegion, resolveRegion } from "../region.ts";
+import { type ResolvedRegion, resolveRegion } from "../client/region.ts";
 import {
   CREDENTIAL_ENV_NAMES,
   type Credentials,
@@ -23,7 +23,7 @@ import { invocation } from "./invocation.ts";
 import { taskFolders, userCwd } from "./paths.ts";
 import type { ParsedCommand } from "./spec.ts";
 import type { RequestSettings } from "./extract_options.ts";
-import type { GenesysClientOptions } from "../client.ts";
+import type { GenesysClientOptions } from "../client/client_options.ts";
 
 /** Where a command writes and what it knows about its terminal. */
 export interface CliIo {

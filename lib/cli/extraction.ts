@@ -16,7 +16,7 @@ import {
   type ExtractProgress,
   type ExtractResult,
 } from "../extract.ts";
-import type { GenesysClient } from "../genesys_client.ts";
+import type { GenesysClient } from "../client/genesys_client.ts";
 import { FileSink, type Sink } from "../sink.ts";
 import { StreamSink } from "../sink_stream.ts";
 import type { CommandContext, Connection } from "./context.ts";

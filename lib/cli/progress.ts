@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { ClientStats } from "../client.ts";
-import type { PacerStats } from "../pacer.ts";
+import type { ClientStats } from "../client/client_options.ts";
+import type { PacerStats } from "../client/pacer_options.ts";
 import type { ProgressPart } from "./progress_estimate.ts";
 
 /** What the progress line shows. */

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { REGIONS } from "../region.ts";
+import { REGIONS } from "../client/region.ts";
 
 const ENVIRONMENTS = new Set(REGIONS.map((r) => r.env));
 

@@ -11,7 +11,7 @@ import {
   type SimulatorOptions,
   startSimulator,
 } from "../../testing.ts";
-import { GenesysClient } from "../../lib/client.ts";
+import { GenesysClient } from "../../lib/client/genesys_client.ts";
 import { listingSource } from "../../lib/paginate.ts";
 import { conversationDetailsSource } from "../../lib/analytics_query.ts";
 import { conversationDetailsJobSource } from "../../lib/analytics_jobs.ts";

@@ -11,8 +11,7 @@
  *
  * @module
  */
-import { startSimulator } from "../../testing.ts";
-import type { Simulator, SimulatorOptions } from "../../testing.ts";
+import { type Simulator, type SimulatorOptions, startSimulator } from "../../testing.ts";
 import { absolute, type CliResult, runCli } from "./cli.ts";
 
 /** One CLI run of a case. */

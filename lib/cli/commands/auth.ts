@@ -7,9 +7,8 @@
  */
 
 import { ApiError } from "../../errors.ts";
-import { GenesysClient } from "../../genesys_client.ts";
-import type { CommandContext } from "../context.ts";
-import { clientRequestOptions, resolveConnection } from "../context.ts";
+import { GenesysClient } from "../../client/genesys_client.ts";
+import { clientRequestOptions, type CommandContext, resolveConnection } from "../context.ts";
 import { ExitCode } from "../exit.ts";
 import { readLogSettings, readRequestSettings } from "../extract_options.ts";
 import { CONNECTION_OPTIONS, LOG_OPTIONS, REQUEST_OPTIONS } from "../options.ts";

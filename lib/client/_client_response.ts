@@ -5,12 +5,14 @@
  * @module
  */
 
-import type { GenesysClientOptions } from "./client.ts";
-import { ApiError, AuthError, NetworkError, RateLimitError, UsageError } from "./errors.ts";
-import { parseErrorBody, rateLimitWait, withRetryAfterHint } from "./http.ts";
-import type { Redactor } from "./redact.ts";
-import { formatWait } from "./_text.ts";
-import { parseRetryAfter } from "./retry/retry_after.ts";
+import type { GenesysClientOptions } from "./client_options.ts";
+import { ApiError, AuthError, NetworkError, RateLimitError, UsageError } from "../errors.ts";
+import { parseErrorBody } from "./_error_body.ts";
+import { rateLimitWait } from "./_rate_limit_answer.ts";
+import { withRetryAfterHint } from "./_retry_cause.ts";
+import type { Redactor } from "../redact.ts";
+import { formatWait } from "../_text.ts";
+import { parseRetryAfter } from "../retry/retry_after.ts";
 
 /** The request a response answered. */
 export interface RequestLabel {
@@ -35,7 +37,7 @@ export interface RequestLabel {
  *
  * @example
  * ```ts
- * import { parseJsonBody } from "./client_response.ts";
+ * import { parseJsonBody } from "./_client_response.ts";
  * import { deepStrictEqual, throws } from "node:assert/strict";
  *
  * const request = { method: "GET", display: "/x", name: "GET /x" };
@@ -72,9 +74,9 @@ export function parseJsonBody<T>(request: RequestLabel, status: number, text: st
  *
  * @example
  * ```ts
- * import { failureFor } from "./client_response.ts";
- * import { ApiError } from "./errors.ts";
- * import { Redactor } from "./redact.ts";
+ * import { failureFor } from "./_client_response.ts";
+ * import { ApiError } from "../errors.ts";
+ * import { Redactor } from "../redact.ts";
  * import { ok, strictEqual } from "node:assert/strict";
  *
  * const error = failureFor(
@@ -146,8 +148,8 @@ const UNAVAILABLE = new Set([502, 503, 504]);
  *
  * @example
  * ```ts
- * import { refusedFor } from "./client_response.ts";
- * import { Redactor } from "./redact.ts";
+ * import { refusedFor } from "./_client_response.ts";
+ * import { Redactor } from "../redact.ts";
  * import { match } from "node:assert/strict";
  *
  * const error = refusedFor(
@@ -189,7 +191,7 @@ export function refusedFor(
  *
  * @example
  * ```ts
- * import { validateClientOptions } from "./client_response.ts";
+ * import { validateClientOptions } from "./_client_response.ts";
  * import { throws } from "node:assert/strict";
  *
  * throws(() => validateClientOptions({ timeoutMs: 0 }), /timeoutMs/);

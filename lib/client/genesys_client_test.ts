@@ -1,14 +1,9 @@
-import { assert, assertEquals, assertRejects } from "./_assert.ts";
-import { fakeClock, fakeGenesys, genesysError } from "./_fake_genesys.ts";
-import { BASE, makeClient, SECRET } from "./_client_fixture.ts";
-import { GenesysClient, type GenesysClientOptions } from "../lib/client.ts";
-import {
-  ApiError,
-  DeadlineError,
-  NetworkError,
-  RateLimitError,
-  UsageError,
-} from "../lib/errors.ts";
+import { assert, assertEquals, assertRejects } from "../../tests/_assert.ts";
+import { fakeClock, fakeGenesys, genesysError } from "../../tests/_fake_genesys.ts";
+import { BASE, makeClient, SECRET } from "../../tests/_client_fixture.ts";
+import { GenesysClient } from "./genesys_client.ts";
+import type { GenesysClientOptions } from "./client_options.ts";
+import { ApiError, DeadlineError, NetworkError, RateLimitError, UsageError } from "../errors.ts";
 
 /**
  * A client on a hand-written fetch, for what the scripted fake does not show (the signal, the

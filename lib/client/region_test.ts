@@ -1,6 +1,6 @@
-import { assertEquals, assertThrows } from "./_assert.ts";
-import { REGIONS, resolveRegion } from "../lib/region.ts";
-import { UsageError } from "../lib/errors.ts";
+import { assertEquals, assertThrows } from "../../tests/_assert.ts";
+import { REGIONS, resolveRegion } from "./region.ts";
+import { UsageError } from "../errors.ts";
 
 Deno.test("REGIONS lists the 18 Genesys Cloud environments once each", () => {
   assertEquals(REGIONS.length, 18);

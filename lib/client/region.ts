@@ -5,8 +5,8 @@
  * @module
  */
 
-import { UsageError } from "./errors.ts";
-import { suggest } from "./_suggest.ts";
+import { UsageError } from "../errors.ts";
+import { suggest } from "../_suggest.ts";
 
 /** One Genesys Cloud environment: its AWS region name and its domain. */
 export interface RegionInfo {

@@ -5,14 +5,16 @@
  * @module
  */
 
-import type { ClientEvent } from "./client.ts";
-import { NetworkError, UsageError } from "./errors.ts";
-import { emit, exchange, retryAfterHint, retryCause, retryEvent } from "./http.ts";
-import { Redactor } from "./redact.ts";
+import type { ClientEvent } from "./events.ts";
+import { NetworkError, UsageError } from "../errors.ts";
+import { emit, retryEvent } from "./_events.ts";
+import { exchange } from "./_exchange.ts";
+import { retryAfterHint, retryCause } from "./_retry_cause.ts";
+import { Redactor } from "../redact.ts";
 import { type ResolvedRegion, resolveRegion } from "./region.ts";
-import { retry } from "./retry/retry.ts";
-import { sleep } from "./retry/sleep.ts";
-import { type Grant, parseGrant, tokenRefusal } from "./token_response.ts";
+import { retry } from "../retry/retry.ts";
+import { sleep } from "../retry/sleep.ts";
+import { type Grant, parseGrant, tokenRefusal } from "./_token_response.ts";
 
 /** Options of a {@link TokenManager}. */
 export interface TokenManagerOptions {
@@ -90,7 +92,7 @@ const MAX_BAD_ANSWERS = 2;
  *
  * @example
  * ```ts
- * import { TokenManager } from "./token.ts";
+ * import { TokenManager } from "./token_manager.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * let issued = 0;
@@ -217,7 +219,7 @@ export class TokenManager {
    *
    * @example
    * ```ts
-   * import { TokenManager } from "./token.ts";
+   * import { TokenManager } from "./token_manager.ts";
    * import { strictEqual } from "node:assert/strict";
    *
    * const tokens = new TokenManager({

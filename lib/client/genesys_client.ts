@@ -1,75 +1,37 @@
 /**
  * {@link GenesysClient}: authenticated Genesys Cloud API requests that survive token expiry,
- * 401s, 429s, 5xx and dropped connections, within a deadline. Import it from `client.ts`.
+ * 401s, 429s, 5xx and dropped connections, within a deadline. Import it from `mod.ts`.
  *
  * @module
  */
 
-import type { ApiClient, ApiResponse, Query, RequestOptions } from "./types.ts";
-import type { ClientStats, GenesysClientOptions, LastRateLimit, RetryCause } from "./client.ts";
-import { failureFor, parseJsonBody, refusedFor, validateClientOptions } from "./client_response.ts";
-import { DeadlineError, RateLimitError, UsageError } from "./errors.ts";
+import type { ApiClient, ApiResponse, RequestOptions } from "../types.ts";
+import type { ClientStats, GenesysClientOptions, LastRateLimit } from "./client_options.ts";
+import type { RetryCause } from "./events.ts";
 import {
-  emit,
-  type Exchange,
-  exchange,
-  readRateLimitAnswer,
-  retryAfterHint,
-  retryCause,
-  retryEvent,
-} from "./http.ts";
-import { formatSpan } from "./_text.ts";
-import { Pacer, type PacerResponse, sharedPacer } from "./pacer.ts";
+  failureFor,
+  parseJsonBody,
+  refusedFor,
+  validateClientOptions,
+} from "./_client_response.ts";
+import { DeadlineError, RateLimitError, UsageError } from "../errors.ts";
+import { emit, retryEvent } from "./_events.ts";
+import { type Exchange, exchange } from "./_exchange.ts";
+import { readRateLimitAnswer } from "./_rate_limit_answer.ts";
+import { retryAfterHint, retryCause } from "./_retry_cause.ts";
+import { formatSpan } from "../_text.ts";
+import { Pacer, sharedPacer } from "./pacer.ts";
+import type { PacerResponse } from "./pacer_options.ts";
 import { type ResolvedRegion, resolveRegion } from "./region.ts";
-import { setQuery } from "./_query.ts";
-import { DEFAULT_MAX_RETRY_AFTER, retry, type TimeBudget } from "./retry/retry.ts";
-import { sleep } from "./retry/sleep.ts";
-import { TokenManager } from "./token.ts";
+import { DEFAULT_MAX_RETRY_AFTER, retry, type TimeBudget } from "../retry/retry.ts";
+import { sleep } from "../retry/sleep.ts";
+import { TokenManager } from "./token_manager.ts";
+import { routeOf, targetOf } from "./_target.ts";
 
 const DEFAULT_USER_AGENT = "genesys-batch-toolkit/0.1.0";
 const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
 /** The default rate-limit budget of one request: 15 minutes of 429s. */
 const DEFAULT_RATE_LIMIT_BUDGET = 900_000;
-/** A path that is a full URL (it has a scheme). */
-const ABSOLUTE = /^[a-z][a-z0-9+.-]*:/i;
-/**
- * A path the URL parser gives back as it is: a slash not followed by another slash or a
- * backslash (which would name another host), then only characters that no part of a URL
- * percent-encodes or rewrites (no quote, space, `#`, `^`, backtick, braces, control or non-ASCII
- * character), and no dot segment (checked apart, with its `%2e` spellings).
- */
-const PLAIN_PATH =
-  /^\/(?![/\\])[A-Za-z0-9\-._~!$&()*+,;=:@%/]*(?:\?[A-Za-z0-9\-._~!$&()*+,;=:@%/?]*)?$/;
-const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?:[/?]|$)/i;
-
-/** Where a request goes: its full URL, and the path and query it shows. */
-interface Target {
-  href: string;
-  pathname: string;
-  search: string;
-}
-
-/**
- * Whether `raw` is a path the URL parser would keep as it is (see {@link PLAIN_PATH}): resolved
- * against the API origin it stays there, and its URL is the origin followed by it.
- */
-function isPlainPath(raw: string): boolean {
-  return PLAIN_PATH.test(raw) && !DOT_SEGMENT.test(raw);
-}
-
-/** The target of a plain path, as `new URL(raw, origin)` gives it, without parsing it. */
-function plainTarget(origin: string, raw: string): Target {
-  const mark = raw.indexOf("?");
-  return {
-    href: origin + raw,
-    pathname: mark < 0 ? raw : raw.slice(0, mark),
-    search: mark < 0 || mark === raw.length - 1 ? "" : raw.slice(mark),
-  };
-}
-/** Path segments that are ids (UUIDs, numbers): a route names the endpoint, not the entity. */
-const ID_SEGMENT =
-  /\/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d+)(?=\/|$)/gi;
-
 /** Errors from the token manager, which retries on its own: the request loop does not retry them. */
 const TOKEN_FAILURES = new WeakSet<object>();
 /** 401s one request may meet before it is an auth error, whatever the tokens did. */
@@ -115,7 +77,7 @@ interface Call {
  *
  * @example
  * ```ts
- * import { GenesysClient } from "./client.ts";
+ * import { GenesysClient } from "./genesys_client.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const fake: typeof fetch = (input) => {
@@ -353,9 +315,7 @@ export class GenesysClient implements ApiClient {
   #prepare(method: string, path: string, options: RequestOptions): Call {
     const verb = String(method).toUpperCase();
     const raw = String(path);
-    const { href, pathname, search } = options.query === undefined && isPlainPath(raw)
-      ? plainTarget(this.#origin, raw)
-      : this.#target(raw, options.query);
+    const { href, pathname, search } = targetOf(this.#origin, raw, options.query);
     // A nextUri may carry a token: what messages and events show of the path is redacted.
     const display = this.tokenManager.redactor.redact(`${pathname}${search}`);
     // A plain record: the fetch reads it once; a Headers object per attempt costs more.
@@ -390,31 +350,13 @@ export class GenesysClient implements ApiClient {
       href,
       display,
       name: `${verb} ${display}`,
-      route: this.#pacer ? `${verb} ${pathname.replace(ID_SEGMENT, "/{id}")}` : "",
+      route: this.#pacer ? routeOf(verb, pathname) : "",
       headers,
       body,
       deadline,
       timeoutMs: options.timeoutMs ?? this.#o.timeoutMs ?? 60_000,
       unauthorized: 0,
     };
-  }
-
-  /** Where a path goes, parsed as a URL on the API origin (anything else is refused). */
-  #target(raw: string, query: Query | undefined): Target {
-    let url: URL;
-    try {
-      url = new URL(raw.startsWith("/") || ABSOLUTE.test(raw) ? raw : `/${raw}`, this.#origin);
-    } catch {
-      throw new UsageError(`Path '${raw}' is not a valid URL path: write it like '/api/v2/users'`);
-    }
-    if (url.origin !== this.#origin || url.username || url.password) {
-      throw new UsageError(
-        `Refusing to send the token to '${url.origin}': only URLs on '${this.#origin}' are allowed; pass a path such as '/api/v2/users'`,
-      );
-    }
-    url.hash = "";
-    if (query) setQuery(url.searchParams, query);
-    return { href: url.href, pathname: url.pathname, search: url.search };
   }
 
   #pacerResponse(call: Call, exchanged: Exchange): PacerResponse {

@@ -5,11 +5,12 @@
  * @module
  */
 
-import { ApiError, AuthError, NetworkError, RateLimitError } from "./errors.ts";
-import { oneLine } from "./_text.ts";
-import { parseErrorBody, rateLimitWait, withRetryAfterHint } from "./http.ts";
-import { Redactor } from "./redact.ts";
-import { formatWait } from "./_text.ts";
+import { ApiError, AuthError, NetworkError, RateLimitError } from "../errors.ts";
+import { formatWait, oneLine } from "../_text.ts";
+import { parseErrorBody } from "./_error_body.ts";
+import { rateLimitWait } from "./_rate_limit_answer.ts";
+import { withRetryAfterHint } from "./_retry_cause.ts";
+import { Redactor } from "../redact.ts";
 
 /** A token and when it was asked for, is due for renewal and expires (epoch ms). */
 export interface Grant {
@@ -38,7 +39,7 @@ export interface Grant {
  *
  * @example
  * ```ts
- * import { parseGrant } from "./token_response.ts";
+ * import { parseGrant } from "./_token_response.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const grant = parseGrant('{"access_token":"t","expires_in":300}', 0, 0.8, "POST /oauth/token");
@@ -112,8 +113,8 @@ export interface RefusalContext {
  *
  * @example
  * ```ts
- * import { tokenRefusal } from "./token_response.ts";
- * import { AuthError } from "./errors.ts";
+ * import { tokenRefusal } from "./_token_response.ts";
+ * import { AuthError } from "../errors.ts";
  * import { ok, match } from "node:assert/strict";
  *
  * const error = tokenRefusal(

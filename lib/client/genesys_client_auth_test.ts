@@ -1,8 +1,8 @@
-import { assert, assertEquals, assertRejects } from "./_assert.ts";
-import { genesysError } from "./_fake_genesys.ts";
-import { BASE, makeClient, SECRET } from "./_client_fixture.ts";
-import { GenesysClient } from "../lib/client.ts";
-import { ApiError, AuthError, UsageError } from "../lib/errors.ts";
+import { assert, assertEquals, assertRejects } from "../../tests/_assert.ts";
+import { genesysError } from "../../tests/_fake_genesys.ts";
+import { BASE, makeClient, SECRET } from "../../tests/_client_fixture.ts";
+import { GenesysClient } from "./genesys_client.ts";
+import { ApiError, AuthError, UsageError } from "../errors.ts";
 
 Deno.test("GenesysClient retries a 401 once at once with a fresh token", async () => {
   const { client, fake, clock } = makeClient((call) =>

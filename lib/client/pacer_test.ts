@@ -4,14 +4,15 @@
  * aborts, deadlines, its place in GenesysClient, and minutes of pacing against per-minute windows
  * and token buckets in virtual time. Every clock is injected: nothing here waits for real time.
  */
-import { assert, assertEquals, assertRejects, assertThrows } from "./_assert.ts";
-import { fakeGenesys } from "./_fake_genesys.ts";
-import { GenesysClient } from "../lib/client.ts";
-import { DeadlineError, RateLimitError, UsageError } from "../lib/errors.ts";
-import { Pacer, type PacerOptions, type PacerResponse } from "../lib/pacer.ts";
-import { TokenManager } from "../lib/token.ts";
-import { FixedWindow, TokenBucket } from "../lib/sim/ratelimit.ts";
-import { virtualPacing } from "./_virtual_pacing.ts";
+import { assert, assertEquals, assertRejects, assertThrows } from "../../tests/_assert.ts";
+import { fakeGenesys } from "../../tests/_fake_genesys.ts";
+import { GenesysClient } from "./genesys_client.ts";
+import { DeadlineError, RateLimitError, UsageError } from "../errors.ts";
+import { Pacer } from "./pacer.ts";
+import type { PacerOptions, PacerResponse } from "./pacer_options.ts";
+import { TokenManager } from "./token_manager.ts";
+import { FixedWindow, TokenBucket } from "../sim/ratelimit.ts";
+import { virtualPacing } from "../../tests/_virtual_pacing.ts";
 
 /** A clock whose sleeps end only when the test advances time (a sleep aborted ends at once). */
 function manualClock(start = 1_000_000) {

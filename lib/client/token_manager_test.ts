@@ -1,9 +1,9 @@
-import { assert, assertEquals, assertRejects } from "./_assert.ts";
-import { fakeClock } from "./_fake_genesys.ts";
-import { GenesysClient } from "../lib/client.ts";
-import { TokenManager, type TokenManagerOptions } from "../lib/token.ts";
-import { ApiError, AuthError, DeadlineError, NetworkError, UsageError } from "../lib/errors.ts";
-import type { ClientEvent } from "../lib/client.ts";
+import { assert, assertEquals, assertRejects } from "../../tests/_assert.ts";
+import { fakeClock } from "../../tests/_fake_genesys.ts";
+import { GenesysClient } from "./genesys_client.ts";
+import { TokenManager, type TokenManagerOptions } from "./token_manager.ts";
+import { ApiError, AuthError, DeadlineError, NetworkError, UsageError } from "../errors.ts";
+import type { ClientEvent } from "./events.ts";
 
 const SECRET = "Very-Secret-Value-42";
 

@@ -1,44 +1,15 @@
 /**
- * The Genesys Cloud API client: authenticated requests that survive token expiry, 401s, 429s,
- * 5xx and dropped connections, within a deadline.
+ * The options of {@link GenesysClient} and what it reports back: its statistics, its pending
+ * requests and the last 429 it met.
  *
  * @module
  */
 
-import type { Pacer, PacerOptions, PacerStats, RateLimitInfo } from "./pacer.ts";
-import type { Redactor } from "./redact.ts";
-import type { TokenManager } from "./token.ts";
-
-/** Why the client retried: the counters of {@link ClientStats.retries} and the `cause` of events. */
-export type RetryCause = "rateLimit" | "serverError" | "network" | "timeout" | "unauthorized";
-
-/**
- * A debug event about one HTTP exchange, for logging and tests. It never holds a token, a secret,
- * a request body or a response body.
- */
-export interface ClientEvent {
-  /**
-   * `request` before a request is sent, `response` when its status is known, `retry` before the
-   * client retries (after a wait of `delayMs`), `token` when a token request is sent.
-   */
-  type: "request" | "response" | "retry" | "token";
-  /** The HTTP method. */
-  method: string;
-  /** The path with its query (for `token`: `/oauth/token`). */
-  path: string;
-  /** The attempt number, from 1. */
-  attempt: number;
-  /** The response status (`response`, and `token` once answered). */
-  status?: number;
-  /** The wait before the next attempt, in milliseconds (`retry`). */
-  delayMs?: number;
-  /** Why it retries (`retry`). */
-  cause?: RetryCause;
-  /** How long the exchange took, by the client's clock (`response`). */
-  durationMs?: number;
-  /** A short description of the failure (`retry`), never holding a secret. */
-  error?: string;
-}
+import type { Pacer } from "./pacer.ts";
+import type { PacerOptions, PacerStats, RateLimitInfo } from "./pacer_options.ts";
+import type { Redactor } from "../redact.ts";
+import type { TokenManager } from "./token_manager.ts";
+import type { ClientEvent, RetryCause } from "./events.ts";
 
 /** The last 429 a client met: what it asked to wait and which limit it named. */
 export interface LastRateLimit {
@@ -158,15 +129,3 @@ export interface GenesysClientOptions {
    */
   pacing?: boolean | PacerOptions | Pacer;
 }
-
-export { GenesysClient } from "./genesys_client.ts";
-export { DEFAULT_RATE_PER_MINUTE, Pacer, sharedPacer } from "./pacer.ts";
-export type {
-  PacerAcquireOptions,
-  PacerLimitStats,
-  PacerOptions,
-  PacerResponse,
-  PacerStats,
-  PacerTicket,
-  RateLimitInfo,
-} from "./pacer.ts";
