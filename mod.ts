@@ -40,7 +40,7 @@ export * from "./lib/retry/mod.ts";
 export * from "./lib/log.ts";
 export * from "./lib/interval.ts";
 export * from "./lib/types.ts";
-export * from "./lib/paginate.ts";
+export * from "./lib/paginate/mod.ts";
 export * from "./lib/analytics.ts";
 export * from "./lib/analytics_query.ts";
 export * from "./lib/analytics_jobs.ts";

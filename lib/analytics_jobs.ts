@@ -30,9 +30,9 @@ import {
   waitForDetailsJob,
 } from "./analytics_jobs_api.ts";
 import { formatInstant, formatInterval, type Interval } from "./interval.ts";
-import { checkPositiveInt, linkSignal, recordsOf } from "./page_loop.ts";
+import { checkPositiveInt, linkSignal, recordsOf } from "./paginate/_page_loop.ts";
 import { type JobPosition, readJobPosition, writeJobPosition } from "./analytics_jobs_position.ts";
-import { paginateCursor } from "./paginate_cursor.ts";
+import { paginateCursor } from "./paginate/paginate_cursor.ts";
 
 export {
   cancelDetailsJob,

@@ -9,7 +9,7 @@ import type { ApiClient, RequestOptions } from "./types.ts";
 import { ApiError, DeadlineError, GenesysError, JobError, UsageError } from "./errors.ts";
 import { DETAILS_JOBS_PATH } from "./analytics.ts";
 import { formatDuration } from "./interval.ts";
-import { durationOption } from "./page_loop.ts";
+import { durationOption } from "./paginate/_page_loop.ts";
 import { sleep as defaultSleep } from "./retry/sleep.ts";
 
 /** A details job's status, from `GET .../details/jobs/{jobId}`. */

@@ -29,8 +29,8 @@ import {
   nextBoundary,
   previousBoundary,
 } from "./interval.ts";
-import { Lookahead } from "./lookahead.ts";
-import { recordsOf } from "./page_loop.ts";
+import { Lookahead } from "./paginate/_lookahead.ts";
+import { recordsOf } from "./paginate/_page_loop.ts";
 
 /** Options of {@link conversationDetailsPages} and friends. */
 export interface ConversationDetailsOptions {

@@ -21,7 +21,7 @@ import {
   parseInstant,
   parseInterval,
 } from "./interval.ts";
-import { checkPositiveInt, durationOption } from "./page_loop.ts";
+import { checkPositiveInt, durationOption } from "./paginate/_page_loop.ts";
 
 /**
  * The share of the paging limit a span's `totalHits` may reach before the span is bisected:

@@ -6,7 +6,7 @@
  */
 import type { ApiClient } from "./types.ts";
 import { NAME_KINDS, type NameDirectory, type NameKind } from "./names.ts";
-import { paginate } from "./page_number.ts";
+import { paginate } from "./paginate/paginate.ts";
 
 /** The listing each {@link NameKind} is read from. */
 export const NAME_LISTINGS: Readonly<Record<NameKind, string>> = Object.freeze({

@@ -9,7 +9,7 @@
 import { type SimFaults, type Simulator, startSimulator } from "../testing.ts";
 import { GenesysClient } from "../lib/client/genesys_client.ts";
 import type { RetryCause } from "../lib/client/events.ts";
-import { listingSource } from "../lib/paginate.ts";
+import { listingSource } from "../lib/paginate/listing_source.ts";
 import { conversationDetailsSource } from "../lib/analytics_query.ts";
 import { conversationDetailsJobSource } from "../lib/analytics_jobs.ts";
 import { extract } from "../lib/extract.ts";

@@ -6,7 +6,9 @@ import { assert, assertEquals } from "./_assert.ts";
 import { type Simulator, startSimulator } from "../testing.ts";
 import { GenesysClient } from "../lib/client/genesys_client.ts";
 import type { JsonValue } from "../lib/types.ts";
-import { listingSource, paginate, paginateItems } from "../lib/paginate.ts";
+import { listingSource } from "../lib/paginate/listing_source.ts";
+import { paginate } from "../lib/paginate/paginate.ts";
+import { paginateItems } from "../lib/paginate/items.ts";
 import { conversationDetailsPages, conversationDetailsSource } from "../lib/analytics_query.ts";
 import { conversationDetailsJob, conversationDetailsJobSource } from "../lib/analytics_jobs.ts";
 

@@ -13,7 +13,8 @@ import {
   usersRoute,
 } from "./_standin.ts";
 import { detailsQueryRoute, grid, JobsStandIn } from "./_standin_analytics.ts";
-import { listingSource, paginate } from "../lib/paginate.ts";
+import { listingSource } from "../lib/paginate/listing_source.ts";
+import { paginate } from "../lib/paginate/paginate.ts";
 import { conversationDetailsPages, conversationDetailsSource } from "../lib/analytics_query.ts";
 import { conversationDetailsJobPages } from "../lib/analytics_jobs.ts";
 import type { JsonValue } from "../lib/types.ts";

@@ -12,7 +12,8 @@ import {
   type StandIn,
   standInClient,
 } from "./_standin.ts";
-import { listingSource, paginate } from "../lib/paginate.ts";
+import { listingSource } from "../lib/paginate/listing_source.ts";
+import { paginate } from "../lib/paginate/paginate.ts";
 import { conversationDetailsPages, conversationDetailsSource } from "../lib/analytics_query.ts";
 import { conversationDetailsJob, conversationDetailsJobPages } from "../lib/analytics_jobs.ts";
 import type { JsonValue } from "../lib/types.ts";

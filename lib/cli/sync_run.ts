@@ -10,7 +10,7 @@
 import { FileCheckpointStore } from "../checkpoint_file.ts";
 import { UsageError } from "../errors.ts";
 import { tookOverNotice } from "../lock.ts";
-import { listingSource } from "../paginate.ts";
+import { listingSource } from "../paginate/listing_source.ts";
 import { fileFailure, refuseSymlinks } from "../safe_files.ts";
 import { syncDays } from "../sync.ts";
 import { formatSyncDay, planSyncDays, type SyncPlan } from "../sync_plan.ts";

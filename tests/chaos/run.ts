@@ -12,7 +12,7 @@ import {
   startSimulator,
 } from "../../testing.ts";
 import { GenesysClient } from "../../lib/client/genesys_client.ts";
-import { listingSource } from "../../lib/paginate.ts";
+import { listingSource } from "../../lib/paginate/listing_source.ts";
 import { conversationDetailsSource } from "../../lib/analytics_query.ts";
 import { conversationDetailsJobSource } from "../../lib/analytics_jobs.ts";
 import { extract, type ExtractResult } from "../../lib/extract.ts";

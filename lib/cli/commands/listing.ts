@@ -5,7 +5,7 @@
  */
 
 import { UsageError } from "../../errors.ts";
-import { listingSource } from "../../paginate.ts";
+import { listingSource } from "../../paginate/listing_source.ts";
 import { queryOf } from "../../_query.ts";
 import type { CommandContext } from "../context.ts";
 import { type ExtractionPlan, runExtraction } from "../extraction.ts";

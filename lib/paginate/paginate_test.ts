@@ -1,9 +1,11 @@
-import { assert, assertEquals, assertRejects, assertThrows } from "./_assert.ts";
-import { items, listingSource, paginate, paginateCursor, paginateItems } from "../lib/paginate.ts";
-import { MAX_EMPTY_PAGES } from "../lib/page_number.ts";
-import type { JsonValue } from "../lib/types.ts";
-import { CheckpointError, GenesysError, UsageError } from "../lib/errors.ts";
-import { type Call, FakeClient } from "./_fake_client.ts";
+import { assert, assertEquals, assertRejects, assertThrows } from "../../tests/_assert.ts";
+import { items, paginateItems } from "./items.ts";
+import { listingSource } from "./listing_source.ts";
+import { MAX_EMPTY_PAGES, paginate } from "./paginate.ts";
+import { paginateCursor } from "./paginate_cursor.ts";
+import type { JsonValue } from "../types.ts";
+import { CheckpointError, GenesysError, UsageError } from "../errors.ts";
+import { type Call, FakeClient } from "../../tests/_fake_client.ts";
 
 /** A request that never answers until its signal aborts. */
 function hang(call: Call): Promise<never> {

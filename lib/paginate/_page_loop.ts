@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { GenesysError, UsageError } from "./errors.ts";
-import { parseDuration } from "./interval.ts";
+import { GenesysError, UsageError } from "../errors.ts";
+import { parseDuration } from "../interval.ts";
 
 /**
  * Checks an option is a whole number from 1 to `max` (when given).
@@ -17,7 +17,7 @@ import { parseDuration } from "./interval.ts";
  *
  * @example
  * ```ts
- * import { checkPositiveInt } from "./page_loop.ts";
+ * import { checkPositiveInt } from "./_page_loop.ts";
  * import { throws } from "node:assert/strict";
  *
  * throws(() => checkPositiveInt("pageSize", 0), /'pageSize' is '0'/);
@@ -43,7 +43,7 @@ export function checkPositiveInt(name: string, value: number | undefined, max = 
  *
  * @example
  * ```ts
- * import { checkMaxPages } from "./page_loop.ts";
+ * import { checkMaxPages } from "./_page_loop.ts";
  * import { throws } from "node:assert/strict";
  *
  * checkMaxPages("/api/v2/users", 1, 2);
@@ -70,7 +70,7 @@ export function checkMaxPages(path: string, pages: number, maxPages: number | un
  *
  * @example
  * ```ts
- * import { durationOption } from "./page_loop.ts";
+ * import { durationOption } from "./_page_loop.ts";
  * import { strictEqual, throws } from "node:assert/strict";
  *
  * strictEqual(durationOption("chunk", "6h", "1d"), 21_600_000);
@@ -96,7 +96,7 @@ export function durationOption(name: string, value: string | number, example: st
  *
  * @example
  * ```ts
- * import { linkSignal } from "./page_loop.ts";
+ * import { linkSignal } from "./_page_loop.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const caller = new AbortController();
@@ -128,7 +128,7 @@ export function linkSignal(
  *
  * @example
  * ```ts
- * import { recordsOf } from "./page_loop.ts";
+ * import { recordsOf } from "./_page_loop.ts";
  * import { deepStrictEqual, throws } from "node:assert/strict";
  *
  * deepStrictEqual(recordsOf(undefined, "entities", "The listing"), []);

@@ -3,10 +3,10 @@
  *
  * @module
  */
-import type { ApiClient, JsonValue, PageSource, Query, SourceCap, SourcePage } from "./types.ts";
-import { CheckpointError } from "./errors.ts";
-import { checkPositiveInt } from "./page_loop.ts";
-import { paginate } from "./page_number.ts";
+import type { ApiClient, JsonValue, PageSource, Query, SourceCap, SourcePage } from "../types.ts";
+import { CheckpointError } from "../errors.ts";
+import { checkPositiveInt } from "./_page_loop.ts";
+import { paginate } from "./paginate.ts";
 
 /** Options of {@link listingSource}. */
 export interface ListingSourceOptions {
@@ -71,7 +71,7 @@ function readListingPosition(position: JsonValue, path: string): ListingPosition
  * @example
  * ```ts
  * import { listingSource } from "./listing_source.ts";
- * import type { ApiClient } from "./types.ts";
+ * import type { ApiClient } from "../types.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  *
  * const client = {

@@ -4,12 +4,12 @@
  *
  * @module
  */
-import type { ApiClient, Query, RequestOptions, SourceCap } from "./types.ts";
-import { ApiError, GenesysError } from "./errors.ts";
+import type { ApiClient, Query, RequestOptions, SourceCap } from "../types.ts";
+import { ApiError, GenesysError } from "../errors.ts";
 import { documentedCap, reachesCap } from "./listing_cap.ts";
-import { Lookahead } from "./lookahead.ts";
-import { checkMaxPages, checkPositiveInt, recordsOf } from "./page_loop.ts";
-import { setQuery } from "./_query.ts";
+import { Lookahead } from "./_lookahead.ts";
+import { checkMaxPages, checkPositiveInt, recordsOf } from "./_page_loop.ts";
+import { setQuery } from "../_query.ts";
 
 /** The body of a page-number listing response, such as `GET /api/v2/users`. */
 export interface ListingResponse<T> {
@@ -225,8 +225,8 @@ export const MAX_EMPTY_PAGES = 100;
  *
  * @example
  * ```ts
- * import { paginate } from "./page_number.ts";
- * import type { ApiClient } from "./types.ts";
+ * import { paginate } from "./paginate.ts";
+ * import type { ApiClient } from "../types.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  *
  * const client = {

@@ -57,7 +57,7 @@ const MAX_SCAN = 100_000;
  *
  * @example
  * ```ts
- * import { Lookahead } from "./lookahead.ts";
+ * import { Lookahead } from "./_lookahead.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  *
  * let next = 1;

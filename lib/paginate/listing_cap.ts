@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { Query, SourceCap } from "./types.ts";
-import { setQuery } from "./_query.ts";
+import type { Query, SourceCap } from "../types.ts";
+import { setQuery } from "../_query.ts";
 
 /** Most results `GET /api/v2/users` pages through for inactive or deleted users. */
 export const USERS_STATE_CAP = 10_000;

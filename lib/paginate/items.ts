@@ -1,24 +1,11 @@
 /**
- * Async generators over Genesys Cloud listings: page-number listings that follow `nextUri`,
- * cursor listings, an item-level helper and a resumable {@link PageSource} for listings.
- *
- * Every generator fetches the next page while the caller works on the current one (turn off with
- * `prefetch: false`), and leaving a `for await` loop early aborts that request: nothing stays
- * pending.
+ * {@link items}: the items of any page stream, one by one; and {@link paginateItems}, the items of
+ * a page-number listing.
  *
  * @module
  */
-import type { ApiClient } from "./types.ts";
-import { paginate, type PaginateOptions } from "./page_number.ts";
-
-export type { Query, QueryValue } from "./types.ts";
-export { MAX_EMPTY_PAGES, paginate } from "./page_number.ts";
-export { documentedCap, reachesCap, USERS_STATE_CAP } from "./listing_cap.ts";
-export type { ListingPage, ListingResponse, PaginateOptions } from "./page_number.ts";
-export { paginateCursor } from "./paginate_cursor.ts";
-export type { CursorPage, CursorResponse, PaginateCursorOptions } from "./paginate_cursor.ts";
-export { listingSource } from "./listing_source.ts";
-export type { ListingPosition, ListingSourceOptions } from "./listing_source.ts";
+import type { ApiClient } from "../types.ts";
+import { paginate, type PaginateOptions } from "./paginate.ts";
 
 /**
  * Yields the items of a page stream one by one: the `entities` of {@link paginate} and
@@ -30,7 +17,7 @@ export type { ListingPosition, ListingSourceOptions } from "./listing_source.ts"
  *
  * @example
  * ```ts
- * import { items } from "./paginate.ts";
+ * import { items } from "./items.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  *
  * async function* pages() {
@@ -60,8 +47,8 @@ export async function* items<T>(
  *
  * @example
  * ```ts
- * import { paginateItems } from "./paginate.ts";
- * import type { ApiClient } from "./types.ts";
+ * import { paginateItems } from "./items.ts";
+ * import type { ApiClient } from "../types.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  *
  * const client = {

@@ -4,10 +4,10 @@
  *
  * @module
  */
-import type { ApiClient, Query, RequestOptions } from "./types.ts";
-import { GenesysError } from "./errors.ts";
-import { Lookahead } from "./lookahead.ts";
-import { checkMaxPages, checkPositiveInt } from "./page_loop.ts";
+import type { ApiClient, Query, RequestOptions } from "../types.ts";
+import { GenesysError } from "../errors.ts";
+import { Lookahead } from "./_lookahead.ts";
+import { checkMaxPages, checkPositiveInt } from "./_page_loop.ts";
 
 /** The body of a cursor listing response. */
 export interface CursorResponse {
@@ -84,7 +84,7 @@ export interface PaginateCursorOptions {
  * @example
  * ```ts
  * import { paginateCursor } from "./paginate_cursor.ts";
- * import type { ApiClient, RequestOptions } from "./types.ts";
+ * import type { ApiClient, RequestOptions } from "../types.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  *
  * const pages: Record<string, unknown> = {
