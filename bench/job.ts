@@ -15,7 +15,7 @@
  * @module
  */
 import { GenesysClient } from "../lib/client/genesys_client.ts";
-import { conversationDetailsSource } from "../lib/analytics_query.ts";
+import { conversationDetailsSource } from "../lib/analytics/conversation_details.ts";
 import { extract } from "../lib/extract.ts";
 import { FileCheckpointStore } from "../lib/checkpoint_file.ts";
 import { FileSink } from "../lib/sink.ts";

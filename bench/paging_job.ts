@@ -24,7 +24,10 @@
 import process from "node:process";
 import { GenesysClient } from "../lib/client/genesys_client.ts";
 import { paginate } from "../lib/paginate/paginate.ts";
-import { conversationDetailsPages, conversationDetailsSource } from "../lib/analytics_query.ts";
+import {
+  conversationDetailsPages,
+  conversationDetailsSource,
+} from "../lib/analytics/conversation_details.ts";
 import { listingSource } from "../lib/paginate/listing_source.ts";
 import { extract } from "../lib/extract.ts";
 import { FileCheckpointStore } from "../lib/checkpoint_file.ts";

@@ -9,8 +9,13 @@
 import type { JsonValue } from "./types.ts";
 import { csvColumns, csvRow, csvRows, KNOWN_CSV_COLUMNS } from "./csv.ts";
 import { CheckpointError, UsageError } from "./errors.ts";
-import type { NameDirectory } from "./names.ts";
-import { type Cell, type ConversationTable, conversationTable, type TableShape } from "./table.ts";
+import type { NameDirectory } from "./analytics/names.ts";
+import {
+  type Cell,
+  type ConversationTable,
+  conversationTable,
+  type TableShape,
+} from "./analytics/table.ts";
 
 /** The output formats: JSON Lines (the default), CSV, or one JSON array. */
 export type OutputFormat = "jsonl" | "csv" | "json";

@@ -16,8 +16,8 @@ import {
   type RecordEncoder,
   type RecordEncoderOptions,
 } from "./format.ts";
-import type { NameDirectory } from "./names.ts";
-import type { TableShape } from "./table.ts";
+import type { NameDirectory } from "./analytics/names.ts";
+import type { TableShape } from "./analytics/table.ts";
 import {
   fileFailure,
   parentOf,

@@ -10,16 +10,16 @@
  * @module
  */
 import type { ApiClient, JsonValue, PageSource } from "./types.ts";
-import { checkDetailsQuery, type ConversationDetailsQuery } from "./analytics.ts";
-import { conversationDetailsSource } from "./analytics_query.ts";
+import { checkDetailsQuery, type ConversationDetailsQuery } from "./analytics/details_query.ts";
+import { conversationDetailsSource } from "./analytics/conversation_details.ts";
 import {
   type ConversationDetailsJobOptions,
   conversationDetailsJobSource,
-  detailsJobAvailability,
-} from "./analytics_jobs.ts";
+} from "./analytics/details_job.ts";
+import { detailsJobAvailability } from "./analytics/details_job_api.ts";
 import { UsageError } from "./errors.ts";
 import { extractJobKey } from "./extract.ts";
-import { DAY_MS, formatInstant } from "./interval.ts";
+import { DAY_MS, formatInstant } from "./analytics/interval.ts";
 import { parseSyncDay, planSyncDays, type SyncPlanOptions } from "./sync_plan.ts";
 import { SyncSession } from "./sync_session.ts";
 import type { SyncCommonOptions, SyncDayPlan, SyncDayResult } from "./sync_types.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 import { UsageError } from "./errors.ts";
-import { DAY_MS, formatInstant, parseDuration, parseInstant } from "./interval.ts";
+import { DAY_MS, formatInstant, parseDuration, parseInstant } from "./analytics/interval.ts";
 
 /** The default of `settle`: days are final once they ended 48 hours ago. */
 export const DEFAULT_SETTLE = "48h";

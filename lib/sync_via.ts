@@ -6,8 +6,8 @@
  * @module
  */
 import type { ApiClient } from "./types.ts";
-import { type ConversationDetailsQuery, DETAILS_QUERY_PATH } from "./analytics.ts";
-import { SPLIT_RATIO } from "./analytics_query_state.ts";
+import { type ConversationDetailsQuery, DETAILS_QUERY_PATH } from "./analytics/details_query.ts";
+import { SPLIT_RATIO } from "./analytics/_details_state.ts";
 
 /** How a sync reads a day: `query`, `jobs`, or `auto` (whichever costs fewer requests). */
 export type SyncViaOption = "query" | "jobs" | "auto";

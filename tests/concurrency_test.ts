@@ -10,12 +10,12 @@ import {
   type ConversationDetailsPage,
   conversationDetailsPages,
   conversationDetailsSource,
-} from "../lib/analytics_query.ts";
+} from "../lib/analytics/conversation_details.ts";
 import type { ApiClient, JsonValue, RequestOptions } from "../lib/types.ts";
 import { GenesysClient } from "../lib/client/genesys_client.ts";
 import { UsageError } from "../lib/errors.ts";
 import { extract } from "../lib/extract.ts";
-import { formatInstant, parseInterval } from "../lib/interval.ts";
+import { formatInstant, parseInterval } from "../lib/analytics/interval.ts";
 import { listingSource } from "../lib/paginate/listing_source.ts";
 import { Lookahead } from "../lib/paginate/_lookahead.ts";
 import { MemoryCheckpointStore } from "../lib/checkpoint.ts";

@@ -9,8 +9,14 @@ import type { JsonValue } from "../lib/types.ts";
 import { listingSource } from "../lib/paginate/listing_source.ts";
 import { paginate } from "../lib/paginate/paginate.ts";
 import { paginateItems } from "../lib/paginate/items.ts";
-import { conversationDetailsPages, conversationDetailsSource } from "../lib/analytics_query.ts";
-import { conversationDetailsJob, conversationDetailsJobSource } from "../lib/analytics_jobs.ts";
+import {
+  conversationDetailsPages,
+  conversationDetailsSource,
+} from "../lib/analytics/conversation_details.ts";
+import {
+  conversationDetailsJob,
+  conversationDetailsJobSource,
+} from "../lib/analytics/details_job.ts";
 
 /**
  * A virtual clock shared by the simulator and the client: every HTTP request advances it by

@@ -15,11 +15,14 @@ import {
 import { detailsQueryRoute, grid, JobsStandIn } from "./_standin_analytics.ts";
 import { listingSource } from "../lib/paginate/listing_source.ts";
 import { paginate } from "../lib/paginate/paginate.ts";
-import { conversationDetailsPages, conversationDetailsSource } from "../lib/analytics_query.ts";
-import { conversationDetailsJobPages } from "../lib/analytics_jobs.ts";
+import {
+  conversationDetailsPages,
+  conversationDetailsSource,
+} from "../lib/analytics/conversation_details.ts";
+import { conversationDetailsJobPages } from "../lib/analytics/details_job.ts";
 import type { JsonValue } from "../lib/types.ts";
 import { ApiError } from "../lib/errors.ts";
-import { parseInterval } from "../lib/interval.ts";
+import { parseInterval } from "../lib/analytics/interval.ts";
 
 const H = 3_600_000;
 

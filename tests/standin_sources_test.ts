@@ -14,8 +14,14 @@ import {
 } from "./_standin.ts";
 import { listingSource } from "../lib/paginate/listing_source.ts";
 import { paginate } from "../lib/paginate/paginate.ts";
-import { conversationDetailsPages, conversationDetailsSource } from "../lib/analytics_query.ts";
-import { conversationDetailsJob, conversationDetailsJobPages } from "../lib/analytics_jobs.ts";
+import {
+  conversationDetailsPages,
+  conversationDetailsSource,
+} from "../lib/analytics/conversation_details.ts";
+import {
+  conversationDetailsJob,
+  conversationDetailsJobPages,
+} from "../lib/analytics/details_job.ts";
 import type { JsonValue } from "../lib/types.ts";
 import { JobError, UsageError } from "../lib/errors.ts";
 

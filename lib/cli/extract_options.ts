@@ -13,7 +13,7 @@ import {
   type OutputFormat,
   parseOutputFormat,
 } from "../format.ts";
-import { parseDuration } from "../interval.ts";
+import { parseDuration } from "../analytics/interval.ts";
 import { DEFAULT_MAX_RETRY_AFTER } from "../retry/retry.ts";
 import type { ParsedCommand } from "./spec.ts";
 

@@ -10,9 +10,9 @@
 import type { ApiClient, JsonValue, PageSource, SourcePage } from "../types.ts";
 import { ApiError, UsageError } from "../errors.ts";
 import type { OutputFormat } from "../format.ts";
-import { emptyNameDirectory, NAME_KINDS, type NameDirectory } from "../names.ts";
-import { fetchNames, NAME_LISTINGS } from "../names_fetch.ts";
-import type { TableShape } from "../table.ts";
+import { emptyNameDirectory, NAME_KINDS, type NameDirectory } from "../analytics/names.ts";
+import { fetchNames, NAME_LISTINGS } from "../analytics/names_fetch.ts";
+import type { TableShape } from "../analytics/table.ts";
 
 /** What the command line asked for: `--table` and `--resolve-names`. */
 export interface TableRequest {
@@ -155,7 +155,7 @@ export interface ResolveNamesOptions {
  * @example
  * ```ts
  * import { resolveNames } from "./names.ts";
- * import { emptyNameDirectory } from "../names.ts";
+ * import { emptyNameDirectory } from "../analytics/names.ts";
  * import type { ApiClient, JsonValue } from "../types.ts";
  * import { strictEqual } from "node:assert/strict";
  *
@@ -229,7 +229,7 @@ export interface WithNamesOptions extends Omit<ResolveNamesOptions, "signal"> {
  * @example
  * ```ts
  * import { withNames } from "./names.ts";
- * import { emptyNameDirectory } from "../names.ts";
+ * import { emptyNameDirectory } from "../analytics/names.ts";
  * import type { ApiClient } from "../types.ts";
  * import { strictEqual } from "node:assert/strict";
  *

@@ -17,7 +17,7 @@ import { formatSyncDay, planSyncDays, type SyncPlan } from "../sync_plan.ts";
 import { FileSyncOutput } from "../sync_output.ts";
 import type { SyncDayResult, SyncDayStart, SyncProgress } from "../sync_types.ts";
 import { syncSnapshot } from "../sync_snapshot.ts";
-import { formatInstant } from "../interval.ts";
+import { formatInstant } from "../analytics/interval.ts";
 import type { CommandContext } from "./context.ts";
 import { ExitCode } from "./exit.ts";
 import { requireRunPermissions } from "./invocation.ts";

@@ -13,8 +13,8 @@ import {
 } from "../../testing.ts";
 import { GenesysClient } from "../../lib/client/genesys_client.ts";
 import { listingSource } from "../../lib/paginate/listing_source.ts";
-import { conversationDetailsSource } from "../../lib/analytics_query.ts";
-import { conversationDetailsJobSource } from "../../lib/analytics_jobs.ts";
+import { conversationDetailsSource } from "../../lib/analytics/conversation_details.ts";
+import { conversationDetailsJobSource } from "../../lib/analytics/details_job.ts";
 import { extract, type ExtractResult } from "../../lib/extract.ts";
 import { FileCheckpointStore } from "../../lib/checkpoint_file.ts";
 import { FileSink } from "../../lib/sink.ts";

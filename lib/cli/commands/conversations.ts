@@ -8,9 +8,9 @@
 import {
   type ConversationDetailsJobOptions,
   conversationDetailsJobSource,
-} from "../../analytics_jobs.ts";
-import { conversationDetailsSource } from "../../analytics_query.ts";
-import type { ConversationDetailsQuery } from "../../analytics.ts";
+} from "../../analytics/details_job.ts";
+import { conversationDetailsSource } from "../../analytics/conversation_details.ts";
+import type { ConversationDetailsQuery } from "../../analytics/details_query.ts";
 import { UsageError } from "../../errors.ts";
 import {
   DAY_MS,
@@ -20,7 +20,7 @@ import {
   parseDuration,
   parseInstant,
   parseInterval,
-} from "../../interval.ts";
+} from "../../analytics/interval.ts";
 import type { CommandContext } from "../context.ts";
 import { ChunkProgress } from "../progress_estimate.ts";
 import { type ExtractionPlan, runExtraction } from "../extraction.ts";
@@ -28,7 +28,7 @@ import { CONNECTION_OPTIONS, extractionOptions, LOG_OPTIONS } from "../options.t
 import { readInteger } from "../extract_options.ts";
 import { type PermissionNeed, requirePermissions } from "../permissions.ts";
 import type { CommandSpec, ParsedCommand } from "../spec.ts";
-import { parseTableShape } from "../../table.ts";
+import { parseTableShape } from "../../analytics/table.ts";
 import type { Command } from "./command.ts";
 
 const QUERY_PAGE = { default: 100, max: 100 };

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ConversationDetailsQuery } from "../../analytics.ts";
+import type { ConversationDetailsQuery } from "../../analytics/details_query.ts";
 import { UsageError } from "../../errors.ts";
 import { DEFAULT_SETTLE } from "../../sync_plan.ts";
 import type { CommandContext } from "../context.ts";

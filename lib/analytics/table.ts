@@ -8,14 +8,14 @@
  *
  * @module
  */
-import { UsageError } from "./errors.ts";
+import { UsageError } from "../errors.ts";
 import type { NameDirectory } from "./names.ts";
-import { CONVERSATIONS_TABLE } from "./table_conversations.ts";
-import type { Cell, JsonObject, TableColumn, TableDefinition } from "./table_flatten.ts";
-import { PARTICIPANTS_TABLE } from "./table_participants.ts";
-import { SEGMENTS_TABLE } from "./table_segments.ts";
+import { CONVERSATIONS_TABLE } from "./_table_conversations.ts";
+import type { Cell, JsonObject, TableColumn, TableDefinition } from "./_table_flatten.ts";
+import { PARTICIPANTS_TABLE } from "./_table_participants.ts";
+import { SEGMENTS_TABLE } from "./_table_segments.ts";
 
-export type { Cell } from "./table_flatten.ts";
+export type { Cell } from "./_table_flatten.ts";
 
 /** How conversation details are written: as rows of a table, or as the raw records. */
 export type TableShape = "conversations" | "participants" | "segments" | "raw";

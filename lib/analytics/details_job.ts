@@ -6,15 +6,15 @@
  *
  * @module
  */
-import type { ApiClient, JsonValue, PageSource, SourcePage } from "./types.ts";
-import { ApiError, CheckpointError, JobError, UsageError } from "./errors.ts";
+import type { ApiClient, JsonValue, PageSource, SourcePage } from "../types.ts";
+import { ApiError, CheckpointError, JobError, UsageError } from "../errors.ts";
 import {
   checkDetailsQuery,
   type Conversation,
   type ConversationDetailsQuery,
   DETAILS_JOBS_PATH,
   ownedBy,
-} from "./analytics.ts";
+} from "./details_query.ts";
 import {
   cancelDetailsJob,
   DEAD_JOB_STATES,
@@ -28,24 +28,11 @@ import {
   pollSettings,
   submitDetailsJob,
   waitForDetailsJob,
-} from "./analytics_jobs_api.ts";
+} from "./details_job_api.ts";
 import { formatInstant, formatInterval, type Interval } from "./interval.ts";
-import { checkPositiveInt, linkSignal, recordsOf } from "./paginate/_page_loop.ts";
-import { type JobPosition, readJobPosition, writeJobPosition } from "./analytics_jobs_position.ts";
-import { paginateCursor } from "./paginate/paginate_cursor.ts";
-
-export {
-  cancelDetailsJob,
-  detailsJobAvailability,
-  type DetailsJobEvent,
-  type DetailsJobHints,
-  type DetailsJobRequestOptions,
-  type DetailsJobStatus,
-  detailsJobStatus,
-  submitDetailsJob,
-  waitForDetailsJob,
-  type WaitForDetailsJobOptions,
-} from "./analytics_jobs_api.ts";
+import { checkPositiveInt, linkSignal, recordsOf } from "../paginate/_page_loop.ts";
+import { type JobPosition, readJobPosition, writeJobPosition } from "./_job_position.ts";
+import { paginateCursor } from "../paginate/paginate_cursor.ts";
 
 /** Options of {@link conversationDetailsJobPages} and friends. */
 export interface ConversationDetailsJobOptions {
@@ -156,8 +143,8 @@ export interface ConversationDetailsJobPage {
  *
  * @example
  * ```ts
- * import { conversationDetailsJobPages } from "./analytics_jobs.ts";
- * import type { ApiClient } from "./types.ts";
+ * import { conversationDetailsJobPages } from "./details_job.ts";
+ * import type { ApiClient } from "../types.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  *
  * const states = ["QUEUED", "FULFILLED"];
@@ -431,8 +418,8 @@ export async function* conversationDetailsJobPages(
  *
  * @example
  * ```ts
- * import { conversationDetailsJob } from "./analytics_jobs.ts";
- * import type { ApiClient } from "./types.ts";
+ * import { conversationDetailsJob } from "./details_job.ts";
+ * import type { ApiClient } from "../types.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const client = {
@@ -478,8 +465,8 @@ export async function* conversationDetailsJob(
  *
  * @example
  * ```ts
- * import { conversationDetailsJobSource } from "./analytics_jobs.ts";
- * import type { ApiClient } from "./types.ts";
+ * import { conversationDetailsJobSource } from "./details_job.ts";
+ * import type { ApiClient } from "../types.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const client = {

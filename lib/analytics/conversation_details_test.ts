@@ -1,16 +1,16 @@
-import { assert, assertEquals, assertRejects, assertThrows } from "./_assert.ts";
+import { assert, assertEquals, assertRejects, assertThrows } from "../../tests/_assert.ts";
 import {
   conversationDetails,
-  type ConversationDetailsOptions,
   type ConversationDetailsPage,
   conversationDetailsPages,
   conversationDetailsSource,
-} from "../lib/analytics_query.ts";
-import { checkDetailsQuery, type ConversationDetailsQuery } from "../lib/analytics.ts";
-import type { JsonValue } from "../lib/types.ts";
-import { CheckpointError, GenesysError, UsageError } from "../lib/errors.ts";
-import { DAY_MS, formatInstant, parseInterval } from "../lib/interval.ts";
-import { type Call, FakeClient } from "./_fake_client.ts";
+} from "./conversation_details.ts";
+import type { ConversationDetailsOptions } from "./_details_state.ts";
+import { checkDetailsQuery, type ConversationDetailsQuery } from "./details_query.ts";
+import type { JsonValue } from "../types.ts";
+import { CheckpointError, GenesysError, UsageError } from "../errors.ts";
+import { DAY_MS, formatInstant, parseInterval } from "./interval.ts";
+import { type Call, FakeClient } from "../../tests/_fake_client.ts";
 
 /** A client that records calls and also lists the intervals and pages they asked for. */
 class QueryClient extends FakeClient {

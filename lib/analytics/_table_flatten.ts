@@ -59,7 +59,7 @@ export interface TableDefinition<R> {
  *
  * @example
  * ```ts
- * import { objectsOf } from "./table_flatten.ts";
+ * import { objectsOf } from "./_table_flatten.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  *
  * deepStrictEqual(objectsOf([{ a: 1 }, null, "x", [2]]), [{ a: 1 }]);
@@ -85,7 +85,7 @@ export function objectsOf(value: unknown): JsonObject[] {
  *
  * @example
  * ```ts
- * import { textOf } from "./table_flatten.ts";
+ * import { textOf } from "./_table_flatten.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * strictEqual(textOf("voice"), "voice");
@@ -105,7 +105,7 @@ export function textOf(value: unknown): string | null {
  *
  * @example
  * ```ts
- * import { numberOf } from "./table_flatten.ts";
+ * import { numberOf } from "./_table_flatten.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * strictEqual(numberOf(4.2), 4.2);
@@ -124,7 +124,7 @@ export function numberOf(value: unknown): number | null {
  *
  * @example
  * ```ts
- * import { secondsOf } from "./table_flatten.ts";
+ * import { secondsOf } from "./_table_flatten.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * strictEqual(secondsOf(61_234), 61.234);
@@ -144,7 +144,7 @@ export function secondsOf(ms: number): number {
  *
  * @example
  * ```ts
- * import { secondsBetween } from "./table_flatten.ts";
+ * import { secondsBetween } from "./_table_flatten.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * strictEqual(secondsBetween("2026-01-01T10:00:00.000Z", "2026-01-01T10:01:30.500Z"), 90.5);
@@ -162,7 +162,7 @@ export function secondsBetween(start: unknown, end: unknown): number | null {
  *
  * @example
  * ```ts
- * import { DistinctTexts } from "./table_flatten.ts";
+ * import { DistinctTexts } from "./_table_flatten.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  *
  * const queues = new DistinctTexts();
@@ -194,7 +194,7 @@ export class DistinctTexts {
  *
  * @example
  * ```ts
- * import { MetricSums } from "./table_flatten.ts";
+ * import { MetricSums } from "./_table_flatten.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const sums = new MetricSums();
@@ -311,7 +311,7 @@ export const TABLE_METRICS: readonly MetricSpec[] = Object.freeze([
  *
  * @example
  * ```ts
- * import { metricColumnName } from "./table_flatten.ts";
+ * import { metricColumnName } from "./_table_flatten.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * strictEqual(metricColumnName({ metric: "tHandle", kind: "time", meaning: "" }), "tHandleSeconds");
@@ -332,7 +332,7 @@ export function metricColumnName(spec: MetricSpec): string {
  *
  * @example
  * ```ts
- * import { metricColumns, MetricSums } from "./table_flatten.ts";
+ * import { metricColumns, MetricSums } from "./_table_flatten.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const sums = new MetricSums();
@@ -371,7 +371,7 @@ export function metricColumns<R>(
  *
  * @example
  * ```ts
- * import { addressColumns } from "./table_flatten.ts";
+ * import { addressColumns } from "./_table_flatten.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  *
  * const [ani, dnis] = addressColumns("sessions[]", "first");
@@ -403,7 +403,7 @@ export function addressColumns<R extends { ani: string | null; dnis: string | nu
  *
  * @example
  * ```ts
- * import { nameColumn } from "./table_flatten.ts";
+ * import { nameColumn } from "./_table_flatten.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const column = nameColumn("queueName", "queues", (row: { q: string }) => row.q, "queueId");
@@ -432,7 +432,7 @@ export function nameColumn<R>(
  *
  * @example
  * ```ts
- * import { nameListColumn } from "./table_flatten.ts";
+ * import { nameListColumn } from "./_table_flatten.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  *
  * const column = nameListColumn("userNames", "users", (ids: string[]) => ids, "userIds");

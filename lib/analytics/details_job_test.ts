@@ -1,16 +1,16 @@
-import { assert, assertEquals, assertRejects, assertThrows } from "./_assert.ts";
+import { assert, assertEquals, assertRejects, assertThrows } from "../../tests/_assert.ts";
 import {
   conversationDetailsJob,
   type ConversationDetailsJobOptions,
   type ConversationDetailsJobPage,
   conversationDetailsJobPages,
   conversationDetailsJobSource,
-} from "../lib/analytics_jobs.ts";
-import type { JsonValue } from "../lib/types.ts";
-import { ApiError, CheckpointError, DeadlineError, JobError, UsageError } from "../lib/errors.ts";
-import { type Call, FakeClient } from "./_fake_client.ts";
-import { conversationDetailsPages } from "../lib/analytics_query.ts";
-import { formatInstant } from "../lib/interval.ts";
+} from "./details_job.ts";
+import type { JsonValue } from "../types.ts";
+import { ApiError, CheckpointError, DeadlineError, JobError, UsageError } from "../errors.ts";
+import { type Call, FakeClient } from "../../tests/_fake_client.ts";
+import { conversationDetailsPages } from "./conversation_details.ts";
+import { formatInstant } from "./interval.ts";
 
 interface Conv {
   conversationId: string;

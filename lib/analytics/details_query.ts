@@ -2,12 +2,12 @@
  * Shared parts of the analytics conversation-details sources: endpoint paths, the query body
  * type, and the body check that turns misplaced fields into a clear {@link UsageError}.
  *
- * The sources themselves live in `analytics_query.ts` (the paged details query) and
- * `analytics_jobs.ts` (the asynchronous jobs API).
+ * The sources themselves live in `conversation_details.ts` (the paged details query) and
+ * `details_job.ts` (the asynchronous jobs API).
  *
  * @module
  */
-import { UsageError } from "./errors.ts";
+import { UsageError } from "../errors.ts";
 import { type Interval, parseInterval } from "./interval.ts";
 
 /** `POST` path of the conversation details query. */
@@ -113,7 +113,7 @@ const ORDER_BY = ["conversationStart", "conversationEnd", "segmentStart", "segme
  *
  * @example
  * ```ts
- * import { checkDetailsQuery, type ConversationDetailsQuery } from "./analytics.ts";
+ * import { checkDetailsQuery, type ConversationDetailsQuery } from "./details_query.ts";
  * import { throws } from "node:assert/strict";
  *
  * const body = { interval: "2026-01-01/2026-01-02", groupBy: ["queueId"] };
@@ -241,7 +241,7 @@ export function checkDetailsQuery(
  *
  * @example
  * ```ts
- * import { ownedBy } from "./analytics.ts";
+ * import { ownedBy } from "./details_query.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const window = { start: Date.UTC(2026, 0, 1, 6), end: Date.UTC(2026, 0, 1, 12) };

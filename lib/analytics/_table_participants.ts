@@ -19,7 +19,7 @@ import {
   type TableColumn,
   type TableDefinition,
   textOf,
-} from "./table_flatten.ts";
+} from "./_table_flatten.ts";
 
 /** What one pass over a participant collects for its row. */
 export interface ParticipantSummary {
@@ -56,7 +56,7 @@ export interface ParticipantSummary {
  *
  * @example
  * ```ts
- * import { summarizeParticipant } from "./table_participants.ts";
+ * import { summarizeParticipant } from "./_table_participants.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const summary = summarizeParticipant("c1", {
@@ -213,7 +213,7 @@ const COLUMNS: readonly TableColumn<Row>[] = Object.freeze([
  *
  * @example
  * ```ts
- * import { PARTICIPANTS_TABLE } from "./table_participants.ts";
+ * import { PARTICIPANTS_TABLE } from "./_table_participants.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const rows = PARTICIPANTS_TABLE.rows({ conversationId: "c1", participants: [{ purpose: "customer" }, { purpose: "agent" }] });

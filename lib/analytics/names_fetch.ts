@@ -4,9 +4,9 @@
  *
  * @module
  */
-import type { ApiClient } from "./types.ts";
+import type { ApiClient } from "../types.ts";
 import { NAME_KINDS, type NameDirectory, type NameKind } from "./names.ts";
-import { paginate } from "./paginate/paginate.ts";
+import { paginate } from "../paginate/paginate.ts";
 
 /** The listing each {@link NameKind} is read from. */
 export const NAME_LISTINGS: Readonly<Record<NameKind, string>> = Object.freeze({
@@ -38,7 +38,7 @@ export interface FetchNamesOptions {
  * @example
  * ```ts
  * import { fetchNames } from "./names_fetch.ts";
- * import type { ApiClient } from "./types.ts";
+ * import type { ApiClient } from "../types.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  *
  * const client = {
@@ -79,7 +79,7 @@ export async function fetchNames(
  * @example
  * ```ts
  * import { fetchNameDirectory } from "./names_fetch.ts";
- * import type { ApiClient } from "./types.ts";
+ * import type { ApiClient } from "../types.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const client = {

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { JsonValue } from "./types.ts";
-import { CheckpointError } from "./errors.ts";
+import type { JsonValue } from "../types.ts";
+import { CheckpointError } from "../errors.ts";
 import { formatInterval, type Interval, parseInstant, parseInterval } from "./interval.ts";
 
 /** Where a details job stream stands inside one job (the `position` of its pages). */
@@ -45,7 +45,7 @@ export type StreamPosition = JobPosition | { until: number; emitted: number } | 
  *
  * @example
  * ```ts
- * import { readJobPosition } from "./analytics_jobs_position.ts";
+ * import { readJobPosition } from "./_job_position.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  *
  * const interval = { start: Date.UTC(2026, 0, 1), end: Date.UTC(2026, 0, 2) };
@@ -123,7 +123,7 @@ export function readJobPosition(position: JsonValue, interval: Interval): Stream
  *
  * @example
  * ```ts
- * import { readJobPosition, writeJobPosition } from "./analytics_jobs_position.ts";
+ * import { readJobPosition, writeJobPosition } from "./_job_position.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  *
  * const interval = { start: Date.UTC(2026, 0, 1), end: Date.UTC(2026, 0, 2) };

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { UsageError } from "./errors.ts";
+import { UsageError } from "../errors.ts";
 
 /** A half-open time interval `[start, end)` in epoch milliseconds (UTC). */
 export interface Interval {

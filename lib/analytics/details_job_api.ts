@@ -5,12 +5,12 @@
  *
  * @module
  */
-import type { ApiClient, RequestOptions } from "./types.ts";
-import { ApiError, DeadlineError, GenesysError, JobError, UsageError } from "./errors.ts";
-import { DETAILS_JOBS_PATH } from "./analytics.ts";
+import type { ApiClient, RequestOptions } from "../types.ts";
+import { ApiError, DeadlineError, GenesysError, JobError, UsageError } from "../errors.ts";
+import { DETAILS_JOBS_PATH } from "./details_query.ts";
 import { formatDuration } from "./interval.ts";
-import { durationOption } from "./paginate/_page_loop.ts";
-import { sleep as defaultSleep } from "./retry/sleep.ts";
+import { durationOption } from "./_duration_option.ts";
+import { sleep as defaultSleep } from "../retry/sleep.ts";
 
 /** A details job's status, from `GET .../details/jobs/{jobId}`. */
 export interface DetailsJobStatus {
@@ -72,7 +72,7 @@ function requestOptions(options: DetailsJobRequestOptions): RequestOptions {
  *
  * @example
  * ```ts
- * import { detailsJobPath } from "./analytics_jobs_api.ts";
+ * import { detailsJobPath } from "./details_job_api.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * strictEqual(detailsJobPath("j1"), "/api/v2/analytics/conversations/details/jobs/j1");
@@ -91,8 +91,8 @@ export function detailsJobPath(jobId: string): string {
  *
  * @example
  * ```ts
- * import { detailsJobAvailability } from "./analytics_jobs_api.ts";
- * import type { ApiClient } from "./types.ts";
+ * import { detailsJobAvailability } from "./details_job_api.ts";
+ * import type { ApiClient } from "../types.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const client = {
@@ -126,8 +126,8 @@ export async function detailsJobAvailability(
  *
  * @example
  * ```ts
- * import { submitDetailsJob } from "./analytics_jobs_api.ts";
- * import type { ApiClient } from "./types.ts";
+ * import { submitDetailsJob } from "./details_job_api.ts";
+ * import type { ApiClient } from "../types.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const client = { request: () => Promise.resolve({ jobId: "j1" }) } as unknown as ApiClient;
@@ -160,8 +160,8 @@ export async function submitDetailsJob(
  *
  * @example
  * ```ts
- * import { detailsJobStatus } from "./analytics_jobs_api.ts";
- * import type { ApiClient } from "./types.ts";
+ * import { detailsJobStatus } from "./details_job_api.ts";
+ * import type { ApiClient } from "../types.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const client = { request: () => Promise.resolve({ state: "PENDING" }) } as unknown as ApiClient;
@@ -195,8 +195,8 @@ export async function detailsJobStatus(
  *
  * @example
  * ```ts
- * import { cancelDetailsJob } from "./analytics_jobs_api.ts";
- * import type { ApiClient } from "./types.ts";
+ * import { cancelDetailsJob } from "./details_job_api.ts";
+ * import type { ApiClient } from "../types.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const seen: string[] = [];
@@ -224,7 +224,7 @@ export async function cancelDetailsJob(
  *
  * @example
  * ```ts
- * import { jobEndedError } from "./analytics_jobs_api.ts";
+ * import { jobEndedError } from "./details_job_api.ts";
  * import { match } from "node:assert/strict";
  *
  * match(jobEndedError("j1", { state: "FAILED", errorMessage: "boom" }).message, /ended 'FAILED': boom/);
@@ -274,7 +274,7 @@ export interface WaitForDetailsJobOptions extends DetailsJobRequestOptions {
  *
  * @example
  * ```ts
- * import { pollSettings } from "./analytics_jobs_api.ts";
+ * import { pollSettings } from "./details_job_api.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  *
  * deepStrictEqual(pollSettings({ pollInterval: "1s" }), {
@@ -310,8 +310,8 @@ export function pollSettings(
  *
  * @example
  * ```ts
- * import { waitForDetailsJob } from "./analytics_jobs_api.ts";
- * import type { ApiClient } from "./types.ts";
+ * import { waitForDetailsJob } from "./details_job_api.ts";
+ * import type { ApiClient } from "../types.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  *
  * const states = ["QUEUED", "PENDING", "FULFILLED"];

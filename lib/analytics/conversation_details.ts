@@ -7,20 +7,23 @@
  *
  * @module
  */
-import type { ApiClient, JsonValue, PageSource, SourcePage } from "./types.ts";
-import { GenesysError } from "./errors.ts";
+import type { ApiClient, JsonValue, PageSource, SourcePage } from "../types.ts";
+import type { ConversationDetailsOptions } from "./_details_state.ts";
+
+export type { ConversationDetailsOptions } from "./_details_state.ts";
+import { GenesysError } from "../errors.ts";
 import {
   type Conversation,
   type ConversationDetailsQuery,
   DETAILS_QUERY_PATH,
   ownedBy,
-} from "./analytics.ts";
+} from "./details_query.ts";
 import {
   detailsSettings,
   readDetailsState,
   SPLIT_RATIO,
   writeDetailsState,
-} from "./analytics_query_state.ts";
+} from "./_details_state.ts";
 import {
   formatDuration,
   formatInstant,
@@ -29,48 +32,8 @@ import {
   nextBoundary,
   previousBoundary,
 } from "./interval.ts";
-import { Lookahead } from "./paginate/_lookahead.ts";
-import { recordsOf } from "./paginate/_page_loop.ts";
-
-/** Options of {@link conversationDetailsPages} and friends. */
-export interface ConversationDetailsOptions {
-  /**
-   * Chunk size: a duration such as `1d` (default), `6h` or `7d`, or milliseconds. Chunks fall on
-   * a grid from the UTC midnight of the interval's first day. At most 7 days without filters,
-   * 31 days with one (the API's limits).
-   */
-  chunk?: string | number;
-  /** Conversations per page, 1 to 100. Default: the body's `paging.pageSize`, else 100. */
-  pageSize?: number;
-  /** The smallest span bisection may reach before failing. Default `1m`. */
-  minChunk?: string | number;
-  /**
-   * The paging limit of the API. Default 100,000. `totalHits` is approximate, so a span is
-   * bisected once its `totalHits` passes {@link SPLIT_RATIO} (80 %) of it.
-   */
-  maxResults?: number;
-  /** Fetch the next page while the current one is handled. Default `true`. */
-  prefetch?: boolean;
-  /**
-   * Most requests in flight at once, 1 to 16. Default 1. Above 1, pages are fetched ahead across
-   * chunks (each chunk's first page) and within a chunk once its `totalHits` is known, at most
-   * twice this many held; pages are still handed out in order with the same positions.
-   */
-  concurrency?: number;
-  /** A `position` from an earlier page of the same query and options: continue after it. */
-  resumeFrom?: JsonValue;
-  /** Aborts the current request. */
-  signal?: AbortSignal;
-  /** Passed to every request: an absolute deadline, epoch ms by the client's clock. */
-  deadline?: number;
-  /** Passed to every request: the per-attempt timeout in ms. */
-  timeoutMs?: number;
-  /**
-   * The clock, epoch ms (default `Date.now`): an interval that reaches past now is read up to
-   * now (whole seconds), and its last page says `openUntil`.
-   */
-  now?: () => number;
-}
+import { Lookahead } from "../paginate/_lookahead.ts";
+import { recordsOf } from "../paginate/_page_loop.ts";
 
 /** One page of the details query stream. */
 export interface ConversationDetailsPage {
@@ -142,8 +105,8 @@ interface DetailsResponse {
  *
  * @example
  * ```ts
- * import { conversationDetailsPages } from "./analytics_query.ts";
- * import type { ApiClient, RequestOptions } from "./types.ts";
+ * import { conversationDetailsPages } from "./conversation_details.ts";
+ * import type { ApiClient, RequestOptions } from "../types.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  *
  * const asked: string[] = [];
@@ -416,8 +379,8 @@ interface PageRequest {
  *
  * @example
  * ```ts
- * import { conversationDetails } from "./analytics_query.ts";
- * import type { ApiClient } from "./types.ts";
+ * import { conversationDetails } from "./conversation_details.ts";
+ * import type { ApiClient } from "../types.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * let asked = 0;
@@ -461,8 +424,8 @@ export async function* conversationDetails(
  *
  * @example
  * ```ts
- * import { conversationDetailsSource } from "./analytics_query.ts";
- * import type { ApiClient } from "./types.ts";
+ * import { conversationDetailsSource } from "./conversation_details.ts";
+ * import type { ApiClient } from "../types.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const client = {

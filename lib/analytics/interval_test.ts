@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "./_assert.ts";
+import { assertEquals, assertThrows } from "../../tests/_assert.ts";
 import {
   checkInterval,
   DAY_MS,
@@ -11,8 +11,8 @@ import {
   parseInterval,
   previousBoundary,
   splitInterval,
-} from "../lib/interval.ts";
-import { UsageError } from "../lib/errors.ts";
+} from "./interval.ts";
+import { UsageError } from "../errors.ts";
 
 const H = 3_600_000;
 

@@ -4,14 +4,13 @@
  *
  * @module
  */
-import type { JsonValue } from "./types.ts";
-import { CheckpointError, UsageError } from "./errors.ts";
+import type { JsonValue } from "../types.ts";
+import { CheckpointError, UsageError } from "../errors.ts";
 import {
   checkDetailsQuery,
   type ConversationDetailsQuery,
   DETAILS_QUERY_PATH,
-} from "./analytics.ts";
-import type { ConversationDetailsOptions } from "./analytics_query.ts";
+} from "./details_query.ts";
 import {
   DAY_MS,
   formatDuration,
@@ -21,7 +20,48 @@ import {
   parseInstant,
   parseInterval,
 } from "./interval.ts";
-import { checkPositiveInt, durationOption } from "./paginate/_page_loop.ts";
+import { checkPositiveInt } from "../paginate/_page_loop.ts";
+import { durationOption } from "./_duration_option.ts";
+
+/** Options of {@link conversationDetailsPages} and friends. */
+export interface ConversationDetailsOptions {
+  /**
+   * Chunk size: a duration such as `1d` (default), `6h` or `7d`, or milliseconds. Chunks fall on
+   * a grid from the UTC midnight of the interval's first day. At most 7 days without filters,
+   * 31 days with one (the API's limits).
+   */
+  chunk?: string | number;
+  /** Conversations per page, 1 to 100. Default: the body's `paging.pageSize`, else 100. */
+  pageSize?: number;
+  /** The smallest span bisection may reach before failing. Default `1m`. */
+  minChunk?: string | number;
+  /**
+   * The paging limit of the API. Default 100,000. `totalHits` is approximate, so a span is
+   * bisected once its `totalHits` passes {@link SPLIT_RATIO} (80 %) of it.
+   */
+  maxResults?: number;
+  /** Fetch the next page while the current one is handled. Default `true`. */
+  prefetch?: boolean;
+  /**
+   * Most requests in flight at once, 1 to 16. Default 1. Above 1, pages are fetched ahead across
+   * chunks (each chunk's first page) and within a chunk once its `totalHits` is known, at most
+   * twice this many held; pages are still handed out in order with the same positions.
+   */
+  concurrency?: number;
+  /** A `position` from an earlier page of the same query and options: continue after it. */
+  resumeFrom?: JsonValue;
+  /** Aborts the current request. */
+  signal?: AbortSignal;
+  /** Passed to every request: an absolute deadline, epoch ms by the client's clock. */
+  deadline?: number;
+  /** Passed to every request: the per-attempt timeout in ms. */
+  timeoutMs?: number;
+  /**
+   * The clock, epoch ms (default `Date.now`): an interval that reaches past now is read up to
+   * now (whole seconds), and its last page says `openUntil`.
+   */
+  now?: () => number;
+}
 
 /**
  * The share of the paging limit a span's `totalHits` may reach before the span is bisected:
@@ -90,7 +130,7 @@ export interface DetailsSettings {
  *
  * @example
  * ```ts
- * import { detailsSettings } from "./analytics_query_state.ts";
+ * import { detailsSettings } from "./_details_state.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const s = detailsSettings({ interval: "2026-01-01/2026-01-08" }, { chunk: "6h" });
@@ -167,7 +207,7 @@ function badPosition(position: unknown, why: string): CheckpointError {
  *
  * @example
  * ```ts
- * import { detailsSettings, readDetailsState } from "./analytics_query_state.ts";
+ * import { detailsSettings, readDetailsState } from "./_details_state.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const s = detailsSettings({ interval: "2026-01-01/2026-01-08" }, {});
@@ -257,7 +297,7 @@ export function readDetailsState(
  *
  * @example
  * ```ts
- * import { detailsSettings, readDetailsState, writeDetailsState } from "./analytics_query_state.ts";
+ * import { detailsSettings, readDetailsState, writeDetailsState } from "./_details_state.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  *
  * const s = detailsSettings({ interval: "2026-01-01/2026-01-08" }, {});

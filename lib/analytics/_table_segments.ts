@@ -13,7 +13,7 @@ import {
   type TableColumn,
   type TableDefinition,
   textOf,
-} from "./table_flatten.ts";
+} from "./_table_flatten.ts";
 
 /** A segment with the participant and session it belongs to. */
 export interface SegmentContext {
@@ -151,7 +151,7 @@ const COLUMNS: readonly TableColumn<Row>[] = Object.freeze([
  *
  * @example
  * ```ts
- * import { SEGMENTS_TABLE } from "./table_segments.ts";
+ * import { SEGMENTS_TABLE } from "./_table_segments.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const rows = SEGMENTS_TABLE.rows({

@@ -21,7 +21,7 @@ import {
   type TableColumn,
   type TableDefinition,
   textOf,
-} from "./table_flatten.ts";
+} from "./_table_flatten.ts";
 
 /** What one pass over a conversation record collects for its row. */
 export interface ConversationSummary {
@@ -57,7 +57,7 @@ const CUSTOMER_SIDE = new Set(["customer", "external"]);
  *
  * @example
  * ```ts
- * import { summarizeConversation } from "./table_conversations.ts";
+ * import { summarizeConversation } from "./_table_conversations.ts";
  * import { deepStrictEqual, strictEqual } from "node:assert/strict";
  *
  * const summary = summarizeConversation({
@@ -270,7 +270,7 @@ const COLUMNS: readonly TableColumn<Row>[] = Object.freeze([
  *
  * @example
  * ```ts
- * import { CONVERSATIONS_TABLE } from "./table_conversations.ts";
+ * import { CONVERSATIONS_TABLE } from "./_table_conversations.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const rows = CONVERSATIONS_TABLE.rows({ conversationId: "c1", participants: [] });
