@@ -8,6 +8,7 @@ import type { JsonValue } from "../types.ts";
 import { CheckpointError, UsageError } from "../errors.ts";
 import {
   checkDetailsQuery,
+  type Conversation,
   type ConversationDetailsQuery,
   DETAILS_QUERY_PATH,
 } from "./details_query.ts";
@@ -61,6 +62,35 @@ export interface ConversationDetailsOptions {
    * now (whole seconds), and its last page says `openUntil`.
    */
   now?: () => number;
+}
+
+/** One page of the details query stream. */
+export interface ConversationDetailsPage {
+  /** The page's conversations: those that started in the span it was read for. */
+  conversations: Conversation[];
+  /**
+   * The span (the chunk, or a bisected part of it) this page was read for, ISO-8601
+   * `start/end`; `""` on a page that read nothing (an open end with nothing new yet).
+   */
+  interval: string;
+  /** The page number within that span (0 on a page that read nothing). */
+  pageNumber: number;
+  /** The span's `totalHits`, when the response had it (approximate, as the API documents). */
+  totalHits?: number;
+  /**
+   * An estimate of how many conversations this run gives in all, from its last span on (the
+   * conversations so far plus what that span's `totalHits` leaves); exact on the last page.
+   */
+  total?: number;
+  /** How many records the page had that started outside its span (another window owns them). */
+  dropped: number;
+  /**
+   * Set on the last page when the interval reaches past now: the instant (ISO-8601) the stream
+   * covered until. Resuming from this page's position later reads on from there.
+   */
+  openUntil?: string;
+  /** Where to resume after this page (pass as `resumeFrom`). */
+  position: JsonValue;
 }
 
 /**

@@ -8,66 +8,22 @@
  * @module
  */
 import type { ApiClient, JsonValue, PageSource, SourcePage } from "../types.ts";
-import type { ConversationDetailsOptions } from "./_details_state.ts";
+import {
+  type ConversationDetailsOptions,
+  type ConversationDetailsPage,
+  detailsSettings,
+  readDetailsState,
+} from "./_details_state.ts";
+import { type DetailsResponse, DetailsWalk, type PageRequest } from "./_details_walk.ts";
 
-export type { ConversationDetailsOptions } from "./_details_state.ts";
-import { GenesysError } from "../errors.ts";
 import {
   type Conversation,
   type ConversationDetailsQuery,
   DETAILS_QUERY_PATH,
-  ownedBy,
 } from "./details_query.ts";
-import {
-  detailsSettings,
-  readDetailsState,
-  SPLIT_RATIO,
-  writeDetailsState,
-} from "./_details_state.ts";
-import {
-  formatDuration,
-  formatInstant,
-  formatInterval,
-  type Interval,
-  nextBoundary,
-  previousBoundary,
-} from "./interval.ts";
 import { Lookahead } from "../paginate/_lookahead.ts";
-import { recordsOf } from "../paginate/_page_loop.ts";
 
-/** One page of the details query stream. */
-export interface ConversationDetailsPage {
-  /** The page's conversations: those that started in the span it was read for. */
-  conversations: Conversation[];
-  /**
-   * The span (the chunk, or a bisected part of it) this page was read for, ISO-8601
-   * `start/end`; `""` on a page that read nothing (an open end with nothing new yet).
-   */
-  interval: string;
-  /** The page number within that span (0 on a page that read nothing). */
-  pageNumber: number;
-  /** The span's `totalHits`, when the response had it (approximate, as the API documents). */
-  totalHits?: number;
-  /**
-   * An estimate of how many conversations this run gives in all, from its last span on (the
-   * conversations so far plus what that span's `totalHits` leaves); exact on the last page.
-   */
-  total?: number;
-  /** How many records the page had that started outside its span (another window owns them). */
-  dropped: number;
-  /**
-   * Set on the last page when the interval reaches past now: the instant (ISO-8601) the stream
-   * covered until. Resuming from this page's position later reads on from there.
-   */
-  openUntil?: string;
-  /** Where to resume after this page (pass as `resumeFrom`). */
-  position: JsonValue;
-}
-
-interface DetailsResponse {
-  conversations?: unknown;
-  totalHits?: number;
-}
+export type { ConversationDetailsOptions, ConversationDetailsPage } from "./_details_state.ts";
 
 /**
  * Streams a conversation details query page by page. The interval is read in spans on a chunk
@@ -146,130 +102,23 @@ export async function* conversationDetailsPages(
   const s = detailsSettings(query, options);
   const state = readDetailsState(options.resumeFrom, s);
   if (state.done) return;
-  const { start: origin, end } = s.interval;
-  // This run reads up to now at most: what has not happened yet is left for a later run.
-  const runEnd = Math.min(end, Math.floor(s.now() / 1000) * 1000);
-  const remains = (walk: Interval, from: number) => s.desc ? from > walk.start : from < walk.end;
-  const spanFrom = (walk: Interval, from: number, spanMs: number): Interval =>
-    s.desc
-      ? {
-        start: Math.max(previousBoundary(from, s.chunkMs, origin), walk.start, from - spanMs),
-        end: from,
-      }
-      : {
-        start: from,
-        end: Math.min(nextBoundary(from, s.chunkMs, origin), walk.end, from + spanMs),
-      };
-  const onGrid = (t: number) => nextBoundary(t - 1, s.chunkMs, origin) === t;
-  // What follows a finished span, for the loop and its plan alike: the edge it ends at, the span
-  // length from there (the chunk size again once the edge is on the grid), and the next span of
-  // the walk.
-  const after = (walk: Interval, span: Interval, spanMs: number) => {
-    const from = s.desc ? span.start : span.end;
-    const nextMs = onGrid(from) ? s.chunkMs : spanMs;
-    return {
-      from,
-      spanMs: nextMs,
-      span: remains(walk, from) ? spanFrom(walk, from, nextMs) : undefined,
-    };
-  };
-  // Starts the walk from what is written to this run's end; none when the rest has not happened.
-  const startWalk = (): void => {
-    state.walk = undefined;
-    state.span = undefined;
-    if (state.until >= end) {
-      state.done = true;
-      return;
-    }
-    if (state.until >= runEnd) return;
-    const walk = { start: state.until, end: runEnd };
-    state.walk = walk;
-    state.from = s.desc ? walk.end : walk.start;
-    state.spanMs = s.chunkMs;
-    state.pageNumber = 1;
-    state.span = spanFrom(walk, state.from, state.spanMs);
-  };
-  const openUntil = (): string | undefined =>
-    !state.done && !state.walk ? formatInstant(state.until) : undefined;
-  if (!state.walk) startWalk();
-  else if (!state.span) {
-    state.span = remains(state.walk, state.from)
-      ? spanFrom(state.walk, state.from, state.spanMs)
-      : undefined;
-    if (!state.span) {
-      state.until = state.walk.end;
-      startWalk();
-    }
-  }
+  const walk = new DetailsWalk(s, state);
+  walk.resume();
   if (state.done) return;
   if (!state.walk) {
     // Nothing new has happened since the last run: say where the output stands.
-    yield {
-      conversations: [],
-      interval: "",
-      pageNumber: 0,
-      dropped: 0,
-      openUntil: openUntil(),
-      position: writeDetailsState(state),
-    };
+    yield walk.nothingNew();
     return;
-  }
-  // Each span's text, built once: it names the span's requests, its totalHits and its pages.
-  const texts = new WeakMap<Interval, string>();
-  const textOf = (span: Interval): string => {
-    let text = texts.get(span);
-    if (text === undefined) texts.set(span, text = formatInterval(span));
-    return text;
-  };
-  const item = (span: Interval, pageNumber: number): PageRequest => ({
-    key: `${textOf(span)}#${pageNumber}`,
-    span,
-    pageNumber,
-  });
-  // The last page the API lets a span be paged to.
-  const lastPageAllowed = Math.floor(s.maxResults / s.pageSize);
-  // totalHits by span, from every response so far: how many pages a span has, to fetch ahead.
-  const totals = new Map<string, number>();
-  // Whether a span should be bisected before it is paged: totalHits is approximate (it may be
-  // 10 % low), so the margin keeps the real count under the paging limit.
-  const tooMany = (hits: number) => hits > s.maxResults * SPLIT_RATIO;
-  /** The requests the loop below will make, in order, as far as they can be known now. */
-  function* upcoming(): Generator<PageRequest> {
-    const walk = state.walk;
-    let span = state.span;
-    let pageNumber = state.pageNumber;
-    let spanMs = state.spanMs;
-    while (walk && span) {
-      const known = totals.get(textOf(span));
-      if (known !== undefined && pageNumber === 1 && tooMany(known)) {
-        yield item(span, 1); // the page that says split, kept for the loop: then the halves
-        return;
-      }
-      // Up to the page after the estimated last one: the empty page that ends the span.
-      const estimate = known === undefined ? pageNumber : Math.ceil(known / s.pageSize) + 1;
-      const last = Math.min(Math.max(pageNumber, estimate), lastPageAllowed);
-      for (let n = pageNumber; n <= last; n++) yield item(span, n);
-      ({ span, spanMs } = after(walk, span, spanMs));
-      pageNumber = 1;
-    }
   }
   const window = new Lookahead<PageRequest, DetailsResponse>({
     concurrency: s.concurrency,
     eager: options.prefetch ?? true,
     signal: options.signal,
-    plan: upcoming,
-    onResponse: (request, response) => {
-      if (typeof response?.totalHits === "number") {
-        totals.set(textOf(request.span), response.totalHits);
-      }
-    },
+    plan: () => walk.upcoming(),
+    onResponse: (request, response) => walk.noteTotal(request, response),
     fetch: (request, signal) =>
       client.request<DetailsResponse>("POST", DETAILS_QUERY_PATH, {
-        body: {
-          ...s.body,
-          interval: textOf(request.span),
-          paging: { pageSize: s.pageSize, pageNumber: request.pageNumber },
-        },
+        body: walk.body(request),
         idempotent: true,
         signal,
         deadline: options.deadline,
@@ -278,93 +127,20 @@ export async function* conversationDetailsPages(
   });
   try {
     while (state.walk && state.span) {
-      const walk: Interval = state.walk;
-      const span: Interval = state.span;
-      const pageNumber = state.pageNumber;
-      const response = (await window.take(item(span, pageNumber))) ?? {};
+      const { walk: current, span, pageNumber } = state;
+      const response = (await window.take(walk.request(span, pageNumber))) ?? {};
       const totalHits = typeof response.totalHits === "number" ? response.totalHits : undefined;
-      if (pageNumber === 1 && totalHits !== undefined && tooMany(totalHits)) {
-        const half = Math.floor((span.end - span.start) / 2);
-        if (half < s.minChunkMs) {
-          throw new GenesysError(
-            `The interval '${
-              textOf(span)
-            }' alone has about ${totalHits} conversations, more than the details query can page through (${s.maxResults} in pages of ${s.pageSize}), and cannot be split below minChunk '${
-              formatDuration(s.minChunkMs)
-            }'; add filters or use the jobs API`,
-          );
-        }
-        state.span = s.desc
-          ? { start: span.end - half, end: span.end }
-          : { start: span.start, end: span.start + half };
-        state.spanMs = half;
+      if (pageNumber === 1 && totalHits !== undefined && walk.tooMany(totalHits)) {
+        walk.bisect(span, totalHits);
         continue;
       }
-      const raw = recordsOf<Conversation>(
-        response.conversations,
-        "conversations",
-        `POST ${DETAILS_QUERY_PATH} for '${textOf(span)}' (page ${pageNumber})`,
-      );
-      const conversations = raw.filter((c) => ownedBy(c, span));
-      state.emitted += conversations.length;
-      // A span ends on an empty page. At the last page the API lets it ask for, the page after
-      // cannot be asked: a short page there ends it too, unless totalHits says there is more.
-      const atLimit = pageNumber >= lastPageAllowed;
-      const spanDone = raw.length === 0 ||
-        (atLimit && raw.length < s.pageSize && (totalHits ?? 0) <= s.maxResults);
-      if (spanDone) {
-        totals.delete(textOf(span));
-        const next = after(walk, span, state.spanMs);
-        state.from = next.from;
-        state.spanMs = next.spanMs;
-        state.span = next.span;
-        state.pageNumber = 1;
-        if (!state.span) {
-          state.until = walk.end;
-          startWalk();
-        }
-      } else if (atLimit) {
-        throw new GenesysError(
-          `The interval '${
-            textOf(span)
-          }' holds more conversations than the details query can page through (${s.maxResults} in pages of ${s.pageSize}; its totalHits said ${
-            totals.get(textOf(span)) ?? "nothing"
-          }, an estimate): run again with a smaller chunk, add filters, or use the jobs API`,
-        );
-      } else {
-        state.pageNumber = pageNumber + 1;
-      }
-      // From the run's last span on, the total is in sight: exact once that span is done.
-      const lastOfRun = walk.end >= runEnd && !remains(walk, s.desc ? span.start : span.end);
-      let total: number | undefined;
-      if (lastOfRun && spanDone) total = state.emitted;
-      else if (lastOfRun && totalHits !== undefined) {
-        total = state.emitted + Math.max(0, totalHits - pageNumber * s.pageSize);
-      }
-      const page: ConversationDetailsPage = {
-        conversations,
-        interval: textOf(span),
-        pageNumber,
-        dropped: raw.length - conversations.length,
-        position: writeDetailsState(state),
-      };
-      if (totalHits !== undefined) page.totalHits = totalHits;
-      if (total !== undefined) page.total = total;
-      const open = openUntil();
-      if (open !== undefined) page.openUntil = open;
+      const page = walk.finishPage(current, span, pageNumber, response, totalHits);
       window.refill();
       yield page;
     }
   } finally {
     await window.close();
   }
-}
-
-/** One request of the details query: a span and a page number. */
-interface PageRequest {
-  key: string;
-  span: Interval;
-  pageNumber: number;
 }
 
 /**
