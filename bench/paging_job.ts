@@ -29,9 +29,9 @@ import {
   conversationDetailsSource,
 } from "../lib/analytics/conversation_details.ts";
 import { listingSource } from "../lib/paginate/listing_source.ts";
-import { extract } from "../lib/extract.ts";
-import { FileCheckpointStore } from "../lib/checkpoint_file.ts";
-import { FileSink } from "../lib/sink.ts";
+import { extract } from "../lib/extract/extract.ts";
+import { FileCheckpointStore } from "../lib/extract/checkpoint_file.ts";
+import { FileSink } from "../lib/extract/sink.ts";
 
 /** What to run. */
 export interface PagingSpec {

@@ -24,9 +24,9 @@
 import { type SimFaults, startSimulator } from "../testing.ts";
 import { GenesysClient } from "../lib/client/genesys_client.ts";
 import { conversationDetailsSource } from "../lib/analytics/conversation_details.ts";
-import { extract } from "../lib/extract.ts";
-import { FileCheckpointStore } from "../lib/checkpoint_file.ts";
-import { FileSink } from "../lib/sink.ts";
+import { extract } from "../lib/extract/extract.ts";
+import { FileCheckpointStore } from "../lib/extract/checkpoint_file.ts";
+import { FileSink } from "../lib/extract/sink.ts";
 import { sameFiles, tempDir } from "../tests/chaos/files.ts";
 
 const FAULTS: SimFaults = {

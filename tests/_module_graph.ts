@@ -12,9 +12,7 @@ export const ROOTS: readonly string[] = ["mod.ts", "cli.ts", "testing.ts"];
 
 /** What each area may import besides itself; `area:path` allows one file of an area. */
 export const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
-  // lib/*.ts: errors, redact, log, types and the private _x.ts helpers. Tightened to [] when the
-  // last area has left the root (issue 16); until then the root still holds areas to be moved.
-  root: ["retry", "client", "paginate", "analytics", "extract"],
+  root: [], // lib/*.ts: errors, redact, log, types and the private _x.ts helpers
   retry: ["root"],
   client: ["root", "retry"],
   paginate: ["root", "retry"],

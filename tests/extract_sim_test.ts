@@ -12,10 +12,10 @@ import type { RetryCause } from "../lib/client/events.ts";
 import { listingSource } from "../lib/paginate/listing_source.ts";
 import { conversationDetailsSource } from "../lib/analytics/conversation_details.ts";
 import { conversationDetailsJobSource } from "../lib/analytics/details_job.ts";
-import { extract } from "../lib/extract.ts";
-import { FileCheckpointStore } from "../lib/checkpoint_file.ts";
-import { FileSink } from "../lib/sink.ts";
-import type { OutputFormat } from "../lib/format.ts";
+import { extract } from "../lib/extract/extract.ts";
+import { FileCheckpointStore } from "../lib/extract/checkpoint_file.ts";
+import { FileSink } from "../lib/extract/sink.ts";
+import type { OutputFormat } from "../lib/extract/format.ts";
 import type { PageSource } from "../lib/types.ts";
 import { assert, assertEquals } from "./_assert.ts";
 

@@ -7,12 +7,12 @@ import {
   conversationDetailsSource,
   emptyNameDirectory,
   extract,
-  extractJobKey,
   FileCheckpointStore,
   FileSink,
   GenesysClient,
   paginateItems,
 } from "../mod.ts";
+import { extractJobKey } from "../lib/extract/_job_key.ts";
 import { nameCachePath, withNames } from "../lib/cli/names.ts";
 import { startSimulator } from "../testing.ts";
 import { listFiles, parseCsv } from "./chaos/files.ts";

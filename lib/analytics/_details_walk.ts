@@ -8,6 +8,7 @@
 import { GenesysError } from "../errors.ts";
 import { type Conversation, DETAILS_QUERY_PATH, ownedBy } from "./details_query.ts";
 import {
+  type ConversationDetailsPage,
   type DetailsSettings,
   type DetailsState,
   SPLIT_RATIO,
@@ -22,7 +23,6 @@ import {
   previousBoundary,
 } from "./interval.ts";
 import { recordsOf } from "../paginate/_page_loop.ts";
-import type { ConversationDetailsPage } from "./_details_state.ts";
 
 /** One request of the details query: a span and a page number. */
 export interface PageRequest {

@@ -12,7 +12,7 @@ import {
   OUTPUT_FORMATS,
   type OutputFormat,
   parseOutputFormat,
-} from "../format.ts";
+} from "../extract/format.ts";
 import { parseDuration } from "../analytics/interval.ts";
 import { DEFAULT_MAX_RETRY_AFTER } from "../retry/retry.ts";
 import type { ParsedCommand } from "./spec.ts";

@@ -7,18 +7,13 @@
  */
 
 import type { ApiClient, PageSource } from "../types.ts";
-import { tookOverNotice } from "../lock.ts";
-import { FileCheckpointStore } from "../checkpoint_file.ts";
-import {
-  extract,
-  extractJob,
-  extractJobKey,
-  type ExtractProgress,
-  type ExtractResult,
-} from "../extract.ts";
+import { tookOverNotice } from "../extract/lock.ts";
+import { FileCheckpointStore } from "../extract/checkpoint_file.ts";
+import { extract, type ExtractProgress, type ExtractResult } from "../extract/extract.ts";
+import { extractJob, extractJobKey } from "../extract/_job_key.ts";
 import type { GenesysClient } from "../client/genesys_client.ts";
-import { FileSink, type Sink } from "../sink.ts";
-import { StreamSink } from "../sink_stream.ts";
+import { FileSink, type Sink } from "../extract/sink.ts";
+import { StreamSink } from "../extract/sink_stream.ts";
 import type { CommandContext, Connection } from "./context.ts";
 import { type ExtractSettings, readExtractSettings } from "./extract_options.ts";
 import {

@@ -9,7 +9,7 @@
 
 import type { ApiClient, JsonValue, PageSource, SourcePage } from "../types.ts";
 import { ApiError, UsageError } from "../errors.ts";
-import type { OutputFormat } from "../format.ts";
+import type { OutputFormat } from "../extract/format.ts";
 import { emptyNameDirectory, NAME_KINDS, type NameDirectory } from "../analytics/names.ts";
 import { fetchNames, NAME_LISTINGS } from "../analytics/names_fetch.ts";
 import type { TableShape } from "../analytics/table.ts";

@@ -7,16 +7,16 @@
  * @module
  */
 
-import { FileCheckpointStore } from "../checkpoint_file.ts";
+import { FileCheckpointStore } from "../extract/checkpoint_file.ts";
 import { UsageError } from "../errors.ts";
-import { tookOverNotice } from "../lock.ts";
+import { tookOverNotice } from "../extract/lock.ts";
 import { listingSource } from "../paginate/listing_source.ts";
-import { fileFailure, refuseSymlinks } from "../safe_files.ts";
-import { syncDays } from "../sync.ts";
-import { formatSyncDay, planSyncDays, type SyncPlan } from "../sync_plan.ts";
-import { FileSyncOutput } from "../sync_output.ts";
-import type { SyncDayResult, SyncDayStart, SyncProgress } from "../sync_types.ts";
-import { syncSnapshot } from "../sync_snapshot.ts";
+import { fileFailure, refuseSymlinks } from "../extract/_safe_files.ts";
+import { syncDays } from "../extract/sync.ts";
+import { formatSyncDay, planSyncDays, type SyncPlan } from "../extract/sync_plan.ts";
+import { FileSyncOutput } from "../extract/sync_output.ts";
+import type { SyncDayResult, SyncDayStart, SyncProgress } from "../extract/sync_types.ts";
+import { syncSnapshot } from "../extract/sync_snapshot.ts";
 import { formatInstant } from "../analytics/interval.ts";
 import type { CommandContext } from "./context.ts";
 import { ExitCode } from "./exit.ts";

@@ -1,7 +1,7 @@
 /**
  * Real Genesys Cloud host names for routing tests: which host of which environment a request
  * was addressed to, and a `fetch` that sends requests for those hosts to the simulator. Each of
- * the 18 environments (`REGIONS` in `../region.ts`) has an API host `api.<env>` and a login
+ * the 18 environments (`REGIONS` in `../client/region.ts`) has an API host `api.<env>` and a login
  * host `login.<env>`.
  *
  * @module

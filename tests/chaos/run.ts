@@ -15,9 +15,9 @@ import { GenesysClient } from "../../lib/client/genesys_client.ts";
 import { listingSource } from "../../lib/paginate/listing_source.ts";
 import { conversationDetailsSource } from "../../lib/analytics/conversation_details.ts";
 import { conversationDetailsJobSource } from "../../lib/analytics/details_job.ts";
-import { extract, type ExtractResult } from "../../lib/extract.ts";
-import { FileCheckpointStore } from "../../lib/checkpoint_file.ts";
-import { FileSink } from "../../lib/sink.ts";
+import { extract, type ExtractResult } from "../../lib/extract/extract.ts";
+import { FileCheckpointStore } from "../../lib/extract/checkpoint_file.ts";
+import { FileSink } from "../../lib/extract/sink.ts";
 import type { PageSource } from "../../lib/types.ts";
 import type { Format } from "./files.ts";
 

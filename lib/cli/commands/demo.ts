@@ -7,7 +7,7 @@
  * @module
  */
 
-import { parseCheckpoint } from "../../checkpoint.ts";
+import { parseCheckpoint } from "../../extract/checkpoint_json.ts";
 import { UsageError } from "../../errors.ts";
 import { sleep } from "../../retry/sleep.ts";
 import { startSimulator } from "../../sim/server.ts";

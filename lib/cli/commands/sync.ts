@@ -8,7 +8,7 @@
 
 import type { ConversationDetailsQuery } from "../../analytics/details_query.ts";
 import { UsageError } from "../../errors.ts";
-import { DEFAULT_SETTLE } from "../../sync_plan.ts";
+import { DEFAULT_SETTLE } from "../../extract/sync_plan.ts";
 import type { CommandContext } from "../context.ts";
 import { CONNECTION_OPTIONS, extractionOptions, LOG_OPTIONS } from "../options.ts";
 import { runSync } from "../sync_run.ts";

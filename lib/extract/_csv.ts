@@ -21,7 +21,7 @@
  * The curated columns of the listing record types the toolkit knows. A column is a dotted path
  * into the record (`division.name`); on an array, `length` gives its element count
  * (`participants.length`) and a number its element (`participants.0.purpose`). Conversation
- * records are written as a table shape instead (`table.ts`, `docs/tables.md`).
+ * records are written as a table shape instead (`../analytics/table.ts`, `docs/tables.md`).
  */
 export const KNOWN_CSV_COLUMNS: Readonly<Record<string, readonly string[]>> = Object.freeze({
   user: Object.freeze([
@@ -67,7 +67,7 @@ const NEEDS_QUOTES = /[",\r\n]/;
  *
  * @example
  * ```ts
- * import { csvCell } from "./csv.ts";
+ * import { csvCell } from "./_csv.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * strictEqual(csvCell('say "hi", then go'), '"say ""hi"", then go"');
@@ -102,7 +102,7 @@ export function csvCell(value: unknown): string {
  *
  * @example
  * ```ts
- * import { csvRow } from "./csv.ts";
+ * import { csvRow } from "./_csv.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * strictEqual(csvRow(["a", 1, null, "x,y"]), 'a,1,,"x,y"\r\n');
@@ -125,7 +125,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  *
  * @example
  * ```ts
- * import { flattenRecord } from "./csv.ts";
+ * import { flattenRecord } from "./_csv.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  *
  * const flat = flattenRecord({ id: "u1", division: { id: "d1", name: "Home" }, tags: ["a"] });
@@ -159,7 +159,7 @@ export function flattenRecord(record: unknown): Map<string, unknown> {
  *
  * @example
  * ```ts
- * import { csvValue } from "./csv.ts";
+ * import { csvValue } from "./_csv.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const conversation = { participants: [{ purpose: "customer" }, { purpose: "agent" }] };
@@ -199,7 +199,7 @@ export function csvValue(record: unknown, column: string, flat?: Map<string, unk
  *
  * @example
  * ```ts
- * import { csvColumns } from "./csv.ts";
+ * import { csvColumns } from "./_csv.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  *
  * deepStrictEqual(csvColumns("widget", [{ size: 1, id: "w1" }, { id: "w2", meta: { a: 1 } }]), [
@@ -231,7 +231,7 @@ export function csvColumns(recordType: string, records: readonly unknown[]): str
  *
  * @example
  * ```ts
- * import { csvRows } from "./csv.ts";
+ * import { csvRows } from "./_csv.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * strictEqual(csvRows([{ id: "q1", division: { name: "Home" } }], ["id", "division.name"]), "q1,Home\r\n");

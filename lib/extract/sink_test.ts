@@ -1,15 +1,15 @@
-import { csvCell, csvColumns, csvRow, csvValue, KNOWN_CSV_COLUMNS } from "../lib/csv.ts";
+import { csvCell, csvColumns, csvRow, csvValue, KNOWN_CSV_COLUMNS } from "./_csv.ts";
 import {
   createRecordEncoder,
   formatFromPath,
   type OutputFormat,
   parseOutputFormat,
-} from "../lib/format.ts";
-import { FileSink } from "../lib/sink.ts";
-import { MemorySink } from "../lib/sink_memory.ts";
-import { StreamSink } from "../lib/sink_stream.ts";
-import { CheckpointError, UsageError } from "../lib/errors.ts";
-import { assert, assertEquals, assertRejects, assertThrows } from "./_assert.ts";
+} from "./format.ts";
+import { FileSink } from "./sink.ts";
+import { MemorySink } from "./sink_memory.ts";
+import { StreamSink } from "./sink_stream.ts";
+import { CheckpointError, UsageError } from "../errors.ts";
+import { assert, assertEquals, assertRejects, assertThrows } from "../../tests/_assert.ts";
 
 /** A strict RFC 4180 parser (CRLF rows), to check what csv.ts writes. */
 function parseCsv(text: string): string[][] {

@@ -3,8 +3,8 @@
  *
  * @module
  */
-import type { JsonValue } from "./types.ts";
-import { CheckpointError, UsageError } from "./errors.ts";
+import type { JsonValue } from "../types.ts";
+import { CheckpointError, UsageError } from "../errors.ts";
 import {
   createRecordEncoder,
   type OutputFormat,

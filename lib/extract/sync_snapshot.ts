@@ -6,10 +6,10 @@
  *
  * @module
  */
-import type { JsonValue, PageSource } from "./types.ts";
+import type { JsonValue, PageSource } from "../types.ts";
 import { formatSyncDay } from "./sync_plan.ts";
 import type { SyncManifest } from "./sync_manifest.ts";
-import { SyncSession } from "./sync_session.ts";
+import { SyncSession } from "./_sync_session.ts";
 import type { SyncCommonOptions, SyncDayResult } from "./sync_types.ts";
 
 /** What {@link syncSnapshot} needs. */
@@ -46,7 +46,7 @@ export interface SyncSnapshotResult {
  * @example
  * ```ts
  * import { syncSnapshot } from "./sync_snapshot.ts";
- * import { MemoryCheckpointStore } from "./checkpoint.ts";
+ * import { MemoryCheckpointStore } from "./checkpoint_memory.ts";
  * import { MemorySyncOutput } from "./sync_output.ts";
  * import { strictEqual } from "node:assert/strict";
  *

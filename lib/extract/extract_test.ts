@@ -1,12 +1,13 @@
-import { extract, extractJobKey, type ExtractProgress } from "../lib/extract.ts";
-import { MemoryCheckpointStore } from "../lib/checkpoint.ts";
-import { createRecordEncoder, type OutputFormat } from "../lib/format.ts";
-import { MemorySink } from "../lib/sink_memory.ts";
-import { StreamSink } from "../lib/sink_stream.ts";
-import type { Sink, SinkMark, SinkOpenOptions } from "../lib/sink.ts";
-import type { JsonValue, PageSource, SourcePage } from "../lib/types.ts";
-import { CheckpointError, UsageError } from "../lib/errors.ts";
-import { assert, assertEquals, assertRejects } from "./_assert.ts";
+import { extract, type ExtractProgress } from "./extract.ts";
+import { extractJobKey } from "./_job_key.ts";
+import { MemoryCheckpointStore } from "./checkpoint_memory.ts";
+import { createRecordEncoder, type OutputFormat } from "./format.ts";
+import { MemorySink } from "./sink_memory.ts";
+import { StreamSink } from "./sink_stream.ts";
+import type { Sink, SinkMark, SinkOpenOptions } from "./sink.ts";
+import type { JsonValue, PageSource, SourcePage } from "../types.ts";
+import { CheckpointError, UsageError } from "../errors.ts";
+import { assert, assertEquals, assertRejects } from "../../tests/_assert.ts";
 
 type Row = { id: string; n: number; text: string };
 

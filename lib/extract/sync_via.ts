@@ -5,9 +5,9 @@
  *
  * @module
  */
-import type { ApiClient } from "./types.ts";
-import { type ConversationDetailsQuery, DETAILS_QUERY_PATH } from "./analytics/details_query.ts";
-import { SPLIT_RATIO } from "./analytics/_details_state.ts";
+import type { ApiClient } from "../types.ts";
+import { type ConversationDetailsQuery, DETAILS_QUERY_PATH } from "../analytics/details_query.ts";
+import { SPLIT_RATIO } from "../analytics/_details_state.ts";
 
 /** How a sync reads a day: `query`, `jobs`, or `auto` (whichever costs fewer requests). */
 export type SyncViaOption = "query" | "jobs" | "auto";
@@ -127,7 +127,7 @@ export interface EstimateOptions {
  * @example
  * ```ts
  * import { estimateConversations } from "./sync_via.ts";
- * import type { ApiClient } from "./types.ts";
+ * import type { ApiClient } from "../types.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const client = {

@@ -1,21 +1,21 @@
 /**
  * Output formats: page-by-page encoders for JSON Lines, CSV and a JSON array, of the records
- * themselves or of the rows of a table shape (`table.ts`). An encoder keeps a small JSON state
+ * themselves or of the rows of a table shape (`../analytics/table.ts`). An encoder keeps a small JSON state
  * (the CSV columns, whether the JSON array has items) that a checkpoint stores, so a resumed run
  * continues the same bytes a clean run would have written.
  *
  * @module
  */
-import type { JsonValue } from "./types.ts";
-import { csvColumns, csvRow, csvRows, KNOWN_CSV_COLUMNS } from "./csv.ts";
-import { CheckpointError, UsageError } from "./errors.ts";
-import type { NameDirectory } from "./analytics/names.ts";
+import type { JsonValue } from "../types.ts";
+import { csvColumns, csvRow, csvRows, KNOWN_CSV_COLUMNS } from "./_csv.ts";
+import { CheckpointError, UsageError } from "../errors.ts";
+import type { NameDirectory } from "../analytics/names.ts";
 import {
   type Cell,
   type ConversationTable,
   conversationTable,
   type TableShape,
-} from "./analytics/table.ts";
+} from "../analytics/table.ts";
 
 /** The output formats: JSON Lines (the default), CSV, or one JSON array. */
 export type OutputFormat = "jsonl" | "csv" | "json";
@@ -370,7 +370,7 @@ class TableEncoder extends FramedEncoder {
  *
  * JSON Lines: one compact JSON record per line. JSON: `[`, the records one per line separated by
  * commas, `]` and a newline (an empty output is `[]`). CSV: a header row, then one row per record
- * (columns and cell rules in `csv.ts`); an empty output of an unknown record type is an empty file.
+ * (columns and cell rules in `_csv.ts`); an empty output of an unknown record type is an empty file.
  * With a table shape ({@link tableShapeFor}), the same framing holds rows instead of records: one
  * flat JSON object per row, or CSV under the table's fixed header (always written, even for an
  * empty output), lists joined with `;`.

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { UsageError } from "./errors.ts";
-import { DAY_MS, formatInstant, parseDuration, parseInstant } from "./analytics/interval.ts";
+import { UsageError } from "../errors.ts";
+import { DAY_MS, formatInstant, parseDuration, parseInstant } from "../analytics/interval.ts";
 
 /** The default of `settle`: days are final once they ended 48 hours ago. */
 export const DEFAULT_SETTLE = "48h";

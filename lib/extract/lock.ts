@@ -1,11 +1,11 @@
 /**
  * One run per job: the {@link CheckpointLock} a checkpoint store hands out, who holds a lock
  * ({@link LockHolder}, {@link lockHolder}) and the messages about it. The file lock is in
- * `lock_file.ts`, the Deno KV lock in `checkpoint_kv.ts`; `docs/safety.md` tells the whole story.
+ * `_lock_file.ts`, the Deno KV lock in `_kv_lock.ts`; `docs/safety.md` tells the whole story.
  *
  * @module
  */
-import { LockError, type LockOwner } from "./errors.ts";
+import { LockError, type LockOwner } from "../errors.ts";
 
 /** The run that holds a job's lock, as its lock records it. */
 export interface LockHolder {

@@ -8,16 +8,16 @@
  *
  * @module
  */
-import type { JsonValue } from "./types.ts";
-import { CheckpointError, UsageError } from "./errors.ts";
+import type { JsonValue } from "../types.ts";
+import { CheckpointError, UsageError } from "../errors.ts";
 import {
   createRecordEncoder,
   type OutputFormat,
   type RecordEncoder,
   type RecordEncoderOptions,
 } from "./format.ts";
-import type { NameDirectory } from "./analytics/names.ts";
-import type { TableShape } from "./analytics/table.ts";
+import type { NameDirectory } from "../analytics/names.ts";
+import type { TableShape } from "../analytics/table.ts";
 import {
   fileFailure,
   parentOf,
@@ -25,7 +25,7 @@ import {
   samePath,
   syncDirectory,
   writeAll,
-} from "./safe_files.ts";
+} from "./_safe_files.ts";
 
 /** A sink's durable position: its output length in bytes and its encoder's state. */
 export interface SinkMark {

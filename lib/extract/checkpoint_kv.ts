@@ -5,78 +5,14 @@
  *
  * @module
  */
-import {
-  type Checkpoint,
-  type CheckpointStore,
-  parseCheckpoint,
-  validateCheckpoint,
-} from "./checkpoint.ts";
-import {
-  type CheckpointLock,
-  lockHeld,
-  type LockHolder,
-  lockHolder,
-  lockLost,
-  lockOwner,
-} from "./lock.ts";
-import { CheckpointError, LockError, type LockOwner, UsageError } from "./errors.ts";
+import type { Checkpoint, CheckpointStore } from "./checkpoint.ts";
+import { parseCheckpoint, validateCheckpoint } from "./checkpoint_json.ts";
+import { type CheckpointLock, lockHeld, lockHolder, lockOwner } from "./lock.ts";
+import { CheckpointError, LockError, type LockOwner, UsageError } from "../errors.ts";
+import type { KvAtomicLike, KvKeyPart, KvLike } from "./kv_like.ts";
+import { applyMutations, KvLock, type KvLockValue, type KvMutation } from "./_kv_lock.ts";
 
-/** One part of a Deno KV key. */
-export type KvKeyPart = string | number | bigint | boolean | Uint8Array;
-
-/** The part of `Deno.AtomicOperation` the lock uses. */
-export interface KvAtomicLike {
-  /**
-   * Makes the commit fail unless each key still has the given versionstamp (`null`: absent).
-   *
-   * @param checks The keys and versionstamps.
-   */
-  check(...checks: { key: readonly KvKeyPart[]; versionstamp: string | null }[]): KvAtomicLike;
-  /**
-   * Writes one entry when the commit succeeds.
-   *
-   * @param key The entry's key.
-   * @param value The value.
-   * @param options `expireIn`: milliseconds after which the entry may be deleted.
-   */
-  set(key: readonly KvKeyPart[], value: unknown, options?: { expireIn?: number }): KvAtomicLike;
-  /**
-   * Deletes one entry when the commit succeeds.
-   *
-   * @param key The entry's key.
-   */
-  delete(key: readonly KvKeyPart[]): KvAtomicLike;
-  /** Applies everything, or nothing when a check fails (`ok: false`). */
-  commit(): Promise<{ ok: boolean; versionstamp?: string }>;
-}
-
-/**
- * The part of `Deno.Kv` that {@link KvCheckpointStore} uses. A `Deno.Kv` from `Deno.openKv()`
- * fits it; declaring it structurally keeps this module loadable where KV is unstable or absent.
- */
-export interface KvLike {
-  /**
-   * Reads one entry.
-   *
-   * @param key The entry's key.
-   */
-  get(key: readonly KvKeyPart[]): Promise<{ value: unknown; versionstamp?: string | null }>;
-  /**
-   * Writes one entry.
-   *
-   * @param key The entry's key.
-   * @param value The value (structured-cloneable).
-   */
-  set(key: readonly KvKeyPart[], value: unknown): Promise<unknown>;
-  /**
-   * Deletes one entry.
-   *
-   * @param key The entry's key.
-   */
-  delete(key: readonly KvKeyPart[]): Promise<void>;
-  /** Starts an atomic operation (needed for locks; `Deno.Kv` has it). */
-  atomic?(): KvAtomicLike;
-}
+export type { KvAtomicLike, KvKeyPart, KvLike } from "./kv_like.ts";
 
 /** Options of a {@link KvCheckpointStore}. */
 export interface KvCheckpointStoreOptions {
@@ -90,116 +26,6 @@ export interface KvCheckpointStoreOptions {
   now?: () => number;
 }
 
-/** What a KV lock entry holds: the holder and when the lock expires. */
-interface KvLockValue extends LockHolder {
-  expiresAt: number;
-}
-
-/**
- * A job's lock in Deno KV (see {@link KvCheckpointStore.lock}). Every change goes through an
- * atomic check of the versionstamp this run last wrote, one at a time: a renewal, a checkpoint
- * save and the release never pass one another.
- */
-class KvLock implements CheckpointLock {
-  readonly location: string;
-  readonly holder: LockHolder;
-  readonly tookOver?: LockOwner;
-  readonly #kv: KvLike & { atomic(): KvAtomicLike };
-  readonly #key: readonly KvKeyPart[];
-  readonly #ttl: number;
-  readonly #now: () => number;
-  #versionstamp: string | null;
-  #state: "held" | "lost" | "released" = "held";
-  #queue: Promise<unknown> = Promise.resolve();
-  #timer?: ReturnType<typeof setInterval>;
-
-  constructor(
-    kv: KvLike & { atomic(): KvAtomicLike },
-    key: readonly KvKeyPart[],
-    location: string,
-    held: { holder: LockHolder; versionstamp: string | null; tookOver?: LockOwner },
-    ttl: number,
-    now: () => number,
-  ) {
-    this.#kv = kv;
-    this.#key = key;
-    this.location = location;
-    this.holder = held.holder;
-    this.#versionstamp = held.versionstamp;
-    this.tookOver = held.tookOver;
-    this.#ttl = ttl;
-    this.#now = now;
-    const timer = setInterval(() => {
-      this.#commit([]).catch(() => {}); // a failed renewal marks the lock lost
-    }, Math.max(1, Math.floor(ttl / 3)));
-    // The renewal must not keep a finished program alive.
-    Deno.unrefTimer(timer);
-    this.#timer = timer;
-  }
-
-  get held(): boolean {
-    return this.#state === "held";
-  }
-
-  /** Renews the lock, together with `writes`, in one atomic commit; one commit at a time. */
-  #commit(writes: readonly KvMutation[]): Promise<void> {
-    const run = async (): Promise<void> => {
-      if (this.#state !== "held") throw lockLost(this.location);
-      const value: KvLockValue = { ...this.holder, expiresAt: this.#now() + this.#ttl };
-      const op = applyMutations(
-        this.#kv.atomic().check({ key: this.#key, versionstamp: this.#versionstamp }),
-        writes,
-      );
-      const result = await op.set(this.#key, value, { expireIn: this.#ttl }).commit();
-      if (!result.ok) {
-        this.#state = "lost";
-        this.#stopRenewing();
-        throw lockLost(this.location);
-      }
-      this.#versionstamp = result.versionstamp ?? null;
-    };
-    const next = this.#queue.then(run, run);
-    this.#queue = next.catch(() => {});
-    return next;
-  }
-
-  save(writes: readonly KvMutation[]): Promise<void> {
-    return this.#commit(writes);
-  }
-
-  verify(): Promise<void> {
-    return this.#commit([]);
-  }
-
-  #stopRenewing(): void {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
-    this.#timer = undefined;
-  }
-
-  release(): Promise<void> {
-    if (this.#state === "released") return this.#queue.then(() => {});
-    const wasHeld = this.#state === "held";
-    this.#state = "released";
-    this.#stopRenewing();
-    const run = async (): Promise<void> => {
-      if (!wasHeld) return;
-      await this.#kv.atomic().check({ key: this.#key, versionstamp: this.#versionstamp })
-        .delete(this.#key).commit();
-    };
-    const next = this.#queue.then(run, run);
-    this.#queue = next.catch(() => {});
-    return next;
-  }
-
-  releaseSync(): void {
-    this.release().catch(() => {});
-  }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.release();
-  }
-}
-
 /** Deno KV refuses values above 64 KiB; a checkpoint this large is refused with a clear message. */
 const KV_VALUE_LIMIT = 60_000;
 
@@ -209,14 +35,6 @@ const KV_VALUE_LIMIT = 60_000;
  * some ten years of days).
  */
 const KV_TEXT_PARTS = 12;
-
-/** One write of an atomic commit: a value to set, or `undefined` to delete the key. */
-type KvMutation = readonly [key: readonly KvKeyPart[], value: unknown];
-
-function applyMutations(op: KvAtomicLike, writes: readonly KvMutation[]): KvAtomicLike {
-  for (const [key, value] of writes) op = value === undefined ? op.delete(key) : op.set(key, value);
-  return op;
-}
 
 /** Where a document longer than one KV value keeps its parts: how many there are. */
 interface KvTextParts {
@@ -313,7 +131,7 @@ export class KvCheckpointStore implements CheckpointStore {
    * @example
    * ```ts
    * import { KvCheckpointStore } from "./checkpoint_kv.ts";
-   * import { LockError } from "./errors.ts";
+   * import { LockError } from "../errors.ts";
    * import { rejects } from "node:assert/strict";
    *
    * const kv = await Deno.openKv(":memory:");

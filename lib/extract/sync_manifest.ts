@@ -7,9 +7,10 @@
  *
  * @module
  */
-import type { JsonValue } from "./types.ts";
-import { type CheckpointStore, jobDifference, quoteJobValue } from "./checkpoint.ts";
-import { CheckpointError, UsageError } from "./errors.ts";
+import type { JsonValue } from "../types.ts";
+import type { CheckpointStore } from "./checkpoint.ts";
+import { jobDifference, quoteJobValue } from "./_job_key.ts";
+import { CheckpointError, UsageError } from "../errors.ts";
 
 /** The manifest format this module writes and reads. */
 export const SYNC_MANIFEST_VERSION = 1;
@@ -213,7 +214,7 @@ function textStore(place: ManifestPlace): Required<Pick<CheckpointStore, "loadTe
  * @example
  * ```ts
  * import { readSyncManifest } from "./sync_manifest.ts";
- * import { MemoryCheckpointStore } from "./checkpoint.ts";
+ * import { MemoryCheckpointStore } from "./checkpoint_memory.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * strictEqual(await readSyncManifest({ store: new MemoryCheckpointStore(), key: "manifest" }), undefined);
@@ -237,7 +238,7 @@ export async function readSyncManifest(place: ManifestPlace): Promise<SyncManife
  * @example
  * ```ts
  * import { readSyncManifest, writeSyncManifest } from "./sync_manifest.ts";
- * import { MemoryCheckpointStore } from "./checkpoint.ts";
+ * import { MemoryCheckpointStore } from "./checkpoint_memory.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const place = { store: new MemoryCheckpointStore(), key: "manifest" };

@@ -3,12 +3,12 @@
  * interval clamped to now) is finished now and continued by a later run of the same job, a
  * documented cap is finished and reported (also on a rerun), and dropped records are counted.
  */
-import { extract } from "../lib/extract.ts";
-import { MemoryCheckpointStore } from "../lib/checkpoint.ts";
-import { FileSink } from "../lib/sink.ts";
-import { MemorySink } from "../lib/sink_memory.ts";
-import type { JsonValue, PageSource, SourcePage } from "../lib/types.ts";
-import { assert, assertEquals, assertRejects } from "./_assert.ts";
+import { extract } from "./extract.ts";
+import { MemoryCheckpointStore } from "./checkpoint_memory.ts";
+import { FileSink } from "./sink.ts";
+import { MemorySink } from "./sink_memory.ts";
+import type { JsonValue, PageSource, SourcePage } from "../types.ts";
+import { assert, assertEquals, assertRejects } from "../../tests/_assert.ts";
 
 type Row = { id: string };
 

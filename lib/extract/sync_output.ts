@@ -7,11 +7,11 @@
  *
  * @module
  */
-import type { JsonValue } from "./types.ts";
+import type { JsonValue } from "../types.ts";
 import { FileSink, type Sink, sinkIdentity, type SinkOptions } from "./sink.ts";
 import { MemorySink } from "./sink_memory.ts";
-import { fileFailure, parentOf, refuseSymlinks } from "./safe_files.ts";
-import { UsageError } from "./errors.ts";
+import { fileFailure, parentOf, refuseSymlinks } from "./_safe_files.ts";
+import { UsageError } from "../errors.ts";
 import type { OutputFormat } from "./format.ts";
 
 /** A final day (written once, listed in the manifest) or a provisional one (replaced each run). */

@@ -18,8 +18,8 @@ import {
   lockLost,
   lockOwner,
 } from "./lock.ts";
-import { LockError, type LockOwner } from "./errors.ts";
-import { fileFailure, refuseSymlinks, samePath, writeAll } from "./safe_files.ts";
+import { LockError, type LockOwner } from "../errors.ts";
+import { fileFailure, refuseSymlinks, samePath, writeAll } from "./_safe_files.ts";
 
 /** Options of {@link acquireFileLock}. */
 export interface FileLockOptions {
@@ -67,7 +67,7 @@ function otherHost(path: string, owner: LockOwner): LockError {
  *
  * @example
  * ```ts
- * import { acquireFileLock } from "./lock_file.ts";
+ * import { acquireFileLock } from "./_lock_file.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * await Deno.mkdir(".test-tmp", { recursive: true });
@@ -174,8 +174,8 @@ export class FileLock implements CheckpointLock {
  *
  * @example
  * ```ts
- * import { acquireFileLock } from "./lock_file.ts";
- * import { LockError } from "./errors.ts";
+ * import { acquireFileLock } from "./_lock_file.ts";
+ * import { LockError } from "../errors.ts";
  * import { rejects, strictEqual } from "node:assert/strict";
  *
  * await Deno.mkdir(".test-tmp", { recursive: true });

@@ -6,12 +6,11 @@
  *
  * @module
  */
-import type { JsonValue } from "./types.ts";
-import type { CheckpointLock } from "./checkpoint.ts";
-import { tookOverNotice } from "./lock.ts";
-import { CheckpointError, GenesysError } from "./errors.ts";
+import type { JsonValue } from "../types.ts";
+import { type CheckpointLock, tookOverNotice } from "./lock.ts";
+import { CheckpointError, GenesysError } from "../errors.ts";
 import { extract } from "./extract.ts";
-import { digestOf } from "./sha256.ts";
+import { digestOf } from "./_sha256.ts";
 import type { SyncCommonOptions, SyncDayPlan, SyncDayResult } from "./sync_types.ts";
 import {
   checkSyncJob,
@@ -28,8 +27,8 @@ import {
  *
  * @example
  * ```ts
- * import { SyncSession } from "./sync_session.ts";
- * import { MemoryCheckpointStore } from "./checkpoint.ts";
+ * import { SyncSession } from "./_sync_session.ts";
+ * import { MemoryCheckpointStore } from "./checkpoint_memory.ts";
  * import { MemorySyncOutput } from "./sync_output.ts";
  * import { strictEqual } from "node:assert/strict";
  *

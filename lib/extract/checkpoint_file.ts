@@ -4,15 +4,12 @@
  *
  * @module
  */
-import {
-  type Checkpoint,
-  type CheckpointLock,
-  type CheckpointStore,
-  parseCheckpoint,
-} from "./checkpoint.ts";
-import { acquireFileLock, type FileLock } from "./lock_file.ts";
-import { CheckpointError, UsageError } from "./errors.ts";
-import { fileFailure, refuseSymlinks, syncDirectory, writeAll } from "./safe_files.ts";
+import type { Checkpoint, CheckpointStore } from "./checkpoint.ts";
+import type { CheckpointLock } from "./lock.ts";
+import { parseCheckpoint } from "./checkpoint_json.ts";
+import { acquireFileLock, type FileLock } from "./_lock_file.ts";
+import { CheckpointError, UsageError } from "../errors.ts";
+import { fileFailure, refuseSymlinks, syncDirectory, writeAll } from "./_safe_files.ts";
 
 /** Options of a {@link FileCheckpointStore}. */
 export interface FileCheckpointStoreOptions {
@@ -68,7 +65,7 @@ function escapeRegExp(text: string): string {
  * rename over the old one, fsync of the directory. Characters of the key other than
  * `A-Z a-z 0-9 . _ -` are percent-encoded in the file name.
  *
- * {@link FileCheckpointStore.lock} takes the job's lock, `<file>.lock` (see `lock_file.ts`);
+ * {@link FileCheckpointStore.lock} takes the job's lock, `<file>.lock` (see `_lock_file.ts`);
  * while it is held, every save first checks that the lock is still this run's. No file is read or
  * written through a symbolic link (see {@link FileCheckpointStoreOptions.root}).
  *

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { GenesysError, StorageError, UsageError } from "./errors.ts";
+import { GenesysError, StorageError, UsageError } from "../errors.ts";
 
 /**
  * The folder part of a path (`.` for a bare name, `/` for a file at the root).
@@ -22,7 +22,7 @@ import { GenesysError, StorageError, UsageError } from "./errors.ts";
  *
  * @example
  * ```ts
- * import { parentOf } from "./safe_files.ts";
+ * import { parentOf } from "./_safe_files.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * strictEqual(parentOf("output/users.jsonl"), "output");
@@ -94,7 +94,7 @@ function componentsBelow(path: string, root: string | undefined): string[] {
  *
  * @example
  * ```ts
- * import { refuseSymlinks } from "./safe_files.ts";
+ * import { refuseSymlinks } from "./_safe_files.ts";
  *
  * // Checks output/2026/ and output/2026/users.jsonl (where they exist); output/ is trusted.
  * await refuseSymlinks("output/2026/users.jsonl", { root: "output", label: "output" });
@@ -162,8 +162,8 @@ const FIXES: Record<string, string> = {
  *
  * @example
  * ```ts
- * import { fileFailure } from "./safe_files.ts";
- * import { StorageError } from "./errors.ts";
+ * import { fileFailure } from "./_safe_files.ts";
+ * import { StorageError } from "../errors.ts";
  * import { ok, match } from "node:assert/strict";
  *
  * const full = Object.assign(new Error("No space left on device (os error 28)"), { code: "ENOSPC" });
@@ -206,7 +206,7 @@ export function fileFailure(error: unknown, action: string, path: string): unkno
  *
  * @example
  * ```ts
- * import { samePath } from "./safe_files.ts";
+ * import { samePath } from "./_safe_files.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * using file = await Deno.open("deno.json");
@@ -233,7 +233,7 @@ export function samePath(info: Deno.FileInfo, path: string): boolean {
  *
  * @example
  * ```ts
- * import { writeAll } from "./safe_files.ts";
+ * import { writeAll } from "./_safe_files.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * // A writer that takes at most 2 bytes per call.
@@ -265,7 +265,7 @@ export async function writeAll(
  *
  * @example
  * ```ts
- * import { syncDirectory } from "./safe_files.ts";
+ * import { syncDirectory } from "./_safe_files.ts";
  *
  * await syncDirectory(".");
  * ```

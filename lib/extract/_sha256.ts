@@ -79,7 +79,7 @@ const K = new Uint32Array([
  *
  * @example
  * ```ts
- * import { Sha256 } from "./sha256.ts";
+ * import { Sha256 } from "./_sha256.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const hash = new Sha256();
@@ -228,7 +228,7 @@ export interface ContentDigest {
  *
  * @example
  * ```ts
- * import { digestOf } from "./sha256.ts";
+ * import { digestOf } from "./_sha256.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  *
  * const text = new TextEncoder().encode("abc");

@@ -1,12 +1,13 @@
 /**
- * The shapes of a sync (`sync.ts`, `sync_snapshot.ts`, `sync_session.ts`): what every sync takes
+ * The shapes of a sync (`sync.ts`, `sync_snapshot.ts`, `_sync_session.ts`): what every sync takes
  * (where it keeps its state and days, how it reports), a day to run, and what a day came to, as
  * events and as results.
  *
  * @module
  */
-import type { JsonValue, PageSource, SourceCap } from "./types.ts";
-import type { CheckpointLock, CheckpointStore } from "./checkpoint.ts";
+import type { JsonValue, PageSource, SourceCap } from "../types.ts";
+import type { CheckpointLock } from "./lock.ts";
+import type { CheckpointStore } from "./checkpoint.ts";
 import type { ExtractCounters, ExtractProgress } from "./extract.ts";
 import type { SyncDayKind, SyncOutput } from "./sync_output.ts";
 import type { SyncVia } from "./sync_manifest.ts";

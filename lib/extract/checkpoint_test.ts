@@ -1,14 +1,11 @@
-import {
-  type Checkpoint,
-  computeJobKey,
-  MemoryCheckpointStore,
-  parseCheckpoint,
-  validateCheckpoint,
-} from "../lib/checkpoint.ts";
-import { FileCheckpointStore } from "../lib/checkpoint_file.ts";
-import { KvCheckpointStore, type KvKeyPart, type KvLike } from "../lib/checkpoint_kv.ts";
-import { CheckpointError } from "../lib/errors.ts";
-import { assert, assertEquals, assertRejects, assertThrows } from "./_assert.ts";
+import type { Checkpoint } from "./checkpoint.ts";
+import { computeJobKey } from "./_job_key.ts";
+import { MemoryCheckpointStore } from "./checkpoint_memory.ts";
+import { parseCheckpoint, validateCheckpoint } from "./checkpoint_json.ts";
+import { FileCheckpointStore } from "./checkpoint_file.ts";
+import { KvCheckpointStore, type KvKeyPart, type KvLike } from "./checkpoint_kv.ts";
+import { CheckpointError } from "../errors.ts";
+import { assert, assertEquals, assertRejects, assertThrows } from "../../tests/_assert.ts";
 
 function sample(overrides: Partial<Checkpoint> = {}): Checkpoint {
   return {

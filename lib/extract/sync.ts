@@ -9,19 +9,19 @@
  *
  * @module
  */
-import type { ApiClient, JsonValue, PageSource } from "./types.ts";
-import { checkDetailsQuery, type ConversationDetailsQuery } from "./analytics/details_query.ts";
-import { conversationDetailsSource } from "./analytics/conversation_details.ts";
+import type { ApiClient, JsonValue, PageSource } from "../types.ts";
+import { checkDetailsQuery, type ConversationDetailsQuery } from "../analytics/details_query.ts";
+import { conversationDetailsSource } from "../analytics/conversation_details.ts";
 import {
   type ConversationDetailsJobOptions,
   conversationDetailsJobSource,
-} from "./analytics/details_job.ts";
-import { detailsJobAvailability } from "./analytics/details_job_api.ts";
-import { UsageError } from "./errors.ts";
-import { extractJobKey } from "./extract.ts";
-import { DAY_MS, formatInstant } from "./analytics/interval.ts";
+} from "../analytics/details_job.ts";
+import { detailsJobAvailability } from "../analytics/details_job_api.ts";
+import { UsageError } from "../errors.ts";
+import { extractJobKey } from "./_job_key.ts";
+import { DAY_MS, formatInstant } from "../analytics/interval.ts";
 import { parseSyncDay, planSyncDays, type SyncPlanOptions } from "./sync_plan.ts";
-import { SyncSession } from "./sync_session.ts";
+import { SyncSession } from "./_sync_session.ts";
 import type { SyncCommonOptions, SyncDayPlan, SyncDayResult } from "./sync_types.ts";
 import type { SyncManifest } from "./sync_manifest.ts";
 import { estimateConversations, type SyncViaOption, viaCosts } from "./sync_via.ts";
@@ -114,9 +114,9 @@ export interface SyncResult {
  * @example
  * ```ts
  * import { syncDays } from "./sync.ts";
- * import { MemoryCheckpointStore } from "./checkpoint.ts";
+ * import { MemoryCheckpointStore } from "./checkpoint_memory.ts";
  * import { MemorySyncOutput } from "./sync_output.ts";
- * import type { ApiClient, RequestOptions } from "./types.ts";
+ * import type { ApiClient, RequestOptions } from "../types.ts";
  * import { deepStrictEqual, strictEqual } from "node:assert/strict";
  *
  * // A details query with one conversation at 10:00 on every day.
