@@ -15,7 +15,7 @@ import { runSync } from "../sync_run.ts";
 import { readSyncSettings } from "../sync_settings.ts";
 import type { CommandSpec, OptionSpec, ParsedCommand } from "../spec.ts";
 import type { Command } from "./command.ts";
-import { readFilter } from "./conversations.ts";
+import { readFilter } from "./conversations_query.ts";
 
 const shared = Object.fromEntries(
   extractionOptions({ pageSize: 100, maxPageSize: 500 }).map((o) => [o.name, o]),

@@ -2,24 +2,25 @@
  * Unit tests of the CLI's pure parts: argument parsing, option specs, env files, exit codes,
  * resume commands, progress formatting and option checks.
  */
-import { assert, assertEquals, assertThrows } from "./_assert.ts";
-import { parseArgs } from "../lib/cli/args.ts";
-import { parseCommand } from "../lib/cli/spec.ts";
-import { suggest } from "../lib/_suggest.ts";
-import { parseDotenv, resolveCredentials } from "../lib/cli/env.ts";
-import { errorLine, exitCodeFor } from "../lib/cli/exit.ts";
-import { resumeArgs, resumeCommand, shellQuote } from "../lib/cli/resume.ts";
+import { assert, assertEquals, assertThrows } from "../../tests/_assert.ts";
+import { parseArgs } from "./args.ts";
+import { parseCommand } from "./spec.ts";
+import { suggest } from "../_suggest.ts";
+import { parseDotenv, resolveCredentials } from "./env.ts";
+import { errorLine, exitCodeFor } from "./exit.ts";
+import { resumeArgs, resumeCommand, shellQuote } from "./resume.ts";
 import {
   formatDuration,
   formatPacerWait,
   formatProgressLine,
   ProgressReporter,
-} from "../lib/cli/progress.ts";
-import { readExtractSettings } from "../lib/cli/extract_options.ts";
-import { listenForStop, type StopSignal } from "../lib/cli/signals.ts";
-import { fileNeeds, flagsFor, MissingPermissionError } from "../lib/cli/permissions.ts";
-import { conversationsSpec, resolveInterval } from "../lib/cli/commands/conversations.ts";
-import { joinQueries, parseListingPath, parseQueryOptions } from "../lib/cli/commands/listing.ts";
+} from "./progress.ts";
+import { readExtractSettings } from "./extract_options.ts";
+import { listenForStop, type StopSignal } from "./signals.ts";
+import { fileNeeds, flagsFor, MissingPermissionError } from "./permissions.ts";
+import { conversationsSpec } from "./commands/conversations.ts";
+import { resolveInterval } from "./commands/conversations_query.ts";
+import { joinQueries, parseListingPath, parseQueryOptions } from "./commands/listing.ts";
 import {
   ApiError,
   AuthError,
@@ -29,7 +30,7 @@ import {
   NetworkError,
   RateLimitError,
   UsageError,
-} from "../lib/errors.ts";
+} from "../errors.ts";
 
 const parsed = (
   strings: Record<string, string> = {},

@@ -1,5 +1,5 @@
-import { assert, assertEquals } from "./_assert.ts";
-import { createLogger, type LoggerOptions, redact, Redactor } from "../lib/log.ts";
+import { assert, assertEquals } from "../tests/_assert.ts";
+import { createLogger, type LoggerOptions, redact, Redactor } from "./log.ts";
 
 function capture(options: LoggerOptions = {}) {
   const lines: string[] = [];
@@ -109,7 +109,7 @@ Deno.test("createLogger rejects an unknown level or format", () => {
 
 Deno.test("createLogger writes to stderr by default", async () => {
   const code = `
-    import { createLogger } from ${JSON.stringify(new URL("../lib/log.ts", import.meta.url).href)};
+    import { createLogger } from ${JSON.stringify(new URL("./log.ts", import.meta.url).href)};
     createLogger({ secrets: ["abcd-secret"] }).warn("careful abcd-secret", { n: 1 });
   `;
   const output = await new Deno.Command("deno", {
