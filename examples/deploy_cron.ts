@@ -21,24 +21,26 @@
  */
 
 import {
-  createRecordEncoder,
-  DAY_MS,
   DeadlineError,
-  formatSyncDay,
   GenesysClient,
   type JsonValue,
   KvCheckpointStore,
   type KvKeyPart,
   type KvLike,
-  type RecordEncoder,
   type Sink,
-  sinkIdentity,
   type SinkMark,
   type SinkOpenOptions,
   type SyncDayKind,
   syncDays,
   type SyncOutput,
 } from "../mod.ts";
+import { DAY_MS } from "../lib/analytics/mod.ts";
+import {
+  createRecordEncoder,
+  formatSyncDay,
+  type RecordEncoder,
+  sinkIdentity,
+} from "../lib/extract/mod.ts";
 
 /** The cron schedule: every hour at minute 10; a run with nothing missing sends no request. */
 export const SCHEDULE = "10 * * * *";

@@ -87,8 +87,6 @@ const LEVELS: Record<LogLevel | "silent", number> = {
   silent: 100,
 };
 
-export { redact, Redactor } from "./redact.ts";
-
 function textValue(value: unknown): string {
   if (typeof value === "string") {
     return value !== "" && !/[\s"=\\]/.test(value) ? value : JSON.stringify(value);

@@ -1,5 +1,6 @@
 import { assert, assertEquals } from "../tests/_assert.ts";
-import { createLogger, type LoggerOptions, redact, Redactor } from "./log.ts";
+import { createLogger, type LoggerOptions } from "./log.ts";
+import { redact, Redactor } from "./redact.ts";
 
 function capture(options: LoggerOptions = {}) {
   const lines: string[] = [];

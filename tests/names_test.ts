@@ -5,13 +5,13 @@
  */
 import {
   conversationDetailsSource,
-  emptyNameDirectory,
   extract,
   FileCheckpointStore,
   FileSink,
   GenesysClient,
   paginateItems,
 } from "../mod.ts";
+import { emptyNameDirectory } from "../lib/analytics/mod.ts";
 import { extractJobKey } from "../lib/extract/_job_key.ts";
 import { nameCachePath, withNames } from "../lib/cli/names.ts";
 import { startSimulator } from "../testing.ts";

@@ -8,13 +8,13 @@ import { GenesysClient } from "../lib/client/genesys_client.ts";
 import type { JsonValue } from "../lib/types.ts";
 import { listingSource } from "../lib/paginate/listing_source.ts";
 import { paginate } from "../lib/paginate/paginate.ts";
-import { paginateItems } from "../lib/paginate/items.ts";
+import { items, paginateItems } from "../lib/paginate/items.ts";
 import {
   conversationDetailsPages,
   conversationDetailsSource,
 } from "../lib/analytics/conversation_details.ts";
 import {
-  conversationDetailsJob,
+  conversationDetailsJobPages,
   conversationDetailsJobSource,
 } from "../lib/analytics/details_job.ts";
 
@@ -258,16 +258,16 @@ Deno.test("conversationDetailsJobSource over HTTP resumes a live job by cursor a
   assertEquals([...got, ...second], expected);
 });
 
-Deno.test("conversationDetailsJob over HTTP cancels the job when the consumer stops early", async () => {
+Deno.test("items(conversationDetailsJobPages) over HTTP cancels the job when the consumer stops early", async () => {
   const time = virtualTime();
   await using sim = await startSimulator({ conversations: 500, seed: 8, now: time.now });
   const client = simClient(sim, time);
   for await (
-    const conv of conversationDetailsJob(client, SIM_QUERY, {
+    const conv of items(conversationDetailsJobPages(client, SIM_QUERY, {
       pageSize: 10,
       now: time.now,
       sleep: time.sleep,
-    })
+    }))
   ) {
     assertEquals(typeof conv.conversationId, "string");
     break;

@@ -18,10 +18,8 @@ import {
   conversationDetailsPages,
   conversationDetailsSource,
 } from "../lib/analytics/conversation_details.ts";
-import {
-  conversationDetailsJob,
-  conversationDetailsJobPages,
-} from "../lib/analytics/details_job.ts";
+import { conversationDetailsJobPages } from "../lib/analytics/details_job.ts";
+import { items } from "../lib/paginate/items.ts";
 import type { JsonValue } from "../lib/types.ts";
 import { JobError, UsageError } from "../lib/errors.ts";
 
@@ -345,7 +343,7 @@ Deno.test("Stand-in jobs: 202 {jobId}, QUEUED → PENDING → FULFILLED, cursor 
 Deno.test("Stand-in jobs: an interval past the availability date is refused before any job is submitted", async () => {
   const { standIn, client } = jobsSetup(204, "2026-01-05T12:00:00.000Z");
   await assertRejects(
-    () => Array.fromAsync(conversationDetailsJob(client, { interval: JOB_INTERVAL })),
+    () => Array.fromAsync(items(conversationDetailsJobPages(client, { interval: JOB_INTERVAL }))),
     UsageError,
     "data availability date '2026-01-05T12:00:00.000Z'",
   );

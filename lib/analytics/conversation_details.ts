@@ -22,6 +22,7 @@ import {
   DETAILS_QUERY_PATH,
 } from "./details_query.ts";
 import { Lookahead } from "../paginate/_lookahead.ts";
+import { items } from "../paginate/items.ts";
 
 export type { ConversationDetailsOptions, ConversationDetailsPage } from "./_details_state.ts";
 
@@ -144,7 +145,8 @@ export async function* conversationDetailsPages(
 }
 
 /**
- * Streams the conversations of a details query one by one; see
+ * Streams the conversations of a details query one by one:
+ * `items(conversationDetailsPages(client, query, options))`; see
  * {@link conversationDetailsPages} for chunking, paging, bisection and ownership.
  *
  * @param client The API client.
@@ -172,14 +174,12 @@ export async function* conversationDetailsPages(
  * strictEqual((await Array.fromAsync(conversationDetails(client, query))).length, 2);
  * ```
  */
-export async function* conversationDetails(
+export function conversationDetails(
   client: ApiClient,
   query: ConversationDetailsQuery,
   options: ConversationDetailsOptions = {},
 ): AsyncGenerator<Conversation, void, undefined> {
-  for await (const page of conversationDetailsPages(client, query, options)) {
-    yield* page.conversations;
-  }
+  return items(conversationDetailsPages(client, query, options));
 }
 
 /**

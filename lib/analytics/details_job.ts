@@ -130,46 +130,6 @@ export async function* conversationDetailsJobPages(
 }
 
 /**
- * Streams the conversations of a details job one by one; see {@link conversationDetailsJobPages}.
- *
- * @param client The API client.
- * @param query The job body.
- * @param options As for {@link conversationDetailsJobPages}.
- * @returns An async generator of conversations.
- * @throws {JobError} When the job fails, is cancelled, expires or outlasts `maxWait`.
- *
- * @example
- * ```ts
- * import { conversationDetailsJob } from "./details_job.ts";
- * import type { ApiClient } from "../types.ts";
- * import { strictEqual } from "node:assert/strict";
- *
- * const client = {
- *   request: (method: string, path: string) =>
- *     Promise.resolve(
- *       method === "POST"
- *         ? { jobId: "j1" }
- *         : path.endsWith("/results")
- *         ? { conversations: [{ conversationId: "a" }, { conversationId: "b" }] }
- *         : { state: "FULFILLED" },
- *     ),
- * } as unknown as ApiClient;
- * const query = { interval: "2026-01-01/2026-01-02" };
- * const all = await Array.fromAsync(conversationDetailsJob(client, query, { checkAvailability: "off" }));
- * strictEqual(all.length, 2);
- * ```
- */
-export async function* conversationDetailsJob(
-  client: ApiClient,
-  query: ConversationDetailsQuery,
-  options: ConversationDetailsJobOptions = {},
-): AsyncGenerator<Conversation, void, undefined> {
-  for await (const page of conversationDetailsJobPages(client, query, options)) {
-    yield* page.conversations;
-  }
-}
-
-/**
  * A resumable {@link PageSource} over a details job, for the extraction engine. The first page
  * is empty and names the submitted job, so a killed run resumes waiting for the same job. Its
  * `position` is `{ kind: "details-job", window, jobId, offset, cursor, emitted, lastId, skip,

@@ -1,6 +1,5 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "../../tests/_assert.ts";
 import {
-  conversationDetailsJob,
   type ConversationDetailsJobOptions,
   type ConversationDetailsJobPage,
   conversationDetailsJobPages,
@@ -11,6 +10,7 @@ import { ApiError, CheckpointError, DeadlineError, JobError, UsageError } from "
 import { type Call, FakeClient } from "../../tests/_fake_client.ts";
 import { conversationDetailsPages } from "./conversation_details.ts";
 import { formatInstant } from "./interval.ts";
+import { items } from "../paginate/items.ts";
 
 interface Conv {
   conversationId: string;
@@ -247,9 +247,9 @@ Deno.test("conversationDetailsJobPages stops before a poll would pass the deadli
   }
 });
 
-Deno.test("conversationDetailsJob cancels the job when the consumer stops early", async () => {
+Deno.test("items(conversationDetailsJobPages) cancels the job when the consumer stops early", async () => {
   const api = new FakeJobs(8);
-  for await (const conv of conversationDetailsJob(api, QUERY, options())) {
+  for await (const conv of items(conversationDetailsJobPages(api, QUERY, options()))) {
     assertEquals(conv.conversationId, "c0");
     break;
   }
@@ -261,11 +261,10 @@ Deno.test("conversationDetailsJob cancels the job when the consumer stops early"
   assertEquals(results.at(-1)!.options.signal!.aborted, true);
 });
 
-Deno.test("conversationDetailsJob leaves the job alone with cancelOnEarlyExit false", async () => {
+Deno.test("items(conversationDetailsJobPages) leaves the job alone with cancelOnEarlyExit false", async () => {
   const api = new FakeJobs(8);
-  for await (
-    const _ of conversationDetailsJob(api, QUERY, options(clock(), { cancelOnEarlyExit: false }))
-  ) {
+  const jobOptions = options(clock(), { cancelOnEarlyExit: false });
+  for await (const _ of items(conversationDetailsJobPages(api, QUERY, jobOptions))) {
     break;
   }
   assertEquals(api.count("DELETE"), 0);
@@ -431,16 +430,16 @@ Deno.test("conversationDetailsJobPages checks the data availability date", async
   assertEquals(api.submitted, 0);
   const warnings: string[] = [];
   const all = await Array.fromAsync(
-    conversationDetailsJob(
+    items(conversationDetailsJobPages(
       api,
       QUERY,
       options(clock(), { checkAvailability: "warn", onWarning: (m) => warnings.push(m) }),
-    ),
+    )),
   );
   assertEquals([all.length, warnings.length], [2, 1]);
   const before = api.count("GET", "/availability");
   await Array.fromAsync(
-    conversationDetailsJob(api, QUERY, options(clock(), { checkAvailability: "off" })),
+    items(conversationDetailsJobPages(api, QUERY, options(clock(), { checkAvailability: "off" }))),
   );
   assertEquals(api.count("GET", "/availability"), before);
 });

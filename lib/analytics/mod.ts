@@ -35,22 +35,59 @@
  * @module
  */
 
-export * from "./details_query.ts";
-export * from "./conversation_details.ts";
-export * from "./details_job.ts";
+export {
+  conversationDetails,
+  conversationDetailsPages,
+  conversationDetailsSource,
+} from "./conversation_details.ts";
+export type {
+  ConversationDetailsOptions,
+  ConversationDetailsPage,
+} from "./conversation_details.ts";
+export { conversationDetailsJobPages, conversationDetailsJobSource } from "./details_job.ts";
+export type {
+  ConversationDetailsJobOptions,
+  ConversationDetailsJobPage,
+} from "./details_job_options.ts";
 export {
   cancelDetailsJob,
   detailsJobAvailability,
-  type DetailsJobEvent,
-  type DetailsJobHints,
-  type DetailsJobRequestOptions,
-  type DetailsJobStatus,
   detailsJobStatus,
   submitDetailsJob,
   waitForDetailsJob,
-  type WaitForDetailsJobOptions,
 } from "./details_job_api.ts";
-export * from "./interval.ts";
-export * from "./table.ts";
-export * from "./names.ts";
-export * from "./names_fetch.ts";
+export type {
+  DetailsJobEvent,
+  DetailsJobHints,
+  DetailsJobRequestOptions,
+  DetailsJobStatus,
+  WaitForDetailsJobOptions,
+} from "./details_job_api.ts";
+export {
+  checkDetailsQuery,
+  DETAILS_JOBS_PATH,
+  DETAILS_QUERY_PATH,
+  ownedBy,
+} from "./details_query.ts";
+export type {
+  CheckedDetailsQuery,
+  Conversation,
+  ConversationDetailsQuery,
+} from "./details_query.ts";
+export {
+  DAY_MS,
+  formatDuration,
+  formatInstant,
+  formatInterval,
+  parseDuration,
+  parseInstant,
+  parseInterval,
+  splitInterval,
+} from "./interval.ts";
+export type { Interval } from "./interval.ts";
+export { conversationTable, TABLE_SHAPES } from "./table.ts";
+export type { Cell, ConversationTable, TableShape } from "./table.ts";
+export { emptyNameDirectory, NAME_KINDS } from "./names.ts";
+export type { NameDirectory, NameKind } from "./names.ts";
+export { fetchNameDirectory } from "./names_fetch.ts";
+export type { FetchNamesOptions } from "./names_fetch.ts";

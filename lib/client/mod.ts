@@ -24,10 +24,18 @@
  * @module
  */
 
-export * from "./genesys_client.ts";
-export * from "./client_options.ts";
-export * from "./events.ts";
-export * from "./token_manager.ts";
-export * from "./pacer.ts";
-export * from "./pacer_options.ts";
-export * from "./region.ts";
+export { GenesysClient } from "./genesys_client.ts";
+export type {
+  ClientStats,
+  GenesysClientOptions,
+  LastRateLimit,
+  PendingRequest,
+} from "./client_options.ts";
+export type { ClientEvent, RetryCause } from "./events.ts";
+export { TokenManager } from "./token_manager.ts";
+export type { TokenManagerOptions } from "./token_manager.ts";
+export { DEFAULT_RATE_PER_MINUTE, Pacer, sharedPacer } from "./pacer.ts";
+export type { PacerLimitStats, PacerOptions, PacerStats, RateLimitInfo } from "./pacer_options.ts";
+export type { PacerAcquireOptions, PacerResponse, PacerTicket } from "./pacer_options.ts";
+export { REGIONS, resolveRegion } from "./region.ts";
+export type { RegionInfo, ResolvedRegion } from "./region.ts";

@@ -34,21 +34,46 @@
  * @module
  */
 
-export * from "./extract.ts";
-export * from "./checkpoint.ts";
-export * from "./checkpoint_json.ts";
-export * from "./checkpoint_memory.ts";
-export * from "./checkpoint_file.ts";
-export * from "./checkpoint_kv.ts";
-export * from "./lock.ts";
-export * from "./sink.ts";
-export * from "./sink_memory.ts";
-export * from "./sink_stream.ts";
-export * from "./format.ts";
-export * from "./sync.ts";
-export * from "./sync_plan.ts";
-export * from "./sync_types.ts";
-export * from "./sync_snapshot.ts";
-export * from "./sync_manifest.ts";
-export * from "./sync_output.ts";
-export * from "./sync_via.ts";
+export { extract } from "./extract.ts";
+export type { ExtractOptions, ExtractResult } from "./extract_types.ts";
+export type {
+  ExtractCheckpointOptions,
+  ExtractCounters,
+  ExtractProgress,
+} from "./extract_types.ts";
+export type { Checkpoint, CheckpointOpenEnd, CheckpointStore } from "./checkpoint.ts";
+export { parseCheckpoint } from "./checkpoint_json.ts";
+export { MemoryCheckpointStore } from "./checkpoint_memory.ts";
+export { FileCheckpointStore } from "./checkpoint_file.ts";
+export type { FileCheckpointStoreOptions } from "./checkpoint_file.ts";
+export { KvCheckpointStore } from "./checkpoint_kv.ts";
+export type { KvCheckpointStoreOptions } from "./checkpoint_kv.ts";
+export type { KvAtomicLike, KvKeyPart, KvLike } from "./kv_like.ts";
+export { lockHolder } from "./lock.ts";
+export type { CheckpointLock, LockHolder } from "./lock.ts";
+export { FileSink, sinkIdentity } from "./sink.ts";
+export type { FileSinkOptions, Sink, SinkMark, SinkOpenOptions, SinkOptions } from "./sink.ts";
+export { MemorySink } from "./sink_memory.ts";
+export { StreamSink } from "./sink_stream.ts";
+export type { StreamSinkOptions } from "./sink_stream.ts";
+export { createRecordEncoder } from "./format.ts";
+export type { OutputFormat, RecordEncoder, RecordEncoderOptions } from "./format.ts";
+export { syncDays } from "./sync.ts";
+export type { SyncDaysOptions, SyncResult } from "./sync.ts";
+export { syncSnapshot } from "./sync_snapshot.ts";
+export type { SyncSnapshotOptions, SyncSnapshotResult } from "./sync_snapshot.ts";
+export type {
+  SyncCommonOptions,
+  SyncDayPlan,
+  SyncDayResult,
+  SyncDayStart,
+  SyncProgress,
+} from "./sync_types.ts";
+export { FileSyncOutput, MemorySyncOutput } from "./sync_output.ts";
+export type { FileSyncOutputOptions, SyncDayKind, SyncOutput } from "./sync_output.ts";
+export { readSyncManifest } from "./sync_manifest.ts";
+export type { ManifestPlace, SyncEntry, SyncManifest, SyncVia } from "./sync_manifest.ts";
+export { formatSyncDay, planSyncDays } from "./sync_plan.ts";
+export type { SyncPlan, SyncPlanOptions } from "./sync_plan.ts";
+export { viaCosts, viaCrossover } from "./sync_via.ts";
+export type { SyncViaOption, ViaCosts, ViaCostSettings } from "./sync_via.ts";

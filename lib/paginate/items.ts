@@ -9,7 +9,8 @@ import { paginate, type PaginateOptions } from "./paginate.ts";
 
 /**
  * Yields the items of a page stream one by one: the `entities` of {@link paginate} and
- * {@link paginateCursor} pages, or the `records` of {@link SourcePage}s.
+ * {@link paginateCursor} pages, the `conversations` of `conversationDetailsPages` and
+ * `conversationDetailsJobPages` pages, or the `records` of {@link SourcePage}s.
  *
  * @typeParam T The item type.
  * @param pages The pages.
@@ -25,18 +26,27 @@ import { paginate, type PaginateOptions } from "./paginate.ts";
  *   yield { entities: ["c"] };
  * }
  * deepStrictEqual(await Array.fromAsync(items(pages())), ["a", "b", "c"]);
+ *
+ * async function* details() {
+ *   yield { conversations: [{ conversationId: "x" }], position: 1 };
+ * }
+ * deepStrictEqual(await Array.fromAsync(items(details())), [{ conversationId: "x" }]);
  * ```
  */
 export async function* items<T>(
-  pages: AsyncIterable<{ entities: T[] } | { records: T[] }>,
+  pages: AsyncIterable<{ entities: T[] } | { records: T[] } | { conversations: T[] }>,
 ): AsyncGenerator<T, void, undefined> {
   for await (const page of pages) {
-    yield* "records" in page ? page.records : page.entities;
+    yield* "records" in page
+      ? page.records
+      : "conversations" in page
+      ? page.conversations
+      : page.entities;
   }
 }
 
 /**
- * Yields every entity of a page-number listing: {@link paginate} flattened.
+ * Yields every entity of a page-number listing: `items(paginate(client, path, options))`.
  *
  * @typeParam T The entity type.
  * @param client The API client.

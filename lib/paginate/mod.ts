@@ -30,7 +30,7 @@
  */
 
 export { MAX_EMPTY_PAGES, paginate } from "./paginate.ts";
-export { documentedCap, reachesCap, USERS_STATE_CAP } from "./listing_cap.ts";
+export { documentedCap, USERS_STATE_CAP } from "./listing_cap.ts";
 export type { ListingPage, ListingResponse, PaginateOptions } from "./paginate.ts";
 export { paginateCursor } from "./paginate_cursor.ts";
 export type { CursorPage, CursorResponse, PaginateCursorOptions } from "./paginate_cursor.ts";

@@ -27,7 +27,9 @@
  * @module
  */
 
-export * from "./retry.ts";
-export * from "./sleep.ts";
-export * from "./deadline.ts";
-export * from "./retry_after.ts";
+export { DEFAULT_MAX_RETRY_AFTER, retry } from "./retry.ts";
+export type { RetryInfo, RetryOptions, RetryReason, TimeBudget } from "./retry.ts";
+export { sleep } from "./sleep.ts";
+export { deadline } from "./deadline.ts";
+export type { DeadlineOptions } from "./deadline.ts";
+export { parseRetryAfter } from "./retry_after.ts";
