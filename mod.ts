@@ -42,3 +42,4 @@ export * from "./lib/types.ts";
 export * from "./lib/paginate/mod.ts";
 export * from "./lib/analytics/mod.ts";
 export * from "./lib/extract/mod.ts";
+export type { Clock } from "./lib/types.ts";

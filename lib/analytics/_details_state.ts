@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { JsonValue } from "../types.ts";
+import type { Clock, JsonValue } from "../types.ts";
 import { CheckpointError, UsageError } from "../errors.ts";
 import {
   checkDetailsQuery,
@@ -58,10 +58,10 @@ export interface ConversationDetailsOptions {
   /** Passed to every request: the per-attempt timeout in ms. */
   timeoutMs?: number;
   /**
-   * The clock, epoch ms (default `Date.now`): an interval that reaches past now is read up to
-   * now (whole seconds), and its last page says `openUntil`.
+   * The clock (only its `now` is used; default `Date.now`): an interval that reaches past now is
+   * read up to now (whole seconds), and its last page says `openUntil`.
    */
-  now?: () => number;
+  clock?: Clock;
 }
 
 /** One page of the details query stream. */
@@ -205,7 +205,7 @@ export function detailsSettings(
     pageSize,
     maxResults,
     concurrency: options.concurrency ?? 1,
-    now: options.now ?? Date.now,
+    now: options.clock?.now ?? Date.now,
     description: {
       endpoint: `POST ${DETAILS_QUERY_PATH}`,
       interval: formatInterval(checked.interval),

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ApiClient, RequestOptions } from "../types.ts";
+import type { ApiClient, Clock, RequestOptions } from "../types.ts";
 import { ApiError, DeadlineError, GenesysError, JobError, UsageError } from "../errors.ts";
 import { DETAILS_JOBS_PATH } from "./details_query.ts";
 import { formatDuration } from "./interval.ts";
@@ -259,10 +259,8 @@ export interface WaitForDetailsJobOptions extends DetailsJobRequestOptions {
   hints?: DetailsJobHints;
   /** Receives a `state` event after each poll. */
   onJob?: (event: DetailsJobEvent) => void;
-  /** The clock, epoch ms. Default `Date.now`. */
-  now?: () => number;
-  /** Waits `ms`, rejecting when the signal aborts. Default: a timer that an abort clears. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** The time and the waits between polls (see {@link Clock}). Default the real ones. */
+  clock?: Clock;
 }
 
 /**
@@ -302,7 +300,7 @@ export function pollSettings(
  *
  * @param client The API client.
  * @param jobId The job id.
- * @param options Poll interval, backoff, longest wait, clock, sleep, signal, deadline.
+ * @param options Poll interval, backoff, longest wait, clock, signal, deadline.
  * @returns The `FULFILLED` status.
  * @throws {JobError} When the job ends `FAILED`, `CANCELLED` or `EXPIRED`, is gone (404, state
  * `EXPIRED`), or outlasts `maxWait` (its current state).
@@ -318,7 +316,7 @@ export function pollSettings(
  * const client = { request: () => Promise.resolve({ state: states.shift() }) } as unknown as ApiClient;
  * const waits: number[] = [];
  * const sleep = (ms: number) => (waits.push(ms), Promise.resolve());
- * await waitForDetailsJob(client, "j1", { sleep, pollInterval: "1s" });
+ * await waitForDetailsJob(client, "j1", { clock: { sleep }, pollInterval: "1s" });
  * deepStrictEqual(waits, [1000, 1500]);
  * ```
  */
@@ -328,8 +326,8 @@ export async function waitForDetailsJob(
   options: WaitForDetailsJobOptions = {},
 ): Promise<DetailsJobStatus> {
   const { pollMs, maxPollMs, backoff, maxWaitMs } = pollSettings(options);
-  const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? defaultSleep;
+  const now = options.clock?.now ?? Date.now;
+  const sleep = options.clock?.sleep ?? defaultSleep;
   const poll = async () => {
     const status = await detailsJobStatus(client, jobId, options);
     options.onJob?.({ type: "state", jobId, state: status?.state ?? "EXPIRED" });

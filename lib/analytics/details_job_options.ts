@@ -6,7 +6,7 @@
 
 import type { Conversation } from "./details_query.ts";
 import type { DetailsJobEvent, DetailsJobHints } from "./details_job_api.ts";
-import type { JsonValue } from "../types.ts";
+import type { Clock, JsonValue } from "../types.ts";
 
 /** Options of {@link conversationDetailsJobPages} and friends. */
 export interface ConversationDetailsJobOptions {
@@ -57,12 +57,11 @@ export interface ConversationDetailsJobOptions {
   /** Passed to every request: the per-attempt timeout in ms. */
   timeoutMs?: number;
   /**
-   * The clock, epoch ms. Default `Date.now`. Besides timing the polls, it decides what has
-   * happened: an interval reaching past now is read up to now (whole seconds).
+   * The time and the waits between polls (see {@link Clock}; `random` is not used). Default the
+   * real ones. Besides timing the polls, `now` decides what has happened: an interval reaching
+   * past now is read up to now (whole seconds).
    */
-  now?: () => number;
-  /** Waits `ms` (rejecting when the signal aborts). Default: a timer. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  clock?: Clock;
 }
 
 /** One page of a details job stream. */

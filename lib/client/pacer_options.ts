@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { Clock } from "../types.ts";
+
 /** Options of a {@link Pacer}. */
 export interface PacerOptions {
   /**
@@ -36,13 +38,11 @@ export interface PacerOptions {
   /**
    * The longest pause a 429's `Retry-After` imposes on every request, in milliseconds; a longer
    * one (a daily quota) pauses no one, since the client fails such a request at once. Default
-   * 180000 (the client's `maxRetryAfter`).
+   * 180000 (the client's `retry.maxRetryAfter`).
    */
   maxPauseMs?: number;
-  /** The clock, in epoch milliseconds. Default `Date.now`. */
-  now?: () => number;
-  /** Waits `ms` milliseconds; an abort of `signal` ends the wait. Default a timer. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** The time and waits (see {@link Clock}; `random` is not used). Default the real ones. */
+  clock?: Clock;
 }
 
 /** Options of {@link Pacer.acquire}. */

@@ -63,7 +63,6 @@ export interface SyncDaysOptions extends SyncPlanOptions, SyncCommonOptions {
     | "pollBackoff"
     | "hints"
     | "onJob"
-    | "sleep"
     | "retrySubmit"
     | "resubmitExpired"
   >;
@@ -135,7 +134,7 @@ export interface SyncResult {
  * const store = new MemoryCheckpointStore();
  * const output = new MemorySyncOutput();
  * const now = () => Date.parse("2026-01-05T12:00:00Z");
- * const options = { client, store, output, since: "2026-01-01", via: "query" as const, now };
+ * const options = { client, store, output, since: "2026-01-01", via: "query" as const, clock: { now } };
  * const first = await syncDays(options);
  * deepStrictEqual(Object.keys(first.manifest.days), ["2026-01-01", "2026-01-02"]);
  * strictEqual(output.text("2026-01-02"), '{"conversationId":"c-2026-01-02","conversationStart":"2026-01-02T10:00:00Z"}\n');
@@ -161,7 +160,6 @@ export async function syncDays(options: SyncDaysOptions): Promise<SyncResult> {
   const sample = { ...filters, interval: "2026-01-01T00:00:00Z/2026-01-02T00:00:00Z" };
   const body = checkDetailsQuery(sample, "query").body as Record<string, JsonValue>;
   if (via !== "query") checkDetailsQuery(sample, "jobs");
-  const now = options.now ?? Date.now;
   const { client, output } = options;
   const job = { filter: body, output: output.identity };
   const session = await SyncSession.open(options, "conversations", job, plan.final);
@@ -191,7 +189,7 @@ export async function syncDays(options: SyncDaysOptions): Promise<SyncResult> {
         prefetch: options.prefetch,
         concurrency: options.concurrency,
         ...base,
-        now,
+        clock: options.clock,
       }) as PageSource,
       jobs: conversationDetailsJobSource(client, query, {
         ...options.jobs,
@@ -199,7 +197,7 @@ export async function syncDays(options: SyncDaysOptions): Promise<SyncResult> {
         prefetch: options.prefetch,
         checkAvailability: "off",
         ...base,
-        now,
+        clock: options.clock,
       }) as PageSource,
       interval: query.interval,
     };

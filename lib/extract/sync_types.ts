@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { JsonValue, PageSource, SourceCap } from "../types.ts";
+import type { Clock, JsonValue, PageSource, SourceCap } from "../types.ts";
 import type { CheckpointLock } from "./lock.ts";
 import type { CheckpointStore } from "./checkpoint.ts";
 import type { ExtractCounters, ExtractProgress } from "./extract.ts";
@@ -108,8 +108,11 @@ export interface SyncCommonOptions {
   identity?: JsonValue;
   /** Stops the run after the current page; the day is resumed by the next run. */
   signal?: AbortSignal;
-  /** The clock, epoch ms. Default `Date.now`. */
-  now?: () => number;
+  /**
+   * The clock: its `now` decides the days and times the run; `syncDays` also waits between the
+   * polls of its details jobs with its `sleep`. Default the real one.
+   */
+  clock?: Clock;
   /** Reads the client's counters for the progress events. */
   stats?: () => ExtractCounters;
   /** Called after each durable page. */
