@@ -16,9 +16,17 @@ export type LogFields = Record<string, unknown>;
 
 /** Options of {@link createLogger}. */
 export interface LoggerOptions {
-  /** The least severe level written; `silent` writes nothing. Default `info`. */
+  /**
+   * The least severe level written; `silent` writes nothing.
+   *
+   * @default {"info"}
+   */
   level?: LogLevel | "silent";
-  /** `text` (`<time> INFO message key=value`) or `json` (one object per line). Default `text`. */
+  /**
+   * `text` (`<time> INFO message key=value`) or `json` (one object per line).
+   *
+   * @default {"text"}
+   */
   format?: "text" | "json";
   /** Receives each line, without the newline. Default: written to stderr. */
   write?: (line: string) => void;

@@ -62,14 +62,23 @@ export interface RequestOptions {
  * ```
  */
 export interface Clock {
-  /** The current time, in epoch milliseconds. Default `Date.now`. */
+  /**
+   * The current time, in epoch milliseconds.
+   *
+   * @default {Date.now}
+   */
   now?: () => number;
   /**
-   * Waits `ms` milliseconds, rejecting with the signal's reason when it aborts. Default `sleep`,
-   * a timer that an abort ends.
+   * Waits `ms` milliseconds, rejecting with the signal's reason when it aborts.
+   *
+   * @default {sleep} a timer that an abort ends
    */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** A random number in [0, 1), for the backoff jitter. Default `Math.random`. */
+  /**
+   * A random number in [0, 1), for the backoff jitter.
+   *
+   * @default {Math.random}
+   */
   random?: () => number;
 }
 

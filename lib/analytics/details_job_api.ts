@@ -41,9 +41,17 @@ export interface DetailsJobEvent {
  * (`--availability warn`, `--job-wait`), a library caller keeps the option names (the defaults).
  */
 export interface DetailsJobHints {
-  /** How to accept an interval past the data availability date. Default `checkAvailability: 'warn'`. */
+  /**
+   * How to accept an interval past the data availability date.
+   *
+   * @default {"checkAvailability: 'warn'"}
+   */
   allowUnavailable?: string;
-  /** The setting for the longest wait for a job. Default `maxWait`. */
+  /**
+   * The setting for the longest wait for a job.
+   *
+   * @default {"maxWait"}
+   */
   maxWait?: string;
 }
 
@@ -245,13 +253,29 @@ export function jobEndedError(jobId: string, status: DetailsJobStatus): JobError
 
 /** Options of {@link waitForDetailsJob}. */
 export interface WaitForDetailsJobOptions extends DetailsJobRequestOptions {
-  /** The first wait between polls: a duration such as `2s` (default) or ms. */
+  /**
+   * The first wait between polls: a duration such as `2s` or ms.
+   *
+   * @default {"2s"}
+   */
   pollInterval?: string | number;
-  /** The longest wait between polls. Default `30s`. */
+  /**
+   * The longest wait between polls.
+   *
+   * @default {"30s"}
+   */
   maxPollInterval?: string | number;
-  /** Each wait is the previous one times this factor (capped). Default 1.5. */
+  /**
+   * Each wait is the previous one times this factor (capped).
+   *
+   * @default {1.5}
+   */
   pollBackoff?: number;
-  /** How long to wait before failing with a {@link JobError}. Default `30m`. */
+  /**
+   * How long to wait before failing with a {@link JobError}.
+   *
+   * @default {"30m"}
+   */
   maxWait?: string | number;
   /** A status already read (the first poll is then skipped). */
   first?: DetailsJobStatus;

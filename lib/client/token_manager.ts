@@ -25,21 +25,33 @@ export interface TokenManagerOptions {
   /** The OAuth client secret. Kept private: never printed, serialized or put in a message. */
   clientSecret: string;
   /**
-   * Which fraction of a token's lifetime may pass before it is renewed, between 0.1 and 1.
-   * Default 0.8: a 300 s token is renewed after 240 s, a 2 s token after 1.6 s.
+   * Which fraction of a token's lifetime may pass before it is renewed, between 0.1 and 1: at
+   * 0.8, a 300 s token is renewed after 240 s, a 2 s token after 1.6 s.
+   *
+   * @default {0.8}
    */
   refreshRatio?: number;
-  /** The per-attempt timeout of a token request, in milliseconds (`--timeout`). Default 30000. */
+  /**
+   * The per-attempt timeout of a token request, in milliseconds (`--timeout`).
+   *
+   * @default {30000}
+   */
   timeoutMs?: number;
   /**
-   * How token requests are retried (429, 408, 5xx and network errors are). Default
-   * maxAttempts 8, minTimeout 1000, maxTimeout 30000, multiplier 2, jitter 1, maxRetryAfter
-   * 180000: with these, about a minute and a half of token endpoint outage is ridden out.
+   * How token requests are retried (429, 408, 5xx and network errors are). The defaults ride out
+   * about a minute and a half of token endpoint outage.
+   *
+   * @default {maxAttempts 8, minTimeout 1000, maxTimeout 30000, multiplier 2, jitter 1,
+   * maxRetryAfter 180000}
    */
   retry?: RetryPolicy;
   /** An absolute deadline (epoch ms by the clock) that no wait crosses. */
   deadline?: number;
-  /** The fetch implementation. Default the global `fetch`. */
+  /**
+   * The fetch implementation.
+   *
+   * @default {fetch}
+   */
   fetch?: typeof fetch;
   /** The time, waits and jitter randomness (see {@link Clock}). Default the real ones. */
   clock?: Clock;

@@ -20,7 +20,8 @@ export interface KvCheckpointStoreOptions {
   /**
    * How long a lock lives without being renewed, in milliseconds: a run renews it every third of
    * this and on every save, so a lock of a run that died is free again after at most this long.
-   * Default 60000.
+   *
+   * @default {60000}
    */
   lockTtlMs?: number;
   /** The clock that lock expiry is judged by (only its `now` is used). Default `Date.now`. */

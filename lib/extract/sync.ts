@@ -42,13 +42,29 @@ export interface SyncDaysOptions extends SyncPlanOptions, SyncCommonOptions {
    * way it was started. Provisional days always use the query (jobs lag behind now).
    */
   via?: SyncViaOption;
-  /** Conversations per details query page, 1 to 100. Default 100. */
+  /**
+   * Conversations per details query page, 1 to 100.
+   *
+   * @default {100}
+   */
   pageSize?: number;
-  /** Conversations per job results page, 1 to 10,000. Default 1000. */
+  /**
+   * Conversations per job results page, 1 to 10,000.
+   *
+   * @default {1000}
+   */
   jobPageSize?: number;
-  /** Most details query requests in flight (see `conversationDetailsSource`). Default 1. */
+  /**
+   * Most details query requests in flight (see `conversationDetailsSource`).
+   *
+   * @default {1}
+   */
   concurrency?: number;
-  /** Fetch the next page while the current one is written. Default `true`. */
+  /**
+   * Fetch the next page while the current one is written.
+   *
+   * @default {true}
+   */
   prefetch?: boolean;
   /** Passed to every request: an absolute deadline, epoch ms. */
   deadline?: number;
@@ -66,7 +82,11 @@ export interface SyncDaysOptions extends SyncPlanOptions, SyncCommonOptions {
     | "retrySubmit"
     | "resubmitExpired"
   >;
-  /** `auto`: the status polls a job is expected to take (see {@link viaCosts}). Default 6. */
+  /**
+   * `auto`: the status polls a job is expected to take (see {@link viaCosts}).
+   *
+   * @default {6}
+   */
   jobPolls?: number;
 }
 

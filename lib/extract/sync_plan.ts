@@ -72,8 +72,10 @@ export interface SyncPlanOptions {
   /** The first day not synced. Default: the end of the last settled day. */
   until?: string | number;
   /**
-   * How long after its end a day is final: a duration such as `48h` or ms. Default `48h`: the
-   * API's data of the last ~48 hours can still change (late segments, nightly reprocessing).
+   * How long after its end a day is final: a duration such as `48h` or ms. The API's data of the
+   * last ~48 hours can still change (late segments, nightly reprocessing).
+   *
+   * @default {"48h"}
    */
   settle?: string | number;
   /** Also write the days that are not settled yet (up to now) as provisional. */

@@ -95,7 +95,11 @@ export interface SyncCommonOptions {
   store: CheckpointStore;
   /** Where the days go. */
   output: SyncOutput;
-  /** The manifest's key in the store. Default `manifest`. */
+  /**
+   * The manifest's key in the store.
+   *
+   * @default {"manifest"}
+   */
   manifestKey?: string;
   /** A day's checkpoint key in the store. Default: the day itself. */
   checkpointKey?: (day: string) => string;

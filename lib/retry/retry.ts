@@ -33,22 +33,42 @@ export interface RetryInfo {
  * these under their `retry` option, with defaults of their own.
  */
 export interface RetryPolicy {
-  /** How many times `fn` is called at most (a positive integer). Default 5. */
+  /**
+   * How many times `fn` is called at most (a positive integer).
+   *
+   * @default {5}
+   */
   maxAttempts?: number;
-  /** The backoff before the second attempt, in milliseconds (before jitter). Default 1000. */
+  /**
+   * The backoff before the second attempt, in milliseconds (before jitter).
+   *
+   * @default {1000}
+   */
   minTimeout?: number;
-  /** The longest backoff, in milliseconds (before jitter). Default 60000. */
+  /**
+   * The longest backoff, in milliseconds (before jitter).
+   *
+   * @default {60000}
+   */
   maxTimeout?: number;
-  /** How much the backoff grows after each attempt (at least 1). Default 2. */
+  /**
+   * How much the backoff grows after each attempt (at least 1).
+   *
+   * @default {2}
+   */
   multiplier?: number;
   /**
    * How much of the backoff is randomised, from 0 (none: wait the full backoff) to 1 (full
-   * jitter: wait anywhere between 0 and the backoff). Default 1.
+   * jitter: wait anywhere between 0 and the backoff).
+   *
+   * @default {1}
    */
   jitter?: number;
   /**
    * The longest hinted delay that is waited, in milliseconds; a longer one fails at once with a
-   * {@link RateLimitError} that says how long was asked for. Default 180000 (3 minutes).
+   * {@link RateLimitError} that says how long was asked for.
+   *
+   * @default {180000} 3 minutes
    */
   maxRetryAfter?: number;
 }
