@@ -63,6 +63,7 @@ export type {
 export type {
   ApiClient,
   ApiResponse,
+  Clock,
   JsonValue,
   PageSource,
   Query,
@@ -79,12 +80,14 @@ export type {
   DeadlineOptions,
   RetryInfo,
   RetryOptions,
+  RetryPolicy,
   RetryReason,
   TimeBudget,
 } from "./lib/retry/mod.ts";
 export { GenesysClient, REGIONS, resolveRegion, TokenManager } from "./lib/client/mod.ts";
 export type {
   ClientEvent,
+  ClientRetryPolicy,
   ClientStats,
   GenesysClientOptions,
   LastRateLimit,

@@ -62,8 +62,7 @@ async function child(args: string[]): Promise<void> {
     region: url,
     clientId,
     clientSecret,
-    minTimeout: 20,
-    maxTimeout: 500,
+    retry: { minTimeout: 20, maxTimeout: 500 },
   });
   const path = `${dir}/conversations.jsonl`;
   const { store, key } = FileCheckpointStore.forFile(`${path}.checkpoint.json`);

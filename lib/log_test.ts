@@ -5,7 +5,7 @@ import { redact, Redactor } from "./redact.ts";
 function capture(options: LoggerOptions = {}) {
   const lines: string[] = [];
   const log = createLogger({
-    now: () => Date.UTC(2024, 4, 1, 12),
+    clock: { now: () => Date.UTC(2024, 4, 1, 12) },
     write: (l) => lines.push(l),
     ...options,
   });

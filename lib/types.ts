@@ -39,6 +39,49 @@ export interface RequestOptions {
   deadline?: number;
 }
 
+/**
+ * Injected time and randomness: what a test passes to drive waits, expiry and jitter exactly,
+ * without patched globals. Each field is optional; a missing one is the real thing.
+ *
+ * @example
+ * ```ts
+ * import type { Clock } from "./types.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * let time = 0;
+ * const clock: Clock = {
+ *   now: () => time,
+ *   sleep: (ms) => {
+ *     time += ms;
+ *     return Promise.resolve();
+ *   },
+ *   random: () => 0,
+ * };
+ * await clock.sleep?.(1_500);
+ * strictEqual(clock.now?.(), 1_500);
+ * ```
+ */
+export interface Clock {
+  /**
+   * The current time, in epoch milliseconds.
+   *
+   * @default {Date.now}
+   */
+  now?: () => number;
+  /**
+   * Waits `ms` milliseconds, rejecting with the signal's reason when it aborts.
+   *
+   * @default {sleep} a timer that an abort ends
+   */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * A random number in [0, 1), for the backoff jitter.
+   *
+   * @default {Math.random}
+   */
+  random?: () => number;
+}
+
 /** A parsed response with its status and headers. */
 export interface ApiResponse<T> {
   /** HTTP status (2xx). */

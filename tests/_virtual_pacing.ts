@@ -80,7 +80,10 @@ export async function virtualPacing(options: {
   const time = new VirtualTime();
   const now = () => time.now;
   const limit = options.limit(now);
-  const pacer = new Pacer({ now, sleep: time.sleep, ...options.pacer });
+  const pacer = new Pacer({
+    ...options.pacer,
+    clock: { now, sleep: time.sleep, ...options.pacer?.clock },
+  });
   let accepted = 0;
   let rejected = 0;
   let issued = 0;

@@ -52,9 +52,11 @@ function client(sim: Simulator, clock: VirtualClock, totals: Totals): GenesysCli
     region: sim.url,
     clientId: sim.clientId,
     clientSecret: sim.clientSecret,
-    now: clock.now,
-    sleep: clock.sleep,
-    random: () => (seed = (seed * 16807) % 2147483647) / 2147483647,
+    clock: {
+      now: clock.now,
+      sleep: clock.sleep,
+      random: () => (seed = (seed * 16807) % 2147483647) / 2147483647,
+    },
     fetch: (input, init) => {
       clock.t += 100;
       const auth = new Headers(init?.headers).get("authorization");
@@ -90,7 +92,7 @@ async function extractInterrupted(
       checkpoint: { store, key },
       identity: { region: sim.url },
       signal: controller.signal,
-      now: clock.now,
+      clock: { now: clock.now },
       onProgress: (p) => {
         // With faults on: revoke the live tokens after each run's first page (next request: 401).
         if (stopEvery > 0 && p.pagesThisRun === 1) sim.revokeTokens();
@@ -249,8 +251,7 @@ Deno.test("extract a details job to CSV under faults, stopped and resumed, gives
     source: (c, clock) =>
       conversationDetailsJobSource(c, { interval }, {
         pageSize: 40,
-        now: clock.now,
-        sleep: clock.sleep,
+        clock: { now: clock.now, sleep: clock.sleep },
       }),
   }, sim);
   // Resumes continued the same job: one submission for the clean run, one for the faulty runs.

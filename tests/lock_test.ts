@@ -175,8 +175,8 @@ Deno.test("KvCheckpointStore's lock: refused while held, taken over once expired
   try {
     let now = Date.UTC(2026, 0, 1);
     const clock = () => now;
-    const a = new KvCheckpointStore(kv, ["t"], { lockTtlMs: 60_000, now: clock });
-    const b = new KvCheckpointStore(kv, ["t"], { lockTtlMs: 60_000, now: clock });
+    const a = new KvCheckpointStore(kv, ["t"], { lockTtlMs: 60_000, clock: { now: clock } });
+    const b = new KvCheckpointStore(kv, ["t"], { lockTtlMs: 60_000, clock: { now: clock } });
     const first = await a.lock("job");
     const refused = await assertRejects(() => b.lock("job"), LockError);
     assert(refused.message.includes(`pid ${Deno.pid}`), refused.message);

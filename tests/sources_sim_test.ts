@@ -57,8 +57,7 @@ function simClient(sim: Simulator, time: ReturnType<typeof virtualTime>): Genesy
     region: sim.url,
     clientId: sim.clientId,
     clientSecret: sim.clientSecret,
-    now: time.now,
-    sleep: time.sleep,
+    clock: { now: time.now, sleep: time.sleep },
     fetch: time.fetch,
   });
 }
@@ -110,9 +109,7 @@ Deno.test({
     region: sim.url,
     clientId: sim.clientId,
     clientSecret: sim.clientSecret,
-    maxAttempts: 2,
-    minTimeout: 1,
-    maxTimeout: 5,
+    retry: { maxAttempts: 2, minTimeout: 1, maxTimeout: 5 },
     fetch: (input, init) => {
       const promise = fetch(input, init);
       const url = new URL(input instanceof Request ? input.url : String(input));
@@ -203,8 +200,7 @@ Deno.test("conversationDetailsJobSource over HTTP gives exactly the simulator's 
   const client = simClient(sim, time);
   const source = conversationDetailsJobSource(client, SIM_QUERY, {
     pageSize: 20,
-    now: time.now,
-    sleep: time.sleep,
+    clock: { now: time.now, sleep: time.sleep },
   });
   const pages = await Array.fromAsync(source.pages());
   const expected = ownedJobIds(sim);
@@ -225,8 +221,7 @@ Deno.test("conversationDetailsJobSource over HTTP resumes a live job by cursor a
   const client = simClient(sim, time);
   const source = conversationDetailsJobSource(client, SIM_QUERY, {
     pageSize: 50,
-    now: time.now,
-    sleep: time.sleep,
+    clock: { now: time.now, sleep: time.sleep },
   });
   const expected = ownedJobIds(sim);
   // a first run stops after 3 result pages (the engine's graceful stop: the job is kept)
@@ -265,8 +260,7 @@ Deno.test("items(conversationDetailsJobPages) over HTTP cancels the job when the
   for await (
     const conv of items(conversationDetailsJobPages(client, SIM_QUERY, {
       pageSize: 10,
-      now: time.now,
-      sleep: time.sleep,
+      clock: { now: time.now, sleep: time.sleep },
     }))
   ) {
     assertEquals(typeof conv.conversationId, "string");

@@ -199,7 +199,7 @@ Deno.test("Stand-in details query: an interval ending after now is read up to no
     for (const now of runs) {
       const run = conversationDetailsSource(client, { interval, order }, {
         chunk: "6h",
-        now: () => now,
+        clock: { now: () => now },
       });
       assertEquals(run.description, source.description);
       const pages = await Array.fromAsync(run.pages(position));
@@ -238,9 +238,8 @@ Deno.test("Stand-in jobs: overlap semantics (3-hour calls), with and without sta
     );
     const pages = await Array.fromAsync(
       conversationDetailsJobPages(client, { interval, startOfDayIntervalMatching }, {
-        sleep: () => Promise.resolve(),
+        clock: { sleep: () => Promise.resolve(), now: () => Date.parse("2026-01-20T00:00:00Z") },
         pageSize: 40,
-        now: () => Date.parse("2026-01-20T00:00:00Z"),
       }),
     );
     const got = pages.flatMap((p) => p.conversations.map((c) => c.conversationId));

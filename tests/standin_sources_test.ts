@@ -322,8 +322,7 @@ Deno.test("Stand-in jobs: 202 {jobId}, QUEUED → PENDING → FULFILLED, cursor 
     interval: JOB_INTERVAL,
   }, {
     pageSize: 10,
-    now: clock.now,
-    sleep: clock.sleep,
+    clock: { now: clock.now, sleep: clock.sleep },
     onJob: (e) => e.state && states.push(e.state),
   }));
   const got = pages.flatMap((p) => p.conversations.map((c) => c.conversationId));
@@ -360,8 +359,7 @@ Deno.test("Stand-in jobs: results that answer 404 after expiry end in a JobError
         pageSize: 10,
         prefetch: false,
         cancelOnEarlyExit: false,
-        now: clock.now,
-        sleep: clock.sleep,
+        clock: { now: clock.now, sleep: clock.sleep },
       })
     ) {
       if (page.conversations.length > 0) jobs.expire(page.jobId);
@@ -377,8 +375,7 @@ for (const status of [202, 204]) {
     for await (
       const page of conversationDetailsJobPages(client, { interval: JOB_INTERVAL }, {
         pageSize: 10,
-        now: clock.now,
-        sleep: clock.sleep,
+        clock: { now: clock.now, sleep: clock.sleep },
       })
     ) {
       if (page.conversations.length > 0) break;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { JsonValue } from "../types.ts";
+import type { Clock, JsonValue } from "../types.ts";
 import { CheckpointError, UsageError } from "../errors.ts";
 import {
   checkDetailsQuery,
@@ -27,26 +27,40 @@ import { durationOption } from "./_duration_option.ts";
 /** Options of {@link conversationDetailsPages} and friends. */
 export interface ConversationDetailsOptions {
   /**
-   * Chunk size: a duration such as `1d` (default), `6h` or `7d`, or milliseconds. Chunks fall on
-   * a grid from the UTC midnight of the interval's first day. At most 7 days without filters,
-   * 31 days with one (the API's limits).
+   * Chunk size: a duration such as `1d`, `6h` or `7d`, or milliseconds. Chunks fall on a grid
+   * from the UTC midnight of the interval's first day. At most 7 days without filters, 31 days
+   * with one (the API's limits).
+   *
+   * @default {"1d"}
    */
   chunk?: string | number;
   /** Conversations per page, 1 to 100. Default: the body's `paging.pageSize`, else 100. */
   pageSize?: number;
-  /** The smallest span bisection may reach before failing. Default `1m`. */
+  /**
+   * The smallest span bisection may reach before failing.
+   *
+   * @default {"1m"}
+   */
   minChunk?: string | number;
   /**
-   * The paging limit of the API. Default 100,000. `totalHits` is approximate, so a span is
-   * bisected once its `totalHits` passes {@link SPLIT_RATIO} (80 %) of it.
+   * The paging limit of the API. `totalHits` is approximate, so a span is bisected once its
+   * `totalHits` passes {@link SPLIT_RATIO} (80 %) of it.
+   *
+   * @default {100000}
    */
   maxResults?: number;
-  /** Fetch the next page while the current one is handled. Default `true`. */
+  /**
+   * Fetch the next page while the current one is handled.
+   *
+   * @default {true}
+   */
   prefetch?: boolean;
   /**
-   * Most requests in flight at once, 1 to 16. Default 1. Above 1, pages are fetched ahead across
-   * chunks (each chunk's first page) and within a chunk once its `totalHits` is known, at most
-   * twice this many held; pages are still handed out in order with the same positions.
+   * Most requests in flight at once, 1 to 16. Above 1, pages are fetched ahead across chunks
+   * (each chunk's first page) and within a chunk once its `totalHits` is known, at most twice
+   * this many held; pages are still handed out in order with the same positions.
+   *
+   * @default {1}
    */
   concurrency?: number;
   /** A `position` from an earlier page of the same query and options: continue after it. */
@@ -58,10 +72,10 @@ export interface ConversationDetailsOptions {
   /** Passed to every request: the per-attempt timeout in ms. */
   timeoutMs?: number;
   /**
-   * The clock, epoch ms (default `Date.now`): an interval that reaches past now is read up to
-   * now (whole seconds), and its last page says `openUntil`.
+   * The clock (only its `now` is used; default `Date.now`): an interval that reaches past now is
+   * read up to now (whole seconds), and its last page says `openUntil`.
    */
-  now?: () => number;
+  clock?: Clock;
 }
 
 /** One page of the details query stream. */
@@ -205,7 +219,7 @@ export function detailsSettings(
     pageSize,
     maxResults,
     concurrency: options.concurrency ?? 1,
-    now: options.now ?? Date.now,
+    now: options.clock?.now ?? Date.now,
     description: {
       endpoint: `POST ${DETAILS_QUERY_PATH}`,
       interval: formatInterval(checked.interval),

@@ -65,7 +65,7 @@ export class JobRun {
     this.#client = client;
     this.#checked = checked;
     this.#options = options;
-    this.#now = options.now ?? Date.now;
+    this.#now = options.clock?.now ?? Date.now;
     // This run reads up to now at most: what has not happened yet is left for a later run.
     this.runEnd = Math.min(checked.interval.end, Math.floor(this.#now() / 1000) * 1000);
     const { controller, signal } = linkSignal(options.signal);

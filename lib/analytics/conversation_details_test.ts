@@ -679,7 +679,7 @@ Deno.test("conversationDetailsPages resumed later from every position of an inte
   const now2 = at("2026-01-02T21:40:00Z");
   const handler = details(data, { semantics: "real" });
   for (const order of ["asc", "desc"] as const) {
-    const options = { pageSize: 5, chunk: "6h", now: () => now1 };
+    const options = { pageSize: 5, chunk: "6h", clock: { now: () => now1 } };
     const pages = await Array.fromAsync(
       conversationDetailsPages(new QueryClient(handler), { interval, order }, options),
     );
@@ -696,7 +696,7 @@ Deno.test("conversationDetailsPages resumed later from every position of an inte
       const rest = await Array.fromAsync(
         conversationDetailsPages(new QueryClient(handler), { interval, order }, {
           ...options,
-          now: () => now2,
+          clock: { now: () => now2 },
           resumeFrom: JSON.parse(JSON.stringify(page.position)),
         }),
       );

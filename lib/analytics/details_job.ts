@@ -75,7 +75,7 @@ import { readJobPosition } from "./_job_position.ts";
  *
  * const ids = [];
  * const query = { interval: "2026-01-01T00:00:00Z/2026-01-02T00:00:00Z" };
- * const options = { checkAvailability: "off" as const, sleep: () => Promise.resolve() };
+ * const options = { checkAvailability: "off" as const, clock: { sleep: () => Promise.resolve() } };
  * for await (const page of conversationDetailsJobPages(client, query, options)) {
  *   ids.push(...page.conversations.map((c) => c.conversationId));
  * }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ApiClient, RequestOptions } from "../types.ts";
+import type { ApiClient, Clock, RequestOptions } from "../types.ts";
 import { ApiError, DeadlineError, GenesysError, JobError, UsageError } from "../errors.ts";
 import { DETAILS_JOBS_PATH } from "./details_query.ts";
 import { formatDuration } from "./interval.ts";
@@ -41,9 +41,17 @@ export interface DetailsJobEvent {
  * (`--availability warn`, `--job-wait`), a library caller keeps the option names (the defaults).
  */
 export interface DetailsJobHints {
-  /** How to accept an interval past the data availability date. Default `checkAvailability: 'warn'`. */
+  /**
+   * How to accept an interval past the data availability date.
+   *
+   * @default {"checkAvailability: 'warn'"}
+   */
   allowUnavailable?: string;
-  /** The setting for the longest wait for a job. Default `maxWait`. */
+  /**
+   * The setting for the longest wait for a job.
+   *
+   * @default {"maxWait"}
+   */
   maxWait?: string;
 }
 
@@ -245,13 +253,29 @@ export function jobEndedError(jobId: string, status: DetailsJobStatus): JobError
 
 /** Options of {@link waitForDetailsJob}. */
 export interface WaitForDetailsJobOptions extends DetailsJobRequestOptions {
-  /** The first wait between polls: a duration such as `2s` (default) or ms. */
+  /**
+   * The first wait between polls: a duration such as `2s` or ms.
+   *
+   * @default {"2s"}
+   */
   pollInterval?: string | number;
-  /** The longest wait between polls. Default `30s`. */
+  /**
+   * The longest wait between polls.
+   *
+   * @default {"30s"}
+   */
   maxPollInterval?: string | number;
-  /** Each wait is the previous one times this factor (capped). Default 1.5. */
+  /**
+   * Each wait is the previous one times this factor (capped).
+   *
+   * @default {1.5}
+   */
   pollBackoff?: number;
-  /** How long to wait before failing with a {@link JobError}. Default `30m`. */
+  /**
+   * How long to wait before failing with a {@link JobError}.
+   *
+   * @default {"30m"}
+   */
   maxWait?: string | number;
   /** A status already read (the first poll is then skipped). */
   first?: DetailsJobStatus;
@@ -259,10 +283,8 @@ export interface WaitForDetailsJobOptions extends DetailsJobRequestOptions {
   hints?: DetailsJobHints;
   /** Receives a `state` event after each poll. */
   onJob?: (event: DetailsJobEvent) => void;
-  /** The clock, epoch ms. Default `Date.now`. */
-  now?: () => number;
-  /** Waits `ms`, rejecting when the signal aborts. Default: a timer that an abort clears. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** The time and the waits between polls (see {@link Clock}). Default the real ones. */
+  clock?: Clock;
 }
 
 /**
@@ -302,7 +324,7 @@ export function pollSettings(
  *
  * @param client The API client.
  * @param jobId The job id.
- * @param options Poll interval, backoff, longest wait, clock, sleep, signal, deadline.
+ * @param options Poll interval, backoff, longest wait, clock, signal, deadline.
  * @returns The `FULFILLED` status.
  * @throws {JobError} When the job ends `FAILED`, `CANCELLED` or `EXPIRED`, is gone (404, state
  * `EXPIRED`), or outlasts `maxWait` (its current state).
@@ -318,7 +340,7 @@ export function pollSettings(
  * const client = { request: () => Promise.resolve({ state: states.shift() }) } as unknown as ApiClient;
  * const waits: number[] = [];
  * const sleep = (ms: number) => (waits.push(ms), Promise.resolve());
- * await waitForDetailsJob(client, "j1", { sleep, pollInterval: "1s" });
+ * await waitForDetailsJob(client, "j1", { clock: { sleep }, pollInterval: "1s" });
  * deepStrictEqual(waits, [1000, 1500]);
  * ```
  */
@@ -328,8 +350,8 @@ export async function waitForDetailsJob(
   options: WaitForDetailsJobOptions = {},
 ): Promise<DetailsJobStatus> {
   const { pollMs, maxPollMs, backoff, maxWaitMs } = pollSettings(options);
-  const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? defaultSleep;
+  const now = options.clock?.now ?? Date.now;
+  const sleep = options.clock?.sleep ?? defaultSleep;
   const poll = async () => {
     const status = await detailsJobStatus(client, jobId, options);
     options.onJob?.({ type: "state", jobId, state: status?.state ?? "EXPIRED" });

@@ -6,19 +6,35 @@
 
 import type { Conversation } from "./details_query.ts";
 import type { DetailsJobEvent, DetailsJobHints } from "./details_job_api.ts";
-import type { JsonValue } from "../types.ts";
+import type { Clock, JsonValue } from "../types.ts";
 
 /** Options of {@link conversationDetailsJobPages} and friends. */
 export interface ConversationDetailsJobOptions {
   /** Results per page (`pageSize` of the results request). Default: not sent (server default). */
   pageSize?: number;
-  /** The first wait between status polls: a duration such as `2s` (default) or ms. */
+  /**
+   * The first wait between status polls: a duration such as `2s` or ms.
+   *
+   * @default {"2s"}
+   */
   pollInterval?: string | number;
-  /** The longest wait between polls. Default `30s`. */
+  /**
+   * The longest wait between polls.
+   *
+   * @default {"30s"}
+   */
   maxPollInterval?: string | number;
-  /** Each wait is the previous one times this factor (capped). Default 1.5. */
+  /**
+   * Each wait is the previous one times this factor (capped).
+   *
+   * @default {1.5}
+   */
   pollBackoff?: number;
-  /** How long to wait for the job to complete before failing with a {@link JobError}. Default `30m`. */
+  /**
+   * How long to wait for the job to complete before failing with a {@link JobError}.
+   *
+   * @default {"30m"}
+   */
   maxWait?: string | number;
   /**
    * Cancel the job (`DELETE`) when the consumer leaves the loop early, the signal aborts or the
@@ -27,26 +43,42 @@ export interface ConversationDetailsJobOptions {
    * the server).
    */
   cancelOnEarlyExit?: boolean;
-  /** Retry the submit `POST` on a 5xx or timeout although that could create two jobs. Default `false`. */
+  /**
+   * Retry the submit `POST` on a 5xx or timeout although that could create two jobs.
+   *
+   * @default {false}
+   */
   retrySubmit?: boolean;
   /**
    * When resuming a job that has expired, failed, was cancelled or is gone (404): submit it again
-   * and skip the results already read (default `true`), or fail with a {@link JobError}.
+   * and skip the results already read (`true`), or fail with a {@link JobError}.
+   *
+   * @default {true}
    */
   resubmitExpired?: boolean;
   /**
-   * Compare the job's end with `GET .../jobs/availability` before submitting: `fail` (default)
-   * throws a {@link UsageError} when the end is later than `dataAvailabilityDate` (jobs only see
-   * data up to it), `warn` calls `onWarning`, `off` skips the request.
+   * Compare the job's end with `GET .../jobs/availability` before submitting: `fail` throws a
+   * {@link UsageError} when the end is later than `dataAvailabilityDate` (jobs only see data up
+   * to it), `warn` calls `onWarning`, `off` skips the request.
+   *
+   * @default {"fail"}
    */
   checkAvailability?: "fail" | "warn" | "off";
   /** How messages name the settings a user can change (the CLI passes its flags). */
   hints?: DetailsJobHints;
-  /** Receives warnings (default `console.warn`). */
+  /**
+   * Receives warnings.
+   *
+   * @default {console.warn}
+   */
   onWarning?: (message: string) => void;
   /** Receives job events (submitted, each polled state). */
   onJob?: (event: DetailsJobEvent) => void;
-  /** Fetch the next results page while the current one is handled. Default `true`. */
+  /**
+   * Fetch the next results page while the current one is handled.
+   *
+   * @default {true}
+   */
   prefetch?: boolean;
   /** A `position` from an earlier page of the same query: continue after it. */
   resumeFrom?: JsonValue;
@@ -57,12 +89,11 @@ export interface ConversationDetailsJobOptions {
   /** Passed to every request: the per-attempt timeout in ms. */
   timeoutMs?: number;
   /**
-   * The clock, epoch ms. Default `Date.now`. Besides timing the polls, it decides what has
-   * happened: an interval reaching past now is read up to now (whole seconds).
+   * The time and the waits between polls (see {@link Clock}; `random` is not used). Default the
+   * real ones. Besides timing the polls, `now` decides what has happened: an interval reaching
+   * past now is read up to now (whole seconds).
    */
-  now?: () => number;
-  /** Waits `ms` (rejecting when the signal aborts). Default: a timer. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  clock?: Clock;
 }
 
 /** One page of a details job stream. */

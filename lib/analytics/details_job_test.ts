@@ -122,7 +122,11 @@ function options(
   c = clock(),
   extra: ConversationDetailsJobOptions = {},
 ): ConversationDetailsJobOptions {
-  return { now: c.now, sleep: c.sleep, pollInterval: "2s", ...extra };
+  return {
+    pollInterval: "2s",
+    ...extra,
+    clock: { now: c.now, sleep: c.sleep, ...extra.clock },
+  };
 }
 
 /** Every page of a run resumed from `resumeFrom`, on a fresh clock. */
@@ -281,7 +285,7 @@ Deno.test("conversationDetailsJobPages cancels the job when the caller's signal 
   await assertRejects(
     () =>
       Array.fromAsync(
-        conversationDetailsJobPages(api, QUERY, { sleep, signal: controller.signal }),
+        conversationDetailsJobPages(api, QUERY, { clock: { sleep }, signal: controller.signal }),
       ),
     DOMException,
   );
@@ -476,8 +480,7 @@ Deno.test("conversationDetailsJobSource announces the job first and does not can
   const api = new FakeJobs(5);
   const c = clock();
   const source = conversationDetailsJobSource(api, { ...QUERY, orderBy: "conversationStart" }, {
-    now: c.now,
-    sleep: c.sleep,
+    clock: { now: c.now, sleep: c.sleep },
   });
   assertEquals(source.recordType, "conversation");
   assertEquals(source.description, {

@@ -33,9 +33,17 @@ export interface Conversation {
 export interface ConversationDetailsQuery {
   /** ISO-8601 `start/end` (or `start/P1D`). Required. */
   interval: string;
-  /** Sort order: `asc` (default) or `desc`; jobs also accept `unordered`. */
+  /**
+   * Sort order: `asc` or `desc`; jobs also accept `unordered`.
+   *
+   * @default {"asc"}
+   */
   order?: "asc" | "desc" | "unordered";
-  /** Sort key, such as `conversationStart` (default) or `segmentStart`. */
+  /**
+   * Sort key, such as `conversationStart` or `segmentStart`.
+   *
+   * @default {"conversationStart"}
+   */
   orderBy?: string;
   /**
    * Query only: `paging.pageSize` sets the page size (at most 100); `paging.pageNumber` other

@@ -17,7 +17,11 @@ export const NAME_LISTINGS: Readonly<Record<NameKind, string>> = Object.freeze({
 
 /** Options of {@link fetchNames} and {@link fetchNameDirectory}. */
 export interface FetchNamesOptions {
-  /** Entities per page. Default 100. */
+  /**
+   * Entities per page.
+   *
+   * @default {100}
+   */
   pageSize?: number;
   /** An absolute deadline for every request, epoch ms by the client's clock. */
   deadline?: number;

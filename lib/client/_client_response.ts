@@ -195,29 +195,44 @@ export function refusedFor(
  * import { throws } from "node:assert/strict";
  *
  * throws(() => validateClientOptions({ timeoutMs: 0 }), /timeoutMs/);
+ * throws(() => validateClientOptions({ retry: { maxAttempts: 0 } }), /'retry\.maxAttempts'/);
  * ```
  */
 export function validateClientOptions(options: GenesysClientOptions): void {
-  const check = (
-    name: keyof GenesysClientOptions,
-    ok: (value: number) => boolean,
-    what: string,
-  ): void => {
-    const value = options[name];
+  const policy = options.retry ?? {};
+  const ms = "0 or more milliseconds";
+  const positiveMs = "a positive number of milliseconds";
+  const checks: [string, unknown, (value: number) => boolean, string][] = [
+    ["timeoutMs", options.timeoutMs, (v) => v > 0, positiveMs],
+    [
+      "retry.maxAttempts",
+      policy.maxAttempts,
+      (v) => Number.isInteger(v) && v >= 1,
+      "a positive integer",
+    ],
+    ["retry.minTimeout", policy.minTimeout, (v) => v >= 0 && Number.isFinite(v), ms],
+    ["retry.maxTimeout", policy.maxTimeout, (v) => v > 0, positiveMs],
+    [
+      "retry.multiplier",
+      policy.multiplier,
+      (v) => v >= 1 && Number.isFinite(v),
+      "a finite number of at least 1",
+    ],
+    ["retry.jitter", policy.jitter, (v) => v >= 0 && v <= 1, "between 0 and 1"],
+    ["retry.maxRetryAfter", policy.maxRetryAfter, (v) => v >= 0, ms],
+    ["retry.rateLimitBudget", policy.rateLimitBudget, (v) => v >= 0, ms],
+    ["deadline", options.deadline, (v) => !Number.isNaN(v), "an epoch time in milliseconds"],
+  ];
+  for (const [name, value, ok, what] of checks) {
     if (value !== undefined && !(typeof value === "number" && ok(value))) {
       throw new UsageError(`Option '${name}' must be ${what}, got '${String(value)}'`);
     }
-  };
-  check("timeoutMs", (v) => v > 0, "a positive number of milliseconds");
-  check("maxAttempts", (v) => Number.isInteger(v) && v >= 1, "a positive integer");
-  check("minTimeout", (v) => v >= 0 && Number.isFinite(v), "0 or more milliseconds");
-  check("maxTimeout", (v) => v > 0, "a positive number of milliseconds");
-  check("maxRetryAfter", (v) => v >= 0, "0 or more milliseconds");
-  check("rateLimitBudget", (v) => v >= 0, "0 or more milliseconds");
-  check("deadline", (v) => !Number.isNaN(v), "an epoch time in milliseconds");
-  const min = options.minTimeout ?? 1000;
-  const max = options.maxTimeout ?? 60_000;
+  }
+  const min = policy.minTimeout ?? 1000;
+  const max = policy.maxTimeout ?? 60_000;
   if (min > max) {
-    throw new UsageError(`Option 'minTimeout' ('${min}') must not exceed 'maxTimeout' ('${max}')`);
+    throw new UsageError(
+      `Option 'retry.minTimeout' ('${min}') must not exceed 'retry.maxTimeout' ('${max}')`,
+    );
   }
 }

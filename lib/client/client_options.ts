@@ -10,6 +10,8 @@ import type { PacerOptions, PacerStats, RateLimitInfo } from "./pacer_options.ts
 import type { Redactor } from "../redact.ts";
 import type { TokenManager } from "./token_manager.ts";
 import type { ClientEvent, RetryCause } from "./events.ts";
+import type { RetryPolicy } from "../retry/retry.ts";
+import type { Clock } from "../types.ts";
 
 /** The last 429 a client met: what it asked to wait and which limit it named. */
 export interface LastRateLimit {
@@ -51,6 +53,30 @@ export interface PendingRequest {
   signal: AbortSignal;
 }
 
+/**
+ * How a {@link GenesysClient} retries its requests: 5xx, network errors and timeouts count
+ * attempts (the immediate retry after a 401 does not); 429s are retried by time, within
+ * `rateLimitBudget`.
+ */
+export interface ClientRetryPolicy extends RetryPolicy {
+  /**
+   * Attempts per request for 5xx, network errors and timeouts (the immediate retry after a 401
+   * does not count, and neither does a 429: see `rateLimitBudget`).
+   *
+   * @default {10}
+   */
+  maxAttempts?: number;
+  /**
+   * How long one request may go on meeting 429s, in milliseconds from its first 429: a storm of
+   * short `Retry-After`s is ridden out for this long (within the deadline), then a
+   * {@link RateLimitError} says for how long ("429s for 15m20s"). Each single wait is still
+   * capped by `maxRetryAfter`.
+   *
+   * @default {900000} 15 minutes
+   */
+  rateLimitBudget?: number;
+}
+
 /** Options of a {@link GenesysClient}. */
 export interface GenesysClientOptions {
   /**
@@ -71,47 +97,44 @@ export interface GenesysClientOptions {
   redactor?: Redactor;
   /**
    * The fetch implementation. Also used for token requests, except with `tokenManager` (which
-   * has its own). Default the global `fetch`.
+   * has its own).
+   *
+   * @default {fetch}
    */
   fetch?: typeof fetch;
-  /** The clock, in epoch milliseconds. Default `Date.now`. */
-  now?: () => number;
-  /** How to wait between attempts. Default a timer that an abort ends. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** Randomness for the backoff jitter. Default `Math.random`. */
-  random?: () => number;
   /**
-   * The per-attempt timeout in milliseconds, covering the response headers and the whole body.
-   * Default 60000: generous, since a heavy analytics page can take tens of seconds. When given,
-   * also the timeout of the token requests of the client's own token manager (default 30000).
+   * The time, waits and jitter randomness (see {@link Clock}); the client's own token manager and
+   * pacer use it too. Default the real ones.
+   */
+  clock?: Clock;
+  /**
+   * The per-attempt timeout in milliseconds, covering the response headers and the whole body:
+   * generous by default, since a heavy analytics page can take tens of seconds. When given, also
+   * the timeout of the token requests of the client's own token manager (default 30000).
+   *
+   * @default {60000}
    */
   timeoutMs?: number;
   /**
-   * Attempts per request for 5xx, network errors and timeouts (the immediate retry after a 401
-   * does not count, and neither does a 429: see `rateLimitBudget`). Default 10.
+   * How requests are retried (see {@link ClientRetryPolicy}). The client's own token manager
+   * takes only `maxRetryAfter` of it.
+   *
+   * @default {maxAttempts 10, minTimeout 1000, maxTimeout 60000, multiplier 2, jitter 1,
+   * maxRetryAfter 180000, rateLimitBudget 900000}
    */
-  maxAttempts?: number;
-  /**
-   * How long one request may go on meeting 429s, in milliseconds from its first 429: a storm of
-   * short `Retry-After`s is ridden out for this long (within the deadline), then a
-   * {@link RateLimitError} says for how long ("429s for 15m20s"). Each single wait is still
-   * capped by `maxRetryAfter`. Default 900000 (15 minutes).
-   */
-  rateLimitBudget?: number;
-  /** The first backoff, in milliseconds. Default 1000. */
-  minTimeout?: number;
-  /** The longest backoff, in milliseconds. Default 60000. */
-  maxTimeout?: number;
-  /** The longest `Retry-After` waited, in milliseconds; longer fails at once. Default 180000. */
-  maxRetryAfter?: number;
-  /** An absolute deadline (epoch ms by `now`) for every request: no wait crosses it. */
+  retry?: ClientRetryPolicy;
+  /** An absolute deadline (epoch ms by the clock) for every request: no wait crosses it. */
   deadline?: number;
   /**
    * Receives request, response, retry and token events (never a token or a body); the token
    * events only when the client builds its own token manager. What it throws is ignored.
    */
   onEvent?: (event: ClientEvent) => void;
-  /** The `User-Agent` header. Default `genesys-batch-toolkit/0.1.0`. */
+  /**
+   * The `User-Agent` header.
+   *
+   * @default {"genesys-batch-toolkit/0.1.0"}
+   */
   userAgent?: string;
   /**
    * Called before every HTTP request is sent (retries included) and awaited, before the pacer's
@@ -121,11 +144,13 @@ export interface GenesysClientOptions {
   beforeRequest?: (request: PendingRequest) => void | Promise<void>;
   /**
    * Client-side pacing from 429s, their `Retry-After` and the `limit` their bodies name (see
-   * {@link Pacer}), on by default: `true` (default) shares one pacer per token manager (= per
-   * token) across clients and concurrent requests; `false` turns it off; {@link PacerOptions}
-   * (such as `{ rate: 600 }`, requests per minute from the first request on) configure a pacer
-   * of this client's own (its clock and sleep default to the client's); a {@link Pacer} is used
-   * as given (to share it). Its waits honour the request's signal and deadline.
+   * {@link Pacer}), on by default: `true` shares one pacer per token manager (= per token)
+   * across clients and concurrent requests; `false` turns it off; {@link PacerOptions} (such as
+   * `{ rate: 600 }`, requests per minute from the first request on) configure a pacer of this
+   * client's own (its clock defaults to the client's); a {@link Pacer} is used as given (to share
+   * it). Its waits honour the request's signal and deadline.
+   *
+   * @default {true}
    */
   pacing?: boolean | PacerOptions | Pacer;
 }

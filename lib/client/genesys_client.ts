@@ -24,7 +24,6 @@ import { Pacer, sharedPacer } from "./pacer.ts";
 import type { PacerResponse } from "./pacer_options.ts";
 import { type ResolvedRegion, resolveRegion } from "./region.ts";
 import { DEFAULT_MAX_RETRY_AFTER, retry, type TimeBudget } from "../retry/retry.ts";
-import { sleep } from "../retry/sleep.ts";
 import { TokenManager } from "./token_manager.ts";
 import { routeOf, targetOf } from "./_target.ts";
 
@@ -59,9 +58,9 @@ interface Call {
  * - 401: the token is invalidated and the request retried at once with a fresh one; a 401 for a
  *   brand-new token is an {@link AuthError} naming the likely cause.
  * - 429: waits `Retry-After` (else the body's "Retry the request in [N] seconds", else
- *   backoff), each wait up to `maxRetryAfter` (longer: a {@link RateLimitError} at once), for as
- *   long as `rateLimitBudget` (default 15 minutes of 429s per request) and the deadline allow:
- *   429s use up no attempt. 408, 500, 502, 503, 504, network errors, per-attempt timeouts and
+ *   backoff), each wait up to `retry.maxRetryAfter` (longer: a {@link RateLimitError} at once),
+ *   for as long as `retry.rateLimitBudget` (default 15 minutes of 429s per request) and the
+ *   deadline allow: 429s use up no attempt. 408, 500, 502, 503, 504, network errors, per-attempt timeouts and
  *   unreadable 2xx bodies: exponential backoff with full jitter, or the `Retry-After` a 502, 503
  *   or 504 carries (capped the same way). Other statuses: an {@link ApiError} at once.
  * - GET, HEAD, PUT, DELETE and OPTIONS are retried; POST and PATCH only when `idempotent: true`
@@ -124,13 +123,13 @@ export class GenesysClient implements ApiClient {
   /**
    * Creates the client; nothing is sent until the first request.
    *
-   * @param options Region and credentials (or a token manager), retry policy, injected time.
+   * @param options Region and credentials (or a token manager), retry policy, clock.
    * @throws {UsageError} For a missing region or credentials, or an unknown region.
    */
   constructor(options: GenesysClientOptions) {
     validateClientOptions(options);
     this.#o = options;
-    this.#now = options.now ?? Date.now;
+    this.#now = options.clock?.now ?? Date.now;
     if (options.tokenManager) {
       this.tokenManager = options.tokenManager;
       this.region = options.region ? resolveRegion(options.region) : options.tokenManager.region;
@@ -144,10 +143,8 @@ export class GenesysClient implements ApiClient {
         clientId: options.clientId ?? "",
         clientSecret: options.clientSecret ?? "",
         fetch: options.fetch,
-        now: options.now,
-        sleep: options.sleep,
-        random: options.random,
-        maxRetryAfter: options.maxRetryAfter,
+        clock: options.clock,
+        retry: { maxRetryAfter: options.retry?.maxRetryAfter },
         timeoutMs: options.timeoutMs,
         deadline: options.deadline,
         onEvent: options.onEvent,
@@ -159,15 +156,14 @@ export class GenesysClient implements ApiClient {
     const pacing = options.pacing ?? true;
     if (pacing !== false) {
       const own = {
-        now: options.now,
-        sleep: options.sleep,
-        maxPauseMs: options.maxRetryAfter ?? DEFAULT_MAX_RETRY_AFTER,
+        clock: options.clock,
+        maxPauseMs: options.retry?.maxRetryAfter ?? DEFAULT_MAX_RETRY_AFTER,
       };
       this.#pacer = pacing instanceof Pacer
         ? pacing
         : pacing === true
         ? sharedPacer(this.tokenManager, own)
-        : new Pacer({ ...own, ...pacing });
+        : new Pacer({ ...own, ...pacing, clock: { ...options.clock, ...pacing.clock } });
     }
   }
 
@@ -219,18 +215,19 @@ export class GenesysClient implements ApiClient {
   ): Promise<ApiResponse<T>> {
     const call = this.#prepare(method, path, options);
     const idempotent = options.idempotent ?? IDEMPOTENT.has(call.method);
+    const policy = this.#o.retry ?? {};
     return retry((attempt, signal) => this.#attempt<T>(call, attempt, signal), {
-      maxAttempts: this.#o.maxAttempts ?? 10,
+      maxAttempts: policy.maxAttempts ?? 10,
       timeBudget: this.#rateLimitBudget(call),
-      minTimeout: this.#o.minTimeout ?? 1000,
-      maxTimeout: this.#o.maxTimeout ?? 60_000,
-      maxRetryAfter: this.#o.maxRetryAfter ?? DEFAULT_MAX_RETRY_AFTER,
+      minTimeout: policy.minTimeout ?? 1000,
+      maxTimeout: policy.maxTimeout ?? 60_000,
+      multiplier: policy.multiplier,
+      jitter: policy.jitter,
+      maxRetryAfter: policy.maxRetryAfter ?? DEFAULT_MAX_RETRY_AFTER,
       deadline: call.deadline,
       signal: options.signal,
       name: call.name,
-      now: this.#now,
-      sleep: this.#o.sleep ?? sleep,
-      random: this.#o.random,
+      clock: this.#o.clock,
       isRetriable: (error) => {
         if (error !== null && typeof error === "object" && TOKEN_FAILURES.has(error)) return false;
         const cause = retryCause(error);
@@ -283,7 +280,7 @@ export class GenesysClient implements ApiClient {
 
   /** 429s are retried by time, not attempts: the request's rate-limit budget. */
   #rateLimitBudget(call: Call): TimeBudget {
-    const ms = this.#o.rateLimitBudget ?? DEFAULT_RATE_LIMIT_BUDGET;
+    const ms = this.#o.retry?.rateLimitBudget ?? DEFAULT_RATE_LIMIT_BUDGET;
     return {
       applies: (error) => error instanceof RateLimitError && error.maxRetryAfterMs === undefined,
       ms,
@@ -296,7 +293,7 @@ export class GenesysClient implements ApiClient {
             formatSpan(last.retryAfterMs)
           }): the rate-limit budget of ${
             formatSpan(ms)
-          } per request is spent; run again later, share the token with fewer jobs, or raise the budget (rateLimitBudget; --rate-limit-budget in the CLI)${
+          } per request is spent; run again later, share the token with fewer jobs, or raise the budget (retry.rateLimitBudget; --rate-limit-budget in the CLI)${
             last.correlationId ? `; correlation id '${last.correlationId}'` : ""
           }`,
           {

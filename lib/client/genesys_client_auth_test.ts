@@ -2,6 +2,7 @@ import { assert, assertEquals, assertRejects } from "../../tests/_assert.ts";
 import { genesysError } from "../../tests/_fake_genesys.ts";
 import { BASE, makeClient, SECRET } from "../../tests/_client_fixture.ts";
 import { GenesysClient } from "./genesys_client.ts";
+import type { GenesysClientOptions } from "./client_options.ts";
 import { ApiError, AuthError, UsageError } from "../errors.ts";
 
 Deno.test("GenesysClient retries a 401 once at once with a fresh token", async () => {
@@ -82,22 +83,24 @@ Deno.test("GenesysClient: 50 concurrent requests meeting a revoked token share o
   assertEquals(client.stats.retries.unauthorized, 50);
 });
 
-Deno.test("GenesysClient rejects out-of-range options", () => {
+Deno.test("GenesysClient rejects out-of-range options, naming them as they are nested", () => {
   const base = { region: BASE, clientId: "id", clientSecret: SECRET };
-  for (
-    const bad of [
-      { timeoutMs: 0 },
-      { maxAttempts: 0 },
-      { maxAttempts: 2.5 },
-      { minTimeout: -1 },
-      { maxTimeout: 0 },
-      { minTimeout: 5000, maxTimeout: 1000 },
-      { maxRetryAfter: -5 },
-    ]
-  ) {
+  const cases: [Partial<GenesysClientOptions>, string][] = [
+    [{ timeoutMs: 0 }, "timeoutMs"],
+    [{ retry: { maxAttempts: 0 } }, "retry.maxAttempts"],
+    [{ retry: { maxAttempts: 2.5 } }, "retry.maxAttempts"],
+    [{ retry: { minTimeout: -1 } }, "retry.minTimeout"],
+    [{ retry: { maxTimeout: 0 } }, "retry.maxTimeout"],
+    [{ retry: { minTimeout: 5000, maxTimeout: 1000 } }, "retry.minTimeout"],
+    [{ retry: { multiplier: 0.5 } }, "retry.multiplier"],
+    [{ retry: { jitter: 2 } }, "retry.jitter"],
+    [{ retry: { maxRetryAfter: -5 } }, "retry.maxRetryAfter"],
+    [{ retry: { rateLimitBudget: -1 } }, "retry.rateLimitBudget"],
+  ];
+  for (const [bad, name] of cases) {
     assert.throws(
       () => new GenesysClient({ ...base, ...bad }),
-      (e: unknown) => e instanceof UsageError && /^Option '/.test(e.message),
+      (e: unknown) => e instanceof UsageError && e.message.startsWith(`Option '${name}' `),
       JSON.stringify(bad),
     );
   }
@@ -166,7 +169,9 @@ Deno.test("GenesysClient: 50 concurrent requests against an API refusing every t
 });
 
 Deno.test("GenesysClient does not multiply the token manager's retries when the token endpoint is down", async () => {
-  const { client, fake } = makeClient(() => Response.json({ ok: 1 }), { maxAttempts: 10 }, {
+  const { client, fake } = makeClient(() => Response.json({ ok: 1 }), {
+    retry: { maxAttempts: 10 },
+  }, {
     token: () => genesysError(503, "service.unavailable", "Down"),
   });
   const error = await assertRejects(() => client.request("GET", "/api/v2/users"), ApiError);

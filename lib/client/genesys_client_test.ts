@@ -29,9 +29,8 @@ function clientOnFetch(
     clientId: "id",
     clientSecret: SECRET,
     fetch: fetchFn,
-    now: clock.now,
-    sleep: clock.sleep,
     ...extra,
+    clock: { now: clock.now, sleep: clock.sleep, ...extra.clock },
   });
   return { client, clock, inits };
 }
@@ -131,7 +130,7 @@ Deno.test("GenesysClient falls back to inin-ratelimit-reset, then to backoff, on
     }
     if (call.n === 2) return new Response("Too many", { status: 429 });
     return Response.json({});
-  }, { minTimeout: 500 });
+  }, { retry: { minTimeout: 500 } });
   await client.request("GET", "/api/v2/users");
   // random() = 0 means the full backoff: 500 ms * 2 ** 1 for the second retry.
   assertEquals(clock.sleeps, [7000, 1000]);
@@ -177,9 +176,7 @@ Deno.test("GenesysClient client-wide deadline also bounds requests", async () =>
     clientId: "id",
     clientSecret: SECRET,
     fetch: fake.fetch,
-    now: clock.now,
-    sleep: clock.sleep,
-    random: () => 0,
+    clock: { now: clock.now, sleep: clock.sleep, random: () => 0 },
     deadline: clock.now() + 2500,
   });
   await assertRejects(() => client.request("GET", "/api/v2/users"), DeadlineError);
@@ -222,7 +219,7 @@ Deno.test("GenesysClient reads non-JSON error bodies", async () => {
 Deno.test("GenesysClient throws the last ApiError when 5xx outlast the attempts", async () => {
   const { client, fake, clock } = makeClient(
     () => genesysError(504, "request.timeout", "Timed out"),
-    { maxAttempts: 3 },
+    { retry: { maxAttempts: 3 } },
   );
   const error = await assertRejects(() => client.request("GET", "/api/v2/users"), ApiError);
   assertEquals(error.status, 504);
@@ -245,7 +242,7 @@ Deno.test("GenesysClient retries 408, 500 and 502 with backoff", async () => {
 Deno.test("GenesysClient retries 429s by time, not attempts, and says for how long once the budget is spent", async () => {
   const { client, fake, clock } = makeClient(
     () => genesysError(429, "too.many.requests.retry.after", "Busy", { "Retry-After": "1" }),
-    { maxAttempts: 2, rateLimitBudget: 2500 },
+    { retry: { maxAttempts: 2, rateLimitBudget: 2500 } },
   );
   const error = await assertRejects(() => client.request("GET", "/api/v2/users"), RateLimitError);
   // maxAttempts 2 does not count 429s: at 0, 1 and 2 s; the next wait would end past 2.5 s.
@@ -318,7 +315,7 @@ Deno.test("GenesysClient retries network errors and throws NetworkError when the
 
   const dead = makeClient(() => {
     throw new TypeError("connection refused");
-  }, { maxAttempts: 3 });
+  }, { retry: { maxAttempts: 3 } });
   const error = await assertRejects(
     () => dead.client.request("GET", "/api/v2/users"),
     NetworkError,
@@ -344,7 +341,7 @@ Deno.test("GenesysClient times out a hanging attempt and retries it", async () =
   let calls = 0;
   const { client } = clientOnFetch(
     (init) => ++calls === 1 ? hang(init) : Promise.resolve(Response.json({ ok: 2 })),
-    { random: () => 0, timeoutMs: 20 },
+    { clock: { random: () => 0 }, timeoutMs: 20 },
   );
   assertEquals(await client.request("GET", "/api/v2/users"), { ok: 2 });
   assertEquals(calls, 2);
@@ -356,7 +353,7 @@ Deno.test("GenesysClient ends a wait at once when the caller aborts", async () =
   const { client, fake } = makeClient(
     () => genesysError(429, "too.many.requests.retry.after", "Busy", { "Retry-After": "120" }),
     {
-      sleep: undefined,
+      clock: { sleep: undefined },
       onEvent: (event) => event.type === "retry" && controller.abort(new Error("Stopped by user")),
     },
   );

@@ -26,6 +26,7 @@
 
 export { GenesysClient } from "./genesys_client.ts";
 export type {
+  ClientRetryPolicy,
   ClientStats,
   GenesysClientOptions,
   LastRateLimit,

@@ -71,7 +71,7 @@ const TOKEN_LIMIT = /token\.rate\.per\.minute$/;
  *
  * One pacer serves many concurrent requests, in arrival order. Every wait ends at once when its
  * signal aborts, fails at once with a {@link DeadlineError} when it would cross its deadline, and
- * leaves no timer behind once nobody waits. Time and sleeping can be injected (`now`, `sleep`):
+ * leaves no timer behind once nobody waits. Time and sleeping can be injected (`clock`):
  * after a completed `sleep` the pacer trusts that the time has come, so a fake clock works.
  *
  * @example A 429 pauses everyone, then requests are spaced at the rate the server accepted
@@ -80,7 +80,9 @@ const TOKEN_LIMIT = /token\.rate\.per\.minute$/;
  * import { strictEqual } from "node:assert/strict";
  *
  * let now = 0;
- * const pacer = new Pacer({ now: () => now, sleep: (ms) => (now += ms, Promise.resolve()) });
+ * const pacer = new Pacer({
+ *   clock: { now: () => now, sleep: (ms) => (now += ms, Promise.resolve()) },
+ * });
  * // 120 requests go through at once (nothing is held back before the first 429) ...
  * for (let i = 0; i < 120; i++) (await pacer.acquire()).done({ status: 200 });
  * // ... then the server says the minute's budget is spent: everyone waits 60 s.
@@ -100,8 +102,7 @@ const TOKEN_LIMIT = /token\.rate\.per\.minute$/;
  * const slept: number[] = [];
  * const pacer = new Pacer({
  *   utilization: 1,
- *   now: () => now,
- *   sleep: (ms) => (slept.push(ms), now += ms, Promise.resolve()),
+ *   clock: { now: () => now, sleep: (ms) => (slept.push(ms), now += ms, Promise.resolve()) },
  * });
  * const limit = { key: "client.credentials.token.rate.per.minute", value: 600 };
  * (await pacer.acquire()).done({ status: 429, retryAfterMs: 1000, limit });
@@ -146,8 +147,8 @@ export class Pacer {
       minRate: (options.minRate ?? 6) / 60,
     };
     this.#maxPauseMs = options.maxPauseMs ?? 180_000;
-    this.#now = options.now ?? Date.now;
-    this.#sleep = options.sleep ?? defaultSleep;
+    this.#now = options.clock?.now ?? Date.now;
+    this.#sleep = options.clock?.sleep ?? defaultSleep;
     const fromStart = options.paceFromStart ?? options.rate !== undefined;
     this.#token = new Limiter(TOKEN_KEY, this.#shape, fromStart);
     this.#tokenOnly = [this.#token];

@@ -5,11 +5,15 @@
  * @module
  */
 
+import type { Clock } from "../types.ts";
+
 /** Options of a {@link Pacer}. */
 export interface PacerOptions {
   /**
    * The rate to start from, requests per minute: used from the first request when given, else
-   * from the first 429 that says nothing better. Default 300 (Genesys' default per token).
+   * from the first 429 that says nothing better.
+   *
+   * @default {300} Genesys' default per token
    */
   rate?: number;
   /**
@@ -17,32 +21,47 @@ export interface PacerOptions {
    * else `false` (nothing is held back until the first 429).
    */
   paceFromStart?: boolean;
-  /** The window limits are counted in, in milliseconds. Default 60000 (Genesys: per minute). */
+  /**
+   * The window limits are counted in, in milliseconds.
+   *
+   * @default {60000} Genesys: per minute
+   */
   windowMs?: number;
-  /** The share of a stated or measured limit to aim for, above 0 and at most 1. Default 0.98. */
+  /**
+   * The share of a stated or measured limit to aim for, above 0 and at most 1.
+   *
+   * @default {0.98}
+   */
   utilization?: number;
   /**
-   * The most of the rate a 429 leaves (multiplicative decrease), above 0 and below 1. Default
-   * 0.9: a 429 always slows down by at least a tenth, and by more when the server accepted less.
+   * The most of the rate a 429 leaves (multiplicative decrease), above 0 and below 1: at 0.9, a
+   * 429 always slows down by at least a tenth, and by more when the server accepted less.
+   *
+   * @default {0.9}
    */
   decrease?: number;
   /**
    * How fast the rate climbs while requests are held back and no 429 comes (additive increase):
-   * this share of the rate the last 429 met, per minute. Default 0.1.
+   * this share of the rate the last 429 met, per minute.
+   *
+   * @default {0.1}
    */
   increasePerMinute?: number;
-  /** The slowest rate, requests per minute. Default 6. */
+  /**
+   * The slowest rate, requests per minute.
+   *
+   * @default {6}
+   */
   minRate?: number;
   /**
    * The longest pause a 429's `Retry-After` imposes on every request, in milliseconds; a longer
-   * one (a daily quota) pauses no one, since the client fails such a request at once. Default
-   * 180000 (the client's `maxRetryAfter`).
+   * one (a daily quota) pauses no one, since the client fails such a request at once.
+   *
+   * @default {180000} the client's `retry.maxRetryAfter`
    */
   maxPauseMs?: number;
-  /** The clock, in epoch milliseconds. Default `Date.now`. */
-  now?: () => number;
-  /** Waits `ms` milliseconds; an abort of `signal` ends the wait. Default a timer. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** The time and waits (see {@link Clock}; `random` is not used). Default the real ones. */
+  clock?: Clock;
 }
 
 /** Options of {@link Pacer.acquire}. */

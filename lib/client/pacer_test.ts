@@ -10,6 +10,7 @@ import { GenesysClient } from "./genesys_client.ts";
 import { DeadlineError, RateLimitError, UsageError } from "../errors.ts";
 import { Pacer } from "./pacer.ts";
 import type { PacerOptions, PacerResponse } from "./pacer_options.ts";
+import type { Clock } from "../types.ts";
 import { TokenManager } from "./token_manager.ts";
 import { FixedWindow, TokenBucket } from "../sim/ratelimit.ts";
 import { virtualPacing } from "../../tests/_virtual_pacing.ts";
@@ -79,8 +80,8 @@ function tooMany(retryAfter = "1"): PacerResponse {
   return { status: 429, headers: new Headers({ "Retry-After": retryAfter }) };
 }
 
-function pacer(clock: { now: () => number; sleep: PacerOptions["sleep"] }, o: PacerOptions = {}) {
-  return new Pacer({ now: clock.now, sleep: clock.sleep, ...o });
+function pacer(clock: Clock, o: PacerOptions = {}) {
+  return new Pacer({ clock, ...o });
 }
 
 Deno.test("Pacer holds nothing back until the first 429, then pauses everyone and spaces at the accepted rate", async () => {
@@ -357,10 +358,8 @@ function clientOn(
     clientId: "id",
     clientSecret: "secret-value",
     fetch: fake.fetch,
-    now: clock.now,
-    sleep: clock.sleep,
-    random: () => 0,
     ...extra,
+    clock: { now: clock.now, sleep: clock.sleep, random: () => 0, ...extra.clock },
   });
   return { client, clock, fake };
 }
@@ -452,9 +451,11 @@ Deno.test("GenesysClient: a 429 whose only hint is its body pauses the pacer for
       }, { status: 429 })
       : Response.json({});
   }, {
-    sleep: (ms, signal) => {
-      pausedDuringRetry.push(client.stats.pacer?.pausedUntil);
-      return clock.sleep(ms, signal);
+    clock: {
+      sleep: (ms, signal) => {
+        pausedDuringRetry.push(client.stats.pacer?.pausedUntil);
+        return clock.sleep(ms, signal);
+      },
     },
   });
   await client.request("GET", "/api/v2/users");
@@ -470,7 +471,7 @@ Deno.test("GenesysClient: the pacer's wait honours the request deadline", async 
     return n === 1
       ? Response.json({}, { status: 429, headers: { "Retry-After": "30" } })
       : Response.json({});
-  }, { rateLimitBudget: 0 });
+  }, { retry: { rateLimitBudget: 0 } });
   await assertRejects(() => client.request("GET", "/api/v2/users"), RateLimitError);
   await assertRejects(
     () => client.request("GET", "/api/v2/users", { deadline: clock.now() + 5000 }),

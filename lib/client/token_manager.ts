@@ -12,8 +12,8 @@ import { exchange } from "./_exchange.ts";
 import { retryAfterHint, retryCause } from "./_retry_cause.ts";
 import { Redactor } from "../redact.ts";
 import { type ResolvedRegion, resolveRegion } from "./region.ts";
-import { retry } from "../retry/retry.ts";
-import { sleep } from "../retry/sleep.ts";
+import { retry, type RetryPolicy } from "../retry/retry.ts";
+import type { Clock } from "../types.ts";
 import { type Grant, parseGrant, tokenRefusal } from "./_token_response.ts";
 
 /** Options of a {@link TokenManager}. */
@@ -25,33 +25,36 @@ export interface TokenManagerOptions {
   /** The OAuth client secret. Kept private: never printed, serialized or put in a message. */
   clientSecret: string;
   /**
-   * Which fraction of a token's lifetime may pass before it is renewed, between 0.1 and 1.
-   * Default 0.8: a 300 s token is renewed after 240 s, a 2 s token after 1.6 s.
+   * Which fraction of a token's lifetime may pass before it is renewed, between 0.1 and 1: at
+   * 0.8, a 300 s token is renewed after 240 s, a 2 s token after 1.6 s.
+   *
+   * @default {0.8}
    */
   refreshRatio?: number;
-  /** The per-attempt timeout of a token request, in milliseconds (`--timeout`). Default 30000. */
+  /**
+   * The per-attempt timeout of a token request, in milliseconds (`--timeout`).
+   *
+   * @default {30000}
+   */
   timeoutMs?: number;
   /**
-   * Attempts per token request (429, 408, 5xx and network errors are retried). Default 8: with
-   * the default backoff that rides out about a minute and a half of token endpoint outage.
+   * How token requests are retried (429, 408, 5xx and network errors are). The defaults ride out
+   * about a minute and a half of token endpoint outage.
+   *
+   * @default {maxAttempts 8, minTimeout 1000, maxTimeout 30000, multiplier 2, jitter 1,
+   * maxRetryAfter 180000}
    */
-  maxAttempts?: number;
-  /** The first backoff, in milliseconds. Default 1000. */
-  minTimeout?: number;
-  /** The longest backoff, in milliseconds. Default 30000. */
-  maxTimeout?: number;
-  /** The longest `Retry-After` waited, in milliseconds. Default 180000. */
-  maxRetryAfter?: number;
-  /** An absolute deadline (epoch ms by `now`) that no wait crosses. */
+  retry?: RetryPolicy;
+  /** An absolute deadline (epoch ms by the clock) that no wait crosses. */
   deadline?: number;
-  /** The fetch implementation. Default the global `fetch`. */
+  /**
+   * The fetch implementation.
+   *
+   * @default {fetch}
+   */
   fetch?: typeof fetch;
-  /** The clock, in epoch milliseconds. Default `Date.now`. */
-  now?: () => number;
-  /** How to wait between attempts. Default a timer that an abort ends. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** Randomness for the backoff jitter. Default `Math.random`. */
-  random?: () => number;
+  /** The time, waits and jitter randomness (see {@link Clock}). Default the real ones. */
+  clock?: Clock;
   /** Receives a `token` event per token request and a `retry` event per retry (never the token). */
   onEvent?: (event: ClientEvent) => void;
   /** The `User-Agent` header. */
@@ -101,7 +104,7 @@ const MAX_BAD_ANSWERS = 2;
  *   region: "http://127.0.0.1:9",
  *   clientId: "my-client",
  *   clientSecret: "my-secret",
- *   now: () => clock,
+ *   clock: { now: () => clock },
  *   fetch: () =>
  *     Promise.resolve(Response.json({ access_token: `token-${++issued}`, expires_in: 300 })),
  * });
@@ -162,7 +165,7 @@ export class TokenManager {
     this.redactor = options.redactor ?? new Redactor();
     this.redactor.addBasic(this.clientId, this.#secret);
     this.#options = options;
-    this.#now = options.now ?? Date.now;
+    this.#now = options.clock?.now ?? Date.now;
     this.#ratio = ratio;
   }
 
@@ -401,16 +404,16 @@ export class TokenManager {
         now: this.#now(),
       });
     }, {
-      maxAttempts: o.maxAttempts ?? 8,
-      minTimeout: o.minTimeout ?? 1000,
-      maxTimeout: o.maxTimeout ?? 30_000,
-      maxRetryAfter: o.maxRetryAfter,
+      maxAttempts: o.retry?.maxAttempts ?? 8,
+      minTimeout: o.retry?.minTimeout ?? 1000,
+      maxTimeout: o.retry?.maxTimeout ?? 30_000,
+      multiplier: o.retry?.multiplier,
+      jitter: o.retry?.jitter,
+      maxRetryAfter: o.retry?.maxRetryAfter,
       deadline: o.deadline,
       signal,
       name,
-      now: this.#now,
-      sleep: o.sleep ?? sleep,
-      random: o.random,
+      clock: o.clock,
       // A 2xx that is no token (HTML from a proxy, JSON without access_token) is asked once more
       // (a body cut in transit heals), then it is what the endpoint says: retrying does not help.
       isRetriable: (error) =>

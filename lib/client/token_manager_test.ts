@@ -40,11 +40,9 @@ function manager(fetchFn: typeof fetch, extra: Partial<TokenManagerOptions> = {}
     clientId: "the-client",
     clientSecret: SECRET,
     fetch: fetchFn,
-    now: clock.now,
-    sleep: clock.sleep,
-    random: () => 0,
     onEvent: (e) => events.push(e),
     ...extra,
+    clock: { now: clock.now, sleep: clock.sleep, random: () => 0, ...extra.clock },
   });
   return { tokens, clock, events };
 }
@@ -85,7 +83,7 @@ Deno.test("TokenManager measures the lifetime from when the token was asked for"
     region: "mypurecloud.ie",
     clientId: "c",
     clientSecret: SECRET,
-    now: clock.now,
+    clock: { now: clock.now },
     fetch: () => {
       clock.advance(1000);
       return Promise.resolve(Response.json({ access_token: `tok-${++n}`, expires_in: 10 }));
@@ -107,7 +105,7 @@ Deno.test("TokenManager never hands out a token past its expiry", async () => {
       ? Response.json({ access_token: "tok-1", expires_in: 300 })
       : Response.json({ message: "down" }, { status: 503 })
   );
-  const { tokens, clock } = manager(server.fetch, { maxAttempts: 2 });
+  const { tokens, clock } = manager(server.fetch, { retry: { maxAttempts: 2 } });
   assertEquals(await tokens.getToken(), "tok-1");
   clock.advance(300_000);
   const error = await assertRejects(() => tokens.getToken(), ApiError);
@@ -231,8 +229,7 @@ Deno.test("TokenManager gives up on the token endpoint within its deadline", asy
     clientId: "c",
     clientSecret: SECRET,
     fetch: server.fetch,
-    now: clock.now,
-    sleep: clock.sleep,
+    clock: { now: clock.now, sleep: clock.sleep },
     deadline: clock.now() + 10_000,
   });
   const error = await assertRejects(() => tokens.getToken(), DeadlineError);
@@ -282,7 +279,7 @@ Deno.test("TokenManager's timeout comes from the client's timeoutMs and names --
     clientSecret: SECRET,
     fetch: hang,
     timeoutMs: 30,
-    sleep: () => Promise.resolve(),
+    clock: { sleep: () => Promise.resolve() },
   });
   const error = await assertRejects(() => client.tokenManager.getToken(), NetworkError);
   assert.match(error.message, /timed out after 30 ms .*--timeout in the CLI/);

@@ -20,13 +20,14 @@ import {
 } from "./lock.ts";
 import { LockError, type LockOwner } from "../errors.ts";
 import { fileFailure, refuseSymlinks, samePath, writeAll } from "./_safe_files.ts";
+import type { Clock } from "../types.ts";
 
 /** Options of {@link acquireFileLock}. */
 export interface FileLockOptions {
   /** The granted folder the lock file must stay within (see `refuseSymlinks`). */
   root?: string;
-  /** The clock (epoch ms), for the start time. Default `Date.now`. */
-  now?: () => number;
+  /** The clock, for the start time (only its `now` is used). Default `Date.now`. */
+  clock?: Clock;
 }
 
 /** How often the lock file may change under us (released and created again) before giving up. */
@@ -194,7 +195,7 @@ export async function acquireFileLock(
   path: string,
   options: FileLockOptions = {},
 ): Promise<FileLock> {
-  const holder = lockHolder(options.now);
+  const holder = lockHolder(options.clock?.now);
   const content = new TextEncoder().encode(JSON.stringify(holder) + "\n");
   const check = () => refuseSymlinks(path, { root: options.root, label: "lock file" });
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {

@@ -23,7 +23,7 @@ type ResultBase = Pick<ExtractResult, "jobKey" | "checkpointKey" | "checkpoint" 
  */
 export async function run<T>(options: ExtractOptions<T>): Promise<ExtractResult> {
   const { source, sink, signal } = options;
-  const now = options.now ?? Date.now;
+  const now = options.clock?.now ?? Date.now;
   const startedAt = now();
   const job = extractJob(options);
   const jobKey = await computeJobKey(job);
@@ -173,7 +173,7 @@ class ExtractRun<T> {
     this.#job = job;
     this.#base = base;
     this.#startedAt = startedAt;
-    this.#now = options.now ?? Date.now;
+    this.#now = options.clock?.now ?? Date.now;
     this.#previous = previous;
     this.#resumed = previous !== undefined;
     // A complete checkpoint with an open end: the finished output grows with this run.

@@ -70,7 +70,7 @@ export class SyncSession {
     this.manifest = manifest;
     this.#lock = lock;
     this.#ownLock = ownLock;
-    this.#now = options.now ?? Date.now;
+    this.#now = options.clock?.now ?? Date.now;
   }
 
   /**
@@ -103,7 +103,7 @@ export class SyncSession {
       options.onNotice?.(tookOverNotice(lock.location, lock.tookOver));
     }
     try {
-      const now = options.now ?? Date.now;
+      const now = options.clock?.now ?? Date.now;
       const fullJob = { ...(job as Record<string, JsonValue>), identity: options.identity ?? null };
       const stored = await readSyncManifest({ store, key });
       if (stored) checkSyncJob(store.describe(key), stored, kind, fullJob, options.settingName);
@@ -251,7 +251,7 @@ export class SyncSession {
       checkpoint: final ? { store: options.store, key } : undefined,
       identity: options.identity,
       signal: options.signal,
-      now: this.#now,
+      clock: { now: this.#now },
       stats: options.stats,
       onProgress: (progress) => {
         this.#recordsThisRun += progress.recordsThisRun - before;

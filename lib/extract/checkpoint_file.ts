@@ -13,11 +13,17 @@ import { fileFailure, refuseSymlinks, syncDirectory, writeAll } from "./_safe_fi
 
 /** Options of a {@link FileCheckpointStore}. */
 export interface FileCheckpointStoreOptions {
-  /** Appended to the encoded key to form the file name. Default `.checkpoint.json`. */
+  /**
+   * Appended to the encoded key to form the file name.
+   *
+   * @default {".checkpoint.json"}
+   */
   suffix?: string;
   /**
-   * Percent-encode characters of the key other than `A-Z a-z 0-9 . _ -` (default `true`). With
-   * `false` the key is the file name as it is, and keys holding `/`, a backslash or NUL are refused.
+   * Percent-encode characters of the key other than `A-Z a-z 0-9 . _ -`. With `false` the key
+   * is the file name as it is, and keys holding `/`, a backslash or NUL are refused.
+   *
+   * @default {true}
    */
   encodeKeys?: boolean;
   /**
@@ -27,7 +33,11 @@ export interface FileCheckpointStoreOptions {
    * one.
    */
   root?: string;
-  /** Opens files (default `Deno.open`); tests inject faults here. */
+  /**
+   * Opens files; tests inject faults here.
+   *
+   * @default {Deno.open}
+   */
   open?: typeof Deno.open;
 }
 

@@ -10,6 +10,7 @@ import { parseCheckpoint, validateCheckpoint } from "./checkpoint_json.ts";
 import { type CheckpointLock, lockHeld, lockHolder, lockOwner } from "./lock.ts";
 import { CheckpointError, LockError, type LockOwner, UsageError } from "../errors.ts";
 import type { KvAtomicLike, KvKeyPart, KvLike } from "./kv_like.ts";
+import type { Clock } from "../types.ts";
 import { applyMutations, KvLock, type KvLockValue, type KvMutation } from "./_kv_lock.ts";
 
 export type { KvAtomicLike, KvKeyPart, KvLike } from "./kv_like.ts";
@@ -19,11 +20,12 @@ export interface KvCheckpointStoreOptions {
   /**
    * How long a lock lives without being renewed, in milliseconds: a run renews it every third of
    * this and on every save, so a lock of a run that died is free again after at most this long.
-   * Default 60000.
+   *
+   * @default {60000}
    */
   lockTtlMs?: number;
-  /** The clock (epoch ms) that lock expiry is judged by. Default `Date.now`. */
-  now?: () => number;
+  /** The clock that lock expiry is judged by (only its `now` is used). Default `Date.now`. */
+  clock?: Clock;
 }
 
 /** Deno KV refuses values above 64 KiB; a checkpoint this large is refused with a clear message. */
@@ -93,7 +95,7 @@ export class KvCheckpointStore implements CheckpointStore {
     if (!(this.#ttl >= 1000 && Number.isFinite(this.#ttl))) {
       throw new UsageError(`Option 'lockTtlMs' must be 1000 or more, got '${this.#ttl}'`);
     }
-    this.#now = options.now ?? Date.now;
+    this.#now = options.clock?.now ?? Date.now;
   }
 
   #key(key: string): KvKeyPart[] {

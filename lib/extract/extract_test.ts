@@ -78,7 +78,7 @@ Deno.test("extract writes every page to each format and reports progress", async
       sink,
       onProgress: (p) => events.push(p),
       stats: () => ({ requests: 10 + statsCalls, retries: 2, tokenRequests: ++statsCalls }),
-      now: steppingClock(),
+      clock: { now: steppingClock() },
     });
     assertEquals(sink.text(), expectedOutput(format, source), format);
     assert(sink.complete);
@@ -156,7 +156,7 @@ Deno.test("extract saves a checkpoint after every durable page, then marks it co
     checkpoint: { store, key: "w" },
     identity: { region: "mypurecloud.ie" },
     onProgress: async () => {},
-    now: steppingClock(Date.UTC(2024, 0, 1)),
+    clock: { now: steppingClock(Date.UTC(2024, 0, 1)) },
     stats: () => {
       // At each progress event the checkpoint already holds this page.
       const raw = store.getRaw("w");

@@ -7,7 +7,7 @@
 
 import type { CheckpointLock } from "./lock.ts";
 import type { CheckpointStore } from "./checkpoint.ts";
-import type { JsonValue, PageSource, SourceCap } from "../types.ts";
+import type { Clock, JsonValue, PageSource, SourceCap } from "../types.ts";
 import type { Sink } from "./sink.ts";
 
 /** Request counters the progress events report, read from the client (all optional). */
@@ -58,7 +58,7 @@ export interface ExtractProgress {
   retries?: number;
   /** Token requests so far (from `stats`). */
   tokenRequests?: number;
-  /** Milliseconds since this run started (by `now`). */
+  /** Milliseconds since this run started (by the clock). */
   elapsedMs: number;
   /** Records per second written by this run (0 before any time has passed). */
   recordsPerSecond: number;
@@ -90,8 +90,8 @@ export interface ExtractOptions<T = unknown> {
   onNotice?: (message: string) => void;
   /** Reads the client's counters for the progress events. */
   stats?: () => ExtractCounters;
-  /** The clock (epoch ms). Default `Date.now`. */
-  now?: () => number;
+  /** The clock (only its `now` is used). Default `Date.now`. */
+  clock?: Clock;
 }
 
 /** How a run ended. */
@@ -136,6 +136,6 @@ export interface ExtractResult {
   checkpoint?: string;
   /** The output file, when the sink writes one. */
   output?: string;
-  /** Milliseconds this run took (by `now`). */
+  /** Milliseconds this run took (by the clock). */
   elapsedMs: number;
 }

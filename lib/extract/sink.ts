@@ -83,7 +83,11 @@ export interface Sink {
 
 /** Options of the sinks. */
 export interface SinkOptions {
-  /** The output format. Default `jsonl`. */
+  /**
+   * The output format.
+   *
+   * @default {"jsonl"}
+   */
   format?: OutputFormat;
   /** CSV of raw records only: fixed columns instead of the automatic choice. */
   columns?: readonly string[];
@@ -101,7 +105,11 @@ export interface SinkOptions {
 
 /** Options of a {@link FileSink}. */
 export interface FileSinkOptions extends SinkOptions {
-  /** Replace an existing output file (the CLI's `--force`). Default `false`. */
+  /**
+   * Replace an existing output file (the CLI's `--force`).
+   *
+   * @default {false}
+   */
   overwrite?: boolean;
   /**
    * The granted folder the output must stay within: the output, its `.partial` file and every
@@ -109,7 +117,11 @@ export interface FileSinkOptions extends SinkOptions {
    * current folder for a relative path, the output's own folder for an absolute one.
    */
   root?: string;
-  /** Opens files (default `Deno.open`); tests spy on writes and fsyncs here. */
+  /**
+   * Opens files; tests spy on writes and fsyncs here.
+   *
+   * @default {Deno.open}
+   */
   open?: typeof Deno.open;
 }
 

@@ -23,9 +23,17 @@ const encoder = new TextEncoder();
 
 /** Options of a {@link StreamSink}. */
 export interface StreamSinkOptions extends SinkOptions {
-  /** A name for messages. Default `stdout`. */
+  /**
+   * A name for messages.
+   *
+   * @default {"stdout"}
+   */
   name?: string;
-  /** Close the stream after finishing. Default `false` (standard output stays open). */
+  /**
+   * Close the stream after finishing.
+   *
+   * @default {false} standard output stays open
+   */
   closeOnFinish?: boolean;
 }
 

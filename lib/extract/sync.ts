@@ -42,13 +42,29 @@ export interface SyncDaysOptions extends SyncPlanOptions, SyncCommonOptions {
    * way it was started. Provisional days always use the query (jobs lag behind now).
    */
   via?: SyncViaOption;
-  /** Conversations per details query page, 1 to 100. Default 100. */
+  /**
+   * Conversations per details query page, 1 to 100.
+   *
+   * @default {100}
+   */
   pageSize?: number;
-  /** Conversations per job results page, 1 to 10,000. Default 1000. */
+  /**
+   * Conversations per job results page, 1 to 10,000.
+   *
+   * @default {1000}
+   */
   jobPageSize?: number;
-  /** Most details query requests in flight (see `conversationDetailsSource`). Default 1. */
+  /**
+   * Most details query requests in flight (see `conversationDetailsSource`).
+   *
+   * @default {1}
+   */
   concurrency?: number;
-  /** Fetch the next page while the current one is written. Default `true`. */
+  /**
+   * Fetch the next page while the current one is written.
+   *
+   * @default {true}
+   */
   prefetch?: boolean;
   /** Passed to every request: an absolute deadline, epoch ms. */
   deadline?: number;
@@ -63,11 +79,14 @@ export interface SyncDaysOptions extends SyncPlanOptions, SyncCommonOptions {
     | "pollBackoff"
     | "hints"
     | "onJob"
-    | "sleep"
     | "retrySubmit"
     | "resubmitExpired"
   >;
-  /** `auto`: the status polls a job is expected to take (see {@link viaCosts}). Default 6. */
+  /**
+   * `auto`: the status polls a job is expected to take (see {@link viaCosts}).
+   *
+   * @default {6}
+   */
   jobPolls?: number;
 }
 
@@ -135,7 +154,7 @@ export interface SyncResult {
  * const store = new MemoryCheckpointStore();
  * const output = new MemorySyncOutput();
  * const now = () => Date.parse("2026-01-05T12:00:00Z");
- * const options = { client, store, output, since: "2026-01-01", via: "query" as const, now };
+ * const options = { client, store, output, since: "2026-01-01", via: "query" as const, clock: { now } };
  * const first = await syncDays(options);
  * deepStrictEqual(Object.keys(first.manifest.days), ["2026-01-01", "2026-01-02"]);
  * strictEqual(output.text("2026-01-02"), '{"conversationId":"c-2026-01-02","conversationStart":"2026-01-02T10:00:00Z"}\n');
@@ -161,7 +180,6 @@ export async function syncDays(options: SyncDaysOptions): Promise<SyncResult> {
   const sample = { ...filters, interval: "2026-01-01T00:00:00Z/2026-01-02T00:00:00Z" };
   const body = checkDetailsQuery(sample, "query").body as Record<string, JsonValue>;
   if (via !== "query") checkDetailsQuery(sample, "jobs");
-  const now = options.now ?? Date.now;
   const { client, output } = options;
   const job = { filter: body, output: output.identity };
   const session = await SyncSession.open(options, "conversations", job, plan.final);
@@ -191,7 +209,7 @@ export async function syncDays(options: SyncDaysOptions): Promise<SyncResult> {
         prefetch: options.prefetch,
         concurrency: options.concurrency,
         ...base,
-        now,
+        clock: options.clock,
       }) as PageSource,
       jobs: conversationDetailsJobSource(client, query, {
         ...options.jobs,
@@ -199,7 +217,7 @@ export async function syncDays(options: SyncDaysOptions): Promise<SyncResult> {
         prefetch: options.prefetch,
         checkAvailability: "off",
         ...base,
-        now,
+        clock: options.clock,
       }) as PageSource,
       interval: query.interval,
     };

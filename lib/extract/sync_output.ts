@@ -64,8 +64,10 @@ export interface FileSyncOutputOptions extends SinkOptions {
   /** Put before each day in file names: `users-` gives `users-2026-01-01.jsonl`. Default none. */
   prefix?: string;
   /**
-   * Replace a final day's file that exists without a checkpoint (the CLI's `--force`). Default
-   * `false`: such a file is refused (the manifest does not list it: something else wrote it).
+   * Replace a final day's file that exists without a checkpoint (the CLI's `--force`); else such
+   * a file is refused (the manifest does not list it: something else wrote it).
+   *
+   * @default {false}
    */
   overwrite?: boolean;
   /** The granted folder the files must stay within (see `FileSink`). */

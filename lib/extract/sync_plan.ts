@@ -6,6 +6,7 @@
  * @module
  */
 import { UsageError } from "../errors.ts";
+import type { Clock } from "../types.ts";
 import { DAY_MS, formatInstant, parseDuration, parseInstant } from "../analytics/interval.ts";
 
 /** The default of `settle`: days are final once they ended 48 hours ago. */
@@ -71,14 +72,16 @@ export interface SyncPlanOptions {
   /** The first day not synced. Default: the end of the last settled day. */
   until?: string | number;
   /**
-   * How long after its end a day is final: a duration such as `48h` or ms. Default `48h`: the
-   * API's data of the last ~48 hours can still change (late segments, nightly reprocessing).
+   * How long after its end a day is final: a duration such as `48h` or ms. The API's data of the
+   * last ~48 hours can still change (late segments, nightly reprocessing).
+   *
+   * @default {"48h"}
    */
   settle?: string | number;
   /** Also write the days that are not settled yet (up to now) as provisional. */
   provisional?: boolean;
-  /** The clock, epoch ms. Default `Date.now`. */
-  now?: () => number;
+  /** The clock (only its `now` is used). Default `Date.now`. */
+  clock?: Clock;
   /**
    * How messages name `since`, `until` and `settle` (the CLI passes its flags). Default: the
    * option names.
@@ -115,7 +118,7 @@ export interface SyncPlan {
  *
  * // At 2026-01-06T10:00Z days that ended by 2026-01-04T10:00Z are settled: up to 2026-01-03.
  * const now = () => Date.parse("2026-01-06T10:00:00Z");
- * deepStrictEqual(planSyncDays({ since: "2026-01-02", provisional: true, now }), {
+ * deepStrictEqual(planSyncDays({ since: "2026-01-02", provisional: true, clock: { now } }), {
  *   final: ["2026-01-02", "2026-01-03"],
  *   provisional: ["2026-01-04", "2026-01-05", "2026-01-06"],
  *   unsettled: [],
@@ -124,7 +127,7 @@ export interface SyncPlan {
  * ```
  */
 export function planSyncDays(options: SyncPlanOptions): SyncPlan {
-  const now = (options.now ?? Date.now)();
+  const now = (options.clock?.now ?? Date.now)();
   const name = { since: "since", until: "until", settle: "settle", ...options.names };
   const settleMs = typeof options.settle === "number"
     ? options.settle

@@ -36,7 +36,7 @@ export interface SyncSnapshotResult {
 }
 
 /**
- * Takes today's (UTC, by `now`) snapshot of a listing, unless the manifest lists it already.
+ * Takes today's (UTC, by the clock) snapshot of a listing, unless the manifest lists it already.
  *
  * @param options The listing, what identifies it, store, output, clock, callbacks.
  * @returns What the run did.
@@ -62,7 +62,7 @@ export interface SyncSnapshotResult {
  * const options = {
  *   kind: "users", source, job: { path: "/api/v2/users" },
  *   store: new MemoryCheckpointStore(), output: new MemorySyncOutput(),
- *   now: () => Date.parse("2026-01-02T08:00:00Z"),
+ *   clock: { now: () => Date.parse("2026-01-02T08:00:00Z") },
  * };
  * strictEqual((await syncSnapshot(options)).day.records, 2);
  * strictEqual((await syncSnapshot(options)).day.status, "present");
@@ -70,7 +70,7 @@ export interface SyncSnapshotResult {
  * ```
  */
 export async function syncSnapshot(options: SyncSnapshotOptions): Promise<SyncSnapshotResult> {
-  const day = formatSyncDay((options.now ?? Date.now)());
+  const day = formatSyncDay((options.clock?.now ?? Date.now)());
   const session = await SyncSession.open(options, options.kind, options.job, [day]);
   try {
     const present = session.present(day);

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { JsonValue, PageSource, SourceCap } from "../types.ts";
+import type { Clock, JsonValue, PageSource, SourceCap } from "../types.ts";
 import type { CheckpointLock } from "./lock.ts";
 import type { CheckpointStore } from "./checkpoint.ts";
 import type { ExtractCounters, ExtractProgress } from "./extract.ts";
@@ -95,7 +95,11 @@ export interface SyncCommonOptions {
   store: CheckpointStore;
   /** Where the days go. */
   output: SyncOutput;
-  /** The manifest's key in the store. Default `manifest`. */
+  /**
+   * The manifest's key in the store.
+   *
+   * @default {"manifest"}
+   */
   manifestKey?: string;
   /** A day's checkpoint key in the store. Default: the day itself. */
   checkpointKey?: (day: string) => string;
@@ -108,8 +112,11 @@ export interface SyncCommonOptions {
   identity?: JsonValue;
   /** Stops the run after the current page; the day is resumed by the next run. */
   signal?: AbortSignal;
-  /** The clock, epoch ms. Default `Date.now`. */
-  now?: () => number;
+  /**
+   * The clock: its `now` decides the days and times the run; `syncDays` also waits between the
+   * polls of its details jobs with its `sleep`. Default the real one.
+   */
+  clock?: Clock;
   /** Reads the client's counters for the progress events. */
   stats?: () => ExtractCounters;
   /** Called after each durable page. */

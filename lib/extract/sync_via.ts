@@ -14,16 +14,30 @@ export type SyncViaOption = "query" | "jobs" | "auto";
 
 /** What the cost model needs to know. */
 export interface ViaCostSettings {
-  /** Conversations per details query page (default 100). */
+  /**
+   * Conversations per details query page.
+   *
+   * @default {100}
+   */
   pageSize?: number;
-  /** Conversations per job results page (default 1000). */
+  /**
+   * Conversations per job results page.
+   *
+   * @default {1000}
+   */
   jobPageSize?: number;
   /**
-   * Status polls a job is expected to take before it is `FULFILLED` (default 6: the polls of
-   * about a minute with the default backoff, 2 s growing by 1.5×). The simulator's jobs take 3.
+   * Status polls a job is expected to take before it is `FULFILLED`: by default the polls of
+   * about a minute with the default backoff (2 s growing by 1.5×). The simulator's jobs take 3.
+   *
+   * @default {6}
    */
   jobPolls?: number;
-  /** The details query's paging limit (default 100,000); a day above 80 % of it is bisected. */
+  /**
+   * The details query's paging limit; a day above 80 % of it is bisected.
+   *
+   * @default {100000}
+   */
   maxResults?: number;
 }
 

@@ -32,8 +32,10 @@ export interface LookaheadOptions<I extends LookaheadItem, R> {
   /** Told about every response as it arrives (to learn, say, how many pages a chunk has). */
   onResponse?: (item: I, response: R) => void;
   /**
-   * Fetch ahead while the caller handles a page (default `true`). With `false`, requests start
-   * only while {@link Lookahead.take} waits.
+   * Fetch ahead while the caller handles a page. With `false`, requests start only while
+   * {@link Lookahead.take} waits.
+   *
+   * @default {true}
    */
   eager?: boolean;
   /** Aborts every request. */

@@ -10,17 +10,33 @@ import { paginate } from "./paginate.ts";
 
 /** Options of {@link listingSource}. */
 export interface ListingSourceOptions {
-  /** Entities per page. Default 100. */
+  /**
+   * Entities per page.
+   *
+   * @default {100}
+   */
   pageSize?: number;
   /** Extra query parameters, a list for a repeated key (part of the source's description). */
   query?: Query;
   /** The record type, such as `user`. Default: the path's last segment without a final `s`. */
   recordType?: string;
-  /** Follow `nextUri` (default `true`); see {@link PaginateOptions.followNextUri}. */
+  /**
+   * Follow `nextUri`; see {@link PaginateOptions.followNextUri}.
+   *
+   * @default {true}
+   */
   followNextUri?: boolean;
-  /** Fetch the next page while the current one is handled. Default `true`. */
+  /**
+   * Fetch the next page while the current one is handled.
+   *
+   * @default {true}
+   */
   prefetch?: boolean;
-  /** Most requests in flight, 1 to 16, as for `paginate`. Default 1. */
+  /**
+   * Most requests in flight, 1 to 16, as for `paginate`.
+   *
+   * @default {1}
+   */
   concurrency?: number;
   /** Passed to every request: an absolute deadline, epoch ms by the client's clock. */
   deadline?: number;

@@ -50,9 +50,17 @@ export interface ListingPage<T> {
 
 /** Options of {@link paginate}. */
 export interface PaginateOptions {
-  /** Entities per page (`pageSize` query parameter). Default 100. */
+  /**
+   * Entities per page (`pageSize` query parameter).
+   *
+   * @default {100}
+   */
   pageSize?: number;
-  /** The first page to fetch. Default 1. */
+  /**
+   * The first page to fetch.
+   *
+   * @default {1}
+   */
   pageNumber?: number;
   /**
    * Extra query parameters sent with every page request (a list sends each value:
@@ -62,16 +70,24 @@ export interface PaginateOptions {
    */
   query?: Query;
   /**
-   * Follow the response's `nextUri` (default `true`). With `false`, pages are requested by
-   * number until `pageCount` or an empty page; use it for endpoints whose `nextUri` is wrong.
+   * Follow the response's `nextUri`. With `false`, pages are requested by number until
+   * `pageCount` or an empty page; use it for endpoints whose `nextUri` is wrong.
+   *
+   * @default {true}
    */
   followNextUri?: boolean;
-  /** Fetch the next page while the caller handles the current one. Default `true`. */
+  /**
+   * Fetch the next page while the caller handles the current one.
+   *
+   * @default {true}
+   */
   prefetch?: boolean;
   /**
-   * Most requests in flight at once, 1 to 16. Default 1. Above 1, once a page gives `pageCount`
-   * and its `nextUri` is the next page by number, the following pages are fetched ahead (at
-   * most twice this many held); pages are still yielded in order.
+   * Most requests in flight at once, 1 to 16. Above 1, once a page gives `pageCount` and its
+   * `nextUri` is the next page by number, the following pages are fetched ahead (at most twice
+   * this many held); pages are still yielded in order.
+   *
+   * @default {1}
    */
   concurrency?: number;
   /** Stop with an error after this many pages (a guard against endless listings). Default none. */

@@ -39,7 +39,11 @@ interface CursorRequest {
 
 /** Options of {@link paginateCursor}. */
 export interface PaginateCursorOptions {
-  /** `GET` (default) sends the cursor in the query; `POST` sends it in the body. */
+  /**
+   * `GET` sends the cursor in the query; `POST` sends it in the body.
+   *
+   * @default {"GET"}
+   */
   method?: "GET" | "POST";
   /** Items per page (`pageSize`). Default: not sent (the server's default). */
   pageSize?: number;
@@ -54,11 +58,23 @@ export interface PaginateCursorOptions {
    * `cursors.after`.
    */
   cursorParam?: string;
-  /** The response field holding the items. Default `entities`. */
+  /**
+   * The response field holding the items.
+   *
+   * @default {"entities"}
+   */
   itemsKey?: string;
-  /** Whether a retried `POST` is safe (it only reads). Default `true`. */
+  /**
+   * Whether a retried `POST` is safe (it only reads).
+   *
+   * @default {true}
+   */
   idempotent?: boolean;
-  /** Fetch the next page while the caller handles the current one. Default `true`. */
+  /**
+   * Fetch the next page while the caller handles the current one.
+   *
+   * @default {true}
+   */
   prefetch?: boolean;
   /** Stop with an error after this many pages. Default none. */
   maxPages?: number;

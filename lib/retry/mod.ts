@@ -28,7 +28,7 @@
  */
 
 export { DEFAULT_MAX_RETRY_AFTER, retry } from "./retry.ts";
-export type { RetryInfo, RetryOptions, RetryReason, TimeBudget } from "./retry.ts";
+export type { RetryInfo, RetryOptions, RetryPolicy, RetryReason, TimeBudget } from "./retry.ts";
 export { sleep } from "./sleep.ts";
 export { deadline } from "./deadline.ts";
 export type { DeadlineOptions } from "./deadline.ts";

@@ -10,6 +10,7 @@ import { ApiError, DeadlineError, RateLimitError } from "../errors.ts";
 import { formatWait, oneLine } from "../_text.ts";
 import { type Backoff, backoffDelay, checkBackoff, invalid } from "./_backoff.ts";
 import { sleep } from "./sleep.ts";
+import type { Clock } from "../types.ts";
 
 /** Why {@link retry} waits before the next attempt. */
 export type RetryReason = "backoff" | "retryAfter";
@@ -26,28 +27,61 @@ export interface RetryInfo {
   reason: RetryReason;
 }
 
-/** Options of {@link retry}. The first six are named and behave like `@std/async`'s. */
-export interface RetryOptions {
-  /** How many times `fn` is called at most (a positive integer). Default 5. */
+/**
+ * How {@link retry} backs off: the settings named and behaving like `@std/async`'s, plus the
+ * longest `Retry-After` waited. The defaults are `retry`'s; a client and a token manager take
+ * these under their `retry` option, with defaults of their own.
+ */
+export interface RetryPolicy {
+  /**
+   * How many times `fn` is called at most (a positive integer).
+   *
+   * @default {5}
+   */
   maxAttempts?: number;
-  /** The backoff before the second attempt, in milliseconds (before jitter). Default 1000. */
+  /**
+   * The backoff before the second attempt, in milliseconds (before jitter).
+   *
+   * @default {1000}
+   */
   minTimeout?: number;
-  /** The longest backoff, in milliseconds (before jitter). Default 60000. */
+  /**
+   * The longest backoff, in milliseconds (before jitter).
+   *
+   * @default {60000}
+   */
   maxTimeout?: number;
-  /** How much the backoff grows after each attempt (at least 1). Default 2. */
+  /**
+   * How much the backoff grows after each attempt (at least 1).
+   *
+   * @default {2}
+   */
   multiplier?: number;
   /**
    * How much of the backoff is randomised, from 0 (none: wait the full backoff) to 1 (full
-   * jitter: wait anywhere between 0 and the backoff). Default 1.
+   * jitter: wait anywhere between 0 and the backoff).
+   *
+   * @default {1}
    */
   jitter?: number;
+  /**
+   * The longest hinted delay that is waited, in milliseconds; a longer one fails at once with a
+   * {@link RateLimitError} that says how long was asked for.
+   *
+   * @default {180000} 3 minutes
+   */
+  maxRetryAfter?: number;
+}
+
+/** Options of {@link retry}: its {@link RetryPolicy}, what to retry, limits and injected time. */
+export interface RetryOptions extends RetryPolicy {
   /** Whether an error is worth another attempt. Default: every error is. */
   isRetriable?: (error: unknown) => boolean;
   /** Aborts the retrying: a wait ends at once and the promise rejects with the signal's reason. */
   signal?: AbortSignal;
   /**
-   * An absolute deadline, in epoch milliseconds by {@link RetryOptions.now}. No wait crosses it:
-   * when the next wait would, {@link retry} fails at once with a {@link DeadlineError}.
+   * An absolute deadline, in epoch milliseconds by the clock's `now`. No wait crosses it: when
+   * the next wait would, {@link retry} fails at once with a {@link DeadlineError}.
    */
   deadline?: number;
   /**
@@ -55,11 +89,6 @@ export interface RetryOptions {
    * backoff; `undefined` means "use the backoff".
    */
   retryAfter?: (error: unknown) => number | undefined;
-  /**
-   * The longest hinted delay that is waited, in milliseconds; a longer one fails at once with a
-   * {@link RateLimitError} that says how long was asked for. Default 180000 (3 minutes).
-   */
-  maxRetryAfter?: number;
   /** Called before each wait, with the failed attempt, the delay, the error and the reason. */
   onRetry?: (info: RetryInfo) => void;
   /**
@@ -70,12 +99,8 @@ export interface RetryOptions {
   timeBudget?: TimeBudget;
   /** What is being retried, for error messages (such as `GET /api/v2/users`). */
   name?: string;
-  /** The clock, in epoch milliseconds. Default `Date.now`. */
-  now?: () => number;
-  /** Waits `ms` milliseconds, rejecting with the signal's reason on abort. Default {@link sleep}. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** A random number in [0, 1) for the jitter. Default `Math.random`. */
-  random?: () => number;
+  /** The time, waits and jitter randomness (see {@link Clock}). Default the real ones. */
+  clock?: Clock;
 }
 
 /** See {@link RetryOptions.timeBudget}. */
@@ -114,7 +139,7 @@ export const DEFAULT_MAX_RETRY_AFTER = 180_000;
  *
  * @typeParam T What `fn` returns.
  * @param fn The operation; it receives the attempt number (from 1) and the signal to pass on.
- * @param options Backoff, deadline, hints, signal and injected time.
+ * @param options Backoff, deadline, hints, signal and clock.
  * @returns What `fn` returned on its first success.
  * @throws The last error, when it is not retriable or the attempts ran out.
  * @throws {RateLimitError} When a hinted delay is longer than `maxRetryAfter`.
@@ -135,9 +160,11 @@ export const DEFAULT_MAX_RETRY_AFTER = 180_000;
  * }, {
  *   minTimeout: 100,
  *   jitter: 0,
- *   sleep: (ms) => {
- *     waits.push(ms);
- *     return Promise.resolve();
+ *   clock: {
+ *     sleep: (ms) => {
+ *       waits.push(ms);
+ *       return Promise.resolve();
+ *     },
  *   },
  * });
  * strictEqual(result, "done");
@@ -152,7 +179,7 @@ export const DEFAULT_MAX_RETRY_AFTER = 180_000;
  *
  * await rejects(
  *   retry(() => Promise.reject(new Error("Busy")), {
- *     now: () => 0,
+ *     clock: { now: () => 0 },
  *     deadline: 5_000,
  *     retryAfter: () => 10_000,
  *     name: "GET /api/v2/users",
@@ -177,10 +204,10 @@ export async function retry<T>(
     maxRetryAfter = DEFAULT_MAX_RETRY_AFTER,
     onRetry,
     name = "The operation",
-    now = Date.now,
-    sleep: wait = sleep,
-    random = Math.random,
   } = options;
+  const now = options.clock?.now ?? Date.now;
+  const wait = options.clock?.sleep ?? sleep;
+  const random = options.clock?.random ?? Math.random;
   const backoff: Backoff = {
     maxAttempts,
     minTimeout,

@@ -25,7 +25,7 @@ Deno.test("retry returns the first success and passes the attempt number and sig
   const result = await retry((attempt, signal) => {
     signals.push(signal);
     return fn(attempt);
-  }, { sleep: clock.sleep, now: clock.now, signal: controller.signal });
+  }, { clock: { sleep: clock.sleep, now: clock.now }, signal: controller.signal });
   assertEquals(result, "ok after 3");
   assertEquals(calls, [1, 2, 3]);
   assert.ok(signals.every((s) => s === controller.signal));
@@ -34,7 +34,7 @@ Deno.test("retry returns the first success and passes the attempt number and sig
 Deno.test("retry backs off like @std/async: min(maxTimeout, minTimeout * multiplier ** n), then jitter", async () => {
   const full = fakeClock();
   await assertRejects(
-    () => retry(failing(99).fn, { maxAttempts: 5, jitter: 0, sleep: full.sleep }),
+    () => retry(failing(99).fn, { maxAttempts: 5, jitter: 0, clock: { sleep: full.sleep } }),
     Error,
   );
   assertEquals(full.sleeps, [1000, 2000, 4000, 8000]);
@@ -48,7 +48,7 @@ Deno.test("retry backs off like @std/async: min(maxTimeout, minTimeout * multipl
         multiplier: 3,
         maxTimeout: 5000,
         jitter: 0,
-        sleep: capped.sleep,
+        clock: { sleep: capped.sleep },
       }),
     Error,
   );
@@ -60,8 +60,7 @@ Deno.test("retry backs off like @std/async: min(maxTimeout, minTimeout * multipl
     () =>
       retry(failing(99).fn, {
         maxAttempts: 4,
-        sleep: jittered.sleep,
-        random: () => randoms.shift()!,
+        clock: { sleep: jittered.sleep, random: () => randoms.shift()! },
       }),
     Error,
   );
@@ -71,7 +70,11 @@ Deno.test("retry backs off like @std/async: min(maxTimeout, minTimeout * multipl
   const half = fakeClock();
   await assertRejects(
     () =>
-      retry(failing(99).fn, { maxAttempts: 2, jitter: 0.5, random: () => 1, sleep: half.sleep }),
+      retry(failing(99).fn, {
+        maxAttempts: 2,
+        jitter: 0.5,
+        clock: { random: () => 1, sleep: half.sleep },
+      }),
     Error,
   );
   assertEquals(half.sleeps, [500]);
@@ -81,7 +84,7 @@ Deno.test("retry rethrows the last error itself when the attempts run out", asyn
   const clock = fakeClock();
   const { fn, calls } = failing(99);
   const error = await assertRejects(
-    () => retry(fn, { maxAttempts: 3, sleep: clock.sleep }),
+    () => retry(fn, { maxAttempts: 3, clock: { sleep: clock.sleep } }),
     Error,
     "Failure 3",
   );
@@ -93,7 +96,8 @@ Deno.test("retry stops at once on an error that is not retriable", async () => {
   const clock = fakeClock();
   const { fn, calls } = failing(99, (n) => new TypeError(`Bad ${n}`));
   await assertRejects(
-    () => retry(fn, { sleep: clock.sleep, isRetriable: (e) => !(e instanceof TypeError) }),
+    () =>
+      retry(fn, { clock: { sleep: clock.sleep }, isRetriable: (e) => !(e instanceof TypeError) }),
     TypeError,
     "Bad 1",
   );
@@ -107,8 +111,7 @@ Deno.test("retry waits the retryAfter hint in place of the backoff and reports i
   const hints = [2000, undefined];
   const { fn } = failing(2);
   await retry(fn, {
-    sleep: clock.sleep,
-    now: clock.now,
+    clock: { sleep: clock.sleep, now: clock.now },
     jitter: 0,
     retryAfter: () => hints.shift(),
     onRetry: (info) => infos.push(info),
@@ -127,7 +130,7 @@ Deno.test("retry fails at once with RateLimitError when the hint exceeds maxRetr
   const error = await assertRejects(
     () =>
       retry(() => Promise.reject(cause), {
-        sleep: clock.sleep,
+        clock: { sleep: clock.sleep },
         retryAfter: () => 3_600_000,
         name: "GET /api/v2/users",
       }),
@@ -155,8 +158,7 @@ Deno.test("retry never sleeps past the deadline and says what it was waiting for
         maxAttempts: 100,
         jitter: 0,
         deadline: start + 5000,
-        now: clock.now,
-        sleep: clock.sleep,
+        clock: { now: clock.now, sleep: clock.sleep },
         name: "GET /api/v2/users",
       }),
     DeadlineError,
@@ -178,7 +180,7 @@ Deno.test("retry does not start an attempt once the deadline has passed", async 
   const clock = fakeClock();
   let called = 0;
   await assertRejects(
-    () => retry(() => called++, { now: clock.now, deadline: clock.now() }),
+    () => retry(() => called++, { clock: { now: clock.now }, deadline: clock.now() }),
     DeadlineError,
     "before attempt 1",
   );

@@ -148,13 +148,12 @@ function source(spec: RunSpec, client: GenesysClient): PageSource {
       pageSize: size.conversationsPerPage,
       chunk: "1d",
       maxResults: size.maxResults,
-      now: env.clock.now,
+      clock: { now: env.clock.now },
     });
   }
   return conversationDetailsJobSource(client, { interval: INTERVAL }, {
     pageSize: size.conversationsPerPage,
-    now: env.clock.now,
-    sleep: env.clock.sleep,
+    clock: { now: env.clock.now, sleep: env.clock.sleep },
     onWarning: () => {},
   });
 }
@@ -166,13 +165,9 @@ export async function runOnce(spec: RunSpec): Promise<RunOutcome> {
     region: env.sim.url,
     clientId: env.sim.clientId,
     clientSecret: spec.secret ?? CHAOS_SECRET,
-    now: env.clock.now,
-    sleep: env.clock.sleep,
-    random: seeded(env.sim.seed),
+    clock: { now: env.clock.now, sleep: env.clock.sleep, random: seeded(env.sim.seed) },
     timeoutMs: spec.client?.timeoutMs ?? 5_000,
-    maxAttempts: spec.client?.maxAttempts ?? 6,
-    minTimeout: 200,
-    maxTimeout: 5_000,
+    retry: { maxAttempts: spec.client?.maxAttempts ?? 6, minTimeout: 200, maxTimeout: 5_000 },
     fetch: (input, init) => {
       env.clock.t += 100;
       const auth = new Headers(init?.headers).get("authorization");
@@ -188,7 +183,7 @@ export async function runOnce(spec: RunSpec): Promise<RunOutcome> {
       sink: new FileSink(spec.path, { format: spec.format }),
       checkpoint: { store, key },
       identity: { api: "chaos" },
-      now: env.clock.now,
+      clock: { now: env.clock.now },
       onProgress: (p) => spec.onPage?.(p.pages),
     });
   } catch (error) {

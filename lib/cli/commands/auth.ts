@@ -89,8 +89,7 @@ async function run(parsed: ParsedCommand, ctx: CommandContext): Promise<number> 
     clientId,
     clientSecret,
     redactor: ctx.redactor,
-    maxAttempts: 3,
-    ...clientRequestOptions(requests),
+    ...clientRequestOptions(requests, { maxAttempts: 3 }),
     onEvent: (event) =>
       reporter.log.debug(`${event.type} ${event.method} ${event.path}`, {
         status: event.status,
