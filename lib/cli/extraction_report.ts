@@ -7,7 +7,7 @@
  */
 
 import type { ExtractResult } from "../extract/extract.ts";
-import { formatCount, formatDuration } from "./progress.ts";
+import { formatCount, formatCounted, formatDuration } from "./progress.ts";
 import type { Reporter } from "./reporter.ts";
 import type { RunEnding } from "./run_control.ts";
 import { outcomeOf } from "./outcome.ts";
@@ -101,11 +101,6 @@ export function reportExtraction(end: ExtractionEnd, context: ExtractionReportCo
   return reportComplete(end.result!, context);
 }
 
-/** `1 page`, `2 pages`, `1,000 pages`. */
-function counted(n: number, word: string): string {
-  return `${formatCount(n)} ${word}${n === 1 ? "" : "s"}`;
-}
-
 /** A failed or stopped run: what is saved, and how to resume when a checkpoint exists. */
 function reportEnding(
   ended: RunEnding,
@@ -116,7 +111,7 @@ function reportEnding(
   const { saved, checkpointed } = end;
   const savedText = `${formatCount(saved.records)}${
     saved.total !== undefined ? ` of ${formatCount(saved.total)}` : ""
-  } ${label} saved (${counted(saved.pages, "page")})`;
+  } ${label} saved (${formatCounted(saved.pages, "page")})`;
   const resumable = checkpointPath !== undefined && checkpointed;
   if (ended.failed) {
     if (resumable) {
@@ -176,7 +171,7 @@ function reportComplete(done: ExtractResult, context: ExtractionReportContext): 
 /** The end-of-run line: records, pages, time, output, requests, refreshes, retries. */
 function summaryLine(result: ExtractResult, label: string, requests: string[]): string {
   const parts = [
-    `${formatCount(result.records)} ${label} (${counted(result.pages, "page")}) in ${
+    `${formatCount(result.records)} ${label} (${formatCounted(result.pages, "page")}) in ${
       formatDuration(result.elapsedMs)
     }`,
     ...requests,
