@@ -1,12 +1,13 @@
 /**
  * Runs one extraction for a command: checks everything first (options, connection, permissions,
  * the source's own checks), then streams pages to the output with a checkpoint after each one,
- * shows progress, stops cleanly on SIGINT/SIGTERM or the deadline and says how to resume.
+ * shows progress, stops cleanly on SIGINT/SIGTERM or the deadline and says how to resume. What a
+ * command gives it is in `extraction_plan.ts`, what it says at the end in `extraction_report.ts`.
  *
  * @module
  */
 
-import type { ApiClient, PageSource } from "../types.ts";
+import type { PageSource } from "../types.ts";
 import type { Checkpoint } from "../extract/checkpoint.ts";
 import { type CheckpointLock, tookOverNotice } from "../extract/lock.ts";
 import { FileCheckpointStore } from "../extract/checkpoint_file.ts";
@@ -17,7 +18,6 @@ import {
   type ExtractResult,
 } from "../extract/extract.ts";
 import { extractJob, extractJobKey } from "../extract/_job_key.ts";
-import type { GenesysClient } from "../client/genesys_client.ts";
 import { FileSink, type Sink } from "../extract/sink.ts";
 import { StreamSink } from "../extract/sink_stream.ts";
 import type { CommandContext, Connection } from "./context.ts";
@@ -25,85 +25,23 @@ import { type ExtractSettings, readExtractSettings } from "./extract_options.ts"
 import {
   nameCachePath,
   removeNameCache,
-  type TableRequest,
   type TableSinkOptions,
   tableSinkOptions,
   withNames,
 } from "./names.ts";
 import { exists, type JobFiles, openJobFiles } from "./job_files.ts";
-import { fileNeeds, type PermissionNeed, writeRoot } from "./permissions.ts";
+import { fileNeeds, writeRoot } from "./permissions.ts";
 import { formatCount, type ProgressSnapshot } from "./progress.ts";
-import type { ChunkEstimate } from "./progress_estimate.ts";
-import type { Reporter } from "./reporter.ts";
 import { type StartedRun, startRun } from "./run_client.ts";
 import { requireRunPermissions } from "./invocation.ts";
 import { otherJobError } from "./job_change.ts";
-import { resumeArgs, resumeCommand } from "./resume.ts";
+import { type Invocation, resumeArgs, resumeCommand } from "./resume.ts";
 import { RunControl } from "./run_control.ts";
 import type { ParsedCommand } from "./spec.ts";
 import { reportExtraction, type SavedCounts } from "./extraction_report.ts";
+import type { ExtractionPlan, RunExtractionOverrides } from "./extraction_plan.ts";
 
-/** What a command extracts and how to build its source. */
-export interface ExtractionPlan {
-  /** The plural label for progress and summary: `conversations`. */
-  label: string;
-  /** The default output file name, without directory and extension. */
-  defaultName: string;
-  /** The default and largest page size. */
-  pageSize: { default: number; max: number };
-  /** The interval the run covers, pinned in the resume command. */
-  interval?: string;
-  /** Permissions beyond the connection and the output (a filter file). */
-  needs?: PermissionNeed[];
-  /** Conversation details: `--table` and `--resolve-names`. */
-  table?: TableRequest;
-  /**
-   * What the source tells about the run's size before its total is known: the part of the work it
-   * is in and an estimate of all records (a details query's day, from each chunk's first page).
-   */
-  progress?: () => ChunkEstimate;
-  /**
-   * Builds the source; may throw a `UsageError` for a bad query (before anything is written).
-   *
-   * @param client The API client.
-   * @param settings The page size, prefetch, deadline and the reporter.
-   */
-  source(client: ApiClient, settings: SourceSettings): PageSource;
-}
-
-/** What a plan's source builder gets. */
-export interface SourceSettings {
-  /** Records per request. */
-  pageSize: number;
-  /** Fetch the next page while the current one is written. */
-  prefetch: boolean;
-  /** Most requests in flight at once (`--concurrency`), for sources that fetch ahead. */
-  concurrency: number;
-  /** The absolute deadline, epoch ms. */
-  deadline?: number;
-  /** Messages. */
-  reporter: Reporter;
-  /** Shows what the run waits for on the progress line (`undefined` clears it). */
-  setWaiting: (text?: string) => void;
-}
-
-/** Options for tests and the demo: a client or checks to replace. */
-export interface RunExtractionOverrides {
-  /** Use this connection instead of resolving options and environment. */
-  connection?: Connection;
-  /** Called with the client once built (the demo reads its counters). */
-  onClient?: (client: GenesysClient) => void;
-  /** Sends the client's requests (the demo revokes a token on the way). Default `fetch`. */
-  fetch?: typeof fetch;
-  /** Aborts the run as a signal would (the demo's simulated crash). */
-  signal?: AbortSignal;
-  /** Called after each durable page. */
-  onProgress?: (progress: ExtractProgress) => void;
-  /** Do not print the summary (the demo prints its own). */
-  silentSummary?: boolean;
-  /** On a stop, print only a short note, not the resume command (the demo resumes itself). */
-  quietStop?: boolean;
-}
+export type { ExtractionPlan, RunExtractionOverrides, SourceSettings } from "./extraction_plan.ts";
 
 /**
  * Runs an extraction command end to end and returns its exit code. Errors that happen before
@@ -208,13 +146,7 @@ async function prepareExtraction(
     setWaiting: run.setWaiting,
   });
 
-  const needs = [
-    ...connection.needs,
-    ...(plan.needs ?? []),
-    ...fileNeeds(settings.output, settings.checkpoint),
-  ];
-  const started = requireRunPermissions(needs, "an output");
-
+  const started = requireExtractionPermissions(plan, settings, connection);
   const checkpoint = settings.checkpoint !== undefined
     ? FileCheckpointStore.forFile(settings.checkpoint, { root: writeRoot(settings.checkpoint) })
     : undefined;
@@ -233,6 +165,25 @@ async function prepareExtraction(
     identity: { api: connection.region.apiBaseUrl },
     resume: resumeCommand(resumeArgs(ctx.argv, { interval: plan.interval }), started),
   };
+}
+
+/**
+ * Requires what the run reads and writes (the connection, the plan's files, the output and the
+ * checkpoint).
+ *
+ * @returns The invocation, for the resume command.
+ */
+function requireExtractionPermissions(
+  plan: ExtractionPlan,
+  settings: ExtractSettings,
+  connection: Connection,
+): Invocation {
+  const needs = [
+    ...connection.needs,
+    ...(plan.needs ?? []),
+    ...fileNeeds(settings.output, settings.checkpoint),
+  ];
+  return requireRunPermissions(needs, "an output");
 }
 
 /** Listens for SIGINT/SIGTERM and the deadline; a second signal prints the resume command. */
