@@ -85,6 +85,26 @@ export function formatCount(n: number): string {
 }
 
 /**
+ * Formats a count and its noun, plural unless the count is 1: `1 page`, `1,000 pages`.
+ *
+ * @param n The count.
+ * @param word The noun in the singular (its plural adds an `s`).
+ * @returns The count and the noun.
+ *
+ * @example
+ * ```ts
+ * import { formatCounted } from "./progress.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * strictEqual(formatCounted(1, "day"), "1 day");
+ * strictEqual(formatCounted(1000, "page"), "1,000 pages");
+ * ```
+ */
+export function formatCounted(n: number, word: string): string {
+  return `${formatCount(n)} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/**
  * Formats retries by cause: `5 retries (429: 3, 503: 2)`, or `0 retries`.
  *
  * @param retries Counts by cause.
