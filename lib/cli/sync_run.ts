@@ -329,14 +329,20 @@ export async function runSync(
     ...run.summary(),
   ];
   if (written.length === 0 && conversations) {
+    const held = finalDays.length ? `from ${daySpan(finalDays.map((d) => d.day))}` : "of the range";
+    // With --until before the first unsettled day, no later day belongs to this sync.
     reporter.say(
-      `Nothing to do: ${dir} holds every settled day ${
-        finalDays.length ? `from ${daySpan(finalDays.map((d) => d.day))}` : "of the range"
-      }; the next day (${plan!.settledUntil}) is final from ${
-        formatInstant(
-          Date.parse(`${plan!.settledUntil}T00:00:00Z`) + 86_400_000 + settings.settleMs,
-        )
-      }`,
+      settings.until !== undefined && plan!.unsettled.length === 0
+        ? `Nothing to do: ${dir} holds every day ${held}, up to --until (${
+          formatSyncDay(settings.until)
+        }): the range is complete`
+        : `Nothing to do: ${dir} holds every settled day ${held}; the next day (${
+          plan!.settledUntil
+        }) is final from ${
+          formatInstant(
+            Date.parse(`${plan!.settledUntil}T00:00:00Z`) + 86_400_000 + settings.settleMs,
+          )
+        }`,
     );
   } else if (written.length === 0) {
     reporter.say(`Nothing to do: ${dir} holds today's ${label} snapshot (${finalDays[0]?.file})`);
