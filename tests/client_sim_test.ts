@@ -161,7 +161,9 @@ Deno.test("GenesysClient ends by a 5 s deadline against a simulator answering 50
 
 Deno.test("GenesysClient does not retry the simulator's 400 and 404 and carries message and correlation id", async () => {
   await using sim = await startSimulator({ users: 5, conversations: 10, maxPageSize: 100 });
-  const client = clientFor(sim);
+  // Backoff on an injected clock: a retried 400 or 404 fails at once, not after real waits.
+  const clock = fakeClock();
+  const client = clientFor(sim, { clock });
   const bad = await assertRejects(
     () => client.request("GET", "/api/v2/users", { query: { pageSize: 1000 } }),
     ApiError,

@@ -110,6 +110,10 @@ Deno.test({
     clientId: sim.clientId,
     clientSecret: sim.clientSecret,
     retry: { maxAttempts: 2, minTimeout: 1, maxTimeout: 5 },
+    // Under 5 s each request gets a timer of its own, cleared with it: longer timeouts share a
+    // watchdog interval that ends on its next tick, which a loaded machine may run after the test
+    // (the op sanitizer then reports it). The abort below comes long before 4 s.
+    timeoutMs: 4_000,
     fetch: (input, init) => {
       const promise = fetch(input, init);
       const url = new URL(input instanceof Request ? input.url : String(input));

@@ -1,6 +1,6 @@
 /**
  * Declarative command specs: one description of each command's options feeds the parser, the
- * `--help` text and the README's CLI reference, so they cannot drift apart.
+ * `--help` text and the CLI reference (docs/cli-reference.md), so they cannot drift apart.
  *
  * @module
  */

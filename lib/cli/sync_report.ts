@@ -7,7 +7,7 @@
  */
 
 import { formatInstant } from "../analytics/interval.ts";
-import type { SyncPlan } from "../extract/sync_plan.ts";
+import { formatSyncDay, type SyncPlan } from "../extract/sync_plan.ts";
 import type { SyncDayResult, SyncProgress } from "../extract/sync_types.ts";
 import { ExitCode } from "./exit.ts";
 import { formatCount, formatCounted, formatDuration } from "./progress.ts";
@@ -30,10 +30,10 @@ export interface SyncEnd {
 
 /** Where the report goes and what it names. */
 export interface SyncReportContext {
-  /** The `sync` options: what, the folder, the log format, `--provisional` and `--settle`. */
+  /** The `sync` options: what, the folder, the log format, `--provisional`, `--settle`, `--until`. */
   settings: Pick<
     SyncSettings,
-    "what" | "dir" | "format" | "provisional" | "settleText" | "settleMs"
+    "what" | "dir" | "format" | "provisional" | "settleText" | "settleMs" | "until"
   >;
   /** Conversations: the days of the range, settled or not. */
   plan?: SyncPlan;
@@ -159,14 +159,20 @@ function saySynced(end: SyncEnd, context: SyncReportContext): void {
     ...context.requests(),
   ];
   if (written.length === 0 && conversations) {
+    const held = finalDays.length ? `from ${daySpan(finalDays.map((d) => d.day))}` : "of the range";
+    // With --until before the first unsettled day, no later day belongs to this sync.
     reporter.say(
-      `Nothing to do: ${dir} holds every settled day ${
-        finalDays.length ? `from ${daySpan(finalDays.map((d) => d.day))}` : "of the range"
-      }; the next day (${plan!.settledUntil}) is final from ${
-        formatInstant(
-          Date.parse(`${plan!.settledUntil}T00:00:00Z`) + 86_400_000 + settings.settleMs,
-        )
-      }`,
+      settings.until !== undefined && plan!.unsettled.length === 0
+        ? `Nothing to do: ${dir} holds every day ${held}, up to --until (${
+          formatSyncDay(settings.until)
+        }): the range is complete`
+        : `Nothing to do: ${dir} holds every settled day ${held}; the next day (${
+          plan!.settledUntil
+        }) is final from ${
+          formatInstant(
+            Date.parse(`${plan!.settledUntil}T00:00:00Z`) + 86_400_000 + settings.settleMs,
+          )
+        }`,
     );
   } else if (written.length === 0) {
     reporter.say(`Nothing to do: ${dir} holds today's ${label} snapshot (${finalDays[0]?.file})`);

@@ -16,6 +16,9 @@ import {
   ProgressReporter,
 } from "./progress.ts";
 import { readExtractSettings } from "./extract_options.ts";
+import { startRun } from "./run_client.ts";
+import { resolveRegion } from "../client/region.ts";
+import { Redactor } from "../redact.ts";
 import { listenForStop, type StopSignal } from "./signals.ts";
 import { fileNeeds, flagsFor, MissingPermissionError } from "./permissions.ts";
 import { conversationsSpec } from "./commands/conversations.ts";
@@ -290,6 +293,8 @@ Deno.test("readExtractSettings infers the format and refuses contradictions and 
   );
   assertThrows(() => readExtractSettings(parsed({ concurrency: "0" }), d), UsageError, "1 and 16");
   assertThrows(() => readExtractSettings(parsed({ deadline: "soon" }), d), UsageError, "Duration");
+  assertEquals(readExtractSettings(parsed({ deadline: "3s" }), d).deadlineMs, 3_000);
+  assertEquals(readExtractSettings(parsed({ deadline: "90m" }), d).deadlineMs, 5_400_000);
   assertThrows(
     () => readExtractSettings(parsed({ "log-level": "loud" }), d),
     UsageError,
@@ -440,4 +445,29 @@ Deno.test("formatPacerWait shows a rate-limit wait only while requests are held"
     }),
     "users 50 · 5 pages · 10/s · rate limit, waiting 10s (server asked, 1 request queued) · 0 token refreshes · 0 retries",
   );
+});
+
+Deno.test("startRun ends the run --deadline after it starts, to the millisecond", async () => {
+  const connection = {
+    region: resolveRegion("http://127.0.0.1:9"),
+    credentials: { clientId: "id", clientSecret: "secret", source: "the environment" },
+    regionSource: "--region",
+    needs: [],
+  };
+  const settings = {
+    level: "error" as const,
+    format: "text" as const,
+    quiet: true,
+    rateLimitBudgetMs: 1000,
+    pageSize: 100,
+    concurrency: 1,
+    maxRetryAfterMs: 1000,
+    deadlineMs: 3_000,
+  };
+  const io = { stdout: () => {}, stderr: () => {}, stderrIsTerminal: false };
+  const parsed = { positionals: [], strings: {}, lists: {}, flags: {} };
+  const started = await startRun(parsed, settings, { io, argv: [], redactor: new Redactor() }, {
+    connection,
+  });
+  assertEquals(started.deadlineAt! - started.startedAt, 3_000);
 });

@@ -104,6 +104,12 @@ export interface CellEnv {
   clock: VirtualClock;
   /** The options the simulator was started with. */
   simOptions: SimulatorOptions;
+  /**
+   * Set by a hook: every live token is revoked as the next request with a token used before goes
+   * out. Never a token just issued and not yet used: a retry refused with a fresh token is a
+   * refused client (AuthError by design), and revoking at any moment would race the refresh.
+   */
+  revokeBeforeNext?: boolean;
 }
 
 export function seeded(seed: number): () => number {
@@ -171,7 +177,14 @@ export async function runOnce(spec: RunSpec): Promise<RunOutcome> {
     fetch: (input, init) => {
       env.clock.t += 100;
       const auth = new Headers(init?.headers).get("authorization");
-      if (auth?.startsWith("Bearer ")) spec.tokens.add(auth.slice(7));
+      if (auth?.startsWith("Bearer ")) {
+        const token = auth.slice(7);
+        if (env.revokeBeforeNext && spec.tokens.has(token)) {
+          env.revokeBeforeNext = false;
+          env.sim.revokeTokens();
+        }
+        spec.tokens.add(token);
+      }
       return fetch(input, init);
     },
   });
