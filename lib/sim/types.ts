@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { SimFaults, SimRoute } from "./fault_options.ts";
+import type { SimFaults } from "./fault_options.ts";
 
 export type {
   BodyFault,
