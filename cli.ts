@@ -25,10 +25,9 @@
  * @module
  */
 
-import { main } from "./lib/cli/main.ts";
+import { main } from "./lib/cli/mod.ts";
 
-export { main };
-export type { CliIo } from "./lib/cli/context.ts";
+export * from "./lib/cli/mod.ts";
 
 if (import.meta.main) {
   Deno.exit(await main(Deno.args));

@@ -6,13 +6,18 @@
  *
  * - {@link GenesysClient}: authenticated requests with token refresh, retries and typed errors;
  * - {@link TokenManager}, {@link retry}, {@link deadline}: the parts it is built from;
- * - {@link paginate}, {@link conversationDetails}, {@link conversationDetailsJob}: async
- *   generators over listings and analytics conversation details;
+ * - {@link paginate}, {@link paginateCursor}, {@link conversationDetailsPages},
+ *   {@link conversationDetailsJobPages}: one page generator per data family, and {@link items}
+ *   for their items one by one;
  * - {@link extract} with {@link FileSink} and a checkpoint store: resumable extraction to JSONL,
- *   CSV or JSON, of the records or of a table shape of conversation details
- *   ({@link conversationTable}, names from {@link fetchNameDirectory}).
+ *   CSV or JSON from a source ({@link listingSource}, {@link conversationDetailsSource},
+ *   {@link conversationDetailsJobSource}), names from {@link fetchNameDirectory};
+ * - {@link syncDays} and {@link syncSnapshot}: a folder of one output per UTC day, kept up to date.
  *
- * The Genesys Cloud simulator for offline development and tests is in `testing.ts`.
+ * More on subpaths: `./retry` (sleep, parseRetryAfter), `./client` (Pacer), `./paginate` (listing
+ * caps), `./analytics` (the jobs API one call at a time, intervals, tables, names), `./extract`
+ * (custom sinks and stores, record encoders, the sync plan and costs). The Genesys Cloud simulator
+ * for offline development and tests is `./testing`.
  *
  * @example Page every user of an org (here: the bundled simulator)
  * ```ts
@@ -34,36 +39,160 @@
  * @module
  */
 
-export * from "./lib/errors.ts";
-export * from "./lib/region.ts";
-export * from "./lib/retry.ts";
-export * from "./lib/token.ts";
-export * from "./lib/client.ts";
-export * from "./lib/log.ts";
-export * from "./lib/interval.ts";
-export * from "./lib/source.ts";
-export * from "./lib/paginate.ts";
-export * from "./lib/analytics.ts";
-export * from "./lib/analytics_query.ts";
-export * from "./lib/analytics_jobs.ts";
-export * from "./lib/checkpoint.ts";
-export * from "./lib/checkpoint_file.ts";
-export * from "./lib/checkpoint_kv.ts";
-export * from "./lib/format.ts";
-export * from "./lib/csv.ts";
-export * from "./lib/table.ts";
-export * from "./lib/names.ts";
-export * from "./lib/names_fetch.ts";
-export * from "./lib/sink.ts";
-export * from "./lib/sink_stream.ts";
-export * from "./lib/sink_memory.ts";
-export * from "./lib/extract.ts";
-export * from "./lib/sync.ts";
-export * from "./lib/sync_plan.ts";
-export * from "./lib/sync_session.ts";
-export * from "./lib/sync_types.ts";
-export * from "./lib/sync_snapshot.ts";
-export * from "./lib/sync_manifest.ts";
-export * from "./lib/sync_output.ts";
-export * from "./lib/sync_via.ts";
-export * from "./lib/sha256.ts";
+export {
+  ApiError,
+  AuthError,
+  CheckpointError,
+  DeadlineError,
+  GenesysError,
+  JobError,
+  LockError,
+  NetworkError,
+  RateLimitError,
+  StorageError,
+  UsageError,
+} from "./lib/errors.ts";
+export type {
+  ApiErrorDetails,
+  DeadlineErrorOptions,
+  GenesysErrorOptions,
+  LockOwner,
+  NetworkErrorKind,
+  NetworkErrorOptions,
+} from "./lib/errors.ts";
+export type {
+  ApiClient,
+  ApiResponse,
+  Clock,
+  JsonValue,
+  PageSource,
+  Query,
+  QueryValue,
+  RequestOptions,
+  SourceCap,
+  SourcePage,
+} from "./lib/types.ts";
+export { createLogger } from "./lib/log.ts";
+export type { LogFields, Logger, LoggerOptions, LogLevel } from "./lib/log.ts";
+export { Redactor } from "./lib/redact.ts";
+export { deadline, retry } from "./lib/retry/mod.ts";
+export type {
+  DeadlineOptions,
+  RetryInfo,
+  RetryOptions,
+  RetryPolicy,
+  RetryReason,
+  TimeBudget,
+} from "./lib/retry/mod.ts";
+export { GenesysClient, REGIONS, resolveRegion, TokenManager } from "./lib/client/mod.ts";
+export type {
+  ClientEvent,
+  ClientRetryPolicy,
+  ClientStats,
+  GenesysClientOptions,
+  LastRateLimit,
+  PacerLimitStats,
+  PacerOptions,
+  PacerStats,
+  PendingRequest,
+  RateLimitInfo,
+  RegionInfo,
+  ResolvedRegion,
+  RetryCause,
+  TokenManagerOptions,
+} from "./lib/client/mod.ts";
+export {
+  items,
+  listingSource,
+  paginate,
+  paginateCursor,
+  paginateItems,
+} from "./lib/paginate/mod.ts";
+export type {
+  CursorPage,
+  CursorResponse,
+  ListingPage,
+  ListingPosition,
+  ListingResponse,
+  ListingSourceOptions,
+  PaginateCursorOptions,
+  PaginateOptions,
+} from "./lib/paginate/mod.ts";
+export {
+  conversationDetails,
+  conversationDetailsJobPages,
+  conversationDetailsJobSource,
+  conversationDetailsPages,
+  conversationDetailsSource,
+  fetchNameDirectory,
+} from "./lib/analytics/mod.ts";
+export type {
+  Conversation,
+  ConversationDetailsJobOptions,
+  ConversationDetailsJobPage,
+  ConversationDetailsOptions,
+  ConversationDetailsPage,
+  ConversationDetailsQuery,
+  DetailsJobEvent,
+  DetailsJobHints,
+  FetchNamesOptions,
+  NameDirectory,
+  NameKind,
+  TableShape,
+} from "./lib/analytics/mod.ts";
+export {
+  extract,
+  FileCheckpointStore,
+  FileSink,
+  FileSyncOutput,
+  KvCheckpointStore,
+  MemoryCheckpointStore,
+  MemorySink,
+  MemorySyncOutput,
+  readSyncManifest,
+  StreamSink,
+  syncDays,
+  syncSnapshot,
+} from "./lib/extract/mod.ts";
+export type {
+  Checkpoint,
+  CheckpointLock,
+  CheckpointOpenEnd,
+  CheckpointStore,
+  ExtractCheckpointOptions,
+  ExtractCounters,
+  ExtractOptions,
+  ExtractProgress,
+  ExtractResult,
+  FileCheckpointStoreOptions,
+  FileSinkOptions,
+  FileSyncOutputOptions,
+  KvAtomicLike,
+  KvCheckpointStoreOptions,
+  KvKeyPart,
+  KvLike,
+  LockHolder,
+  ManifestPlace,
+  OutputFormat,
+  Sink,
+  SinkMark,
+  SinkOpenOptions,
+  SinkOptions,
+  StreamSinkOptions,
+  SyncCommonOptions,
+  SyncDayKind,
+  SyncDayPlan,
+  SyncDayResult,
+  SyncDaysOptions,
+  SyncDayStart,
+  SyncEntry,
+  SyncManifest,
+  SyncOutput,
+  SyncPlanOptions,
+  SyncProgress,
+  SyncResult,
+  SyncSnapshotOptions,
+  SyncSnapshotResult,
+  SyncVia,
+  SyncViaOption,
+} from "./lib/extract/mod.ts";

@@ -46,20 +46,4 @@
  *
  * @module
  */
-export { startSimulator } from "./lib/sim/server.ts";
-export type {
-  BodyFault,
-  ConversationQuery,
-  ErrorFault,
-  FaultTrigger,
-  LatencyFault,
-  RateLimitFault,
-  RouteTarget,
-  SimFaults,
-  SimRoute,
-  Simulator,
-  SimulatorIds,
-  SimulatorOptions,
-  SimulatorStats,
-} from "./lib/sim/types.ts";
-export { SIM_ROUTES } from "./lib/sim/types.ts";
+export * from "./lib/sim/mod.ts";

@@ -14,11 +14,11 @@
  *
  * @module
  */
-import { GenesysClient } from "../lib/client.ts";
-import { conversationDetailsSource } from "../lib/analytics_query.ts";
-import { extract } from "../lib/extract.ts";
-import { FileCheckpointStore } from "../lib/checkpoint_file.ts";
-import { FileSink } from "../lib/sink.ts";
+import { GenesysClient } from "../lib/client/genesys_client.ts";
+import { conversationDetailsSource } from "../lib/analytics/conversation_details.ts";
+import { extract } from "../lib/extract/extract.ts";
+import { FileCheckpointStore } from "../lib/extract/checkpoint_file.ts";
+import { FileSink } from "../lib/extract/sink.ts";
 import { naiveExtract, type NaiveOptions } from "./naive.ts";
 
 /**

@@ -14,8 +14,12 @@
  *
  * @module
  */
-import { startSimulator } from "../testing.ts";
-import type { SimFaults, Simulator, SimulatorOptions } from "../testing.ts";
+import {
+  type SimFaults,
+  type Simulator,
+  type SimulatorOptions,
+  startSimulator,
+} from "../testing.ts";
 import type { JobResult, JobSpec } from "./job.ts";
 import { markdownTable, num, pct, type Row, textTable, times } from "./table.ts";
 

@@ -22,13 +22,16 @@
  * @module
  */
 import process from "node:process";
-import { GenesysClient } from "../lib/client.ts";
-import { paginate } from "../lib/paginate.ts";
-import { conversationDetailsPages, conversationDetailsSource } from "../lib/analytics_query.ts";
-import { listingSource } from "../lib/listing_source.ts";
-import { extract } from "../lib/extract.ts";
-import { FileCheckpointStore } from "../lib/checkpoint_file.ts";
-import { FileSink } from "../lib/sink.ts";
+import { GenesysClient } from "../lib/client/genesys_client.ts";
+import { paginate } from "../lib/paginate/paginate.ts";
+import {
+  conversationDetailsPages,
+  conversationDetailsSource,
+} from "../lib/analytics/conversation_details.ts";
+import { listingSource } from "../lib/paginate/listing_source.ts";
+import { extract } from "../lib/extract/extract.ts";
+import { FileCheckpointStore } from "../lib/extract/checkpoint_file.ts";
+import { FileSink } from "../lib/extract/sink.ts";
 
 /** What to run. */
 export interface PagingSpec {

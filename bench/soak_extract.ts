@@ -21,13 +21,12 @@
  *
  * @module
  */
-import { startSimulator } from "../testing.ts";
-import type { SimFaults } from "../testing.ts";
-import { GenesysClient } from "../lib/client.ts";
-import { conversationDetailsSource } from "../lib/analytics_query.ts";
-import { extract } from "../lib/extract.ts";
-import { FileCheckpointStore } from "../lib/checkpoint_file.ts";
-import { FileSink } from "../lib/sink.ts";
+import { type SimFaults, startSimulator } from "../testing.ts";
+import { GenesysClient } from "../lib/client/genesys_client.ts";
+import { conversationDetailsSource } from "../lib/analytics/conversation_details.ts";
+import { extract } from "../lib/extract/extract.ts";
+import { FileCheckpointStore } from "../lib/extract/checkpoint_file.ts";
+import { FileSink } from "../lib/extract/sink.ts";
 import { sameFiles, tempDir } from "../tests/chaos/files.ts";
 
 const FAULTS: SimFaults = {
@@ -63,8 +62,7 @@ async function child(args: string[]): Promise<void> {
     region: url,
     clientId,
     clientSecret,
-    minTimeout: 20,
-    maxTimeout: 500,
+    retry: { minTimeout: 20, maxTimeout: 500 },
   });
   const path = `${dir}/conversations.jsonl`;
   const { store, key } = FileCheckpointStore.forFile(`${path}.checkpoint.json`);

@@ -18,9 +18,8 @@ import {
   MemorySyncOutput,
   syncDays,
   type SyncViaOption,
-  viaCosts,
-  viaCrossover,
 } from "../mod.ts";
+import { viaCosts, viaCrossover } from "../lib/extract/mod.ts";
 
 const SIZES = [100, 250, 400, 600, 800, 1000, 2500, 5000, 10_000, 30_000];
 const LATENCIES = [0, 150];

@@ -13,7 +13,6 @@
  */
 import {
   conversationDetailsSource,
-  createRecordEncoder,
   extract,
   FileCheckpointStore,
   FileSink,
@@ -21,6 +20,7 @@ import {
   type OutputFormat,
   type TableShape,
 } from "../mod.ts";
+import { createRecordEncoder } from "../lib/extract/mod.ts";
 import { startSimulator } from "../testing.ts";
 import { Dataset } from "../lib/sim/dataset.ts";
 

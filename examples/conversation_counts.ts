@@ -15,7 +15,8 @@
  * @module
  */
 
-import { conversationDetails, DAY_MS, formatInstant, GenesysClient } from "../mod.ts";
+import { conversationDetails, GenesysClient } from "../mod.ts";
+import { DAY_MS, formatInstant } from "../lib/analytics/mod.ts";
 
 /** Counts by media type and direction. */
 export interface Counts {

@@ -21,24 +21,27 @@
  */
 
 import {
-  createRecordEncoder,
-  DAY_MS,
+  type Clock,
   DeadlineError,
-  formatSyncDay,
   GenesysClient,
   type JsonValue,
   KvCheckpointStore,
   type KvKeyPart,
   type KvLike,
-  type RecordEncoder,
   type Sink,
-  sinkIdentity,
   type SinkMark,
   type SinkOpenOptions,
   type SyncDayKind,
   syncDays,
   type SyncOutput,
 } from "../mod.ts";
+import { DAY_MS } from "../lib/analytics/mod.ts";
+import {
+  createRecordEncoder,
+  formatSyncDay,
+  type RecordEncoder,
+  sinkIdentity,
+} from "../lib/extract/mod.ts";
 
 /** The cron schedule: every hour at minute 10; a run with nothing missing sends no request. */
 export const SCHEDULE = "10 * * * *";
@@ -289,8 +292,8 @@ export interface SyncJobOptions {
   kv: KvLike;
   /** Reads configuration (default `Deno.env.get`). */
   env?: (name: string) => string | undefined;
-  /** The clock, epoch ms (default `Date.now`): which days are settled. */
-  now?: () => number;
+  /** The clock (default the real one): its `now` decides which days are settled. */
+  clock?: Clock;
   /** Stop cleanly after this long, in ms (default 10 minutes); the next run continues. */
   deadlineMs?: number;
   /** Receives one line per day written and one per run (default `console.log`). */
@@ -319,7 +322,8 @@ export interface SyncJobResult {
  */
 export async function syncConversations(options: SyncJobOptions): Promise<SyncJobResult> {
   const env = options.env ?? ((name: string) => Deno.env.get(name));
-  const now = options.now ?? Date.now;
+  const clock = options.clock ?? {};
+  const now = clock.now ?? Date.now;
   const log = options.log ?? console.log;
   const deadlineMs = options.deadlineMs ?? 10 * 60_000;
   const region = env("GENESYSCLOUD_REGION");
@@ -331,7 +335,7 @@ export async function syncConversations(options: SyncJobOptions): Promise<SyncJo
     clientId: env("GENESYSCLOUD_OAUTHCLIENT_ID") ?? env("GENESYS_CLIENT_ID"),
     clientSecret: env("GENESYSCLOUD_OAUTHCLIENT_SECRET") ?? env("GENESYS_CLIENT_SECRET"),
     deadline: now() + deadlineMs,
-    now,
+    clock,
   });
   const stop = new AbortController();
   const timer = setTimeout(() => stop.abort(), deadlineMs);
@@ -341,12 +345,12 @@ export async function syncConversations(options: SyncJobOptions): Promise<SyncJo
     const result = await syncDays({
       client,
       since,
-      store: new KvCheckpointStore(options.kv, SYNC_PREFIX, { now }),
+      store: new KvCheckpointStore(options.kv, SYNC_PREFIX, { clock }),
       output: new KvSyncOutput(options.kv),
       identity: { api: client.region.apiBaseUrl },
       signal: stop.signal,
       deadline: now() + deadlineMs,
-      now,
+      clock,
       onDay: (day) => {
         if (day.status !== "written") return;
         written.push(day.day);

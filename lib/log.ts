@@ -6,6 +6,7 @@
  * @module
  */
 import { Redactor } from "./redact.ts";
+import type { Clock } from "./types.ts";
 
 /** Log levels, from the most verbose. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -15,14 +16,22 @@ export type LogFields = Record<string, unknown>;
 
 /** Options of {@link createLogger}. */
 export interface LoggerOptions {
-  /** The least severe level written; `silent` writes nothing. Default `info`. */
+  /**
+   * The least severe level written; `silent` writes nothing.
+   *
+   * @default {"info"}
+   */
   level?: LogLevel | "silent";
-  /** `text` (`<time> INFO message key=value`) or `json` (one object per line). Default `text`. */
+  /**
+   * `text` (`<time> INFO message key=value`) or `json` (one object per line).
+   *
+   * @default {"text"}
+   */
   format?: "text" | "json";
   /** Receives each line, without the newline. Default: written to stderr. */
   write?: (line: string) => void;
-  /** The clock, in epoch milliseconds. Default `Date.now`. */
-  now?: () => number;
+  /** The clock of the line times (only its `now` is used). Default `Date.now`. */
+  clock?: Clock;
   /** Strings never to write (client secret, tokens); more can be added with `addSecret`. */
   secrets?: Iterable<string>;
   /**
@@ -87,8 +96,6 @@ const LEVELS: Record<LogLevel | "silent", number> = {
   silent: 100,
 };
 
-export { redact, Redactor } from "./redact.ts";
-
 function textValue(value: unknown): string {
   if (typeof value === "string") {
     return value !== "" && !/[\s"=\\]/.test(value) ? value : JSON.stringify(value);
@@ -125,7 +132,7 @@ function writeStderr(line: string): void {
  * const lines: string[] = [];
  * const log = createLogger({
  *   write: (line) => lines.push(line),
- *   now: () => Date.UTC(2024, 0, 1),
+ *   clock: { now: () => Date.UTC(2024, 0, 1) },
  *   secrets: ["my-client-secret"],
  * });
  * log.debug("not written at the default level");
@@ -143,7 +150,12 @@ function writeStderr(line: string): void {
  * import { deepStrictEqual } from "node:assert/strict";
  *
  * const lines: string[] = [];
- * const log = createLogger({ format: "json", level: "debug", write: (l) => lines.push(l), now: () => 0 });
+ * const log = createLogger({
+ *   format: "json",
+ *   level: "debug",
+ *   write: (l) => lines.push(l),
+ *   clock: { now: () => 0 },
+ * });
  * log.debug("retry", { cause: "rateLimit", token: "abc123" });
  * deepStrictEqual(JSON.parse(lines[0]), {
  *   time: "1970-01-01T00:00:00.000Z",
@@ -164,7 +176,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     throw new RangeError(`Unknown log format '${format}': use text or json`);
   }
   const write = options.write ?? writeStderr;
-  const now = options.now ?? Date.now;
+  const now = options.clock?.now ?? Date.now;
   const redactor = options.redactor ?? new Redactor();
   const addSecret = (secret: string): void => redactor.add(secret);
   for (const secret of options.secrets ?? []) addSecret(secret);

@@ -3,6 +3,7 @@
  * `deno run --no-prompt <flags> cli.ts ...`, a clean environment and temp folders under
  * `.test-tmp/`.
  */
+import { outputUnless } from "./chaos/cli.ts";
 
 /** The repository root, with a trailing slash. */
 export const ROOT: string = new URL("..", import.meta.url).pathname;
@@ -47,6 +48,8 @@ export interface CliOptions {
   write?: string;
   /** Permission flags instead of {@link taskFlags}. */
   flags?: string[];
+  /** Ends the run early: see {@link outputUnless}. */
+  stop?: () => string | undefined;
 }
 
 /** `deno run --no-prompt <flags> cli.ts ...args` from the repository root, stdout and stderr piped. */
@@ -81,7 +84,7 @@ export function cliRun(output: Deno.CommandOutput): CliRun {
 
 /** Runs the CLI to the end (see {@link cliCommand}). */
 export async function cli(args: string[], options: CliOptions = {}): Promise<CliRun> {
-  return cliRun(await cliCommand(args, options).output());
+  return cliRun(await outputUnless(cliCommand(args, options).spawn(), options.stop));
 }
 
 /** Creates a temp folder under `.test-tmp/` and returns its path relative to {@link ROOT}. */

@@ -4,12 +4,17 @@
  * @module
  */
 import { fakeClock, fakeGenesys } from "./_fake_genesys.ts";
-import { type ClientEvent, GenesysClient, type GenesysClientOptions } from "../lib/client.ts";
+import type { ClientEvent } from "../lib/client/events.ts";
+import { GenesysClient } from "../lib/client/genesys_client.ts";
+import type { GenesysClientOptions } from "../lib/client/client_options.ts";
 
 export const BASE = "http://127.0.0.1:9";
 export const SECRET = "s3cr3t-client-secret-value";
 
-/** Builds a client on the fake, with a fake clock and `random() = 0` (full backoff). */
+/**
+ * Builds a client on the fake, with a fake clock and `random() = 0` (full backoff); `extra`'s
+ * clock replaces only the parts it gives.
+ */
 export function makeClient(
   api: Parameters<typeof fakeGenesys>[0]["api"],
   extra: Partial<GenesysClientOptions> = {},
@@ -23,11 +28,9 @@ export function makeClient(
     clientId: "client-id",
     clientSecret: SECRET,
     fetch: fake.fetch,
-    now: clock.now,
-    sleep: clock.sleep,
-    random: () => 0,
     onEvent: (event) => events.push(event),
     ...extra,
+    clock: { ...clock, ...extra.clock },
   });
   return { client, clock, fake, events };
 }

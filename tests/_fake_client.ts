@@ -2,7 +2,7 @@
  * An in-memory {@link ApiClient} for the source and paging tests: it records every call and
  * answers with a handler (or a subclass's {@link FakeClient.answer}).
  */
-import type { ApiClient, ApiResponse, RequestOptions } from "../lib/client.ts";
+import type { ApiClient, ApiResponse, RequestOptions } from "../lib/types.ts";
 
 /** One request the code under test made. */
 export interface Call {

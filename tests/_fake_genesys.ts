@@ -5,12 +5,19 @@
  * @module
  */
 
-/** A clock that only moves when told to (or when something sleeps on it). */
-export interface FakeClock {
+import type { Clock } from "../lib/types.ts";
+
+/**
+ * A {@link Clock} that only moves when told to (or when something sleeps on it), with
+ * `random()` at 0 (the full backoff).
+ */
+export interface FakeClock extends Clock {
   /** The current time, in epoch ms. */
   now: () => number;
   /** Advances the time by `ms` at once and records the wait. */
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Always 0: every backoff is waited in full. */
+  random: () => number;
   /** Moves the time forward. */
   advance: (ms: number) => void;
   /** Every wait asked for, in order. */
@@ -34,6 +41,7 @@ export function fakeClock(start = 1_700_000_000_000): FakeClock {
       time += ms;
       return Promise.resolve();
     },
+    random: () => 0,
     advance: (ms) => {
       time += ms;
     },

@@ -12,7 +12,8 @@
  * @module
  */
 
-import { GenesysClient, type GenesysClientOptions } from "../lib/client.ts";
+import { GenesysClient } from "../lib/client/genesys_client.ts";
+import type { GenesysClientOptions } from "../lib/client/client_options.ts";
 
 /** A response header a route sets to get no `inin-*` headers added (removed before sending). */
 export const RAW = "x-standin-raw";
@@ -376,7 +377,7 @@ export class StandIn {
  * in-process fetch, on the stand-in's clock, with `random() = 0.5`.
  *
  * @param options The stand-in's options.
- * @param extra Client options that replace the defaults.
+ * @param extra Client options that replace the defaults (a clock only the parts it gives).
  * @returns The stand-in, its clock and the client.
  */
 export function standInClient(
@@ -390,10 +391,8 @@ export function standInClient(
     clientId: standIn.clientId,
     clientSecret: standIn.clientSecret,
     fetch: standIn.fetch,
-    now: clock.now,
-    sleep: clock.sleep,
-    random: () => 0.5,
     ...extra,
+    clock: { now: clock.now, sleep: clock.sleep, random: () => 0.5, ...extra.clock },
   });
   return { standIn, clock, client };
 }

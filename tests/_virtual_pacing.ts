@@ -5,7 +5,8 @@
  * again, until `requests` were accepted. No real time passes, so minutes of pacing are checked
  * exactly and fast.
  */
-import { Pacer, type PacerOptions } from "../lib/pacer.ts";
+import { Pacer } from "../lib/client/pacer.ts";
+import type { PacerOptions } from "../lib/client/pacer_options.ts";
 import type { Limit } from "../lib/sim/ratelimit.ts";
 
 /** A clock whose sleeps end when the driver moves time to them. */
@@ -79,7 +80,10 @@ export async function virtualPacing(options: {
   const time = new VirtualTime();
   const now = () => time.now;
   const limit = options.limit(now);
-  const pacer = new Pacer({ now, sleep: time.sleep, ...options.pacer });
+  const pacer = new Pacer({
+    ...options.pacer,
+    clock: { now, sleep: time.sleep, ...options.pacer?.clock },
+  });
   let accepted = 0;
   let rejected = 0;
   let issued = 0;

@@ -113,3 +113,11 @@ Deno.test("The markdown reference turns quoted literals into code but leaves apo
   const generated = markdownReference(COMMANDS.map((c) => c.spec));
   assert(!/\w`s\b/.test(generated), "an apostrophe became a code span");
 });
+
+Deno.test("The modules that render the CLI reference name the page it lives on", async () => {
+  for (const file of ["lib/cli/help.ts", "lib/cli/spec.ts"]) {
+    const text = await Deno.readTextFile(`${ROOT}${file}`);
+    assert(!text.includes("README's CLI reference"), `${file} still places it in the README`);
+    assert(text.includes(REFERENCE), `${file} does not name ${REFERENCE}`);
+  }
+});

@@ -6,6 +6,7 @@
 import { assert, assertEquals } from "./_assert.ts";
 import { startSimulator } from "../testing.ts";
 import { cli, cliCommand, ROOT, simEnv, tempDir } from "./_cli.ts";
+import { pastDeadline } from "./chaos/cli.ts";
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -329,6 +330,7 @@ Deno.test("CLI stopped by its deadline while the server is unreachable says what
     const run = await cli(["users", "-o", `${dir}/u.jsonl`, "--deadline", "3s"], {
       env,
       write: dir,
+      stop: pastDeadline(3_000),
     });
     assertEquals(run.code, 4, run.stderr);
     assert(

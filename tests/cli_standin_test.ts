@@ -13,6 +13,19 @@ const QUERY = "/api/v2/analytics/conversations/details/query";
 const users = (n: number): StandInUser[] =>
   Array.from({ length: n }, (_, i) => ({ id: `u${String(i).padStart(5, "0")}`, state: "active" }));
 
+/** Why to stop a run at once: it asked the stand-in for something again that answered 400. */
+function askedAgainAfter400(standIn: StandIn): () => string | undefined {
+  return () => {
+    const refused = new Set<string>();
+    for (const seen of standIn.apiRequests) {
+      const key = `${seen.method} ${seen.url.pathname}${seen.url.search}`;
+      if (refused.has(key)) return `${key} was asked again after its 400: a 400 is not retried`;
+      if (seen.status === 400) refused.add(key);
+    }
+    return undefined;
+  };
+}
+
 /** A stand-in with `route` installed, served over loopback; the CLI's environment for it. */
 async function served(
   install: (standIn: StandIn) => void,
@@ -79,7 +92,7 @@ Deno.test("CLI users --query state=inactive past 10,000: the 10,000 read are in 
   }, async ({ standIn, env, dir }) => {
     const out = `${dir}/inactive.jsonl`;
     const args = ["users", "--query", "state=inactive", "--concurrency", "4", "-o", out];
-    const first = await cli(args, { env });
+    const first = await cli(args, { env, stop: askedAgainAfter400(standIn) });
     assertEquals(first.code, 5, first.stderr);
     const ids = (await lines(out)).map((u) => u.id);
     assertEquals(ids.length, 10_000);

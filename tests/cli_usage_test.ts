@@ -5,7 +5,7 @@
  */
 import { assert, assertEquals } from "./_assert.ts";
 import { main } from "../cli.ts";
-import { REGIONS } from "../lib/region.ts";
+import { REGIONS } from "../lib/client/region.ts";
 import { startSimulator } from "../testing.ts";
 import { cli, ROOT, simEnv, tempDir } from "./_cli.ts";
 
@@ -106,6 +106,9 @@ Deno.test("CLI without a command prints the help to stderr and exits 2; help (of
   const help = await inProcess(["--help"]);
   assertEquals(help.code, 0);
   assert(help.out.includes("Exit codes:"));
+  // The docs run the task quietly: without -q, deno adds its own "Task extract ..." line.
+  assert(help.out.includes("'deno task -q extract <command>'"), help.out);
+  assert(!help.out.includes("'deno task extract"), help.out);
   const commandHelp = await inProcess(["help", "users"]);
   assertEquals(commandHelp.code, 0);
   assert(commandHelp.out.startsWith("genesys-batch users:"));

@@ -3,11 +3,12 @@
  */
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
 import { fakeClock } from "./_fake_genesys.ts";
-import { startSimulator } from "../testing.ts";
-import { type ClientEvent, GenesysClient, type GenesysClientOptions } from "../lib/client.ts";
+import { type Simulator, startSimulator } from "../testing.ts";
+import type { ClientEvent } from "../lib/client/events.ts";
+import { GenesysClient } from "../lib/client/genesys_client.ts";
+import type { GenesysClientOptions } from "../lib/client/client_options.ts";
 import { ApiError, AuthError, DeadlineError, NetworkError, RateLimitError } from "../lib/errors.ts";
 import { createLogger } from "../lib/log.ts";
-import type { Simulator } from "../testing.ts";
 
 interface UsersPage {
   entities: { id: string }[];
@@ -113,7 +114,7 @@ Deno.test("GenesysClient waits Retry-After: 2 from the simulator by the injected
     faults: { errors: [{ route: "users", status: 429, retryAfterSeconds: 2, times: 1 }] },
   });
   const clock = fakeClock();
-  const client = clientFor(sim, { now: clock.now, sleep: clock.sleep });
+  const client = clientFor(sim, { clock: { now: clock.now, sleep: clock.sleep } });
   const page = await client.request<UsersPage>("GET", "/api/v2/users");
   assertEquals(page.entities.length, 5);
   assertEquals(clock.sleeps, [2000]);
@@ -127,7 +128,7 @@ Deno.test("GenesysClient fails at once, clearly, on Retry-After: 3600 from the s
     faults: { errors: [{ route: "users", status: 429, retryAfterSeconds: 3600 }] },
   });
   const clock = fakeClock();
-  const client = clientFor(sim, { now: clock.now, sleep: clock.sleep });
+  const client = clientFor(sim, { clock: { now: clock.now, sleep: clock.sleep } });
   const error = await assertRejects(() => client.request("GET", "/api/v2/users"), RateLimitError);
   assertEquals(error.retryAfterMs, 3_600_000);
   assert.match(error.message, /asked to wait 3600 s, longer than the 180 s allowed/);
@@ -143,7 +144,9 @@ Deno.test("GenesysClient ends by a 5 s deadline against a simulator answering 50
     faults: { errors: [{ route: "users", status: 503 }] },
   });
   const clock = fakeClock();
-  const client = clientFor(sim, { now: clock.now, sleep: clock.sleep, random: () => 0.5 });
+  const client = clientFor(sim, {
+    clock: { now: clock.now, sleep: clock.sleep, random: () => 0.5 },
+  });
   const start = clock.now();
   const error = await assertRejects(
     () => client.request("GET", "/api/v2/users", { deadline: start + 5000 }),
@@ -158,7 +161,9 @@ Deno.test("GenesysClient ends by a 5 s deadline against a simulator answering 50
 
 Deno.test("GenesysClient does not retry the simulator's 400 and 404 and carries message and correlation id", async () => {
   await using sim = await startSimulator({ users: 5, conversations: 10, maxPageSize: 100 });
-  const client = clientFor(sim);
+  // Backoff on an injected clock: a retried 400 or 404 fails at once, not after real waits.
+  const clock = fakeClock();
+  const client = clientFor(sim, { clock });
   const bad = await assertRejects(
     () => client.request("GET", "/api/v2/users", { query: { pageSize: 1000 } }),
     ApiError,
@@ -186,7 +191,7 @@ for (const kind of ["truncate", "cut", "malformed", "disconnect"] as const) {
       faults: { bodies: [{ route: "users", kind, everyNth: 2 }] },
     });
     const clock = fakeClock();
-    const client = clientFor(sim, { sleep: clock.sleep, now: clock.now });
+    const client = clientFor(sim, { clock: { sleep: clock.sleep, now: clock.now } });
     assertEquals(await pageUsers(client, 3), sim.ids.users);
     // Requests 2, 4 and 6 are damaged: pages 2, 3 and 4 each need one retry.
     assertEquals(sim.stats.faults[`body.${kind}`], 3);
@@ -202,7 +207,7 @@ Deno.test("GenesysClient times out a latency spike and retries", async () => {
     faults: { latency: [{ route: "users", spikeMs: 30_000, spikeEveryNth: 2 }] },
   });
   const clock = fakeClock();
-  const client = clientFor(sim, { timeoutMs: 300, sleep: clock.sleep, now: clock.now });
+  const client = clientFor(sim, { timeoutMs: 300, clock: { sleep: clock.sleep, now: clock.now } });
   assertEquals(await pageUsers(client, 2), sim.ids.users);
   assertEquals(client.stats.retries.timeout, 1);
 });
@@ -254,10 +259,12 @@ Deno.test("GenesysClient learns a per-minute window limit from 429s the simulato
     region: sim.url,
     clientId: sim.clientId,
     clientSecret: sim.clientSecret,
-    now: () => now,
-    sleep: (ms) => {
-      now += ms;
-      return Promise.resolve();
+    clock: {
+      now: () => now,
+      sleep: (ms) => {
+        now += ms;
+        return Promise.resolve();
+      },
     },
   });
   const ids: string[] = [];
@@ -306,10 +313,8 @@ Deno.test("GenesysClient keeps the secret and tokens out of errors, log lines an
   const client = clientFor(sim, {
     fetch: spying,
     onEvent,
-    now: clock.now,
-    sleep: clock.sleep,
-    random: () => 0,
-    maxAttempts: 2,
+    clock: { now: clock.now, sleep: clock.sleep, random: () => 0 },
+    retry: { maxAttempts: 2 },
   });
   const errors: Error[] = [];
   const collect = async (run: () => Promise<unknown>) => {

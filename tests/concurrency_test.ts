@@ -10,16 +10,16 @@ import {
   type ConversationDetailsPage,
   conversationDetailsPages,
   conversationDetailsSource,
-} from "../lib/analytics_query.ts";
-import type { ApiClient, JsonValue, RequestOptions } from "../lib/client.ts";
-import { GenesysClient } from "../lib/client.ts";
+} from "../lib/analytics/conversation_details.ts";
+import type { ApiClient, JsonValue, RequestOptions } from "../lib/types.ts";
+import { GenesysClient } from "../lib/client/genesys_client.ts";
 import { UsageError } from "../lib/errors.ts";
-import { extract } from "../lib/extract.ts";
-import { formatInstant, parseInterval } from "../lib/interval.ts";
-import { listingSource } from "../lib/paginate.ts";
-import { Lookahead } from "../lib/lookahead.ts";
-import { MemoryCheckpointStore } from "../lib/checkpoint.ts";
-import { MemorySink } from "../lib/sink_memory.ts";
+import { extract } from "../lib/extract/extract.ts";
+import { formatInstant, parseInterval } from "../lib/analytics/interval.ts";
+import { listingSource } from "../lib/paginate/listing_source.ts";
+import { Lookahead } from "../lib/paginate/_lookahead.ts";
+import { MemoryCheckpointStore } from "../lib/extract/checkpoint_memory.ts";
+import { MemorySink } from "../lib/extract/sink_memory.ts";
 import { startSimulator } from "../testing.ts";
 import { cli, ROOT, simEnv, tempDir } from "./_cli.ts";
 

@@ -5,12 +5,12 @@
  * an engine that saved first, fails here), and a full disk or an unwritable file is reported with
  * the file's name.
  */
-import type { Checkpoint, CheckpointStore } from "../lib/checkpoint.ts";
-import { FileCheckpointStore } from "../lib/checkpoint_file.ts";
+import type { Checkpoint, CheckpointStore } from "../lib/extract/checkpoint.ts";
+import { FileCheckpointStore } from "../lib/extract/checkpoint_file.ts";
 import { StorageError } from "../lib/errors.ts";
-import { extract } from "../lib/extract.ts";
-import { FileSink } from "../lib/sink.ts";
-import type { PageSource } from "../lib/source.ts";
+import { extract } from "../lib/extract/extract.ts";
+import { FileSink } from "../lib/extract/sink.ts";
+import type { PageSource } from "../lib/types.ts";
 import { exitCodeFor } from "../lib/cli/exit.ts";
 import { tempDir } from "./chaos/files.ts";
 import { assert, assertEquals, assertRejects } from "./_assert.ts";

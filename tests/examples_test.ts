@@ -30,7 +30,7 @@ Deno.test("deploy_cron syncs 3 settled days into KV, stops at its deadline, resu
   const lines: string[] = [];
   const options = {
     kv,
-    now,
+    clock: { now },
     env: (name: string) =>
       ({
         GENESYSCLOUD_REGION: sim.url,

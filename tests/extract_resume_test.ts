@@ -3,13 +3,12 @@
  * with one clean run, byte for byte, for every format, through the real file sink and file
  * checkpoint store.
  */
-import { extract, type ExtractResult } from "../lib/extract.ts";
-import type { Checkpoint, CheckpointStore } from "../lib/checkpoint.ts";
-import { FileCheckpointStore } from "../lib/checkpoint_file.ts";
-import type { OutputFormat } from "../lib/format.ts";
-import { FileSink } from "../lib/sink.ts";
-import type { PageSource, SourcePage } from "../lib/source.ts";
-import type { JsonValue } from "../lib/client.ts";
+import { extract, type ExtractResult } from "../lib/extract/extract.ts";
+import type { Checkpoint, CheckpointStore } from "../lib/extract/checkpoint.ts";
+import { FileCheckpointStore } from "../lib/extract/checkpoint_file.ts";
+import type { OutputFormat } from "../lib/extract/format.ts";
+import { FileSink } from "../lib/extract/sink.ts";
+import type { JsonValue, PageSource, SourcePage } from "../lib/types.ts";
 import { assert, assertEquals } from "./_assert.ts";
 
 const FORMATS: OutputFormat[] = ["jsonl", "csv", "json"];
@@ -242,9 +241,9 @@ Deno.test("a crash after a page is written but before its checkpoint is truncate
 });
 
 const CHILD = `
-import { extract } from "LIB/extract.ts";
-import { FileCheckpointStore } from "LIB/checkpoint_file.ts";
-import { FileSink } from "LIB/sink.ts";
+import { extract } from "LIB/extract/extract.ts";
+import { FileCheckpointStore } from "LIB/extract/checkpoint_file.ts";
+import { FileSink } from "LIB/extract/sink.ts";
 const [dir, format, crashAt] = Deno.args;
 const files = new FileCheckpointStore(dir + "/cp");
 let saves = 0;

@@ -6,18 +6,17 @@
  * request moves the shared clock 100 ms and every wait moves it by its length, so tokens expire
  * and Retry-After passes without real waiting.
  */
-import { startSimulator } from "../testing.ts";
-import { GenesysClient } from "../lib/client.ts";
-import type { RetryCause } from "../lib/client.ts";
-import { listingSource } from "../lib/paginate.ts";
-import { conversationDetailsSource } from "../lib/analytics_query.ts";
-import { conversationDetailsJobSource } from "../lib/analytics_jobs.ts";
-import { extract } from "../lib/extract.ts";
-import { FileCheckpointStore } from "../lib/checkpoint_file.ts";
-import { FileSink } from "../lib/sink.ts";
-import type { OutputFormat } from "../lib/format.ts";
-import type { PageSource } from "../lib/source.ts";
-import type { SimFaults, Simulator } from "../testing.ts";
+import { type SimFaults, type Simulator, startSimulator } from "../testing.ts";
+import { GenesysClient } from "../lib/client/genesys_client.ts";
+import type { RetryCause } from "../lib/client/events.ts";
+import { listingSource } from "../lib/paginate/listing_source.ts";
+import { conversationDetailsSource } from "../lib/analytics/conversation_details.ts";
+import { conversationDetailsJobSource } from "../lib/analytics/details_job.ts";
+import { extract } from "../lib/extract/extract.ts";
+import { FileCheckpointStore } from "../lib/extract/checkpoint_file.ts";
+import { FileSink } from "../lib/extract/sink.ts";
+import type { OutputFormat } from "../lib/extract/format.ts";
+import type { PageSource } from "../lib/types.ts";
 import { assert, assertEquals } from "./_assert.ts";
 
 const FAULTS: SimFaults = {
@@ -53,9 +52,11 @@ function client(sim: Simulator, clock: VirtualClock, totals: Totals): GenesysCli
     region: sim.url,
     clientId: sim.clientId,
     clientSecret: sim.clientSecret,
-    now: clock.now,
-    sleep: clock.sleep,
-    random: () => (seed = (seed * 16807) % 2147483647) / 2147483647,
+    clock: {
+      now: clock.now,
+      sleep: clock.sleep,
+      random: () => (seed = (seed * 16807) % 2147483647) / 2147483647,
+    },
     fetch: (input, init) => {
       clock.t += 100;
       const auth = new Headers(init?.headers).get("authorization");
@@ -91,7 +92,7 @@ async function extractInterrupted(
       checkpoint: { store, key },
       identity: { region: sim.url },
       signal: controller.signal,
-      now: clock.now,
+      clock: { now: clock.now },
       onProgress: (p) => {
         // With faults on: revoke the live tokens after each run's first page (next request: 401).
         if (stopEvery > 0 && p.pagesThisRun === 1) sim.revokeTokens();
@@ -250,8 +251,7 @@ Deno.test("extract a details job to CSV under faults, stopped and resumed, gives
     source: (c, clock) =>
       conversationDetailsJobSource(c, { interval }, {
         pageSize: 40,
-        now: clock.now,
-        sleep: clock.sleep,
+        clock: { now: clock.now, sleep: clock.sleep },
       }),
   }, sim);
   // Resumes continued the same job: one submission for the clean run, one for the faulty runs.

@@ -7,13 +7,13 @@
  * here waits on real time: runs are held by a gate the test opens.
  */
 import { startSimulator } from "../testing.ts";
-import { MemoryCheckpointStore } from "../lib/checkpoint.ts";
-import { acquireFileLock } from "../lib/lock_file.ts";
-import { KvCheckpointStore } from "../lib/checkpoint_kv.ts";
+import { MemoryCheckpointStore } from "../lib/extract/checkpoint_memory.ts";
+import { acquireFileLock } from "../lib/extract/_lock_file.ts";
+import { KvCheckpointStore } from "../lib/extract/checkpoint_kv.ts";
 import { LockError, UsageError } from "../lib/errors.ts";
-import { extract } from "../lib/extract.ts";
-import { MemorySink } from "../lib/sink_memory.ts";
-import type { PageSource } from "../lib/source.ts";
+import { extract } from "../lib/extract/extract.ts";
+import { MemorySink } from "../lib/extract/sink_memory.ts";
+import type { PageSource } from "../lib/types.ts";
 import { absolute, cliCommand, runCli } from "./chaos/cli.ts";
 import { listFiles, sameFiles, tempDir } from "./chaos/files.ts";
 import { makeSymlinks } from "./_symlink.ts";
@@ -27,7 +27,7 @@ async function holderChild(dir: string, path: string, sys = false): Promise<Deno
   const script = `${dir}/holder.ts`;
   await Deno.writeTextFile(
     script,
-    `import { acquireFileLock } from "${LIB}lock_file.ts";
+    `import { acquireFileLock } from "${LIB}extract/_lock_file.ts";
 try {
   const lock = await acquireFileLock(Deno.args[0]);
   console.log(JSON.stringify({ holder: lock.holder, tookOver: lock.tookOver ?? null }));
@@ -175,8 +175,8 @@ Deno.test("KvCheckpointStore's lock: refused while held, taken over once expired
   try {
     let now = Date.UTC(2026, 0, 1);
     const clock = () => now;
-    const a = new KvCheckpointStore(kv, ["t"], { lockTtlMs: 60_000, now: clock });
-    const b = new KvCheckpointStore(kv, ["t"], { lockTtlMs: 60_000, now: clock });
+    const a = new KvCheckpointStore(kv, ["t"], { lockTtlMs: 60_000, clock: { now: clock } });
+    const b = new KvCheckpointStore(kv, ["t"], { lockTtlMs: 60_000, clock: { now: clock } });
     const first = await a.lock("job");
     const refused = await assertRejects(() => b.lock("job"), LockError);
     assert(refused.message.includes(`pid ${Deno.pid}`), refused.message);

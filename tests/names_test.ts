@@ -5,18 +5,17 @@
  */
 import {
   conversationDetailsSource,
-  emptyNameDirectory,
   extract,
-  extractJobKey,
   FileCheckpointStore,
   FileSink,
   GenesysClient,
   paginateItems,
 } from "../mod.ts";
+import { emptyNameDirectory } from "../lib/analytics/mod.ts";
+import { extractJobKey } from "../lib/extract/_job_key.ts";
 import { nameCachePath, withNames } from "../lib/cli/names.ts";
 import { startSimulator } from "../testing.ts";
-import { parseCsv } from "./chaos/files.ts";
-import { listFiles } from "./chaos/files.ts";
+import { listFiles, parseCsv } from "./chaos/files.ts";
 import { cli, ROOT, simEnv, tempDir } from "./_cli.ts";
 import { assert, assertEquals } from "./_assert.ts";
 

@@ -3,8 +3,8 @@
  * hosts serve only the token endpoint and API hosts the rest, and the counters say which host
  * each request was sent to, so a test can prove a client's routing.
  */
-import { GenesysClient } from "../lib/genesys_client.ts";
-import { REGIONS } from "../lib/region.ts";
+import { GenesysClient } from "../lib/client/genesys_client.ts";
+import { REGIONS } from "../lib/client/region.ts";
 import { startSimulator } from "../testing.ts";
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
 

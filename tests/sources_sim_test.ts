@@ -3,13 +3,20 @@
  * on (2 s tokens, 429s and 5xx), each source giving exactly the simulator's ids.
  */
 import { assert, assertEquals } from "./_assert.ts";
-import { startSimulator } from "../testing.ts";
-import type { Simulator } from "../testing.ts";
-import { GenesysClient } from "../lib/client.ts";
-import type { JsonValue } from "../lib/client.ts";
-import { listingSource, paginate, paginateItems } from "../lib/paginate.ts";
-import { conversationDetailsPages, conversationDetailsSource } from "../lib/analytics_query.ts";
-import { conversationDetailsJob, conversationDetailsJobSource } from "../lib/analytics_jobs.ts";
+import { type Simulator, startSimulator } from "../testing.ts";
+import { GenesysClient } from "../lib/client/genesys_client.ts";
+import type { JsonValue } from "../lib/types.ts";
+import { listingSource } from "../lib/paginate/listing_source.ts";
+import { paginate } from "../lib/paginate/paginate.ts";
+import { items, paginateItems } from "../lib/paginate/items.ts";
+import {
+  conversationDetailsPages,
+  conversationDetailsSource,
+} from "../lib/analytics/conversation_details.ts";
+import {
+  conversationDetailsJobPages,
+  conversationDetailsJobSource,
+} from "../lib/analytics/details_job.ts";
 
 /**
  * A virtual clock shared by the simulator and the client: every HTTP request advances it by
@@ -50,8 +57,7 @@ function simClient(sim: Simulator, time: ReturnType<typeof virtualTime>): Genesy
     region: sim.url,
     clientId: sim.clientId,
     clientSecret: sim.clientSecret,
-    now: time.now,
-    sleep: time.sleep,
+    clock: { now: time.now, sleep: time.sleep },
     fetch: time.fetch,
   });
 }
@@ -103,9 +109,11 @@ Deno.test({
     region: sim.url,
     clientId: sim.clientId,
     clientSecret: sim.clientSecret,
-    maxAttempts: 2,
-    minTimeout: 1,
-    maxTimeout: 5,
+    retry: { maxAttempts: 2, minTimeout: 1, maxTimeout: 5 },
+    // Under 5 s each request gets a timer of its own, cleared with it: longer timeouts share a
+    // watchdog interval that ends on its next tick, which a loaded machine may run after the test
+    // (the op sanitizer then reports it). The abort below comes long before 4 s.
+    timeoutMs: 4_000,
     fetch: (input, init) => {
       const promise = fetch(input, init);
       const url = new URL(input instanceof Request ? input.url : String(input));
@@ -196,8 +204,7 @@ Deno.test("conversationDetailsJobSource over HTTP gives exactly the simulator's 
   const client = simClient(sim, time);
   const source = conversationDetailsJobSource(client, SIM_QUERY, {
     pageSize: 20,
-    now: time.now,
-    sleep: time.sleep,
+    clock: { now: time.now, sleep: time.sleep },
   });
   const pages = await Array.fromAsync(source.pages());
   const expected = ownedJobIds(sim);
@@ -218,8 +225,7 @@ Deno.test("conversationDetailsJobSource over HTTP resumes a live job by cursor a
   const client = simClient(sim, time);
   const source = conversationDetailsJobSource(client, SIM_QUERY, {
     pageSize: 50,
-    now: time.now,
-    sleep: time.sleep,
+    clock: { now: time.now, sleep: time.sleep },
   });
   const expected = ownedJobIds(sim);
   // a first run stops after 3 result pages (the engine's graceful stop: the job is kept)
@@ -251,16 +257,15 @@ Deno.test("conversationDetailsJobSource over HTTP resumes a live job by cursor a
   assertEquals([...got, ...second], expected);
 });
 
-Deno.test("conversationDetailsJob over HTTP cancels the job when the consumer stops early", async () => {
+Deno.test("items(conversationDetailsJobPages) over HTTP cancels the job when the consumer stops early", async () => {
   const time = virtualTime();
   await using sim = await startSimulator({ conversations: 500, seed: 8, now: time.now });
   const client = simClient(sim, time);
   for await (
-    const conv of conversationDetailsJob(client, SIM_QUERY, {
+    const conv of items(conversationDetailsJobPages(client, SIM_QUERY, {
       pageSize: 10,
-      now: time.now,
-      sleep: time.sleep,
-    })
+      clock: { now: time.now, sleep: time.sleep },
+    }))
   ) {
     assertEquals(typeof conv.conversationId, "string");
     break;

@@ -13,12 +13,16 @@ import {
   usersRoute,
 } from "./_standin.ts";
 import { detailsQueryRoute, grid, JobsStandIn } from "./_standin_analytics.ts";
-import { listingSource, paginate } from "../lib/paginate.ts";
-import { conversationDetailsPages, conversationDetailsSource } from "../lib/analytics_query.ts";
-import { conversationDetailsJobPages } from "../lib/analytics_jobs.ts";
-import type { JsonValue } from "../lib/client.ts";
+import { listingSource } from "../lib/paginate/listing_source.ts";
+import { paginate } from "../lib/paginate/paginate.ts";
+import {
+  conversationDetailsPages,
+  conversationDetailsSource,
+} from "../lib/analytics/conversation_details.ts";
+import { conversationDetailsJobPages } from "../lib/analytics/details_job.ts";
+import type { JsonValue } from "../lib/types.ts";
 import { ApiError } from "../lib/errors.ts";
-import { parseInterval } from "../lib/interval.ts";
+import { parseInterval } from "../lib/analytics/interval.ts";
 
 const H = 3_600_000;
 
@@ -195,7 +199,7 @@ Deno.test("Stand-in details query: an interval ending after now is read up to no
     for (const now of runs) {
       const run = conversationDetailsSource(client, { interval, order }, {
         chunk: "6h",
-        now: () => now,
+        clock: { now: () => now },
       });
       assertEquals(run.description, source.description);
       const pages = await Array.fromAsync(run.pages(position));
@@ -234,9 +238,8 @@ Deno.test("Stand-in jobs: overlap semantics (3-hour calls), with and without sta
     );
     const pages = await Array.fromAsync(
       conversationDetailsJobPages(client, { interval, startOfDayIntervalMatching }, {
-        sleep: () => Promise.resolve(),
+        clock: { sleep: () => Promise.resolve(), now: () => Date.parse("2026-01-20T00:00:00Z") },
         pageSize: 40,
-        now: () => Date.parse("2026-01-20T00:00:00Z"),
       }),
     );
     const got = pages.flatMap((p) => p.conversations.map((c) => c.conversationId));

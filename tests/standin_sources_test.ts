@@ -12,10 +12,15 @@ import {
   type StandIn,
   standInClient,
 } from "./_standin.ts";
-import { listingSource, paginate } from "../lib/paginate.ts";
-import { conversationDetailsPages, conversationDetailsSource } from "../lib/analytics_query.ts";
-import { conversationDetailsJob, conversationDetailsJobPages } from "../lib/analytics_jobs.ts";
-import type { JsonValue } from "../lib/client.ts";
+import { listingSource } from "../lib/paginate/listing_source.ts";
+import { paginate } from "../lib/paginate/paginate.ts";
+import {
+  conversationDetailsPages,
+  conversationDetailsSource,
+} from "../lib/analytics/conversation_details.ts";
+import { conversationDetailsJobPages } from "../lib/analytics/details_job.ts";
+import { items } from "../lib/paginate/items.ts";
+import type { JsonValue } from "../lib/types.ts";
 import { JobError, UsageError } from "../lib/errors.ts";
 
 interface User {
@@ -317,8 +322,7 @@ Deno.test("Stand-in jobs: 202 {jobId}, QUEUED → PENDING → FULFILLED, cursor 
     interval: JOB_INTERVAL,
   }, {
     pageSize: 10,
-    now: clock.now,
-    sleep: clock.sleep,
+    clock: { now: clock.now, sleep: clock.sleep },
     onJob: (e) => e.state && states.push(e.state),
   }));
   const got = pages.flatMap((p) => p.conversations.map((c) => c.conversationId));
@@ -338,7 +342,7 @@ Deno.test("Stand-in jobs: 202 {jobId}, QUEUED → PENDING → FULFILLED, cursor 
 Deno.test("Stand-in jobs: an interval past the availability date is refused before any job is submitted", async () => {
   const { standIn, client } = jobsSetup(204, "2026-01-05T12:00:00.000Z");
   await assertRejects(
-    () => Array.fromAsync(conversationDetailsJob(client, { interval: JOB_INTERVAL })),
+    () => Array.fromAsync(items(conversationDetailsJobPages(client, { interval: JOB_INTERVAL }))),
     UsageError,
     "data availability date '2026-01-05T12:00:00.000Z'",
   );
@@ -355,8 +359,7 @@ Deno.test("Stand-in jobs: results that answer 404 after expiry end in a JobError
         pageSize: 10,
         prefetch: false,
         cancelOnEarlyExit: false,
-        now: clock.now,
-        sleep: clock.sleep,
+        clock: { now: clock.now, sleep: clock.sleep },
       })
     ) {
       if (page.conversations.length > 0) jobs.expire(page.jobId);
@@ -372,8 +375,7 @@ for (const status of [202, 204]) {
     for await (
       const page of conversationDetailsJobPages(client, { interval: JOB_INTERVAL }, {
         pageSize: 10,
-        now: clock.now,
-        sleep: clock.sleep,
+        clock: { now: clock.now, sleep: clock.sleep },
       })
     ) {
       if (page.conversations.length > 0) break;

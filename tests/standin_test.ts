@@ -15,7 +15,8 @@ import {
   type StandInOptions,
   tooManyRequests,
 } from "./_standin.ts";
-import { GenesysClient, type GenesysClientOptions } from "../lib/client.ts";
+import { GenesysClient } from "../lib/client/genesys_client.ts";
+import type { GenesysClientOptions } from "../lib/client/client_options.ts";
 import { ApiError, AuthError, RateLimitError } from "../lib/errors.ts";
 
 const SECRET = "st+cl/ient=se:cret-42";
@@ -286,7 +287,7 @@ Deno.test("Stand-in: 429 whose only hint is the documented body message waits wh
 });
 
 Deno.test("Stand-in: 429s that outlast the rate-limit budget give a RateLimitError with the body's code and correlation id", async () => {
-  const { standIn, client } = setup({}, { rateLimitBudget: 2000 });
+  const { standIn, client } = setup({}, { retry: { rateLimitBudget: 2000 } });
   standIn.on(
     "GET",
     "/api/v2/users",
@@ -454,8 +455,7 @@ Deno.test("Stand-in over HTTP: gzip-encoded tokens, pages and errors are read; t
       region: server.base,
       clientId: standIn.clientId,
       clientSecret: SECRET,
-      now: clock.now,
-      sleep: clock.sleep,
+      clock: { now: clock.now, sleep: clock.sleep },
     });
     const page = await client.request<{ entities: unknown[] }>("GET", "/api/v2/users");
     assertEquals(page.entities, users);

@@ -366,3 +366,29 @@ Deno.test("CLI sync bad input: one line, exit 2, nothing written", async () => {
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("CLI sync --until: a rerun with every day of the range final says the range is complete, naming no day past --until", async () => {
+  await using sim = await startSimulator({
+    seed: 70,
+    conversations: 400,
+    start: "2026-01-05T00:00:00Z",
+    end: "2026-01-09T00:00:00Z",
+    rateLimitAllowed: 1_000_000,
+  });
+  const root = absolute(await tempDir("sync-until"));
+  const env = credentials(sim);
+  const args = ["sync", "conversations", "--since", "2026-01-05", "--until", "2026-01-08"];
+  const run = [...args, "--dir", "output/sync", "--region", sim.url];
+  try {
+    const first = await runCli(run, { cwd: root, env });
+    assertEquals(first.code, 0, first.stderr);
+    const again = await runCli(run, { cwd: root, env });
+    assertEquals(again.code, 0, again.stderr);
+    assertEquals(
+      lastLine(again),
+      "Nothing to do: output/sync holds every day from 2026-01-05 … 2026-01-07, up to --until (2026-01-08): the range is complete",
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

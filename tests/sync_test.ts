@@ -51,7 +51,7 @@ function clientOf(sim: Simulator, now: () => number = () => NOW): GenesysClient 
     region: sim.url,
     clientId: sim.clientId,
     clientSecret: sim.clientSecret,
-    now,
+    clock: { now },
   });
 }
 
@@ -75,7 +75,8 @@ function analyticsRequests(sim: Simulator): number {
     .reduce((sum, [, n]) => sum + n, 0);
 }
 
-const fastJobs = { pollInterval: 1, sleep: () => Promise.resolve() };
+/** The sync's clock: the simulator's now, and job polls that do not wait. */
+const fastClock = { now: () => NOW, sleep: () => Promise.resolve() };
 
 for (const via of ["query", "jobs", "auto"] as const) {
   Deno.test(`syncDays via ${via}: 4 final days, each exactly the conversations that started that day; a rerun sends no analytics request`, async () => {
@@ -88,10 +89,10 @@ for (const via of ["query", "jobs", "auto"] as const) {
       output,
       since: "2026-01-01",
       via,
-      now: () => NOW,
+      clock: fastClock,
       pageSize: 25,
       jobPageSize: 40,
-      jobs: fastJobs,
+      jobs: { pollInterval: 1 },
       // The simulator's jobs take 2 polls: with that cost, jobs win days of ~200 in pages of 40.
       jobPolls: 2,
     };
@@ -150,7 +151,7 @@ Deno.test("syncDays stopped mid-day resumes that day exactly: the files equal on
         since: "2026-01-01",
         via: "query",
         pageSize: 20,
-        now: () => NOW,
+        clock: { now: () => NOW },
         signal,
         onProgress: onPage,
       });
@@ -201,7 +202,7 @@ Deno.test("syncDays --provisional writes the unsettled days up to now apart, rep
     since: "2026-01-03",
     via: "query",
     provisional: true,
-    now: () => now,
+    clock: { now: () => now },
   });
   const first = await syncDays(options());
   assertEquals(first.days.map((d) => d.day), ["2026-01-03", "2026-01-04"]);
@@ -251,7 +252,7 @@ Deno.test("syncDays refuses a manifest of other settings, and a second run while
     output: new MemorySyncOutput(),
     since: "2026-01-03",
     via: "query",
-    now: () => NOW,
+    clock: { now: () => NOW },
   };
   await syncDays(base);
   await assertRejects(
@@ -302,7 +303,7 @@ Deno.test("syncDays in Deno KV: the manifest and checkpoints live in KV, a manif
       output: new MemorySyncOutput(),
       since: "2025-01-01",
       via: "query",
-      now: () => NOW,
+      clock: { now: () => NOW },
     });
     assertEquals(Object.keys(result.manifest.days).length, 369);
     const text = await store.loadText("manifest");
@@ -327,7 +328,7 @@ Deno.test("syncSnapshot takes at most one users snapshot per UTC day and drops a
     job: { path: "/api/v2/users" },
     store,
     output,
-    now: () => now,
+    clock: { now: () => now },
     signal,
     onProgress,
     onNotice: (n: string) => notices.push(n),

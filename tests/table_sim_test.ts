@@ -6,12 +6,12 @@
  */
 import {
   conversationDetailsSource,
-  conversationTable,
   extract,
   GenesysClient,
   MemorySink,
   type TableShape,
 } from "../mod.ts";
+import { conversationTable } from "../lib/analytics/mod.ts";
 import { startSimulator } from "../testing.ts";
 import { parseCsv } from "./chaos/files.ts";
 import { assert, assertEquals } from "./_assert.ts";

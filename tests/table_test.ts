@@ -1,16 +1,14 @@
 import {
-  type Cell,
-  conversationTable,
-  createRecordEncoder,
   MemorySink,
   type NameDirectory,
   type OutputFormat,
-  sinkIdentity,
-  tableReference,
   type TableShape,
-  tableShapeFor,
   UsageError,
 } from "../mod.ts";
+import { type Cell, conversationTable } from "../lib/analytics/mod.ts";
+import { tableReference } from "../lib/analytics/table.ts";
+import { createRecordEncoder, sinkIdentity } from "../lib/extract/mod.ts";
+import { tableShapeFor } from "../lib/extract/format.ts";
 import { ABANDONED, LIVE_TRANSFER, MALFORMED, OUTBOUND } from "./_table_fixtures.ts";
 import { parseCsv } from "./chaos/files.ts";
 import { assert, assertEquals, assertRejects, assertThrows } from "./_assert.ts";

@@ -8,7 +8,7 @@
 
 import { UsageError } from "../errors.ts";
 import type { Redactor } from "../redact.ts";
-import { type ResolvedRegion, resolveRegion } from "../region.ts";
+import { type ResolvedRegion, resolveRegion } from "../client/region.ts";
 import {
   CREDENTIAL_ENV_NAMES,
   type Credentials,
@@ -23,7 +23,7 @@ import { invocation } from "./invocation.ts";
 import { taskFolders, userCwd } from "./paths.ts";
 import type { ParsedCommand } from "./spec.ts";
 import type { RequestSettings } from "./extract_options.ts";
-import type { GenesysClientOptions } from "../client.ts";
+import type { ClientRetryPolicy, GenesysClientOptions } from "../client/client_options.ts";
 
 /** Where a command writes and what it knows about its terminal. */
 export interface CliIo {
@@ -182,25 +182,28 @@ export async function resolveConnection(parsed: ParsedCommand): Promise<Connecti
  * The client options `--rate`, `--rate-limit-budget` and `--timeout` set.
  *
  * @param settings The checked settings.
+ * @param retry The command's own retry settings, to which `--rate-limit-budget` is added.
  * @returns Options for a `GenesysClient`: pacing from the first request at `--rate` when it
- * is given, the 429 budget, the per-attempt timeout (token requests included).
+ * is given, the retry settings with the 429 budget, the per-attempt timeout (token requests
+ * included).
  *
  * @example
  * ```ts
  * import { clientRequestOptions } from "./context.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  *
- * deepStrictEqual(clientRequestOptions({ ratePerMinute: 600, rateLimitBudgetMs: 60_000 }), {
- *   pacing: { rate: 600 },
- *   rateLimitBudget: 60_000,
- * });
+ * deepStrictEqual(
+ *   clientRequestOptions({ ratePerMinute: 600, rateLimitBudgetMs: 60_000 }, { maxAttempts: 3 }),
+ *   { pacing: { rate: 600 }, retry: { maxAttempts: 3, rateLimitBudget: 60_000 } },
+ * );
  * ```
  */
 export function clientRequestOptions(
   settings: RequestSettings,
-): Pick<GenesysClientOptions, "pacing" | "rateLimitBudget" | "timeoutMs"> {
-  const options: Pick<GenesysClientOptions, "pacing" | "rateLimitBudget" | "timeoutMs"> = {
-    rateLimitBudget: settings.rateLimitBudgetMs,
+  retry: ClientRetryPolicy = {},
+): Pick<GenesysClientOptions, "pacing" | "retry" | "timeoutMs"> {
+  const options: Pick<GenesysClientOptions, "pacing" | "retry" | "timeoutMs"> = {
+    retry: { ...retry, rateLimitBudget: settings.rateLimitBudgetMs },
   };
   if (settings.ratePerMinute !== undefined) options.pacing = { rate: settings.ratePerMinute };
   if (settings.timeoutMs !== undefined) options.timeoutMs = settings.timeoutMs;

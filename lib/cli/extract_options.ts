@@ -12,9 +12,9 @@ import {
   OUTPUT_FORMATS,
   type OutputFormat,
   parseOutputFormat,
-} from "../format.ts";
-import { parseDuration } from "../interval.ts";
-import { DEFAULT_MAX_RETRY_AFTER } from "../retry.ts";
+} from "../extract/format.ts";
+import { parseDuration } from "../analytics/interval.ts";
+import { DEFAULT_MAX_RETRY_AFTER } from "../retry/retry.ts";
 import type { ParsedCommand } from "./spec.ts";
 
 /** Log levels the CLI accepts. */

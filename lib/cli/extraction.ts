@@ -1,129 +1,47 @@
 /**
  * Runs one extraction for a command: checks everything first (options, connection, permissions,
  * the source's own checks), then streams pages to the output with a checkpoint after each one,
- * shows progress, stops cleanly on SIGINT/SIGTERM or the deadline and says how to resume.
+ * shows progress, stops cleanly on SIGINT/SIGTERM or the deadline and says how to resume. What a
+ * command gives it is in `extraction_plan.ts`, what it says at the end in `extraction_report.ts`.
  *
  * @module
  */
 
-import type { ApiClient } from "../client.ts";
-import { tookOverNotice } from "../lock.ts";
-import { FileCheckpointStore } from "../checkpoint_file.ts";
+import type { PageSource } from "../types.ts";
+import type { Checkpoint } from "../extract/checkpoint.ts";
+import { type CheckpointLock, tookOverNotice } from "../extract/lock.ts";
+import { FileCheckpointStore } from "../extract/checkpoint_file.ts";
 import {
   extract,
-  extractJob,
-  extractJobKey,
+  type ExtractOptions,
   type ExtractProgress,
   type ExtractResult,
-} from "../extract.ts";
-import type { GenesysClient } from "../genesys_client.ts";
-import { FileSink } from "../sink.ts";
-import { StreamSink } from "../sink_stream.ts";
-import type { Sink } from "../sink.ts";
-import type { PageSource } from "../source.ts";
+} from "../extract/extract.ts";
+import { extractJob, extractJobKey } from "../extract/_job_key.ts";
+import { FileSink, type Sink } from "../extract/sink.ts";
+import { StreamSink } from "../extract/sink_stream.ts";
 import type { CommandContext, Connection } from "./context.ts";
 import { type ExtractSettings, readExtractSettings } from "./extract_options.ts";
 import {
   nameCachePath,
   removeNameCache,
-  type TableRequest,
+  type TableSinkOptions,
   tableSinkOptions,
   withNames,
 } from "./names.ts";
-import { exists, openJobFiles } from "./job_files.ts";
-import { fileNeeds, type PermissionNeed, writeRoot } from "./permissions.ts";
-import { formatCount, formatDuration } from "./progress.ts";
-import type { ChunkEstimate } from "./progress_estimate.ts";
-import type { Reporter } from "./reporter.ts";
-import { type RunClient, startRun } from "./run_client.ts";
+import { exists, type JobFiles, openJobFiles } from "./job_files.ts";
+import { fileNeeds, writeRoot } from "./permissions.ts";
+import { formatCount, type ProgressSnapshot } from "./progress.ts";
+import { type StartedRun, startRun } from "./run_client.ts";
 import { requireRunPermissions } from "./invocation.ts";
 import { otherJobError } from "./job_change.ts";
-import { resumeArgs, resumeCommand } from "./resume.ts";
+import { type Invocation, resumeArgs, resumeCommand } from "./resume.ts";
 import { RunControl } from "./run_control.ts";
 import type { ParsedCommand } from "./spec.ts";
-import { outcomeOf } from "./outcome.ts";
+import { reportExtraction, type SavedCounts } from "./extraction_report.ts";
+import type { ExtractionPlan, RunExtractionOverrides } from "./extraction_plan.ts";
 
-/** What a command extracts and how to build its source. */
-export interface ExtractionPlan {
-  /** The plural label for progress and summary: `conversations`. */
-  label: string;
-  /** The default output file name, without directory and extension. */
-  defaultName: string;
-  /** The default and largest page size. */
-  pageSize: { default: number; max: number };
-  /** The interval the run covers, pinned in the resume command. */
-  interval?: string;
-  /** Permissions beyond the connection and the output (a filter file). */
-  needs?: PermissionNeed[];
-  /** Conversation details: `--table` and `--resolve-names`. */
-  table?: TableRequest;
-  /**
-   * What the source tells about the run's size before its total is known: the part of the work it
-   * is in and an estimate of all records (a details query's day, from each chunk's first page).
-   */
-  progress?: () => ChunkEstimate;
-  /**
-   * Builds the source; may throw a `UsageError` for a bad query (before anything is written).
-   *
-   * @param client The API client.
-   * @param settings The page size, prefetch, deadline and the reporter.
-   */
-  source(client: ApiClient, settings: SourceSettings): PageSource;
-}
-
-/** What a plan's source builder gets. */
-export interface SourceSettings {
-  /** Records per request. */
-  pageSize: number;
-  /** Fetch the next page while the current one is written. */
-  prefetch: boolean;
-  /** Most requests in flight at once (`--concurrency`), for sources that fetch ahead. */
-  concurrency: number;
-  /** The absolute deadline, epoch ms. */
-  deadline?: number;
-  /** Messages. */
-  reporter: Reporter;
-  /** Shows what the run waits for on the progress line (`undefined` clears it). */
-  setWaiting: (text?: string) => void;
-}
-
-/** Options for tests and the demo: a client or checks to replace. */
-export interface RunExtractionOverrides {
-  /** Use this connection instead of resolving options and environment. */
-  connection?: Connection;
-  /** Called with the client once built (the demo reads its counters). */
-  onClient?: (client: GenesysClient) => void;
-  /** Sends the client's requests (the demo revokes a token on the way). Default `fetch`. */
-  fetch?: typeof fetch;
-  /** Aborts the run as a signal would (the demo's simulated crash). */
-  signal?: AbortSignal;
-  /** Called after each durable page. */
-  onProgress?: (progress: ExtractProgress) => void;
-  /** Do not print the summary (the demo prints its own). */
-  silentSummary?: boolean;
-  /** On a stop, print only a short note, not the resume command (the demo resumes itself). */
-  quietStop?: boolean;
-}
-
-/** `1 page`, `2 pages`, `1,000 pages`. */
-function counted(n: number, word: string): string {
-  return `${formatCount(n)} ${word}${n === 1 ? "" : "s"}`;
-}
-
-/** The end-of-run line: records, pages, time, output, requests, refreshes, retries. */
-function summaryLine(result: ExtractResult, label: string, run: RunClient): string {
-  const parts = [
-    `${formatCount(result.records)} ${label} (${counted(result.pages, "page")}) in ${
-      formatDuration(result.elapsedMs)
-    }`,
-    ...run.summary(),
-  ];
-  const resumed = result.resumed
-    ? ` (resumed; ${formatCount(result.recordsThisRun)} this run)`
-    : "";
-  const where = result.output ? ` → ${result.output}` : "";
-  return `Done${resumed}: ${parts.join(" · ")}${where}`;
-}
+export type { ExtractionPlan, RunExtractionOverrides, SourceSettings } from "./extraction_plan.ts";
 
 /**
  * Runs an extraction command end to end and returns its exit code. Errors that happen before
@@ -144,20 +62,78 @@ export async function runExtraction(
   ctx: CommandContext,
   overrides: RunExtractionOverrides = {},
 ): Promise<number> {
+  const setup = await prepareExtraction(parsed, plan, ctx, overrides);
+  // Listening from before the lock is taken: a signal at any moment after it releases the lock.
+  using control = watchForStop(setup);
+  // One run per job: the lock beside the checkpoint is taken before any file of the job is read
+  // or written and released however this function ends (a second run stops here, exit code 6).
+  const files = await openJobFiles(
+    setup.settings,
+    setup.checkpoint,
+    `${plan.defaultName}.${setup.settings.outputFormat}`,
+    (taken) => control.lock = taken,
+  );
+  await using _locked = files.lock;
+  const job = await resumeOrStart(setup, files);
+  const pages = new ExtractionPages(setup, job);
+  await pages.run(control);
+  await pages.removeUnusedPartial();
+  return reportEnd(setup, pages, control);
+}
+
+/** What a run knows once it started, before the job's files are opened. */
+interface ExtractionSetup extends StartedRun {
+  /** What to extract. */
+  plan: ExtractionPlan;
+  /** Output channels and the original arguments. */
+  ctx: CommandContext;
+  /** For the demo and tests. */
+  overrides: RunExtractionOverrides;
+  /** The checked options. */
+  settings: ExtractSettings;
+  /** `--table` and `--resolve-names` as sink options. */
+  shape: TableSinkOptions;
+  /** The source, its query checked. */
+  source: PageSource;
+  /** The checkpoint's store and key; none for stdout. */
+  checkpoint?: { store: FileCheckpointStore; key: string };
+  /** The checkpoint file. */
+  checkpointPath?: string;
+  /** The name cache beside the checkpoint, with `--resolve-names`. */
+  namesCache?: string;
+  /** Where the run connects, part of the job's identity. */
+  identity: { api: string };
+  /** The command that resumes the run. */
+  resume: string;
+}
+
+/**
+ * Checks and builds what the run needs before any file exists: the settings, the connection and
+ * its client, the source (a bad query fails here), the permissions, the checkpoint's place and
+ * the resume command.
+ */
+async function prepareExtraction(
+  parsed: ParsedCommand,
+  plan: ExtractionPlan,
+  ctx: CommandContext,
+  overrides: RunExtractionOverrides,
+): Promise<ExtractionSetup> {
   const settings: ExtractSettings = readExtractSettings(parsed, {
     defaultName: plan.defaultName,
     pageSize: plan.pageSize.default,
     maxPageSize: plan.pageSize.max,
   });
-  const shape = plan.table ? tableSinkOptions(plan.table, settings.outputFormat) : {};
+  const shape: TableSinkOptions = plan.table
+    ? tableSinkOptions(plan.table, settings.outputFormat)
+    : {};
   const begun = await startRun(
     parsed,
     settings,
     ctx,
     overrides,
   );
-  const { connection, reporter, startedAt, deadlineAt, run } = begun;
-  const { client, rate } = run;
+  const { connection, reporter, deadlineAt, run } = begun;
+  const { client } = run;
   overrides.onClient?.(client);
 
   // The source checks its query at once: a bad filter fails here, before any file exists.
@@ -170,58 +146,113 @@ export async function runExtraction(
     setWaiting: run.setWaiting,
   });
 
+  const started = requireExtractionPermissions(plan, settings, connection);
+  const checkpoint = settings.checkpoint !== undefined
+    ? FileCheckpointStore.forFile(settings.checkpoint, { root: writeRoot(settings.checkpoint) })
+    : undefined;
+  const checkpointPath = checkpoint ? checkpoint.store.pathFor(checkpoint.key) : undefined;
+  return {
+    ...begun,
+    plan,
+    ctx,
+    overrides,
+    settings,
+    shape,
+    source,
+    checkpoint,
+    checkpointPath,
+    namesCache: shape.names && checkpointPath ? nameCachePath(checkpointPath) : undefined,
+    identity: { api: connection.region.apiBaseUrl },
+    resume: resumeCommand(resumeArgs(ctx.argv, { interval: plan.interval }), started),
+  };
+}
+
+/**
+ * Requires what the run reads and writes (the connection, the plan's files, the output and the
+ * checkpoint).
+ *
+ * @returns The invocation, for the resume command.
+ */
+function requireExtractionPermissions(
+  plan: ExtractionPlan,
+  settings: ExtractSettings,
+  connection: Connection,
+): Invocation {
   const needs = [
     ...connection.needs,
     ...(plan.needs ?? []),
     ...fileNeeds(settings.output, settings.checkpoint),
   ];
-  const started = requireRunPermissions(needs, "an output");
+  return requireRunPermissions(needs, "an output");
+}
 
-  const checkpoint = settings.checkpoint !== undefined
-    ? FileCheckpointStore.forFile(settings.checkpoint, { root: writeRoot(settings.checkpoint) })
-    : undefined;
-  const checkpointPath = checkpoint ? checkpoint.store.pathFor(checkpoint.key) : undefined;
-  const namesCache = shape.names && checkpointPath ? nameCachePath(checkpointPath) : undefined;
-
-  const identity = { api: connection.region.apiBaseUrl };
-  const resume = resumeCommand(
-    resumeArgs(ctx.argv, { interval: plan.interval }),
-    started,
-  );
-
-  // Listening from before the lock is taken: a signal at any moment after it releases the lock.
-  using control = new RunControl({
-    ...begun,
-    ctx,
-    settings,
+/** Listens for SIGINT/SIGTERM and the deadline; a second signal prints the resume command. */
+function watchForStop(setup: ExtractionSetup): RunControl {
+  return new RunControl({
+    ...setup,
     saving: "the checkpoint",
     quitting: (signal) =>
-      `${signal} again: quitting now; the checkpoint of the last saved page is intact. Resume with:\n  ${resume}`,
+      `${signal} again: quitting now; the checkpoint of the last saved page is intact. Resume with:\n  ${setup.resume}`,
   });
+}
 
-  // One run per job: the lock beside the checkpoint is taken before any file of the job is read
-  // or written and released however this function ends (a second run stops here, exit code 6).
-  const { lock, loaded, overwrite, outputRoot } = await openJobFiles(
-    settings,
-    checkpoint,
-    `${plan.defaultName}.${settings.outputFormat}`,
-    (taken) => control.lock = taken,
-  );
-  await using _locked = lock;
-  if (lock?.tookOver) reporter.warn(tookOverNotice(lock.location, lock.tookOver));
-  const sink: Sink = settings.output === "-"
+/** The job under its lock: its output, its key, and the checkpoint it goes on from. */
+interface ExtractionJob {
+  /** The job's lock; none without a checkpoint. */
+  lock?: CheckpointLock;
+  /** Where the records go. */
+  sink: Sink;
+  /** The job's key. */
+  jobKey: string;
+  /** The checkpoint this run goes on from; none when it starts from the beginning. */
+  previous?: Checkpoint;
+  /** The `.partial` file of a file output. */
+  partial?: string;
+  /** Whether the `.partial` file was there before this run. */
+  partialExisted: boolean;
+}
+
+/**
+ * Works out the job once its files are open: warns when the lock was taken over from a dead run,
+ * opens the output, refuses a running checkpoint of another job, says whether the run resumes,
+ * continues an open end or starts, and notes whether a `.partial` output was there before.
+ *
+ * @throws {CheckpointError} When the checkpoint belongs to another job that is not finished.
+ */
+async function resumeOrStart(setup: ExtractionSetup, files: JobFiles): Promise<ExtractionJob> {
+  const { lock, loaded } = files;
+  const { settings, source, identity } = setup;
+  if (lock?.tookOver) setup.reporter.warn(tookOverNotice(lock.location, lock.tookOver));
+  const sink = outputSink(setup, files);
+  const jobKey = await extractJobKey({ source, sink, identity });
+  if (!settings.restart && loaded?.status === "running" && loaded.jobKey !== jobKey) {
+    throw otherJobError(setup.checkpointPath!, loaded, extractJob({ source, sink, identity }));
+  }
+  const previous = !settings.restart && loaded?.jobKey === jobKey ? loaded : undefined;
+  announce(setup, sink, previous);
+
+  // A run that fails before its first durable page leaves no partial output behind.
+  const partial = sink instanceof FileSink ? sink.partialPath : undefined;
+  const partialExisted = partial !== undefined && await exists(partial);
+  return { lock, sink, jobKey, previous, partial, partialExisted };
+}
+
+/** Standard output as a stream, else the output file (replaced only where that is allowed). */
+function outputSink(setup: ExtractionSetup, files: JobFiles): Sink {
+  const { settings, shape } = setup;
+  return settings.output === "-"
     ? new StreamSink(Deno.stdout.writable, { format: settings.outputFormat, ...shape })
     : new FileSink(settings.output, {
       format: settings.outputFormat,
-      overwrite,
-      root: outputRoot,
+      overwrite: files.overwrite,
+      root: files.outputRoot,
       ...shape,
     });
-  const jobKey = await extractJobKey({ source, sink, identity });
-  if (!settings.restart && loaded?.status === "running" && loaded.jobKey !== jobKey) {
-    throw otherJobError(checkpointPath!, loaded, extractJob({ source, sink, identity }));
-  }
-  const previous = !settings.restart && loaded?.jobKey === jobKey ? loaded : undefined;
+}
+
+/** Says whether the run resumes, continues a finished output's open end, or starts. */
+function announce(setup: ExtractionSetup, sink: Sink, previous: Checkpoint | undefined): void {
+  const { reporter, checkpointPath, plan, connection } = setup;
   if (previous?.status === "running") {
     const of = previous.total !== undefined ? ` of ${formatCount(previous.total)}` : "";
     reporter.say(
@@ -239,143 +270,158 @@ export async function runExtraction(
     const cp = checkpointPath ? ` (checkpoint ${checkpointPath})` : " (no checkpoint)";
     reporter.say(`Extracting ${plan.label} from ${connection.region.env} to ${sink.name}${cp}`);
   }
+}
 
-  // A run that fails before its first durable page leaves no partial output behind.
-  const partial = sink instanceof FileSink ? sink.partialPath : undefined;
-  const partialExisted = partial !== undefined && await exists(partial);
+/** The extraction itself: `extract()` with progress shown, and what is durable so far. */
+class ExtractionPages {
+  /** What `extract()` returned, once it returned. */
+  result?: ExtractResult;
+  /** What it threw. */
+  failure?: unknown;
+  readonly #setup: ExtractionSetup;
+  readonly #job: ExtractionJob;
+  /** This run's last progress report. */
+  #progress?: ExtractProgress;
 
-  const stopSignal = overrides.signal
-    ? AbortSignal.any([control.signal, overrides.signal])
-    : control.signal;
-  let progress: ExtractProgress | undefined;
-  // What is durable so far: this run's last progress report, else the checkpoint it resumes.
-  const durable = () => ({
-    records: progress?.records ?? previous?.records ?? 0,
-    pages: progress?.pages ?? previous?.pages ?? 0,
-    total: progress?.total ?? previous?.total,
-  });
-  let result: ExtractResult | undefined;
-  let failure: unknown;
-  const progressReporter = control.start(() => {
-    const now = Date.now();
+  constructor(setup: ExtractionSetup, job: ExtractionJob) {
+    this.#setup = setup;
+    this.#job = job;
+  }
+
+  /**
+   * Extracts until the source ends, a signal or the deadline stops the run, or it fails; the
+   * progress display runs meanwhile and the control is ended however it ends.
+   */
+  async run(control: RunControl): Promise<void> {
+    const { overrides, namesCache } = this.#setup;
+    const signal = overrides.signal
+      ? AbortSignal.any([control.signal, overrides.signal])
+      : control.signal;
+    const display = control.start(() => this.#snapshot());
+    try {
+      this.result = await extract(this.#extractOptions(signal, () => {
+        if (control.progressLine) display.flush();
+      }));
+      // Nothing reads the name cache of a complete job again.
+      if (this.result.status === "complete" && namesCache) await removeNameCache(namesCache);
+    } catch (error) {
+      this.failure = error;
+    } finally {
+      control.end();
+    }
+  }
+
+  /** What is durable so far: this run's last progress report, else the checkpoint it resumes. */
+  durable(): SavedCounts {
+    const { previous } = this.#job;
     return {
-      label: plan.label,
-      ...durable(),
-      recordsThisRun: progress?.recordsThisRun ?? 0,
-      elapsedMs: now - startedAt,
-      ...run.progress(now),
-      ...plan.progress?.(),
+      records: this.#progress?.records ?? previous?.records ?? 0,
+      pages: this.#progress?.pages ?? previous?.pages ?? 0,
+      total: this.#progress?.total ?? previous?.total,
     };
-  });
-  try {
-    result = await extract({
-      // --resolve-names: the listings are read (or taken from the cache) before the first page.
-      source: shape.names
-        ? withNames(source, {
-          client,
-          names: shape.names,
-          cache: namesCache,
-          jobKey,
-          restart: settings.restart,
-          deadline: deadlineAt,
-          onRead: (listing) => reporter.say(`Reading names from ${listing} (--resolve-names)`),
-          onStale: () =>
-            reporter.warn(
-              `The name cache '${namesCache}' was missing: names were read again and may differ from those in rows already saved`,
-            ),
-        })
-        : source,
+  }
+
+  /**
+   * Whether a checkpoint of this job exists: once any page was durable, this run or an earlier
+   * one; a page without records (an analytics job announcing its id) counts: it saved one.
+   */
+  get checkpointed(): boolean {
+    return this.#progress !== undefined || this.#job.previous !== undefined;
+  }
+
+  /** Removes the `.partial` output of a run that ended before its first durable page. */
+  async removeUnusedPartial(): Promise<void> {
+    const { partial, partialExisted } = this.#job;
+    if (
+      this.result?.status !== "complete" && partial !== undefined && !partialExisted &&
+      !this.checkpointed
+    ) {
+      await Deno.remove(partial).catch(() => {});
+    }
+  }
+
+  /** The options of `extract()`: the source (with names), the sink, the checkpoint and lock. */
+  #extractOptions(signal: AbortSignal, flush: () => void): ExtractOptions<unknown> {
+    const { settings, checkpoint, identity, run } = this.#setup;
+    const { sink, lock } = this.#job;
+    return {
+      source: this.#source(),
       sink,
       checkpoint: checkpoint && { ...checkpoint, lock },
       identity,
       restart: settings.restart,
-      signal: stopSignal,
-      stats: () => client.stats,
-      onProgress: (p) => {
-        const skipped = p.dropped - (progress?.dropped ?? previous?.dropped ?? 0);
-        if (skipped > 0) {
-          reporter.log.debug(
-            `Skipped ${skipped} ${plan.label} that another window owns (they started outside the window read)`,
-            { dropped: p.dropped },
-          );
-        }
-        progress = p;
-        run.setWaiting(undefined);
-        rate.sample(Date.now(), p.recordsThisRun);
-        overrides.onProgress?.(p);
-        if (control.progressLine) progressReporter.flush();
-      },
+      signal,
+      stats: () => run.client.stats,
+      onProgress: (p) => this.#onProgress(p, flush),
+    };
+  }
+
+  /** The plan's source; with `--resolve-names`, the listings are read (or taken from the cache) before the first page. */
+  #source(): PageSource {
+    const { shape, source, run, namesCache, settings, deadlineAt, reporter } = this.#setup;
+    if (!shape.names) return source;
+    return withNames(source, {
+      client: run.client,
+      names: shape.names,
+      cache: namesCache,
+      jobKey: this.#job.jobKey,
+      restart: settings.restart,
+      deadline: deadlineAt,
+      onRead: (listing) => reporter.say(`Reading names from ${listing} (--resolve-names)`),
+      onStale: () =>
+        reporter.warn(
+          `The name cache '${namesCache}' was missing: names were read again and may differ from those in rows already saved`,
+        ),
     });
-    // Nothing reads the name cache of a complete job again.
-    if (result.status === "complete" && namesCache) await removeNameCache(namesCache);
-  } catch (error) {
-    failure = error;
-  } finally {
-    control.end();
   }
 
-  // A checkpoint of this job exists once any page was durable, this run or an earlier one; a page
-  // without records (an analytics job announcing its id) counts: it saved a checkpoint.
-  const checkpointed = progress !== undefined || previous !== undefined;
-  if (result?.status !== "complete" && partial !== undefined && !partialExisted && !checkpointed) {
-    await Deno.remove(partial).catch(() => {});
-  }
-  const saved = durable();
-  const savedText = `${formatCount(saved.records)}${
-    saved.total !== undefined ? ` of ${formatCount(saved.total)}` : ""
-  } ${plan.label} saved (${counted(saved.pages, "page")})`;
-  const resumable = checkpointPath !== undefined && checkpointed;
-
-  const ended = control.outcome(result?.status === "complete", failure, run.retrying());
-  if (ended?.failed) {
-    if (resumable) {
-      reporter.important(
-        `${savedText}; checkpoint ${checkpointPath}. Fix the cause, then resume with:\n  ${resume}`,
-        { checkpoint: checkpointPath, resume },
+  /** After each durable page: logs what another window owns, samples the rate, shows progress. */
+  #onProgress(p: ExtractProgress, flush: () => void): void {
+    const { reporter, plan, run, overrides } = this.#setup;
+    const skipped = p.dropped - (this.#progress?.dropped ?? this.#job.previous?.dropped ?? 0);
+    if (skipped > 0) {
+      reporter.log.debug(
+        `Skipped ${skipped} ${plan.label} that another window owns (they started outside the window read)`,
+        { dropped: p.dropped },
       );
     }
-    return ended.code;
+    this.#progress = p;
+    run.setWaiting(undefined);
+    run.rate.sample(Date.now(), p.recordsThisRun);
+    overrides.onProgress?.(p);
+    flush();
   }
-  if (ended) {
-    const { code, why } = ended;
-    if (overrides.quietStop) {
-      reporter.say(`Stopped: ${savedText}; checkpoint ${checkpointPath}`);
-      return code;
-    }
-    const text = resumable
-      ? `${savedText}; checkpoint ${checkpointPath}. Resume with:\n  ${resume}`
-      : checkpointPath === undefined
-      ? `${savedText}; there is no checkpoint (stdout output), so a new run starts over`
-      : `nothing was saved yet (no checkpoint written). Run again with:\n  ${resume}`;
-    reporter.important(`${why}: ${text}`, {
-      exitCode: code,
-      checkpoint: checkpointPath,
+
+  /** The progress line now: saved counts, this run's records and rate, the client's waits. */
+  #snapshot(): ProgressSnapshot {
+    const { plan, startedAt, run } = this.#setup;
+    const now = Date.now();
+    return {
+      label: plan.label,
+      ...this.durable(),
+      recordsThisRun: this.#progress?.recordsThisRun ?? 0,
+      elapsedMs: now - startedAt,
+      ...run.progress(now),
+      ...plan.progress?.(),
+    };
+  }
+}
+
+/** Says how the run ended (a failure's error line first) and gives the exit code. */
+function reportEnd(setup: ExtractionSetup, pages: ExtractionPages, control: RunControl): number {
+  const { plan, reporter, checkpointPath, resume, run, overrides } = setup;
+  const ended = control.outcome(pages.result?.status === "complete", pages.failure, run.retrying());
+  return reportExtraction(
+    { ended, result: pages.result, saved: pages.durable(), checkpointed: pages.checkpointed },
+    {
+      label: plan.label,
+      reporter,
+      checkpointPath,
       resume,
-    });
-    return code;
-  }
-  const done = result!;
-  const outcome = outcomeOf(done, plan.label);
-  if (done.alreadyComplete) {
-    reporter.say(
-      `Nothing to do: ${done.output ?? "the output"} is already complete (${
-        formatCount(done.records)
-      } ${plan.label}, checkpoint ${checkpointPath}); use --restart to extract again`,
-    );
-  } else if (!overrides.silentSummary) {
-    reporter.say(summaryLine(done, plan.label, run), {
-      records: done.records,
-      pages: done.pages,
-      output: done.output,
-      elapsedMs: done.elapsedMs,
-      dropped: done.dropped,
-      ...(done.total !== undefined ? { total: done.total } : {}),
-      ...(done.capped ? { capped: done.capped.limit } : {}),
-      ...(done.openUntil !== undefined ? { openUntil: done.openUntil } : {}),
-      ...client.stats,
-    });
-  }
-  for (const warning of outcome.warnings) reporter.warn(warning, { exitCode: outcome.code });
-  for (const notice of outcome.notices) reporter.say(notice);
-  return outcome.code;
+      requests: () => run.summary(),
+      stats: () => run.client.stats,
+      quietStop: overrides.quietStop,
+      silentSummary: overrides.silentSummary,
+    },
+  );
 }

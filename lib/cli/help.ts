@@ -1,5 +1,5 @@
 /**
- * Help texts and the README's CLI reference, both rendered from the command specs.
+ * Help texts and the CLI reference (docs/cli-reference.md), both rendered from the command specs.
  *
  * @module
  */
@@ -168,8 +168,8 @@ export function mainHelp(specs: readonly CommandSpec[], version: string): string
     "  -h, --help      Show help",
     "  -V, --version   Show the version",
     "",
-    `Run it as 'deno task extract <command>', 'deno run <permissions> cli.ts <command>' (also from`,
-    `a URL) or as the compiled '${PROGRAM}' binary. Credentials come only from the environment`,
+    `Run it as 'deno task -q extract <command>', 'deno run <permissions> cli.ts <command>' (also`,
+    `from a URL) or as the compiled '${PROGRAM}' binary. Credentials come only from the environment`,
     "(GENESYSCLOUD_OAUTHCLIENT_ID, GENESYSCLOUD_OAUTHCLIENT_SECRET, GENESYSCLOUD_REGION) or --env-file.",
     "",
     "Exit codes:",
@@ -229,8 +229,8 @@ function md(text: string): string {
 }
 
 /**
- * The CLI reference in Markdown, for the README (between the `cli-reference` markers). Rendered
- * from the same specs as `--help`, so a test can keep the README in step.
+ * The CLI reference in Markdown, for docs/cli-reference.md (between the `cli-reference` markers).
+ * Rendered from the same specs as `--help`, so a test can keep docs/cli-reference.md in step.
  *
  * @param specs The commands.
  * @returns Markdown, ending with a newline.

@@ -5,8 +5,9 @@
  * @module
  */
 
-import { type Checkpoint, otherJobMessage } from "../checkpoint.ts";
-import type { JsonValue } from "../client.ts";
+import type { Checkpoint } from "../extract/checkpoint.ts";
+import { otherJobMessage } from "../extract/_job_key.ts";
+import type { JsonValue } from "../types.ts";
 import { CheckpointError } from "../errors.ts";
 
 /** Job members as the CLI's options name them; the longest matching prefix wins. */
@@ -71,7 +72,7 @@ export function argumentName(path: readonly string[]): string {
  * @example
  * ```ts
  * import { otherJobError } from "./job_change.ts";
- * import type { Checkpoint } from "../checkpoint.ts";
+ * import type { Checkpoint } from "../extract/checkpoint.ts";
  * import { match } from "node:assert/strict";
  *
  * const previous = { job: { source: { pageSize: 10 } } } as unknown as Checkpoint;

@@ -7,11 +7,11 @@
  * @module
  */
 
-import type { Checkpoint } from "../checkpoint.ts";
-import type { CheckpointLock } from "../lock.ts";
-import type { FileCheckpointStore } from "../checkpoint_file.ts";
+import type { Checkpoint } from "../extract/checkpoint.ts";
+import type { CheckpointLock } from "../extract/lock.ts";
+import type { FileCheckpointStore } from "../extract/checkpoint_file.ts";
 import { CheckpointError, UsageError } from "../errors.ts";
-import { fileFailure, refuseSymlinks } from "../safe_files.ts";
+import { fileFailure, refuseSymlinks } from "../extract/_safe_files.ts";
 import { dirname, writeRoot } from "./permissions.ts";
 
 /** What {@link openJobFiles} needs to know of the command's settings. */

@@ -19,7 +19,7 @@ import { errorLine, ExitCode, exitCodeFor } from "./exit.ts";
 import { commandHelp, HELP_SPEC, mainHelp, markdownReference } from "./help.ts";
 import { resolvePathOptions, userCwd } from "./paths.ts";
 import { parseCommand } from "./spec.ts";
-import { suggest } from "../suggest.ts";
+import { suggest } from "../_suggest.ts";
 
 /** The toolkit's version (kept equal to `deno.json` by a test). */
 export const VERSION = "0.1.0";

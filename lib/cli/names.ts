@@ -7,13 +7,12 @@
  * @module
  */
 
-import type { ApiClient, JsonValue } from "../client.ts";
+import type { ApiClient, JsonValue, PageSource, SourcePage } from "../types.ts";
 import { ApiError, UsageError } from "../errors.ts";
-import type { OutputFormat } from "../format.ts";
-import { emptyNameDirectory, NAME_KINDS, type NameDirectory } from "../names.ts";
-import { fetchNames, NAME_LISTINGS } from "../names_fetch.ts";
-import type { PageSource, SourcePage } from "../source.ts";
-import type { TableShape } from "../table.ts";
+import type { OutputFormat } from "../extract/format.ts";
+import { emptyNameDirectory, NAME_KINDS, type NameDirectory } from "../analytics/names.ts";
+import { fetchNames, NAME_LISTINGS } from "../analytics/names_fetch.ts";
+import type { TableShape } from "../analytics/table.ts";
 
 /** What the command line asked for: `--table` and `--resolve-names`. */
 export interface TableRequest {
@@ -156,8 +155,8 @@ export interface ResolveNamesOptions {
  * @example
  * ```ts
  * import { resolveNames } from "./names.ts";
- * import { emptyNameDirectory } from "../names.ts";
- * import type { ApiClient, JsonValue } from "../client.ts";
+ * import { emptyNameDirectory } from "../analytics/names.ts";
+ * import type { ApiClient, JsonValue } from "../types.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const client = {
@@ -230,8 +229,8 @@ export interface WithNamesOptions extends Omit<ResolveNamesOptions, "signal"> {
  * @example
  * ```ts
  * import { withNames } from "./names.ts";
- * import { emptyNameDirectory } from "../names.ts";
- * import type { ApiClient } from "../client.ts";
+ * import { emptyNameDirectory } from "../analytics/names.ts";
+ * import type { ApiClient } from "../types.ts";
  * import { strictEqual } from "node:assert/strict";
  *
  * const client = {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ExtractResult } from "../extract.ts";
+import type { ExtractResult } from "../extract/extract.ts";
 import { ExitCode, type ExitCodeValue } from "./exit.ts";
 import { formatCount } from "./progress.ts";
 

@@ -6,7 +6,7 @@
  */
 
 import { UsageError } from "../errors.ts";
-import type { ResolvedRegion } from "../region.ts";
+import type { ResolvedRegion } from "../client/region.ts";
 
 /** A permission a command needs, and why. */
 export interface PermissionNeed {
@@ -103,7 +103,7 @@ function missingMessage(missing: readonly PermissionNeed[]): string {
  * @example
  * ```ts
  * import { regionNeeds } from "./permissions.ts";
- * import { resolveRegion } from "../region.ts";
+ * import { resolveRegion } from "../client/region.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  *
  * deepStrictEqual(regionNeeds(resolveRegion("eu-west-1")).map((n) => n.target), [

@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { ClientStats } from "../client.ts";
-import type { PacerStats } from "../pacer.ts";
+import type { ClientStats } from "../client/client_options.ts";
+import type { PacerStats } from "../client/pacer_options.ts";
 import type { ProgressPart } from "./progress_estimate.ts";
 
 /** What the progress line shows. */
@@ -82,6 +82,26 @@ export function formatDuration(ms: number): string {
  */
 export function formatCount(n: number): string {
   return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+/**
+ * Formats a count and its noun, plural unless the count is 1: `1 page`, `1,000 pages`.
+ *
+ * @param n The count.
+ * @param word The noun in the singular (its plural adds an `s`).
+ * @returns The count and the noun.
+ *
+ * @example
+ * ```ts
+ * import { formatCounted } from "./progress.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * strictEqual(formatCounted(1, "day"), "1 day");
+ * strictEqual(formatCounted(1000, "page"), "1,000 pages");
+ * ```
+ */
+export function formatCounted(n: number, word: string): string {
+  return `${formatCount(n)} ${word}${n === 1 ? "" : "s"}`;
 }
 
 /**

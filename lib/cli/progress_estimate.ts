@@ -6,7 +6,7 @@
  * @module
  */
 
-import { DAY_MS, type Interval, parseInterval } from "../interval.ts";
+import { DAY_MS, type Interval, parseInterval } from "../analytics/interval.ts";
 
 /** Which part of the work a run is in: `day 3/7`. */
 export interface ProgressPart {

@@ -7,8 +7,8 @@
  * @module
  */
 
-import type { ClientEvent } from "../client.ts";
-import { GenesysClient } from "../genesys_client.ts";
+import type { ClientEvent } from "../client/events.ts";
+import { GenesysClient } from "../client/genesys_client.ts";
 import type { Redactor } from "../redact.ts";
 import {
   clientRequestOptions,
@@ -117,7 +117,7 @@ export interface RunClient {
  * ```ts
  * import { createRunClient } from "./run_client.ts";
  * import { createReporter } from "./reporter.ts";
- * import { resolveRegion } from "../region.ts";
+ * import { resolveRegion } from "../client/region.ts";
  * import { Redactor } from "../redact.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  *
@@ -182,8 +182,7 @@ export function createRunClient(options: RunClientOptions): RunClient {
     clientId: connection.credentials.clientId,
     clientSecret: connection.credentials.clientSecret,
     deadline: options.deadline,
-    maxRetryAfter: settings.maxRetryAfterMs,
-    ...clientRequestOptions(settings),
+    ...clientRequestOptions(settings, { maxRetryAfter: settings.maxRetryAfterMs }),
     onEvent,
     redactor: options.redactor,
     fetch: options.fetch,

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { CheckpointLock } from "../lock.ts";
+import type { CheckpointLock } from "../extract/lock.ts";
 import { DeadlineError, RateLimitError } from "../errors.ts";
 import type { CommandContext } from "./context.ts";
 import { errorLine, ExitCode, exitCodeFor } from "./exit.ts";

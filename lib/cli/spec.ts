@@ -1,11 +1,11 @@
 /**
  * Declarative command specs: one description of each command's options feeds the parser, the
- * `--help` text and the README's CLI reference, so they cannot drift apart.
+ * `--help` text and the CLI reference (docs/cli-reference.md), so they cannot drift apart.
  *
  * @module
  */
 
-import { suggest } from "../suggest.ts";
+import { suggest } from "../_suggest.ts";
 import { UsageError } from "../errors.ts";
 import { type Args, parseArgs } from "./args.ts";
 

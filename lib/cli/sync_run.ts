@@ -7,28 +7,31 @@
  * @module
  */
 
-import { FileCheckpointStore } from "../checkpoint_file.ts";
+import { FileCheckpointStore } from "../extract/checkpoint_file.ts";
 import { UsageError } from "../errors.ts";
-import { tookOverNotice } from "../lock.ts";
-import { listingSource } from "../paginate.ts";
-import { fileFailure, refuseSymlinks } from "../safe_files.ts";
-import { syncDays } from "../sync.ts";
-import { formatSyncDay, planSyncDays, type SyncPlan } from "../sync_plan.ts";
-import { FileSyncOutput } from "../sync_output.ts";
-import type { SyncDayResult, SyncDayStart, SyncProgress } from "../sync_types.ts";
-import { syncSnapshot } from "../sync_snapshot.ts";
-import { formatInstant } from "../interval.ts";
-import type { CommandContext } from "./context.ts";
-import { ExitCode } from "./exit.ts";
+import { type CheckpointLock, tookOverNotice } from "../extract/lock.ts";
+import { listingSource } from "../paginate/listing_source.ts";
+import { fileFailure, refuseSymlinks } from "../extract/_safe_files.ts";
+import { syncDays } from "../extract/sync.ts";
+import { formatSyncDay, planSyncDays, type SyncPlan } from "../extract/sync_plan.ts";
+import { FileSyncOutput } from "../extract/sync_output.ts";
+import type {
+  SyncCommonOptions,
+  SyncDayResult,
+  SyncDayStart,
+  SyncProgress,
+} from "../extract/sync_types.ts";
+import { syncSnapshot } from "../extract/sync_snapshot.ts";
+import type { CommandContext, Connection } from "./context.ts";
 import { requireRunPermissions } from "./invocation.ts";
 import { tableSinkOptions } from "./names.ts";
 import { fileNeeds, type PermissionNeed, writeRoot } from "./permissions.ts";
-import { formatCount, formatDuration } from "./progress.ts";
-import { startRun } from "./run_client.ts";
+import { formatCount, formatCounted, formatDuration, type ProgressSnapshot } from "./progress.ts";
+import { type StartedRun, startRun } from "./run_client.ts";
 import { RunControl } from "./run_control.ts";
 import type { ParsedCommand } from "./spec.ts";
 import { SYNC_KINDS, type SyncSettings } from "./sync_settings.ts";
-import { syncTable } from "./sync_table.ts";
+import { reportSync } from "./sync_report.ts";
 
 /** How the library's messages name the day options: as the command line does. */
 const SYNC_FLAG_NAMES = { since: "--since", until: "--until", settle: "--settle" };
@@ -46,15 +49,6 @@ function settingName(path: readonly string[]): string {
   if (first === "identity") return "the region";
   if (first === "query") return second ? `--query ${second}` : "--query";
   return path.join(".");
-}
-
-/** `a … b` for a list of days (`a` alone for one). */
-function daySpan(days: readonly string[]): string {
-  return days.length === 1 ? days[0] : `${days[0]} … ${days.at(-1)}`;
-}
-
-function plural(n: number, word: string): string {
-  return `${formatCount(n)} ${word}${n === 1 ? "" : "s"}`;
 }
 
 /** Creates the sync's folder (after refusing links on the way) or says what is in the way. */
@@ -88,8 +82,46 @@ export async function runSync(
   settings: SyncSettings,
   ctx: CommandContext,
 ): Promise<number> {
+  const setup = await prepareSync(parsed, settings, ctx);
+  using control = watchForStop(setup);
+  // One run per sync: a second one stops here (exit 6) before it reads or writes anything.
+  const lock = await setup.store.lock(MANIFEST_FILE);
+  control.lock = lock;
+  if (lock.tookOver) setup.reporter.warn(tookOverNotice(lock.location, lock.tookOver));
+  await using _locked = lock;
+  announce(setup);
+  const days = new SyncDays(setup, lock);
+  await days.run(control);
+  return reportEnd(setup, days, control);
+}
+
+/** What a sync knows once it started, before it takes its lock. */
+interface SyncSetup extends StartedRun {
+  /** The checked `sync` options. */
+  settings: SyncSettings;
+  /** Output channels and the redactor. */
+  ctx: CommandContext;
+  /** Whether conversations are synced by day (else a listing's snapshot). */
+  conversations: boolean;
+  /** Conversations: the days of the range, settled or not. */
+  plan?: SyncPlan;
+  /** The manifest and the days' checkpoints, in the sync's folder. */
+  store: FileCheckpointStore;
+  /** Where the days go. */
+  output: FileSyncOutput;
+}
+
+/**
+ * Checks and builds what the sync needs before it takes its lock: the table and the days (bad
+ * options fail here), the connection and its client, the permissions, the folder, the store and
+ * the output.
+ */
+async function prepareSync(
+  parsed: ParsedCommand,
+  settings: SyncSettings,
+  ctx: CommandContext,
+): Promise<SyncSetup> {
   const conversations = settings.what === "conversations";
-  const label = settings.what;
   const shape = conversations
     ? tableSinkOptions({ shape: settings.table, resolveNames: false }, settings.outputFormat)
     : {};
@@ -107,11 +139,30 @@ export async function runSync(
     settings,
     ctx,
   );
-  const { connection, reporter, startedAt, deadlineAt, run } = begun;
-  const { client } = run;
-
   const { dir } = settings;
-  const manifestPath = `${dir}/${MANIFEST_FILE}`;
+  const root = requireSyncPermissions(parsed, `${dir}/${MANIFEST_FILE}`, begun.connection);
+  await prepareFolder(dir, root);
+  const store = new FileCheckpointStore(dir, { suffix: "", encodeKeys: false, root });
+  const output = new FileSyncOutput(dir, {
+    format: settings.outputFormat,
+    ...shape,
+    root,
+    overwrite: settings.force,
+    prefix: conversations ? undefined : `${settings.what}-`,
+  });
+  return { ...begun, settings, ctx, conversations, plan, store, output };
+}
+
+/**
+ * Requires what the sync reads and writes (the connection, a filter file, the folder).
+ *
+ * @returns The granted folder the sync's files stay within.
+ */
+function requireSyncPermissions(
+  parsed: ParsedCommand,
+  manifestPath: string,
+  connection: Connection,
+): string {
   const filterFile = parsed.strings["filter-file"];
   const needs: PermissionNeed[] = [
     ...connection.needs,
@@ -121,100 +172,201 @@ export async function runSync(
     ...fileNeeds(manifestPath),
   ];
   requireRunPermissions(needs, "a --dir");
-  const root = writeRoot(manifestPath);
-  await prepareFolder(dir, root);
-  const store = new FileCheckpointStore(dir, { suffix: "", encodeKeys: false, root });
-  const output = new FileSyncOutput(dir, {
-    format: settings.outputFormat,
-    ...shape,
-    root,
-    overwrite: settings.force,
-    prefix: conversations ? undefined : `${label}-`,
-  });
-  const checkpointKey = (day: string) => `${output.name(day, "final")}.checkpoint.json`;
+  return writeRoot(manifestPath);
+}
 
-  using control = new RunControl({
-    ...begun,
-    ctx,
-    settings,
+/** Listens for SIGINT/SIGTERM and the deadline; a second signal says how to continue. */
+function watchForStop(setup: SyncSetup): RunControl {
+  return new RunControl({
+    ...setup,
     saving: "the day's checkpoint",
     quitting: (signal) =>
       `${signal} again: quitting now; finished days are final and the day in progress is saved. Run the same command again to continue`,
   });
-  // One run per sync: a second one stops here (exit 6) before it reads or writes anything.
-  const lock = await store.lock(MANIFEST_FILE);
-  control.lock = lock;
-  if (lock.tookOver) reporter.warn(tookOverNotice(lock.location, lock.tookOver));
-  await using _locked = lock;
+}
 
+/** Says what the run syncs: the settled days from the first, or today's snapshot. */
+function announce(setup: SyncSetup): void {
+  const { conversations, plan, settings, connection, reporter } = setup;
   const finals = plan?.final.length ?? 1;
   reporter.say(
     conversations
-      ? `Syncing conversations from ${connection.region.env} into ${dir}: ${
-        plural(finals, "settled day")
+      ? `Syncing conversations from ${connection.region.env} into ${settings.dir}: ${
+        formatCounted(finals, "settled day")
       } from ${
         plan!.final[0] ?? formatSyncDay(settings.since!)
       } (days are final once they ended ${settings.settleText} ago)`
-      : `Syncing today's ${label} snapshot from ${connection.region.env} into ${dir}`,
+      : `Syncing today's ${settings.what} snapshot from ${connection.region.env} into ${settings.dir}`,
   );
+}
 
-  // Progress across days: the day, the records of this run, an estimate from the days done.
-  let current: SyncProgress | undefined;
-  let part: { index: number; of: number } | undefined;
-  const written: SyncDayResult[] = [];
-  const common = {
-    store,
-    output,
-    lock,
-    manifestKey: MANIFEST_FILE,
-    checkpointKey,
-    identity: { api: connection.region.apiBaseUrl },
-    signal: control.signal,
-    stats: () => client.stats,
-    settingName,
-    onNotice: (message: string) => reporter.say(message),
-    onDayStart: (start: SyncDayStart) => {
-      part = { index: start.index, of: start.of };
-      const how = start.estimate
-        ? ` (auto: about ${formatCount(start.estimate.conversations)}, ${start.via} costs ${
-          start.via === "jobs" ? start.estimate.jobs : start.estimate.query
-        } requests where ${start.via === "jobs" ? "the query" : "a job"} costs ${
-          start.via === "jobs" ? start.estimate.query : start.estimate.jobs
-        })`
-        : "";
-      const which = `${
-        start.kind === "final" ? "" : "provisional "
-      }${start.day} (day ${start.index}/${start.of}) via ${start.via}`;
-      if (start.resumed) {
-        reporter.say(
-          `Resuming ${which} from its checkpoint: ${
-            formatCount(start.saved ?? 0)
-          } ${label} already saved`,
-        );
-      } else reporter.log.debug(`Syncing ${which}${how}`);
-    },
-    onProgress: (p: SyncProgress) => {
-      current = p;
-      run.setWaiting(undefined);
-      run.rate.sample(Date.now(), p.recordsThisRun);
-      if (control.progressLine) progress.flush();
-    },
-    onDay: (day: SyncDayResult) => {
-      if (day.status !== "written") return;
-      written.push(day);
+/**
+ * The sync itself: the library's `syncDays` (or `syncSnapshot` for a listing) with progress
+ * across days, and what it wrote.
+ */
+class SyncDays {
+  /** Every day of the run as the library gave them back (none after a failure). */
+  days: SyncDayResult[] = [];
+  /** How the library's run ended, when it returned. */
+  status?: "complete" | "stopped";
+  /** What it threw. */
+  failure: unknown;
+  /** The days this run wrote, in the order they were written. */
+  readonly written: SyncDayResult[] = [];
+  /** The last progress report. */
+  current?: SyncProgress;
+  /** Which day of how many the run is in. */
+  #part?: { index: number; of: number };
+  readonly #setup: SyncSetup;
+  readonly #lock: CheckpointLock;
+
+  constructor(setup: SyncSetup, lock: CheckpointLock) {
+    this.#setup = setup;
+    this.#lock = lock;
+  }
+
+  /**
+   * Syncs until every day is written, a signal or the deadline stops the run, or it fails; the
+   * progress display runs meanwhile and the control is ended however it ends.
+   */
+  async run(control: RunControl): Promise<void> {
+    const display = control.start(() => this.#snapshot());
+    const common = this.#commonOptions(control.signal, () => {
+      if (control.progressLine) display.flush();
+    });
+    try {
+      if (this.#setup.conversations) await this.#syncDays(common);
+      else await this.#syncSnapshot(common);
+    } catch (error) {
+      this.failure = error;
+    } finally {
+      control.end();
+    }
+  }
+
+  /** The conversations' days, one file each, through the details query or jobs. */
+  async #syncDays(common: SyncCommonOptions): Promise<void> {
+    const { settings, run, reporter, deadlineAt } = this.#setup;
+    const { client } = run;
+    const result = await syncDays({
+      ...common,
+      client,
+      since: settings.since!,
+      until: settings.until,
+      settle: settings.settleMs,
+      provisional: settings.provisional,
+      names: SYNC_FLAG_NAMES,
+      query: settings.filter,
+      via: settings.via,
+      pageSize: settings.pageSize,
+      jobPageSize: settings.jobPageSize,
+      concurrency: settings.concurrency,
+      prefetch: settings.concurrency > 1,
+      deadline: deadlineAt,
+      jobs: {
+        ...settings.jobOptions,
+        onJob: (event) => {
+          if (event.type === "state") run.setWaiting(`job ${event.state}`);
+          else {reporter.log.info(
+              `${
+                event.type === "submitted" ? "Submitted" : "Resuming"
+              } analytics job ${event.jobId}`,
+            );}
+        },
+      },
+    });
+    this.days = [...result.days, ...result.provisional];
+    this.status = result.status;
+  }
+
+  /** Today's snapshot of a listing (users, queues). */
+  async #syncSnapshot(common: SyncCommonOptions): Promise<void> {
+    const { settings, run, deadlineAt } = this.#setup;
+    const { client } = run;
+    const label = settings.what;
+    const path = SYNC_KINDS[settings.what]!;
+    const result = await syncSnapshot({
+      ...common,
+      kind: label,
+      job: { path, query: settings.query },
+      source: listingSource(client, path, {
+        pageSize: settings.pageSize,
+        query: settings.query,
+        prefetch: settings.concurrency > 1,
+        concurrency: settings.concurrency,
+        deadline: deadlineAt,
+      }),
+    });
+    this.days = [result.day];
+    this.status = result.status;
+  }
+
+  /** What every sync takes: the store, the output, the lock, the signal and the callbacks. */
+  #commonOptions(signal: AbortSignal, flush: () => void): SyncCommonOptions {
+    const { store, output, connection, run, reporter } = this.#setup;
+    return {
+      store,
+      output,
+      lock: this.#lock,
+      manifestKey: MANIFEST_FILE,
+      checkpointKey: (day: string) => `${output.name(day, "final")}.checkpoint.json`,
+      identity: { api: connection.region.apiBaseUrl },
+      signal,
+      stats: () => run.client.stats,
+      settingName,
+      onNotice: (message: string) => reporter.say(message),
+      onDayStart: (start: SyncDayStart) => this.#onDayStart(start),
+      onProgress: (p: SyncProgress) => {
+        this.current = p;
+        run.setWaiting(undefined);
+        run.rate.sample(Date.now(), p.recordsThisRun);
+        flush();
+      },
+      onDay: (day: SyncDayResult) => this.#onDay(day),
+    };
+  }
+
+  /** A day starts: a resumed one says what is saved, a new one is logged at debug level. */
+  #onDayStart(start: SyncDayStart): void {
+    const { reporter, settings: { what: label } } = this.#setup;
+    this.#part = { index: start.index, of: start.of };
+    const how = start.estimate
+      ? ` (auto: about ${formatCount(start.estimate.conversations)}, ${start.via} costs ${
+        start.via === "jobs" ? start.estimate.jobs : start.estimate.query
+      } requests where ${start.via === "jobs" ? "the query" : "a job"} costs ${
+        start.via === "jobs" ? start.estimate.query : start.estimate.jobs
+      })`
+      : "";
+    const which = `${
+      start.kind === "final" ? "" : "provisional "
+    }${start.day} (day ${start.index}/${start.of}) via ${start.via}`;
+    if (start.resumed) {
       reporter.say(
-        `${day.kind === "final" ? "" : "Provisional "}${day.day}: ${
-          formatCount(day.records)
-        } ${label} via ${day.via} in ${formatDuration(day.elapsedMs)} → ${dir}/${day.file}`,
-        { day: day.day, kind: day.kind, records: day.records, bytes: day.bytes, via: day.via },
+        `Resuming ${which} from its checkpoint: ${
+          formatCount(start.saved ?? 0)
+        } ${label} already saved`,
       );
-    },
-  };
+    } else reporter.log.debug(`Syncing ${which}${how}`);
+  }
 
-  let days: SyncDayResult[] = [];
-  let status: "complete" | "stopped" | undefined;
-  let failure: unknown;
-  const progress = control.start(() => {
+  /** A day is written: it joins the table and gets its line. */
+  #onDay(day: SyncDayResult): void {
+    const { reporter, settings: { what: label, dir } } = this.#setup;
+    if (day.status !== "written") return;
+    this.written.push(day);
+    reporter.say(
+      `${day.kind === "final" ? "" : "Provisional "}${day.day}: ${
+        formatCount(day.records)
+      } ${label} via ${day.via} in ${formatDuration(day.elapsedMs)} → ${dir}/${day.file}`,
+      { day: day.day, kind: day.kind, records: day.records, bytes: day.bytes, via: day.via },
+    );
+  }
+
+  /** Progress across days: the day, the records of this run, an estimate from the days done. */
+  #snapshot(): ProgressSnapshot {
+    const { conversations, startedAt, run, settings: { what: label } } = this.#setup;
+    const { current, written } = this;
+    const part = this.#part;
     const now = Date.now();
     const doneRecords = written.reduce((n, d) => n + d.recordsThisRun, 0);
     const estimate = conversations && written.length > 0 && part
@@ -231,133 +383,15 @@ export async function runSync(
       ...(estimate !== undefined ? { estimate } : {}),
       ...(part && conversations ? { part: { unit: "day", ...part } } : {}),
     };
-  });
-  try {
-    if (conversations) {
-      const result = await syncDays({
-        ...common,
-        client,
-        since: settings.since!,
-        until: settings.until,
-        settle: settings.settleMs,
-        provisional: settings.provisional,
-        names: SYNC_FLAG_NAMES,
-        query: settings.filter,
-        via: settings.via,
-        pageSize: settings.pageSize,
-        jobPageSize: settings.jobPageSize,
-        concurrency: settings.concurrency,
-        prefetch: settings.concurrency > 1,
-        deadline: deadlineAt,
-        jobs: {
-          ...settings.jobOptions,
-          onJob: (event) => {
-            if (event.type === "state") run.setWaiting(`job ${event.state}`);
-            else {reporter.log.info(
-                `${
-                  event.type === "submitted" ? "Submitted" : "Resuming"
-                } analytics job ${event.jobId}`,
-              );}
-          },
-        },
-      });
-      days = [...result.days, ...result.provisional];
-      status = result.status;
-    } else {
-      const path = SYNC_KINDS[settings.what]!;
-      const result = await syncSnapshot({
-        ...common,
-        kind: label,
-        job: { path, query: settings.query },
-        source: listingSource(client, path, {
-          pageSize: settings.pageSize,
-          query: settings.query,
-          prefetch: settings.concurrency > 1,
-          concurrency: settings.concurrency,
-          deadline: deadlineAt,
-        }),
-      });
-      days = [result.day];
-      status = result.status;
-    }
-  } catch (error) {
-    failure = error;
-  } finally {
-    control.end();
   }
+}
 
-  // After a failure only the days reported so far are known.
-  const table = syncTable({ days: days.length > 0 ? days : written, label });
-  const stoppedDay = days.find((d) => d.status === "stopped") ??
-    (current && !written.some((w) => w.day === current!.day && w.kind === current!.kind)
-      ? { day: current.day, records: current.extract.records }
-      : undefined);
-  const saved = `${plural(written.length, conversations ? "day" : "snapshot")} written this run${
-    stoppedDay
-      ? `; ${stoppedDay.day} is saved up to ${formatCount(stoppedDay.records)} ${label}`
-      : ""
-  }`;
-  const ended = control.outcome(status === "complete", failure, run.retrying());
-  if (ended?.failed) {
-    if (written.length > 0 || stoppedDay) {
-      reporter.important(
-        `${saved}. Fix the cause, then run the same command again: it goes on from there`,
-      );
-    }
-    return ended.code;
-  }
-  // The table is for people; JSON logs have a line with the fields of each day.
-  if (settings.format === "text") { for (const line of table) reporter.say(line); }
-  if (ended) {
-    reporter.important(`${ended.why}: ${saved}. Run the same command again to continue`, {
-      exitCode: ended.code,
-    });
-    return ended.code;
-  }
-  const capped = days.find((d) => d.capped);
-  const finalDays = days.filter((d) => d.kind === "final");
-  const present = finalDays.filter((d) => d.status === "present").length;
-  const writtenFinal = written.filter((d) => d.kind === "final");
-  const provisional = written.length - writtenFinal.length;
-  const records = writtenFinal.reduce((n, d) => n + d.records, 0);
-  const unit = conversations ? "day" : "snapshot";
-  const parts = [
-    `${plural(writtenFinal.length, unit)} written (${formatCount(records)} ${label})`,
-    ...(provisional > 0 ? [`${provisional} provisional`] : []),
-    ...(present > 0 ? [`${plural(present, "day")} already final`] : []),
-    `in ${formatDuration(Date.now() - startedAt)}`,
-    ...run.summary(),
-  ];
-  if (written.length === 0 && conversations) {
-    reporter.say(
-      `Nothing to do: ${dir} holds every settled day ${
-        finalDays.length ? `from ${daySpan(finalDays.map((d) => d.day))}` : "of the range"
-      }; the next day (${plan!.settledUntil}) is final from ${
-        formatInstant(
-          Date.parse(`${plan!.settledUntil}T00:00:00Z`) + 86_400_000 + settings.settleMs,
-        )
-      }`,
-    );
-  } else if (written.length === 0) {
-    reporter.say(`Nothing to do: ${dir} holds today's ${label} snapshot (${finalDays[0]?.file})`);
-  } else {
-    reporter.say(`Synced: ${parts.join(" · ")} → ${dir}`, { records, written: written.length });
-  }
-  if (plan && plan.unsettled.length > 0 && !settings.provisional) {
-    reporter.say(
-      `${plural(plan.unsettled.length, "day")} of the range (${
-        daySpan(plan.unsettled)
-      }) not settled yet: a later run writes them once they ended ${settings.settleText} ago; --provisional writes them to ${dir}/provisional/ meanwhile`,
-    );
-  }
-  if (capped?.capped) {
-    reporter.warn(
-      `Capped: ${capped.capped.description}. ${dir}/${capped.file} is finished with the ${
-        formatCount(capped.records)
-      } ${label} read before the cap, so it is incomplete (exit code 5)`,
-      { exitCode: ExitCode.CAPPED },
-    );
-    return ExitCode.CAPPED;
-  }
-  return ExitCode.OK;
+/** Says how the sync ended (a failure's error line first) and gives the exit code. */
+function reportEnd(setup: SyncSetup, days: SyncDays, control: RunControl): number {
+  const { settings, plan, reporter, startedAt, run } = setup;
+  const ended = control.outcome(days.status === "complete", days.failure, run.retrying());
+  return reportSync(
+    { ended, days: days.days, written: days.written, current: days.current },
+    { settings, plan, reporter, startedAt, requests: () => run.summary() },
+  );
 }

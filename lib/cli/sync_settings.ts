@@ -7,14 +7,14 @@
  * @module
  */
 
-import type { ConversationDetailsJobOptions } from "../analytics_jobs.ts";
-import type { ConversationDetailsQuery } from "../analytics.ts";
+import type { ConversationDetailsJobOptions } from "../analytics/details_job.ts";
+import type { ConversationDetailsQuery } from "../analytics/details_query.ts";
 import { UsageError } from "../errors.ts";
-import { type OutputFormat, parseOutputFormat } from "../format.ts";
-import { DAY_MS, parseDuration, parseInstant } from "../interval.ts";
-import { DEFAULT_SETTLE } from "../sync_plan.ts";
-import type { SyncViaOption } from "../sync_via.ts";
-import { parseTableShape, type TableShape } from "../table.ts";
+import { type OutputFormat, parseOutputFormat } from "../extract/format.ts";
+import { DAY_MS, parseDuration, parseInstant } from "../analytics/interval.ts";
+import { DEFAULT_SETTLE } from "../extract/sync_plan.ts";
+import type { SyncViaOption } from "../extract/sync_via.ts";
+import { parseTableShape, type TableShape } from "../analytics/table.ts";
 import { readInteger, readRunSettings, type RunSettings } from "./extract_options.ts";
 import type { ParsedCommand } from "./spec.ts";
 import { readJobOptions } from "./commands/conversations.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { SyncDayResult } from "../sync_types.ts";
+import type { SyncDayResult } from "../extract/sync_types.ts";
 import { formatCount, formatDuration } from "./progress.ts";
 
 /**

@@ -7,16 +7,16 @@
 import { UsageError } from "../errors.ts";
 import { FixedWindow, type Limit, TokenBucket } from "./ratelimit.ts";
 import { hashFloat, Stream } from "./rng.ts";
-import type {
-  BodyFault,
-  ErrorFault,
-  FaultTrigger,
-  LatencyFault,
-  RouteTarget,
-  SimFaults,
-  SimRoute,
+import {
+  type BodyFault,
+  type ErrorFault,
+  type FaultTrigger,
+  type LatencyFault,
+  type RouteTarget,
+  SIM_ROUTES,
+  type SimFaults,
+  type SimRoute,
 } from "./types.ts";
-import { SIM_ROUTES } from "./types.ts";
 
 interface RuleState<T> {
   rule: T;

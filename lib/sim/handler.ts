@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { sleep } from "../retry.ts";
+import { sleep } from "../retry/sleep.ts";
 import type { TokenStore } from "./auth.ts";
 import type { Dataset } from "./dataset.ts";
 import type { FaultEngine } from "./faults.ts";

@@ -1,12 +1,12 @@
 /**
  * Real Genesys Cloud host names for routing tests: which host of which environment a request
  * was addressed to, and a `fetch` that sends requests for those hosts to the simulator. Each of
- * the 18 environments (`REGIONS` in `../region.ts`) has an API host `api.<env>` and a login
+ * the 18 environments (`REGIONS` in `../client/region.ts`) has an API host `api.<env>` and a login
  * host `login.<env>`.
  *
  * @module
  */
-import { REGIONS } from "../region.ts";
+import { REGIONS } from "../client/region.ts";
 
 const ENVIRONMENTS = new Set(REGIONS.map((r) => r.env));
 

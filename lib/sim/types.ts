@@ -5,163 +5,19 @@
  * @module
  */
 
-/**
- * Route names, used to target faults and to key the counters. `unknown` (counters only) is any
- * path the simulator does not serve.
- */
-export type SimRoute =
-  | "token"
-  | "users"
-  | "queues"
-  | "groups"
-  | "skills"
-  | "wrapupcodes"
-  | "divisions"
-  | "details.query"
-  | "jobs.submit"
-  | "jobs.status"
-  | "jobs.results"
-  | "jobs.delete"
-  | "jobs.availability";
+import type { SimFaults } from "./fault_options.ts";
 
-/**
- * Every route name, in a fixed order.
- *
- * @example
- * ```ts
- * import { SIM_ROUTES } from "./types.ts";
- * import { ok } from "node:assert/strict";
- *
- * ok(SIM_ROUTES.includes("details.query"));
- * ```
- */
-export const SIM_ROUTES: readonly SimRoute[] = [
-  "token",
-  "users",
-  "queues",
-  "groups",
-  "skills",
-  "wrapupcodes",
-  "divisions",
-  "details.query",
-  "jobs.submit",
-  "jobs.status",
-  "jobs.results",
-  "jobs.delete",
-  "jobs.availability",
-];
-
-/**
- * When a fault rule fires. Each rule counts the requests it applies to (1, 2, 3, ...). With
- * `everyNth` it fires on every n-th; with `probability` it fires when a seeded draw for that count
- * is below p (deterministic for a given seed and request order); with both, when either says so;
- * with neither, on every request. `after` skips the first requests; `times` caps how often it
- * fires.
- */
-export interface FaultTrigger {
-  /** Fire on every n-th request the rule applies to (1 = every request). */
-  everyNth?: number;
-  /** Fire with this probability (0 to 1), drawn from the simulator's seed. */
-  probability?: number;
-  /** Let this many requests through before the rule may fire. */
-  after?: number;
-  /** Fire at most this many times. */
-  times?: number;
-}
-
-/**
- * Which routes a rule applies to. Without `route`, a rule applies to every API route but not to
- * `token`; name `"token"` to target the token endpoint.
- */
-export interface RouteTarget {
-  /** One route or several; absent means every API route (not `token`). */
-  route?: SimRoute | SimRoute[];
-}
-
-/** Answer with an error status instead of serving the request. */
-export interface ErrorFault extends FaultTrigger, RouteTarget {
-  /**
-   * The status to answer. 429 gets `Retry-After` and the normalized 429 body; 403 the
-   * `missing.permissions` body (a permission the client lacks, such as on one listing).
-   */
-  status: 403 | 429 | 500 | 502 | 503 | 504;
-  /** `Retry-After` in seconds for an injected 429 (default 1; may be hours, e.g. 3600). */
-  retryAfterSeconds?: number;
-}
-
-/** Delay the response. The first rule whose route matches applies. */
-export interface LatencyFault extends RouteTarget {
-  /** Base delay in milliseconds. */
-  ms?: number;
-  /** A uniform extra delay of 0 to `jitterMs` milliseconds (seeded). */
-  jitterMs?: number;
-  /** Extra delay of a spike, in milliseconds. */
-  spikeMs?: number;
-  /** A spike on every n-th request of this rule. */
-  spikeEveryNth?: number;
-  /** A spike with this probability (seeded). */
-  spikeProbability?: number;
-}
-
-/**
- * Damage the response body.
- * - `truncate`: `Content-Length` claims the full size but only part is sent, then the connection
- *   closes (the client sees a body read error).
- * - `cut`: a well-framed 200 whose body is the first part of the JSON (the client's JSON parse fails).
- * - `malformed`: a well-framed 200 whose body is invalid JSON of the full length.
- * - `disconnect`: a chunked body aborted after part of it (the connection is reset mid-response).
- */
-export interface BodyFault extends FaultTrigger, RouteTarget {
-  /** What to do to the body. */
-  kind: "truncate" | "cut" | "malformed" | "disconnect";
-}
-
-/**
- * A rate limit on API routes (not `token`), answered as the real API answers it: 429 with
- * `Retry-After` and the normalized body. Either per-minute windows (`requestsPerMinute`, the real
- * semantics: once a minute's requests reach the limit, every request waits for the window to
- * reset) or a token bucket (`requestsPerSecond`, refilled by elapsed time).
- */
-export interface RateLimitFault extends RouteTarget {
-  /** Fixed windows: requests accepted per minute (a window starts with its first request). */
-  requestsPerMinute?: number;
-  /** Token bucket: sustained requests per second (tokens added per second). */
-  requestsPerSecond?: number;
-  /** Token bucket size: requests that may arrive at once (default `requestsPerSecond`, at least 1). */
-  burst?: number;
-  /**
-   * The `limit` object the 429 body carries (`value` is the limit per minute), as the real API
-   * does since 2023 for some limits; absent (default), the body has none.
-   */
-  limit?: { key: string; namespace: string };
-}
-
-/**
- * Faults, changeable while the simulator runs with {@link Simulator.setFaults}. Setting a key
- * replaces that key (its rules start counting afresh); `null` clears it; absent keys are kept.
- */
-export interface SimFaults {
-  /** `expires_in` of tokens issued from now on, in seconds (fractions allowed for fast tests). */
-  tokenLifetimeSeconds?: number;
-  /** Revoke each token once it has authorized this many API requests (the next one gets 401). */
-  revokeAfterRequests?: number | null;
-  /**
-   * Revoke every live token when this rule fires on an API request, and answer that request
-   * 401 (as when an admin revokes the client's tokens mid-run): `{ after: 6, times: 1 }` revokes
-   * them at the 7th API request, whatever the timing, so a test or demo sees a 401 for certain.
-   */
-  revokeTokens?: (FaultTrigger & RouteTarget) | null;
-  /** A rate limit (per-minute windows or a token bucket) answering 429 with `Retry-After`. */
-  rateLimit?: RateLimitFault | null;
-  /** Injected error statuses (the first rule that fires wins). */
-  errors?: ErrorFault[] | null;
-  /** Added latency, with jitter and spikes. */
-  latency?: LatencyFault[] | null;
-  /** Damaged bodies (the first rule that fires wins). */
-  bodies?: BodyFault[] | null;
-  /** Analytics jobs that end in `FAILED` instead of `FULFILLED` (counted per submitted job). */
-  failJobs?: FaultTrigger | null;
-}
+export type {
+  BodyFault,
+  ErrorFault,
+  FaultTrigger,
+  LatencyFault,
+  RateLimitFault,
+  RouteTarget,
+  SimFaults,
+  SimRoute,
+} from "./fault_options.ts";
+export { SIM_ROUTES } from "./fault_options.ts";
 
 /**
  * Options of {@link startSimulator}. Every option has a fixed, deterministic default, and the
@@ -169,11 +25,23 @@ export interface SimFaults {
  * tests that need the simple model.
  */
 export interface SimulatorOptions {
-  /** Port on 127.0.0.1 (default 0: any free port). */
+  /**
+   * Port on 127.0.0.1; 0 is any free port.
+   *
+   * @default {0}
+   */
   port?: number;
-  /** Seed of all generated data and seeded faults (default 1). Same seed and clock, same bytes. */
+  /**
+   * Seed of all generated data and seeded faults. Same seed and clock, same bytes.
+   *
+   * @default {1}
+   */
   seed?: number;
-  /** How many active users (default 120). */
+  /**
+   * How many active users.
+   *
+   * @default {120}
+   */
   users?: number;
   /** How many inactive users, listed with `state=inactive` (default `users / 10`, rounded down). */
   inactiveUsers?: number;
@@ -181,33 +49,71 @@ export interface SimulatorOptions {
   deletedUsers?: number;
   /**
    * `GET /api/v2/users?state=inactive` answers 400 for a page reaching past this many results,
-   * like the real service past 10,000 (default 10000).
+   * like the real service past 10,000.
+   *
+   * @default {10000}
    */
   inactiveUserLimit?: number;
-  /** How many queues (default 12). */
+  /**
+   * How many queues.
+   *
+   * @default {12}
+   */
   queues?: number;
-  /** How many groups (default 6). */
+  /**
+   * How many groups.
+   *
+   * @default {6}
+   */
   groups?: number;
-  /** How many routing skills (default 10). */
+  /**
+   * How many routing skills.
+   *
+   * @default {10}
+   */
   skills?: number;
-  /** How many wrap-up codes; agents' wrap-up segments use them (default 8). */
+  /**
+   * How many wrap-up codes; agents' wrap-up segments use them.
+   *
+   * @default {8}
+   */
   wrapUpCodes?: number;
-  /** How many conversations (default 2000). Generated on demand, so millions are fine. */
+  /**
+   * How many conversations. Generated on demand, so millions are fine.
+   *
+   * @default {2000}
+   */
   conversations?: number;
-  /** Start of the data span, ISO-8601 or Date (default `2026-01-01T00:00:00.000Z`). */
+  /**
+   * Start of the data span, ISO-8601 or Date.
+   *
+   * @default {"2026-01-01T00:00:00.000Z"}
+   */
   start?: string | Date;
-  /** End of the data span, exclusive (default `2026-01-31T00:00:00.000Z`). */
+  /**
+   * End of the data span, exclusive.
+   *
+   * @default {"2026-01-31T00:00:00.000Z"}
+   */
   end?: string | Date;
   /**
    * Share of conversations that last hours, from a quarter of {@link maxConversationHours} up
-   * to it (default 0.02; 0 for none). The others last 30 s to 40 min.
+   * to it (0 for none). The others last 30 s to 40 min.
+   *
+   * @default {0.02}
    */
   longConversationShare?: number;
-  /** The longest a conversation lasts, in hours (default 4). */
+  /**
+   * The longest a conversation lasts, in hours.
+   *
+   * @default {4}
+   */
   maxConversationHours?: number;
   /**
    * Share of conversations that the details query's index holds twice; the server drops the
-   * second entry, so pages of 2 or more can hold fewer than `pageSize` (default 0.02; 0 for none).
+   * second entry, so pages of 2 or more can hold fewer than `pageSize` (0 for none).
+   *
+   * @default {0.02}
    */
   duplicateShare?: number;
   /**
@@ -218,48 +124,96 @@ export interface SimulatorOptions {
   totalHitsError?: number;
   /**
    * The details query's paging limit: a page with `pageNumber × pageSize` above it answers 400,
-   * like the real service past 100,000 (default 100000). Lower it to make a small day too big to
-   * page through, so an extraction must split it (give the library's `maxResults` the same value).
+   * like the real service past 100,000. Lower it to make a small day too big to page through, so
+   * an extraction must split it (give the library's `maxResults` the same value).
+   *
+   * @default {100000}
    */
   detailsResultLimit?: number;
-  /** The client id the token endpoint accepts (default `sim-client-id`). */
+  /**
+   * The client id the token endpoint accepts.
+   *
+   * @default {"sim-client-id"}
+   */
   clientId?: string;
-  /** The client secret the token endpoint accepts (default `sim-client-secret`). */
+  /**
+   * The client secret the token endpoint accepts.
+   *
+   * @default {"sim-client-secret"}
+   */
   clientSecret?: string;
-  /** `expires_in` of issued tokens, in seconds (default 86400). */
+  /**
+   * `expires_in` of issued tokens, in seconds.
+   *
+   * @default {86400}
+   */
   tokenLifetimeSeconds?: number;
-  /** Status of the `invalid_client` answer to bad credentials: 400 or 401 (default 401). */
+  /**
+   * Status of the `invalid_client` answer to bad credentials: 400 or 401.
+   *
+   * @default {401}
+   */
   invalidClientStatus?: 400 | 401;
-  /** Largest `pageSize` of the page-number listings; above it answers 400 (default 500). */
+  /**
+   * Largest `pageSize` of the page-number listings; above it answers 400.
+   *
+   * @default {500}
+   */
   maxPageSize?: number;
-  /** Default `pageSize` of jobs results (default 1000). */
+  /**
+   * The `pageSize` of jobs results when the request gives none.
+   *
+   * @default {1000}
+   */
   jobResultsPageSize?: number;
-  /** Largest `pageSize` of jobs results (default 10000). */
+  /**
+   * Largest `pageSize` of jobs results.
+   *
+   * @default {10000}
+   */
   maxJobResultsPageSize?: number;
-  /** Status polls a job answers `QUEUED`/`PENDING` before `FULFILLED` (default 2). */
+  /**
+   * Status polls a job answers `QUEUED`/`PENDING` before `FULFILLED`.
+   *
+   * @default {2}
+   */
   jobPolls?: number;
-  /** Seconds from submission until a job is `EXPIRED` (default 3600). */
+  /**
+   * Seconds from submission until a job is `EXPIRED`.
+   *
+   * @default {3600}
+   */
   jobExpirySeconds?: number;
   /**
    * How far the jobs' data lags behind now, in seconds: `dataAvailabilityDate` is now minus this,
-   * and a job sees the data as it was then (default 7200).
+   * and a job sees the data as it was then.
+   *
+   * @default {7200}
    */
   dataAvailabilityLagSeconds?: number;
   /** A fixed `dataAvailabilityDate` instead of one that lags behind now. */
   dataAvailabilityDate?: string | Date;
   /**
    * Send the old `inin-ratelimit-count`, `-allowed` and `-reset` headers on every response, as
-   * servers did before June 2021 (default false: the real API no longer sends them).
+   * servers did before June 2021 (the real API no longer sends them).
+   *
+   * @default {false}
    */
   rateLimitHeaders?: boolean;
-  /** The `inin-ratelimit-allowed` value (per minute) when no rate limit fault is set (default 300). */
+  /**
+   * The `inin-ratelimit-allowed` value (per minute) when no rate limit fault is set.
+   *
+   * @default {300}
+   */
   rateLimitAllowed?: number;
   /** Faults active from the start. */
   faults?: SimFaults;
   /**
-   * The simulator's clock in epoch milliseconds (default `Date.now`): token and job expiry, the
-   * rate limit, and the data's present. Conversations that start after now do not exist yet;
-   * those that end after now are still live (no `conversationEnd`, open last segments).
+   * The simulator's clock in epoch milliseconds: token and job expiry, the rate limit, and the
+   * data's present. Conversations that start after now do not exist yet; those that end after now
+   * are still live (no `conversationEnd`, open last segments).
+   *
+   * @default {Date.now}
    */
   now?: () => number;
 }
@@ -304,9 +258,17 @@ export interface SimulatorStats {
 export interface ConversationQuery {
   /** `start/end` in ISO-8601 (default: the whole data span). */
   interval?: string;
-  /** `asc` (default) or `desc`; jobs also take `unordered`. */
+  /**
+   * `asc` or `desc`; jobs also take `unordered`.
+   *
+   * @default {"asc"}
+   */
   order?: "asc" | "desc" | "unordered";
-  /** `conversationStart` (default), `conversationEnd`, `segmentStart` or `segmentEnd`. */
+  /**
+   * `conversationStart`, `conversationEnd`, `segmentStart` or `segmentEnd`.
+   *
+   * @default {"conversationStart"}
+   */
   orderBy?: string;
   /** Conversation-level filters, as in the request body. */
   conversationFilters?: unknown[];

@@ -18,10 +18,10 @@ export const CASES: readonly ChaosCase[] = [
   },
   {
     id: "token-revoked",
-    title: "each token revoked after 4 requests, and every live token revoked every 3rd page",
+    title: "each token revoked after 4 requests, and every live token revoked after every 3rd page",
     faults: { revokeAfterRequests: 4 },
     onPage: (env, page) => {
-      if (page % 3 === 0) env.sim.revokeTokens();
+      if (page % 3 === 0) env.revokeBeforeNext = true;
     },
   },
   {

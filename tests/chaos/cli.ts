@@ -71,6 +71,8 @@ export interface CliOptions {
   flags?: string[];
   /** The `cli.ts` to run (default this checkout's; another checkout's for before/after figures). */
   cli?: string;
+  /** Ends the run early: see {@link outputUnless}. */
+  stop?: () => string | undefined;
 }
 
 /** What a finished CLI run gave. */
@@ -130,7 +132,7 @@ export async function cliCommand(args: string[], options: CliOptions): Promise<D
  * @returns Exit code, signal, stdout and stderr.
  */
 export async function runCli(args: string[], options: CliOptions): Promise<CliResult> {
-  const out = await (await cliCommand(args, options)).output();
+  const out = await outputUnless((await cliCommand(args, options)).spawn(), options.stop);
   const decode = (b: Uint8Array) => new TextDecoder().decode(b);
   return {
     code: out.code,
@@ -138,6 +140,66 @@ export async function runCli(args: string[], options: CliOptions): Promise<CliRe
     stdout: decode(out.stdout),
     stderr: decode(out.stderr),
   };
+}
+
+/**
+ * Waits for a child to end, unless `stop` names a reason first (asked every 20 ms while it runs):
+ * then the child is killed with SIGKILL and the reason becomes the last line of its stderr. A test
+ * that sees at once what must never happen (the server asked the same thing again after a 400)
+ * fails then, not after the CLI's real backoff. The check is of what the server saw, not of time.
+ *
+ * @param child The spawned child, stdout and stderr piped.
+ * @param stop Says why to stop, or nothing to let it run.
+ * @returns The child's output (exit code 137 and signal `SIGKILL` when stopped).
+ */
+export async function outputUnless(
+  child: Deno.ChildProcess,
+  stop?: () => string | undefined,
+): Promise<Deno.CommandOutput> {
+  const output = child.output();
+  if (!stop) return await output;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let reason: string | undefined;
+  try {
+    while (reason === undefined) {
+      const tick = new Promise<undefined>((r) => timer = setTimeout(() => r(undefined), 20));
+      const ended = await Promise.race([output, tick]);
+      clearTimeout(timer);
+      reason = stop();
+      if (ended) break;
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  if (reason !== undefined) {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // it exited first
+    }
+  }
+  const out = await output;
+  if (reason === undefined) return out;
+  const stderr = new TextEncoder().encode(`${new TextDecoder().decode(out.stderr)}${reason}\n`);
+  return { ...out, stderr };
+}
+
+/**
+ * A `stop` for {@link outputUnless} for a run with `--deadline`: it names the reason once the run
+ * is still going `marginMs` after its deadline, counted from now. The margin is generous (a run
+ * ends well within a second of its deadline, and starts in a few even on a loaded machine), so
+ * only a deadline that is not kept trips it, and that at once instead of after real backoff.
+ *
+ * @param deadlineMs The run's `--deadline`, ms.
+ * @param marginMs How long past it to wait, ms (default 30 s).
+ * @returns The `stop` function.
+ */
+export function pastDeadline(deadlineMs: number, marginMs = 30_000): () => string | undefined {
+  const limit = Date.now() + deadlineMs + marginMs;
+  return () =>
+    Date.now() > limit
+      ? `still running ${marginMs / 1000} s after its ${deadlineMs / 1000} s --deadline`
+      : undefined;
 }
 
 /**

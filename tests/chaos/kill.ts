@@ -195,6 +195,16 @@ async function waitForRequests(
   return false;
 }
 
+/** Waits until the checkpoint holds a page or the run ends (bounded like waitForRequests). */
+async function waitForPages(path: string, done: Promise<unknown>): Promise<void> {
+  let finished = false;
+  done.then(() => finished = true, () => finished = true);
+  for (let i = 0; i < 12_000 && !finished; i++) {
+    if (await checkpointPages(path) > 0) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 async function checkpointPages(path: string): Promise<number> {
   try {
     return JSON.parse(await Deno.readTextFile(path)).pages ?? 0;
@@ -306,6 +316,11 @@ export async function killAndResume(
       const output = child.output();
       const wantKill = report.kills < scenario.kills;
       if (wantKill && await waitForRequests(sim, target, output)) {
+        // The last kill lands mid-run when no kill has yet: on a loaded machine the saves can lag
+        // the requests, so wait for a saved page (what the checks ask for), not for time.
+        if (report.kills === scenario.kills - 1 && !report.killedAt.some((p) => p > 0)) {
+          await waitForPages(`${dir}/${scenario.output}.checkpoint.json`, output);
+        }
         await new Promise((r) => setTimeout(r, extraMs));
         try {
           child.kill("SIGKILL");

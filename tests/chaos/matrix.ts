@@ -16,7 +16,7 @@
  *
  * @module
  */
-import type { SimFaults } from "../../testing.ts";
+import { type SimFaults, startSimulator } from "../../testing.ts";
 import { CASES } from "./cases.ts";
 import {
   diffBesidesLive,
@@ -47,7 +47,6 @@ import {
   submitRefused,
   VirtualClock,
 } from "./run.ts";
-import { startSimulator } from "../../testing.ts";
 
 export {
   Baselines,

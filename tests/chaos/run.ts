@@ -5,16 +5,20 @@
  *
  * @module
  */
-import { startSimulator } from "../../testing.ts";
-import type { SimFaults, Simulator, SimulatorOptions } from "../../testing.ts";
-import { GenesysClient } from "../../lib/client.ts";
-import { listingSource } from "../../lib/paginate.ts";
-import { conversationDetailsSource } from "../../lib/analytics_query.ts";
-import { conversationDetailsJobSource } from "../../lib/analytics_jobs.ts";
-import { extract, type ExtractResult } from "../../lib/extract.ts";
-import { FileCheckpointStore } from "../../lib/checkpoint_file.ts";
-import { FileSink } from "../../lib/sink.ts";
-import type { PageSource } from "../../lib/source.ts";
+import {
+  type SimFaults,
+  type Simulator,
+  type SimulatorOptions,
+  startSimulator,
+} from "../../testing.ts";
+import { GenesysClient } from "../../lib/client/genesys_client.ts";
+import { listingSource } from "../../lib/paginate/listing_source.ts";
+import { conversationDetailsSource } from "../../lib/analytics/conversation_details.ts";
+import { conversationDetailsJobSource } from "../../lib/analytics/details_job.ts";
+import { extract, type ExtractResult } from "../../lib/extract/extract.ts";
+import { FileCheckpointStore } from "../../lib/extract/checkpoint_file.ts";
+import { FileSink } from "../../lib/extract/sink.ts";
+import type { PageSource } from "../../lib/types.ts";
 import type { Format } from "./files.ts";
 
 /** What is extracted: a page-number listing, the details query, or a details job. */
@@ -100,6 +104,12 @@ export interface CellEnv {
   clock: VirtualClock;
   /** The options the simulator was started with. */
   simOptions: SimulatorOptions;
+  /**
+   * Set by a hook: every live token is revoked as the next request with a token used before goes
+   * out. Never a token just issued and not yet used: a retry refused with a fresh token is a
+   * refused client (AuthError by design), and revoking at any moment would race the refresh.
+   */
+  revokeBeforeNext?: boolean;
 }
 
 export function seeded(seed: number): () => number {
@@ -144,13 +154,12 @@ function source(spec: RunSpec, client: GenesysClient): PageSource {
       pageSize: size.conversationsPerPage,
       chunk: "1d",
       maxResults: size.maxResults,
-      now: env.clock.now,
+      clock: { now: env.clock.now },
     });
   }
   return conversationDetailsJobSource(client, { interval: INTERVAL }, {
     pageSize: size.conversationsPerPage,
-    now: env.clock.now,
-    sleep: env.clock.sleep,
+    clock: { now: env.clock.now, sleep: env.clock.sleep },
     onWarning: () => {},
   });
 }
@@ -162,17 +171,20 @@ export async function runOnce(spec: RunSpec): Promise<RunOutcome> {
     region: env.sim.url,
     clientId: env.sim.clientId,
     clientSecret: spec.secret ?? CHAOS_SECRET,
-    now: env.clock.now,
-    sleep: env.clock.sleep,
-    random: seeded(env.sim.seed),
+    clock: { now: env.clock.now, sleep: env.clock.sleep, random: seeded(env.sim.seed) },
     timeoutMs: spec.client?.timeoutMs ?? 5_000,
-    maxAttempts: spec.client?.maxAttempts ?? 6,
-    minTimeout: 200,
-    maxTimeout: 5_000,
+    retry: { maxAttempts: spec.client?.maxAttempts ?? 6, minTimeout: 200, maxTimeout: 5_000 },
     fetch: (input, init) => {
       env.clock.t += 100;
       const auth = new Headers(init?.headers).get("authorization");
-      if (auth?.startsWith("Bearer ")) spec.tokens.add(auth.slice(7));
+      if (auth?.startsWith("Bearer ")) {
+        const token = auth.slice(7);
+        if (env.revokeBeforeNext && spec.tokens.has(token)) {
+          env.revokeBeforeNext = false;
+          env.sim.revokeTokens();
+        }
+        spec.tokens.add(token);
+      }
       return fetch(input, init);
     },
   });
@@ -184,7 +196,7 @@ export async function runOnce(spec: RunSpec): Promise<RunOutcome> {
       sink: new FileSink(spec.path, { format: spec.format }),
       checkpoint: { store, key },
       identity: { api: "chaos" },
-      now: env.clock.now,
+      clock: { now: env.clock.now },
       onProgress: (p) => spec.onPage?.(p.pages),
     });
   } catch (error) {

@@ -7,9 +7,8 @@
  */
 
 import { ApiError } from "../../errors.ts";
-import { GenesysClient } from "../../genesys_client.ts";
-import type { CommandContext } from "../context.ts";
-import { clientRequestOptions, resolveConnection } from "../context.ts";
+import { GenesysClient } from "../../client/genesys_client.ts";
+import { clientRequestOptions, type CommandContext, resolveConnection } from "../context.ts";
 import { ExitCode } from "../exit.ts";
 import { readLogSettings, readRequestSettings } from "../extract_options.ts";
 import { CONNECTION_OPTIONS, LOG_OPTIONS, REQUEST_OPTIONS } from "../options.ts";
@@ -90,8 +89,7 @@ async function run(parsed: ParsedCommand, ctx: CommandContext): Promise<number> 
     clientId,
     clientSecret,
     redactor: ctx.redactor,
-    maxAttempts: 3,
-    ...clientRequestOptions(requests),
+    ...clientRequestOptions(requests, { maxAttempts: 3 }),
     onEvent: (event) =>
       reporter.log.debug(`${event.type} ${event.method} ${event.path}`, {
         status: event.status,

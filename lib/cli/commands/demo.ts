@@ -7,9 +7,9 @@
  * @module
  */
 
-import { parseCheckpoint } from "../../checkpoint.ts";
+import { parseCheckpoint } from "../../extract/checkpoint_json.ts";
 import { UsageError } from "../../errors.ts";
-import { sleep } from "../../retry.ts";
+import { sleep } from "../../retry/sleep.ts";
 import { startSimulator } from "../../sim/server.ts";
 import type { Simulator } from "../../sim/types.ts";
 import type { CommandContext } from "../context.ts";
@@ -107,10 +107,11 @@ function sum(counts: Readonly<Record<string, number>>): number {
   return Object.values(counts).reduce((a, b) => a + b, 0);
 }
 
+/** The checkpoint's counters that the demo shows. */
+type SavedCounters = { pages: number; records: number; bytes: number };
+
 /** The checkpoint's counters, or `undefined` while there is none (or it is being replaced). */
-async function readCheckpoint(
-  path: string,
-): Promise<{ pages: number; records: number; bytes: number } | undefined> {
+async function readCheckpoint(path: string): Promise<SavedCounters | undefined> {
   try {
     return parseCheckpoint(await Deno.readTextFile(path), path);
   } catch {
@@ -163,13 +164,61 @@ function cliProcess(
   }
 }
 
+/** The demo's options and where its runs write. */
+interface DemoOptions {
+  /** `--dir`, without a trailing slash. */
+  dir: string;
+  /** `--conversations`. */
+  count: number;
+  /** `--seed`. */
+  seed: number;
+  /** `--log-level`, passed on to both runs. */
+  logLevel: string;
+  /** The runs' output file. */
+  output: string;
+  /** The runs' checkpoint file. */
+  checkpointPath: string;
+}
+
+/** Writes a line to stderr. */
+type Say = (text: string) => void;
+
+/**
+ * The demo: starts the faulty simulator, kills run 1 half way, resumes in run 2, then checks the
+ * output against the simulator's own list and sums up what it served.
+ */
 async function run(parsed: ParsedCommand, ctx: CommandContext): Promise<number> {
+  const demo = readDemoOptions(parsed);
+  requireDemoPermissions(demo.dir);
+  const say: Say = (text) => ctx.io.stderr(`${text}\n`);
+  const started = Date.now();
+  await using sim = await startFaultySimulator(demo);
+  say(introduction(sim, demo.count));
+  await clearLeftovers(demo);
+  const runs = demoRuns(sim, demo);
+  const saved = await killFirstRun(runs, demo, say, () => {
+    ctx.io.stderr(ctx.io.stderrIsTerminal ? "\r\x1b[2K" : "");
+  });
+  if (saved === undefined) return ExitCode.FAILED;
+  const failed = await resumeInSecondRun(runs, say);
+  if (failed !== undefined) return failed;
+  const check = await checkOutput(sim, demo.output);
+  say(await whatHappened(sim, demo.output, saved, check, started));
+  return check.ok ? ExitCode.OK : ExitCode.FAILED;
+}
+
+/** Reads `--dir`, `--conversations`, `--seed` and `--log-level`. */
+function readDemoOptions(parsed: ParsedCommand): DemoOptions {
   const dir = (parsed.strings.dir ?? "demo-output").replace(/[\\/]+$/, "") || ".";
   const count = readInteger(parsed.strings.conversations ?? "2000", "--conversations", 200, 20_000);
   const seed = readInteger(parsed.strings.seed ?? "7", "--seed", 0, 2 ** 31);
   const logLevel = readLogSettings(parsed).level;
   const output = `${dir}/conversations.jsonl`;
-  const checkpointPath = `${output}.checkpoint.json`;
+  return { dir, count, seed, logLevel, output, checkpointPath: `${output}.checkpoint.json` };
+}
+
+/** Requires the simulator's port, the folder, and (unless compiled) running `deno`. */
+function requireDemoPermissions(dir: string): void {
   const task = invocation([]).task;
   requirePermissions(
     [
@@ -183,11 +232,13 @@ async function run(parsed: ParsedCommand, ctx: CommandContext): Promise<number> 
     // Flags cannot be added to a task: say which task (or folder) works instead.
     task ? `'${task}' grants less than the demo needs: run 'deno task demo'` : undefined,
   );
-  const say = (text: string) => ctx.io.stderr(`${text}\n`);
-  const started = Date.now();
-  await using sim = await startSimulator({
-    seed,
-    conversations: count,
+}
+
+/** The simulator with 2-second tokens, 429s, 503s, latency and a revocation. */
+function startFaultySimulator(demo: DemoOptions): Promise<Simulator> {
+  return startSimulator({
+    seed: demo.seed,
+    conversations: demo.count,
     start: "2026-01-01T00:00:00Z",
     end: "2026-01-08T00:00:00Z",
     tokenLifetimeSeconds: 2,
@@ -200,22 +251,36 @@ async function run(parsed: ParsedCommand, ctx: CommandContext): Promise<number> 
       revokeTokens: { after: REVOKE_AT - 1, times: 1 },
     },
   });
-  // One-day chunks: about ceil(per day / page size) pages each.
-  const totalPages = DAYS * Math.ceil(count / DAYS / PAGE_SIZE);
-  const killAfter = Math.max(2, Math.floor(totalPages / 2));
-  say(
-    [
-      "Genesys Cloud batch toolkit demo: a simulated org that fights back",
-      `  simulator  ${sim.url}: ${formatCount(count)} conversations in ${INTERVAL}`,
-      `  faults     tokens live 2 s · 429 (Retry-After 1 s) on every 9th API call · 503 on every 13th · 100-250 ms latency · every live token revoked at API call ${REVOKE_AT}`,
-      "",
-    ].join("\n"),
-  );
-  // Both runs are the same command: clear what an earlier demo left instead of passing --restart.
-  await Deno.mkdir(dir, { recursive: true });
-  for (const leftover of [output, `${output}.partial`, checkpointPath]) {
+}
+
+/** What the demo runs against. */
+function introduction(sim: Simulator, count: number): string {
+  return [
+    "Genesys Cloud batch toolkit demo: a simulated org that fights back",
+    `  simulator  ${sim.url}: ${formatCount(count)} conversations in ${INTERVAL}`,
+    `  faults     tokens live 2 s · 429 (Retry-After 1 s) on every 9th API call · 503 on every 13th · 100-250 ms latency · every live token revoked at API call ${REVOKE_AT}`,
+    "",
+  ].join("\n");
+}
+
+/** Both runs are the same command: clears what an earlier demo left instead of passing --restart. */
+async function clearLeftovers(demo: DemoOptions): Promise<void> {
+  await Deno.mkdir(demo.dir, { recursive: true });
+  for (const leftover of [demo.output, `${demo.output}.partial`, demo.checkpointPath]) {
     await Deno.remove(leftover).catch(() => {});
   }
+}
+
+/** The command both runs use: as shown to the user, and started as a child process. */
+interface DemoRuns {
+  /** The command line as a user would type it. */
+  shown: string;
+  /** Starts the command as a child process. */
+  spawn(): Deno.ChildProcess;
+}
+
+/** The `conversations` command against the simulator, with its credentials in the environment. */
+function demoRuns(sim: Simulator, demo: DemoOptions): DemoRuns {
   const args = [
     "conversations",
     "--interval",
@@ -223,26 +288,43 @@ async function run(parsed: ParsedCommand, ctx: CommandContext): Promise<number> 
     "--page-size",
     String(PAGE_SIZE),
     "-o",
-    output,
+    demo.output,
     "--log-level",
-    logLevel,
+    demo.logLevel,
   ];
-  const shown = `${PROGRAM} ${args.map(shellQuote).join(" ")}`;
   const host = new URL(sim.url).host;
   const env = {
     GENESYSCLOUD_REGION: sim.url,
     GENESYSCLOUD_OAUTHCLIENT_ID: sim.clientId,
     GENESYSCLOUD_OAUTHCLIENT_SECRET: sim.clientSecret,
   };
-  const endLine = () => ctx.io.stderr(ctx.io.stderrIsTerminal ? "\r\x1b[2K" : "");
+  return {
+    shown: `${PROGRAM} ${args.map(shellQuote).join(" ")}`,
+    spawn: () => cliProcess(args, { host, dir: demo.dir, env }),
+  };
+}
 
+/**
+ * Run 1: starts the command and kills it with SIGKILL once half the pages are saved.
+ *
+ * @returns The checkpoint it left, or `undefined` (said why) when it was not stopped as planned.
+ */
+async function killFirstRun(
+  runs: DemoRuns,
+  demo: DemoOptions,
+  say: Say,
+  endLine: () => void,
+): Promise<SavedCounters | undefined> {
+  // One-day chunks: about ceil(per day / page size) pages each.
+  const totalPages = DAYS * Math.ceil(demo.count / DAYS / PAGE_SIZE);
+  const killAfter = Math.max(2, Math.floor(totalPages / 2));
   say(`Run 1, a child process the demo kills with SIGKILL once page ${killAfter} is saved:`);
-  say(`  $ ${shown}`);
-  const first = cliProcess(args, { host, dir, env });
+  say(`  $ ${runs.shown}`);
+  const first = runs.spawn();
   let exited: Deno.CommandStatus | undefined;
   first.status.then((status) => exited = status);
   for (let waited = 0; waited < RUN_1_LIMIT_MS && exited === undefined; waited += POLL_MS) {
-    const checkpoint = await readCheckpoint(checkpointPath);
+    const checkpoint = await readCheckpoint(demo.checkpointPath);
     if ((checkpoint?.pages ?? 0) >= killAfter) break;
     await sleep(POLL_MS);
   }
@@ -252,18 +334,17 @@ async function run(parsed: ParsedCommand, ctx: CommandContext): Promise<number> 
         exited.success ? ": give it more --conversations" : ""
       }`,
     );
-    return ExitCode.FAILED;
+    return undefined;
   }
   first.kill("SIGKILL");
   const killed = await first.status;
   endLine();
-  const saved = await readCheckpoint(checkpointPath);
+  const saved = await readCheckpoint(demo.checkpointPath);
   if (saved === undefined || killed.signal !== "SIGKILL") {
     say(`Run 1 was not stopped as planned (${killed.signal ?? `exit code ${killed.code}`})`);
-    return ExitCode.FAILED;
+    return undefined;
   }
-  const partialBytes = await sizeOf(`${output}.partial`) ?? 0;
-  const unsaved = partialBytes - saved.bytes;
+  const unsaved = (await sizeOf(`${demo.output}.partial`) ?? 0) - saved.bytes;
   say(
     `Run 1 killed with SIGKILL: the checkpoint holds ${formatCount(saved.records)} conversations (${
       formatCount(saved.pages)
@@ -273,15 +354,45 @@ async function run(parsed: ParsedCommand, ctx: CommandContext): Promise<number> 
         : ""
     }`,
   );
+  return saved;
+}
 
+/**
+ * Run 2: the same command again, which resumes from the checkpoint.
+ *
+ * @returns The exit code when it failed (said so), else `undefined`.
+ */
+async function resumeInSecondRun(runs: DemoRuns, say: Say): Promise<number | undefined> {
   say(`\nRun 2, the same command again, resumes from the checkpoint:`);
-  say(`  $ ${shown}`);
-  const second = await cliProcess(args, { host, dir, env }).status;
-  if (!second.success) {
-    say(`Run 2 failed (exit code ${second.code})`);
-    return second.code || ExitCode.FAILED;
-  }
+  say(`  $ ${runs.shown}`);
+  const second = await runs.spawn().status;
+  if (second.success) return undefined;
+  say(`Run 2 failed (exit code ${second.code})`);
+  return second.code || ExitCode.FAILED;
+}
 
+/** The output's ids against the simulator's own list. */
+interface OutputCheck {
+  /** The simulator's ids, in order. */
+  expected: string[];
+  /** The output's ids, in order. */
+  got: string[];
+  /** The distinct ids of the output. */
+  distinct: number;
+  /** Ids of the simulator's list not in the output. */
+  missing: number;
+  /** Ids the output holds more than once (each extra copy counts). */
+  duplicated: number;
+  /** Ids of the output not in the simulator's list. */
+  unexpected: number;
+  /** Every id once, in the simulator's order. */
+  inOrder: boolean;
+  /** Every id once. */
+  ok: boolean;
+}
+
+/** Compares the output's ids with the simulator's: missing, duplicated, unexpected, in order. */
+async function checkOutput(sim: Simulator, output: string): Promise<OutputCheck> {
   const expected = sim.conversationIds(INTERVAL);
   const got = await readIds(output);
   const seen = new Set<string>();
@@ -293,43 +404,51 @@ async function run(parsed: ParsedCommand, ctx: CommandContext): Promise<number> 
   const expectedSet = new Set(expected);
   const missing = expected.filter((id) => !seen.has(id)).length;
   const unexpected = [...seen].filter((id) => !expectedSet.has(id)).length;
-  const inOrder = missing === 0 && duplicated === 0 && unexpected === 0 &&
-    got.every((id, i) => id === expected[i]);
+  const ok = missing === 0 && duplicated === 0 && unexpected === 0;
+  const inOrder = ok && got.every((id, i) => id === expected[i]);
+  return { expected, got, distinct: seen.size, missing, duplicated, unexpected, inOrder, ok };
+}
+
+/** What the simulator served over both runs, and the check's verdict. */
+async function whatHappened(
+  sim: Simulator,
+  output: string,
+  saved: SavedCounters,
+  check: OutputCheck,
+  started: number,
+): Promise<string> {
   const stats = sim.stats;
   const served = servedSummary(sim);
   const size = (await Deno.stat(output)).size;
-  const ok = missing === 0 && duplicated === 0 && unexpected === 0;
-  say(
-    [
-      "",
-      "What happened (counted by the simulator, both runs):",
-      `  output          ${formatCount(got.length)} conversations in ${output} (${
-        formatCount(Math.round(size / 1024))
-      } KB)`,
-      `  requests        ${formatCount(sum(served.token) + sum(served.api))}: ${
-        formatCount(sum(served.token))
-      } token requests + ${formatCount(sum(served.api))} API requests`,
-      `  token answers   ${byStatus(served.token)} (2 s lifetime, renewed early; ${
-        formatCount(stats.tokensRevoked)
-      } revoked)`,
-      `  API answers     ${byStatus(served.api)} (401, 429 and 503 answers are retried${
-        stats.unauthorized > 0 ? "; the 401s met a revoked token" : ""
-      })`,
-      `  kill + resume   run 1 was killed with SIGKILL after ${
-        formatCount(saved.pages)
-      } saved pages; run 2 went on from page ${formatCount(saved.pages + 1)}`,
-      "",
-      `${ok ? "OK" : "FAILED"}: ${formatCount(seen.size - unexpected)} of ${
-        formatCount(expected.length)
-      } conversations, ${missing} missing, ${duplicated} duplicated${
-        unexpected > 0 ? `, ${unexpected} unexpected` : ""
-      }${inOrder ? ", in order" : ""} (checked against the simulator's own list)`,
-      `Took ${
-        formatDuration(Date.now() - started)
-      }. Next: 'deno task sim' to play with the simulator, or 'deno task -q extract conversations --help' (docs/cli.md).`,
-    ].join("\n") + "\n",
-  );
-  return ok ? ExitCode.OK : ExitCode.FAILED;
+  const { got, expected, missing, duplicated, unexpected } = check;
+  return [
+    "",
+    "What happened (counted by the simulator, both runs):",
+    `  output          ${formatCount(got.length)} conversations in ${output} (${
+      formatCount(Math.round(size / 1024))
+    } KB)`,
+    `  requests        ${formatCount(sum(served.token) + sum(served.api))}: ${
+      formatCount(sum(served.token))
+    } token requests + ${formatCount(sum(served.api))} API requests`,
+    `  token answers   ${byStatus(served.token)} (2 s lifetime, renewed early; ${
+      formatCount(stats.tokensRevoked)
+    } revoked)`,
+    `  API answers     ${byStatus(served.api)} (401, 429 and 503 answers are retried${
+      stats.unauthorized > 0 ? "; the 401s met a revoked token" : ""
+    })`,
+    `  kill + resume   run 1 was killed with SIGKILL after ${
+      formatCount(saved.pages)
+    } saved pages; run 2 went on from page ${formatCount(saved.pages + 1)}`,
+    "",
+    `${check.ok ? "OK" : "FAILED"}: ${formatCount(check.distinct - unexpected)} of ${
+      formatCount(expected.length)
+    } conversations, ${missing} missing, ${duplicated} duplicated${
+      unexpected > 0 ? `, ${unexpected} unexpected` : ""
+    }${check.inOrder ? ", in order" : ""} (checked against the simulator's own list)`,
+    `Took ${
+      formatDuration(Date.now() - started)
+    }. Next: 'deno task sim' to play with the simulator, or 'deno task -q extract conversations --help' (docs/cli.md).`,
+  ].join("\n") + "\n";
 }
 
 /** `demo`: the simulator with faults, a killed extraction, a resume and a check. */

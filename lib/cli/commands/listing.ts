@@ -5,8 +5,8 @@
  */
 
 import { UsageError } from "../../errors.ts";
-import { listingSource } from "../../paginate.ts";
-import { queryOf } from "../../query.ts";
+import { listingSource } from "../../paginate/listing_source.ts";
+import { queryOf } from "../../_query.ts";
 import type { CommandContext } from "../context.ts";
 import { type ExtractionPlan, runExtraction } from "../extraction.ts";
 import { CONNECTION_OPTIONS, extractionOptions, LOG_OPTIONS } from "../options.ts";

@@ -6,16 +6,16 @@
  * @module
  */
 
-import type { ConversationDetailsQuery } from "../../analytics.ts";
+import type { ConversationDetailsQuery } from "../../analytics/details_query.ts";
 import { UsageError } from "../../errors.ts";
-import { DEFAULT_SETTLE } from "../../sync_plan.ts";
+import { DEFAULT_SETTLE } from "../../extract/sync_plan.ts";
 import type { CommandContext } from "../context.ts";
 import { CONNECTION_OPTIONS, extractionOptions, LOG_OPTIONS } from "../options.ts";
 import { runSync } from "../sync_run.ts";
 import { readSyncSettings } from "../sync_settings.ts";
 import type { CommandSpec, OptionSpec, ParsedCommand } from "../spec.ts";
 import type { Command } from "./command.ts";
-import { readFilter } from "./conversations.ts";
+import { readFilter } from "./conversations_query.ts";
 
 const shared = Object.fromEntries(
   extractionOptions({ pageSize: 100, maxPageSize: 500 }).map((o) => [o.name, o]),

@@ -1,0 +1,77 @@
+/**
+ * What a command gives `runExtraction` (`extraction.ts`): what it extracts and how to build its
+ * source, what the source builder gets, and what the demo and tests may replace.
+ *
+ * @module
+ */
+
+import type { ApiClient, PageSource } from "../types.ts";
+import type { ExtractProgress } from "../extract/extract.ts";
+import type { GenesysClient } from "../client/genesys_client.ts";
+import type { Connection } from "./context.ts";
+import type { TableRequest } from "./names.ts";
+import type { PermissionNeed } from "./permissions.ts";
+import type { ChunkEstimate } from "./progress_estimate.ts";
+import type { Reporter } from "./reporter.ts";
+
+/** What a command extracts and how to build its source. */
+export interface ExtractionPlan {
+  /** The plural label for progress and summary: `conversations`. */
+  label: string;
+  /** The default output file name, without directory and extension. */
+  defaultName: string;
+  /** The default and largest page size. */
+  pageSize: { default: number; max: number };
+  /** The interval the run covers, pinned in the resume command. */
+  interval?: string;
+  /** Permissions beyond the connection and the output (a filter file). */
+  needs?: PermissionNeed[];
+  /** Conversation details: `--table` and `--resolve-names`. */
+  table?: TableRequest;
+  /**
+   * What the source tells about the run's size before its total is known: the part of the work it
+   * is in and an estimate of all records (a details query's day, from each chunk's first page).
+   */
+  progress?: () => ChunkEstimate;
+  /**
+   * Builds the source; may throw a `UsageError` for a bad query (before anything is written).
+   *
+   * @param client The API client.
+   * @param settings The page size, prefetch, deadline and the reporter.
+   */
+  source(client: ApiClient, settings: SourceSettings): PageSource;
+}
+
+/** What a plan's source builder gets. */
+export interface SourceSettings {
+  /** Records per request. */
+  pageSize: number;
+  /** Fetch the next page while the current one is written. */
+  prefetch: boolean;
+  /** Most requests in flight at once (`--concurrency`), for sources that fetch ahead. */
+  concurrency: number;
+  /** The absolute deadline, epoch ms. */
+  deadline?: number;
+  /** Messages. */
+  reporter: Reporter;
+  /** Shows what the run waits for on the progress line (`undefined` clears it). */
+  setWaiting: (text?: string) => void;
+}
+
+/** Options for tests and the demo: a client or checks to replace. */
+export interface RunExtractionOverrides {
+  /** Use this connection instead of resolving options and environment. */
+  connection?: Connection;
+  /** Called with the client once built (the demo reads its counters). */
+  onClient?: (client: GenesysClient) => void;
+  /** Sends the client's requests (the demo revokes a token on the way). Default `fetch`. */
+  fetch?: typeof fetch;
+  /** Aborts the run as a signal would (the demo's simulated crash). */
+  signal?: AbortSignal;
+  /** Called after each durable page. */
+  onProgress?: (progress: ExtractProgress) => void;
+  /** Do not print the summary (the demo prints its own). */
+  silentSummary?: boolean;
+  /** On a stop, print only a short note, not the resume command (the demo resumes itself). */
+  quietStop?: boolean;
+}

@@ -1,0 +1,313 @@
+/**
+ * Incremental, day-partitioned extraction of conversation details for scheduled runs: every UTC
+ * day from `since` gets one output holding exactly the conversations that started that day,
+ * written once when the day is settled (old enough that the API's data no longer changes) and
+ * recorded in a manifest; a rerun writes only the days that are missing, a run stopped mid-day
+ * resumes that day where it stopped, and one lock keeps overlapping runs apart. The manifest and
+ * the days' checkpoints live in any checkpoint store (files, Deno KV, memory), the days in any
+ * {@link SyncOutput}. `docs/sync.md` tells the whole story.
+ *
+ * @module
+ */
+import type { ApiClient, JsonValue, PageSource } from "../types.ts";
+import { checkDetailsQuery, type ConversationDetailsQuery } from "../analytics/details_query.ts";
+import { conversationDetailsSource } from "../analytics/conversation_details.ts";
+import {
+  type ConversationDetailsJobOptions,
+  conversationDetailsJobSource,
+} from "../analytics/details_job.ts";
+import { detailsJobAvailability } from "../analytics/details_job_api.ts";
+import { UsageError } from "../errors.ts";
+import { extractJobKey } from "./_job_key.ts";
+import { DAY_MS, formatInstant } from "../analytics/interval.ts";
+import { parseSyncDay, planSyncDays, type SyncPlanOptions } from "./sync_plan.ts";
+import { SyncSession } from "./_sync_session.ts";
+import type { SyncCommonOptions, SyncDayPlan, SyncDayResult } from "./sync_types.ts";
+import type { SyncManifest } from "./sync_manifest.ts";
+import { estimateConversations, type SyncViaOption, viaCosts } from "./sync_via.ts";
+
+/** What {@link syncDays} needs. */
+export interface SyncDaysOptions extends SyncPlanOptions, SyncCommonOptions {
+  /** The API client. */
+  client: ApiClient;
+  /**
+   * The details query's filters and order (`conversationFilters`, `segmentFilters`, ...,
+   * `order`, `orderBy`), the same for every day; no `interval` or `paging`.
+   */
+  query?: Omit<ConversationDetailsQuery, "interval" | "paging">;
+  /**
+   * How days are read: `query` (the details query), `jobs` (a details job per day) or `auto`
+   * (default): for each day, whichever costs fewer requests by {@link viaCosts}, from the day's
+   * size (the `totalHits` of a one-record first page). A day a stopped run started is resumed the
+   * way it was started. Provisional days always use the query (jobs lag behind now).
+   */
+  via?: SyncViaOption;
+  /**
+   * Conversations per details query page, 1 to 100.
+   *
+   * @default {100}
+   */
+  pageSize?: number;
+  /**
+   * Conversations per job results page, 1 to 10,000.
+   *
+   * @default {1000}
+   */
+  jobPageSize?: number;
+  /**
+   * Most details query requests in flight (see `conversationDetailsSource`).
+   *
+   * @default {1}
+   */
+  concurrency?: number;
+  /**
+   * Fetch the next page while the current one is written.
+   *
+   * @default {true}
+   */
+  prefetch?: boolean;
+  /** Passed to every request: an absolute deadline, epoch ms. */
+  deadline?: number;
+  /** Passed to every request: the per-attempt timeout, ms. */
+  timeoutMs?: number;
+  /** Details job settings: polling, the longest wait, messages' hints, events. */
+  jobs?: Pick<
+    ConversationDetailsJobOptions,
+    | "maxWait"
+    | "pollInterval"
+    | "maxPollInterval"
+    | "pollBackoff"
+    | "hints"
+    | "onJob"
+    | "retrySubmit"
+    | "resubmitExpired"
+  >;
+  /**
+   * `auto`: the status polls a job is expected to take (see {@link viaCosts}).
+   *
+   * @default {6}
+   */
+  jobPolls?: number;
+}
+
+/** What a sync run did. */
+export interface SyncResult {
+  /** `complete`: every day of the run is done; `stopped`: the signal stopped it in a day. */
+  status: "complete" | "stopped";
+  /** The final days of the range, in order: written by this run, present before, or stopped. */
+  days: SyncDayResult[];
+  /** The provisional days this run wrote. */
+  provisional: SyncDayResult[];
+  /** Days of the range that are not settled yet (see {@link SyncPlan.unsettled}). */
+  unsettled: string[];
+  /** The first day that is not settled. */
+  settledUntil: string;
+  /** The manifest after the run. */
+  manifest: SyncManifest;
+}
+
+/**
+ * Syncs conversation details day by day (see the module doc).
+ *
+ * - Days: UTC days from `since` up to `until` (default: the last settled day); a day is settled
+ *   once it ended `settle` (48 h) ago. Each day's output holds exactly the conversations that
+ *   started that day (the ownership rule), in its own file or KV entry.
+ * - Final days: each is written through the extraction engine with its own checkpoint; once
+ *   complete, it is read back and the manifest lists its records, bytes, SHA-256, when and how
+ *   (`query` or `jobs`). A day the manifest lists is never read again; a day a stopped run
+ *   started is resumed where it stopped (the way it was started).
+ * - `via: "auto"`: a one-record query page estimates the day's size; a day where a job costs
+ *   fewer requests is read by a job, if it ends before the jobs' data availability date.
+ * - `provisional`: the unsettled days up to now are written again on every run as provisional
+ *   (apart from the final days, `until` recorded); they are dropped once final.
+ * - Lock: the run takes the store's lock of the manifest's key first; another run of the same
+ *   sync fails at once with a `LockError`, before it reads or writes anything.
+ *
+ * @param options Client, days, store, output, filters, how to read, callbacks.
+ * @returns What the run did.
+ * @throws {UsageError} For bad options, a manifest of other settings, or (`via: "jobs"`) a day
+ * that ends after the jobs' data availability date.
+ * @throws {LockError} When another run of this sync holds its lock.
+ * @throws {CheckpointError} When the manifest or a checkpoint is corrupt or of another job.
+ *
+ * @example
+ * ```ts
+ * import { syncDays } from "./sync.ts";
+ * import { MemoryCheckpointStore } from "./checkpoint_memory.ts";
+ * import { MemorySyncOutput } from "./sync_output.ts";
+ * import type { ApiClient, RequestOptions } from "../types.ts";
+ * import { deepStrictEqual, strictEqual } from "node:assert/strict";
+ *
+ * // A details query with one conversation at 10:00 on every day.
+ * let requests = 0;
+ * const client = {
+ *   request: (_m: string, _p: string, o?: RequestOptions) => {
+ *     requests++;
+ *     const body = o?.body as { interval: string; paging: { pageNumber: number } };
+ *     const day = body.interval.slice(0, 10);
+ *     const conversation = { conversationId: `c-${day}`, conversationStart: `${day}T10:00:00Z` };
+ *     return Promise.resolve(
+ *       body.paging.pageNumber === 1 ? { totalHits: 1, conversations: [conversation] } : { totalHits: 1 },
+ *     );
+ *   },
+ * } as unknown as ApiClient;
+ * const store = new MemoryCheckpointStore();
+ * const output = new MemorySyncOutput();
+ * const now = () => Date.parse("2026-01-05T12:00:00Z");
+ * const options = { client, store, output, since: "2026-01-01", via: "query" as const, clock: { now } };
+ * const first = await syncDays(options);
+ * deepStrictEqual(Object.keys(first.manifest.days), ["2026-01-01", "2026-01-02"]);
+ * strictEqual(output.text("2026-01-02"), '{"conversationId":"c-2026-01-02","conversationStart":"2026-01-02T10:00:00Z"}\n');
+ * const sent = requests;
+ * const again = await syncDays(options);
+ * strictEqual(requests, sent); // both days are final: nothing is read again
+ * deepStrictEqual(again.days.map((d) => d.status), ["present", "present"]);
+ * ```
+ */
+export async function syncDays(options: SyncDaysOptions): Promise<SyncResult> {
+  const plan = planSyncDays(options);
+  const via = options.via ?? "auto";
+  if (!["query", "jobs", "auto"].includes(via)) {
+    throw new UsageError(`Option 'via' is '${via}': use query, jobs or auto`);
+  }
+  const filters = { ...(options.query ?? {}) } as Record<string, unknown>;
+  if ("interval" in filters || "paging" in filters) {
+    throw new UsageError(
+      "The sync's query takes filters and order only: each day's interval and paging are set by the sync",
+    );
+  }
+  // Checked at once, for every way this run may read a day.
+  const sample = { ...filters, interval: "2026-01-01T00:00:00Z/2026-01-02T00:00:00Z" };
+  const body = checkDetailsQuery(sample, "query").body as Record<string, JsonValue>;
+  if (via !== "query") checkDetailsQuery(sample, "jobs");
+  const { client, output } = options;
+  const job = { filter: body, output: output.identity };
+  const session = await SyncSession.open(options, "conversations", job, plan.final);
+  const missing = plan.final.filter((day) => !session.manifest.days[day]);
+  const of = missing.length + plan.provisional.length;
+  const base = { signal: options.signal, deadline: options.deadline, timeoutMs: options.timeoutMs };
+  let available: number | undefined;
+  const availability = async (): Promise<number> => {
+    if (available === undefined) {
+      const date = await detailsJobAvailability(client, base);
+      const parsed = date === undefined ? NaN : Date.parse(date);
+      available = Number.isFinite(parsed) ? parsed : Infinity;
+    }
+    return available;
+  };
+  const sources = (day: string) => {
+    const start = parseSyncDay(day, "day");
+    const query = {
+      ...body,
+      interval: `${formatInstant(start)}/${formatInstant(start + DAY_MS)}`,
+    } as ConversationDetailsQuery;
+    return {
+      end: start + DAY_MS,
+      query: conversationDetailsSource(client, query, {
+        pageSize: options.pageSize,
+        chunk: "1d",
+        prefetch: options.prefetch,
+        concurrency: options.concurrency,
+        ...base,
+        clock: options.clock,
+      }) as PageSource,
+      jobs: conversationDetailsJobSource(client, query, {
+        ...options.jobs,
+        pageSize: options.jobPageSize ?? 1000,
+        prefetch: options.prefetch,
+        checkAvailability: "off",
+        ...base,
+        clock: options.clock,
+      }) as PageSource,
+      interval: query.interval,
+    };
+  };
+  // How a day is read: as an earlier run started it, as asked, or (auto) the cheaper way.
+  const choose = async (day: string): Promise<Omit<SyncDayPlan, "index" | "kind">> => {
+    const s = sources(day);
+    const key = options.checkpointKey?.(day) ?? day;
+    const previous = await options.store.load(key);
+    if (previous) {
+      for (const way of ["query", "jobs"] as const) {
+        const jobKey = await extractJobKey({
+          source: s[way],
+          sink: await output.sink(day, "final"),
+          identity: options.identity,
+        });
+        if (jobKey === previous.jobKey) return { day, source: s[way], via: way, of };
+      }
+    }
+    if (via === "query") return { day, source: s.query, via: "query", of };
+    if (via === "jobs") {
+      if (s.end > await availability()) {
+        throw new UsageError(
+          `Day ${day} ends after the jobs' data availability date '${
+            formatInstant(await availability())
+          }': jobs would miss its last conversations; use via 'query' for it, or a longer settle`,
+        );
+      }
+      return { day, source: s.jobs, via: "jobs", of };
+    }
+    const conversations = await estimateConversations(client, body, s.interval, base);
+    const costs = viaCosts(conversations, {
+      pageSize: options.pageSize,
+      jobPageSize: options.jobPageSize,
+      jobPolls: options.jobPolls,
+    });
+    const estimate = { conversations, ...costs };
+    const jobs = costs.jobs < costs.query && s.end <= await availability();
+    return jobs
+      ? { day, source: s.jobs, via: "jobs", of, estimate }
+      : { day, source: s.query, via: "query", of, estimate };
+  };
+
+  const days: SyncDayResult[] = [];
+  const provisional: SyncDayResult[] = [];
+  const result = (status: SyncResult["status"]): SyncResult => ({
+    status,
+    days,
+    provisional,
+    unsettled: plan.unsettled,
+    settledUntil: plan.settledUntil,
+    manifest: session.manifest,
+  });
+  try {
+    let index = 0;
+    for (const day of plan.final) {
+      const present = session.present(day);
+      if (present) {
+        days.push(present);
+        continue;
+      }
+      if (options.signal?.aborted) return result("stopped");
+      let chosen: Omit<SyncDayPlan, "index" | "kind">;
+      try {
+        chosen = await choose(day);
+      } catch (error) {
+        // The estimate or the availability request was cut short by the stop.
+        if (options.signal?.aborted) return result("stopped");
+        throw error;
+      }
+      const done = await session.runDay({ ...chosen, kind: "final", index: ++index });
+      days.push(done);
+      if (done.status === "stopped") return result("stopped");
+    }
+    for (const day of plan.provisional) {
+      if (options.signal?.aborted) return result("stopped");
+      const done = await session.runDay({
+        day,
+        kind: "provisional",
+        source: sources(day).query,
+        via: "query",
+        index: ++index,
+        of,
+      });
+      provisional.push(done);
+      if (done.status === "stopped") return result("stopped");
+    }
+    if (options.provisional) await session.dropProvisional(plan.provisional);
+    return result("complete");
+  } finally {
+    await session.close();
+  }
+}
