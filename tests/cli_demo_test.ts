@@ -54,7 +54,10 @@ Deno.test("CLI demo kills run 1 with SIGKILL, resumes in run 2 with nothing lost
     );
     assert(stderr.includes(`run 2 went on from page ${savedPages + 1}`), stderr);
     // The commands it suggests next are the quiet task's, as the docs write them.
-    assert(/Next: .*'deno task -q extract conversations --help'/.test(stderr), stderr);
+    assert(
+      /Next: 'deno task -q sim' .*'deno task -q extract conversations --help'/.test(stderr),
+      stderr,
+    );
     assert(!stderr.includes("'deno task extract"), stderr);
 
     const requests = /requests +(\d+): (\d+) token requests \+ (\d+) API requests/.exec(stderr);

@@ -447,7 +447,7 @@ async function whatHappened(
     }${check.inOrder ? ", in order" : ""} (checked against the simulator's own list)`,
     `Took ${
       formatDuration(Date.now() - started)
-    }. Next: 'deno task sim' to play with the simulator, or 'deno task -q extract conversations --help' (docs/cli.md).`,
+    }. Next: 'deno task -q sim' to play with the simulator, or 'deno task -q extract conversations --help' (docs/cli.md).`,
   ].join("\n") + "\n";
 }
 
