@@ -1,97 +1,21 @@
-import { assert, assertEquals, assertRejects, assertThrows } from "../../tests/_assert.ts";
-import {
-  conversationDetails,
-  type ConversationDetailsPage,
-  conversationDetailsPages,
-  conversationDetailsSource,
-} from "./conversation_details.ts";
+import { assert, assertEquals, assertRejects } from "../../tests/_assert.ts";
+import { conversationDetails, conversationDetailsPages } from "./conversation_details.ts";
 import type { ConversationDetailsOptions } from "./_details_state.ts";
-import { checkDetailsQuery, type ConversationDetailsQuery } from "./details_query.ts";
-import type { JsonValue } from "../types.ts";
-import { CheckpointError, GenesysError, UsageError } from "../errors.ts";
-import { DAY_MS, formatInstant, parseInterval } from "./interval.ts";
-import { type Call, FakeClient } from "../../tests/_fake_client.ts";
-
-/** A client that records calls and also lists the intervals and pages they asked for. */
-class QueryClient extends FakeClient {
-  /** The intervals and page numbers asked for, in order. */
-  get asked(): string[] {
-    return this.calls.map((c) => {
-      const body = c.options.body as { interval: string; paging: { pageNumber: number } };
-      return `${body.interval}#${body.paging.pageNumber}`;
-    });
-  }
-}
-
-interface Conv {
-  conversationId: string;
-  conversationStart: string;
-  conversationEnd?: string;
-}
-
-const at = (iso: string) => Date.parse(iso);
-const conv = (id: string, t: number, lastsMs?: number): Conv => ({
-  conversationId: id,
-  conversationStart: formatInstant(t),
-  ...(lastsMs !== undefined ? { conversationEnd: formatInstant(t + lastsMs) } : {}),
-});
-
-const dayOf = (t: number) => Math.floor(t / DAY_MS);
-
-/** How a {@link details} endpoint selects, and how it pages. */
-interface DetailsFake {
-  /**
-   * `starts` (default): conversationStart in [start, end), or in [start, end] with
-   * `inclusiveEnd`. `real`: as the API documents: the start is on a UTC day the interval touches
-   * and the lifetime (to `conversationEnd`, or on and on while live) overlaps the interval.
-   */
-  semantics?: "starts" | "real";
-  inclusiveEnd?: boolean;
-  /** totalHits is the real count times this (approximate, as documented). Default 1. */
-  hitsFactor?: number;
-  /** After every this many records the index holds a record the server filters out of the page. */
-  ghostsEvery?: number;
-}
-
-/** A details query endpoint over a fixed list, sorted by conversationStart. */
-function details(convs: Conv[], opts: DetailsFake = {}): (call: Call) => unknown {
-  return ({ options }) => {
-    const body = options.body as {
-      interval: string;
-      order?: string;
-      paging: { pageSize: number; pageNumber: number };
-    };
-    const { start, end } = parseInterval(body.interval);
-    const hits = convs.filter((c) => {
-      const t = at(c.conversationStart);
-      if (opts.semantics !== "real") return t >= start && (opts.inclusiveEnd ? t <= end : t < end);
-      const ends = c.conversationEnd ? at(c.conversationEnd) : Infinity;
-      return dayOf(t) >= dayOf(start) && dayOf(t) <= dayOf(end - 1) && t < end && ends > start;
-    }).sort((a, b) =>
-      (at(a.conversationStart) - at(b.conversationStart)) * (body.order === "desc" ? -1 : 1)
-    );
-    const index: (Conv | null)[] = [];
-    hits.forEach((c, i) => {
-      index.push(c);
-      if (opts.ghostsEvery && (i + 1) % opts.ghostsEvery === 0) index.push(null);
-    });
-    const { pageSize, pageNumber } = body.paging;
-    const page = index.slice((pageNumber - 1) * pageSize, pageNumber * pageSize)
-      .filter((c): c is Conv => c !== null);
-    const totalHits = Math.round(index.length * (opts.hitsFactor ?? 1));
-    return page.length ? { conversations: page, totalHits } : { totalHits };
-  };
-}
-
-/** `count` conversations spread evenly from `from`, every `stepMs`. */
-function spread(from: string, count: number, stepMs: number): Conv[] {
-  return Array.from({ length: count }, (_, i) => conv(`c${i}`, at(from) + i * stepMs));
-}
-
-const ids = (pages: { conversations: Conv[] | { conversationId: string }[] }[]) =>
-  pages.flatMap((p) => p.conversations.map((c) => c.conversationId));
-
-const H = 3_600_000;
+import type { ConversationDetailsQuery } from "./details_query.ts";
+import { GenesysError, UsageError } from "../errors.ts";
+import { parseInterval } from "./interval.ts";
+import type { Call } from "../../tests/_fake_client.ts";
+import {
+  at,
+  conv,
+  details,
+  H,
+  ids,
+  longCalls,
+  QueryClient,
+  spread,
+  startedIn,
+} from "./_test_details_query.ts";
 
 Deno.test("conversationDetailsPages splits the interval into UTC days by default", async () => {
   const data = spread("2026-01-01T12:00:00Z", 6, 12 * H); // 12:00 and 00:00 each day
@@ -364,29 +288,6 @@ Deno.test("conversationDetailsPages yields a conversation on a chunk boundary on
   }
 });
 
-/**
- * Conversations around 2026-01-01..03 with long calls (hours), calls crossing midnight, calls
- * still live (no conversationEnd), and calls that started before the interval but overlap it.
- */
-function longCalls(): Conv[] {
-  const out: Conv[] = [];
-  let k = 0;
-  for (let t = at("2025-12-31T20:00:00Z"); t < at("2026-01-03T06:00:00Z"); t += 37 * 60_000) {
-    const kind = k % 5;
-    // 3-hour calls, 7-hour calls, live calls (started in the last day), 20-minute and 4-minute calls
-    const live = kind === 3 && t > at("2026-01-02T12:00:00Z");
-    const lasts = kind === 1 ? 3 * H : kind === 2 ? 7 * H : kind === 4 ? 20 * 60_000 : 4 * 60_000;
-    out.push(conv(`k${k++}`, t, live ? undefined : lasts));
-  }
-  return out;
-}
-
-const startedIn = (data: Conv[], interval: string) => {
-  const { start, end } = parseInterval(interval);
-  return data.filter((c) => at(c.conversationStart) >= start && at(c.conversationStart) < end)
-    .map((c) => c.conversationId);
-};
-
 Deno.test("conversationDetailsPages keeps only the conversations that started in each chunk, under the API's overlap semantics", async () => {
   const data = longCalls();
   const cases: [string, ConversationDetailsOptions][] = [
@@ -431,72 +332,6 @@ Deno.test("conversationDetailsPages refuses conversations that are not objects",
     "conversations that are not records",
   );
 });
-
-/** Collects every page, then checks resuming from each position gives the same remaining ids. */
-async function checkResumeEverywhere(
-  handler: (call: Call) => unknown,
-  query: ConversationDetailsQuery,
-  options: ConversationDetailsOptions,
-): Promise<ConversationDetailsPage[]> {
-  const client = new QueryClient(handler);
-  const pages: ConversationDetailsPage[] = await Array.fromAsync(
-    conversationDetailsPages(client, query, options),
-  );
-  const all = ids(pages);
-  assertEquals(new Set(all).size, all.length, "no repeats");
-  let offset = 0;
-  for (const page of pages) {
-    offset += page.conversations.length;
-    const position = JSON.parse(JSON.stringify(page.position)) as JsonValue;
-    const rest = await Array.fromAsync(
-      conversationDetailsPages(new QueryClient(handler), query, {
-        ...options,
-        resumeFrom: position,
-      }),
-    );
-    assertEquals(ids(rest), all.slice(offset), `resume from ${JSON.stringify(position)}`);
-    assert.ok(JSON.stringify(position).length < 600, "positions stay small");
-  }
-  return pages;
-}
-
-Deno.test("conversationDetailsPages resumes from every position with the same remaining records", async () => {
-  const data = [
-    ...spread("2026-01-01T20:00:00Z", 9, 40 * 60_000),
-    conv("edge1", at("2026-01-02T00:00:00Z")),
-    conv("edge2", at("2026-01-03T00:00:00Z")),
-    ...spread("2026-01-03T01:00:00Z", 7, 5 * 60_000).map((c) => ({
-      ...c,
-      conversationId: `d${c.conversationId}`,
-    })),
-  ];
-  const handler = details(data, { inclusiveEnd: true });
-  for (const order of ["asc", "desc"] as const) {
-    const query = { interval: "2026-01-01T18:00:00Z/2026-01-03T12:00:00Z", order };
-    const pages = await checkResumeEverywhere(handler, query, { pageSize: 3 });
-    assert.ok(pages.length >= 8);
-    assert.ok(pages.some((p) => p.dropped > 0), "a boundary repeat was dropped");
-    // with bisection (at most 4 hits per span), spans shorter than the day chunk appear
-    const split = await checkResumeEverywhere(handler, query, {
-      pageSize: 2,
-      maxResults: 4,
-      minChunk: "1m",
-    });
-    assertEquals(ids(split), ids(pages));
-    assert.ok(
-      split.some((p) => parseInterval(p.interval).end - parseInterval(p.interval).start < 6 * H),
-    );
-    // Long and live calls under the API's overlap semantics, 6-hour chunks, short pages.
-    const real = details(longCalls(), { semantics: "real", ghostsEvery: 4, hitsFactor: 0.9 });
-    const interval = "2026-01-01T06:00:00Z/2026-01-02T20:00:00Z";
-    const overlap = await checkResumeEverywhere(real, { interval, order }, {
-      pageSize: 6,
-      chunk: "6h",
-    });
-    assertEquals([...ids(overlap)].sort(), startedIn(longCalls(), interval).sort());
-  }
-});
-
 Deno.test("conversationDetailsPages reports an estimated total from the last chunk on, exact at the end", async () => {
   const data = spread("2026-01-01T10:00:00Z", 6, 12 * H); // 3 days
   const client = new QueryClient(details(data));
@@ -528,186 +363,4 @@ Deno.test("conversationDetailsPages aborts the prefetched page when the loop end
   }
   assertEquals(client.calls.length, 2);
   assertEquals(client.calls[1].options.signal!.aborted, true);
-});
-
-Deno.test("conversationDetailsSource describes the query and resumes like the page API", async () => {
-  const data = spread("2026-01-01T10:00:00Z", 5, 6 * H);
-  const client = new QueryClient(details(data));
-  const query = { interval: "2026-01-01/2026-01-03", orderBy: "conversationStart" };
-  const source = conversationDetailsSource(client, query, { pageSize: 2 });
-  assertEquals(source.recordType, "conversation");
-  assertEquals(source.description, {
-    endpoint: "POST /api/v2/analytics/conversations/details/query",
-    interval: "2026-01-01T00:00:00Z/2026-01-03T00:00:00Z",
-    body: { orderBy: "conversationStart" },
-    chunk: "1d",
-    pageSize: 2,
-    maxResults: 100_000,
-  });
-  const pages = await Array.fromAsync(source.pages());
-  assertEquals(pages.flatMap((p) => p.records.map((r) => r.conversationId)), [
-    "c0",
-    "c1",
-    "c2",
-    "c3",
-    "c4",
-  ]);
-  const rest = await Array.fromAsync(source.pages(pages[1].position));
-  assertEquals(rest.flatMap((p) => p.records.map((r) => r.conversationId)), ["c3", "c4"]);
-  const calls = client.calls.length;
-  assertEquals(await Array.fromAsync(source.pages(pages.at(-1)!.position)), []);
-  assertEquals(client.calls.length, calls);
-  assertThrows(
-    () => conversationDetailsSource(client, { interval: "2026-01-02/2026-01-01" }),
-    UsageError,
-    "reversed",
-  );
-});
-
-Deno.test("conversationDetailsPages refuses positions of another query", async () => {
-  const client = new QueryClient(details([]));
-  const query = { interval: "2026-01-01/2026-01-02" };
-  const walk = "2026-01-01T00:00:00Z/2026-01-02T00:00:00Z";
-  const bad: JsonValue[] = [
-    { pageNumber: 2 },
-    { kind: "details-query", emitted: 0, from: "2025-01-01T00:00:00Z", spanMs: 1000 },
-    {
-      kind: "details-query",
-      emitted: 0,
-      walk,
-      span: "2026-01-01/2026-01-05",
-      pageNumber: 2,
-      spanMs: 1000,
-    },
-    { kind: "details-query", emitted: 0, walk, from: "garbage", spanMs: 1000 },
-    {
-      kind: "details-query",
-      emitted: 0,
-      walk: "2026-01-01/2026-01-09",
-      from: "2026-01-01",
-      spanMs: 1,
-    },
-    { kind: "details-query", emitted: 0, until: "2025-01-01T00:00:00Z" },
-  ];
-  for (const position of bad) {
-    await assertRejects(
-      () => Array.fromAsync(conversationDetailsPages(client, query, { resumeFrom: position })),
-      CheckpointError,
-      "delete the checkpoint",
-    );
-  }
-  // A position of the earlier format (boundary-dedupe lists): refused, saying why.
-  const old = {
-    kind: "details-query",
-    emitted: 3,
-    from: "2026-01-01T06:00:00Z",
-    spanMs: 1,
-    prev: [],
-  };
-  await assertRejects(
-    () => Array.fromAsync(conversationDetailsPages(client, query, { resumeFrom: old })),
-    CheckpointError,
-    "written by an earlier version that removed repeats at chunk boundaries",
-  );
-  assertEquals(client.calls.length, 0);
-});
-
-Deno.test("checkDetailsQuery names the endpoint that misplaced fields belong to", () => {
-  const interval = "2026-01-01/2026-01-02";
-  const cases: [Record<string, unknown>, string][] = [
-    [
-      { interval, groupBy: ["queueId"] },
-      "'groupBy' belongs to POST /api/v2/analytics/conversations/aggregates/query, not the details query",
-    ],
-    [
-      { interval, metrics: ["nOffered"] },
-      "'metrics' belongs to POST /api/v2/analytics/conversations/aggregates/query",
-    ],
-    [{ interval, granularity: "PT30M" }, "'granularity' belongs to"],
-    [{ interval, views: [] }, "'views' belongs to"],
-    [{ interval, filter: {} }, "use 'conversationFilters' or 'segmentFilters'"],
-    [
-      { interval, types: ["voice"] },
-      "'types' is not a field of POST /api/v2/analytics/conversations/details/query",
-    ],
-    [{ interval, entity: "x" }, "'entity' is not a field of"],
-    [
-      { interval, limit: 5 },
-      "'limit' belongs to POST /api/v2/analytics/conversations/details/jobs",
-    ],
-    [{}, "needs an 'interval'"],
-    [{ interval: "2026-01-02/2026-01-01" }, "reversed"],
-    [{ interval: "2026-01-01" }, "is not 'start/end'"],
-    [{ interval, order: "up" }, "'order' is 'up'"],
-    [{ interval, orderBy: "queueId" }, "'orderBy' is 'queueId'"],
-    [{ interval, segmentFilters: {} }, "'segmentFilters' must be an array"],
-    [{ interval, paging: { pageSize: 500 } }, "'paging.pageSize' is '500'"],
-    [{ interval, paging: { size: 5 } }, "'paging.size' is not a field"],
-  ];
-  for (const [body, message] of cases) {
-    const error = assertThrows(
-      () => checkDetailsQuery(body as unknown as ConversationDetailsQuery, "query"),
-      UsageError,
-      message,
-    );
-    assertEquals(/\n|\.$/.test(error.message), false, error.message);
-  }
-  assertThrows(
-    () => checkDetailsQuery({ interval, paging: { pageSize: 5 } }, "jobs"),
-    UsageError,
-    "'paging' belongs to POST /api/v2/analytics/conversations/details/query, not a details job",
-  );
-  assertThrows(
-    () => checkDetailsQuery({ interval, aggregations: [] }, "jobs"),
-    UsageError,
-    "'aggregations' belongs to",
-  );
-  assertThrows(
-    () =>
-      checkDetailsQuery({ interval, groupBy: [] } as unknown as ConversationDetailsQuery, "jobs"),
-    UsageError,
-    "not a details job",
-  );
-  const ok = checkDetailsQuery({ interval, startOfDayIntervalMatching: true, limit: 10 }, "jobs");
-  assertEquals(ok.body, { limit: 10, startOfDayIntervalMatching: true });
-});
-
-Deno.test("conversationDetailsPages resumed later from every position of an interval clamped to now reads on to the new now, each conversation once", async () => {
-  const data = longCalls();
-  const interval = "2026-01-01T05:00:00Z/2026-01-04T00:00:00Z";
-  const now1 = at("2026-01-02T03:17:00Z");
-  const now2 = at("2026-01-02T21:40:00Z");
-  const handler = details(data, { semantics: "real" });
-  for (const order of ["asc", "desc"] as const) {
-    const options = { pageSize: 5, chunk: "6h", clock: { now: () => now1 } };
-    const pages = await Array.fromAsync(
-      conversationDetailsPages(new QueryClient(handler), { interval, order }, options),
-    );
-    assertEquals(pages.at(-1)!.openUntil, "2026-01-02T03:17:00Z");
-    const first = ids(pages);
-    assertEquals(
-      [...first].sort(),
-      startedIn(data, "2026-01-01T05:00:00Z/2026-01-02T03:17:00Z").sort(),
-    );
-    const until2 = startedIn(data, "2026-01-01T05:00:00Z/2026-01-02T21:40:00Z");
-    let offset = 0;
-    for (const page of pages) {
-      offset += page.conversations.length;
-      const rest = await Array.fromAsync(
-        conversationDetailsPages(new QueryClient(handler), { interval, order }, {
-          ...options,
-          clock: { now: () => now2 },
-          resumeFrom: JSON.parse(JSON.stringify(page.position)),
-        }),
-      );
-      const all = [...first.slice(0, offset), ...ids(rest)];
-      assertEquals(new Set(all).size, all.length, `${order}: written twice`);
-      assertEquals(
-        all.sort(),
-        [...until2].sort(),
-        `${order} from ${JSON.stringify(page.position)}`,
-      );
-      assertEquals(rest.at(-1)?.openUntil, "2026-01-02T21:40:00Z");
-    }
-  }
 });

@@ -166,6 +166,38 @@ export interface SyncResult {
  */
 export async function syncDays(options: SyncDaysOptions): Promise<SyncResult> {
   const plan = planSyncDays(options);
+  const { via, body } = checkSyncQuery(options);
+  const job = { filter: body, output: options.output.identity };
+  const session = await SyncSession.open(options, "conversations", job, plan.final);
+  const missing = plan.final.filter((day) => !session.manifest.days[day]);
+  const reader = new DayReader(options, via, body, missing.length + plan.provisional.length);
+  const run = new DaysRun(session, reader, options.signal);
+  const result = (status: SyncResult["status"]): SyncResult => ({
+    status,
+    days: run.days,
+    provisional: run.provisional,
+    unsettled: plan.unsettled,
+    settledUntil: plan.settledUntil,
+    manifest: session.manifest,
+  });
+  try {
+    if (!await run.final(plan.final)) return result("stopped");
+    if (!await run.provisionalDays(plan.provisional)) return result("stopped");
+    if (options.provisional) await session.dropProvisional(plan.provisional);
+    return result("complete");
+  } finally {
+    await session.close();
+  }
+}
+
+/**
+ * Checks `via` and the filters at once, for every way this run may read a day.
+ *
+ * @returns The way days are read, and the details query body shared by every day.
+ */
+function checkSyncQuery(
+  options: SyncDaysOptions,
+): { via: SyncViaOption; body: Record<string, JsonValue> } {
   const via = options.via ?? "auto";
   if (!["query", "jobs", "auto"].includes(via)) {
     throw new UsageError(`Option 'via' is '${via}': use query, jobs or auto`);
@@ -176,138 +208,219 @@ export async function syncDays(options: SyncDaysOptions): Promise<SyncResult> {
       "The sync's query takes filters and order only: each day's interval and paging are set by the sync",
     );
   }
-  // Checked at once, for every way this run may read a day.
   const sample = { ...filters, interval: "2026-01-01T00:00:00Z/2026-01-02T00:00:00Z" };
   const body = checkDetailsQuery(sample, "query").body as Record<string, JsonValue>;
   if (via !== "query") checkDetailsQuery(sample, "jobs");
-  const { client, output } = options;
-  const job = { filter: body, output: output.identity };
-  const session = await SyncSession.open(options, "conversations", job, plan.final);
-  const missing = plan.final.filter((day) => !session.manifest.days[day]);
-  const of = missing.length + plan.provisional.length;
-  const base = { signal: options.signal, deadline: options.deadline, timeoutMs: options.timeoutMs };
-  let available: number | undefined;
-  const availability = async (): Promise<number> => {
-    if (available === undefined) {
-      const date = await detailsJobAvailability(client, base);
-      const parsed = date === undefined ? NaN : Date.parse(date);
-      available = Number.isFinite(parsed) ? parsed : Infinity;
-    }
-    return available;
-  };
-  const sources = (day: string) => {
+  return { via, body };
+}
+
+/** The two ways to read one day, and the day's interval and end. */
+interface DaySources {
+  end: number;
+  query: PageSource;
+  jobs: PageSource;
+  interval: string;
+}
+
+/** How a day is read, as {@link SyncSession.runDay} takes it (without the kind and index). */
+type ChosenDay = Omit<SyncDayPlan, "index" | "kind">;
+
+/** Reads days: builds each day's sources and chooses which one reads it. */
+class DayReader {
+  readonly #options: SyncDaysOptions;
+  readonly #via: SyncViaOption;
+  readonly #body: Record<string, JsonValue>;
+  readonly #of: number;
+  readonly #base: { signal?: AbortSignal; deadline?: number; timeoutMs?: number };
+  #available?: number;
+
+  constructor(
+    options: SyncDaysOptions,
+    via: SyncViaOption,
+    body: Record<string, JsonValue>,
+    of: number,
+  ) {
+    this.#options = options;
+    this.#via = via;
+    this.#body = body;
+    this.#of = of;
+    this.#base = {
+      signal: options.signal,
+      deadline: options.deadline,
+      timeoutMs: options.timeoutMs,
+    };
+  }
+
+  /** The days this run writes, final and provisional. */
+  get of(): number {
+    return this.#of;
+  }
+
+  /** The details query and the details job that read `day`. */
+  sources(day: string): DaySources {
+    const options = this.#options;
     const start = parseSyncDay(day, "day");
     const query = {
-      ...body,
+      ...this.#body,
       interval: `${formatInstant(start)}/${formatInstant(start + DAY_MS)}`,
     } as ConversationDetailsQuery;
     return {
       end: start + DAY_MS,
-      query: conversationDetailsSource(client, query, {
+      query: conversationDetailsSource(options.client, query, {
         pageSize: options.pageSize,
         chunk: "1d",
         prefetch: options.prefetch,
         concurrency: options.concurrency,
-        ...base,
+        ...this.#base,
         clock: options.clock,
       }) as PageSource,
-      jobs: conversationDetailsJobSource(client, query, {
+      jobs: conversationDetailsJobSource(options.client, query, {
         ...options.jobs,
         pageSize: options.jobPageSize ?? 1000,
         prefetch: options.prefetch,
         checkAvailability: "off",
-        ...base,
+        ...this.#base,
         clock: options.clock,
       }) as PageSource,
       interval: query.interval,
     };
-  };
-  // How a day is read: as an earlier run started it, as asked, or (auto) the cheaper way.
-  const choose = async (day: string): Promise<Omit<SyncDayPlan, "index" | "kind">> => {
-    const s = sources(day);
+  }
+
+  /** How `day` is read: as an earlier run started it, as asked, or (auto) the cheaper way. */
+  async choose(day: string): Promise<ChosenDay> {
+    const s = this.sources(day);
+    const resumed = await this.#resumedWay(day, s);
+    if (resumed) return resumed;
+    if (this.#via === "query") return { day, source: s.query, via: "query", of: this.#of };
+    if (this.#via === "jobs") return await this.#byJobs(day, s);
+    return await this.#cheaper(day, s);
+  }
+
+  /** The way a stopped run started `day`, found by its checkpoint's job key. */
+  async #resumedWay(day: string, s: DaySources): Promise<ChosenDay | undefined> {
+    const options = this.#options;
     const key = options.checkpointKey?.(day) ?? day;
     const previous = await options.store.load(key);
-    if (previous) {
-      for (const way of ["query", "jobs"] as const) {
-        const jobKey = await extractJobKey({
-          source: s[way],
-          sink: await output.sink(day, "final"),
-          identity: options.identity,
-        });
-        if (jobKey === previous.jobKey) return { day, source: s[way], via: way, of };
-      }
+    if (!previous) return undefined;
+    for (const way of ["query", "jobs"] as const) {
+      const jobKey = await extractJobKey({
+        source: s[way],
+        sink: await options.output.sink(day, "final"),
+        identity: options.identity,
+      });
+      if (jobKey === previous.jobKey) return { day, source: s[way], via: way, of: this.#of };
     }
-    if (via === "query") return { day, source: s.query, via: "query", of };
-    if (via === "jobs") {
-      if (s.end > await availability()) {
-        throw new UsageError(
-          `Day ${day} ends after the jobs' data availability date '${
-            formatInstant(await availability())
-          }': jobs would miss its last conversations; use via 'query' for it, or a longer settle`,
-        );
-      }
-      return { day, source: s.jobs, via: "jobs", of };
+    return undefined;
+  }
+
+  /** `via: "jobs"`: a details job, if the day ends before the jobs' data availability date. */
+  async #byJobs(day: string, s: DaySources): Promise<ChosenDay> {
+    if (s.end > await this.#availability()) {
+      throw new UsageError(
+        `Day ${day} ends after the jobs' data availability date '${
+          formatInstant(await this.#availability())
+        }': jobs would miss its last conversations; use via 'query' for it, or a longer settle`,
+      );
     }
-    const conversations = await estimateConversations(client, body, s.interval, base);
+    return { day, source: s.jobs, via: "jobs", of: this.#of };
+  }
+
+  /** `via: "auto"`: whichever way costs fewer requests for the day's estimated size. */
+  async #cheaper(day: string, s: DaySources): Promise<ChosenDay> {
+    const options = this.#options;
+    const conversations = await estimateConversations(
+      options.client,
+      this.#body,
+      s.interval,
+      this.#base,
+    );
     const costs = viaCosts(conversations, {
       pageSize: options.pageSize,
       jobPageSize: options.jobPageSize,
       jobPolls: options.jobPolls,
     });
     const estimate = { conversations, ...costs };
-    const jobs = costs.jobs < costs.query && s.end <= await availability();
+    const jobs = costs.jobs < costs.query && s.end <= await this.#availability();
     return jobs
-      ? { day, source: s.jobs, via: "jobs", of, estimate }
-      : { day, source: s.query, via: "query", of, estimate };
-  };
+      ? { day, source: s.jobs, via: "jobs", of: this.#of, estimate }
+      : { day, source: s.query, via: "query", of: this.#of, estimate };
+  }
 
-  const days: SyncDayResult[] = [];
-  const provisional: SyncDayResult[] = [];
-  const result = (status: SyncResult["status"]): SyncResult => ({
-    status,
-    days,
-    provisional,
-    unsettled: plan.unsettled,
-    settledUntil: plan.settledUntil,
-    manifest: session.manifest,
-  });
-  try {
-    let index = 0;
-    for (const day of plan.final) {
-      const present = session.present(day);
+  /** The jobs' data availability date, asked once (Infinity when the API gives none). */
+  async #availability(): Promise<number> {
+    if (this.#available === undefined) {
+      const date = await detailsJobAvailability(this.#options.client, this.#base);
+      const parsed = date === undefined ? NaN : Date.parse(date);
+      this.#available = Number.isFinite(parsed) ? parsed : Infinity;
+    }
+    return this.#available;
+  }
+}
+
+/** Writes the run's days in order, numbering them, until they are done or the signal stops it. */
+class DaysRun {
+  /** The final days of the range, in order: written by this run, present before, or stopped. */
+  readonly days: SyncDayResult[] = [];
+  /** The provisional days this run wrote. */
+  readonly provisional: SyncDayResult[] = [];
+  readonly #session: SyncSession;
+  readonly #reader: DayReader;
+  readonly #signal?: AbortSignal;
+  #index = 0;
+
+  constructor(session: SyncSession, reader: DayReader, signal: AbortSignal | undefined) {
+    this.#session = session;
+    this.#reader = reader;
+    this.#signal = signal;
+  }
+
+  /**
+   * Writes the final days the manifest does not list (the others are reported present).
+   *
+   * @returns False when the signal stopped the run.
+   */
+  async final(days: readonly string[]): Promise<boolean> {
+    for (const day of days) {
+      const present = this.#session.present(day);
       if (present) {
-        days.push(present);
+        this.days.push(present);
         continue;
       }
-      if (options.signal?.aborted) return result("stopped");
-      let chosen: Omit<SyncDayPlan, "index" | "kind">;
+      if (this.#signal?.aborted) return false;
+      let chosen: ChosenDay;
       try {
-        chosen = await choose(day);
+        chosen = await this.#reader.choose(day);
       } catch (error) {
         // The estimate or the availability request was cut short by the stop.
-        if (options.signal?.aborted) return result("stopped");
+        if (this.#signal?.aborted) return false;
         throw error;
       }
-      const done = await session.runDay({ ...chosen, kind: "final", index: ++index });
-      days.push(done);
-      if (done.status === "stopped") return result("stopped");
+      const done = await this.#session.runDay({ ...chosen, kind: "final", index: ++this.#index });
+      this.days.push(done);
+      if (done.status === "stopped") return false;
     }
-    for (const day of plan.provisional) {
-      if (options.signal?.aborted) return result("stopped");
-      const done = await session.runDay({
+    return true;
+  }
+
+  /**
+   * Writes the provisional days, each by the details query.
+   *
+   * @returns False when the signal stopped the run.
+   */
+  async provisionalDays(days: readonly string[]): Promise<boolean> {
+    for (const day of days) {
+      if (this.#signal?.aborted) return false;
+      const done = await this.#session.runDay({
         day,
         kind: "provisional",
-        source: sources(day).query,
+        source: this.#reader.sources(day).query,
         via: "query",
-        index: ++index,
-        of,
+        index: ++this.#index,
+        of: this.#reader.of,
       });
-      provisional.push(done);
-      if (done.status === "stopped") return result("stopped");
+      this.provisional.push(done);
+      if (done.status === "stopped") return false;
     }
-    if (options.provisional) await session.dropProvisional(plan.provisional);
-    return result("complete");
-  } finally {
-    await session.close();
+    return true;
   }
 }

@@ -9,7 +9,14 @@ import { ApiError, GenesysError } from "../errors.ts";
 import { documentedCap, reachesCap } from "./listing_cap.ts";
 import { Lookahead } from "./_lookahead.ts";
 import { checkMaxPages, checkPositiveInt, recordsOf } from "./_page_loop.ts";
-import { setQuery } from "../_query.ts";
+import {
+  buildPath,
+  canonical,
+  nextPath,
+  type PagePaths,
+  pagePaths,
+  withCarried,
+} from "./_listing_paths.ts";
 
 /** The body of a page-number listing response, such as `GET /api/v2/users`. */
 export interface ListingResponse<T> {
@@ -106,115 +113,6 @@ export interface PaginateOptions {
   timeoutMs?: number;
 }
 
-function pathFamily(pathname: string): string {
-  return pathname.split("/").slice(0, 4).join("/").toLowerCase();
-}
-
-/**
- * Checks a `nextUri` and turns it into a request path on the same API host.
- *
- * @param nextUri The response's `nextUri`.
- * @param path The listing's path.
- * @returns The path and query to request.
- */
-function nextPath(nextUri: string, path: string): { path: string; pageNumber?: number } {
-  let url: URL;
-  try {
-    if (nextUri.startsWith("//")) throw new TypeError("protocol-relative");
-    url = new URL(nextUri, "http://relative.invalid");
-    if (url.protocol !== "http:" && url.protocol !== "https:") throw new TypeError("scheme");
-  } catch {
-    throw new GenesysError(
-      `The listing '${path}' answered nextUri '${nextUri}', which is not a relative URI; pass followNextUri: false to page by number`,
-    );
-  }
-  const family = pathFamily(new URL(path, "http://relative.invalid").pathname);
-  if (!url.pathname.startsWith("/api/") || pathFamily(url.pathname) !== family) {
-    throw new GenesysError(
-      `The listing '${path}' answered nextUri '${nextUri}', which leaves '${family}'; pass followNextUri: false to page by number`,
-    );
-  }
-  const n = url.searchParams.get("pageNumber");
-  return {
-    path: url.pathname + url.search,
-    pageNumber: n !== null && /^\d+$/.test(n) ? Number(n) : undefined,
-  };
-}
-
-/** A request's identity whatever the order of its query parameters. */
-function canonical(target: string): string {
-  const url = new URL(target, "http://relative.invalid");
-  return `${url.pathname}?${paramsOf(url).sort().join("&")}`;
-}
-
-/** A URL's query parameters as `key=value` texts (decoded), in order. */
-function paramsOf(url: URL): string[] {
-  return [...url.searchParams].map(([k, v]) => `${k}=${v}`);
-}
-
-/**
- * Adds to `target` every carried parameter it lacks: a `nextUri` written like the documented
- * `/api/v2/users?pageSize=100&pageNumber=3` must not drop the caller's filters.
- */
-function withCarried(target: string, carried: URLSearchParams): string {
-  const url = new URL(target, "http://relative.invalid");
-  for (const key of new Set(carried.keys())) {
-    if (url.searchParams.has(key)) continue;
-    for (const value of carried.getAll(key)) url.searchParams.append(key, value);
-  }
-  return url.pathname + url.search;
-}
-
-function buildPath(path: string, query: Query): string {
-  const url = new URL(path, "http://relative.invalid");
-  setQuery(url.searchParams, query);
-  return url.pathname + url.search;
-}
-
-/** A page number no listing reaches, marking where a built path holds it. */
-const PLACEHOLDER = 987_654_321;
-
-/** The paths of a listing's pages by number, and their {@link canonical} forms. */
-interface PagePaths {
-  /** The path of page `n`: the listing's path with its query and `pageNumber=n`. */
-  path(n: number): string;
-  /** `canonical(path(n))`. */
-  canonical(n: number): string;
-}
-
-/**
- * The paths of a listing's pages by number, built once for every page: the query is serialised
- * around a placeholder page number, and each page's number takes its place (a number serialises
- * as its digits). In the canonical form (sorted parameters), `pageNumber=n` sorts to the same
- * place whatever `n`, as long as no other parameter text starts with `pageNumber=`. Where the
- * placeholder shows up more than once, or another parameter does start so, each page's path is
- * built and parsed on its own.
- */
-function pagePaths(path: string, query: Query): PagePaths {
-  const built = buildPath(path, { ...query, pageNumber: PLACEHOLDER });
-  const slow: PagePaths = {
-    path: (n) => buildPath(path, { ...query, pageNumber: n }),
-    canonical: (n) => canonical(buildPath(path, { ...query, pageNumber: n })),
-  };
-  const [before, after, ...more] = built.split(`pageNumber=${PLACEHOLDER}`);
-  if (after === undefined || more.length > 0 || !/[?&]$/.test(before) || /^[^&]/.test(after)) {
-    return slow;
-  }
-  const url = new URL(built, "http://relative.invalid");
-  const others = paramsOf(url).filter((p) => p !== `pageNumber=${PLACEHOLDER}`);
-  if (others.some((p) => p.startsWith("pageNumber="))) return slow;
-  others.sort();
-  const below = others.filter((p) => p < "pageNumber=");
-  const above = others.slice(below.length);
-  const head = `${before}pageNumber=`;
-  const canonicalHead = `${url.pathname}?${below.map((p) => `${p}&`).join("")}pageNumber=`;
-  const canonicalTail = above.map((p) => `&${p}`).join("");
-  return {
-    path: (n) => head + n + after,
-    canonical: (n) => canonicalHead + n + canonicalTail,
-  };
-}
-
 /** Empty pages in a row, each with a `nextUri`, after which a listing is taken to be endless. */
 export const MAX_EMPTY_PAGES = 100;
 
@@ -269,44 +167,12 @@ export async function* paginate<T = unknown>(
   path: string,
   options: PaginateOptions = {},
 ): AsyncGenerator<ListingPage<T>, void, undefined> {
-  const pageSize = options.pageSize ?? 100;
-  checkPositiveInt("pageSize", pageSize);
-  checkPositiveInt("pageNumber", options.pageNumber);
-  checkPositiveInt("maxPages", options.maxPages);
-  checkPositiveInt("concurrency", options.concurrency, 16);
-  const followNextUri = options.followNextUri ?? true;
-  const query = options.query ?? {};
-  const cap = options.cap === undefined ? documentedCap(path, query) : options.cap ?? undefined;
-  const pages = pagePaths(path, { ...query, pageSize });
-  const pathFor = pages.path;
-  // The caller's parameters (the path's, `query` and `pageSize`), carried onto a nextUri that
-  // lacks them; `pageNumber` is the nextUri's own business.
-  const carried = new URL(buildPath(path, { ...query, pageSize }), "http://relative.invalid")
-    .searchParams;
-  carried.delete("pageNumber");
-  // A listing off the API path takes no nextUri (see nextPath), not even the next page's.
-  const onApi = new URL(path, "http://relative.invalid").pathname.startsWith("/api/");
-
-  let pageNumber = options.pageNumber ?? 1;
-  let current: string | undefined = pathFor(pageNumber);
-  // The page size the server pages with (it may answer fewer than asked), for the cap rule.
-  let size = pageSize;
-  // Set once the pages ahead are known by number: the next one's number and the page count.
-  let ahead: { from: number; pageCount: number } | undefined;
+  const walk = new ListingWalk<T>(path, options);
   const window = new Lookahead<{ key: string }, ListingResponse<T>>({
     concurrency: options.concurrency ?? 1,
     eager: options.prefetch ?? true,
     signal: options.signal,
-    plan: function* () {
-      if (current === undefined) return;
-      yield { key: current };
-      // Pages by number up to the page count, and never more than one past a cap.
-      const last = Math.min(
-        ahead?.pageCount ?? 0,
-        cap ? Math.ceil(cap.limit / size) + 1 : Infinity,
-      );
-      for (let n = ahead?.from ?? 1; ahead && n <= last; n++) yield { key: pathFor(n) };
-    },
+    plan: () => walk.plan(),
     fetch: (item, signal): Promise<ListingResponse<T>> => {
       const request: RequestOptions = {
         signal,
@@ -316,83 +182,196 @@ export async function* paginate<T = unknown>(
       return client.request<ListingResponse<T>>("GET", item.key, request);
     },
   });
-  // The canonical forms of the pages asked for: a nextUri met again would loop.
-  const seen = new Set<string>([pages.canonical(pageNumber)]);
-  let read = 0;
-  let emptyInARow = 0;
   try {
-    while (current !== undefined) {
+    while (walk.current !== undefined) {
       let body: ListingResponse<T>;
       try {
-        body = (await window.take({ key: current })) ?? {};
+        body = (await window.take({ key: walk.current })) ?? {};
       } catch (error) {
-        if (
-          error instanceof ApiError && error.status === 400 && reachesCap(cap, pageNumber, size)
-        ) {
-          yield { entities: [], pageNumber, body: {}, capped: cap };
-          return;
-        }
-        throw error;
+        const capped = walk.cappedPage(error);
+        if (!capped) throw error;
+        yield capped;
+        return;
       }
-      read++;
-      const entities = recordsOf<T>(
-        body.entities,
-        "entities",
-        `The listing '${path}' (page ${pageNumber})`,
-      );
-      if (typeof body.pageSize === "number" && body.pageSize > 0) size = body.pageSize;
-      const pageCount = typeof body.pageCount === "number" ? body.pageCount : undefined;
-      const answered = typeof body.pageNumber === "number" ? body.pageNumber : pageNumber;
-      let nextPageNumber: number | undefined;
-      let nextTarget: string | undefined;
-      emptyInARow = entities.length === 0 ? emptyInARow + 1 : 0;
-      const last = followNextUri
-        ? !body.nextUri
-        : entities.length === 0 || (pageCount !== undefined && answered >= pageCount);
-      if (!last && emptyInARow >= MAX_EMPTY_PAGES) {
-        throw new GenesysError(
-          `The listing '${path}' answered ${MAX_EMPTY_PAGES} empty pages in a row, each with a nextUri (the last '${body.nextUri}'): it looks endless; check the path and its query`,
-        );
-      }
-      if (!last) {
-        const following = pathFor(pageNumber + 1);
-        let form: string;
-        if (!followNextUri || (body.nextUri === following && onApi)) {
-          // By number, or the usual nextUri (exactly the next page by number): nothing to parse.
-          nextPageNumber = pageNumber + 1;
-          nextTarget = following;
-          form = pages.canonical(nextPageNumber);
-        } else {
-          const parsed = nextPath(String(body.nextUri), path);
-          nextPageNumber = parsed.pageNumber ?? pageNumber + 1;
-          nextTarget = withCarried(parsed.path, carried);
-          form = canonical(nextTarget);
-          // The same request as the next page by number (its query merely in another order):
-          // use our form, so that pages fetched ahead by number are recognised.
-          if (form === pages.canonical(nextPageNumber)) nextTarget = pathFor(nextPageNumber);
-        }
-        if (seen.has(form)) {
-          throw new GenesysError(
-            `The listing '${path}' repeated nextUri '${nextTarget}' after page ${pageNumber}: it would loop forever; pass followNextUri: false to page by number`,
-          );
-        }
-        checkMaxPages(path, read, options.maxPages);
-        seen.add(form);
-      }
-      const page: ListingPage<T> = { entities, pageNumber, body };
-      if (nextPageNumber !== undefined) page.nextPageNumber = nextPageNumber;
-      if (typeof body.total === "number") page.total = body.total;
-      if (pageCount !== undefined) page.pageCount = pageCount;
-      current = nextTarget;
-      ahead = nextTarget !== undefined && nextPageNumber !== undefined && pageCount !== undefined &&
-          nextTarget === pathFor(nextPageNumber)
-        ? { from: nextPageNumber + 1, pageCount }
-        : undefined;
+      const page = walk.page(body);
       window.refill();
       yield page;
-      if (nextPageNumber !== undefined) pageNumber = nextPageNumber;
+      walk.moveOn();
     }
   } finally {
     await window.close();
+  }
+}
+
+/** Where the next page's request goes, and its canonical form (to spot a repeat). */
+interface NextTarget {
+  pageNumber: number;
+  target: string;
+  form: string;
+}
+
+/**
+ * One walk through a listing ({@link paginate}): the page it stands on, the pages ahead by
+ * number, and the checks each answered page passes before the next is asked for.
+ */
+class ListingWalk<T> {
+  /** The path of the page to take next, `undefined` once the listing ended. */
+  current: string | undefined;
+  readonly #path: string;
+  readonly #options: PaginateOptions;
+  readonly #followNextUri: boolean;
+  readonly #cap: SourceCap | undefined;
+  readonly #pages: PagePaths;
+  /**
+   * The caller's parameters (the path's, `query` and `pageSize`), carried onto a nextUri that
+   * lacks them; `pageNumber` is the nextUri's own business.
+   */
+  readonly #carried: URLSearchParams;
+  /** A listing off the API path takes no nextUri (see nextPath), not even the next page's. */
+  readonly #onApi: boolean;
+  #pageNumber: number;
+  /** The number of the page after the one last answered, `undefined` after the last. */
+  #nextPageNumber: number | undefined;
+  /** The page size the server pages with (it may answer fewer than asked), for the cap rule. */
+  #size: number;
+  /** Set once the pages ahead are known by number: the next one's number and the page count. */
+  #ahead: { from: number; pageCount: number } | undefined;
+  /** The canonical forms of the pages asked for: a nextUri met again would loop. */
+  readonly #seen: Set<string>;
+  #read = 0;
+  #emptyInARow = 0;
+
+  constructor(path: string, options: PaginateOptions) {
+    const pageSize = options.pageSize ?? 100;
+    checkPositiveInt("pageSize", pageSize);
+    checkPositiveInt("pageNumber", options.pageNumber);
+    checkPositiveInt("maxPages", options.maxPages);
+    checkPositiveInt("concurrency", options.concurrency, 16);
+    this.#path = path;
+    this.#options = options;
+    this.#followNextUri = options.followNextUri ?? true;
+    const query = options.query ?? {};
+    this.#cap = options.cap === undefined ? documentedCap(path, query) : options.cap ?? undefined;
+    this.#pages = pagePaths(path, { ...query, pageSize });
+    this.#carried = new URL(buildPath(path, { ...query, pageSize }), "http://relative.invalid")
+      .searchParams;
+    this.#carried.delete("pageNumber");
+    this.#onApi = new URL(path, "http://relative.invalid").pathname.startsWith("/api/");
+    this.#pageNumber = options.pageNumber ?? 1;
+    this.current = this.#pages.path(this.#pageNumber);
+    this.#size = pageSize;
+    this.#seen = new Set<string>([this.#pages.canonical(this.#pageNumber)]);
+  }
+
+  /** The pages to fetch: the current one, then by number up to the page count (one past a cap). */
+  *plan(): Generator<{ key: string }> {
+    if (this.current === undefined) return;
+    yield { key: this.current };
+    const ahead = this.#ahead;
+    const cap = this.#cap;
+    const last = Math.min(
+      ahead?.pageCount ?? 0,
+      cap ? Math.ceil(cap.limit / this.#size) + 1 : Infinity,
+    );
+    for (let n = ahead?.from ?? 1; ahead && n <= last; n++) yield { key: this.#pages.path(n) };
+  }
+
+  /** The last, empty page marked `capped` when `error` is the 400 of a page past the cap. */
+  cappedPage(error: unknown): ListingPage<T> | undefined {
+    const cap = this.#cap;
+    if (
+      error instanceof ApiError && error.status === 400 &&
+      reachesCap(cap, this.#pageNumber, this.#size)
+    ) {
+      return { entities: [], pageNumber: this.#pageNumber, body: {}, capped: cap };
+    }
+    return undefined;
+  }
+
+  /**
+   * Checks an answered page and finds the next one: the page's entities, whether it is the last,
+   * and (when not) where the next page is, refusing a listing that looks endless or would loop.
+   */
+  page(body: ListingResponse<T>): ListingPage<T> {
+    const pageNumber = this.#pageNumber;
+    this.#read++;
+    const entities = recordsOf<T>(
+      body.entities,
+      "entities",
+      `The listing '${this.#path}' (page ${pageNumber})`,
+    );
+    if (typeof body.pageSize === "number" && body.pageSize > 0) this.#size = body.pageSize;
+    const pageCount = typeof body.pageCount === "number" ? body.pageCount : undefined;
+    const next = this.#isLast(body, entities, pageCount) ? undefined : this.#next(body);
+    const page: ListingPage<T> = { entities, pageNumber, body };
+    if (next !== undefined) page.nextPageNumber = next.pageNumber;
+    if (typeof body.total === "number") page.total = body.total;
+    if (pageCount !== undefined) page.pageCount = pageCount;
+    this.current = next?.target;
+    this.#nextPageNumber = next?.pageNumber;
+    this.#ahead = next !== undefined && pageCount !== undefined &&
+        next.target === this.#pages.path(next.pageNumber)
+      ? { from: next.pageNumber + 1, pageCount }
+      : undefined;
+    return page;
+  }
+
+  /** Steps onto the next page, once the current one was handed out. */
+  moveOn(): void {
+    if (this.#nextPageNumber !== undefined) this.#pageNumber = this.#nextPageNumber;
+  }
+
+  /**
+   * Whether the page is the last: it has no `nextUri` or, paging by number, it is empty or at the
+   * page count. Fails after {@link MAX_EMPTY_PAGES} empty pages in a row that are not the last.
+   */
+  #isLast(body: ListingResponse<T>, entities: T[], pageCount: number | undefined): boolean {
+    const answered = typeof body.pageNumber === "number" ? body.pageNumber : this.#pageNumber;
+    this.#emptyInARow = entities.length === 0 ? this.#emptyInARow + 1 : 0;
+    const last = this.#followNextUri
+      ? !body.nextUri
+      : entities.length === 0 || (pageCount !== undefined && answered >= pageCount);
+    if (!last && this.#emptyInARow >= MAX_EMPTY_PAGES) {
+      throw new GenesysError(
+        `The listing '${this.#path}' answered ${MAX_EMPTY_PAGES} empty pages in a row, each with a nextUri (the last '${body.nextUri}'): it looks endless; check the path and its query`,
+      );
+    }
+    return last;
+  }
+
+  /** The page after this one, by number or by `nextUri`; fails on a repeat or past `maxPages`. */
+  #next(body: ListingResponse<T>): NextTarget {
+    const pageNumber = this.#pageNumber;
+    const following = this.#pages.path(pageNumber + 1);
+    // By number, or the usual nextUri (exactly the next page by number): nothing to parse.
+    const next = !this.#followNextUri || (body.nextUri === following && this.#onApi)
+      ? {
+        pageNumber: pageNumber + 1,
+        target: following,
+        form: this.#pages.canonical(pageNumber + 1),
+      }
+      : this.#byNextUri(String(body.nextUri));
+    if (this.#seen.has(next.form)) {
+      throw new GenesysError(
+        `The listing '${this.#path}' repeated nextUri '${next.target}' after page ${pageNumber}: it would loop forever; pass followNextUri: false to page by number`,
+      );
+    }
+    checkMaxPages(this.#path, this.#read, this.#options.maxPages);
+    this.#seen.add(next.form);
+    return next;
+  }
+
+  /** The page a `nextUri` names, with the caller's parameters it lacks carried onto it. */
+  #byNextUri(nextUri: string): NextTarget {
+    const parsed = nextPath(nextUri, this.#path);
+    const pageNumber = parsed.pageNumber ?? this.#pageNumber + 1;
+    const target = withCarried(parsed.path, this.#carried);
+    const form = canonical(target);
+    // The same request as the next page by number (its query merely in another order): use our
+    // form, so that pages fetched ahead by number are recognised.
+    if (form === this.#pages.canonical(pageNumber)) {
+      return { pageNumber, target: this.#pages.path(pageNumber), form };
+    }
+    return { pageNumber, target, form };
   }
 }

@@ -168,23 +168,59 @@ export function buildConversation(
   t: Traits,
   asOf: number = Infinity,
 ): Json {
+  // Every draw in a fixed order: the remote party, the times, then the records.
   const rng = Rng.of(seed, Stream.conversationDetail, t.index);
+  const remote = drawRemote(seed, rng);
+  const times = drawTimes(t, rng);
+  const r = new Recorder(asOf, rng, sessionMaker(t, remote));
+  addRemote(r, t, remote, times);
+  addIvr(r, t, times);
+  addAbandoned(r, t, directory, times);
+  for (const leg of times.legs) addLeg(r, t, directory, leg, remote.hangsUp);
+  return conversationRecord(r, t, directory);
+}
+
+/** The customer (or, outbound, the called party) and the org's side of the line. */
+interface Remote {
+  name: string;
+  phone: string;
+  email: string;
+  orgNumber: string;
+  edgeId: string;
+  /** The remote party hangs up (otherwise the agent does). */
+  hangsUp: boolean;
+}
+
+/** When the conversation's parts happen. */
+interface Times {
+  /** When the IVR hands over (the start when there is none). */
+  ivrEnd: number;
+  /** The agents' parts, in order (none for an abandoned call). */
+  legs: Leg[];
+  /** When the customer's part ends. */
+  customerEnd: number;
+}
+
+const isVoiceLike = (t: Traits): boolean => t.mediaType === "voice" || t.mediaType === "callback";
+
+/** Draws the remote party: name, phone number, the org's number and edge, who hangs up. */
+function drawRemote(seed: number, rng: Rng): Remote {
+  const name = rng.pick(CUSTOMERS);
+  const phone = `tel:+1${rng.between(200, 989)}555${String(rng.int(10000)).padStart(4, "0")}`;
+  const orgNumber = rng.pick(ORG_NUMBERS);
+  const edgeId = uuidOf(seed, Stream.division, 200 + rng.int(3));
+  const hangsUp = rng.chance(0.6);
+  const email = `${name.toLowerCase().replace(" ", ".")}@mail.test`;
+  return { name, phone, email, orgNumber, edgeId, hangsUp };
+}
+
+/** Draws the times: the IVR's end, then each agent's leg (the last one ends the conversation). */
+function drawTimes(t: Traits, rng: Rng): Times {
   const d = t.durationMs;
   const frac = (lo: number, hi: number) => Math.floor(d * (lo + rng.next() * (hi - lo)));
   const s = t.startMs;
   const e = t.endMs;
   const inbound = t.direction === "inbound";
-  const voiceLike = t.mediaType === "voice" || t.mediaType === "callback";
-  const customerName = rng.pick(CUSTOMERS);
-  const customerPhone = `tel:+1${rng.between(200, 989)}555${
-    String(rng.int(10000)).padStart(4, "0")
-  }`;
-  const orgNumber = rng.pick(ORG_NUMBERS);
-  const edgeId = uuidOf(seed, Stream.division, 200 + rng.int(3));
-  const customerHangsUp = rng.chance(0.6);
-  const customerEmail = `${customerName.toLowerCase().replace(" ", ".")}@mail.test`;
-
-  // Times first (every draw in a fixed order), then the records.
   const ivrEnd = t.ivr ? s + frac(0.05, 0.12) : s;
   const acw = frac(0.04, 0.1);
   const legs: Leg[] = [];
@@ -215,18 +251,24 @@ export function buildConversation(
     queuedAt = talkEnd;
   });
   const customerEnd = legs.length > 0 ? legs[legs.length - 1].talkEnd : e;
+  return { ivrEnd, legs, customerEnd };
+}
 
-  const session = (sessionId: string, agent: boolean): Json => {
+/** Makes each participant's session: media, direction, addresses by media type, routing. */
+function sessionMaker(t: Traits, remote: Remote): (sessionId: string, agent: boolean) => Json {
+  const inbound = t.direction === "inbound";
+  const voiceLike = isVoiceLike(t);
+  return (sessionId, agent) => {
     const out: Json = { sessionId, mediaType: t.mediaType, direction: t.direction };
     if (voiceLike) {
-      out.ani = inbound ? customerPhone : orgNumber;
-      out.dnis = inbound ? orgNumber : customerPhone;
-      out.edgeId = edgeId;
+      out.ani = inbound ? remote.phone : remote.orgNumber;
+      out.dnis = inbound ? remote.orgNumber : remote.phone;
+      out.edgeId = remote.edgeId;
     } else if (t.mediaType === "email") {
-      out.addressFrom = inbound ? customerEmail : ORG_ADDRESS;
-      out.addressTo = inbound ? ORG_ADDRESS : customerEmail;
+      out.addressFrom = inbound ? remote.email : ORG_ADDRESS;
+      out.addressTo = inbound ? ORG_ADDRESS : remote.email;
     } else {
-      out.remoteNameDisplayable = customerName;
+      out.remoteNameDisplayable = remote.name;
     }
     out.provider = PROVIDERS[t.mediaType];
     if (agent) {
@@ -235,123 +277,159 @@ export function buildConversation(
     }
     return out;
   };
+}
 
-  const r = new Recorder(asOf, rng, session);
-  const remoteStart = inbound ? s : legs[0]?.answerAt ?? s;
-  const remoteEnd = inbound ? customerEnd : legs[0]?.talkEnd ?? e;
+/** The customer (inbound) or the called party (outbound), from the start or the answer. */
+function addRemote(r: Recorder, t: Traits, remote: Remote, times: Times): void {
+  const inbound = t.direction === "inbound";
+  const { legs } = times;
+  const remoteStart = inbound ? t.startMs : legs[0]?.answerAt ?? t.startMs;
+  const remoteEnd = inbound ? times.customerEnd : legs[0]?.talkEnd ?? t.endMs;
   r.add(
-    customerName,
+    remote.name,
     inbound ? "customer" : "external",
     undefined,
     [
       r.segment("interact", remoteStart, remoteEnd, undefined, [
         "disconnectType",
-        customerHangsUp || legs.length === 0 ? "endpoint" : "peer",
+        remote.hangsUp || legs.length === 0 ? "endpoint" : "peer",
       ]),
     ],
     [r.metric("nConnected", 1, remoteStart)],
   );
-  if (t.ivr) {
-    const end = t.queue >= 0 || legs.length > 0 ? ivrEnd : customerEnd;
+}
+
+/** The IVR, when the call went through one: up to the queue, or to the end. */
+function addIvr(r: Recorder, t: Traits, times: Times): void {
+  if (!t.ivr) return;
+  const s = t.startMs;
+  const end = t.queue >= 0 || times.legs.length > 0 ? times.ivrEnd : times.customerEnd;
+  r.add(
+    "Main IVR",
+    "ivr",
+    undefined,
+    [r.segment("ivr", s, end, undefined, ["disconnectType", "transfer"])],
+    [r.metric("tIvr", end - s, end)],
+  );
+}
+
+/** Abandoned in queue: the customer hung up before an agent answered. */
+function addAbandoned(r: Recorder, t: Traits, directory: Directory, times: Times): void {
+  if (!(t.direction === "inbound" && times.legs.length === 0 && t.queue >= 0)) return;
+  const { ivrEnd } = times;
+  const e = t.endMs;
+  const queueId = directory.queueIds[t.queue];
+  r.add(
+    directory.queueName(t.queue),
+    "acd",
+    undefined,
+    [r.segment("interact", ivrEnd, e, queueId, ["disconnectType", "peer"])],
+    [
+      r.metric("nOffered", 1, ivrEnd),
+      r.metric("tAcd", e - ivrEnd, e),
+      r.metric("tWait", e - ivrEnd, e),
+      r.metric("tAbandon", e - ivrEnd, e),
+    ],
+  );
+}
+
+/** One agent's leg: the queue wait (inbound), then the agent's segments and metrics. */
+function addLeg(r: Recorder, t: Traits, directory: Directory, leg: Leg, hangsUp: boolean): void {
+  const queueId = leg.queue >= 0 ? directory.queueIds[leg.queue] : undefined;
+  if (t.direction === "inbound" && queueId) {
+    const waited = leg.answerAt - leg.queuedAt;
     r.add(
-      "Main IVR",
-      "ivr",
-      undefined,
-      [r.segment("ivr", s, end, undefined, ["disconnectType", "transfer"])],
-      [r.metric("tIvr", end - s, end)],
-    );
-  }
-  if (inbound && legs.length === 0 && t.queue >= 0) {
-    // Abandoned in queue: the customer hung up before an agent answered.
-    const queueId = directory.queueIds[t.queue];
-    r.add(
-      directory.queueName(t.queue),
+      directory.queueName(leg.queue),
       "acd",
       undefined,
-      [r.segment("interact", ivrEnd, e, queueId, ["disconnectType", "peer"])],
+      [r.segment("interact", leg.queuedAt, leg.answerAt, queueId, ["disconnectType", "transfer"])],
       [
-        r.metric("nOffered", 1, ivrEnd),
-        r.metric("tAcd", e - ivrEnd, e),
-        r.metric("tWait", e - ivrEnd, e),
-        r.metric("tAbandon", e - ivrEnd, e),
+        r.metric("nOffered", 1, leg.queuedAt),
+        r.metric("tAcd", waited, leg.answerAt),
+        r.metric("tWait", waited, leg.answerAt),
       ],
     );
   }
-  for (const leg of legs) {
-    const queueId = leg.queue >= 0 ? directory.queueIds[leg.queue] : undefined;
-    const q = queueId;
-    if (inbound && queueId) {
-      const waited = leg.answerAt - leg.queuedAt;
-      r.add(
-        directory.queueName(leg.queue),
-        "acd",
-        undefined,
-        [r.segment("interact", leg.queuedAt, leg.answerAt, q, ["disconnectType", "transfer"])],
-        [
-          r.metric("nOffered", 1, leg.queuedAt),
-          r.metric("tAcd", waited, leg.answerAt),
-          r.metric("tWait", waited, leg.answerAt),
-        ],
-      );
-    }
-    const hangUp: Ending = [
-      "disconnectType",
-      leg.transferred ? "transfer" : customerHangsUp ? "peer" : "client",
-    ];
-    const held = leg.holdTo - leg.holdFrom;
-    const talked = leg.talkEnd - leg.answerAt - held;
-    const segments = [
-      inbound
-        ? r.segment("alert", leg.alertAt, leg.answerAt, q)
-        : r.segment(t.mediaType === "voice" ? "dialing" : "contacting", s, leg.answerAt, q),
-    ];
-    if (held > 0) {
-      segments.push(
-        r.segment("interact", leg.answerAt, leg.holdFrom, q),
-        r.segment("hold", leg.holdFrom, leg.holdTo, q),
-        r.segment("interact", leg.holdTo, leg.talkEnd, q, hangUp),
-      );
-    } else {
-      segments.push(r.segment("interact", leg.answerAt, leg.talkEnd, q, hangUp));
-    }
-    const code = directory.wrapUpCodeIds[rng.int(directory.wrapUpCodeIds.length)];
-    segments.push(r.segment("wrapup", leg.talkEnd, leg.wrapEnd, q, ["wrapUpCode", code]));
-    const metrics = inbound
-      ? [
-        r.metric("tAlert", leg.answerAt - leg.alertAt, leg.answerAt),
-        r.metric("tAnswered", leg.answerAt - leg.queuedAt, leg.answerAt),
-      ]
-      : [r.metric("nOutbound", 1, s)];
-    metrics.push(
-      r.metric("nConnected", 1, leg.answerAt),
-      r.metric("tTalk", talked, leg.talkEnd),
-      r.metric("tTalkComplete", talked, leg.talkEnd),
-    );
-    if (held > 0) {
-      metrics.push(
-        r.metric("tHeld", held, leg.holdTo),
-        r.metric("tHeldComplete", held, leg.holdTo),
-      );
-    }
-    if (leg.transferred) metrics.push(r.metric("nTransferred", 1, leg.talkEnd));
-    const acwMs = leg.wrapEnd - leg.talkEnd;
-    metrics.push(
-      r.metric("tAcw", acwMs, leg.wrapEnd),
-      r.metric("tHandle", talked + held + acwMs, leg.wrapEnd),
-    );
-    r.add(directory.userName(leg.user), "agent", directory.userIds[leg.user], segments, metrics);
-  }
+  const segments = agentSegments(r, t, directory, leg, hangsUp, queueId);
+  const metrics = agentMetrics(r, t, leg);
+  r.add(directory.userName(leg.user), "agent", directory.userIds[leg.user], segments, metrics);
+}
 
+/** An agent's segments: alert or dialing, talk (around a hold), then wrap-up with a drawn code. */
+function agentSegments(
+  r: Recorder,
+  t: Traits,
+  directory: Directory,
+  leg: Leg,
+  hangsUp: boolean,
+  q: string | undefined,
+): (Json | null)[] {
+  const hangUp: Ending = [
+    "disconnectType",
+    leg.transferred ? "transfer" : hangsUp ? "peer" : "client",
+  ];
+  const segments = [
+    t.direction === "inbound"
+      ? r.segment("alert", leg.alertAt, leg.answerAt, q)
+      : r.segment(t.mediaType === "voice" ? "dialing" : "contacting", t.startMs, leg.answerAt, q),
+  ];
+  if (leg.holdTo - leg.holdFrom > 0) {
+    segments.push(
+      r.segment("interact", leg.answerAt, leg.holdFrom, q),
+      r.segment("hold", leg.holdFrom, leg.holdTo, q),
+      r.segment("interact", leg.holdTo, leg.talkEnd, q, hangUp),
+    );
+  } else {
+    segments.push(r.segment("interact", leg.answerAt, leg.talkEnd, q, hangUp));
+  }
+  const code = directory.wrapUpCodeIds[r.rng.int(directory.wrapUpCodeIds.length)];
+  segments.push(r.segment("wrapup", leg.talkEnd, leg.wrapEnd, q, ["wrapUpCode", code]));
+  return segments;
+}
+
+/** An agent's metrics, which add up: alert, answer, talk, hold, transfer, after-call work. */
+function agentMetrics(r: Recorder, t: Traits, leg: Leg): (Json | null)[] {
+  const held = leg.holdTo - leg.holdFrom;
+  const talked = leg.talkEnd - leg.answerAt - held;
+  const metrics = t.direction === "inbound"
+    ? [
+      r.metric("tAlert", leg.answerAt - leg.alertAt, leg.answerAt),
+      r.metric("tAnswered", leg.answerAt - leg.queuedAt, leg.answerAt),
+    ]
+    : [r.metric("nOutbound", 1, t.startMs)];
+  metrics.push(
+    r.metric("nConnected", 1, leg.answerAt),
+    r.metric("tTalk", talked, leg.talkEnd),
+    r.metric("tTalkComplete", talked, leg.talkEnd),
+  );
+  if (held > 0) {
+    metrics.push(
+      r.metric("tHeld", held, leg.holdTo),
+      r.metric("tHeldComplete", held, leg.holdTo),
+    );
+  }
+  if (leg.transferred) metrics.push(r.metric("nTransferred", 1, leg.talkEnd));
+  const acwMs = leg.wrapEnd - leg.talkEnd;
+  metrics.push(
+    r.metric("tAcw", acwMs, leg.wrapEnd),
+    r.metric("tHandle", talked + held + acwMs, leg.wrapEnd),
+  );
+  return metrics;
+}
+
+/** The conversation record around its participants, with media stats (drawn last) once ended. */
+function conversationRecord(r: Recorder, t: Traits, directory: Directory): Json {
+  const e = t.endMs;
   const out: Json = {
     conversationId: t.id,
-    conversationStart: iso(s),
+    conversationStart: iso(t.startMs),
   };
-  if (e <= asOf) out.conversationEnd = iso(e);
+  if (e <= r.asOf) out.conversationEnd = iso(e);
   out.originatingDirection = t.direction;
   out.divisionIds = [directory.divisions[t.division].id];
-  const mos = Math.round((3.6 + rng.next() * 0.9) * 1000) / 1000;
-  const rFactor = Math.round((70 + rng.next() * 23) * 100) / 100;
-  if (voiceLike && e <= asOf) {
+  const mos = Math.round((3.6 + r.rng.next() * 0.9) * 1000) / 1000;
+  const rFactor = Math.round((70 + r.rng.next() * 23) * 100) / 100;
+  if (isVoiceLike(t) && e <= r.asOf) {
     out.mediaStatsMinConversationMos = mos;
     out.mediaStatsMinConversationRFactor = rFactor;
   }
