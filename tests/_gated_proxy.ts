@@ -55,3 +55,29 @@ export async function until(ready: () => boolean | Promise<boolean>, what: strin
   }
   throw new Error(`Gave up waiting for ${what}`);
 }
+
+/**
+ * Waits until `ready()` holds while `child` runs (bounded as {@link until}). When the child ends
+ * first, or the wait gives up, fails at once with the child's exit status and stderr, which say
+ * why the run never got there.
+ */
+export async function untilWhileRunning(
+  child: Deno.ChildProcess,
+  ready: () => boolean | Promise<boolean>,
+  what: string,
+): Promise<void> {
+  let ended = false;
+  const status = child.status.then((s) => (ended = true, s));
+  try {
+    await until(async () => ended || await ready(), what);
+    if (!ended) return;
+  } catch (error) {
+    child.kill("SIGKILL");
+    await status;
+    const stderr = new TextDecoder().decode((await child.output()).stderr);
+    throw new Error(`${(error as Error).message}; the run's stderr:\n${stderr}`);
+  }
+  const { code, signal } = await status;
+  const stderr = new TextDecoder().decode((await child.output()).stderr);
+  throw new Error(`The run ended (code ${code}, signal ${signal}) before ${what}:\n${stderr}`);
+}

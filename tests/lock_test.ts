@@ -17,7 +17,7 @@ import type { PageSource } from "../lib/types.ts";
 import { absolute, cliCommand, runCli } from "./chaos/cli.ts";
 import { listFiles, sameFiles, tempDir } from "./chaos/files.ts";
 import { makeSymlinks } from "./_symlink.ts";
-import { credentials, gatedProxy, until } from "./_gated_proxy.ts";
+import { credentials, gatedProxy, until, untilWhileRunning } from "./_gated_proxy.ts";
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
 
 const LIB = new URL("../lib/", import.meta.url).href;
@@ -305,7 +305,8 @@ Deno.test("CLI: the lock of a run killed with SIGKILL is taken over with a notic
   try {
     const killed = (await cliCommand(args, { cwd: root, env })).spawn();
     // The three pages before the gate are durable (with prefetch they may land after it is hit).
-    await until(
+    await untilWhileRunning(
+      killed,
       async () => await durablePages(`${root}/output/users.jsonl.checkpoint.json`) === 3,
       "the run to save 3 pages and reach the gate",
     );
@@ -345,7 +346,8 @@ Deno.test("CLI: SIGINT and SIGTERM stop a run with exit 130 and release its lock
       const args = ["users", "--page-size", "20", "-o", "output/u.jsonl", "--region", proxy.url];
       try {
         const child = (await cliCommand(args, { cwd: dir, env })).spawn();
-        await until(
+        await untilWhileRunning(
+          child,
           async () => await durablePages(`${dir}/output/u.jsonl.checkpoint.json`) === 2,
           `the run to save 2 pages and reach the gate (${signal})`,
         );
