@@ -4,15 +4,24 @@
  * credentials as the CLI reads them, and a bounded wait for a condition.
  */
 
-/** A proxy in front of the simulator that holds every API request after the first `free`. */
+/**
+ * A proxy in front of the simulator that holds API requests until the test opens it: a listing's
+ * pages after page `free` (by `pageNumber`, so pages fetched concurrently that arrive out of order
+ * still let pages 1..free through), and any other API request after the first `free`.
+ */
 export function gatedProxy(target: string, free: number) {
   let open!: () => void;
   const gate = new Promise<void>((resolve) => open = resolve);
   let api = 0;
   const state = { waiting: 0 };
+  const held = (url: URL): boolean => {
+    if (url.pathname === "/oauth/token") return false;
+    const page = url.searchParams.get("pageNumber");
+    return page !== null ? Number(page) > free : ++api > free;
+  };
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     const url = new URL(req.url);
-    if (url.pathname !== "/oauth/token" && ++api > free) {
+    if (held(url)) {
       state.waiting++;
       await gate;
     }
