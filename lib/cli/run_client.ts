@@ -54,8 +54,6 @@ export interface RunClientOptions {
   reporter: Reporter;
   /** The invocation's redactor (it learns every token). */
   redactor: Redactor;
-  /** Sends the requests (the demo's revoking fetch). Default `fetch`. */
-  fetch?: typeof fetch;
   /** When the run started, epoch ms (the rate's start). */
   startedAt: number;
 }
@@ -110,7 +108,7 @@ export interface RunClient {
  * a retry sets what the run waits for (and until when, which the rate leaves out), a success
  * clears it, granted tokens count the refreshes; every event is logged at debug level.
  *
- * @param options Connection, settings, deadline, reporter, redactor, fetch, start time.
+ * @param options Connection, settings, deadline, reporter, redactor, start time.
  * @returns The client and what the run knows about it.
  *
  * @example
@@ -185,7 +183,6 @@ export function createRunClient(options: RunClientOptions): RunClient {
     ...clientRequestOptions(settings, { maxRetryAfter: settings.maxRetryAfterMs }),
     onEvent,
     redactor: options.redactor,
-    fetch: options.fetch,
   });
   return {
     client,
@@ -239,7 +236,7 @@ export interface StartedRun {
  * @param parsed The parsed command (region, env file).
  * @param settings The checked run settings.
  * @param ctx Output channels and the redactor.
- * @param overrides A connection and a `fetch` to use instead (the demo, tests).
+ * @param overrides A connection to use instead (tests).
  * @returns The started run.
  * @throws {UsageError} For a missing or unknown region.
  * @throws {AuthError} For missing credentials.
@@ -263,7 +260,7 @@ export async function startRun(
   parsed: ParsedCommand,
   settings: RunSettings,
   ctx: CommandContext,
-  overrides: { connection?: Connection; fetch?: typeof fetch } = {},
+  overrides: { connection?: Connection } = {},
 ): Promise<StartedRun> {
   const connection = overrides.connection ?? await resolveConnection(parsed);
   ctx.redactor.addBasic(connection.credentials.clientId, connection.credentials.clientSecret);
@@ -278,7 +275,6 @@ export async function startRun(
     deadline: deadlineAt,
     reporter,
     redactor: ctx.redactor,
-    fetch: overrides.fetch,
     startedAt,
   });
   return { connection, reporter, startedAt, deadlineAt, run };
