@@ -78,8 +78,6 @@ export interface RunClient {
   readonly client: GenesysClient;
   /** Records over working time, for the rate and the ETA. */
   readonly rate: RecentRate;
-  /** Token requests after the first that the server granted. */
-  tokenRefreshes(): number;
   /** The request that is being retried, for a deadline's message. */
   retrying(): string | undefined;
   /**
@@ -187,7 +185,6 @@ export function createRunClient(options: RunClientOptions): RunClient {
   return {
     client,
     rate,
-    tokenRefreshes,
     retrying: () => retrying,
     setWaiting: (text) => waiting = text === undefined ? undefined : { what: text },
     progress: (now) => {

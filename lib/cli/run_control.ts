@@ -80,6 +80,7 @@ export class RunControl implements Disposable {
   readonly #options: RunControlOptions;
   readonly #controller = new AbortController();
   readonly #removeSignals: () => void;
+  /** What stopped the run: `SIGINT`, `SIGTERM`, `deadline`, or nothing. */
   #stoppedBy?: string;
   #timer?: ReturnType<typeof setTimeout>;
 
@@ -112,11 +113,6 @@ export class RunControl implements Disposable {
   /** Aborts when a signal or the deadline stops the run. */
   get signal(): AbortSignal {
     return this.#controller.signal;
-  }
-
-  /** What stopped the run: `SIGINT`, `SIGTERM`, `deadline`, or nothing. */
-  get stoppedBy(): string | undefined {
-    return this.#stoppedBy;
   }
 
   /**
