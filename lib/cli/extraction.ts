@@ -282,11 +282,9 @@ class ExtractionPages {
    */
   async run(control: RunControl): Promise<void> {
     const { namesCache } = this.#setup;
-    const display = control.start(() => this.#snapshot());
+    control.start(() => this.#snapshot());
     try {
-      this.result = await extract(this.#extractOptions(control.signal, () => {
-        if (control.progressLine) display.flush();
-      }));
+      this.result = await extract(this.#extractOptions(control));
       // Nothing reads the name cache of a complete job again.
       if (this.result.status === "complete" && namesCache) await removeNameCache(namesCache);
     } catch (error) {
@@ -326,7 +324,7 @@ class ExtractionPages {
   }
 
   /** The options of `extract()`: the source (with names), the sink, the checkpoint and lock. */
-  #extractOptions(signal: AbortSignal, flush: () => void): ExtractOptions<unknown> {
+  #extractOptions(control: RunControl): ExtractOptions<unknown> {
     const { settings, checkpoint, identity, run } = this.#setup;
     const { sink, lock } = this.#job;
     return {
@@ -335,9 +333,9 @@ class ExtractionPages {
       checkpoint: checkpoint && { ...checkpoint, lock },
       identity,
       restart: settings.restart,
-      signal,
+      signal: control.signal,
       stats: () => run.client.stats,
-      onProgress: (p) => this.#onProgress(p, flush),
+      onProgress: (p) => this.#onProgress(p, control),
     };
   }
 
@@ -361,7 +359,7 @@ class ExtractionPages {
   }
 
   /** After each durable page: logs what another window owns, samples the rate, shows progress. */
-  #onProgress(p: ExtractProgress, flush: () => void): void {
+  #onProgress(p: ExtractProgress, control: RunControl): void {
     const { reporter, plan, run } = this.#setup;
     const skipped = p.dropped - (this.#progress?.dropped ?? this.#job.previous?.dropped ?? 0);
     if (skipped > 0) {
@@ -371,9 +369,8 @@ class ExtractionPages {
       );
     }
     this.#progress = p;
-    run.setWaiting(undefined);
-    run.rate.sample(Date.now(), p.recordsThisRun);
-    flush();
+    run.pageSaved(p.recordsThisRun);
+    control.flush();
   }
 
   /** The progress line now: saved counts, this run's records and rate, the client's waits. */

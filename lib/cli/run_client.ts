@@ -76,8 +76,6 @@ export interface ClientProgress {
 export interface RunClient {
   /** The client. */
   readonly client: GenesysClient;
-  /** Records over working time, for the rate and the ETA. */
-  readonly rate: RecentRate;
   /** The request that is being retried, for a deadline's message. */
   retrying(): string | undefined;
   /**
@@ -86,6 +84,13 @@ export interface RunClient {
    * @param text Such as `job QUEUED`.
    */
   setWaiting(text?: string): void;
+  /**
+   * A page is durable: the run waits for nothing now, and the rate (records over working time,
+   * for the ETA) takes a sample.
+   *
+   * @param recordsThisRun The records this run saved so far.
+   */
+  pageSaved(recordsThisRun: number): void;
   /**
    * The progress line's client fields now (a rate-limit pause stops the working time).
    *
@@ -184,9 +189,12 @@ export function createRunClient(options: RunClientOptions): RunClient {
   });
   return {
     client,
-    rate,
     retrying: () => retrying,
     setWaiting: (text) => waiting = text === undefined ? undefined : { what: text },
+    pageSaved: (recordsThisRun) => {
+      waiting = undefined;
+      rate.sample(Date.now(), recordsThisRun);
+    },
     progress: (now) => {
       const stats = client.stats;
       // A rate-limit pause holds every request: working time stops until it ends.

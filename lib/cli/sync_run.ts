@@ -230,10 +230,8 @@ class SyncDays {
    * progress display runs meanwhile and the control is ended however it ends.
    */
   async run(control: RunControl): Promise<void> {
-    const display = control.start(() => this.#snapshot());
-    const common = this.#commonOptions(control.signal, () => {
-      if (control.progressLine) display.flush();
-    });
+    control.start(() => this.#snapshot());
+    const common = this.#commonOptions(control);
     try {
       if (this.#setup.conversations) await this.#syncDays(common);
       else await this.#syncSnapshot(common);
@@ -302,7 +300,7 @@ class SyncDays {
   }
 
   /** What every sync takes: the store, the output, the lock, the signal and the callbacks. */
-  #commonOptions(signal: AbortSignal, flush: () => void): SyncCommonOptions {
+  #commonOptions(control: RunControl): SyncCommonOptions {
     const { store, output, connection, run, reporter } = this.#setup;
     return {
       store,
@@ -311,16 +309,15 @@ class SyncDays {
       manifestKey: MANIFEST_FILE,
       checkpointKey: (day: string) => `${output.name(day, "final")}.checkpoint.json`,
       identity: { api: connection.region.apiBaseUrl },
-      signal,
+      signal: control.signal,
       stats: () => run.client.stats,
       settingName,
       onNotice: (message: string) => reporter.say(message),
       onDayStart: (start: SyncDayStart) => this.#onDayStart(start),
       onProgress: (p: SyncProgress) => {
         this.current = p;
-        run.setWaiting(undefined);
-        run.rate.sample(Date.now(), p.recordsThisRun);
-        flush();
+        run.pageSaved(p.recordsThisRun);
+        control.flush();
       },
       onDay: (day: SyncDayResult) => this.#onDay(day),
     };
