@@ -13,7 +13,12 @@ import { type CheckpointLock, tookOverNotice } from "../extract/lock.ts";
 import { listingSource } from "../paginate/listing_source.ts";
 import { fileFailure, refuseSymlinks } from "../extract/_safe_files.ts";
 import { syncDays } from "../extract/sync.ts";
-import { formatSyncDay, planSyncDays, type SyncPlan } from "../extract/sync_plan.ts";
+import {
+  formatSyncDay,
+  planSyncDays,
+  type SyncPlan,
+  type SyncPlanOptions,
+} from "../extract/sync_plan.ts";
 import { FileSyncOutput } from "../extract/sync_output.ts";
 import type {
   SyncCommonOptions,
@@ -33,8 +38,19 @@ import type { ParsedCommand } from "./spec.ts";
 import { SYNC_KINDS, type SyncSettings } from "./sync_settings.ts";
 import { reportSync } from "./sync_report.ts";
 
-/** How the library's messages name the day options: as the command line does. */
-const SYNC_FLAG_NAMES = { since: "--since", until: "--until", settle: "--settle" };
+/**
+ * The days `--since`, `--until`, `--settle` and `--provisional` ask for, as both the plan and the
+ * library's `syncDays` take them; its messages name the options as the command line does.
+ */
+function dayRange(settings: SyncSettings): SyncPlanOptions {
+  return {
+    since: settings.since!,
+    until: settings.until,
+    settle: settings.settleMs,
+    provisional: settings.provisional,
+    names: { since: "--since", until: "--until", settle: "--settle" },
+  };
+}
 
 /** The manifest's file name in the sync's folder. */
 export const MANIFEST_FILE = "manifest.json";
@@ -125,20 +141,8 @@ async function prepareSync(
   const shape = conversations
     ? tableSinkOptions({ shape: settings.table, resolveNames: false }, settings.outputFormat)
     : {};
-  const plan: SyncPlan | undefined = conversations
-    ? planSyncDays({
-      since: settings.since!,
-      until: settings.until,
-      settle: settings.settleMs,
-      provisional: settings.provisional,
-      names: SYNC_FLAG_NAMES,
-    })
-    : undefined;
-  const begun = await startRun(
-    parsed,
-    settings,
-    ctx,
-  );
+  const plan = conversations ? planSyncDays(dayRange(settings)) : undefined;
+  const begun = await startRun(parsed, settings, ctx);
   const { dir } = settings;
   const root = requireSyncPermissions(parsed, `${dir}/${MANIFEST_FILE}`, begun.connection);
   await prepareFolder(dir, root);
@@ -248,12 +252,8 @@ class SyncDays {
     const { client } = run;
     const result = await syncDays({
       ...common,
+      ...dayRange(settings),
       client,
-      since: settings.since!,
-      until: settings.until,
-      settle: settings.settleMs,
-      provisional: settings.provisional,
-      names: SYNC_FLAG_NAMES,
       query: settings.filter,
       via: settings.via,
       pageSize: settings.pageSize,
