@@ -18,7 +18,7 @@ import {
 } from "./context.ts";
 import type { RequestSettings, RunSettings } from "./extract_options.ts";
 import {
-  formatCount,
+  formatCounted,
   formatDuration,
   formatPacerWait,
   formatRetries,
@@ -210,9 +210,8 @@ export function createRunClient(options: RunClientOptions): RunClient {
     },
     summary: () => {
       const refreshes = tokenRefreshes();
-      const requests = client.stats.requests;
       return [
-        `${formatCount(requests)} request${requests === 1 ? "" : "s"}`,
+        formatCounted(client.stats.requests, "request"),
         `${refreshes} token refresh${refreshes === 1 ? "" : "es"}`,
         formatRetries(retriesByLabel(client.stats)),
       ];
