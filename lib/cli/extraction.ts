@@ -132,7 +132,7 @@ async function prepareExtraction(
     concurrency: settings.concurrency,
     deadline: deadlineAt,
     reporter,
-    setWaiting: run.setWaiting,
+    onJob: run.jobEvent,
   });
 
   const started = requireExtractionPermissions(plan, settings, connection);

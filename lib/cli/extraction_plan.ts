@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { DetailsJobEvent } from "../analytics/details_job_api.ts";
 import type { ApiClient, PageSource } from "../types.ts";
 import type { TableRequest } from "./names.ts";
 import type { PermissionNeed } from "./permissions.ts";
@@ -51,6 +52,6 @@ export interface SourceSettings {
   deadline?: number;
   /** Messages. */
   reporter: Reporter;
-  /** Shows what the run waits for on the progress line (`undefined` clears it). */
-  setWaiting: (text?: string) => void;
+  /** Follows an analytics job (its state on the progress line, its submission in the log). */
+  onJob: (event: DetailsJobEvent) => void;
 }

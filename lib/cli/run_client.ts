@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { DetailsJobEvent } from "../analytics/details_job_api.ts";
 import type { ClientEvent } from "../client/events.ts";
 import { GenesysClient } from "../client/genesys_client.ts";
 import type { Redactor } from "../redact.ts";
@@ -50,7 +51,7 @@ export interface RunClientOptions {
   settings: RequestSettings & { maxRetryAfterMs: number };
   /** The run's absolute deadline, epoch ms. */
   deadline?: number;
-  /** Where debug lines go. */
+  /** Where the client's debug lines and an analytics job's lines go. */
   reporter: Reporter;
   /** The invocation's redactor (it learns every token). */
   redactor: Redactor;
@@ -79,11 +80,12 @@ export interface RunClient {
   /** The request that is being retried, for a deadline's message. */
   retrying(): string | undefined;
   /**
-   * Shows what the run waits for on the progress line (`undefined` clears it).
+   * Follows an analytics job: its state is what the run waits for on the progress line (until
+   * the next page), its submission or resumption is logged.
    *
-   * @param text Such as `job QUEUED`.
+   * @param event The job's event.
    */
-  setWaiting(text?: string): void;
+  jobEvent(event: DetailsJobEvent): void;
   /**
    * A page is durable: the run waits for nothing now, and the rate (records over working time,
    * for the ETA) takes a sample.
@@ -190,7 +192,14 @@ export function createRunClient(options: RunClientOptions): RunClient {
   return {
     client,
     retrying: () => retrying,
-    setWaiting: (text) => waiting = text === undefined ? undefined : { what: text },
+    jobEvent: (event) => {
+      if (event.type === "state") waiting = { what: `job ${event.state}` };
+      else {
+        reporter.log.info(
+          `${event.type === "submitted" ? "Submitted" : "Resuming"} analytics job ${event.jobId}`,
+        );
+      }
+    },
     pageSaved: (recordsThisRun) => {
       waiting = undefined;
       rate.sample(Date.now(), recordsThisRun);

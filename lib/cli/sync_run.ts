@@ -248,7 +248,7 @@ class SyncDays {
 
   /** The conversations' days, one file each, through the details query or jobs. */
   async #syncDays(common: SyncCommonOptions): Promise<void> {
-    const { settings, run, reporter, deadlineAt } = this.#setup;
+    const { settings, run, deadlineAt } = this.#setup;
     const { client } = run;
     const result = await syncDays({
       ...common,
@@ -261,17 +261,7 @@ class SyncDays {
       concurrency: settings.concurrency,
       prefetch: settings.concurrency > 1,
       deadline: deadlineAt,
-      jobs: {
-        ...settings.jobOptions,
-        onJob: (event) => {
-          if (event.type === "state") run.setWaiting(`job ${event.state}`);
-          else {reporter.log.info(
-              `${
-                event.type === "submitted" ? "Submitted" : "Resuming"
-              } analytics job ${event.jobId}`,
-            );}
-        },
-      },
+      jobs: { ...settings.jobOptions, onJob: run.jobEvent },
     });
     this.days = [...result.days, ...result.provisional];
     this.status = result.status;
