@@ -23,6 +23,7 @@ import {
   formatDuration,
   formatPacerWait,
   formatRetries,
+  type ProgressSnapshot,
   retriesByLabel,
   retryLabel,
 } from "./progress.ts";
@@ -60,18 +61,10 @@ export interface RunClientOptions {
 }
 
 /** The progress line's fields that come from the client. */
-export interface ClientProgress {
-  /** Token requests after the first that the server granted. */
-  tokenRefreshes: number;
-  /** Retries by cause. */
-  retries: Record<string, number>;
-  /** What the run waits for now, counting down. */
-  waiting?: string;
-  /** What is left of the current wait, ms. */
-  waitLeftMs?: number;
-  /** Records per second over the recent past, waits left out (none before any record). */
-  rate?: number;
-}
+export type ClientProgress = Pick<
+  ProgressSnapshot,
+  "tokenRefreshes" | "retries" | "waiting" | "waitLeftMs" | "rate"
+>;
 
 /** A run's client and what the run knows about it (see {@link createRunClient}). */
 export interface RunClient {
