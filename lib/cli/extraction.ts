@@ -39,9 +39,9 @@ import { type Invocation, resumeArgs, resumeCommand } from "./resume.ts";
 import { RunControl } from "./run_control.ts";
 import type { ParsedCommand } from "./spec.ts";
 import { reportExtraction, type SavedCounts } from "./extraction_report.ts";
-import type { ExtractionPlan, RunExtractionOverrides } from "./extraction_plan.ts";
+import type { ExtractionPlan } from "./extraction_plan.ts";
 
-export type { ExtractionPlan, RunExtractionOverrides, SourceSettings } from "./extraction_plan.ts";
+export type { ExtractionPlan } from "./extraction_plan.ts";
 
 /**
  * Runs an extraction command end to end and returns its exit code. Errors that happen before
@@ -51,7 +51,6 @@ export type { ExtractionPlan, RunExtractionOverrides, SourceSettings } from "./e
  * @param parsed The parsed command.
  * @param plan What to extract.
  * @param ctx Output channels and the original arguments.
- * @param overrides For the demo and tests.
  * @returns The exit code.
  * @throws {UsageError} For bad options (nothing is created).
  * @throws {AuthError} For missing credentials.
@@ -60,9 +59,8 @@ export async function runExtraction(
   parsed: ParsedCommand,
   plan: ExtractionPlan,
   ctx: CommandContext,
-  overrides: RunExtractionOverrides = {},
 ): Promise<number> {
-  const setup = await prepareExtraction(parsed, plan, ctx, overrides);
+  const setup = await prepareExtraction(parsed, plan, ctx);
   // Listening from before the lock is taken: a signal at any moment after it releases the lock.
   using control = watchForStop(setup);
   // One run per job: the lock beside the checkpoint is taken before any file of the job is read
@@ -87,8 +85,6 @@ interface ExtractionSetup extends StartedRun {
   plan: ExtractionPlan;
   /** Output channels and the original arguments. */
   ctx: CommandContext;
-  /** For the demo and tests. */
-  overrides: RunExtractionOverrides;
   /** The checked options. */
   settings: ExtractSettings;
   /** `--table` and `--resolve-names` as sink options. */
@@ -116,7 +112,6 @@ async function prepareExtraction(
   parsed: ParsedCommand,
   plan: ExtractionPlan,
   ctx: CommandContext,
-  overrides: RunExtractionOverrides,
 ): Promise<ExtractionSetup> {
   const settings: ExtractSettings = readExtractSettings(parsed, {
     defaultName: plan.defaultName,
@@ -126,15 +121,9 @@ async function prepareExtraction(
   const shape: TableSinkOptions = plan.table
     ? tableSinkOptions(plan.table, settings.outputFormat)
     : {};
-  const begun = await startRun(
-    parsed,
-    settings,
-    ctx,
-    overrides,
-  );
+  const begun = await startRun(parsed, settings, ctx);
   const { connection, reporter, deadlineAt, run } = begun;
   const { client } = run;
-  overrides.onClient?.(client);
 
   // The source checks its query at once: a bad filter fails here, before any file exists.
   const source = plan.source(client, {
@@ -143,7 +132,7 @@ async function prepareExtraction(
     concurrency: settings.concurrency,
     deadline: deadlineAt,
     reporter,
-    setWaiting: run.setWaiting,
+    onJob: run.jobEvent,
   });
 
   const started = requireExtractionPermissions(plan, settings, connection);
@@ -155,7 +144,6 @@ async function prepareExtraction(
     ...begun,
     plan,
     ctx,
-    overrides,
     settings,
     shape,
     source,
@@ -293,15 +281,10 @@ class ExtractionPages {
    * progress display runs meanwhile and the control is ended however it ends.
    */
   async run(control: RunControl): Promise<void> {
-    const { overrides, namesCache } = this.#setup;
-    const signal = overrides.signal
-      ? AbortSignal.any([control.signal, overrides.signal])
-      : control.signal;
-    const display = control.start(() => this.#snapshot());
+    const { namesCache } = this.#setup;
+    control.start(() => this.#snapshot());
     try {
-      this.result = await extract(this.#extractOptions(signal, () => {
-        if (control.progressLine) display.flush();
-      }));
+      this.result = await extract(this.#extractOptions(control));
       // Nothing reads the name cache of a complete job again.
       if (this.result.status === "complete" && namesCache) await removeNameCache(namesCache);
     } catch (error) {
@@ -341,7 +324,7 @@ class ExtractionPages {
   }
 
   /** The options of `extract()`: the source (with names), the sink, the checkpoint and lock. */
-  #extractOptions(signal: AbortSignal, flush: () => void): ExtractOptions<unknown> {
+  #extractOptions(control: RunControl): ExtractOptions<unknown> {
     const { settings, checkpoint, identity, run } = this.#setup;
     const { sink, lock } = this.#job;
     return {
@@ -350,9 +333,9 @@ class ExtractionPages {
       checkpoint: checkpoint && { ...checkpoint, lock },
       identity,
       restart: settings.restart,
-      signal,
+      signal: control.signal,
       stats: () => run.client.stats,
-      onProgress: (p) => this.#onProgress(p, flush),
+      onProgress: (p) => this.#onProgress(p, control),
     };
   }
 
@@ -376,8 +359,8 @@ class ExtractionPages {
   }
 
   /** After each durable page: logs what another window owns, samples the rate, shows progress. */
-  #onProgress(p: ExtractProgress, flush: () => void): void {
-    const { reporter, plan, run, overrides } = this.#setup;
+  #onProgress(p: ExtractProgress, control: RunControl): void {
+    const { reporter, plan, run } = this.#setup;
     const skipped = p.dropped - (this.#progress?.dropped ?? this.#job.previous?.dropped ?? 0);
     if (skipped > 0) {
       reporter.log.debug(
@@ -386,10 +369,8 @@ class ExtractionPages {
       );
     }
     this.#progress = p;
-    run.setWaiting(undefined);
-    run.rate.sample(Date.now(), p.recordsThisRun);
-    overrides.onProgress?.(p);
-    flush();
+    run.pageSaved(p.recordsThisRun);
+    control.flush();
   }
 
   /** The progress line now: saved counts, this run's records and rate, the client's waits. */
@@ -409,7 +390,7 @@ class ExtractionPages {
 
 /** Says how the run ended (a failure's error line first) and gives the exit code. */
 function reportEnd(setup: ExtractionSetup, pages: ExtractionPages, control: RunControl): number {
-  const { plan, reporter, checkpointPath, resume, run, overrides } = setup;
+  const { plan, reporter, checkpointPath, resume, run } = setup;
   const ended = control.outcome(pages.result?.status === "complete", pages.failure, run.retrying());
   return reportExtraction(
     { ended, result: pages.result, saved: pages.durable(), checkpointed: pages.checkpointed },
@@ -420,8 +401,6 @@ function reportEnd(setup: ExtractionSetup, pages: ExtractionPages, control: RunC
       resume,
       requests: () => run.summary(),
       stats: () => run.client.stats,
-      quietStop: overrides.quietStop,
-      silentSummary: overrides.silentSummary,
     },
   );
 }

@@ -1,14 +1,12 @@
 /**
  * What a command gives `runExtraction` (`extraction.ts`): what it extracts and how to build its
- * source, what the source builder gets, and what the demo and tests may replace.
+ * source, and what the source builder gets.
  *
  * @module
  */
 
+import type { DetailsJobEvent } from "../analytics/details_job_api.ts";
 import type { ApiClient, PageSource } from "../types.ts";
-import type { ExtractProgress } from "../extract/extract.ts";
-import type { GenesysClient } from "../client/genesys_client.ts";
-import type { Connection } from "./context.ts";
 import type { TableRequest } from "./names.ts";
 import type { PermissionNeed } from "./permissions.ts";
 import type { ChunkEstimate } from "./progress_estimate.ts";
@@ -54,24 +52,6 @@ export interface SourceSettings {
   deadline?: number;
   /** Messages. */
   reporter: Reporter;
-  /** Shows what the run waits for on the progress line (`undefined` clears it). */
-  setWaiting: (text?: string) => void;
-}
-
-/** Options for tests and the demo: a client or checks to replace. */
-export interface RunExtractionOverrides {
-  /** Use this connection instead of resolving options and environment. */
-  connection?: Connection;
-  /** Called with the client once built (the demo reads its counters). */
-  onClient?: (client: GenesysClient) => void;
-  /** Sends the client's requests (the demo revokes a token on the way). Default `fetch`. */
-  fetch?: typeof fetch;
-  /** Aborts the run as a signal would (the demo's simulated crash). */
-  signal?: AbortSignal;
-  /** Called after each durable page. */
-  onProgress?: (progress: ExtractProgress) => void;
-  /** Do not print the summary (the demo prints its own). */
-  silentSummary?: boolean;
-  /** On a stop, print only a short note, not the resume command (the demo resumes itself). */
-  quietStop?: boolean;
+  /** Follows an analytics job (its state on the progress line, its submission in the log). */
+  onJob: (event: DetailsJobEvent) => void;
 }

@@ -56,10 +56,6 @@ export interface ExtractionReportContext {
    * @returns The counters.
    */
   stats(): object;
-  /** On a stop, print only a short note, not the resume command (the demo resumes itself). */
-  quietStop?: boolean;
-  /** Do not print the summary (the demo prints its own). */
-  silentSummary?: boolean;
 }
 
 /**
@@ -123,10 +119,6 @@ function reportEnding(
     return ended.code;
   }
   const { code, why } = ended;
-  if (context.quietStop) {
-    reporter.say(`Stopped: ${savedText}; checkpoint ${checkpointPath}`);
-    return code;
-  }
   const text = resumable
     ? `${savedText}; checkpoint ${checkpointPath}. Resume with:\n  ${resume}`
     : checkpointPath === undefined
@@ -150,7 +142,7 @@ function reportComplete(done: ExtractResult, context: ExtractionReportContext): 
         formatCount(done.records)
       } ${label}, checkpoint ${context.checkpointPath}); use --restart to extract again`,
     );
-  } else if (!context.silentSummary) {
+  } else {
     reporter.say(summaryLine(done, label, context.requests()), {
       records: done.records,
       pages: done.pages,

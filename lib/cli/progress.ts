@@ -206,7 +206,7 @@ export function retriesByLabel(stats: ClientStats): Record<string, number> {
 export function formatPacerWait(pacer: PacerStats | undefined, now: number): string | undefined {
   if (pacer === undefined || pacer.queued === 0) return undefined;
   if (pacer.pausedUntil === undefined || pacer.pausedUntil <= now) return undefined;
-  const queued = `${formatCount(pacer.queued)} request${pacer.queued === 1 ? "" : "s"} queued`;
+  const queued = `${formatCounted(pacer.queued, "request")} queued`;
   return `rate limit, waiting ${formatDuration(pacer.pausedUntil - now)} (server asked, ${queued})`;
 }
 
@@ -285,7 +285,7 @@ export function formatProgressLine(s: ProgressSnapshot, options: ProgressLineOpt
     parts.push(`${s.label} ${formatCount(s.records)}`);
   }
   if (s.part) parts.push(`${s.part.unit} ${s.part.index}/${s.part.of}`);
-  parts.push(`${formatCount(s.pages)} page${s.pages === 1 ? "" : "s"}`);
+  parts.push(formatCounted(s.pages, "page"));
   const rate = s.rate ?? (s.elapsedMs > 0 ? s.recordsThisRun / (s.elapsedMs / 1000) : 0);
   if (s.recordsThisRun > 0 && rate > 0) parts.push(`${formatCount(rate)}/s`);
   if (target !== undefined && rate > 0 && s.records < target) {

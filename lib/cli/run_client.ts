@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { DetailsJobEvent } from "../analytics/details_job_api.ts";
 import type { ClientEvent } from "../client/events.ts";
 import { GenesysClient } from "../client/genesys_client.ts";
 import type { Redactor } from "../redact.ts";
@@ -18,10 +19,11 @@ import {
 } from "./context.ts";
 import type { RequestSettings, RunSettings } from "./extract_options.ts";
 import {
-  formatCount,
+  formatCounted,
   formatDuration,
   formatPacerWait,
   formatRetries,
+  type ProgressSnapshot,
   retriesByLabel,
   retryLabel,
 } from "./progress.ts";
@@ -50,46 +52,40 @@ export interface RunClientOptions {
   settings: RequestSettings & { maxRetryAfterMs: number };
   /** The run's absolute deadline, epoch ms. */
   deadline?: number;
-  /** Where debug lines go. */
+  /** Where the client's debug lines and an analytics job's lines go. */
   reporter: Reporter;
   /** The invocation's redactor (it learns every token). */
   redactor: Redactor;
-  /** Sends the requests (the demo's revoking fetch). Default `fetch`. */
-  fetch?: typeof fetch;
   /** When the run started, epoch ms (the rate's start). */
   startedAt: number;
 }
 
 /** The progress line's fields that come from the client. */
-export interface ClientProgress {
-  /** Token requests after the first that the server granted. */
-  tokenRefreshes: number;
-  /** Retries by cause. */
-  retries: Record<string, number>;
-  /** What the run waits for now, counting down. */
-  waiting?: string;
-  /** What is left of the current wait, ms. */
-  waitLeftMs?: number;
-  /** Records per second over the recent past, waits left out (none before any record). */
-  rate?: number;
-}
+export type ClientProgress = Pick<
+  ProgressSnapshot,
+  "tokenRefreshes" | "retries" | "waiting" | "waitLeftMs" | "rate"
+>;
 
 /** A run's client and what the run knows about it (see {@link createRunClient}). */
 export interface RunClient {
   /** The client. */
   readonly client: GenesysClient;
-  /** Records over working time, for the rate and the ETA. */
-  readonly rate: RecentRate;
-  /** Token requests after the first that the server granted. */
-  tokenRefreshes(): number;
   /** The request that is being retried, for a deadline's message. */
   retrying(): string | undefined;
   /**
-   * Shows what the run waits for on the progress line (`undefined` clears it).
+   * Follows an analytics job: its state is what the run waits for on the progress line (until
+   * the next page), its submission or resumption is logged.
    *
-   * @param text Such as `job QUEUED`.
+   * @param event The job's event.
    */
-  setWaiting(text?: string): void;
+  jobEvent(event: DetailsJobEvent): void;
+  /**
+   * A page is durable: the run waits for nothing now, and the rate (records over working time,
+   * for the ETA) takes a sample.
+   *
+   * @param recordsThisRun The records this run saved so far.
+   */
+  pageSaved(recordsThisRun: number): void;
   /**
    * The progress line's client fields now (a rate-limit pause stops the working time).
    *
@@ -110,7 +106,7 @@ export interface RunClient {
  * a retry sets what the run waits for (and until when, which the rate leaves out), a success
  * clears it, granted tokens count the refreshes; every event is logged at debug level.
  *
- * @param options Connection, settings, deadline, reporter, redactor, fetch, start time.
+ * @param options Connection, settings, deadline, reporter, redactor, start time.
  * @returns The client and what the run knows about it.
  *
  * @example
@@ -185,14 +181,22 @@ export function createRunClient(options: RunClientOptions): RunClient {
     ...clientRequestOptions(settings, { maxRetryAfter: settings.maxRetryAfterMs }),
     onEvent,
     redactor: options.redactor,
-    fetch: options.fetch,
   });
   return {
     client,
-    rate,
-    tokenRefreshes,
     retrying: () => retrying,
-    setWaiting: (text) => waiting = text === undefined ? undefined : { what: text },
+    jobEvent: (event) => {
+      if (event.type === "state") waiting = { what: `job ${event.state}` };
+      else {
+        reporter.log.info(
+          `${event.type === "submitted" ? "Submitted" : "Resuming"} analytics job ${event.jobId}`,
+        );
+      }
+    },
+    pageSaved: (recordsThisRun) => {
+      waiting = undefined;
+      rate.sample(Date.now(), recordsThisRun);
+    },
     progress: (now) => {
       const stats = client.stats;
       // A rate-limit pause holds every request: working time stops until it ends.
@@ -208,9 +212,8 @@ export function createRunClient(options: RunClientOptions): RunClient {
     },
     summary: () => {
       const refreshes = tokenRefreshes();
-      const requests = client.stats.requests;
       return [
-        `${formatCount(requests)} request${requests === 1 ? "" : "s"}`,
+        formatCounted(client.stats.requests, "request"),
         `${refreshes} token refresh${refreshes === 1 ? "" : "es"}`,
         formatRetries(retriesByLabel(client.stats)),
       ];
@@ -239,7 +242,7 @@ export interface StartedRun {
  * @param parsed The parsed command (region, env file).
  * @param settings The checked run settings.
  * @param ctx Output channels and the redactor.
- * @param overrides A connection and a `fetch` to use instead (the demo, tests).
+ * @param overrides A connection to use instead (tests).
  * @returns The started run.
  * @throws {UsageError} For a missing or unknown region.
  * @throws {AuthError} For missing credentials.
@@ -263,7 +266,7 @@ export async function startRun(
   parsed: ParsedCommand,
   settings: RunSettings,
   ctx: CommandContext,
-  overrides: { connection?: Connection; fetch?: typeof fetch } = {},
+  overrides: { connection?: Connection } = {},
 ): Promise<StartedRun> {
   const connection = overrides.connection ?? await resolveConnection(parsed);
   ctx.redactor.addBasic(connection.credentials.clientId, connection.credentials.clientSecret);
@@ -278,7 +281,6 @@ export async function startRun(
     deadline: deadlineAt,
     reporter,
     redactor: ctx.redactor,
-    fetch: overrides.fetch,
     startedAt,
   });
   return { connection, reporter, startedAt, deadlineAt, run };

@@ -76,10 +76,11 @@ export class RunControl implements Disposable {
   /** The job's lock once taken: a second signal releases it before quitting. */
   lock?: CheckpointLock;
   /** The progress display, once shown. */
-  progress?: ProgressReporter;
+  #progress?: ProgressReporter;
   readonly #options: RunControlOptions;
   readonly #controller = new AbortController();
   readonly #removeSignals: () => void;
+  /** What stopped the run: `SIGINT`, `SIGTERM`, `deadline`, or nothing. */
   #stoppedBy?: string;
   #timer?: ReturnType<typeof setTimeout>;
 
@@ -101,7 +102,7 @@ export class RunControl implements Disposable {
         this.#controller.abort();
       },
       onForce: (signal) => {
-        this.progress?.stop();
+        this.#progress?.stop();
         this.lock?.releaseSync();
         reporter.important(options.quitting(signal));
         Deno.exit(ExitCode.INTERRUPTED);
@@ -114,20 +115,14 @@ export class RunControl implements Disposable {
     return this.#controller.signal;
   }
 
-  /** What stopped the run: `SIGINT`, `SIGTERM`, `deadline`, or nothing. */
-  get stoppedBy(): string | undefined {
-    return this.#stoppedBy;
-  }
-
   /**
    * Shows progress (a redrawn line on a terminal, a log line every few seconds otherwise) and
    * starts the deadline timer, which stops the run at the same instant the client and the
    * sources stop waiting at.
    *
    * @param snapshot Reads the current state.
-   * @returns The display (flush it after each page on a terminal).
    */
-  start(snapshot: () => ProgressSnapshot): ProgressReporter {
+  start(snapshot: () => ProgressSnapshot): void {
     const { ctx: { io }, settings, reporter, deadlineAt } = this.#options;
     const progress = new ProgressReporter({
       snapshot,
@@ -138,7 +133,7 @@ export class RunControl implements Disposable {
       columns: io.columns,
     });
     reporter.progress = progress;
-    this.progress = progress;
+    this.#progress = progress;
     if (deadlineAt !== undefined) {
       this.#timer = setTimeout(() => {
         this.#stoppedBy ??= "deadline";
@@ -146,12 +141,16 @@ export class RunControl implements Disposable {
       }, Math.max(0, deadlineAt - Date.now()));
     }
     progress.start();
-    return progress;
+  }
+
+  /** After a durable page: redraws the progress line at once (a log line keeps its own pace). */
+  flush(): void {
+    if (this.progressLine) this.#progress?.flush();
   }
 
   /** Stops the display, the deadline timer and the listening; safe to call twice. */
   end(): void {
-    this.progress?.stop();
+    this.#progress?.stop();
     this.#removeSignals();
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;

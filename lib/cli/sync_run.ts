@@ -13,7 +13,12 @@ import { type CheckpointLock, tookOverNotice } from "../extract/lock.ts";
 import { listingSource } from "../paginate/listing_source.ts";
 import { fileFailure, refuseSymlinks } from "../extract/_safe_files.ts";
 import { syncDays } from "../extract/sync.ts";
-import { formatSyncDay, planSyncDays, type SyncPlan } from "../extract/sync_plan.ts";
+import {
+  formatSyncDay,
+  planSyncDays,
+  type SyncPlan,
+  type SyncPlanOptions,
+} from "../extract/sync_plan.ts";
 import { FileSyncOutput } from "../extract/sync_output.ts";
 import type {
   SyncCommonOptions,
@@ -33,8 +38,19 @@ import type { ParsedCommand } from "./spec.ts";
 import { SYNC_KINDS, type SyncSettings } from "./sync_settings.ts";
 import { reportSync } from "./sync_report.ts";
 
-/** How the library's messages name the day options: as the command line does. */
-const SYNC_FLAG_NAMES = { since: "--since", until: "--until", settle: "--settle" };
+/**
+ * The days `--since`, `--until`, `--settle` and `--provisional` ask for, as both the plan and the
+ * library's `syncDays` take them; its messages name the options as the command line does.
+ */
+function dayRange(settings: SyncSettings): SyncPlanOptions {
+  return {
+    since: settings.since!,
+    until: settings.until,
+    settle: settings.settleMs,
+    provisional: settings.provisional,
+    names: { since: "--since", until: "--until", settle: "--settle" },
+  };
+}
 
 /** The manifest's file name in the sync's folder. */
 export const MANIFEST_FILE = "manifest.json";
@@ -125,20 +141,8 @@ async function prepareSync(
   const shape = conversations
     ? tableSinkOptions({ shape: settings.table, resolveNames: false }, settings.outputFormat)
     : {};
-  const plan: SyncPlan | undefined = conversations
-    ? planSyncDays({
-      since: settings.since!,
-      until: settings.until,
-      settle: settings.settleMs,
-      provisional: settings.provisional,
-      names: SYNC_FLAG_NAMES,
-    })
-    : undefined;
-  const begun = await startRun(
-    parsed,
-    settings,
-    ctx,
-  );
+  const plan = conversations ? planSyncDays(dayRange(settings)) : undefined;
+  const begun = await startRun(parsed, settings, ctx);
   const { dir } = settings;
   const root = requireSyncPermissions(parsed, `${dir}/${MANIFEST_FILE}`, begun.connection);
   await prepareFolder(dir, root);
@@ -230,10 +234,8 @@ class SyncDays {
    * progress display runs meanwhile and the control is ended however it ends.
    */
   async run(control: RunControl): Promise<void> {
-    const display = control.start(() => this.#snapshot());
-    const common = this.#commonOptions(control.signal, () => {
-      if (control.progressLine) display.flush();
-    });
+    control.start(() => this.#snapshot());
+    const common = this.#commonOptions(control);
     try {
       if (this.#setup.conversations) await this.#syncDays(common);
       else await this.#syncSnapshot(common);
@@ -246,16 +248,12 @@ class SyncDays {
 
   /** The conversations' days, one file each, through the details query or jobs. */
   async #syncDays(common: SyncCommonOptions): Promise<void> {
-    const { settings, run, reporter, deadlineAt } = this.#setup;
+    const { settings, run, deadlineAt } = this.#setup;
     const { client } = run;
     const result = await syncDays({
       ...common,
+      ...dayRange(settings),
       client,
-      since: settings.since!,
-      until: settings.until,
-      settle: settings.settleMs,
-      provisional: settings.provisional,
-      names: SYNC_FLAG_NAMES,
       query: settings.filter,
       via: settings.via,
       pageSize: settings.pageSize,
@@ -263,17 +261,7 @@ class SyncDays {
       concurrency: settings.concurrency,
       prefetch: settings.concurrency > 1,
       deadline: deadlineAt,
-      jobs: {
-        ...settings.jobOptions,
-        onJob: (event) => {
-          if (event.type === "state") run.setWaiting(`job ${event.state}`);
-          else {reporter.log.info(
-              `${
-                event.type === "submitted" ? "Submitted" : "Resuming"
-              } analytics job ${event.jobId}`,
-            );}
-        },
-      },
+      jobs: { ...settings.jobOptions, onJob: run.jobEvent },
     });
     this.days = [...result.days, ...result.provisional];
     this.status = result.status;
@@ -302,7 +290,7 @@ class SyncDays {
   }
 
   /** What every sync takes: the store, the output, the lock, the signal and the callbacks. */
-  #commonOptions(signal: AbortSignal, flush: () => void): SyncCommonOptions {
+  #commonOptions(control: RunControl): SyncCommonOptions {
     const { store, output, connection, run, reporter } = this.#setup;
     return {
       store,
@@ -311,16 +299,15 @@ class SyncDays {
       manifestKey: MANIFEST_FILE,
       checkpointKey: (day: string) => `${output.name(day, "final")}.checkpoint.json`,
       identity: { api: connection.region.apiBaseUrl },
-      signal,
+      signal: control.signal,
       stats: () => run.client.stats,
       settingName,
       onNotice: (message: string) => reporter.say(message),
       onDayStart: (start: SyncDayStart) => this.#onDayStart(start),
       onProgress: (p: SyncProgress) => {
         this.current = p;
-        run.setWaiting(undefined);
-        run.rate.sample(Date.now(), p.recordsThisRun);
-        flush();
+        run.pageSaved(p.recordsThisRun);
+        control.flush();
       },
       onDay: (day: SyncDayResult) => this.#onDay(day),
     };

@@ -271,16 +271,7 @@ export async function conversationsPlan(
           prefetch: settings.prefetch,
           deadline: settings.deadline,
           onWarning: (message) => settings.reporter.warn(message),
-          onJob: (event) => {
-            if (event.type === "state") settings.setWaiting(`job ${event.state}`);
-            else {
-              settings.reporter.log.info(
-                event.type === "submitted"
-                  ? `Submitted analytics job ${event.jobId}`
-                  : `Resuming analytics job ${event.jobId}`,
-              );
-            }
-          },
+          onJob: settings.onJob,
         })
         : conversationDetailsSource(client, query, {
           pageSize: settings.pageSize,

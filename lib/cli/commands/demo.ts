@@ -68,7 +68,9 @@ export const demoSpec: CommandSpec = {
   ],
 };
 
-const INTERVAL = "2026-01-01T00:00:00Z/2026-01-08T00:00:00Z";
+/** The simulated week: the simulator's data span, and the interval both runs extract. */
+const SPAN = { start: "2026-01-01T00:00:00Z", end: "2026-01-08T00:00:00Z" };
+const INTERVAL = `${SPAN.start}/${SPAN.end}`;
 const DAYS = 7;
 const PAGE_SIZE = 50;
 /** How often the demo looks at run 1's checkpoint, and how long it waits at most for it. */
@@ -239,8 +241,7 @@ function startFaultySimulator(demo: DemoOptions): Promise<Simulator> {
   return startSimulator({
     seed: demo.seed,
     conversations: demo.count,
-    start: "2026-01-01T00:00:00Z",
-    end: "2026-01-08T00:00:00Z",
+    ...SPAN,
     tokenLifetimeSeconds: 2,
     faults: {
       errors: [
