@@ -39,13 +39,12 @@ export class JobRun {
   /** The job being read and where its results stand; none before the first job. */
   pos?: JobPosition;
   /** This run's end: the interval's end, or now when that is earlier (to the second). */
-  readonly runEnd: number;
+  readonly #runEnd: number;
   readonly #client: ApiClient;
   readonly #checked: CheckedDetailsQuery;
   readonly #options: ConversationDetailsJobOptions;
   readonly #now: () => number;
   readonly #controller: AbortController;
-  readonly #signal: AbortSignal;
   readonly #base: { signal: AbortSignal; deadline?: number; timeoutMs?: number };
   #finished = false;
   #jobDead = false;
@@ -67,10 +66,9 @@ export class JobRun {
     this.#options = options;
     this.#now = options.clock?.now ?? Date.now;
     // This run reads up to now at most: what has not happened yet is left for a later run.
-    this.runEnd = Math.min(checked.interval.end, Math.floor(this.#now() / 1000) * 1000);
+    this.#runEnd = Math.min(checked.interval.end, Math.floor(this.#now() / 1000) * 1000);
     const { controller, signal } = linkSignal(options.signal);
     this.#controller = controller;
-    this.#signal = signal;
     this.#base = { signal, deadline: options.deadline, timeoutMs: options.timeoutMs };
   }
 
@@ -126,7 +124,7 @@ export class JobRun {
    * @returns Whether there was a window (none when the rest has not happened yet).
    */
   async submitNext(until: number, emitted: number): Promise<boolean> {
-    const window = this.nextWindow(until);
+    const window = this.#nextWindow(until);
     if (!window) return false;
     this.pos = {
       window,
@@ -139,23 +137,15 @@ export class JobRun {
   }
 
   /**
-   * The next job's window, from what is written to this run's end.
-   *
-   * @param until Everything before this instant is written.
-   * @returns The window; none when the rest has not happened yet (or there is no rest).
+   * The next job's window, from what is written to this run's end; none when the rest has not
+   * happened yet (or there is no rest).
    */
-  nextWindow(until: number): Interval | undefined {
-    return until < this.runEnd ? { start: until, end: this.runEnd } : undefined;
+  #nextWindow(until: number): Interval | undefined {
+    return until < this.#runEnd ? { start: until, end: this.#runEnd } : undefined;
   }
 
-  /**
-   * The position between jobs: everything before `until` is written.
-   *
-   * @param until The instant.
-   * @param emitted Conversations yielded so far.
-   * @returns The position.
-   */
-  between(until: number, emitted: number): JsonValue {
+  /** The position between jobs: everything before `until` is written. */
+  #between(until: number, emitted: number): JsonValue {
     return until >= this.#checked.interval.end
       ? { kind: "details-job", done: true, emitted }
       : { kind: "details-job", until: formatInstant(until), emitted };
@@ -175,7 +165,7 @@ export class JobRun {
       skipped: 0,
       dropped: 0,
       openUntil: formatInstant(until),
-      position: this.between(until, emitted),
+      position: this.#between(until, emitted),
     };
   }
 
@@ -212,14 +202,14 @@ export class JobRun {
   }
 
   /**
-   * Reads a fulfilled job's results from `p.cursor`, moving `p` along.
+   * Reads the current job's results (it is fulfilled) from its cursor, moving its position along.
    *
-   * @param p The job's position.
    * @returns The pages.
    * @throws {CheckpointError} When a resubmitted job's results do not continue the dead one's.
    * @throws {JobError} When the job is gone.
    */
-  async *readJob(p: JobPosition): AsyncGenerator<ConversationDetailsJobPage> {
+  async *readJob(): AsyncGenerator<ConversationDetailsJobPage> {
+    const p = this.pos!;
     const jobId = p.jobId;
     const options = this.#options;
     const results = paginateCursor<unknown>(this.#client, `${detailsJobPath(jobId)}/results`, {
@@ -227,7 +217,7 @@ export class JobRun {
       pageSize: options.pageSize,
       itemsKey: "conversations",
       prefetch: options.prefetch,
-      signal: this.#signal,
+      signal: this.#base.signal,
       deadline: options.deadline,
       timeoutMs: options.timeoutMs,
     });
@@ -275,8 +265,8 @@ export class JobRun {
           }
           // The window is written. What follows: the next job of this run, an open end, or done.
           const until = p.window.end;
-          out.position = this.between(until, p.emitted);
-          if (until < this.#checked.interval.end && !this.nextWindow(until)) {
+          out.position = this.#between(until, p.emitted);
+          if (until < this.#checked.interval.end && !this.#nextWindow(until)) {
             out.openUntil = formatInstant(until);
           }
         }
