@@ -302,12 +302,9 @@ class DayReader {
     const key = options.checkpointKey?.(day) ?? day;
     const previous = await options.store.load(key);
     if (!previous) return undefined;
+    const sink = await options.output.sink(day, "final");
     for (const way of ["query", "jobs"] as const) {
-      const jobKey = await extractJobKey({
-        source: s[way],
-        sink: await options.output.sink(day, "final"),
-        identity: options.identity,
-      });
+      const jobKey = await extractJobKey({ source: s[way], sink, identity: options.identity });
       if (jobKey === previous.jobKey) return { day, source: s[way], via: way, of: this.#of };
     }
     return undefined;
