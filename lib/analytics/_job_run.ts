@@ -76,13 +76,12 @@ export class JobRun {
    * Picks up a saved job. A job that failed, expired or is gone is submitted again for the same
    * window, to skip what was already read (unless `resubmitExpired` is off).
    *
-   * @param saved The saved position.
+   * @param pos The saved position.
    * @returns The job's status when it is alive, or `undefined` when a new job was submitted.
    * @throws {JobError} When the job is dead and `resubmitExpired` is off.
    * @throws {CheckpointError} When results were read and the order is `unordered`.
    */
-  async resume(saved: JobPosition): Promise<DetailsJobStatus | undefined> {
-    let pos = saved;
+  async resume(pos: JobPosition): Promise<DetailsJobStatus | undefined> {
     this.pos = pos;
     this.#options.onJob?.({ type: "resumed", jobId: pos.jobId });
     const first = await this.#status(pos.jobId);
@@ -103,16 +102,11 @@ export class JobRun {
         }' after ${read} of its results were read, and with order 'unordered' a new job may give them in another order, so the output cannot continue exactly once; start over (--restart), and use order 'asc' for jobs that may outlive their results`,
       );
     }
-    pos = {
-      window: pos.window,
-      jobId: await this.#submit(pos.window),
-      offset: 0,
-      emitted: pos.emitted,
-      submittedAt: formatInstant(this.#now()),
-      ...(read > 0 ? { skip: read } : {}),
-      ...(read > 0 && seamId !== undefined ? { seamId } : {}),
-    };
-    this.pos = pos;
+    const next = await this.#submit(pos.window, pos.emitted);
+    if (read > 0) {
+      next.skip = read;
+      if (seamId !== undefined) next.seamId = seamId;
+    }
     return undefined;
   }
 
@@ -126,13 +120,7 @@ export class JobRun {
   async submitNext(until: number, emitted: number): Promise<boolean> {
     const window = this.#nextWindow(until);
     if (!window) return false;
-    this.pos = {
-      window,
-      jobId: await this.#submit(window),
-      offset: 0,
-      emitted,
-      submittedAt: formatInstant(this.#now()),
-    };
+    await this.#submit(window, emitted);
     return true;
   }
 
@@ -315,8 +303,11 @@ export class JobRun {
     }
   }
 
-  /** Submits one window's job, after checking the jobs' data availability date. */
-  async #submit(window: Interval): Promise<string> {
+  /**
+   * Submits one window's job, after checking the jobs' data availability date: the run reads it
+   * next (`pos`).
+   */
+  async #submit(window: Interval, emitted: number): Promise<JobPosition> {
     const options = this.#options;
     const mode = options.checkAvailability ?? "fail";
     if (mode !== "off") {
@@ -338,7 +329,8 @@ export class JobRun {
       retry: options.retrySubmit,
     });
     options.onJob?.({ type: "submitted", jobId });
-    return jobId;
+    this.pos = { window, jobId, offset: 0, emitted, submittedAt: formatInstant(this.#now()) };
+    return this.pos;
   }
 
   /** A job's status, told to `onJob` (a job that is gone as `EXPIRED`). */
