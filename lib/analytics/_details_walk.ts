@@ -55,7 +55,7 @@ interface After {
  */
 export class DetailsWalk {
   /** This run's end: the interval's end, or now when that is earlier (to the second). */
-  readonly runEnd: number;
+  readonly #runEnd: number;
   /** totalHits by span text, from every response so far: how many pages a span has. */
   readonly #totals = new Map<string, number>();
   /** Each span's text, built once: it names the span's requests, its totalHits and its pages. */
@@ -75,7 +75,7 @@ export class DetailsWalk {
     this.#s = settings;
     this.#state = state;
     // This run reads up to now at most: what has not happened yet is left for a later run.
-    this.runEnd = Math.min(settings.interval.end, Math.floor(settings.now() / 1000) * 1000);
+    this.#runEnd = Math.min(settings.interval.end, Math.floor(settings.now() / 1000) * 1000);
     this.#lastPageAllowed = Math.floor(settings.maxResults / settings.pageSize);
   }
 
@@ -114,14 +114,8 @@ export class DetailsWalk {
     };
   }
 
-  /**
-   * The request of one page, keyed by its span and page number.
-   *
-   * @param span The span.
-   * @param pageNumber The page number.
-   * @returns The request.
-   */
-  request(span: Interval, pageNumber: number): PageRequest {
+  /** The request of one page, keyed by its span and page number. */
+  #request(span: Interval, pageNumber: number): PageRequest {
     return { key: `${this.#textOf(span)}#${pageNumber}`, span, pageNumber };
   }
 
@@ -146,19 +140,24 @@ export class DetailsWalk {
    * @param response Its response.
    */
   noteTotal(request: PageRequest, response: DetailsResponse | undefined): void {
-    if (typeof response?.totalHits === "number") {
-      this.#totals.set(this.#textOf(request.span), response.totalHits);
-    }
+    const hits = totalHitsOf(response);
+    if (hits !== undefined) this.#totals.set(this.#textOf(request.span), hits);
+  }
+
+  /**
+   * The request of the page the state stands at.
+   *
+   * @returns The request.
+   */
+  current(): PageRequest {
+    return this.#request(this.#state.span!, this.#state.pageNumber);
   }
 
   /**
    * Whether a span should be bisected before it is paged: totalHits is approximate (it may be
    * 10 % low), so the margin keeps the real count under the paging limit.
-   *
-   * @param hits The span's totalHits.
-   * @returns Whether it is too many.
    */
-  tooMany(hits: number): boolean {
+  #tooMany(hits: number): boolean {
     return hits > this.#s.maxResults * SPLIT_RATIO;
   }
 
@@ -175,29 +174,34 @@ export class DetailsWalk {
     let spanMs = this.#state.spanMs;
     while (walk && span) {
       const known = this.#totals.get(this.#textOf(span));
-      if (known !== undefined && pageNumber === 1 && this.tooMany(known)) {
-        yield this.request(span, 1); // the page that says split, kept for the loop: then the halves
+      if (known !== undefined && pageNumber === 1 && this.#tooMany(known)) {
+        yield this.#request(span, 1); // the page that says split, kept for the loop: then the halves
         return;
       }
       // Up to the page after the estimated last one: the empty page that ends the span.
       const estimate = known === undefined ? pageNumber : Math.ceil(known / s.pageSize) + 1;
       const last = Math.min(Math.max(pageNumber, estimate), this.#lastPageAllowed);
-      for (let n = pageNumber; n <= last; n++) yield this.request(span, n);
+      for (let n = pageNumber; n <= last; n++) yield this.#request(span, n);
       ({ span, spanMs } = this.#after(walk, span, spanMs));
       pageNumber = 1;
     }
   }
 
   /**
-   * Halves the current span (the half the query's order reads first) because its first page
-   * reported too many conversations.
+   * Halves the current span (the half the query's order reads first) when its first page
+   * reports too many conversations.
    *
-   * @param span The current span.
-   * @param totalHits Its totalHits.
+   * @param response The response to the current page.
+   * @returns Whether the span was halved (the response is then not a page of the stream).
    * @throws {GenesysError} When the half would be shorter than `minChunk`.
    */
-  bisect(span: Interval, totalHits: number): void {
+  bisect(response: DetailsResponse): boolean {
     const s = this.#s;
+    const span = this.#state.span!;
+    const totalHits = totalHitsOf(response);
+    if (this.#state.pageNumber !== 1 || totalHits === undefined || !this.#tooMany(totalHits)) {
+      return false;
+    }
     const half = Math.floor((span.end - span.start) / 2);
     if (half < s.minChunkMs) {
       throw new GenesysError(
@@ -212,6 +216,7 @@ export class DetailsWalk {
       ? { start: span.end - half, end: span.end }
       : { start: span.start, end: span.start + half };
     this.#state.spanMs = half;
+    return true;
   }
 
   /**
@@ -219,24 +224,16 @@ export class DetailsWalk {
    * span owns, ends the span on an empty page (or a short one at the paging limit) or moves to
    * the next page, and writes the position after it.
    *
-   * @param walk The walk being read.
-   * @param span The span the page was read for.
-   * @param pageNumber Its page number.
-   * @param response The response.
-   * @param totalHits Its totalHits, if any.
+   * @param response The response to the current page.
    * @returns The page.
    * @throws {GenesysError} When the span needs a page past the paging limit, or the
    * conversations are not objects.
    */
-  finishPage(
-    walk: Interval,
-    span: Interval,
-    pageNumber: number,
-    response: DetailsResponse,
-    totalHits: number | undefined,
-  ): ConversationDetailsPage {
+  finishPage(response: DetailsResponse): ConversationDetailsPage {
     const s = this.#s;
     const state = this.#state;
+    const { walk, span, pageNumber } = state as Required<DetailsState>;
+    const totalHits = totalHitsOf(response);
     const text = this.#textOf(span);
     const raw = recordsOf<Conversation>(
       response.conversations,
@@ -271,7 +268,7 @@ export class DetailsWalk {
       state.pageNumber = pageNumber + 1;
     }
     // From the run's last span on, the total is in sight: exact once that span is done.
-    const lastOfRun = walk.end >= this.runEnd &&
+    const lastOfRun = walk.end >= this.#runEnd &&
       !this.#remains(walk, s.desc ? span.start : span.end);
     let total: number | undefined;
     if (lastOfRun && spanDone) total = state.emitted;
@@ -340,8 +337,8 @@ export class DetailsWalk {
       state.done = true;
       return;
     }
-    if (state.until >= this.runEnd) return;
-    const walk = { start: state.until, end: this.runEnd };
+    if (state.until >= this.#runEnd) return;
+    const walk = { start: state.until, end: this.#runEnd };
     state.walk = walk;
     state.from = this.#s.desc ? walk.end : walk.start;
     state.spanMs = this.#s.chunkMs;
@@ -360,4 +357,9 @@ export class DetailsWalk {
     if (text === undefined) this.#texts.set(span, text = formatInterval(span));
     return text;
   }
+}
+
+/** A response's `totalHits`, when it has one. */
+function totalHitsOf(response: DetailsResponse | undefined): number | undefined {
+  return typeof response?.totalHits === "number" ? response.totalHits : undefined;
 }

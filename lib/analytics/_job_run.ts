@@ -39,13 +39,12 @@ export class JobRun {
   /** The job being read and where its results stand; none before the first job. */
   pos?: JobPosition;
   /** This run's end: the interval's end, or now when that is earlier (to the second). */
-  readonly runEnd: number;
+  readonly #runEnd: number;
   readonly #client: ApiClient;
   readonly #checked: CheckedDetailsQuery;
   readonly #options: ConversationDetailsJobOptions;
   readonly #now: () => number;
   readonly #controller: AbortController;
-  readonly #signal: AbortSignal;
   readonly #base: { signal: AbortSignal; deadline?: number; timeoutMs?: number };
   #finished = false;
   #jobDead = false;
@@ -67,10 +66,9 @@ export class JobRun {
     this.#options = options;
     this.#now = options.clock?.now ?? Date.now;
     // This run reads up to now at most: what has not happened yet is left for a later run.
-    this.runEnd = Math.min(checked.interval.end, Math.floor(this.#now() / 1000) * 1000);
+    this.#runEnd = Math.min(checked.interval.end, Math.floor(this.#now() / 1000) * 1000);
     const { controller, signal } = linkSignal(options.signal);
     this.#controller = controller;
-    this.#signal = signal;
     this.#base = { signal, deadline: options.deadline, timeoutMs: options.timeoutMs };
   }
 
@@ -78,13 +76,12 @@ export class JobRun {
    * Picks up a saved job. A job that failed, expired or is gone is submitted again for the same
    * window, to skip what was already read (unless `resubmitExpired` is off).
    *
-   * @param saved The saved position.
+   * @param pos The saved position.
    * @returns The job's status when it is alive, or `undefined` when a new job was submitted.
    * @throws {JobError} When the job is dead and `resubmitExpired` is off.
    * @throws {CheckpointError} When results were read and the order is `unordered`.
    */
-  async resume(saved: JobPosition): Promise<DetailsJobStatus | undefined> {
-    let pos = saved;
+  async resume(pos: JobPosition): Promise<DetailsJobStatus | undefined> {
     this.pos = pos;
     this.#options.onJob?.({ type: "resumed", jobId: pos.jobId });
     const first = await this.#status(pos.jobId);
@@ -105,16 +102,11 @@ export class JobRun {
         }' after ${read} of its results were read, and with order 'unordered' a new job may give them in another order, so the output cannot continue exactly once; start over (--restart), and use order 'asc' for jobs that may outlive their results`,
       );
     }
-    pos = {
-      window: pos.window,
-      jobId: await this.#submit(pos.window),
-      offset: 0,
-      emitted: pos.emitted,
-      submittedAt: formatInstant(this.#now()),
-      ...(read > 0 ? { skip: read } : {}),
-      ...(read > 0 && seamId !== undefined ? { seamId } : {}),
-    };
-    this.pos = pos;
+    const next = await this.#submit(pos.window, pos.emitted);
+    if (read > 0) {
+      next.skip = read;
+      if (seamId !== undefined) next.seamId = seamId;
+    }
     return undefined;
   }
 
@@ -126,36 +118,22 @@ export class JobRun {
    * @returns Whether there was a window (none when the rest has not happened yet).
    */
   async submitNext(until: number, emitted: number): Promise<boolean> {
-    const window = this.nextWindow(until);
+    const window = this.#nextWindow(until);
     if (!window) return false;
-    this.pos = {
-      window,
-      jobId: await this.#submit(window),
-      offset: 0,
-      emitted,
-      submittedAt: formatInstant(this.#now()),
-    };
+    await this.#submit(window, emitted);
     return true;
   }
 
   /**
-   * The next job's window, from what is written to this run's end.
-   *
-   * @param until Everything before this instant is written.
-   * @returns The window; none when the rest has not happened yet (or there is no rest).
+   * The next job's window, from what is written to this run's end; none when the rest has not
+   * happened yet (or there is no rest).
    */
-  nextWindow(until: number): Interval | undefined {
-    return until < this.runEnd ? { start: until, end: this.runEnd } : undefined;
+  #nextWindow(until: number): Interval | undefined {
+    return until < this.#runEnd ? { start: until, end: this.#runEnd } : undefined;
   }
 
-  /**
-   * The position between jobs: everything before `until` is written.
-   *
-   * @param until The instant.
-   * @param emitted Conversations yielded so far.
-   * @returns The position.
-   */
-  between(until: number, emitted: number): JsonValue {
+  /** The position between jobs: everything before `until` is written. */
+  #between(until: number, emitted: number): JsonValue {
     return until >= this.#checked.interval.end
       ? { kind: "details-job", done: true, emitted }
       : { kind: "details-job", until: formatInstant(until), emitted };
@@ -175,7 +153,7 @@ export class JobRun {
       skipped: 0,
       dropped: 0,
       openUntil: formatInstant(until),
-      position: this.between(until, emitted),
+      position: this.#between(until, emitted),
     };
   }
 
@@ -212,14 +190,14 @@ export class JobRun {
   }
 
   /**
-   * Reads a fulfilled job's results from `p.cursor`, moving `p` along.
+   * Reads the current job's results (it is fulfilled) from its cursor, moving its position along.
    *
-   * @param p The job's position.
    * @returns The pages.
    * @throws {CheckpointError} When a resubmitted job's results do not continue the dead one's.
    * @throws {JobError} When the job is gone.
    */
-  async *readJob(p: JobPosition): AsyncGenerator<ConversationDetailsJobPage> {
+  async *readJob(): AsyncGenerator<ConversationDetailsJobPage> {
+    const p = this.pos!;
     const jobId = p.jobId;
     const options = this.#options;
     const results = paginateCursor<unknown>(this.#client, `${detailsJobPath(jobId)}/results`, {
@@ -227,7 +205,7 @@ export class JobRun {
       pageSize: options.pageSize,
       itemsKey: "conversations",
       prefetch: options.prefetch,
-      signal: this.#signal,
+      signal: this.#base.signal,
       deadline: options.deadline,
       timeoutMs: options.timeoutMs,
     });
@@ -275,8 +253,8 @@ export class JobRun {
           }
           // The window is written. What follows: the next job of this run, an open end, or done.
           const until = p.window.end;
-          out.position = this.between(until, p.emitted);
-          if (until < this.#checked.interval.end && !this.nextWindow(until)) {
+          out.position = this.#between(until, p.emitted);
+          if (until < this.#checked.interval.end && !this.#nextWindow(until)) {
             out.openUntil = formatInstant(until);
           }
         }
@@ -325,8 +303,11 @@ export class JobRun {
     }
   }
 
-  /** Submits one window's job, after checking the jobs' data availability date. */
-  async #submit(window: Interval): Promise<string> {
+  /**
+   * Submits one window's job, after checking the jobs' data availability date: the run reads it
+   * next (`pos`).
+   */
+  async #submit(window: Interval, emitted: number): Promise<JobPosition> {
     const options = this.#options;
     const mode = options.checkAvailability ?? "fail";
     if (mode !== "off") {
@@ -348,7 +329,8 @@ export class JobRun {
       retry: options.retrySubmit,
     });
     options.onJob?.({ type: "submitted", jobId });
-    return jobId;
+    this.pos = { window, jobId, offset: 0, emitted, submittedAt: formatInstant(this.#now()) };
+    return this.pos;
   }
 
   /** A job's status, told to `onJob` (a job that is gone as `EXPIRED`). */

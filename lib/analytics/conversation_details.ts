@@ -128,14 +128,9 @@ export async function* conversationDetailsPages(
   });
   try {
     while (state.walk && state.span) {
-      const { walk: current, span, pageNumber } = state;
-      const response = (await window.take(walk.request(span, pageNumber))) ?? {};
-      const totalHits = typeof response.totalHits === "number" ? response.totalHits : undefined;
-      if (pageNumber === 1 && totalHits !== undefined && walk.tooMany(totalHits)) {
-        walk.bisect(span, totalHits);
-        continue;
-      }
-      const page = walk.finishPage(current, span, pageNumber, response, totalHits);
+      const response = (await window.take(walk.current())) ?? {};
+      if (walk.bisect(response)) continue;
+      const page = walk.finishPage(response);
       window.refill();
       yield page;
     }

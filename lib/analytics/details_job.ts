@@ -115,7 +115,7 @@ export async function* conversationDetailsJobPages(
     for (let pos = run.pos; pos; pos = run.pos) {
       await run.waitForJob(first);
       first = undefined;
-      for await (const page of run.readJob(pos)) yield page;
+      for await (const page of run.readJob()) yield page;
       // The job's window is written: the next job reads on to this run's end, if there is more.
       if (!(await run.submitNext(pos.window.end, pos.emitted))) break;
       yield run.announce();

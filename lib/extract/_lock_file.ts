@@ -20,14 +20,11 @@ import {
 } from "./lock.ts";
 import { LockError, type LockOwner } from "../errors.ts";
 import { fileFailure, refuseSymlinks, samePath, writeAll } from "./_safe_files.ts";
-import type { Clock } from "../types.ts";
 
 /** Options of {@link acquireFileLock}. */
 export interface FileLockOptions {
   /** The granted folder the lock file must stay within (see `refuseSymlinks`). */
   root?: string;
-  /** The clock, for the start time (only its `now` is used). Default `Date.now`. */
-  clock?: Clock;
 }
 
 /** How often the lock file may change under us (released and created again) before giving up. */
@@ -166,8 +163,7 @@ export class FileLock implements CheckpointLock {
  * host and start time as JSON.
  *
  * @param path The lock file, such as `output/users.jsonl.checkpoint.json.lock`.
- * @param options The granted root (the path and its folders below it must not be symbolic links)
- * and the clock.
+ * @param options The granted root (the path and its folders below it must not be symbolic links).
  * @returns The held lock.
  * @throws {LockError} When a live run holds it, or it was left by a run on another host.
  * @throws {UsageError} When the path or a folder on its way is a symbolic link.
@@ -195,7 +191,7 @@ export async function acquireFileLock(
   path: string,
   options: FileLockOptions = {},
 ): Promise<FileLock> {
-  const holder = lockHolder(options.clock?.now);
+  const holder = lockHolder();
   const content = new TextEncoder().encode(JSON.stringify(holder) + "\n");
   const check = () => refuseSymlinks(path, { root: options.root, label: "lock file" });
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {

@@ -65,14 +65,12 @@ export async function run<T>(options: ExtractOptions<T>): Promise<ExtractResult>
       }
       await state.write(next.value);
       const at = now();
-      if (store && key !== undefined) await store.save(key, state.checkpointOf("running", at));
+      await state.save("running", at);
       state.report(at);
       if (signal?.aborted) return state.result("stopped");
     }
     await state.finish();
-    if (store && key !== undefined) {
-      await store.save(key, state.checkpointOf("complete", now()));
-    }
+    await state.save("complete", now());
     return state.result("complete");
   } finally {
     await sink.close();
@@ -145,7 +143,6 @@ class ExtractRun<T> {
   readonly #base: ResultBase;
   readonly #startedAt: number;
   readonly #now: () => number;
-  readonly #previous?: Checkpoint;
   readonly #resumed: boolean;
   readonly #createdAt: string;
   #position: JsonValue;
@@ -174,7 +171,6 @@ class ExtractRun<T> {
     this.#base = base;
     this.#startedAt = startedAt;
     this.#now = options.clock?.now ?? Date.now;
-    this.#previous = previous;
     this.#resumed = previous !== undefined;
     // A complete checkpoint with an open end: the finished output grows with this run.
     this.openEnd = previous?.status === "complete" ? previous.openEnd : undefined;
@@ -200,7 +196,7 @@ class ExtractRun<T> {
     const { sink, source } = this.#options;
     await sink.open({
       recordType: source.recordType,
-      resume: this.#previous ? this.#mark : undefined,
+      resume: this.#resumed ? this.#mark : undefined,
     });
     this.#finished = undefined;
   }
@@ -234,13 +230,19 @@ class ExtractRun<T> {
   }
 
   /**
-   * The checkpoint of the run so far.
+   * Saves the checkpoint of the run so far, when the run has a store.
    *
    * @param status `running`, or `complete` once the output is finished.
    * @param at The time, epoch ms.
-   * @returns The checkpoint.
    */
-  checkpointOf(status: Checkpoint["status"], at: number): Checkpoint {
+  async save(status: Checkpoint["status"], at: number): Promise<void> {
+    const store = this.#options.checkpoint?.store;
+    const key = this.#options.checkpoint?.key;
+    if (store && key !== undefined) await store.save(key, this.#checkpointOf(status, at));
+  }
+
+  /** The checkpoint of the run so far. */
+  #checkpointOf(status: Checkpoint["status"], at: number): Checkpoint {
     const { source, sink } = this.#options;
     const out = this.#finished ?? this.#mark;
     const total = this.#total;

@@ -214,18 +214,16 @@ function checkSyncQuery(
   return { via, body };
 }
 
-/** The two ways to read one day, and the day's interval and end. */
-interface DaySources {
-  end: number;
-  query: PageSource;
-  jobs: PageSource;
-  interval: string;
-}
-
 /** How a day is read, as {@link SyncSession.runDay} takes it (without the kind and index). */
 type ChosenDay = Omit<SyncDayPlan, "index" | "kind">;
 
-/** Reads days: builds each day's sources and chooses which one reads it. */
+/** The two ways to read a day. */
+type Way = "query" | "jobs";
+
+/**
+ * Reads days: chooses how each day is read and builds only that way's source (the other may
+ * not even accept the filters: `aggregations` is the details query's alone).
+ */
 class DayReader {
   readonly #options: SyncDaysOptions;
   readonly #via: SyncViaOption;
@@ -256,82 +254,83 @@ class DayReader {
     return this.#of;
   }
 
-  /** The details query and the details job that read `day`. */
-  sources(day: string): DaySources {
+  /** The source that reads `day` one way: the details query or a details job. */
+  source(day: string, way: Way): PageSource {
     const options = this.#options;
-    const start = parseSyncDay(day, "day");
-    const query = {
-      ...this.#body,
-      interval: `${formatInstant(start)}/${formatInstant(start + DAY_MS)}`,
-    } as ConversationDetailsQuery;
-    return {
-      end: start + DAY_MS,
-      query: conversationDetailsSource(options.client, query, {
+    const query = { ...this.#body, interval: intervalOf(day) } as ConversationDetailsQuery;
+    if (way === "query") {
+      return conversationDetailsSource(options.client, query, {
         pageSize: options.pageSize,
         chunk: "1d",
         prefetch: options.prefetch,
         concurrency: options.concurrency,
         ...this.#base,
         clock: options.clock,
-      }) as PageSource,
-      jobs: conversationDetailsJobSource(options.client, query, {
-        ...options.jobs,
-        pageSize: options.jobPageSize ?? 1000,
-        prefetch: options.prefetch,
-        checkAvailability: "off",
-        ...this.#base,
-        clock: options.clock,
-      }) as PageSource,
-      interval: query.interval,
-    };
+      }) as PageSource;
+    }
+    return conversationDetailsJobSource(options.client, query, {
+      ...options.jobs,
+      pageSize: options.jobPageSize ?? 1000,
+      prefetch: options.prefetch,
+      checkAvailability: "off",
+      ...this.#base,
+      clock: options.clock,
+    }) as PageSource;
   }
 
   /** How `day` is read: as an earlier run started it, as asked, or (auto) the cheaper way. */
   async choose(day: string): Promise<ChosenDay> {
-    const s = this.sources(day);
-    const resumed = await this.#resumedWay(day, s);
+    const resumed = await this.#resumedWay(day);
     if (resumed) return resumed;
-    if (this.#via === "query") return { day, source: s.query, via: "query", of: this.#of };
-    if (this.#via === "jobs") return await this.#byJobs(day, s);
-    return await this.#cheaper(day, s);
+    if (this.#via === "query") return this.#chosen(day, "query");
+    if (this.#via === "jobs") return await this.#byJobs(day);
+    return await this.#cheaper(day);
+  }
+
+  #chosen(day: string, way: Way, estimate?: ChosenDay["estimate"]): ChosenDay {
+    const chosen: ChosenDay = { day, source: this.source(day, way), via: way, of: this.#of };
+    if (estimate) chosen.estimate = estimate;
+    return chosen;
   }
 
   /** The way a stopped run started `day`, found by its checkpoint's job key. */
-  async #resumedWay(day: string, s: DaySources): Promise<ChosenDay | undefined> {
+  async #resumedWay(day: string): Promise<ChosenDay | undefined> {
     const options = this.#options;
     const key = options.checkpointKey?.(day) ?? day;
     const previous = await options.store.load(key);
     if (!previous) return undefined;
+    const sink = await options.output.sink(day, "final");
     for (const way of ["query", "jobs"] as const) {
+      const chosen = this.#chosen(day, way);
       const jobKey = await extractJobKey({
-        source: s[way],
-        sink: await options.output.sink(day, "final"),
+        source: chosen.source,
+        sink,
         identity: options.identity,
       });
-      if (jobKey === previous.jobKey) return { day, source: s[way], via: way, of: this.#of };
+      if (jobKey === previous.jobKey) return chosen;
     }
     return undefined;
   }
 
   /** `via: "jobs"`: a details job, if the day ends before the jobs' data availability date. */
-  async #byJobs(day: string, s: DaySources): Promise<ChosenDay> {
-    if (s.end > await this.#availability()) {
+  async #byJobs(day: string): Promise<ChosenDay> {
+    if (endOf(day) > await this.#availability()) {
       throw new UsageError(
         `Day ${day} ends after the jobs' data availability date '${
           formatInstant(await this.#availability())
         }': jobs would miss its last conversations; use via 'query' for it, or a longer settle`,
       );
     }
-    return { day, source: s.jobs, via: "jobs", of: this.#of };
+    return this.#chosen(day, "jobs");
   }
 
   /** `via: "auto"`: whichever way costs fewer requests for the day's estimated size. */
-  async #cheaper(day: string, s: DaySources): Promise<ChosenDay> {
+  async #cheaper(day: string): Promise<ChosenDay> {
     const options = this.#options;
     const conversations = await estimateConversations(
       options.client,
       this.#body,
-      s.interval,
+      intervalOf(day),
       this.#base,
     );
     const costs = viaCosts(conversations, {
@@ -340,10 +339,8 @@ class DayReader {
       jobPolls: options.jobPolls,
     });
     const estimate = { conversations, ...costs };
-    const jobs = costs.jobs < costs.query && s.end <= await this.#availability();
-    return jobs
-      ? { day, source: s.jobs, via: "jobs", of: this.#of, estimate }
-      : { day, source: s.query, via: "query", of: this.#of, estimate };
+    const jobs = costs.jobs < costs.query && endOf(day) <= await this.#availability();
+    return this.#chosen(day, jobs ? "jobs" : "query", estimate);
   }
 
   /** The jobs' data availability date, asked once (Infinity when the API gives none). */
@@ -355,6 +352,17 @@ class DayReader {
     }
     return this.#available;
   }
+}
+
+/** The end of a UTC day (`YYYY-MM-DD`), epoch ms. */
+function endOf(day: string): number {
+  return parseSyncDay(day, "day") + DAY_MS;
+}
+
+/** A UTC day as the interval of a details query or job. */
+function intervalOf(day: string): string {
+  const start = parseSyncDay(day, "day");
+  return `${formatInstant(start)}/${formatInstant(start + DAY_MS)}`;
 }
 
 /** Writes the run's days in order, numbering them, until they are done or the signal stops it. */
@@ -413,7 +421,7 @@ class DaysRun {
       const done = await this.#session.runDay({
         day,
         kind: "provisional",
-        source: this.#reader.sources(day).query,
+        source: this.#reader.source(day, "query"),
         via: "query",
         index: ++this.#index,
         of: this.#reader.of,
