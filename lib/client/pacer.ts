@@ -189,8 +189,7 @@ export class Pacer {
   acquire(options: PacerAcquireOptions = {}): Promise<PacerTicket> {
     const { signal, deadline, name } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
-    const keyed = options.route === undefined ? undefined : this.#routes.get(options.route);
-    const limiters = keyed ? [this.#token, keyed] : this.#tokenOnly;
+    const limiters = this.#limitersOf(options.route);
     const now = this.#now();
     const due = this.#dueAt(now, limiters);
     if (this.#queue.length === 0 && due <= now) {
@@ -231,8 +230,13 @@ export class Pacer {
    * @param route The route it answered, for limits of its own.
    */
   observe(response: PacerResponse, route?: string): void {
+    this.#observe(response, this.#now(), this.#limitersOf(route), route);
+  }
+
+  /** The limiters a request of `route` answers to: the token's, and the route's own if it has one. */
+  #limitersOf(route: string | undefined): readonly Limiter[] {
     const keyed = route === undefined ? undefined : this.#routes.get(route);
-    this.#observe(response, this.#now(), keyed ? [this.#token, keyed] : this.#tokenOnly, route);
+    return keyed ? [this.#token, keyed] : this.#tokenOnly;
   }
 
   #observe(
