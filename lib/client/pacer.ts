@@ -33,6 +33,7 @@
 
 import { DeadlineError } from "../errors.ts";
 import { formatWait } from "../_text.ts";
+import { DEFAULT_MAX_RETRY_AFTER } from "../retry/retry.ts";
 import { parseRetryAfter } from "../retry/retry_after.ts";
 import { sleep as defaultSleep } from "../retry/sleep.ts";
 import { checkOptions, Limiter, type Shape } from "./_limiter.ts";
@@ -146,7 +147,7 @@ export class Pacer {
       increase: options.increasePerMinute ?? 0.1,
       minRate: (options.minRate ?? 6) / 60,
     };
-    this.#maxPauseMs = options.maxPauseMs ?? 180_000;
+    this.#maxPauseMs = options.maxPauseMs ?? DEFAULT_MAX_RETRY_AFTER;
     this.#now = options.clock?.now ?? Date.now;
     this.#sleep = options.clock?.sleep ?? defaultSleep;
     const fromStart = options.paceFromStart ?? options.rate !== undefined;
