@@ -7,7 +7,7 @@
 
 import type { ApiClient, ApiResponse, RequestOptions } from "../types.ts";
 import type { ClientStats, GenesysClientOptions, LastRateLimit } from "./client_options.ts";
-import type { RetryCause } from "./events.ts";
+import type { ClientEvent, RetryCause } from "./events.ts";
 import {
   clientRetryPolicy,
   failureFor,
@@ -368,6 +368,16 @@ export class GenesysClient implements ApiClient {
     return { status: 429, headers: response.headers, ...answer };
   }
 
+  /** Tells the listener, if any, of an attempt's `request`, `response` or 401 `retry`. */
+  #tell(
+    type: ClientEvent["type"],
+    call: Call,
+    attempt: number,
+    more?: Pick<ClientEvent, "status" | "durationMs" | "delayMs" | "cause" | "error">,
+  ): void {
+    emit(this.#o.onEvent, { type, method: call.method, path: call.display, attempt, ...more });
+  }
+
   async #attempt<T>(call: Call, attempt: number, signal: AbortSignal): Promise<ApiResponse<T>> {
     for (;;) {
       if (this.#o.beforeRequest) {
@@ -407,14 +417,7 @@ export class GenesysClient implements ApiClient {
         const headers = { ...call.headers, Authorization: `Bearer ${token}` };
         this.#requests++;
         // Events are built only for a listener (the clock too): most clients have none.
-        if (this.#o.onEvent) {
-          emit(this.#o.onEvent, {
-            type: "request",
-            method: call.method,
-            path: call.display,
-            attempt,
-          });
-        }
+        if (this.#o.onEvent) this.#tell("request", call, attempt);
         exchanged = await exchange(call.href, {
           method: call.method,
           headers,
@@ -437,14 +440,7 @@ export class GenesysClient implements ApiClient {
       const status = response.status;
       this.#statuses[status] = (this.#statuses[status] ?? 0) + 1;
       if (this.#o.onEvent) {
-        emit(this.#o.onEvent, {
-          type: "response",
-          method: call.method,
-          path: call.display,
-          attempt,
-          status,
-          durationMs: this.#now() - startedAt,
-        });
+        this.#tell("response", call, attempt, { status, durationMs: this.#now() - startedAt });
       }
       if (status === 401) {
         call.unauthorized++;
@@ -457,11 +453,7 @@ export class GenesysClient implements ApiClient {
           throw refusedFor(call, response, text, this.tokenManager.redactor, this.region);
         }
         this.#retries.unauthorized++;
-        emit(this.#o.onEvent, {
-          type: "retry",
-          method: call.method,
-          path: call.display,
-          attempt,
+        this.#tell("retry", call, attempt, {
           delayMs: 0,
           cause: "unauthorized",
           error: `${call.name} answered 401`,
