@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { Redactor } from "./redact.ts";
+import { PATTERNS_ONLY, type Redactor } from "./redact.ts";
 
 /** Options of every toolkit error: standard error options plus the redactor to apply. */
 export interface GenesysErrorOptions extends ErrorOptions {
@@ -16,8 +16,6 @@ export interface GenesysErrorOptions extends ErrorOptions {
   redactor?: Redactor;
 }
 
-/** The redactor of errors built without one: it removes credential patterns. */
-export const PATTERNS_ONLY: Redactor = new Redactor();
 const REDACTORS = new WeakMap<GenesysError, Redactor>();
 
 /** The redactor an error was built with (the credential patterns when none was given). */

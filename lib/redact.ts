@@ -190,8 +190,12 @@ export class Redactor {
   }
 }
 
-/** Redacts patterns only, for errors built without a redactor. */
-const PATTERNS_ONLY = new Redactor();
+/**
+ * The redactor that knows no secret, only the credential patterns: the default of everything that
+ * redacts without a redactor of its own (errors, error bodies, network failures). Never add a
+ * secret to it: it is shared.
+ */
+export const PATTERNS_ONLY: Redactor = new Redactor();
 
 /**
  * Removes secrets from text: every secret given (in the encodings {@link Redactor.add} knows),

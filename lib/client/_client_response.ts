@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { GenesysClientOptions } from "./client_options.ts";
+import type { ClientRetryPolicy, GenesysClientOptions } from "./client_options.ts";
 import { ApiError, AuthError, NetworkError, RateLimitError, UsageError } from "../errors.ts";
 import { parseErrorBody } from "./_error_body.ts";
 import { rateLimitWait } from "./_rate_limit_answer.ts";
@@ -13,6 +13,7 @@ import { withRetryAfterHint } from "./_retry_cause.ts";
 import type { Redactor } from "../redact.ts";
 import { formatWait } from "../_text.ts";
 import { parseRetryAfter } from "../retry/retry_after.ts";
+import { DEFAULT_MAX_RETRY_AFTER } from "../retry/retry.ts";
 
 /** The request a response answered. */
 export interface RequestLabel {
@@ -228,11 +229,50 @@ export function validateClientOptions(options: GenesysClientOptions): void {
       throw new UsageError(`Option '${name}' must be ${what}, got '${String(value)}'`);
     }
   }
-  const min = policy.minTimeout ?? 1000;
-  const max = policy.maxTimeout ?? 60_000;
+  const { minTimeout: min, maxTimeout: max } = clientRetryPolicy(policy);
   if (min > max) {
     throw new UsageError(
       `Option 'retry.minTimeout' ('${min}') must not exceed 'retry.maxTimeout' ('${max}')`,
     );
   }
+}
+
+/** A client's retry policy with every setting that has a client default filled in. */
+export type ResolvedClientRetryPolicy =
+  & ClientRetryPolicy
+  & Required<
+    Pick<
+      ClientRetryPolicy,
+      "maxAttempts" | "minTimeout" | "maxTimeout" | "maxRetryAfter" | "rateLimitBudget"
+    >
+  >;
+
+/**
+ * A client's retry policy: the settings given, and the client's defaults for those left out
+ * (`multiplier` and `jitter` have none of their own: `retry()`'s apply).
+ *
+ * @param policy The `retry` option, if any.
+ * @returns The policy with its defaults.
+ *
+ * @example
+ * ```ts
+ * import { clientRetryPolicy } from "./_client_response.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const policy = clientRetryPolicy({ maxAttempts: 3, maxTimeout: undefined });
+ * strictEqual(policy.maxAttempts, 3);
+ * strictEqual(policy.maxTimeout, 60_000);
+ * strictEqual(policy.rateLimitBudget, 900_000);
+ * ```
+ */
+export function clientRetryPolicy(policy: ClientRetryPolicy = {}): ResolvedClientRetryPolicy {
+  return {
+    ...policy,
+    maxAttempts: policy.maxAttempts ?? 10,
+    minTimeout: policy.minTimeout ?? 1000,
+    maxTimeout: policy.maxTimeout ?? 60_000,
+    maxRetryAfter: policy.maxRetryAfter ?? DEFAULT_MAX_RETRY_AFTER,
+    // 15 minutes of 429s per request.
+    rateLimitBudget: policy.rateLimitBudget ?? 900_000,
+  };
 }

@@ -4,8 +4,7 @@
  * @module
  */
 
-import { PATTERNS_ONLY } from "../_error_base.ts";
-import type { Redactor } from "../redact.ts";
+import { PATTERNS_ONLY, type Redactor } from "../redact.ts";
 import { oneLine } from "../_text.ts";
 
 /** What a Genesys (or OAuth) error body says. */

@@ -6,8 +6,8 @@
  */
 
 import { DeadlineError, NetworkError } from "../errors.ts";
-import { GenesysError, PATTERNS_ONLY } from "../_error_base.ts";
-import type { Redactor } from "../redact.ts";
+import { GenesysError } from "../_error_base.ts";
+import { PATTERNS_ONLY, type Redactor } from "../redact.ts";
 import { oneLine } from "../_text.ts";
 
 /** Options of {@link exchange}. */

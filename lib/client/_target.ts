@@ -35,12 +35,12 @@ export interface Target {
  * Whether `raw` is a path the URL parser would keep as it is (see {@link PLAIN_PATH}): resolved
  * against the API origin it stays there, and its URL is the origin followed by it.
  */
-export function isPlainPath(raw: string): boolean {
+function isPlainPath(raw: string): boolean {
   return PLAIN_PATH.test(raw) && !DOT_SEGMENT.test(raw);
 }
 
 /** The target of a plain path, as `new URL(raw, origin)` gives it, without parsing it. */
-export function plainTarget(origin: string, raw: string): Target {
+function plainTarget(origin: string, raw: string): Target {
   const mark = raw.indexOf("?");
   return {
     href: origin + raw,

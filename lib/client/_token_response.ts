@@ -10,7 +10,7 @@ import { formatWait, oneLine } from "../_text.ts";
 import { parseErrorBody } from "./_error_body.ts";
 import { rateLimitWait } from "./_rate_limit_answer.ts";
 import { withRetryAfterHint } from "./_retry_cause.ts";
-import { Redactor } from "../redact.ts";
+import { PATTERNS_ONLY, type Redactor } from "../redact.ts";
 
 /** A token and when it was asked for, is due for renewal and expires (epoch ms). */
 export interface Grant {
@@ -52,7 +52,7 @@ export function parseGrant(
   startedAt: number,
   ratio: number,
   request: string,
-  redactor: Redactor = new Redactor(),
+  redactor: Redactor = PATTERNS_ONLY,
 ): Grant {
   let body: unknown;
   try {
@@ -133,7 +133,7 @@ export function tokenRefusal(
 ): AuthError | RateLimitError | ApiError {
   const { request, region } = context;
   const status = response.status;
-  const redactor = context.redactor ?? new Redactor();
+  const redactor = context.redactor ?? PATTERNS_ONLY;
   const parsed = parseErrorBody(text, redactor);
   const correlationId = response.headers.get("inin-correlation-id") ?? parsed.contextId;
   if (status === 429) {

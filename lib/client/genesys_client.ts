@@ -7,11 +7,13 @@
 
 import type { ApiClient, ApiResponse, RequestOptions } from "../types.ts";
 import type { ClientStats, GenesysClientOptions, LastRateLimit } from "./client_options.ts";
-import type { RetryCause } from "./events.ts";
+import type { ClientEvent, RetryCause } from "./events.ts";
 import {
+  clientRetryPolicy,
   failureFor,
   parseJsonBody,
   refusedFor,
+  type ResolvedClientRetryPolicy,
   validateClientOptions,
 } from "./_client_response.ts";
 import { DeadlineError, RateLimitError, UsageError } from "../errors.ts";
@@ -23,14 +25,12 @@ import { formatSpan } from "../_text.ts";
 import { Pacer, sharedPacer } from "./pacer.ts";
 import type { PacerResponse } from "./pacer_options.ts";
 import { type ResolvedRegion, resolveRegion } from "./region.ts";
-import { DEFAULT_MAX_RETRY_AFTER, retry, type TimeBudget } from "../retry/retry.ts";
+import { retry, type TimeBudget } from "../retry/retry.ts";
 import { TokenManager } from "./token_manager.ts";
 import { routeOf, targetOf } from "./_target.ts";
 
 const DEFAULT_USER_AGENT = "genesys-batch-toolkit/0.1.0";
 const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
-/** The default rate-limit budget of one request: 15 minutes of 429s. */
-const DEFAULT_RATE_LIMIT_BUDGET = 900_000;
 /** Errors from the token manager, which retries on its own: the request loop does not retry them. */
 const TOKEN_FAILURES = new WeakSet<object>();
 /** 401s one request may meet before it is an auth error, whatever the tokens did. */
@@ -106,6 +106,8 @@ export class GenesysClient implements ApiClient {
   /** The token manager (shared with any client built from it). */
   readonly tokenManager: TokenManager;
   #o: GenesysClientOptions;
+  /** `options.retry` with the client's defaults, resolved once. */
+  #policy: ResolvedClientRetryPolicy;
   #now: () => number;
   #origin: string;
   #requests = 0;
@@ -129,6 +131,7 @@ export class GenesysClient implements ApiClient {
   constructor(options: GenesysClientOptions) {
     validateClientOptions(options);
     this.#o = options;
+    this.#policy = clientRetryPolicy(options.retry);
     this.#now = options.clock?.now ?? Date.now;
     if (options.tokenManager) {
       this.tokenManager = options.tokenManager;
@@ -157,7 +160,7 @@ export class GenesysClient implements ApiClient {
     if (pacing !== false) {
       const own = {
         clock: options.clock,
-        maxPauseMs: options.retry?.maxRetryAfter ?? DEFAULT_MAX_RETRY_AFTER,
+        maxPauseMs: this.#policy.maxRetryAfter,
       };
       this.#pacer = pacing instanceof Pacer
         ? pacing
@@ -215,15 +218,15 @@ export class GenesysClient implements ApiClient {
   ): Promise<ApiResponse<T>> {
     const call = this.#prepare(method, path, options);
     const idempotent = options.idempotent ?? IDEMPOTENT.has(call.method);
-    const policy = this.#o.retry ?? {};
+    const policy = this.#policy;
     return retry((attempt, signal) => this.#attempt<T>(call, attempt, signal), {
-      maxAttempts: policy.maxAttempts ?? 10,
+      maxAttempts: policy.maxAttempts,
       timeBudget: this.#rateLimitBudget(call),
-      minTimeout: policy.minTimeout ?? 1000,
-      maxTimeout: policy.maxTimeout ?? 60_000,
+      minTimeout: policy.minTimeout,
+      maxTimeout: policy.maxTimeout,
       multiplier: policy.multiplier,
       jitter: policy.jitter,
-      maxRetryAfter: policy.maxRetryAfter ?? DEFAULT_MAX_RETRY_AFTER,
+      maxRetryAfter: policy.maxRetryAfter,
       deadline: call.deadline,
       signal: options.signal,
       name: call.name,
@@ -280,7 +283,7 @@ export class GenesysClient implements ApiClient {
 
   /** 429s are retried by time, not attempts: the request's rate-limit budget. */
   #rateLimitBudget(call: Call): TimeBudget {
-    const ms = this.#o.retry?.rateLimitBudget ?? DEFAULT_RATE_LIMIT_BUDGET;
+    const ms = this.#policy.rateLimitBudget;
     return {
       applies: (error) => error instanceof RateLimitError && error.maxRetryAfterMs === undefined,
       ms,
@@ -365,6 +368,16 @@ export class GenesysClient implements ApiClient {
     return { status: 429, headers: response.headers, ...answer };
   }
 
+  /** Tells the listener, if any, of an attempt's `request`, `response` or 401 `retry`. */
+  #tell(
+    type: ClientEvent["type"],
+    call: Call,
+    attempt: number,
+    more?: Pick<ClientEvent, "status" | "durationMs" | "delayMs" | "cause" | "error">,
+  ): void {
+    emit(this.#o.onEvent, { type, method: call.method, path: call.display, attempt, ...more });
+  }
+
   async #attempt<T>(call: Call, attempt: number, signal: AbortSignal): Promise<ApiResponse<T>> {
     for (;;) {
       if (this.#o.beforeRequest) {
@@ -404,14 +417,7 @@ export class GenesysClient implements ApiClient {
         const headers = { ...call.headers, Authorization: `Bearer ${token}` };
         this.#requests++;
         // Events are built only for a listener (the clock too): most clients have none.
-        if (this.#o.onEvent) {
-          emit(this.#o.onEvent, {
-            type: "request",
-            method: call.method,
-            path: call.display,
-            attempt,
-          });
-        }
+        if (this.#o.onEvent) this.#tell("request", call, attempt);
         exchanged = await exchange(call.href, {
           method: call.method,
           headers,
@@ -434,14 +440,7 @@ export class GenesysClient implements ApiClient {
       const status = response.status;
       this.#statuses[status] = (this.#statuses[status] ?? 0) + 1;
       if (this.#o.onEvent) {
-        emit(this.#o.onEvent, {
-          type: "response",
-          method: call.method,
-          path: call.display,
-          attempt,
-          status,
-          durationMs: this.#now() - startedAt,
-        });
+        this.#tell("response", call, attempt, { status, durationMs: this.#now() - startedAt });
       }
       if (status === 401) {
         call.unauthorized++;
@@ -454,11 +453,7 @@ export class GenesysClient implements ApiClient {
           throw refusedFor(call, response, text, this.tokenManager.redactor, this.region);
         }
         this.#retries.unauthorized++;
-        emit(this.#o.onEvent, {
-          type: "retry",
-          method: call.method,
-          path: call.display,
-          attempt,
+        this.#tell("retry", call, attempt, {
           delayMs: 0,
           cause: "unauthorized",
           error: `${call.name} answered 401`,

@@ -33,6 +33,7 @@
 
 import { DeadlineError } from "../errors.ts";
 import { formatWait } from "../_text.ts";
+import { DEFAULT_MAX_RETRY_AFTER } from "../retry/retry.ts";
 import { parseRetryAfter } from "../retry/retry_after.ts";
 import { sleep as defaultSleep } from "../retry/sleep.ts";
 import { checkOptions, Limiter, type Shape } from "./_limiter.ts";
@@ -146,7 +147,7 @@ export class Pacer {
       increase: options.increasePerMinute ?? 0.1,
       minRate: (options.minRate ?? 6) / 60,
     };
-    this.#maxPauseMs = options.maxPauseMs ?? 180_000;
+    this.#maxPauseMs = options.maxPauseMs ?? DEFAULT_MAX_RETRY_AFTER;
     this.#now = options.clock?.now ?? Date.now;
     this.#sleep = options.clock?.sleep ?? defaultSleep;
     const fromStart = options.paceFromStart ?? options.rate !== undefined;
@@ -189,8 +190,7 @@ export class Pacer {
   acquire(options: PacerAcquireOptions = {}): Promise<PacerTicket> {
     const { signal, deadline, name } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
-    const keyed = options.route === undefined ? undefined : this.#routes.get(options.route);
-    const limiters = keyed ? [this.#token, keyed] : this.#tokenOnly;
+    const limiters = this.#limitersOf(options.route);
     const now = this.#now();
     const due = this.#dueAt(now, limiters);
     if (this.#queue.length === 0 && due <= now) {
@@ -231,8 +231,13 @@ export class Pacer {
    * @param route The route it answered, for limits of its own.
    */
   observe(response: PacerResponse, route?: string): void {
+    this.#observe(response, this.#now(), this.#limitersOf(route), route);
+  }
+
+  /** The limiters a request of `route` answers to: the token's, and the route's own if it has one. */
+  #limitersOf(route: string | undefined): readonly Limiter[] {
     const keyed = route === undefined ? undefined : this.#routes.get(route);
-    this.#observe(response, this.#now(), keyed ? [this.#token, keyed] : this.#tokenOnly, route);
+    return keyed ? [this.#token, keyed] : this.#tokenOnly;
   }
 
   #observe(
