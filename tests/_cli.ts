@@ -3,7 +3,7 @@
  * `deno run --no-prompt <flags> cli.ts ...`, a clean environment and temp folders under
  * `.test-tmp/`.
  */
-import { outputUnless } from "./chaos/cli.ts";
+import { credentials, outputUnless } from "./chaos/cli.ts";
 
 /** The repository root, with a trailing slash. */
 export const ROOT: string = new URL("..", import.meta.url).pathname;
@@ -98,9 +98,5 @@ export async function tempDir(prefix: string): Promise<string> {
 export function simEnv(
   sim: { url: string; clientId: string; clientSecret: string },
 ): Record<string, string> {
-  return {
-    GENESYSCLOUD_REGION: sim.url,
-    GENESYSCLOUD_OAUTHCLIENT_ID: sim.clientId,
-    GENESYSCLOUD_OAUTHCLIENT_SECRET: sim.clientSecret,
-  };
+  return { GENESYSCLOUD_REGION: sim.url, ...credentials(sim) };
 }

@@ -87,6 +87,21 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * The simulator's credentials, as the CLI reads them from the environment.
+ *
+ * @param sim The simulator (or anything with its client id and secret).
+ * @returns The two variables.
+ */
+export function credentials(
+  sim: { clientId: string; clientSecret: string },
+): Record<string, string> {
+  return {
+    GENESYSCLOUD_OAUTHCLIENT_ID: sim.clientId,
+    GENESYSCLOUD_OAUTHCLIENT_SECRET: sim.clientSecret,
+  };
+}
+
 function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = { NO_COLOR: "1" };
   for (const name of ["HOME", "PATH", "DENO_DIR", "TMPDIR"]) {

@@ -10,7 +10,7 @@
  * @module
  */
 import type { Simulator, SimulatorOptions } from "../../testing.ts";
-import { absolute, cliCommand, type CliResult, runCli } from "./cli.ts";
+import { absolute, cliCommand, type CliResult, credentials, runCli } from "./cli.ts";
 import { type Format, idsOf, listFiles, sameFiles } from "./files.ts";
 
 /** One extraction to kill. */
@@ -225,7 +225,6 @@ function describeRun(r: CliResult): string {
  * @param scenario What to run and how many kills.
  * @param root An empty directory for the runs.
  * @param seed Seeds the kill moments.
- * @param env Credentials and other variables for the CLI.
  * @returns The report (never throws for a failed check: `ok` is false).
  */
 export async function killAndResume(
@@ -233,11 +232,11 @@ export async function killAndResume(
   scenario: KillScenario,
   root: string,
   seed: number,
-  env: Record<string, string>,
 ): Promise<KillReport> {
   const began = performance.now();
   const random = rng(seed);
   const args = [...scenario.args, "-o", scenario.output, "--region", sim.url];
+  const env = credentials(sim);
   const report: KillReport = {
     name: scenario.name,
     kills: 0,

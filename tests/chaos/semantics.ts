@@ -12,7 +12,7 @@
  * @module
  */
 import { type Simulator, type SimulatorOptions, startSimulator } from "../../testing.ts";
-import { absolute, type CliResult, runCli } from "./cli.ts";
+import { absolute, type CliResult, credentials, runCli } from "./cli.ts";
 
 /** One CLI run of a case. */
 export interface Step {
@@ -347,11 +347,7 @@ export async function runCase(
   const outputs = `${dir}/output`;
   await Deno.mkdir(outputs, { recursive: true });
   await using sim = await startSimulator(c.sim());
-  const env = {
-    GENESYSCLOUD_REGION: sim.url,
-    GENESYSCLOUD_OAUTHCLIENT_ID: sim.clientId,
-    GENESYSCLOUD_OAUTHCLIENT_SECRET: sim.clientSecret,
-  };
+  const env = { GENESYSCLOUD_REGION: sim.url, ...credentials(sim) };
   const ctx: CaseContext = { sim, dir: outputs, runs: [], startedAt: [] };
   const figures: SemanticsFigures = {
     id: c.id,
