@@ -7,6 +7,7 @@
 import { assert, assertEquals } from "./_assert.ts";
 import { startSimulator } from "../testing.ts";
 import { childEnv, cli, cliCommand, cliRun, ROOT, simEnv, tempDir } from "./_cli.ts";
+import { untilWhileRunning } from "./_gated_proxy.ts";
 
 /** Splits a POSIX shell command line (plain words and single quotes, as `shellQuote` writes). */
 function shellSplit(line: string): string[] {
@@ -42,16 +43,10 @@ function resumeLine(stderr: string): string {
   return match![1];
 }
 
-async function waitForFile(path: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    try {
-      await Deno.stat(path);
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-  throw new Error(`${path} never appeared`);
+/** Waits while `child` runs until `path` exists (failing with the run's stderr if it ends first). */
+async function waitForFile(child: Deno.ChildProcess, path: string): Promise<void> {
+  const exists = () => Deno.stat(path).then(() => true, () => false);
+  await untilWhileRunning(child, exists, `${path} to appear`);
 }
 
 async function conversationIds(path: string): Promise<string[]> {
@@ -87,7 +82,7 @@ Deno.test("CLI on SIGINT saves the checkpoint, prints the exact resume command a
       ],
       { env, write: dir },
     ).spawn();
-    await waitForFile(`${ROOT}${output}.checkpoint.json`);
+    await waitForFile(child, `${ROOT}${output}.checkpoint.json`);
     child.kill("SIGINT");
     const stopped = cliRun(await child.output());
     const stderr = stopped.stderr;
@@ -211,7 +206,7 @@ Deno.test("CLI stops on SIGTERM too, saving the checkpoint and printing the resu
       env,
       write: dir,
     }).spawn();
-    await waitForFile(`${ROOT}${dir}/a.jsonl.checkpoint.json`);
+    await waitForFile(term, `${ROOT}${dir}/a.jsonl.checkpoint.json`);
     term.kill("SIGTERM");
     const termed = cliRun(await term.output());
     const termErr = termed.stderr;
