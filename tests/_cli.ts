@@ -3,7 +3,7 @@
  * `deno run --no-prompt <flags> cli.ts ...`, a clean environment and temp folders under
  * `.test-tmp/`.
  */
-import { credentials, outputUnless } from "./chaos/cli.ts";
+import { childEnv, credentials, outputUnless } from "./chaos/cli.ts";
 
 /** The repository root, with a trailing slash. */
 export const ROOT: string = new URL("..", import.meta.url).pathname;
@@ -28,16 +28,6 @@ export function taskFlags(write = ".test-tmp"): string[] {
     "--allow-read=.",
     `--allow-write=${write}`,
   ];
-}
-
-/** The process environment a CLI run sees: only what deno itself needs, plus `vars`. */
-export function childEnv(vars: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = { NO_COLOR: "1" };
-  for (const name of ["HOME", "PATH", "DENO_DIR", "XDG_CACHE_HOME", "TMPDIR"]) {
-    const value = Deno.env.get(name);
-    if (value !== undefined) env[name] = value;
-  }
-  return { ...env, ...vars };
 }
 
 /** How to run the CLI: its environment (beyond {@link childEnv}) and permission flags. */

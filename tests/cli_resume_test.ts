@@ -6,7 +6,8 @@
  */
 import { assert, assertEquals } from "./_assert.ts";
 import { startSimulator } from "../testing.ts";
-import { childEnv, cli, cliCommand, cliRun, ROOT, simEnv, tempDir } from "./_cli.ts";
+import { cli, cliCommand, cliRun, ROOT, simEnv, tempDir } from "./_cli.ts";
+import { childEnv } from "./chaos/cli.ts";
 import { untilWhileRunning } from "./_gated_proxy.ts";
 
 /** Splits a POSIX shell command line (plain words and single quotes, as `shellQuote` writes). */
