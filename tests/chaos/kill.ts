@@ -180,29 +180,21 @@ export function rng(seed: number): () => number {
   return () => (s = (s * 48271) % 2147483647) / 2147483647;
 }
 
-async function waitForRequests(
-  sim: Simulator,
-  target: number,
+/**
+ * Polls `ready` every `everyMs` until it holds (true) or the run ends or 60 s pass (false).
+ */
+async function whileRunning(
   done: Promise<unknown>,
+  ready: () => boolean | Promise<boolean>,
+  everyMs: number,
 ): Promise<boolean> {
   let finished = false;
   done.then(() => finished = true, () => finished = true);
-  // Bounded: at most 60 s of polling every 2 ms.
-  for (let i = 0; i < 30_000 && !finished; i++) {
-    if (sim.stats.requests >= target) return true;
-    await new Promise((r) => setTimeout(r, 2));
+  for (let i = 0; i < 60_000 / everyMs && !finished; i++) {
+    if (await ready()) return true;
+    await new Promise((r) => setTimeout(r, everyMs));
   }
   return false;
-}
-
-/** Waits until the checkpoint holds a page or the run ends (bounded like waitForRequests). */
-async function waitForPages(path: string, done: Promise<unknown>): Promise<void> {
-  let finished = false;
-  done.then(() => finished = true, () => finished = true);
-  for (let i = 0; i < 12_000 && !finished; i++) {
-    if (await checkpointPages(path) > 0) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 async function checkpointPages(path: string): Promise<number> {
@@ -314,11 +306,12 @@ export async function killAndResume(
       report.starts++;
       const output = child.output();
       const wantKill = report.kills < scenario.kills;
-      if (wantKill && await waitForRequests(sim, target, output)) {
+      if (wantKill && await whileRunning(output, () => sim.stats.requests >= target, 2)) {
         // The last kill lands mid-run when no kill has yet: on a loaded machine the saves can lag
         // the requests, so wait for a saved page (what the checks ask for), not for time.
         if (report.kills === scenario.kills - 1 && !report.killedAt.some((p) => p > 0)) {
-          await waitForPages(`${dir}/${scenario.output}.checkpoint.json`, output);
+          const checkpoint = `${dir}/${scenario.output}.checkpoint.json`;
+          await whileRunning(output, async () => await checkpointPages(checkpoint) > 0, 5);
         }
         await new Promise((r) => setTimeout(r, extraMs));
         try {
