@@ -93,12 +93,12 @@ const iso = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
 /** The data span of the interval cases: three UTC days. */
 const SPAN = { start: "2026-01-01T00:00:00Z", end: "2026-01-04T00:00:00Z" };
 /** A non-midnight start, two days after it: sub-day chunks, split days, long and live calls. */
-export const INTERVAL = "2026-01-01T06:00:00Z/2026-01-03T00:00:00Z";
+const INTERVAL = "2026-01-01T06:00:00Z/2026-01-03T00:00:00Z";
 const END = Date.parse(INTERVAL.split("/")[1]);
 const NOON_1 = "2026-01-01T12:00:00Z";
 const NOON_2 = "2026-01-02T12:00:00Z";
 /** The bisected case's paging limit (the real one is 100,000). */
-export const RESULT_LIMIT = 300;
+const RESULT_LIMIT = 300;
 
 /**
  * The interval cases' simulator: 2,000 conversations over three days, a tenth of them 1-4 h long
