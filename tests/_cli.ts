@@ -78,11 +78,7 @@ export async function cli(args: string[], options: CliOptions = {}): Promise<Cli
 }
 
 /** Creates a temp folder under `.test-tmp/` and returns its path relative to {@link ROOT}. */
-export async function tempDir(prefix: string): Promise<string> {
-  await Deno.mkdir(`${ROOT}.test-tmp`, { recursive: true });
-  const abs = await Deno.makeTempDir({ dir: `${ROOT}.test-tmp`, prefix });
-  return abs.slice(ROOT.length);
-}
+export { tempDir } from "./chaos/files.ts";
 
 /** The variables that point the CLI at a simulator with its credentials. */
 export function simEnv(

@@ -64,7 +64,7 @@ Deno.test("CLI on SIGINT saves the checkpoint, prints the exact resume command a
     tokenLifetimeSeconds: 1,
     faults: { latency: [{ ms: 120 }] },
   });
-  const dir = await tempDir("cli_resume_");
+  const dir = await tempDir("cli_resume");
   const env = simEnv(sim);
   const output = `${dir}/c.jsonl`;
   try {
@@ -139,7 +139,7 @@ Deno.test("CLI at the deadline exits 4 with the task's resume command; other arg
     end: "2026-01-04T00:00:00Z",
     faults: { latency: [{ ms: 150 }] },
   });
-  const dir = await tempDir("cli_resume_");
+  const dir = await tempDir("cli_resume");
   const env = { ...simEnv(sim), GENESYS_BATCH_INVOCATION: "deno task extract" };
   const output = `${dir}/c.csv`;
   const args = [
@@ -200,7 +200,7 @@ Deno.test("CLI stops on SIGTERM too, saving the checkpoint and printing the resu
     conversations: 10,
     faults: { latency: [{ route: "users", ms: 150 }] },
   });
-  const dir = await tempDir("cli_resume_");
+  const dir = await tempDir("cli_resume");
   const env = simEnv(sim);
   try {
     const term = cliCommand(["users", "--page-size", "10", "-o", `${dir}/a.jsonl`], {

@@ -93,7 +93,7 @@ Deno.test("conversation_counts runs from a URL and counts the day's conversation
       return new Response("not found", { status: 404 });
     }
   });
-  const dir = `${ROOT}${await tempDir("examples_")}`;
+  const dir = `${ROOT}${await tempDir("examples")}`;
   try {
     const output = await new Deno.Command("deno", {
       args: [

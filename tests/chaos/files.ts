@@ -11,15 +11,19 @@ export type Format = "jsonl" | "csv" | "json";
 /** Every output format. */
 export const FORMATS: readonly Format[] = ["jsonl", "csv", "json"];
 
+/** The repository root, with a trailing slash. */
+const ROOT = new URL("../../", import.meta.url).pathname;
+
 /**
- * A fresh temp directory under `.test-tmp/` (the only place tests may write).
+ * A fresh temp directory under the repository's `.test-tmp/` (the only place tests may write).
  *
  * @param prefix A name prefix.
- * @returns The directory path (relative to the repository root).
+ * @returns The directory path, relative to the repository root.
  */
 export async function tempDir(prefix: string): Promise<string> {
-  await Deno.mkdir(".test-tmp", { recursive: true });
-  return await Deno.makeTempDir({ dir: ".test-tmp", prefix: `${prefix}-` });
+  await Deno.mkdir(`${ROOT}.test-tmp`, { recursive: true });
+  const abs = await Deno.makeTempDir({ dir: `${ROOT}.test-tmp`, prefix: `${prefix}-` });
+  return abs.slice(ROOT.length);
 }
 
 /**
