@@ -218,15 +218,11 @@ async function killSuite(kills: number, root: string): Promise<KillReport[]> {
     detailsResultLimit: RESULT_LIMIT,
     faults: { latency: [{ ms: 5, jitterMs: 10 }] },
   }));
-  const env = {
-    GENESYSCLOUD_OAUTHCLIENT_ID: sim.clientId,
-    GENESYSCLOUD_OAUTHCLIENT_SECRET: sim.clientSecret,
-  };
   console.log(`Kill-and-resume: ${kills} SIGKILLs per kind × format`);
   for (const [i, { scenario }] of killScenarios(kills).entries()) {
     const dir = `${root}/kill-${i}`;
     await Deno.mkdir(dir);
-    const report = await killAndResume(sim, scenario, dir, 5000 + i, env);
+    const report = await killAndResume(sim, scenario, dir, 5000 + i);
     reports.push(report);
     log(scenario, report);
   }
@@ -241,7 +237,7 @@ async function killSuite(kills: number, root: string): Promise<KillReport[]> {
   for (const [k, scenario] of pair.entries()) {
     const dir = `${root}/back-to-back-${k}`;
     await Deno.mkdir(dir);
-    both.push(await killAndResume(sim, scenario, dir, 6000 + k, env));
+    both.push(await killAndResume(sim, scenario, dir, 6000 + k));
   }
   const together = await checkBackToBack(sim, both, pair);
   if (together.length) {

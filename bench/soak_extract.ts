@@ -157,9 +157,16 @@ async function runChild(args: string[], killAtPages?: number): Promise<RunOutcom
   return { killed, pagesSeen, done, ms: performance.now() - started };
 }
 
-/** Streams the JSONL file and checks its ids against the expected list, in order. */
-async function checkIds(path: string, expected: readonly string[]): Promise<string | undefined> {
+/**
+ * Streams the JSONL file once: checks its ids against the expected list, in order, and counts the
+ * records without a `conversationEnd` (live at the simulator's now).
+ */
+async function checkOutput(
+  path: string,
+  expected: readonly string[],
+): Promise<{ problem?: string; live: number }> {
   let index = 0;
+  let live = 0;
   let rest = "";
   const decoder = new TextDecoder();
   using file = await Deno.open(path);
@@ -170,29 +177,17 @@ async function checkIds(path: string, expected: readonly string[]): Promise<stri
     for (const line of lines) {
       const id = JSON.parse(line).conversationId;
       if (id !== expected[index]) {
-        return `record ${index} is '${id}', expected '${expected[index]}'`;
+        return { problem: `record ${index} is '${id}', expected '${expected[index]}'`, live };
       }
+      if (!line.includes('"conversationEnd"')) live++;
       index++;
     }
   }
-  if (rest !== "") return "the file does not end with a newline";
-  if (index !== expected.length) return `${index} records, expected ${expected.length}`;
-  return undefined;
-}
-
-/** Records without a `conversationEnd` (live at the simulator's now) in a JSONL file. */
-async function liveCount(path: string): Promise<number> {
-  let live = 0;
-  let rest = "";
-  const decoder = new TextDecoder();
-  using file = await Deno.open(path);
-  for await (const chunk of file.readable) {
-    rest += decoder.decode(chunk, { stream: true });
-    const lines = rest.split("\n");
-    rest = lines.pop()!;
-    for (const line of lines) if (!line.includes('"conversationEnd"')) live++;
+  if (rest !== "") return { problem: "the file does not end with a newline", live };
+  if (index !== expected.length) {
+    return { problem: `${index} records, expected ${expected.length}`, live };
   }
-  return live;
+  return { live };
 }
 
 /** The soak's size, from `name=value` arguments. */
@@ -331,14 +326,16 @@ async function main(): Promise<void> {
       `${dir}/clean/conversations.jsonl`,
       `${dir}/killed/conversations.jsonl`,
     );
-    const idProblem = await checkIds(`${dir}/killed/conversations.jsonl`, expected);
+    const { problem: idProblem, live } = await checkOutput(
+      `${dir}/killed/conversations.jsonl`,
+      expected,
+    );
     console.log(
       `Interrupted total ${
         (interruptedMs / 1000).toFixed(1)
       } s; simulator served ${served.requests} requests ` +
         `(${JSON.stringify(served.byStatus)}), issued ${served.tokensIssued} tokens`,
     );
-    const live = await liveCount(`${dir}/killed/conversations.jsonl`);
     console.log(
       `Output ${final.done?.bytes} bytes, ${final.done?.records} records (${live} live), ${final.done?.pages} pages, ` +
         `${final.done?.dropped} dropped as another chunk's; ` +

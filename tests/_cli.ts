@@ -3,7 +3,7 @@
  * `deno run --no-prompt <flags> cli.ts ...`, a clean environment and temp folders under
  * `.test-tmp/`.
  */
-import { outputUnless } from "./chaos/cli.ts";
+import { childEnv, credentials, outputUnless } from "./chaos/cli.ts";
 
 /** The repository root, with a trailing slash. */
 export const ROOT: string = new URL("..", import.meta.url).pathname;
@@ -28,16 +28,6 @@ export function taskFlags(write = ".test-tmp"): string[] {
     "--allow-read=.",
     `--allow-write=${write}`,
   ];
-}
-
-/** The process environment a CLI run sees: only what deno itself needs, plus `vars`. */
-export function childEnv(vars: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = { NO_COLOR: "1" };
-  for (const name of ["HOME", "PATH", "DENO_DIR", "XDG_CACHE_HOME", "TMPDIR"]) {
-    const value = Deno.env.get(name);
-    if (value !== undefined) env[name] = value;
-  }
-  return { ...env, ...vars };
 }
 
 /** How to run the CLI: its environment (beyond {@link childEnv}) and permission flags. */
@@ -88,19 +78,11 @@ export async function cli(args: string[], options: CliOptions = {}): Promise<Cli
 }
 
 /** Creates a temp folder under `.test-tmp/` and returns its path relative to {@link ROOT}. */
-export async function tempDir(prefix: string): Promise<string> {
-  await Deno.mkdir(`${ROOT}.test-tmp`, { recursive: true });
-  const abs = await Deno.makeTempDir({ dir: `${ROOT}.test-tmp`, prefix });
-  return abs.slice(ROOT.length);
-}
+export { tempDir } from "./chaos/files.ts";
 
 /** The variables that point the CLI at a simulator with its credentials. */
 export function simEnv(
   sim: { url: string; clientId: string; clientSecret: string },
 ): Record<string, string> {
-  return {
-    GENESYSCLOUD_REGION: sim.url,
-    GENESYSCLOUD_OAUTHCLIENT_ID: sim.clientId,
-    GENESYSCLOUD_OAUTHCLIENT_SECRET: sim.clientSecret,
-  };
+  return { GENESYSCLOUD_REGION: sim.url, ...credentials(sim) };
 }

@@ -1,7 +1,7 @@
 /**
  * Holding CLI runs at a gate, for the tests of one run per job: a proxy in front of the simulator
- * that holds every API request after the first few until the test opens it, the simulator's
- * credentials as the CLI reads them, and a bounded wait for a condition.
+ * that holds every API request after the first few until the test opens it, and a bounded wait
+ * for a condition.
  */
 
 /**
@@ -43,16 +43,6 @@ export function gatedProxy(target: string, free: number) {
       open();
       await server.shutdown();
     },
-  };
-}
-
-/** The simulator's credentials, as the CLI reads them. */
-export function credentials(
-  sim: { clientId: string; clientSecret: string },
-): Record<string, string> {
-  return {
-    GENESYSCLOUD_OAUTHCLIENT_ID: sim.clientId,
-    GENESYSCLOUD_OAUTHCLIENT_SECRET: sim.clientSecret,
   };
 }
 

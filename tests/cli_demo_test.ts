@@ -19,7 +19,7 @@ function answers(text: string | undefined): Record<string, number> {
 const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
 Deno.test("CLI demo kills run 1 with SIGKILL, resumes in run 2 with nothing lost, and its counts add up", async () => {
-  const dir = await tempDir("cli_demo_");
+  const dir = await tempDir("cli_demo");
   try {
     const { code, stderr } = await cli(["demo", "--dir", `${dir}/out`, "--conversations", "400"], {
       flags: [

@@ -99,7 +99,7 @@ Deno.test("ProgressReporter draws a bar on a terminal once a total or estimate i
 
 Deno.test("conversations on a terminal shows the day and an estimate from day 1, then the exact total", async () => {
   await using sim = await startSimulator({ conversations: 700, end: "2026-01-08T00:00:00Z" });
-  const dir = await tempDir("cli_progress_");
+  const dir = await tempDir("cli_progress");
   try {
     await Deno.writeTextFile(
       `${ROOT}${dir}/sim.env`,

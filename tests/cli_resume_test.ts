@@ -6,7 +6,9 @@
  */
 import { assert, assertEquals } from "./_assert.ts";
 import { startSimulator } from "../testing.ts";
-import { childEnv, cli, cliCommand, cliRun, ROOT, simEnv, tempDir } from "./_cli.ts";
+import { cli, cliCommand, cliRun, ROOT, simEnv, tempDir } from "./_cli.ts";
+import { childEnv } from "./chaos/cli.ts";
+import { untilWhileRunning } from "./_gated_proxy.ts";
 
 /** Splits a POSIX shell command line (plain words and single quotes, as `shellQuote` writes). */
 function shellSplit(line: string): string[] {
@@ -42,16 +44,10 @@ function resumeLine(stderr: string): string {
   return match![1];
 }
 
-async function waitForFile(path: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    try {
-      await Deno.stat(path);
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-  throw new Error(`${path} never appeared`);
+/** Waits while `child` runs until `path` exists (failing with the run's stderr if it ends first). */
+async function waitForFile(child: Deno.ChildProcess, path: string): Promise<void> {
+  const exists = () => Deno.stat(path).then(() => true, () => false);
+  await untilWhileRunning(child, exists, `${path} to appear`);
 }
 
 async function conversationIds(path: string): Promise<string[]> {
@@ -68,7 +64,7 @@ Deno.test("CLI on SIGINT saves the checkpoint, prints the exact resume command a
     tokenLifetimeSeconds: 1,
     faults: { latency: [{ ms: 120 }] },
   });
-  const dir = await tempDir("cli_resume_");
+  const dir = await tempDir("cli_resume");
   const env = simEnv(sim);
   const output = `${dir}/c.jsonl`;
   try {
@@ -87,7 +83,7 @@ Deno.test("CLI on SIGINT saves the checkpoint, prints the exact resume command a
       ],
       { env, write: dir },
     ).spawn();
-    await waitForFile(`${ROOT}${output}.checkpoint.json`);
+    await waitForFile(child, `${ROOT}${output}.checkpoint.json`);
     child.kill("SIGINT");
     const stopped = cliRun(await child.output());
     const stderr = stopped.stderr;
@@ -143,7 +139,7 @@ Deno.test("CLI at the deadline exits 4 with the task's resume command; other arg
     end: "2026-01-04T00:00:00Z",
     faults: { latency: [{ ms: 150 }] },
   });
-  const dir = await tempDir("cli_resume_");
+  const dir = await tempDir("cli_resume");
   const env = { ...simEnv(sim), GENESYS_BATCH_INVOCATION: "deno task extract" };
   const output = `${dir}/c.csv`;
   const args = [
@@ -204,14 +200,14 @@ Deno.test("CLI stops on SIGTERM too, saving the checkpoint and printing the resu
     conversations: 10,
     faults: { latency: [{ route: "users", ms: 150 }] },
   });
-  const dir = await tempDir("cli_resume_");
+  const dir = await tempDir("cli_resume");
   const env = simEnv(sim);
   try {
     const term = cliCommand(["users", "--page-size", "10", "-o", `${dir}/a.jsonl`], {
       env,
       write: dir,
     }).spawn();
-    await waitForFile(`${ROOT}${dir}/a.jsonl.checkpoint.json`);
+    await waitForFile(term, `${ROOT}${dir}/a.jsonl.checkpoint.json`);
     term.kill("SIGTERM");
     const termed = cliRun(await term.output());
     const termErr = termed.stderr;

@@ -23,7 +23,7 @@ Deno.test("CLI users extracts every user to JSONL with a summary and exits 0", a
     conversations: 10,
     tokenLifetimeSeconds: 1,
   });
-  const dir = await tempDir("cli_run_");
+  const dir = await tempDir("cli_run");
   try {
     const run = await cli(["users", "-o", `${dir}/users.jsonl`, "--page-size", "25"], {
       env: simEnv(sim),
@@ -70,7 +70,7 @@ Deno.test("CLI queues to stdout as CSV writes records to stdout and messages to 
 
 Deno.test("CLI --quiet prints nothing on success and --log-format json prints only JSON lines", async () => {
   await using sim = await startSimulator({ users: 40, conversations: 10 });
-  const dir = await tempDir("cli_run_");
+  const dir = await tempDir("cli_run");
   try {
     const quiet = await cli(["users", "-q", "-o", `${dir}/q.jsonl`], {
       env: simEnv(sim),
@@ -100,7 +100,7 @@ Deno.test("CLI --quiet prints nothing on success and --log-format json prints on
 
 Deno.test("CLI exits 3 with invalid_client and the region when the secret is wrong", async () => {
   await using sim = await startSimulator({ users: 5, conversations: 10 });
-  const dir = await tempDir("cli_run_");
+  const dir = await tempDir("cli_run");
   try {
     const run = await cli(["users", "-o", `${dir}/u.jsonl`], {
       env: { ...simEnv(sim), GENESYSCLOUD_OAUTHCLIENT_SECRET: "wrong-secret-value" },
@@ -131,7 +131,7 @@ Deno.test("CLI exits 1 when the server asks to wait longer than allowed, keeping
     conversations: 10,
     faults: { errors: [{ route: "users", status: 429, after: 2, retryAfterSeconds: 3600 }] },
   });
-  const dir = await tempDir("cli_run_");
+  const dir = await tempDir("cli_run");
   try {
     const run = await cli(
       ["users", "-o", `${dir}/u.jsonl`, "--page-size", "10", "--concurrency", "1"],
@@ -148,7 +148,7 @@ Deno.test("CLI exits 1 when the server asks to wait longer than allowed, keeping
 
 Deno.test("CLI reads credentials from --env-file and never prints the secret", async () => {
   await using sim = await startSimulator({ users: 12, conversations: 10 });
-  const dir = await tempDir("cli_run_");
+  const dir = await tempDir("cli_run");
   try {
     await Deno.writeTextFile(
       `${ROOT}${dir}/sim.env`,
@@ -220,7 +220,7 @@ Deno.test("CLI conversations --jobs extracts every conversation that started in 
     dataAvailabilityDate: "2026-01-31T00:00:00Z",
     longConversationShare: 0.3, // calls from Jan 1 still going at midnight: the job returns them
   });
-  const dir = await tempDir("cli_run_");
+  const dir = await tempDir("cli_run");
   const interval = "2026-01-02T00:00:00Z/2026-01-05T00:00:00Z";
   try {
     const run = await cli(
@@ -257,7 +257,7 @@ Deno.test("CLI conversations --jobs extracts every conversation that started in 
 
 Deno.test("CLI conversations --jobs stopped by its deadline while the job runs resumes the same job", async () => {
   await using sim = await startSimulator({ conversations: 300, jobPolls: 3 });
-  const dir = await tempDir("cli_run_");
+  const dir = await tempDir("cli_run");
   const interval = "2026-01-02T00:00:00Z/2026-01-05T00:00:00Z";
   const args = ["conversations", "--jobs", "--interval", interval, "-o", `${dir}/c.jsonl`];
   try {
@@ -284,7 +284,7 @@ Deno.test("CLI summary says 1 page and 1 request, and counts only granted tokens
     conversations: 10,
     faults: { errors: [{ route: "token", status: 503, times: 2 }] },
   });
-  const dir = await tempDir("cli_run_");
+  const dir = await tempDir("cli_run");
   try {
     const run = await cli(["queues", "-o", `${dir}/q.jsonl`], { env: simEnv(sim), write: dir });
     assertEquals(run.code, 0, run.stderr);
@@ -306,7 +306,7 @@ Deno.test("CLI stopped by its deadline before the first page says nothing was sa
     conversations: 10,
     faults: { latency: [{ ms: 1000 }] },
   });
-  const dir = await tempDir("cli_run_");
+  const dir = await tempDir("cli_run");
   try {
     const run = await cli(["users", "-o", `${dir}/u.jsonl`, "--deadline", "1ms"], {
       env: simEnv(sim),
@@ -325,7 +325,7 @@ Deno.test("CLI stopped by its deadline while the server is unreachable says what
   await using sim = await startSimulator({ users: 3, conversations: 10 });
   const env = simEnv(sim);
   await sim.close(); // nothing listens on that port any more: connection refused
-  const dir = await tempDir("cli_run_");
+  const dir = await tempDir("cli_run");
   try {
     const run = await cli(["users", "-o", `${dir}/u.jsonl`, "--deadline", "3s"], {
       env,

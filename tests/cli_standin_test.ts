@@ -34,7 +34,7 @@ async function served(
   const standIn = new StandIn();
   install(standIn);
   const server = serveStandIn(standIn);
-  const dir = await tempDir("cli_standin_");
+  const dir = await tempDir("cli_standin");
   const env = {
     GENESYSCLOUD_REGION: server.base,
     GENESYSCLOUD_OAUTHCLIENT_ID: standIn.clientId,

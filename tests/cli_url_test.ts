@@ -48,7 +48,7 @@ Deno.test("CLI runs from a URL with --no-config and resumes with the printed com
     faults: { latency: [{ ms: 150 }] },
   });
   const repo = serveRepo();
-  const dir = await tempDir("cli_url_");
+  const dir = await tempDir("cli_url");
   const env = {
     DENO_DIR: `${ROOT}${dir}/deno-dir`,
     ...simEnv(sim),

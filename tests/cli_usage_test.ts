@@ -21,7 +21,7 @@ async function inProcess(args: string[]): Promise<{ code: number; out: string; e
 }
 
 Deno.test("CLI bad input exits 2 with one error line, no stack trace and nothing written", async () => {
-  const dir = await tempDir("cli_usage_");
+  const dir = await tempDir("cli_usage");
   try {
     await Deno.writeTextFile(
       `${ROOT}${dir}/creds.env`,
@@ -185,7 +185,7 @@ Deno.test("CLI checks network and environment grants before sending anything", a
 });
 
 Deno.test("The extract and demo permission sets grant every region's hosts and nothing beyond them", async () => {
-  const dir = await tempDir("cli_usage_");
+  const dir = await tempDir("cli_usage");
   try {
     const hosts = REGIONS.flatMap((r) => [`api.${r.env}`, `login.${r.env}`]);
     const script = `
@@ -255,7 +255,7 @@ console.log(JSON.stringify(result));
 
 Deno.test("CLI resolves relative paths against INIT_CWD, where a task was typed, and asks for that folder's grants", async () => {
   await using sim = await startSimulator({ users: 3, conversations: 0 });
-  const dir = await tempDir("cli_usage_");
+  const dir = await tempDir("cli_usage");
   try {
     await Deno.mkdir(`${ROOT}${dir}/sub`);
     // What `cd <dir>/sub && deno task -q extract ...` gives the CLI: the project as the working

@@ -323,7 +323,7 @@ Deno.test("CLI conversations --concurrency 4 reaches the details query: several 
     rateLimitAllowed: 1_000_000,
     faults: { latency: [{ route: "details.query", ms: 5, jitterMs: 10 }] },
   });
-  const dir = await tempDir("concurrency_cli_");
+  const dir = await tempDir("concurrency_cli");
   try {
     const outputs: string[] = [];
     const maxInFlight: number[] = [];

@@ -4,11 +4,10 @@
  * sending no analytics request), and the counting script run from a URL.
  */
 import { assert, assertEquals } from "./_assert.ts";
+import { ROOT, tempDir } from "./_cli.ts";
 import { startSimulator } from "../testing.ts";
 import { readDay, SYNC_PREFIX, syncConversations } from "../examples/deploy_cron.ts";
 import { KvCheckpointStore, readSyncManifest } from "../mod.ts";
-
-const ROOT = new URL("..", import.meta.url).pathname;
 
 Deno.test("deploy_cron syncs 3 settled days into KV, stops at its deadline, resumes in the next run, then sends no analytics request", async () => {
   // 01:10 on 6 January: with 48 hours to settle, 1 to 3 January are final.
@@ -94,8 +93,7 @@ Deno.test("conversation_counts runs from a URL and counts the day's conversation
       return new Response("not found", { status: 404 });
     }
   });
-  await Deno.mkdir(`${ROOT}.test-tmp`, { recursive: true });
-  const dir = await Deno.makeTempDir({ dir: `${ROOT}.test-tmp`, prefix: "examples_" });
+  const dir = `${ROOT}${await tempDir("examples")}`;
   try {
     const output = await new Deno.Command("deno", {
       args: [

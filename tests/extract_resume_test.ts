@@ -10,6 +10,7 @@ import type { OutputFormat } from "../lib/extract/format.ts";
 import { FileSink } from "../lib/extract/sink.ts";
 import type { JsonValue, PageSource, SourcePage } from "../lib/types.ts";
 import { assert, assertEquals } from "./_assert.ts";
+import { tempDir } from "./chaos/files.ts";
 
 const FORMATS: OutputFormat[] = ["jsonl", "csv", "json"];
 const PAGES = 6;
@@ -49,11 +50,6 @@ class Widgets implements PageSource<Record<string, JsonValue>> {
   }
 }
 
-async function tempDir(): Promise<string> {
-  await Deno.mkdir(".test-tmp", { recursive: true });
-  return await Deno.makeTempDir({ dir: ".test-tmp", prefix: "resume-" });
-}
-
 interface Job {
   dir: string;
   format: OutputFormat;
@@ -88,7 +84,7 @@ const clean = new Map<OutputFormat, Uint8Array>();
 async function cleanOutput(format: OutputFormat): Promise<Uint8Array> {
   const cached = clean.get(format);
   if (cached) return cached;
-  const dir = await tempDir();
+  const dir = await tempDir("resume");
   try {
     const j = job(dir, format);
     const result = await run(j);
@@ -123,7 +119,7 @@ Deno.test("clean runs give the expected shape in every format", async () => {
 
 Deno.test("a stop after every page boundary, resumed each time, gives the clean output", async () => {
   for (const format of FORMATS) {
-    const dir = await tempDir();
+    const dir = await tempDir("resume");
     try {
       const j = job(dir, format);
       let runs = 0;
@@ -155,7 +151,7 @@ Deno.test("a stop while a page is being fetched abandons that page; the resume g
   for (const format of FORMATS) {
     for (let page = 0; page < PAGES; page++) {
       for (const honoursSignal of [true, false]) {
-        const dir = await tempDir();
+        const dir = await tempDir("resume");
         try {
           const j = job(dir, format);
           const controller = new AbortController();
@@ -210,7 +206,7 @@ Deno.test("a crash after a page is written but before its checkpoint is truncate
   for (const format of FORMATS) {
     // Save number PAGES + 1 is the "complete" checkpoint after the rename.
     for (let crashAt = 1; crashAt <= PAGES + 1; crashAt++) {
-      const dir = await tempDir();
+      const dir = await tempDir("resume");
       try {
         const j = job(dir, format);
         const files = new FileCheckpointStore(`${dir}/cp`);
@@ -279,7 +275,7 @@ await extract({
 `;
 
 Deno.test("a killed process resumes to the clean output (subprocess exits inside the checkpoint save)", async () => {
-  const dir = await tempDir();
+  const dir = await tempDir("resume");
   try {
     const lib = new URL("../lib", import.meta.url).href;
     const script = `${dir}/child.js`;
@@ -295,7 +291,7 @@ Deno.test("a killed process resumes to the clean output (subprocess exits inside
     );
     const crashPoints: Record<OutputFormat, number> = { jsonl: 2, csv: 4, json: PAGES };
     for (const format of FORMATS) {
-      const sub = await tempDir();
+      const sub = await tempDir("resume");
       try {
         const j = job(sub, format);
         const spawn = (crashAt: number) =>

@@ -18,6 +18,7 @@ import { FileSink } from "../lib/extract/sink.ts";
 import type { OutputFormat } from "../lib/extract/format.ts";
 import type { PageSource } from "../lib/types.ts";
 import { assert, assertEquals } from "./_assert.ts";
+import { tempDir } from "./chaos/files.ts";
 
 const FAULTS: SimFaults = {
   tokenLifetimeSeconds: 2,
@@ -150,8 +151,7 @@ async function scenario(
   },
   sim: Simulator,
 ): Promise<Totals> {
-  await Deno.mkdir(".test-tmp", { recursive: true });
-  const dir = await Deno.makeTempDir({ dir: ".test-tmp", prefix: "sim-" });
+  const dir = await tempDir("sim");
   try {
     sim.clearFaults();
     const cleanTotals = newTotals();

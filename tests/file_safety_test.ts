@@ -6,7 +6,7 @@
  * `--force`.
  */
 import { startSimulator } from "../testing.ts";
-import { absolute, runCli } from "./chaos/cli.ts";
+import { absolute, credentials, runCli } from "./chaos/cli.ts";
 import { listFiles, tempDir } from "./chaos/files.ts";
 import { makeSymlinks } from "./_symlink.ts";
 import { assert, assertEquals } from "./_assert.ts";
@@ -69,10 +69,7 @@ const CASES: LinkCase[] = [
 
 Deno.test(`CLI refuses a symbolic link inside output/ and writes nothing outside it (${CASES.length} cases)`, async () => {
   await using sim = await startSimulator({ users: 30, seed: 41, rateLimitAllowed: 1_000_000 });
-  const env = {
-    GENESYSCLOUD_OAUTHCLIENT_ID: sim.clientId,
-    GENESYSCLOUD_OAUTHCLIENT_SECRET: sim.clientSecret,
-  };
+  const env = credentials(sim);
   const root = absolute(await tempDir("file-safety"));
   const failures: string[] = [];
   try {
@@ -111,10 +108,7 @@ Deno.test(`CLI refuses a symbolic link inside output/ and writes nothing outside
 
 Deno.test("CLI --restart replaces an output its checkpoint covers, and any other existing file only with --force", async () => {
   await using sim = await startSimulator({ users: 30, seed: 42, rateLimitAllowed: 1_000_000 });
-  const env = {
-    GENESYSCLOUD_OAUTHCLIENT_ID: sim.clientId,
-    GENESYSCLOUD_OAUTHCLIENT_SECRET: sim.clientSecret,
-  };
+  const env = credentials(sim);
   const dir = absolute(await tempDir("file-safety"));
   const args = ["users", "--region", sim.url, "-o", "output/users.jsonl"];
   const output = `${dir}/output/users.jsonl`;

@@ -99,10 +99,6 @@ const BACK_TO_BACK = backToBack(
 );
 
 const SIM = { users: 300, conversations: 400, clientSecret: "kill-test-secret-9d2f" };
-const ENV = (sim: { clientId: string; clientSecret: string }) => ({
-  GENESYSCLOUD_OAUTHCLIENT_ID: sim.clientId,
-  GENESYSCLOUD_OAUTHCLIENT_SECRET: sim.clientSecret,
-});
 
 Deno.test("CLI killed with SIGKILL at random moments resumes to identical bytes, each conversation once (17 kills over 3 kinds, 3 formats, the table shapes, 6-hour chunks, split days and back-to-back intervals)", async (t) => {
   const reports: KillReport[] = [];
@@ -113,7 +109,7 @@ Deno.test("CLI killed with SIGKILL at random moments resumes to identical bytes,
       );
       const root = await tempDir("kill");
       try {
-        const report = await killAndResume(sim, scenario, root, 2000 + i, ENV(sim));
+        const report = await killAndResume(sim, scenario, root, 2000 + i);
         reports.push(report);
         assert(report.ok, `${scenario.name}: ${report.problems.join("; ")}`);
         assert(report.kills >= scenario.kills, `only ${report.kills} kills landed`);
@@ -128,7 +124,7 @@ Deno.test("CLI killed with SIGKILL at random moments resumes to identical bytes,
     try {
       const both: KillReport[] = [];
       for (const [k, scenario] of BACK_TO_BACK.entries()) {
-        const report = await killAndResume(sim, scenario, `${root}/${k}`, 2100 + k, ENV(sim));
+        const report = await killAndResume(sim, scenario, `${root}/${k}`, 2100 + k);
         both.push(report);
         assert(report.ok, `${scenario.name}: ${report.problems.join("; ")}`);
       }

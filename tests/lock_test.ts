@@ -14,10 +14,10 @@ import { LockError, UsageError } from "../lib/errors.ts";
 import { extract } from "../lib/extract/extract.ts";
 import { MemorySink } from "../lib/extract/sink_memory.ts";
 import type { PageSource } from "../lib/types.ts";
-import { absolute, cliCommand, runCli } from "./chaos/cli.ts";
+import { absolute, cliCommand, credentials, runCli } from "./chaos/cli.ts";
 import { listFiles, sameFiles, tempDir } from "./chaos/files.ts";
 import { makeSymlinks } from "./_symlink.ts";
-import { credentials, gatedProxy, until, untilWhileRunning } from "./_gated_proxy.ts";
+import { gatedProxy, until, untilWhileRunning } from "./_gated_proxy.ts";
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
 
 const LIB = new URL("../lib/", import.meta.url).href;

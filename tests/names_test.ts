@@ -52,7 +52,7 @@ async function namesOf(sim: { url: string; clientId: string; clientSecret: strin
 Deno.test("CLI --resolve-names reads each listing once and writes the names next to the ids", async () => {
   await using sim = await startSimulator(SIM);
   const expected = await namesOf(sim);
-  const dir = await tempDir("names_");
+  const dir = await tempDir("names");
   const env = simEnv(sim);
   const args = ["conversations", "--interval", INTERVAL, "--resolve-names", "-o", `${dir}/c.csv`];
   try {
@@ -103,7 +103,7 @@ Deno.test("CLI --resolve-names reads each listing once and writes the names next
 
 Deno.test("CLI refuses --resolve-names on raw records and an unknown --table, touching nothing", async () => {
   await using sim = await startSimulator(SIM);
-  const dir = await tempDir("names_");
+  const dir = await tempDir("names");
   const base = ["conversations", "--interval", INTERVAL];
   try {
     const raw = await cli([...base, "--resolve-names", "-o", `${dir}/c.jsonl`], {
@@ -126,7 +126,7 @@ Deno.test("CLI refuses --resolve-names on raw records and an unknown --table, to
 Deno.test("CLI --resolve-names without the wrap-up codes permission fails before any output; the next run reads only that listing", async () => {
   await using sim = await startSimulator(SIM);
   const codes = (await namesOf(sim)).wrapUpCodes;
-  const dir = await tempDir("names_");
+  const dir = await tempDir("names");
   const env = simEnv(sim);
   const args = [
     "conversations",
@@ -168,7 +168,7 @@ Deno.test("CLI --resolve-names without the wrap-up codes permission fails before
 Deno.test("a stopped job with names resumes from its name cache, reading no listing again, to the bytes of a clean run", async () => {
   await using sim = await startSimulator(SIM);
   const codes = (await namesOf(sim)).wrapUpCodes;
-  const dir = await tempDir("names_");
+  const dir = await tempDir("names");
   const client = new GenesysClient({
     region: sim.url,
     clientId: sim.clientId,

@@ -7,9 +7,9 @@
  * without harm; a deadline stops cleanly (exit 4); snapshots of users; bad input.
  */
 import { type Simulator, startSimulator } from "../testing.ts";
-import { absolute, cliCommand, type CliResult, runCli } from "./chaos/cli.ts";
+import { absolute, cliCommand, type CliResult, credentials, runCli } from "./chaos/cli.ts";
 import { listFiles, tempDir } from "./chaos/files.ts";
-import { credentials, gatedProxy, until } from "./_gated_proxy.ts";
+import { gatedProxy, until } from "./_gated_proxy.ts";
 import { assert, assertEquals } from "./_assert.ts";
 import { makeSymlinks } from "./_symlink.ts";
 

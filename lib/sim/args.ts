@@ -5,7 +5,8 @@
  * @module
  */
 import { UsageError } from "../errors.ts";
-import type { ErrorFault, SimFaults, SimulatorOptions } from "./types.ts";
+import type { ErrorFault, SimFaults } from "./fault_options.ts";
+import type { SimulatorOptions } from "./types.ts";
 
 const NUMERIC: Record<string, string> = {
   "--port": "port",

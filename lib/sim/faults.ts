@@ -16,7 +16,7 @@ import {
   SIM_ROUTES,
   type SimFaults,
   type SimRoute,
-} from "./types.ts";
+} from "./fault_options.ts";
 
 interface RuleState<T> {
   rule: T;

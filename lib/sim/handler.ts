@@ -28,7 +28,7 @@ import { toResponse } from "./respond.ts";
 import { matchRoute, type RouteMatch } from "./router.ts";
 import type { Counters } from "./stats.ts";
 import { tokenEndpoint } from "./token.ts";
-import type { BodyFault, SimRoute } from "./types.ts";
+import type { BodyFault, SimRoute } from "./fault_options.ts";
 
 /** Everything a request needs. */
 export interface SimContext {

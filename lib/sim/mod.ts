@@ -8,7 +8,6 @@
 export { startSimulator } from "./server.ts";
 export type {
   BodyFault,
-  ConversationQuery,
   ErrorFault,
   FaultTrigger,
   LatencyFault,
@@ -16,9 +15,12 @@ export type {
   RouteTarget,
   SimFaults,
   SimRoute,
+} from "./fault_options.ts";
+export { SIM_ROUTES } from "./fault_options.ts";
+export type {
+  ConversationQuery,
   Simulator,
   SimulatorIds,
   SimulatorOptions,
   SimulatorStats,
 } from "./types.ts";
-export { SIM_ROUTES } from "./types.ts";

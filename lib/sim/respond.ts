@@ -4,7 +4,7 @@
  * @module
  */
 import type { Reply } from "./reply.ts";
-import type { BodyFault } from "./types.ts";
+import type { BodyFault } from "./fault_options.ts";
 
 /**
  * The error a `disconnect` body stream fails with; the server's `onError` ignores it.

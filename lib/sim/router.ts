@@ -4,7 +4,7 @@
  * @module
  */
 import { LISTING_PATHS, type ListingKind } from "./listings.ts";
-import type { SimRoute } from "./types.ts";
+import type { SimRoute } from "./fault_options.ts";
 
 const JOBS = "/api/v2/analytics/conversations/details/jobs";
 const LISTINGS = new Map(

@@ -18,13 +18,8 @@ import { HttpError } from "./reply.ts";
 import { SimulatedDisconnect } from "./respond.ts";
 import { Stream, uuidOf } from "./rng.ts";
 import { Counters } from "./stats.ts";
-import type {
-  ConversationQuery,
-  SimFaults,
-  Simulator,
-  SimulatorIds,
-  SimulatorOptions,
-} from "./types.ts";
+import type { SimFaults } from "./fault_options.ts";
+import type { ConversationQuery, Simulator, SimulatorIds, SimulatorOptions } from "./types.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 

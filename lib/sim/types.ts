@@ -1,23 +1,11 @@
 /**
- * The simulator's public types: its options, the faults it can inject, its counters and the
- * handle {@link startSimulator} returns.
+ * The simulator's public types: its options, its counters and the handle {@link startSimulator}
+ * returns (the faults it can inject are in `fault_options.ts`).
  *
  * @module
  */
 
 import type { SimFaults } from "./fault_options.ts";
-
-export type {
-  BodyFault,
-  ErrorFault,
-  FaultTrigger,
-  LatencyFault,
-  RateLimitFault,
-  RouteTarget,
-  SimFaults,
-  SimRoute,
-} from "./fault_options.ts";
-export { SIM_ROUTES } from "./fault_options.ts";
 
 /**
  * Options of {@link startSimulator}. Every option has a fixed, deterministic default, and the

@@ -87,13 +87,34 @@ export interface CliResult {
   stderr: string;
 }
 
-function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
+/**
+ * The simulator's credentials, as the CLI reads them from the environment.
+ *
+ * @param sim The simulator (or anything with its client id and secret).
+ * @returns The two variables.
+ */
+export function credentials(
+  sim: { clientId: string; clientSecret: string },
+): Record<string, string> {
+  return {
+    GENESYSCLOUD_OAUTHCLIENT_ID: sim.clientId,
+    GENESYSCLOUD_OAUTHCLIENT_SECRET: sim.clientSecret,
+  };
+}
+
+/**
+ * The process environment a CLI run sees: only what deno itself needs, plus `vars`.
+ *
+ * @param vars Variables for the run.
+ * @returns The environment.
+ */
+export function childEnv(vars: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = { NO_COLOR: "1" };
-  for (const name of ["HOME", "PATH", "DENO_DIR", "TMPDIR"]) {
+  for (const name of ["HOME", "PATH", "DENO_DIR", "XDG_CACHE_HOME", "TMPDIR"]) {
     const value = Deno.env.get(name);
     if (value !== undefined) env[name] = value;
   }
-  return { ...env, ...extra };
+  return { ...env, ...vars };
 }
 
 /**
@@ -116,7 +137,7 @@ export async function cliCommand(args: string[], options: CliOptions): Promise<D
       ...args,
     ],
     cwd: options.cwd,
-    env: baseEnv(options.env),
+    env: childEnv(options.env),
     clearEnv: true,
     stdin: "null",
     stdout: "piped",

@@ -1,7 +1,6 @@
 /**
  * File helpers of the proof suites: temp dirs under `.test-tmp/`, the ids an output holds (JSONL,
- * CSV or JSON), leftovers of an interrupted run, and a scan for secrets in every file of a
- * directory tree.
+ * CSV or JSON), the files of a directory tree, and a scan for secrets in them.
  *
  * @module
  */
@@ -12,15 +11,19 @@ export type Format = "jsonl" | "csv" | "json";
 /** Every output format. */
 export const FORMATS: readonly Format[] = ["jsonl", "csv", "json"];
 
+/** The repository root, with a trailing slash. */
+const ROOT = new URL("../../", import.meta.url).pathname;
+
 /**
- * A fresh temp directory under `.test-tmp/` (the only place tests may write).
+ * A fresh temp directory under the repository's `.test-tmp/` (the only place tests may write).
  *
  * @param prefix A name prefix.
- * @returns The directory path (relative to the repository root).
+ * @returns The directory path, relative to the repository root.
  */
 export async function tempDir(prefix: string): Promise<string> {
-  await Deno.mkdir(".test-tmp", { recursive: true });
-  return await Deno.makeTempDir({ dir: ".test-tmp", prefix: `${prefix}-` });
+  await Deno.mkdir(`${ROOT}.test-tmp`, { recursive: true });
+  const abs = await Deno.makeTempDir({ dir: `${ROOT}.test-tmp`, prefix: `${prefix}-` });
+  return abs.slice(ROOT.length);
 }
 
 /**
@@ -157,20 +160,6 @@ export async function listFiles(dir: string): Promise<string[]> {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
   return out.sort();
-}
-
-/**
- * Files an interrupted run may leave behind and a finished one must not: `.partial` outputs,
- * temp files (`.tmp`, `~`) and the job's lock (`.lock`: released on every exit path).
- *
- * @param dir The directory to look in.
- * @returns The stray files, relative to `dir`.
- */
-export async function strayFiles(dir: string): Promise<string[]> {
-  return (await listFiles(dir)).filter((f) =>
-    f.endsWith(".partial") || /\.tmp$/.test(f) || f.endsWith("~") || /\.tmp\./.test(f) ||
-    f.endsWith(".lock")
-  );
 }
 
 /** A secret to look for, with a label for messages (the value itself is never printed). */

@@ -10,7 +10,7 @@
  * @module
  */
 import type { Simulator, SimulatorOptions } from "../../testing.ts";
-import { absolute, cliCommand, type CliResult, runCli } from "./cli.ts";
+import { absolute, cliCommand, type CliResult, credentials, runCli } from "./cli.ts";
 import { type Format, idsOf, listFiles, sameFiles } from "./files.ts";
 
 /** One extraction to kill. */
@@ -180,29 +180,21 @@ export function rng(seed: number): () => number {
   return () => (s = (s * 48271) % 2147483647) / 2147483647;
 }
 
-async function waitForRequests(
-  sim: Simulator,
-  target: number,
+/**
+ * Polls `ready` every `everyMs` until it holds (true) or the run ends or 60 s pass (false).
+ */
+async function whileRunning(
   done: Promise<unknown>,
+  ready: () => boolean | Promise<boolean>,
+  everyMs: number,
 ): Promise<boolean> {
   let finished = false;
   done.then(() => finished = true, () => finished = true);
-  // Bounded: at most 60 s of polling every 2 ms.
-  for (let i = 0; i < 30_000 && !finished; i++) {
-    if (sim.stats.requests >= target) return true;
-    await new Promise((r) => setTimeout(r, 2));
+  for (let i = 0; i < 60_000 / everyMs && !finished; i++) {
+    if (await ready()) return true;
+    await new Promise((r) => setTimeout(r, everyMs));
   }
   return false;
-}
-
-/** Waits until the checkpoint holds a page or the run ends (bounded like waitForRequests). */
-async function waitForPages(path: string, done: Promise<unknown>): Promise<void> {
-  let finished = false;
-  done.then(() => finished = true, () => finished = true);
-  for (let i = 0; i < 12_000 && !finished; i++) {
-    if (await checkpointPages(path) > 0) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 async function checkpointPages(path: string): Promise<number> {
@@ -225,7 +217,6 @@ function describeRun(r: CliResult): string {
  * @param scenario What to run and how many kills.
  * @param root An empty directory for the runs.
  * @param seed Seeds the kill moments.
- * @param env Credentials and other variables for the CLI.
  * @returns The report (never throws for a failed check: `ok` is false).
  */
 export async function killAndResume(
@@ -233,11 +224,11 @@ export async function killAndResume(
   scenario: KillScenario,
   root: string,
   seed: number,
-  env: Record<string, string>,
 ): Promise<KillReport> {
   const began = performance.now();
   const random = rng(seed);
   const args = [...scenario.args, "-o", scenario.output, "--region", sim.url];
+  const env = credentials(sim);
   const report: KillReport = {
     name: scenario.name,
     kills: 0,
@@ -315,11 +306,12 @@ export async function killAndResume(
       report.starts++;
       const output = child.output();
       const wantKill = report.kills < scenario.kills;
-      if (wantKill && await waitForRequests(sim, target, output)) {
+      if (wantKill && await whileRunning(output, () => sim.stats.requests >= target, 2)) {
         // The last kill lands mid-run when no kill has yet: on a loaded machine the saves can lag
         // the requests, so wait for a saved page (what the checks ask for), not for time.
         if (report.kills === scenario.kills - 1 && !report.killedAt.some((p) => p > 0)) {
-          await waitForPages(`${dir}/${scenario.output}.checkpoint.json`, output);
+          const checkpoint = `${dir}/${scenario.output}.checkpoint.json`;
+          await whileRunning(output, async () => await checkpointPages(checkpoint) > 0, 5);
         }
         await new Promise((r) => setTimeout(r, extraMs));
         try {

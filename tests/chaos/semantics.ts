@@ -12,7 +12,7 @@
  * @module
  */
 import { type Simulator, type SimulatorOptions, startSimulator } from "../../testing.ts";
-import { absolute, type CliResult, runCli } from "./cli.ts";
+import { absolute, type CliResult, credentials, runCli } from "./cli.ts";
 
 /** One CLI run of a case. */
 export interface Step {
@@ -93,12 +93,12 @@ const iso = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
 /** The data span of the interval cases: three UTC days. */
 const SPAN = { start: "2026-01-01T00:00:00Z", end: "2026-01-04T00:00:00Z" };
 /** A non-midnight start, two days after it: sub-day chunks, split days, long and live calls. */
-export const INTERVAL = "2026-01-01T06:00:00Z/2026-01-03T00:00:00Z";
+const INTERVAL = "2026-01-01T06:00:00Z/2026-01-03T00:00:00Z";
 const END = Date.parse(INTERVAL.split("/")[1]);
 const NOON_1 = "2026-01-01T12:00:00Z";
 const NOON_2 = "2026-01-02T12:00:00Z";
 /** The bisected case's paging limit (the real one is 100,000). */
-export const RESULT_LIMIT = 300;
+const RESULT_LIMIT = 300;
 
 /**
  * The interval cases' simulator: 2,000 conversations over three days, a tenth of them 1-4 h long
@@ -347,11 +347,7 @@ export async function runCase(
   const outputs = `${dir}/output`;
   await Deno.mkdir(outputs, { recursive: true });
   await using sim = await startSimulator(c.sim());
-  const env = {
-    GENESYSCLOUD_REGION: sim.url,
-    GENESYSCLOUD_OAUTHCLIENT_ID: sim.clientId,
-    GENESYSCLOUD_OAUTHCLIENT_SECRET: sim.clientSecret,
-  };
+  const env = { GENESYSCLOUD_REGION: sim.url, ...credentials(sim) };
   const ctx: CaseContext = { sim, dir: outputs, runs: [], startedAt: [] };
   const figures: SemanticsFigures = {
     id: c.id,
