@@ -25,10 +25,7 @@ import {
   StorageError,
   UsageError,
 } from "../errors.ts";
-import { Redactor } from "../redact.ts";
-
-/** Removes credential patterns where no redactor was given. */
-const PATTERNS_ONLY = new Redactor();
+import { PATTERNS_ONLY, type Redactor } from "../redact.ts";
 
 /** The CLI's exit codes, by meaning. */
 export const ExitCode: {

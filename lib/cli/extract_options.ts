@@ -15,6 +15,7 @@ import {
 } from "../extract/format.ts";
 import { parseDuration } from "../analytics/interval.ts";
 import { DEFAULT_MAX_RETRY_AFTER } from "../retry/retry.ts";
+import { DEFAULT_RATE_LIMIT_BUDGET } from "../client/_client_response.ts";
 import type { ParsedCommand } from "./spec.ts";
 
 /** Log levels the CLI accepts. */
@@ -39,9 +40,6 @@ export interface RequestSettings {
   /** The per-attempt timeout, in ms, when given. */
   timeoutMs?: number;
 }
-
-/** The default of `--rate-limit-budget`: 15 minutes. */
-export const DEFAULT_RATE_LIMIT_BUDGET_MS = 900_000;
 
 /**
  * Reads `--rate`, `--rate-limit-budget` and `--timeout`.
@@ -68,7 +66,7 @@ export const DEFAULT_RATE_LIMIT_BUDGET_MS = 900_000;
  */
 export function readRequestSettings(parsed: ParsedCommand): RequestSettings {
   const s = parsed.strings;
-  const settings: RequestSettings = { rateLimitBudgetMs: DEFAULT_RATE_LIMIT_BUDGET_MS };
+  const settings: RequestSettings = { rateLimitBudgetMs: DEFAULT_RATE_LIMIT_BUDGET };
   if (s.rate !== undefined) {
     const rate = Number(s.rate.trim());
     if (s.rate.trim() === "" || !Number.isFinite(rate) || rate <= 0 || rate > 1_000_000) {

@@ -247,6 +247,9 @@ export type ResolvedClientRetryPolicy =
     >
   >;
 
+/** How long one request may meet 429s by default, in ms: 15 minutes of waits. */
+export const DEFAULT_RATE_LIMIT_BUDGET = 900_000;
+
 /**
  * A client's retry policy: the settings given, and the client's defaults for those left out
  * (`multiplier` and `jitter` have none of their own: `retry()`'s apply).
@@ -272,7 +275,6 @@ export function clientRetryPolicy(policy: ClientRetryPolicy = {}): ResolvedClien
     minTimeout: policy.minTimeout ?? 1000,
     maxTimeout: policy.maxTimeout ?? 60_000,
     maxRetryAfter: policy.maxRetryAfter ?? DEFAULT_MAX_RETRY_AFTER,
-    // 15 minutes of 429s per request.
-    rateLimitBudget: policy.rateLimitBudget ?? 900_000,
+    rateLimitBudget: policy.rateLimitBudget ?? DEFAULT_RATE_LIMIT_BUDGET,
   };
 }
