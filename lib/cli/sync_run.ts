@@ -248,11 +248,12 @@ class SyncDays {
 
   /** The conversations' days, one file each, through the details query or jobs. */
   async #syncDays(common: SyncCommonOptions): Promise<void> {
-    const { settings, run, deadlineAt } = this.#setup;
+    const { settings, run, deadlineAt, plan } = this.#setup;
     const { client } = run;
     const result = await syncDays({
       ...common,
       ...dayRange(settings),
+      plan,
       client,
       query: settings.filter,
       via: settings.via,

@@ -20,7 +20,7 @@ import { detailsJobAvailability } from "../analytics/details_job_api.ts";
 import { UsageError } from "../errors.ts";
 import { extractJobKey } from "./_job_key.ts";
 import { DAY_MS, formatInstant } from "../analytics/interval.ts";
-import { parseSyncDay, planSyncDays, type SyncPlanOptions } from "./sync_plan.ts";
+import { parseSyncDay, planSyncDays, type SyncPlan, type SyncPlanOptions } from "./sync_plan.ts";
 import { SyncSession } from "./_sync_session.ts";
 import type { SyncCommonOptions, SyncDayPlan, SyncDayResult } from "./sync_types.ts";
 import type { SyncManifest } from "./sync_manifest.ts";
@@ -30,6 +30,12 @@ import { estimateConversations, type SyncViaOption, viaCosts } from "./sync_via.
 export interface SyncDaysOptions extends SyncPlanOptions, SyncCommonOptions {
   /** The API client. */
   client: ApiClient;
+  /**
+   * The days to write, as {@link planSyncDays} gave them for these same options; by default
+   * planned at the start. A caller that has already told the user which days it syncs passes its
+   * plan, so the run writes those days even when midnight UTC passes in between.
+   */
+  plan?: SyncPlan;
   /**
    * The details query's filters and order (`conversationFilters`, `segmentFilters`, ...,
    * `order`, `orderBy`), the same for every day; no `interval` or `paging`.
@@ -165,7 +171,7 @@ export interface SyncResult {
  * ```
  */
 export async function syncDays(options: SyncDaysOptions): Promise<SyncResult> {
-  const plan = planSyncDays(options);
+  const plan = options.plan ?? planSyncDays(options);
   const { via, body } = checkSyncQuery(options);
   const job = { filter: body, output: options.output.identity };
   const session = await SyncSession.open(options, "conversations", job, plan.final);

@@ -3,6 +3,7 @@
  * suites (simulator, CLI) are in `tests/`.
  */
 import { syncDays } from "./sync.ts";
+import { planSyncDays } from "./sync_plan.ts";
 import { MemoryCheckpointStore } from "./checkpoint_memory.ts";
 import { MemorySyncOutput } from "./sync_output.ts";
 import type { ApiClient, RequestOptions } from "../types.ts";
@@ -54,4 +55,21 @@ Deno.test("syncDays via 'query' takes the details query's own fields (aggregatio
     [...new Set(client.paths)],
     ["/api/v2/analytics/conversations/details/query"],
   );
+});
+
+Deno.test("syncDays writes the days of the plan it is given, though midnight UTC has passed since", async () => {
+  const range = { since: "2026-01-01", settle: 0 };
+  const plan = planSyncDays({ ...range, clock: { now: () => Date.parse("2026-01-03T23:59:00Z") } });
+  assertEquals(plan.final, ["2026-01-01", "2026-01-02"]);
+  const result = await syncDays({
+    ...range,
+    plan,
+    client: oneADay(),
+    store: new MemoryCheckpointStore(),
+    output: new MemorySyncOutput(),
+    via: "query",
+    clock: { now: () => Date.parse("2026-01-04T00:01:00Z") },
+  });
+  assertEquals(result.status, "complete");
+  assertEquals(Object.keys(result.manifest.days), ["2026-01-01", "2026-01-02"]);
 });
